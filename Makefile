@@ -1,0 +1,47 @@
+# tradekg: the two commands in the README are `make run` and `make test`.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+DB     ?= data/tradekg.db
+HOST   ?= 127.0.0.1
+PORT   ?= 8000
+PACKAGES := graph ingest api queries
+
+.PHONY: run test setup setup-dev lint typecheck pytest bench clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+# Re-install whenever pyproject.toml changes.
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $@ $(VENV)/.installed
+
+setup: $(VENV)/.installed
+
+setup-dev: $(VENV)/.installed-dev
+
+## make run: set up, ingest the example reports into the embedded store, serve the API.
+run: setup
+	$(BIN)/tradekg ingest examples/reports --db $(DB)
+	$(BIN)/tradekg serve --db $(DB) --host $(HOST) --port $(PORT)
+
+## make test: set up with dev extras, lint, type-check, run the whole suite.
+test: setup-dev lint typecheck pytest
+
+lint: setup-dev
+	$(BIN)/ruff check $(PACKAGES) tests benchmarks
+
+typecheck: setup-dev
+	$(BIN)/mypy
+
+pytest: setup-dev
+	$(BIN)/pytest
+
+clean:
+	rm -rf $(VENV) data .pytest_cache .mypy_cache .ruff_cache

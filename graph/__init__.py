@@ -1,0 +1,1 @@
+"""The graph model: ontology, records, resolution and the stores."""

@@ -1,0 +1,232 @@
+"""The records that flow through tradekg.
+
+Two layers, deliberately separate:
+
+* what extraction produces for ONE document (``Extraction``: entities with
+  document-local ids like ``e1``, relations between them, character spans);
+* what a store holds for the whole graph (``Entity``, ``Relation``), with
+  global ids and every piece of ``Evidence`` that supports them.
+
+Plain dataclasses: cheap to build in bulk, easy to read, and FastAPI can use
+them as response models directly.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from graph.ontology import SYMMETRIC_RELATIONS
+
+
+@dataclass(slots=True)
+class Span:
+    """Characters ``start:end`` of a document's text."""
+
+    start: int
+    end: int
+    text: str
+
+
+@dataclass(slots=True)
+class Evidence:
+    """A piece of a document that states a fact: the provenance of every
+    entity and relation in the graph."""
+
+    doc_id: str
+    start: int
+    end: int
+    text: str
+    date: str | None = None  # when the stated fact happened (ISO 8601), if known
+    confidence: float = 1.0
+    extractor: str = ""
+
+
+@dataclass(slots=True)
+class Document:
+    id: str  # document_id(text): the same report always gets the same id
+    source: str  # path or upload name as given
+    text: str
+    title: str | None = None
+    date: str | None = None  # ISO 8601, when the report states one
+    extractor: str = ""
+    ingested_at: str | None = None
+
+
+@dataclass(slots=True)
+class Entity:
+    id: str
+    type: str
+    name: str
+    aliases: list[str] = field(default_factory=list)
+    kind: str | None = None  # Organization and Place kind
+    country: str | None = None  # ISO 3166-1 alpha-2
+    attrs: dict[str, Any] = field(default_factory=dict)  # title, code, start, end, value, ...
+    evidence: list[Evidence] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass(slots=True)
+class Relation:
+    id: str
+    type: str
+    source: str
+    target: str
+    confidence: float = 1.0
+    date: str | None = None  # the latest dated evidence
+    attrs: dict[str, Any] = field(default_factory=dict)
+    evidence: list[Evidence] = field(default_factory=list)
+
+    @property
+    def dates(self) -> list[str]:
+        return sorted({e.date for e in self.evidence if e.date})
+
+    @property
+    def first_date(self) -> str | None:
+        d = self.dates
+        return d[0] if d else None
+
+    @property
+    def last_date(self) -> str | None:
+        d = self.dates
+        return d[-1] if d else None
+
+    def other(self, entity_id: str) -> str:
+        return self.target if self.source == entity_id else self.source
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass(slots=True)
+class Subgraph:
+    entities: dict[str, Entity] = field(default_factory=dict)
+    relations: list[Relation] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class Stats:
+    documents: int
+    entities: int
+    relations: int
+    evidence: int
+    entities_by_type: dict[str, int]
+    relations_by_type: dict[str, int]
+    organizations_by_kind: dict[str, int]
+
+
+@dataclass(slots=True)
+class UpsertResult:
+    doc_id: str
+    added: bool  # False when the document was already in the store
+    entities_added: int = 0
+    relations_added: int = 0
+    evidence_added: int = 0
+
+
+# --- what extraction produces for one document -------------------------------
+
+
+@dataclass(slots=True)
+class ExtractedEntity:
+    id: str  # document-local: "e1", "e2", ...
+    type: str
+    name: str
+    aliases: list[str] = field(default_factory=list)
+    kind: str | None = None
+    country: str | None = None
+    attrs: dict[str, Any] = field(default_factory=dict)
+    mentions: list[Span] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class ExtractedRelation:
+    type: str
+    source: str  # local entity id
+    target: str
+    confidence: float
+    evidence: list[Span]
+    date: str | None = None
+    attrs: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(slots=True)
+class Extraction:
+    document: Document
+    entities: list[ExtractedEntity]
+    relations: list[ExtractedRelation]
+    extractor: str
+
+    def to_contract(self) -> dict[str, Any]:
+        """The ``tradekg extract --format jsonl`` object (ONTOLOGY.md)."""
+        ents = []
+        for e in self.entities:
+            d: dict[str, Any] = {"id": e.id, "name": e.name, "type": e.type, "aliases": e.aliases}
+            if e.kind:
+                d["kind"] = e.kind
+            if e.country:
+                d["country"] = e.country
+            d.update({k: v for k, v in e.attrs.items() if v is not None})
+            ents.append(d)
+        rels = []
+        for r in self.relations:
+            rd: dict[str, Any] = {
+                "type": r.type, "source": r.source, "target": r.target,
+                "confidence": round(r.confidence, 3),
+                "evidence": [{"start": s.start, "end": s.end, "text": s.text} for s in r.evidence],
+            }
+            if r.date:
+                rd["date"] = r.date
+            rd.update({k: v for k, v in r.attrs.items() if v is not None})
+            rels.append(rd)
+        doc = self.document
+        return {
+            "source": doc.source,
+            "document": {"id": doc.id, "title": doc.title, "date": doc.date},
+            "entities": ents,
+            "relations": rels,
+        }
+
+
+# --- identities ---------------------------------------------------------------
+
+_QUOTES = re.compile(r"[\"'“”‘’«»„`]")
+_NON_WORD = re.compile(r"[^\w]+")
+
+
+def normalise_name(name: str) -> str:
+    """The form names are compared in: case, quotes, punctuation and a
+    leading "the" do not distinguish two organisations."""
+    s = unicodedata.normalize("NFKC", name or "").casefold()
+    s = _QUOTES.sub("", s)
+    s = _NON_WORD.sub(" ", s).strip()
+    if s.startswith("the "):
+        s = s[4:]
+    return s
+
+
+def normalise_text(text: str) -> str:
+    """The form a document is hashed in: Unicode-normalised, line endings and
+    trailing white space folded, so a re-saved report keeps its id."""
+    s = unicodedata.normalize("NFC", text).replace("\r\n", "\n").replace("\r", "\n")
+    return "\n".join(line.rstrip() for line in s.strip().split("\n"))
+
+
+def document_id(text: str) -> str:
+    return hashlib.sha256(normalise_text(text).encode("utf-8")).hexdigest()[:24]
+
+
+def short_hash(*parts: str, length: int = 10) -> str:
+    return hashlib.sha256("\x1f".join(parts).encode("utf-8")).hexdigest()[:length]
+
+
+def relation_id(rtype: str, source: str, target: str) -> str:
+    """One relation per (type, endpoints); symmetric types ignore direction."""
+    if rtype in SYMMETRIC_RELATIONS and target < source:
+        source, target = target, source
+    return f"r-{short_hash(rtype, source, target, length=16)}"

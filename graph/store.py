@@ -1,0 +1,193 @@
+"""The store interface: the primitives every backend offers.
+
+Queries, exports, the API and the CLI use only these methods, so they run
+unchanged on the embedded SQLite store and on a Cypher server. A backend is
+correct when it passes ``tests/test_store_contract.py``.
+
+``open_store(url)`` picks the backend from a URL:
+
+* a path or ``sqlite:///path``          -> SqliteStore (the default, one file)
+* ``bolt://``, ``neo4j://`` (+s, +ssc)  -> CypherStore over the neo4j driver
+* ``falkordb://host:port/graph``        -> CypherStore over FalkorDB's client
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Iterator, Sequence
+from pathlib import Path
+from typing import Protocol, runtime_checkable
+
+from graph.model import Document, Entity, Extraction, Relation, Stats, Subgraph, UpsertResult
+
+DEFAULT_DB = "data/tradekg.db"
+
+
+class StoreError(Exception):
+    """A store could not do what was asked; the message says why."""
+
+
+class UnknownEntity(StoreError, KeyError):
+    def __init__(self, ref: str):
+        super().__init__(ref)
+        self.ref = ref
+
+    def __str__(self) -> str:
+        return f"no entity {self.ref!r}"
+
+
+class UnknownDocument(StoreError, KeyError):
+    def __init__(self, ref: str):
+        super().__init__(ref)
+        self.ref = ref
+
+    def __str__(self) -> str:
+        return f"no document {self.ref!r}"
+
+
+@runtime_checkable
+class Store(Protocol):
+    """Primitives of a tradekg graph store.
+
+    Writes are atomic per call: after a crash a store holds either all of a
+    document's facts or none of them.
+    """
+
+    # --- documents ----------------------------------------------------------
+    def upsert_extraction(self, extraction: Extraction) -> UpsertResult:
+        """Add one document and everything extracted from it, in one
+        transaction. Entities are resolved against the graph
+        (``graph.resolve``); a document already stored changes nothing."""
+        ...
+
+    def has_document(self, doc_id: str) -> bool: ...
+
+    def get_document(self, doc_id: str) -> Document | None: ...
+
+    def list_documents(self, *, limit: int = 100, offset: int = 0) -> list[Document]:
+        """Documents without their text, newest ingest first."""
+        ...
+
+    def delete_document(self, doc_id: str) -> bool:
+        """Remove a document and the facts only it supports. Entities and
+        relations that other documents also state keep their other evidence."""
+        ...
+
+    # --- entities -----------------------------------------------------------
+    def get_entity(self, entity_id: str) -> Entity | None:
+        """The entity with aliases and evidence; follows merges, so the id of
+        an entity merged into another returns the survivor."""
+        ...
+
+    def get_entities(self, entity_ids: Iterable[str]) -> dict[str, Entity]:
+        """Several entities by id (missing ones are left out), without evidence."""
+        ...
+
+    def search_entities(
+        self,
+        q: str | None = None,
+        *,
+        type: str | None = None,
+        kind: str | None = None,
+        country: str | None = None,
+        limit: int = 50,
+        offset: int = 0,
+    ) -> list[Entity]:
+        """Entities whose name or an alias matches ``q`` (case-insensitive;
+        exact matches first, then prefix, then substring), filtered. Without
+        evidence."""
+        ...
+
+    def find_by_forms(self, type: str, forms: Sequence[str]) -> list[Entity]:
+        """Entities of ``type`` whose normalised name or alias is one of
+        ``forms`` (already normalised with ``model.normalise_name``)."""
+        ...
+
+    def degrees(self, entity_ids: Iterable[str]) -> dict[str, int]:
+        """Number of relations touching each entity."""
+        ...
+
+    # --- relations ----------------------------------------------------------
+    def relations(
+        self,
+        *,
+        types: Sequence[str] | None = None,
+        entity_ids: Iterable[str] | None = None,
+        direction: str = "both",
+        since: str | None = None,
+        until: str | None = None,
+        with_evidence: bool = True,
+        limit: int | None = None,
+    ) -> list[Relation]:
+        """Relations of the given types touching ``entity_ids`` (``direction``:
+        "out" = entity is source, "in" = target, "both"). ``since``/``until``
+        keep relations with at least one evidence date in [since, until]
+        (ISO dates, inclusive)."""
+        ...
+
+    def neighbourhood(
+        self,
+        entity_ids: Iterable[str],
+        *,
+        hops: int = 1,
+        types: Sequence[str] | None = None,
+        max_relations: int = 5000,
+    ) -> Subgraph:
+        """Entities within ``hops`` relations of the seeds, and the relations
+        between them (at most ``max_relations``, nearest first), with
+        evidence."""
+        ...
+
+    # --- curation -----------------------------------------------------------
+    def merge_entities(self, keep_id: str, drop_id: str) -> Entity:
+        """Fold ``drop`` into ``keep``: aliases, evidence and relations move
+        over. Recorded, so ``unmerge_entity(drop_id)`` can undo it."""
+        ...
+
+    def unmerge_entity(self, drop_id: str) -> Entity:
+        """Undo ``merge_entities(_, drop_id)``: the dropped entity comes back
+        with the evidence and relations it brought."""
+        ...
+
+    # --- bulk and whole-graph -----------------------------------------------
+    def stats(self) -> Stats: ...
+
+    def iter_entities(self, *, batch_size: int = 1000) -> Iterator[list[Entity]]:
+        """Every entity, in batches, without evidence."""
+        ...
+
+    def iter_relations(self, *, batch_size: int = 1000, with_evidence: bool = True) -> Iterator[list[Relation]]: ...
+
+    def iter_documents(self, *, batch_size: int = 100) -> Iterator[list[Document]]:
+        """Every document, with text."""
+        ...
+
+    def write_graph(
+        self,
+        documents: Sequence[Document],
+        entities: Sequence[Entity],
+        relations: Sequence[Relation],
+    ) -> None:
+        """Bulk-load already-resolved records (global ids, evidence attached)
+        in one transaction; idempotent. Used by ``tradekg sync`` and the
+        synthetic benchmark generator."""
+        ...
+
+    def close(self) -> None: ...
+
+
+def open_store(url: str | os.PathLike[str] | None = None) -> Store:
+    """Open the store named by ``url``, ``$TRADEKG_STORE``, ``$TRADEKG_DB``,
+    or the default file ``data/tradekg.db``."""
+    target = str(url or os.environ.get("TRADEKG_STORE") or os.environ.get("TRADEKG_DB") or DEFAULT_DB)
+    scheme = target.split("://", 1)[0].lower() if "://" in target else ""
+    if scheme in {"bolt", "bolt+s", "bolt+ssc", "neo4j", "neo4j+s", "neo4j+ssc", "falkordb"}:
+        from graph.cypher_store import CypherStore
+
+        return CypherStore.from_url(target)
+    if scheme in {"", "sqlite"}:
+        from graph.sqlite_store import SqliteStore
+
+        path = target.split("://", 1)[1] if scheme else target
+        return SqliteStore(Path(path))
+    raise StoreError(f"unknown store URL {target!r}: use a file path, sqlite://, bolt://, neo4j:// or falkordb://")

@@ -1,0 +1,1 @@
+"""Reading mission reports and extracting entities and relations from them."""

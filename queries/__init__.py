@@ -1,0 +1,1 @@
+"""Relationship queries, recommendations and exports, written against the store interface."""
