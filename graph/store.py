@@ -152,8 +152,9 @@ class Store(Protocol):
     # --- bulk and whole-graph -----------------------------------------------
     def stats(self) -> Stats: ...
 
-    def iter_entities(self, *, batch_size: int = 1000) -> Iterator[list[Entity]]:
-        """Every entity, in batches, without evidence."""
+    def iter_entities(self, *, batch_size: int = 1000, with_evidence: bool = False) -> Iterator[list[Entity]]:
+        """Every entity, in batches (evidence only when asked: sync needs it,
+        exports do not)."""
         ...
 
     def iter_relations(self, *, batch_size: int = 1000, with_evidence: bool = True) -> Iterator[list[Relation]]: ...
