@@ -15,7 +15,14 @@ from collections.abc import Callable, Sequence
 
 from graph.model import Entity, ExtractedEntity, normalise_name, short_hash
 from graph.ontology import (
-    AGREEMENT, EVENT, MISSION, ORGANIZATION, PERSON, PLACE, PROGRAM, SECTOR,
+    AGREEMENT,
+    EVENT,
+    MISSION,
+    ORGANIZATION,
+    PERSON,
+    PLACE,
+    PROGRAM,
+    SECTOR,
 )
 
 _PREFIX = {
@@ -88,9 +95,7 @@ def _compatible(e: ExtractedEntity, cand: Entity) -> bool:
         return False
     if e.country and cand.country and e.country != cand.country:
         return False
-    if e.type == PLACE and e.kind and cand.kind and e.kind != cand.kind:
-        return False
-    return True
+    return not (e.type == PLACE and e.kind and cand.kind and e.kind != cand.kind)
 
 
 def choose(e: ExtractedEntity, candidates: Sequence[Entity]) -> Entity | None:

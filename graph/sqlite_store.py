@@ -1,0 +1,776 @@
+"""The embedded store: the whole graph in one SQLite file.
+
+The default backend: no server, one file (WAL mode, so readers never block
+the writer). Every write is one transaction, so a process killed at any point
+leaves either all of a document's facts or none of them.
+
+Tables
+  documents          one row per report, keyed by the hash of its text
+  entities           one row per node; ``name_norm`` for look-ups
+  aliases            other names of an entity, per document that used them
+  entity_evidence    mention spans: the provenance of an entity
+  relations          one row per (type, source, target)
+  relation_evidence  sentence spans: the provenance of a relation
+  merges             entities folded into others, with what is needed to undo
+
+Evidence rows remember the entity ids they were first resolved to
+(``origin_*``). The current holder of an origin is found by following
+``merges``; merging and unmerging are both "re-home the evidence rows whose
+origin now resolves elsewhere" (``_rehome``).
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from graph.model import (
+    Document,
+    Entity,
+    Evidence,
+    Extraction,
+    Relation,
+    Stats,
+    Subgraph,
+    UpsertResult,
+    normalise_name,
+    relation_id,
+)
+from graph.ontology import ENTITY_TYPES, RELATION_TYPES
+from graph.resolve import resolve_entities
+from graph.store import StoreError, UnknownEntity
+
+SCHEMA_VERSION = "1"
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS documents (
+    id TEXT PRIMARY KEY, source TEXT NOT NULL, title TEXT, date TEXT,
+    text TEXT NOT NULL, extractor TEXT NOT NULL DEFAULT '', ingested_at TEXT
+);
+CREATE TABLE IF NOT EXISTS entities (
+    id TEXT PRIMARY KEY, type TEXT NOT NULL, name TEXT NOT NULL, name_norm TEXT NOT NULL,
+    kind TEXT, country TEXT, attrs TEXT NOT NULL DEFAULT '{}'
+);
+CREATE INDEX IF NOT EXISTS entities_by_name ON entities(name_norm);
+CREATE INDEX IF NOT EXISTS entities_by_type ON entities(type, kind, country);
+CREATE INDEX IF NOT EXISTS entities_by_country ON entities(country);
+CREATE TABLE IF NOT EXISTS aliases (
+    entity_id TEXT NOT NULL, alias TEXT NOT NULL, norm TEXT NOT NULL,
+    doc_id TEXT NOT NULL DEFAULT '', origin_id TEXT NOT NULL,
+    PRIMARY KEY (entity_id, alias, doc_id)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS aliases_by_norm ON aliases(norm);
+CREATE INDEX IF NOT EXISTS aliases_by_doc ON aliases(doc_id);
+CREATE INDEX IF NOT EXISTS aliases_by_origin ON aliases(origin_id);
+CREATE TABLE IF NOT EXISTS entity_evidence (
+    entity_id TEXT NOT NULL, doc_id TEXT NOT NULL, start INTEGER NOT NULL, end INTEGER NOT NULL,
+    text TEXT NOT NULL, origin_id TEXT NOT NULL,
+    PRIMARY KEY (entity_id, doc_id, start, end, origin_id)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS entity_evidence_by_doc ON entity_evidence(doc_id);
+CREATE INDEX IF NOT EXISTS entity_evidence_by_origin ON entity_evidence(origin_id);
+CREATE TABLE IF NOT EXISTS relations (
+    id TEXT PRIMARY KEY, type TEXT NOT NULL, source TEXT NOT NULL, target TEXT NOT NULL,
+    confidence REAL NOT NULL, date TEXT, attrs TEXT NOT NULL DEFAULT '{}'
+);
+CREATE INDEX IF NOT EXISTS relations_by_source ON relations(source, type);
+CREATE INDEX IF NOT EXISTS relations_by_target ON relations(target, type);
+CREATE INDEX IF NOT EXISTS relations_by_type ON relations(type, date);
+CREATE TABLE IF NOT EXISTS relation_evidence (
+    relation_id TEXT NOT NULL, doc_id TEXT NOT NULL, start INTEGER NOT NULL, end INTEGER NOT NULL,
+    text TEXT NOT NULL, date TEXT, confidence REAL NOT NULL, extractor TEXT NOT NULL DEFAULT '',
+    origin_source TEXT NOT NULL, origin_target TEXT NOT NULL,
+    PRIMARY KEY (relation_id, doc_id, start, end, origin_source, origin_target)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS relation_evidence_by_doc ON relation_evidence(doc_id);
+CREATE INDEX IF NOT EXISTS relation_evidence_by_origin_source ON relation_evidence(origin_source);
+CREATE INDEX IF NOT EXISTS relation_evidence_by_origin_target ON relation_evidence(origin_target);
+CREATE TABLE IF NOT EXISTS merges (
+    drop_id TEXT PRIMARY KEY, keep_id TEXT NOT NULL, snapshot TEXT NOT NULL, merged_at TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS merges_by_keep ON merges(keep_id);
+"""
+
+_REL_COLS = "id, type, source, target, confidence, date, attrs"
+_ENT_COLS = "id, type, name, kind, country, attrs"
+_EV_COLS = "relation_id, doc_id, start, end, text, date, confidence, extractor"
+
+
+def _now() -> str:
+    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _ids_param(ids: Iterable[str]) -> str:
+    # A whole id list travels as one JSON parameter, unpacked by json_each():
+    # no SQL is ever built from values, and there is no limit on list length.
+    return json.dumps(list(ids))
+
+
+def _like_escape(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+class SqliteStore:
+    """The embedded backend of ``graph.store.Store``."""
+
+    def __init__(self, path: str | Path, *, timeout: float = 30.0) -> None:
+        self.path = Path(path)
+        if str(path) != ":memory:":
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            self._db = sqlite3.connect(
+                str(path), timeout=timeout, isolation_level=None, check_same_thread=False
+            )
+        except sqlite3.Error as exc:
+            raise StoreError(f"cannot open the store at {path}: {exc}") from exc
+        self._db.row_factory = sqlite3.Row
+        self._lock = threading.RLock()
+        with self._lock:
+            self._db.execute("PRAGMA journal_mode=WAL")
+            # NORMAL in WAL mode is still atomic and consistent after a crash;
+            # only the last transactions can be lost on power failure.
+            self._db.execute("PRAGMA synchronous=NORMAL")
+            self._db.execute("PRAGMA foreign_keys=ON")
+            try:
+                self._db.executescript(SCHEMA)
+            except sqlite3.DatabaseError as exc:
+                raise StoreError(f"{path} is not a tradekg store: {exc}") from exc
+            self._db.execute(
+                "INSERT OR IGNORE INTO meta(key, value) VALUES ('schema_version', ?)", (SCHEMA_VERSION,)
+            )
+
+    def __repr__(self) -> str:
+        return f"SqliteStore({str(self.path)!r})"
+
+    # --- plumbing -------------------------------------------------------------
+
+    @contextmanager
+    def _write(self) -> Iterator[sqlite3.Connection]:
+        """One write transaction; IMMEDIATE takes the write lock up front so
+        resolution reads and the writes that follow see the same graph."""
+        with self._lock:
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                yield self._db
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+            else:
+                self._db.execute("COMMIT")
+
+    def _q(self, sql: str, params: Sequence[Any] | dict[str, Any] = ()) -> list[sqlite3.Row]:
+        with self._lock:
+            return self._db.execute(sql, params).fetchall()
+
+    def _current_id(self, entity_id: str) -> str:
+        """Follow merges to the entity that now holds ``entity_id``."""
+        seen = set()
+        while entity_id not in seen:
+            seen.add(entity_id)
+            row = self._db.execute("SELECT keep_id FROM merges WHERE drop_id = ?", (entity_id,)).fetchone()
+            if row is None:
+                return entity_id
+            entity_id = row[0]
+        return entity_id
+
+    @staticmethod
+    def _entity(row: sqlite3.Row, aliases: list[str] | None = None) -> Entity:
+        return Entity(
+            id=row["id"], type=row["type"], name=row["name"], aliases=aliases or [],
+            kind=row["kind"], country=row["country"], attrs=json.loads(row["attrs"]),
+        )
+
+    def _aliases(self, ids: Sequence[str]) -> dict[str, list[str]]:
+        out: dict[str, list[str]] = {i: [] for i in ids}
+        rows = self._db.execute(
+            "SELECT DISTINCT entity_id, alias FROM aliases WHERE entity_id IN (SELECT value FROM json_each(?))"
+            " ORDER BY entity_id, alias",
+            (_ids_param(ids),),
+        ).fetchall()
+        for r in rows:
+            out[r[0]].append(r[1])
+        return out
+
+    def _entities_by_ids(self, ids: Sequence[str]) -> dict[str, Entity]:
+        rows = self._db.execute(
+            f"SELECT {_ENT_COLS} FROM entities WHERE id IN (SELECT value FROM json_each(?))",
+            (_ids_param(ids),),
+        ).fetchall()
+        aliases = self._aliases([r["id"] for r in rows])
+        return {r["id"]: self._entity(r, aliases[r["id"]]) for r in rows}
+
+    def _relation_evidence(self, rel_ids: Sequence[str]) -> dict[str, list[Evidence]]:
+        out: dict[str, list[Evidence]] = {i: [] for i in rel_ids}
+        rows = self._db.execute(
+            f"SELECT DISTINCT {_EV_COLS} FROM relation_evidence"
+            " WHERE relation_id IN (SELECT value FROM json_each(?))"
+            " ORDER BY relation_id, date, doc_id, start",
+            (_ids_param(rel_ids),),
+        ).fetchall()
+        for r in rows:
+            ev = Evidence(
+                doc_id=r["doc_id"], start=r["start"], end=r["end"], text=r["text"],
+                date=r["date"], confidence=r["confidence"], extractor=r["extractor"],
+            )
+            evs = out[r["relation_id"]]
+            # The same sentence can reach one relation from two origins after
+            # a merge; show it once.
+            if not evs or (evs[-1].doc_id, evs[-1].start, evs[-1].end) != (ev.doc_id, ev.start, ev.end):
+                evs.append(ev)
+        return out
+
+    def _relations_from_rows(self, rows: Sequence[sqlite3.Row], with_evidence: bool) -> list[Relation]:
+        rels = [
+            Relation(
+                id=r["id"], type=r["type"], source=r["source"], target=r["target"],
+                confidence=r["confidence"], date=r["date"], attrs=json.loads(r["attrs"]),
+            )
+            for r in rows
+        ]
+        if with_evidence and rels:
+            evidence = self._relation_evidence([r.id for r in rels])
+            for rel in rels:
+                rel.evidence = evidence[rel.id]
+        return rels
+
+    def _refresh_relations(self, db: sqlite3.Connection, rel_ids: Iterable[str]) -> None:
+        """Derived fields follow the evidence: confidence is the strongest
+        statement, date the latest; a relation with no evidence is gone."""
+        param = _ids_param(set(rel_ids))
+        db.execute(
+            "DELETE FROM relations WHERE id IN (SELECT value FROM json_each(?))"
+            " AND NOT EXISTS (SELECT 1 FROM relation_evidence ev WHERE ev.relation_id = relations.id)",
+            (param,),
+        )
+        db.execute(
+            "UPDATE relations SET"
+            " confidence = (SELECT max(confidence) FROM relation_evidence ev WHERE ev.relation_id = relations.id),"
+            " date = (SELECT max(date) FROM relation_evidence ev WHERE ev.relation_id = relations.id)"
+            " WHERE id IN (SELECT value FROM json_each(?))",
+            (param,),
+        )
+
+    # --- documents --------------------------------------------------------------
+
+    def upsert_extraction(self, extraction: Extraction) -> UpsertResult:
+        doc = extraction.document
+        with self._write() as db:
+            if db.execute("SELECT 1 FROM documents WHERE id = ?", (doc.id,)).fetchone():
+                return UpsertResult(doc_id=doc.id, added=False)
+            result = UpsertResult(doc_id=doc.id, added=True)
+            mapping = resolve_entities(
+                extraction.entities, doc.date, self._get_entity_row, self._find_by_forms_locked
+            )
+            for e in extraction.entities:
+                if e.type not in ENTITY_TYPES:
+                    raise StoreError(f"{doc.source}: unknown entity type {e.type!r}")
+                if not e.mentions:
+                    raise StoreError(f"{doc.source}: entity {e.name!r} has no mention span (no provenance)")
+                gid = mapping[e.id]
+                row = db.execute(f"SELECT {_ENT_COLS}, name_norm FROM entities WHERE id = ?", (gid,)).fetchone()
+                if row is None:
+                    db.execute(
+                        "INSERT INTO entities(id, type, name, name_norm, kind, country, attrs) VALUES (?,?,?,?,?,?,?)",
+                        (gid, e.type, e.name, normalise_name(e.name), e.kind, e.country, json.dumps(e.attrs)),
+                    )
+                    result.entities_added += 1
+                    name_norm = normalise_name(e.name)
+                else:
+                    # Existing facts win; a new report only fills gaps.
+                    attrs = {**e.attrs, **json.loads(row["attrs"])}
+                    db.execute(
+                        "UPDATE entities SET kind = coalesce(kind, ?), country = coalesce(country, ?), attrs = ?"
+                        " WHERE id = ?",
+                        (e.kind, e.country, json.dumps(attrs), gid),
+                    )
+                    name_norm = row["name_norm"]
+                for form in dict.fromkeys([e.name, *e.aliases]):
+                    if normalise_name(form) != name_norm:
+                        db.execute(
+                            "INSERT OR IGNORE INTO aliases(entity_id, alias, norm, doc_id, origin_id) VALUES (?,?,?,?,?)",
+                            (gid, form, normalise_name(form), doc.id, gid),
+                        )
+                for m in e.mentions:
+                    cur = db.execute(
+                        "INSERT OR IGNORE INTO entity_evidence(entity_id, doc_id, start, end, text, origin_id)"
+                        " VALUES (?,?,?,?,?,?)",
+                        (gid, doc.id, m.start, m.end, m.text, gid),
+                    )
+                    result.evidence_added += cur.rowcount
+            touched: set[str] = set()
+            for r in extraction.relations:
+                if r.type not in RELATION_TYPES:
+                    raise StoreError(f"{doc.source}: unknown relation type {r.type!r}")
+                if not r.evidence:
+                    raise StoreError(f"{doc.source}: {r.type} relation has no evidence span (no provenance)")
+                s, t = mapping[r.source], mapping[r.target]
+                if s == t:
+                    continue  # two local mentions resolved to one entity: no fact between them
+                rid = relation_id(r.type, s, t)
+                cur = db.execute(
+                    "INSERT OR IGNORE INTO relations(id, type, source, target, confidence, date, attrs)"
+                    " VALUES (?,?,?,?,?,?,?)",
+                    (rid, r.type, s, t, r.confidence, r.date, json.dumps(r.attrs)),
+                )
+                result.relations_added += cur.rowcount
+                touched.add(rid)
+                for span in r.evidence:
+                    cur = db.execute(
+                        "INSERT OR IGNORE INTO relation_evidence(relation_id, doc_id, start, end, text, date,"
+                        " confidence, extractor, origin_source, origin_target) VALUES (?,?,?,?,?,?,?,?,?,?)",
+                        (rid, doc.id, span.start, span.end, span.text, r.date or doc.date,
+                         r.confidence, extraction.extractor, s, t),
+                    )
+                    result.evidence_added += cur.rowcount
+            self._refresh_relations(db, touched)
+            # The document row goes in last, inside the same transaction: it is
+            # the marker that this report is complete.
+            db.execute(
+                "INSERT INTO documents(id, source, title, date, text, extractor, ingested_at) VALUES (?,?,?,?,?,?,?)",
+                (doc.id, doc.source, doc.title, doc.date, doc.text, extraction.extractor or doc.extractor, _now()),
+            )
+        return result
+
+    def _get_entity_row(self, entity_id: str) -> Entity | None:
+        row = self._db.execute(
+            f"SELECT {_ENT_COLS} FROM entities WHERE id = ?", (self._current_id(entity_id),)
+        ).fetchone()
+        return None if row is None else self._entity(row, self._aliases([row["id"]])[row["id"]])
+
+    def _find_by_forms_locked(self, type: str, forms: Sequence[str]) -> list[Entity]:
+        param = _ids_param(forms)
+        rows = self._db.execute(
+            "SELECT id FROM entities WHERE type = ? AND name_norm IN (SELECT value FROM json_each(?))"
+            " UNION SELECT a.entity_id FROM aliases a JOIN entities e ON e.id = a.entity_id"
+            " WHERE e.type = ? AND a.norm IN (SELECT value FROM json_each(?))",
+            (type, param, type, param),
+        ).fetchall()
+        found = self._entities_by_ids([r[0] for r in rows])
+        return [found[k] for k in sorted(found)]
+
+    def has_document(self, doc_id: str) -> bool:
+        return bool(self._q("SELECT 1 FROM documents WHERE id = ?", (doc_id,)))
+
+    def get_document(self, doc_id: str) -> Document | None:
+        rows = self._q("SELECT * FROM documents WHERE id = ?", (doc_id,))
+        return Document(**dict(rows[0])) if rows else None
+
+    def list_documents(self, *, limit: int = 100, offset: int = 0) -> list[Document]:
+        rows = self._q(
+            "SELECT id, source, title, date, extractor, ingested_at FROM documents"
+            " ORDER BY ingested_at DESC, rowid DESC LIMIT ? OFFSET ?",
+            (limit, offset),
+        )
+        return [Document(text="", **dict(r)) for r in rows]
+
+    def delete_document(self, doc_id: str) -> bool:
+        with self._write() as db:
+            if not db.execute("SELECT 1 FROM documents WHERE id = ?", (doc_id,)).fetchone():
+                return False
+            ents = [r[0] for r in db.execute(
+                "SELECT DISTINCT entity_id FROM entity_evidence WHERE doc_id = ?", (doc_id,))]
+            rels = [r[0] for r in db.execute(
+                "SELECT DISTINCT relation_id FROM relation_evidence WHERE doc_id = ?", (doc_id,))]
+            db.execute("DELETE FROM entity_evidence WHERE doc_id = ?", (doc_id,))
+            db.execute("DELETE FROM relation_evidence WHERE doc_id = ?", (doc_id,))
+            db.execute("DELETE FROM aliases WHERE doc_id = ?", (doc_id,))
+            self._refresh_relations(db, rels)
+            # An entity nobody else mentions goes, with whatever still hangs on it.
+            orphans = [r[0] for r in db.execute(
+                "SELECT id FROM entities WHERE id IN (SELECT value FROM json_each(?))"
+                " AND NOT EXISTS (SELECT 1 FROM entity_evidence ev WHERE ev.entity_id = entities.id)",
+                (_ids_param(ents),),
+            )]
+            param = _ids_param(orphans)
+            db.execute(
+                "DELETE FROM relation_evidence WHERE relation_id IN (SELECT id FROM relations WHERE"
+                " source IN (SELECT value FROM json_each(?)) OR target IN (SELECT value FROM json_each(?)))",
+                (param, param),
+            )
+            db.execute(
+                "DELETE FROM relations WHERE source IN (SELECT value FROM json_each(?))"
+                " OR target IN (SELECT value FROM json_each(?))",
+                (param, param),
+            )
+            db.execute("DELETE FROM aliases WHERE entity_id IN (SELECT value FROM json_each(?))", (param,))
+            db.execute("DELETE FROM entities WHERE id IN (SELECT value FROM json_each(?))", (param,))
+            db.execute("DELETE FROM documents WHERE id = ?", (doc_id,))
+        return True
+
+    # --- entities -----------------------------------------------------------------
+
+    def get_entity(self, entity_id: str) -> Entity | None:
+        with self._lock:
+            ent = self._get_entity_row(entity_id)
+            if ent is None:
+                return None
+            rows = self._db.execute(
+                "SELECT DISTINCT doc_id, start, end, text FROM entity_evidence WHERE entity_id = ?"
+                " ORDER BY doc_id, start",
+                (ent.id,),
+            ).fetchall()
+            ent.evidence = [Evidence(doc_id=r[0], start=r[1], end=r[2], text=r[3]) for r in rows]
+            return ent
+
+    def get_entities(self, entity_ids: Iterable[str]) -> dict[str, Entity]:
+        with self._lock:
+            return self._entities_by_ids(list(entity_ids))
+
+    def search_entities(
+        self,
+        q: str | None = None,
+        *,
+        type: str | None = None,
+        kind: str | None = None,
+        country: str | None = None,
+        limit: int = 50,
+        offset: int = 0,
+    ) -> list[Entity]:
+        filters = {"type": type, "kind": kind, "country": country}
+        cond = " AND ".join(f"e.{col} = :{col}" for col, val in filters.items() if val is not None) or "1"
+        params: dict[str, Any] = {k: v for k, v in filters.items() if v is not None}
+        params.update(limit=limit, offset=offset)
+        qn = normalise_name(q or "")
+        cols = ", ".join(f"e.{c.strip()}" for c in _ENT_COLS.split(","))
+        with self._lock:
+            if not qn:
+                sql = f"SELECT {cols} FROM entities e WHERE {cond} ORDER BY e.name, e.id LIMIT :limit OFFSET :offset"
+            else:
+                # Exact name/alias matches first, then prefixes, then substrings.
+                params.update(q=qn, pre=f"{_like_escape(qn)}%", sub=f"%{_like_escape(qn)}%")
+                sql = (
+                    "WITH hits(eid, form) AS ("
+                    "  SELECT id, name_norm FROM entities WHERE name_norm LIKE :sub ESCAPE '\\'"
+                    "  UNION ALL SELECT entity_id, norm FROM aliases WHERE norm LIKE :sub ESCAPE '\\'),"
+                    " ranked(eid, rank) AS (SELECT eid, min(CASE WHEN form = :q THEN 0"
+                    "  WHEN form LIKE :pre ESCAPE '\\' THEN 1 ELSE 2 END) FROM hits GROUP BY eid)"
+                    f" SELECT {cols} FROM ranked JOIN entities e ON e.id = ranked.eid WHERE {cond}"
+                    " ORDER BY ranked.rank, length(e.name), e.name, e.id LIMIT :limit OFFSET :offset"
+                )
+            rows = self._db.execute(sql, params).fetchall()
+            aliases = self._aliases([r["id"] for r in rows])
+            return [self._entity(r, aliases[r["id"]]) for r in rows]
+
+    def find_by_forms(self, type: str, forms: Sequence[str]) -> list[Entity]:
+        with self._lock:
+            return self._find_by_forms_locked(type, forms)
+
+    def degrees(self, entity_ids: Iterable[str]) -> dict[str, int]:
+        ids = list(dict.fromkeys(entity_ids))
+        rows = self._q(
+            "SELECT value AS id,"
+            " (SELECT count(*) FROM relations WHERE source = value AND target != value)"
+            " + (SELECT count(*) FROM relations WHERE target = value AND source != value)"
+            " FROM json_each(?)",
+            (_ids_param(ids),),
+        )
+        return {r[0]: r[1] for r in rows}
+
+    # --- relations ------------------------------------------------------------------
+
+    def relations(
+        self,
+        *,
+        types: Sequence[str] | None = None,
+        entity_ids: Iterable[str] | None = None,
+        direction: str = "both",
+        since: str | None = None,
+        until: str | None = None,
+        with_evidence: bool = True,
+        limit: int | None = None,
+    ) -> list[Relation]:
+        if direction not in ("both", "out", "in"):
+            raise ValueError(f"direction must be 'both', 'out' or 'in', not {direction!r}")
+        conds = ["r.source != r.target"]
+        params: list[Any] = []
+        if types is not None:
+            conds.append("r.type IN (SELECT value FROM json_each(?))")
+            params.append(_ids_param(types))
+        if since is not None or until is not None:
+            conds.append(
+                "EXISTS (SELECT 1 FROM relation_evidence ev WHERE ev.relation_id = r.id"
+                " AND ev.date >= ? AND ev.date <= ?)"
+            )
+            # Dates are ISO strings; "9999" sorts after any of them.
+            params += [since or "", (until + "\uffff") if until else "9999"]
+        base = f"SELECT r.* FROM relations r WHERE {' AND '.join(conds)}"
+        order = " ORDER BY r.date DESC, r.id"
+        lim = f" LIMIT {int(limit)}" if limit is not None else ""
+        with self._lock:
+            if entity_ids is None:
+                rows = self._db.execute(base + order + lim, params).fetchall()
+            else:
+                ids = _ids_param(entity_ids)
+                parts = []
+                args: list[Any] = []
+                if direction in ("both", "out"):
+                    parts.append(base + " AND r.source IN (SELECT value FROM json_each(?))")
+                    args += [*params, ids]
+                if direction in ("both", "in"):
+                    parts.append(base + " AND r.target IN (SELECT value FROM json_each(?))")
+                    args += [*params, ids]
+                sql = "SELECT * FROM (" + " UNION ".join(parts) + ") r" + order + lim
+                rows = self._db.execute(sql, args).fetchall()
+            return self._relations_from_rows(rows, with_evidence)
+
+    def neighbourhood(
+        self,
+        entity_ids: Iterable[str],
+        *,
+        hops: int = 1,
+        types: Sequence[str] | None = None,
+        max_relations: int = 5000,
+    ) -> Subgraph:
+        with self._lock:
+            seeds = [self._current_id(i) for i in entity_ids]
+            seen = set(seeds)
+            frontier = list(seeds)
+            rels: dict[str, Relation] = {}
+            for _ in range(max(0, int(hops))):
+                if not frontier or len(rels) >= max_relations:
+                    break
+                found = self.relations(
+                    types=types, entity_ids=frontier, with_evidence=False,
+                    limit=max_relations - len(rels),
+                )
+                nxt = []
+                for r in found:
+                    if r.id in rels:
+                        continue
+                    rels[r.id] = r
+                    for end in (r.source, r.target):
+                        if end not in seen:
+                            seen.add(end)
+                            nxt.append(end)
+                frontier = nxt
+            ordered = list(rels.values())
+            evidence = self._relation_evidence([r.id for r in ordered])
+            for r in ordered:
+                r.evidence = evidence[r.id]
+            return Subgraph(entities=self._entities_by_ids(sorted(seen)), relations=ordered)
+
+    # --- curation ---------------------------------------------------------------------
+
+    def merge_entities(self, keep_id: str, drop_id: str) -> Entity:
+        with self._write() as db:
+            keep, drop = self._current_id(keep_id), self._current_id(drop_id)
+            rows = {r["id"]: r for r in db.execute(
+                f"SELECT {_ENT_COLS} FROM entities WHERE id IN (?, ?)", (keep, drop))}
+            for ref, eid in ((keep_id, keep), (drop_id, drop)):
+                if eid not in rows:
+                    raise UnknownEntity(ref)
+            if keep == drop:
+                raise StoreError(f"{keep_id!r} and {drop_id!r} are already one entity")
+            if rows[keep]["type"] != rows[drop]["type"]:
+                raise StoreError(
+                    f"cannot merge a {rows[drop]['type']} into a {rows[keep]['type']}: {drop_id!r} into {keep_id!r}"
+                )
+            snapshot = {k: rows[drop][k] for k in ("type", "name", "kind", "country", "attrs")}
+            db.execute(
+                "INSERT INTO merges(drop_id, keep_id, snapshot, merged_at) VALUES (?,?,?,?)",
+                (drop, keep, json.dumps(snapshot), _now()),
+            )
+            # The dropped name stays findable as an alias of the survivor.
+            db.execute(
+                "INSERT OR IGNORE INTO aliases(entity_id, alias, norm, doc_id, origin_id) VALUES (?,?,?,?,?)",
+                (drop, rows[drop]["name"], normalise_name(rows[drop]["name"]), "", drop),
+            )
+            db.execute(
+                "UPDATE entities SET kind = coalesce(kind, ?), country = coalesce(country, ?) WHERE id = ?",
+                (rows[drop]["kind"], rows[drop]["country"], keep),
+            )
+            self._rehome(db, [drop])
+            db.execute("DELETE FROM entities WHERE id = ?", (drop,))
+        merged = self.get_entity(keep)
+        assert merged is not None
+        return merged
+
+    def unmerge_entity(self, drop_id: str) -> Entity:
+        with self._write() as db:
+            row = db.execute("SELECT keep_id, snapshot FROM merges WHERE drop_id = ?", (drop_id,)).fetchone()
+            if row is None:
+                raise StoreError(f"{drop_id!r} was not merged into another entity")
+            snap = json.loads(row["snapshot"])
+            db.execute("DELETE FROM merges WHERE drop_id = ?", (drop_id,))
+            db.execute(
+                "INSERT INTO entities(id, type, name, name_norm, kind, country, attrs) VALUES (?,?,?,?,?,?,?)",
+                (drop_id, snap["type"], snap["name"], normalise_name(snap["name"]), snap["kind"],
+                 snap["country"], snap["attrs"]),
+            )
+            # Everything whose origin now resolves to the restored entity moves back.
+            origins = [r[0] for r in db.execute(
+                "WITH RECURSIVE sub(id) AS (SELECT ? UNION SELECT m.drop_id FROM merges m JOIN sub"
+                " ON m.keep_id = sub.id) SELECT id FROM sub",
+                (drop_id,),
+            )]
+            self._rehome(db, origins)
+            db.execute("DELETE FROM aliases WHERE entity_id = ? AND norm = ?", (drop_id, normalise_name(snap["name"])))
+        restored = self.get_entity(drop_id)
+        assert restored is not None
+        return restored
+
+    def _rehome(self, db: sqlite3.Connection, origins: Sequence[str]) -> None:
+        """Move every evidence row and alias whose origin is one of
+        ``origins`` to the entity that origin resolves to now."""
+        param = _ids_param(origins)
+        for origin in origins:
+            holder = self._current_id(origin)
+            db.execute(
+                "UPDATE OR IGNORE entity_evidence SET entity_id = ? WHERE origin_id = ?", (holder, origin))
+            db.execute("DELETE FROM entity_evidence WHERE origin_id = ? AND entity_id != ?", (origin, holder))
+            db.execute("UPDATE OR IGNORE aliases SET entity_id = ? WHERE origin_id = ?", (holder, origin))
+            db.execute("DELETE FROM aliases WHERE origin_id = ? AND entity_id != ?", (origin, holder))
+        rows = db.execute(
+            "SELECT DISTINCT ev.relation_id, ev.origin_source, ev.origin_target, r.type, r.attrs"
+            " FROM relation_evidence ev JOIN relations r ON r.id = ev.relation_id"
+            " WHERE ev.origin_source IN (SELECT value FROM json_each(?))"
+            " OR ev.origin_target IN (SELECT value FROM json_each(?))",
+            (param, param),
+        ).fetchall()
+        touched: set[str] = set()
+        for r in rows:
+            s, t = self._current_id(r["origin_source"]), self._current_id(r["origin_target"])
+            new_id = relation_id(r["type"], s, t)
+            touched.update((r["relation_id"], new_id))
+            if new_id == r["relation_id"]:
+                continue
+            db.execute(
+                "INSERT OR IGNORE INTO relations(id, type, source, target, confidence, date, attrs)"
+                " VALUES (?,?,?,?,0,NULL,?)",
+                (new_id, r["type"], s, t, r["attrs"]),
+            )
+            db.execute(
+                "UPDATE OR IGNORE relation_evidence SET relation_id = ? WHERE relation_id = ?"
+                " AND origin_source = ? AND origin_target = ?",
+                (new_id, r["relation_id"], r["origin_source"], r["origin_target"]),
+            )
+            db.execute(
+                "DELETE FROM relation_evidence WHERE relation_id = ? AND origin_source = ? AND origin_target = ?",
+                (r["relation_id"], r["origin_source"], r["origin_target"]),
+            )
+        self._refresh_relations(db, touched)
+
+    # --- bulk and whole-graph ---------------------------------------------------------
+
+    def stats(self) -> Stats:
+        with self._lock:
+            one = lambda sql: self._db.execute(sql).fetchone()[0]  # noqa: E731
+            return Stats(
+                documents=one("SELECT count(*) FROM documents"),
+                entities=one("SELECT count(*) FROM entities"),
+                relations=one("SELECT count(*) FROM relations WHERE source != target"),
+                evidence=one("SELECT count(*) FROM entity_evidence") + one("SELECT count(*) FROM relation_evidence"),
+                entities_by_type=dict(self._db.execute(
+                    "SELECT type, count(*) FROM entities GROUP BY type ORDER BY type").fetchall()),
+                relations_by_type=dict(self._db.execute(
+                    "SELECT type, count(*) FROM relations WHERE source != target GROUP BY type ORDER BY type"
+                ).fetchall()),
+                organizations_by_kind=dict(self._db.execute(
+                    "SELECT coalesce(kind, 'unknown'), count(*) FROM entities WHERE type = 'Organization'"
+                    " GROUP BY kind ORDER BY kind").fetchall()),
+            )
+
+    def iter_entities(self, *, batch_size: int = 1000, with_evidence: bool = False) -> Iterator[list[Entity]]:
+        last = ""
+        while True:
+            with self._lock:
+                rows = self._db.execute(
+                    f"SELECT {_ENT_COLS} FROM entities WHERE id > ? ORDER BY id LIMIT ?", (last, batch_size)
+                ).fetchall()
+                if not rows:
+                    return
+                ids = [r["id"] for r in rows]
+                aliases = self._aliases(ids)
+                batch = [self._entity(r, aliases[r["id"]]) for r in rows]
+                if with_evidence:
+                    evs: dict[str, list[Evidence]] = {i: [] for i in ids}
+                    for r in self._db.execute(
+                        "SELECT DISTINCT entity_id, doc_id, start, end, text FROM entity_evidence"
+                        " WHERE entity_id IN (SELECT value FROM json_each(?)) ORDER BY entity_id, doc_id, start",
+                        (_ids_param(ids),),
+                    ):
+                        evs[r[0]].append(Evidence(doc_id=r[1], start=r[2], end=r[3], text=r[4]))
+                    for e in batch:
+                        e.evidence = evs[e.id]
+            yield batch
+            last = ids[-1]
+
+    def iter_relations(self, *, batch_size: int = 1000, with_evidence: bool = True) -> Iterator[list[Relation]]:
+        last = ""
+        while True:
+            with self._lock:
+                rows = self._db.execute(
+                    "SELECT * FROM relations WHERE id > ? AND source != target ORDER BY id LIMIT ?",
+                    (last, batch_size),
+                ).fetchall()
+                if not rows:
+                    return
+                batch = self._relations_from_rows(rows, with_evidence)
+            yield batch
+            last = batch[-1].id
+
+    def iter_documents(self, *, batch_size: int = 100) -> Iterator[list[Document]]:
+        last = ""
+        while True:
+            rows = self._q("SELECT * FROM documents WHERE id > ? ORDER BY id LIMIT ?", (last, batch_size))
+            if not rows:
+                return
+            yield [Document(**dict(r)) for r in rows]
+            last = rows[-1]["id"]
+
+    def write_graph(
+        self,
+        documents: Sequence[Document],
+        entities: Sequence[Entity],
+        relations: Sequence[Relation],
+    ) -> None:
+        with self._write() as db:
+            db.executemany(
+                "INSERT OR IGNORE INTO documents(id, source, title, date, text, extractor, ingested_at)"
+                " VALUES (?,?,?,?,?,?,?)",
+                [(d.id, d.source, d.title, d.date, d.text, d.extractor, d.ingested_at or _now()) for d in documents],
+            )
+            db.executemany(
+                "INSERT OR IGNORE INTO entities(id, type, name, name_norm, kind, country, attrs) VALUES (?,?,?,?,?,?,?)",
+                [(e.id, e.type, e.name, normalise_name(e.name), e.kind, e.country, json.dumps(e.attrs))
+                 for e in entities],
+            )
+            db.executemany(
+                "INSERT OR IGNORE INTO aliases(entity_id, alias, norm, doc_id, origin_id) VALUES (?,?,?,?,?)",
+                [(e.id, a, normalise_name(a), e.evidence[0].doc_id if e.evidence else "", e.id)
+                 for e in entities for a in e.aliases],
+            )
+            db.executemany(
+                "INSERT OR IGNORE INTO entity_evidence(entity_id, doc_id, start, end, text, origin_id)"
+                " VALUES (?,?,?,?,?,?)",
+                [(e.id, ev.doc_id, ev.start, ev.end, ev.text, e.id) for e in entities for ev in e.evidence],
+            )
+            db.executemany(
+                "INSERT OR IGNORE INTO relations(id, type, source, target, confidence, date, attrs)"
+                " VALUES (?,?,?,?,?,?,?)",
+                [(r.id, r.type, r.source, r.target, r.confidence, r.date, json.dumps(r.attrs)) for r in relations],
+            )
+            db.executemany(
+                "INSERT OR IGNORE INTO relation_evidence(relation_id, doc_id, start, end, text, date, confidence,"
+                " extractor, origin_source, origin_target) VALUES (?,?,?,?,?,?,?,?,?,?)",
+                [(r.id, ev.doc_id, ev.start, ev.end, ev.text, ev.date, ev.confidence, ev.extractor,
+                  r.source, r.target) for r in relations for ev in r.evidence],
+            )
+
+    def close(self) -> None:
+        with self._lock:
+            self._db.close()
+
+    def __enter__(self) -> SqliteStore:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+

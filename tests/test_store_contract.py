@@ -1,0 +1,349 @@
+"""The store contract: what every backend must do, run on every backend.
+
+A backend is correct when this whole file passes against it (the ``store``
+fixture in conftest.py lists the backends). Queries and exports rely on
+nothing else.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from graph.model import Document, Entity, Evidence, Relation, normalise_name, relation_id
+from graph.store import Store, StoreError, UnknownEntity
+from tests.builders import report
+
+ASTANA_2023 = report(
+    "The Chongqing business delegation met with the National Atameken Chamber of Entrepreneurs in Astana. "
+    "Changan Auto was part of the delegation.",
+    date="2023-06-24",
+    entities={
+        "d": ("Mission", "Chongqing business delegation"),
+        "a": ("Organization", "National Atameken Chamber of Entrepreneurs",
+              {"kind": "chamber", "country": "KZ", "aliases": ["Atameken"]}),
+        "c": ("Organization", "Changan Auto", {"kind": "enterprise", "country": "CN"}),
+        "x": ("Place", "Astana", {"kind": "city", "country": "KZ"}),
+    },
+    relations=[("MET_WITH", "d", "a"), ("MEMBER_OF", "c", "d"), ("VISITED", "d", "x")],
+)
+
+# A second report, a year later, naming the chamber by its short form.
+ALMATY_2024 = report(
+    "Atameken received a Belarusian delegation from the Ministry of Economy of Belarus. "
+    "The Ministry of Economy of Belarus signed a memorandum with Atameken.",
+    date="2024-03-10",
+    entities={
+        "a": ("Organization", "Atameken", {"kind": "chamber"}),
+        "d": ("Mission", "Belarusian delegation"),
+        "m": ("Organization", "Ministry of Economy of Belarus", {"kind": "ministry", "country": "BY"}),
+    },
+    relations=[("MET_WITH", "a", "d"), ("SIGNED_WITH", "m", "a"), ("MEMBER_OF", "m", "d")],
+)
+
+
+def entity_named(store: Store, name: str) -> Entity:
+    hits = [e for e in store.search_entities(name) if normalise_name(e.name) == normalise_name(name)]
+    assert len(hits) == 1, f"expected one entity named {name!r}, got {hits}"
+    return hits[0]
+
+
+def test_a_report_becomes_entities_and_relations_with_provenance(store: Store) -> None:
+    result = store.upsert_extraction(ASTANA_2023)
+    assert result.added and result.entities_added == 4 and result.relations_added == 3
+    doc = ASTANA_2023.document
+    assert store.has_document(doc.id)
+    stored = store.get_document(doc.id)
+    assert stored is not None and stored.text == doc.text and stored.date == "2023-06-24"
+
+    chamber = store.get_entity(entity_named(store, "National Atameken Chamber of Entrepreneurs").id)
+    assert chamber is not None
+    assert chamber.kind == "chamber" and chamber.country == "KZ" and "Atameken" in chamber.aliases
+    assert chamber.evidence, "an entity without evidence has no provenance"
+    for ev in chamber.evidence:
+        assert ev.doc_id == doc.id and doc.text[ev.start:ev.end] == ev.text
+
+    [met] = store.relations(types=["MET_WITH"], entity_ids=[chamber.id])
+    assert met.confidence == pytest.approx(0.9)
+    assert met.date == "2023-06-24"  # the report's date when the sentence gives none
+    [ev] = met.evidence
+    assert ev.doc_id == doc.id and doc.text[ev.start:ev.end] == ev.text
+    assert "met with the National Atameken Chamber" in ev.text
+
+
+def test_reingesting_a_report_changes_nothing(store: Store) -> None:
+    store.upsert_extraction(ASTANA_2023)
+    before = store.stats()
+    again = store.upsert_extraction(ASTANA_2023)
+    assert not again.added and again.entities_added == again.relations_added == again.evidence_added == 0
+    assert store.stats() == before
+
+
+def test_the_same_organisation_in_two_reports_is_one_node_with_both_evidence(store: Store) -> None:
+    store.upsert_extraction(ASTANA_2023)
+    store.upsert_extraction(ALMATY_2024)
+    chamber = entity_named(store, "National Atameken Chamber of Entrepreneurs")
+    full = store.get_entity(chamber.id)
+    assert full is not None
+    assert {ev.doc_id for ev in full.evidence} == {ASTANA_2023.document.id, ALMATY_2024.document.id}
+    met = store.relations(types=["MET_WITH"], entity_ids=[chamber.id])
+    assert len(met) == 2
+    assert store.stats().entities_by_type["Organization"] == 3
+
+
+def test_a_symmetric_relation_stated_both_ways_is_one_relation_with_all_evidence(store: Store) -> None:
+    one = report("Alpha Group met Beta Ltd in Minsk.", date="2022-01-05",
+                 entities={"a": ("Organization", "Alpha Group"), "b": ("Organization", "Beta Ltd")},
+                 relations=[("MET_WITH", "a", "b")])
+    two = report("Beta Ltd hosted Alpha Group again.", date="2023-02-07",
+                 entities={"b": ("Organization", "Beta Ltd"), "a": ("Organization", "Alpha Group")},
+                 relations=[("MET_WITH", "b", "a", {"confidence": 0.6})])
+    store.upsert_extraction(one)
+    store.upsert_extraction(two)
+    [rel] = store.relations(types=["MET_WITH"])
+    assert len(rel.evidence) == 2
+    assert rel.confidence == pytest.approx(0.9)  # the strongest statement
+    assert rel.date == "2023-02-07"  # the latest
+    assert rel.first_date == "2022-01-05" and rel.last_date == "2023-02-07"
+
+
+def test_organisations_of_the_same_name_in_different_countries_stay_apart(store: Store) -> None:
+    by = report("The Ministry of Economy met the Gamma delegation.", date="2022-01-01",
+                entities={"m": ("Organization", "Ministry of Economy", {"country": "BY", "kind": "ministry"}),
+                          "g": ("Mission", "Gamma delegation")},
+                relations=[("MET_WITH", "m", "g")])
+    kz = report("The Ministry of Economy met the Delta delegation.", date="2022-02-01",
+                entities={"m": ("Organization", "Ministry of Economy", {"country": "KZ", "kind": "ministry"}),
+                          "g": ("Mission", "Delta delegation")},
+                relations=[("MET_WITH", "m", "g")])
+    store.upsert_extraction(by)
+    store.upsert_extraction(kz)
+    ministries = store.search_entities("Ministry of Economy", type="Organization")
+    assert sorted(m.country or "" for m in ministries) == ["BY", "KZ"]
+
+
+def test_short_acronyms_alone_do_not_merge_organisations(store: Store) -> None:
+    a = report("The EC signed an accord.", entities={"e": ("Organization", "EC")}, relations=[])
+    b = report("The Export Council (EC) met buyers.",
+               entities={"e": ("Organization", "Export Council", {"aliases": ["EC"]})}, relations=[])
+    store.upsert_extraction(a)
+    store.upsert_extraction(b)
+    assert store.stats().entities == 2
+
+
+def test_deleting_a_document_keeps_facts_other_documents_support(store: Store) -> None:
+    store.upsert_extraction(ASTANA_2023)
+    store.upsert_extraction(ALMATY_2024)
+    chamber_id = entity_named(store, "National Atameken Chamber of Entrepreneurs").id
+    assert store.delete_document(ALMATY_2024.document.id)
+    assert not store.has_document(ALMATY_2024.document.id)
+    chamber = store.get_entity(chamber_id)
+    assert chamber is not None  # still stated by the 2023 report
+    assert {ev.doc_id for ev in chamber.evidence} == {ASTANA_2023.document.id}
+    assert not store.search_entities("Ministry of Economy of Belarus")  # only the deleted report named it
+    assert len(store.relations(types=["MET_WITH"], entity_ids=[chamber_id])) == 1
+    assert store.relations(types=["SIGNED_WITH"]) == []
+    for rel in store.relations():
+        assert all(ev.doc_id == ASTANA_2023.document.id for ev in rel.evidence)
+    assert not store.delete_document(ALMATY_2024.document.id)
+
+
+def test_deleting_and_reingesting_restores_the_same_graph(store: Store) -> None:
+    store.upsert_extraction(ASTANA_2023)
+    store.upsert_extraction(ALMATY_2024)
+    full = store.stats()
+    store.delete_document(ALMATY_2024.document.id)
+    store.upsert_extraction(ALMATY_2024)
+    assert store.stats() == full
+
+
+def test_an_entity_without_a_mention_span_is_refused_and_nothing_is_written(store: Store) -> None:
+    bad = report("Alpha Group met Beta Ltd.", entities={"a": ("Organization", "Alpha Group"),
+                                                        "b": ("Organization", "Beta Ltd")},
+                 relations=[("MET_WITH", "a", "b")])
+    bad.entities[1].mentions.clear()
+    with pytest.raises(StoreError, match="no mention span"):
+        store.upsert_extraction(bad)
+    assert not store.has_document(bad.document.id)
+    assert store.stats().entities == 0 and store.stats().relations == 0
+
+
+def test_search_ranks_exact_then_prefix_then_substring_and_filters(store: Store) -> None:
+    store.upsert_extraction(report(
+        "Atameken met Atameken Partners. Friends of Atameken Club met Atameken.",
+        entities={"a": ("Organization", "Atameken", {"kind": "chamber", "country": "KZ"}),
+                  "p": ("Organization", "Atameken Partners", {"kind": "enterprise", "country": "KZ"}),
+                  "f": ("Organization", "Friends of Atameken Club", {"kind": "other"})},
+        relations=[("MET_WITH", "a", "p"), ("MET_WITH", "f", "a")]))
+    names = [e.name for e in store.search_entities("atameken")]
+    assert names == ["Atameken", "Atameken Partners", "Friends of Atameken Club"]
+    assert [e.name for e in store.search_entities("atameken", kind="enterprise")] == ["Atameken Partners"]
+    assert [e.name for e in store.search_entities(None, country="KZ")] == ["Atameken", "Atameken Partners"]
+    assert [e.name for e in store.search_entities("atameken", limit=1, offset=1)] == ["Atameken Partners"]
+    assert store.search_entities("100%_sure") == []
+
+
+def test_search_finds_entities_by_alias(store: Store) -> None:
+    store.upsert_extraction(ASTANA_2023)
+    [hit] = store.search_entities("Atameken")
+    assert hit.name == "National Atameken Chamber of Entrepreneurs"
+
+
+def test_find_by_forms_matches_normalised_names_and_aliases_of_one_type(store: Store) -> None:
+    store.upsert_extraction(ASTANA_2023)
+    [hit] = store.find_by_forms("Organization", [normalise_name("ATAMEKEN")])
+    assert hit.name == "National Atameken Chamber of Entrepreneurs"
+    assert store.find_by_forms("Person", [normalise_name("Atameken")]) == []
+
+
+def test_relations_filter_by_type_endpoint_direction_and_date(store: Store) -> None:
+    store.upsert_extraction(ASTANA_2023)
+    store.upsert_extraction(ALMATY_2024)
+    chamber = entity_named(store, "National Atameken Chamber of Entrepreneurs").id
+    changan = entity_named(store, "Changan Auto").id
+    assert {r.type for r in store.relations(entity_ids=[chamber])} == {"MET_WITH", "SIGNED_WITH"}
+    assert [r.type for r in store.relations(entity_ids=[changan], direction="out")] == ["MEMBER_OF"]
+    assert store.relations(entity_ids=[changan], direction="in") == []
+    in_2024 = store.relations(entity_ids=[chamber], since="2024-01-01", until="2024-12-31")
+    assert {r.type for r in in_2024} == {"MET_WITH", "SIGNED_WITH"} and len(in_2024) == 2
+    assert len(store.relations(entity_ids=[chamber], until="2023-12-31")) == 1
+    assert len(store.relations(until="2023-06-24")) == 3  # the until day itself is included
+    assert len(store.relations(limit=2)) == 2
+    assert store.relations(types=["MET_WITH"], with_evidence=False)[0].evidence == []
+
+
+def test_neighbourhood_grows_by_hops(store: Store) -> None:
+    store.upsert_extraction(ASTANA_2023)
+    store.upsert_extraction(ALMATY_2024)
+    changan = entity_named(store, "Changan Auto").id
+    one = store.neighbourhood([changan], hops=1)
+    assert {e.name for e in one.entities.values()} == {"Changan Auto", "Chongqing business delegation"}
+    two = store.neighbourhood([changan], hops=2)
+    assert "National Atameken Chamber of Entrepreneurs" in {e.name for e in two.entities.values()}
+    assert "Astana" in {e.name for e in two.entities.values()}
+    for rel in two.relations:
+        assert rel.evidence and rel.source in two.entities and rel.target in two.entities
+    only_members = store.neighbourhood([changan], hops=3, types=["MEMBER_OF"])
+    assert {r.type for r in only_members.relations} == {"MEMBER_OF"}
+    capped = store.neighbourhood([changan], hops=3, max_relations=2)
+    assert len(capped.relations) == 2
+
+
+def test_degrees_count_relations_touching_each_entity(store: Store) -> None:
+    store.upsert_extraction(ASTANA_2023)
+    mission = entity_named(store, "Chongqing business delegation").id
+    changan = entity_named(store, "Changan Auto").id
+    assert store.degrees([mission, changan, "no-such-id"]) == {mission: 3, changan: 1, "no-such-id": 0}
+
+
+def test_merge_moves_evidence_and_relations_and_unmerge_undoes_it(store: Store) -> None:
+    store.upsert_extraction(ASTANA_2023)
+    store.upsert_extraction(report(
+        "Atameken Chamber hosted Gamma Holding.", date="2024-09-01",
+        entities={"a": ("Organization", "Atameken Chamber", {"kind": "chamber"}),
+                  "g": ("Organization", "Gamma Holding", {"kind": "enterprise"})},
+        relations=[("MET_WITH", "a", "g")]))
+    keep = entity_named(store, "National Atameken Chamber of Entrepreneurs").id
+    drop = entity_named(store, "Atameken Chamber").id
+    assert keep != drop  # resolution was conservative
+    before = store.stats()
+
+    merged = store.merge_entities(keep, drop)
+    assert merged.id == keep and "Atameken Chamber" in merged.aliases
+    assert len({ev.doc_id for ev in merged.evidence}) == 2
+    assert {store.get_entities([r.other(keep)])[r.other(keep)].name
+            for r in store.relations(types=["MET_WITH"], entity_ids=[keep])} == \
+        {"Chongqing business delegation", "Gamma Holding"}
+    followed = store.get_entity(drop)
+    assert followed is not None and followed.id == keep  # the old id still finds it
+    assert store.stats().entities == before.entities - 1
+
+    restored = store.unmerge_entity(drop)
+    assert restored.id == drop and restored.name == "Atameken Chamber"
+    assert store.stats() == before
+    assert len(store.relations(types=["MET_WITH"], entity_ids=[keep])) == 1
+    assert len(store.relations(types=["MET_WITH"], entity_ids=[drop])) == 1
+
+
+def test_merging_unknown_or_mismatched_entities_is_a_clear_error(store: Store) -> None:
+    store.upsert_extraction(ASTANA_2023)
+    chamber = entity_named(store, "National Atameken Chamber of Entrepreneurs").id
+    astana = entity_named(store, "Astana").id
+    with pytest.raises(UnknownEntity):
+        store.merge_entities(chamber, "org-nothing-here")
+    with pytest.raises(StoreError, match="cannot merge"):
+        store.merge_entities(chamber, astana)
+    with pytest.raises(StoreError):
+        store.unmerge_entity(chamber)
+
+
+def test_a_later_report_naming_a_merged_entity_lands_on_the_survivor(store: Store) -> None:
+    store.upsert_extraction(ASTANA_2023)
+    store.upsert_extraction(report("Atameken Chamber hosted Gamma Holding.",
+                                   entities={"a": ("Organization", "Atameken Chamber"),
+                                             "g": ("Organization", "Gamma Holding")},
+                                   relations=[("MET_WITH", "a", "g")]))
+    keep = entity_named(store, "National Atameken Chamber of Entrepreneurs").id
+    store.merge_entities(keep, entity_named(store, "Atameken Chamber").id)
+    store.upsert_extraction(report("Atameken Chamber signed with Delta Bank.", date="2025-01-01",
+                                   entities={"a": ("Organization", "Atameken Chamber"),
+                                             "d": ("Organization", "Delta Bank")},
+                                   relations=[("SIGNED_WITH", "a", "d")]))
+    assert [r.other(keep) for r in store.relations(types=["SIGNED_WITH"], entity_ids=[keep])] == \
+        [entity_named(store, "Delta Bank").id]
+
+
+def test_listing_documents_pages_without_text(store: Store) -> None:
+    store.upsert_extraction(ASTANA_2023)
+    store.upsert_extraction(ALMATY_2024)
+    docs = store.list_documents(limit=10)
+    assert {d.id for d in docs} == {ASTANA_2023.document.id, ALMATY_2024.document.id}
+    assert all(d.text == "" for d in docs)
+    assert len(store.list_documents(limit=1)) == 1
+    assert len(store.list_documents(limit=10, offset=1)) == 1
+
+
+def test_iterating_the_whole_graph_returns_everything_once(store: Store) -> None:
+    store.upsert_extraction(ASTANA_2023)
+    store.upsert_extraction(ALMATY_2024)
+    stats = store.stats()
+    ents = [e for batch in store.iter_entities(batch_size=2) for e in batch]
+    rels = [r for batch in store.iter_relations(batch_size=2) for r in batch]
+    docs = [d for batch in store.iter_documents(batch_size=1) for d in batch]
+    assert len(ents) == len({e.id for e in ents}) == stats.entities
+    assert len(rels) == len({r.id for r in rels}) == stats.relations
+    assert all(r.evidence for r in rels)
+    assert {d.id for d in docs} == {ASTANA_2023.document.id, ALMATY_2024.document.id}
+    with_ev = [e for batch in store.iter_entities(with_evidence=True) for e in batch]
+    assert all(e.evidence for e in with_ev)
+
+
+def test_write_graph_bulk_loads_idempotently(store: Store) -> None:
+    doc = Document(id="doc-1", source="synthetic", text="Alpha met Beta.", date="2021-01-01")
+    ev = Evidence(doc_id="doc-1", start=0, end=15, text="Alpha met Beta.", date="2021-01-01", confidence=0.8)
+    ents = [
+        Entity(id="org-alpha", type="Organization", name="Alpha", kind="enterprise", country="KZ",
+               aliases=["Alpha LLP"], evidence=[Evidence(doc_id="doc-1", start=0, end=5, text="Alpha")]),
+        Entity(id="org-beta", type="Organization", name="Beta", kind="chamber",
+               evidence=[Evidence(doc_id="doc-1", start=10, end=14, text="Beta")]),
+    ]
+    rid = relation_id("MET_WITH", "org-alpha", "org-beta")
+    rels = [Relation(id=rid, type="MET_WITH", source="org-alpha", target="org-beta", confidence=0.8,
+                     date="2021-01-01", evidence=[ev])]
+    store.write_graph([doc], ents, rels)
+    first = store.stats()
+    store.write_graph([doc], ents, rels)
+    assert store.stats() == first
+    assert first.documents == 1 and first.entities == 2 and first.relations == 1
+    [found] = store.search_entities("Alpha LLP")
+    assert found.id == "org-alpha" and found.country == "KZ"
+    [rel] = store.relations(entity_ids=["org-beta"])
+    assert rel.id == rid and rel.evidence[0].text == "Alpha met Beta."
+
+
+def test_stats_count_by_type_and_kind(store: Store) -> None:
+    store.upsert_extraction(ASTANA_2023)
+    stats = store.stats()
+    assert stats.documents == 1
+    assert stats.entities_by_type == {"Mission": 1, "Organization": 2, "Place": 1}
+    assert stats.relations_by_type == {"MET_WITH": 1, "MEMBER_OF": 1, "VISITED": 1}
+    assert stats.organizations_by_kind == {"chamber": 1, "enterprise": 1}
