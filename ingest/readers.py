@@ -392,7 +392,7 @@ _HTML_BLOCKS = frozenset({
     "address", "article", "blockquote", "body", "caption", "dd", "details", "div", "dl", "dt",
     "figcaption", "figure", "h1", "h2", "h3", "h4", "h5", "h6", "hr", "li", "main", "ol",
     "p", "pre", "section", "summary", "table", "tbody", "thead", "tfoot", "tr", "ul",
-    "header", "footer", "time", "html",
+    "header", "footer", "html",
 })
 _HTML_CELLS = frozenset({"td", "th"})
 _HTML_META_DATES = (
