@@ -1,0 +1,190 @@
+"""Partner candidates for a sector: organisations ranked by a score anyone
+can recompute from the reasons shown.
+
+    score = 3.0 * fit + 1.5 * strength + 1.0 * recency + 1.0 * centrality
+
+* fit: 1.0 when the organisation is in the asked ISIC division, 0.5 when it
+  is in another division of the same section;
+* strength: distinct reports and pieces of evidence about it,
+  log-scaled (10 reports = 1.0);
+* recency: its latest dated evidence, halving every two years before the
+  newest evidence among the candidates;
+* centrality: its number of relations, log-scaled against the best-connected
+  candidate.
+
+Whether the asker already knows a candidate is flagged, not scored: knowing
+them is information, not merit.
+
+Two stages keep it fast on a large graph: fit, country, kind and degree are
+read for every organisation in the sector (cheap, no evidence); evidence is
+read only for the best ``max(50, 3 * limit)`` of them.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from graph.model import Evidence, Relation
+from graph.ontology import MEETING_RELATIONS, ORGANIZATION
+from graph.sectors import division_title
+from graph.store import Store
+from queries.common import (
+    ACTIVITY_RELATIONS,
+    IN_SECTOR,
+    EntityRef,
+    country_filter,
+    dates_of,
+    delegation_members,
+    documents_of,
+    find_entity,
+    missions_of,
+    only_missions,
+    profiles,
+    recency,
+    sector_filter,
+    sector_fit,
+    sector_ids,
+)
+
+W_FIT, W_STRENGTH, W_RECENCY, W_CENTRALITY = 3.0, 1.5, 1.0, 1.0
+
+
+@dataclass
+class PartnerCandidate:
+    organization: EntityRef
+    score: float
+    reasons: list[str]
+    sectors: list[str]  # division codes it is in
+    fit: float
+    strength: float
+    recency: float
+    centrality: float
+    degree: int
+    documents: list[str]
+    last_date: str | None
+    known_to_asker: bool = False
+    evidence: list[Evidence] = field(default_factory=list)  # its sector evidence, then its newest activity
+
+
+def partner_candidates(
+    store: Store,
+    sector: str,
+    *,
+    country: str | None = None,
+    kinds: Sequence[str] | None = None,
+    asker: str | None = None,
+    limit: int = 20,
+    until: str | None = None,
+) -> list[PartnerCandidate]:
+    """Organisations in ``sector`` (a division code or any name
+    ``normalise_sector`` understands), optionally in ``country`` (name or
+    ISO code) and of the given ``kinds``, best first. ``asker`` (an entity
+    reference) flags candidates it has already met, directly or through a
+    delegation."""
+    code = sector_filter(sector)
+    assert code is not None
+    cc = country_filter(country)
+    sectors = sector_ids(store, code)
+    in_sector = store.relations(types=[IN_SECTOR], entity_ids=list(sectors), direction="in",
+                                until=until, with_evidence=False)
+    codes: dict[str, set[str]] = {}
+    for r in in_sector:
+        codes.setdefault(r.source, set()).add(sectors.get(r.target, r.target.removeprefix("sector-")))
+    ents = {i: e for i, e in store.get_entities(codes).items() if e.type == ORGANIZATION}
+    if kinds:
+        ents = {i: e for i, e in ents.items() if e.kind in set(kinds)}
+    if cc:
+        prof = profiles(store, ents)
+        ents = {i: e for i, e in ents.items() if cc in prof[i].countries}
+    if not ents:
+        return []
+
+    # Stage 1: fit and degree for every candidate.
+    deg = store.degrees(ents)
+    fit = {i: sector_fit(code, codes[i]) for i in ents}
+    max_deg = max(deg.values(), default=0)
+
+    def centrality(i: str) -> float:
+        return math.log1p(deg.get(i, 0)) / math.log1p(max_deg) if max_deg else 0.0
+
+    pre = sorted(ents, key=lambda i: (-(W_FIT * fit[i] + W_CENTRALITY * centrality(i)), ents[i].name))
+    top = pre[:max(50, 3 * limit)]
+
+    # Stage 2: evidence for the best of them.
+    rels = store.relations(types=[IN_SECTOR, *ACTIVITY_RELATIONS], entity_ids=top, until=until)
+    by_entity: dict[str, list[Relation]] = {i: [] for i in top}
+    for r in rels:
+        for x in (r.source, r.target):
+            if x in by_entity and (r.type != IN_SECTOR or r.target in sectors):
+                by_entity[x].append(r)
+    known = _known(store, asker, until=until) if asker else set()
+    newest = max((d for rs in by_entity.values() for r in rs for d in dates_of(r.evidence)), default=None)
+
+    out = []
+    for i in top:
+        rs = by_entity[i]
+        evidence = [ev for r in rs for ev in r.evidence]
+        docs = documents_of(evidence)
+        dates = dates_of(evidence)
+        last = dates[-1] if dates else None
+        strength = min(1.0, math.log1p(len(docs) + 0.25 * len(evidence)) / math.log1p(10))
+        rec = recency(last, newest)
+        cen = centrality(i)
+        score = W_FIT * fit[i] + W_STRENGTH * strength + W_RECENCY * rec + W_CENTRALITY * cen
+        sector_ev = [ev for r in rs if r.type == IN_SECTOR for ev in r.evidence]
+        activity_ev = sorted((ev for r in rs if r.type != IN_SECTOR for ev in r.evidence),
+                             key=lambda ev: ev.date or "", reverse=True)
+        out.append(PartnerCandidate(
+            organization=EntityRef.of(ents[i]),
+            score=round(score, 4),
+            reasons=_reasons(code, codes[i], fit[i], docs, evidence, last, deg.get(i, 0), i in known),
+            sectors=sorted(codes[i]),
+            fit=fit[i], strength=round(strength, 4), recency=round(rec, 4), centrality=round(cen, 4),
+            degree=deg.get(i, 0), documents=docs, last_date=last, known_to_asker=i in known,
+            evidence=sector_ev[:3] + activity_ev[:5],
+        ))
+    out.sort(key=lambda c: (-c.score, c.organization.name))
+    return out[:limit]
+
+
+def _reasons(code: str, codes: set[str], fit: float, docs: list[str], evidence: list[Evidence],
+             last: str | None, degree: int, known: bool) -> list[str]:
+    title = _title(code)
+    if fit == 1.0:
+        reasons = [f"in sector {code} ({title})"]
+    else:
+        others = ", ".join(f"{c} ({_title(c)})" for c in sorted(codes))
+        reasons = [f"in a neighbouring sector of the same ISIC section: {others}"]
+    reasons.append(f"stated in {len(docs)} report{'s' if len(docs) != 1 else ''} "
+                   f"({len(evidence)} piece{'s' if len(evidence) != 1 else ''} of evidence)")
+    if last:
+        reasons.append(f"latest evidence {last[:10]}")
+    reasons.append(f"{degree} relation{'s' if degree != 1 else ''} in the graph")
+    if known:
+        reasons.append("already met by the asker")
+    return reasons
+
+
+def _title(code: str) -> str:
+    try:
+        return division_title(code)
+    except KeyError:
+        return code
+
+
+def _known(store: Store, asker: str, *, until: str | None = None) -> set[str]:
+    """Whom ``asker`` has met, directly or through its delegations."""
+    a = find_entity(store, asker)
+    team = {a.id, *missions_of(store, [a.id], until=until)}
+    met = set()
+    for r in store.relations(types=list(MEETING_RELATIONS), entity_ids=sorted(team), until=until,
+                             with_evidence=False):
+        met.add(r.target if r.source in team else r.source)
+    # Meeting a delegation is meeting its members.
+    missions = only_missions(store, met)
+    for members in delegation_members(store, sorted(missions), until=until).values():
+        met |= members
+    return met - team
+

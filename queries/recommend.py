@@ -1,0 +1,352 @@
+"""Contacts for a future mission: whom to contact in the target countries,
+and why.
+
+Input: an origin (the organisation planning the trip, or a mission already
+in the graph), target countries and sectors. Output: organisations ranked by
+
+    score = 3.0 * fit + 2.5 * comparable + 2.0 * proximity + 1.0 * facilitator + 0.5 * recency
+
+each signal in [0, 1] and named in the result:
+
+* fit — the candidate is in an asked ISIC division (1.0) or its section (0.5);
+* comparable — comparable missions (same sectors and/or target countries,
+  not the origin's own) met it: 1.0 from two such missions on, a mission
+  matching both sectors and countries counting fully, one matching either
+  counting half;
+* proximity — personalised PageRank from the origin's team over the
+  meeting graph of the neighbourhood the question needs (the origin's
+  meetings, its contacts' meetings, the comparable missions' meetings),
+  relative to the best candidate; Adamic–Adar over the same graph is
+  reported beside it;
+* facilitator — a chamber, ministry, agency, commission, diplomatic mission
+  or park (``FACILITATOR_KINDS``): bodies that open doors;
+* recency — its latest evidence, halving every two years before ``as_of``.
+
+A candidate reachable as origin -> organisation already met -> candidate gets
+that **warm-introduction path**, each hop with its evidence.
+
+``as_of`` restricts every piece of evidence read to dates up to it, so the
+recommender can be evaluated on a temporal hold-out (``benchmarks/holdout.py``).
+"""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from graph.model import Entity, Evidence, Relation
+from graph.ontology import FACILITATOR_KINDS, MEETING_RELATIONS, MISSION, ORGANIZATION, PERSON
+from graph.store import Store
+from queries.common import (
+    IN_SECTOR,
+    PLANS_VISIT,
+    VISITED,
+    WORKS_FOR,
+    EntityRef,
+    Hop,
+    country_filter,
+    dates_of,
+    delegation_members,
+    find_entity,
+    missions_of,
+    only_missions,
+    profiles,
+    recency,
+    ref,
+    sector_filter,
+    sector_fit,
+    sector_ids,
+)
+
+WEIGHTS: dict[str, float] = {
+    "fit": 3.0, "comparable": 2.5, "proximity": 2.0, "facilitator": 1.0, "recency": 0.5,
+}
+
+# Facilitators looked up per target country and kind, at most.
+_FACILITATORS_PER_KIND = 200
+# Contacts' meetings read for warm paths, at most.
+_WARM_LIMIT = 20_000
+
+
+@dataclass
+class Recommendation:
+    entity: EntityRef
+    score: float
+    reasons: list[str]
+    signals: dict[str, float]
+    adamic_adar: float = 0.0
+    warm_path: list[Hop] = field(default_factory=list)  # origin -> org already met -> candidate
+    met_by: list[EntityRef] = field(default_factory=list)  # comparable missions that met it
+    people: list[EntityRef] = field(default_factory=list)  # people known to work there
+    already_met: bool = False
+    sectors: list[str] = field(default_factory=list)
+    last_date: str | None = None
+    evidence: list[Evidence] = field(default_factory=list)
+
+
+def personalised_pagerank(adj: dict[str, dict[str, float]], seeds: set[str], *,
+                          alpha: float = 0.85, iterations: int = 30, tol: float = 1e-8) -> dict[str, float]:
+    """Random walk with restart to ``seeds`` over a small weighted undirected
+    graph (power iteration; dangling mass returns to the seeds)."""
+    seeds = {s for s in seeds if s in adj}
+    if not seeds:
+        return {}
+    restart = 1.0 / len(seeds)
+    strength = {n: sum(nb.values()) for n, nb in adj.items()}
+    rank = {n: (restart if n in seeds else 0.0) for n in adj}
+    for _ in range(iterations):
+        nxt = dict.fromkeys(adj, 0.0)
+        dangling = 0.0
+        for n, r in rank.items():
+            if not r:
+                continue
+            s = strength[n]
+            if s <= 0:
+                dangling += r
+                continue
+            share = alpha * r / s
+            for m, w in adj[n].items():
+                nxt[m] += share * w
+        back = (1 - alpha) + alpha * dangling
+        for sd in seeds:
+            nxt[sd] += back * restart
+        delta = sum(abs(nxt[n] - rank[n]) for n in adj)
+        rank = nxt
+        if delta < tol:
+            break
+    return rank
+
+
+def _add_edge(adj: dict[str, dict[str, float]], a: str, b: str, w: float = 1.0) -> None:
+    if a == b:
+        return
+    adj.setdefault(a, {})
+    adj.setdefault(b, {})
+    adj[a][b] = adj[a].get(b, 0.0) + w
+    adj[b][a] = adj[b].get(a, 0.0) + w
+
+
+def recommend_contacts(
+    store: Store,
+    origin: str,
+    countries: Sequence[str],
+    sectors: Sequence[str],
+    *,
+    limit: int = 20,
+    as_of: str | None = None,
+    include_known: bool = False,
+) -> list[Recommendation]:
+    """Organisations (and the people known there) to contact on a mission
+    from ``origin`` to ``countries`` about ``sectors``, best first. Those the
+    origin has already met are left out unless ``include_known``; they are
+    the first hop of the warm paths."""
+    o = find_entity(store, origin)
+    until = as_of
+    ccs = {c for c in (country_filter(x) for x in countries) if c}
+    codes = [c for c in (sector_filter(x) for x in sectors) if c]
+    meeting_types = list(MEETING_RELATIONS)
+
+    # The origin's team: the organisation and its delegations, or the
+    # mission and its members.
+    if o.type == MISSION:
+        team = {o.id} | delegation_members(store, [o.id], until=until).get(o.id, set())
+    else:
+        team = {o.id} | set(missions_of(store, [o.id], until=until))
+
+    adj: dict[str, dict[str, float]] = {}
+    for t in team - {o.id}:
+        _add_edge(adj, o.id, t)
+
+    # Whom the team has met (a delegation met counts its members as met).
+    r1 = store.relations(types=meeting_types, entity_ids=sorted(team), until=until)
+    known: dict[str, Relation] = {}
+    for r in r1:
+        a, b = (r.source, r.target) if r.source in team else (r.target, r.source)
+        if b in team:
+            continue
+        _add_edge(adj, a, b, float(max(1, len(r.evidence))))
+        if b not in known or len(r.evidence) > len(known[b].evidence):
+            known[b] = r
+    met_missions = only_missions(store, known)
+    for m, members in delegation_members(store, sorted(met_missions), until=until).items():
+        for x in members - team:
+            _add_edge(adj, m, x)
+            known.setdefault(x, known[m])
+
+    # Whom those contacts have met: warm-introduction candidates.
+    r2 = store.relations(types=meeting_types, entity_ids=sorted(known), until=until, limit=_WARM_LIMIT) \
+        if known else []
+    warm: dict[str, list[tuple[str, Relation]]] = defaultdict(list)
+    for r in r2:
+        for k in (r.source, r.target):
+            c = r.other(k)
+            if k in known and c not in team and c != k:
+                _add_edge(adj, k, c, float(max(1, len(r.evidence))) * 0.5)
+                warm[c].append((k, r))
+
+    # Comparable missions: same sectors and/or destinations, not our own.
+    sector_ents: dict[str, str] = {}
+    for code in codes:
+        sector_ents.update(sector_ids(store, code))
+    sector_rels = store.relations(types=[IN_SECTOR], entity_ids=sorted(sector_ents), direction="in",
+                                  until=until, with_evidence=False) if sector_ents else []
+    in_sector: dict[str, set[str]] = defaultdict(set)
+    for r in sector_rels:
+        in_sector[r.source].add(sector_ents.get(r.target, r.target.removeprefix("sector-")))
+    # A mission is comparable by its exact division; a neighbouring one is too loose.
+    exact_sector_ents = {f"sector-{c}" for c in codes}
+    by_sector = only_missions(store, {r.source for r in sector_rels if r.target in exact_sector_ents})
+    country_places = [f"country-{c.lower()}" for c in sorted(ccs)]
+    by_country = set()
+    if country_places:
+        visits = store.relations(types=[VISITED, PLANS_VISIT], entity_ids=country_places, direction="in",
+                                 until=until, with_evidence=False)
+        by_country = only_missions(store, {r.source for r in visits})
+    own_missions = team if o.type != MISSION else {o.id}
+    comparable = {m: (1.0 if (m in by_sector and m in by_country) or not (ccs and codes) else 0.5)
+                  for m in (by_sector | by_country) - own_missions}
+    met_by: dict[str, set[str]] = defaultdict(set)
+    r3 = store.relations(types=meeting_types, entity_ids=sorted(comparable), until=until) if comparable else []
+    for r in r3:
+        for m in (r.source, r.target):
+            c = r.other(m)
+            if m in comparable and c not in team:
+                _add_edge(adj, m, c, 0.5)
+                met_by[c].add(m)
+
+    # Facilitators in the target countries, whatever their sector.
+    facilitators: set[str] = set()
+    for cc in sorted(ccs):
+        for kind in sorted(FACILITATOR_KINDS):
+            facilitators |= {e.id for e in store.search_entities(
+                None, type=ORGANIZATION, kind=kind, country=cc, limit=_FACILITATORS_PER_KIND)}
+
+    if as_of and facilitators:
+        # An entity no report before as_of mentions did not exist yet.
+        seen = store.relations(entity_ids=sorted(facilitators), until=until, with_evidence=False)
+        facilitators &= {x for r in seen for x in (r.source, r.target)}
+    pool = set(warm) | set(met_by) | set(in_sector) | facilitators
+    pool -= team
+    pool.discard(o.id)
+    if not include_known:
+        pool -= set(known)
+    ents = {i: e for i, e in store.get_entities(pool).items() if e.type in (ORGANIZATION, PERSON)}
+    prof = profiles(store, ents, until=until)
+    if ccs:
+        ents = {i: e for i, e in ents.items() if prof[i].countries & ccs}
+    if not ents:
+        return []
+
+    # Proximity over the local meeting graph.
+    for c in ents:
+        adj.setdefault(c, {})
+    ppr = personalised_pagerank(adj, team)
+    best_ppr = max((ppr.get(c, 0.0) for c in ents), default=0.0)
+    deg = store.degrees(known) if known else {}
+    reference = as_of or max((d for rs in (r1, r2, r3) for r in rs for d in dates_of(r.evidence)),
+                             default=None)
+    candidate_last: dict[str, str] = {}
+    for r in (*r2, *r3, *sector_rels):
+        dates = dates_of(r.evidence) or ([r.date] if r.date else [])
+        if as_of:
+            dates = [d for d in dates if d[:10] <= as_of[:10]]
+        for x in (r.source, r.target):
+            if x in ents and dates and dates[-1] > candidate_last.get(x, ""):
+                candidate_last[x] = dates[-1]
+
+    scored = []
+    for c, e in ents.items():
+        fit = max((sector_fit(code, prof[c].sectors) for code in codes), default=0.0)
+        comp = min(1.0, sum(comparable[m] for m in met_by.get(c, ())) / 2.0)
+        prox = ppr.get(c, 0.0) / best_ppr if best_ppr > 0 else 0.0
+        fac = 1.0 if e.kind in FACILITATOR_KINDS else 0.0
+        rec = recency(candidate_last.get(c), reference)
+        signals = {"fit": fit, "comparable": round(comp, 4), "proximity": round(prox, 4),
+                   "facilitator": fac, "recency": round(rec, 4)}
+        score = sum(WEIGHTS[k] * v for k, v in signals.items())
+        aa = sum(1.0 / math.log(max(2, deg.get(k, 2))) for k in {k for k, _ in warm.get(c, [])})
+        scored.append((score, c, signals, aa))
+    scored.sort(key=lambda s: (-s[0], ents[s[1]].name))
+    top = scored[:limit]
+
+    # Explanations only for the ones returned.
+    top_ids = [c for _, c, _, _ in top]
+    people = _people(store, top_ids, until=until)
+    names = store.get_entities({*team, *known, *(m for c in top_ids for m in met_by.get(c, ())),
+                                *(p for ps in people.values() for p in ps)})
+    names.update(ents)
+    names[o.id] = o
+    out = []
+    for score, c, signals, aa in top:
+        path = _warm_path(o.id, team, c, warm.get(c, []), known, names)
+        comps = sorted(met_by.get(c, ()), key=lambda m: names[m].name if m in names else m)
+        evidence = [ev for h in path for ev in h.evidence[:1]]
+        evidence += [ev for r in r3 if c in (r.source, r.target) for ev in r.evidence[:1]][:3]
+        out.append(Recommendation(
+            entity=EntityRef.of(ents[c]),
+            score=round(score, 4),
+            reasons=_reasons(signals, codes, prof[c].sectors, comps, names, path, ents[c], aa,
+                             candidate_last.get(c)),
+            signals=signals,
+            adamic_adar=round(aa, 4),
+            warm_path=path,
+            met_by=[ref(names, m) for m in comps],
+            people=[ref(names, p) for p in sorted(people.get(c, ()))],
+            already_met=c in known,
+            sectors=sorted(prof[c].sectors),
+            last_date=candidate_last.get(c),
+            evidence=evidence,
+        ))
+    return out
+
+
+def _people(store: Store, org_ids: list[str], *, until: str | None) -> dict[str, set[str]]:
+    out: dict[str, set[str]] = defaultdict(set)
+    if org_ids:
+        for r in store.relations(types=[WORKS_FOR], entity_ids=org_ids, direction="in", until=until,
+                                 with_evidence=False):
+            out[r.target].add(r.source)
+    return out
+
+
+def _warm_path(origin: str, team: set[str], cand: str, links: list[tuple[str, Relation]],
+               known: dict[str, Relation], names: dict[str, Entity]) -> list[Hop]:
+    """origin [-> its delegation] -> the best-evidenced contact -> candidate."""
+    if not links:
+        return []
+    k, second = max(links, key=lambda kr: (len(kr[1].evidence) + len(known[kr[0]].evidence),
+                                           kr[1].date or ""))
+    first = known[k]
+    hops = []
+    via = first.source if first.source in team else first.target
+    if via != origin and via in team:
+        hops.append(Hop(source=ref(names, origin), target=ref(names, via), type="LED/MEMBER_OF",
+                        relation_id="", date=None, evidence=[]))
+    hops.append(Hop(source=ref(names, via if via in team else origin), target=ref(names, k), type=first.type,
+                    relation_id=first.id, date=first.date, evidence=list(first.evidence)))
+    hops.append(Hop(source=ref(names, k), target=ref(names, cand), type=second.type,
+                    relation_id=second.id, date=second.date, evidence=list(second.evidence)))
+    return hops
+
+
+def _reasons(signals: dict[str, float], codes: list[str], their: set[str], comps: list[str],
+             names: dict[str, Entity], path: list[Hop], e: Entity, aa: float, last: str | None) -> list[str]:
+    reasons = []
+    if signals["fit"] == 1.0:
+        reasons.append(f"sector fit: in {', '.join(sorted(set(codes) & their))}")
+    elif signals["fit"] > 0:
+        reasons.append(f"sector fit: in {', '.join(sorted(their))}, same ISIC section as asked")
+    if comps:
+        shown = ", ".join(names[m].name if m in names else m for m in comps[:3])
+        reasons.append(f"met by {len(comps)} comparable mission{'s' if len(comps) > 1 else ''}: {shown}")
+    if path:
+        reasons.append(f"warm introduction through {path[-2].target.name}")
+    if signals["proximity"] > 0:
+        reasons.append(f"network proximity {signals['proximity']:.2f} (Adamic-Adar {aa:.2f})")
+    if signals["facilitator"]:
+        reasons.append(f"facilitator: {e.kind}")
+    if last:
+        reasons.append(f"latest evidence {last[:10]}")
+    return reasons
