@@ -237,8 +237,10 @@ def _decode_legacy(source: str, data: bytes, declared: str | None) -> str:
     # accented names come out as Chinese), so its candidates and the code
     # pages reports are usually saved in compete on how plausible the
     # decoded words look.
-    candidates = [m.encoding for m in charset_normalizer.from_bytes(data)]
-    candidates += [e for e in _LEGACY_ENCODINGS if e not in candidates]
+    # On a tie the usual code pages win: several decode the same bytes into
+    # equally plausible words ("à" or "ŕ"), and cp1252 is the common one.
+    detected = [m.encoding for m in charset_normalizer.from_bytes(data)]
+    candidates = list(_LEGACY_ENCODINGS) + [e for e in detected if e not in _LEGACY_ENCODINGS]
     best: tuple[float, str] | None = None
     for encoding in candidates:
         try:
