@@ -182,6 +182,23 @@ def sector_ids(store: Store, code: str, *, section: bool = True) -> dict[str, st
     return out
 
 
+def entities_in(store: Store, cc: str | None, code: str | None) -> list[str] | None:
+    """Ids of entities in a country (its ``country`` field or LOCATED_IN the
+    country) or in a sector division; None when neither is given (= all)."""
+    if cc is None and code is None:
+        return None
+    found: set[str] = set()
+    if code is not None:
+        found |= {r.source for r in store.relations(
+            types=[IN_SECTOR], entity_ids=[f"sector-{code}"], direction="in", with_evidence=False)}
+    if cc is not None:
+        found |= {e.id for e in store.search_entities(None, country=cc, limit=1_000_000)}
+        found |= {r.source for r in store.relations(
+            types=[LOCATED_IN], entity_ids=[f"country-{cc.lower()}"], direction="in", with_evidence=False)}
+        found.add(f"country-{cc.lower()}")
+    return sorted(found)
+
+
 # --- profiles: country, sectors and places of a set of entities -----------------
 
 

@@ -20,6 +20,7 @@ from queries.common import (
     country_filter,
     delegation_members,
     documents_of,
+    entities_in,
     evidence_in,
     find_entity,
     missions_of,
@@ -130,7 +131,7 @@ def who_met_whom(
                     add(e.id, member, r, m)
     else:
         focus = None
-        anchors = _anchors(store, cc, code)
+        anchors = entities_in(store, cc, code)
         scan = max(1000, (offset + limit) * _SCAN_PER_ROW)
         rels = store.relations(types=meeting_types, entity_ids=anchors, since=since, until=until,
                                limit=scan)
@@ -157,24 +158,6 @@ def who_met_whom(
     rows.sort(key=lambda p: _last(p) or "", reverse=True)
     rows.sort(key=lambda p: _last(p) is None)
     return [_meeting(p, ents, prof) for p in rows[offset:offset + limit]]
-
-
-def _anchors(store: Store, cc: str | None, code: str | None) -> list[str] | None:
-    """The entities a filtered whole-graph listing starts from."""
-    if cc is None and code is None:
-        return None
-    anchors: set[str] | None = None
-    if code is not None:
-        rs = store.relations(types=["IN_SECTOR"], entity_ids=[f"sector-{code}"], direction="in",
-                             with_evidence=False)
-        anchors = {r.source for r in rs}
-    if cc is not None:
-        in_country = {e.id for e in store.search_entities(None, country=cc, limit=100_000)}
-        in_country |= {r.source for r in store.relations(
-            types=["LOCATED_IN"], entity_ids=[f"country-{cc.lower()}"], direction="in", with_evidence=False)}
-        in_country.add(f"country-{cc.lower()}")
-        anchors = in_country if anchors is None else anchors | in_country
-    return sorted(anchors or ())
 
 
 def _matches(eid: str, ents: dict[str, Entity], prof: dict[str, Profile], *,
