@@ -1,0 +1,346 @@
+// tradekg explorer: search an entity, show its neighbourhood with Cytoscape.js,
+// explain every node and edge with the sentences and reports that state it.
+// Plain browser JavaScript, no build step; talks only to this server's API.
+"use strict";
+
+(function () {
+  // --- colours: by entity type, and by kind for organisations --------------
+  const TYPE_COLOURS = {
+    Person: "#e8590c", Place: "#2f9e44", Event: "#ae3ec9", Mission: "#f08c00",
+    Sector: "#868e96", Agreement: "#c2255c", Program: "#0c8599", Organization: "#1971c2",
+  };
+  const KIND_COLOURS = {
+    commission: "#1864ab", ministry: "#364fc7", agency: "#4c6ef5", diplomatic: "#5f3dc4",
+    enterprise: "#1098ad", chamber: "#d6336c", park: "#66a80f", media: "#495057", other: "#748ffc",
+  };
+  const colourOf = (e) => (e.type === "Organization" && KIND_COLOURS[e.kind]) || TYPE_COLOURS[e.type] || "#adb5bd";
+
+  // --- state ----------------------------------------------------------------
+  let current = null; // {center, entities, relations} of the network on screen
+  const documents = new Map(); // doc id -> promise of the document (with text)
+
+  const $ = (sel) => document.querySelector(sel);
+  const el = (tag, attrs, ...children) => {
+    const node = document.createElement(tag);
+    for (const [k, v] of Object.entries(attrs || {})) {
+      if (k === "class") node.className = v;
+      else if (k.startsWith("on")) node.addEventListener(k.slice(2), v);
+      else node.setAttribute(k, v);
+    }
+    for (const c of children.flat()) {
+      if (c !== null && c !== undefined && c !== false) node.append(c instanceof Node ? c : String(c));
+    }
+    return node;
+  };
+
+  function status(text, isError) {
+    const s = $("#status");
+    s.textContent = text || "";
+    s.classList.toggle("error", Boolean(isError));
+  }
+
+  // --- the API ---------------------------------------------------------------
+  async function api(path, params) {
+    const url = new URL(path, window.location.origin);
+    for (const [k, v] of Object.entries(params || {})) {
+      for (const one of [].concat(v)) {
+        if (one !== null && one !== undefined && String(one).trim() !== "") url.searchParams.append(k, String(one).trim());
+      }
+    }
+    const res = await fetch(url, { headers: { Accept: "application/json" } });
+    const body = await res.json().catch(() => null);
+    if (!res.ok) throw new Error((body && body.detail) || `${res.status} ${res.statusText}`);
+    return body;
+  }
+
+  function getDocument(id) {
+    if (!documents.has(id)) documents.set(id, api(`/documents/${encodeURIComponent(id)}`));
+    return documents.get(id);
+  }
+
+  // --- the network -------------------------------------------------------------
+  const cy = cytoscape({
+    container: $("#cy"),
+    wheelSensitivity: 0.3,
+    style: [
+      {
+        selector: "node",
+        style: {
+          "background-color": "data(colour)", label: "data(label)", "font-size": 10,
+          "text-wrap": "ellipsis", "text-max-width": 120, "text-valign": "bottom", "text-margin-y": 3,
+          width: 22, height: 22, color: "#1f2933",
+        },
+      },
+      { selector: "node.center", style: { width: 36, height: 36, "border-width": 3, "border-color": "#1f2933", "font-weight": "bold" } },
+      {
+        selector: "edge",
+        style: {
+          label: "data(label)", "font-size": 7, color: "#616e7c", "curve-style": "bezier", width: 1.5,
+          "line-color": "#adb5bd", "target-arrow-color": "#adb5bd", "target-arrow-shape": "data(arrow)",
+          "text-rotation": "autorotate", "text-background-color": "#fff", "text-background-opacity": 0.8,
+        },
+      },
+      { selector: "edge[type = 'MET_WITH'], edge[type = 'SIGNED_WITH']", style: { "line-color": "#1f6feb", width: 2.5 } },
+      { selector: ":selected", style: { "border-width": 3, "border-color": "#f59f00", "line-color": "#f59f00" } },
+    ],
+  });
+  window.cy = cy; // the browser tests count nodes and edges through it
+
+  const SYMMETRIC = new Set(["MET_WITH", "SIGNED_WITH"]);
+
+  function draw(net) {
+    current = net;
+    const nodes = Object.values(net.entities).map((e) => ({
+      group: "nodes",
+      data: { id: e.id, label: e.name, type: e.type, kind: e.kind || "", colour: colourOf(e) },
+      classes: e.id === net.center ? "center" : "",
+    }));
+    const edges = net.relations
+      .filter((r) => net.entities[r.source] && net.entities[r.target])
+      .map((r) => ({
+        group: "edges",
+        data: { id: r.id, source: r.source, target: r.target, label: r.type, type: r.type,
+                arrow: SYMMETRIC.has(r.type) ? "none" : "triangle" },
+      }));
+    cy.elements().remove();
+    cy.add(nodes.concat(edges));
+    cy.layout({ name: "cose", animate: false, nodeRepulsion: () => 9000, idealEdgeLength: () => 90, randomize: false }).run();
+    cy.fit(undefined, 30);
+    drawLegend(Object.values(net.entities));
+    const centre = net.entities[net.center];
+    $("#graph-title").textContent = `${centre ? centre.name : net.center}: ${nodes.length} entities, ${edges.length} relations`;
+    const hops = $("#hops").value;
+    const q = `?entity=${encodeURIComponent(net.center)}&hops=${hops}`;
+    $("#export-gexf").href = `/export/gexf${q}`;
+    $("#export-graphml").href = `/export/graphml${q}`;
+  }
+
+  function drawLegend(entities) {
+    const seen = new Map();
+    for (const e of entities) {
+      const key = e.type === "Organization" && e.kind ? e.kind : e.type;
+      seen.set(key, colourOf(e));
+    }
+    const legend = $("#legend");
+    legend.replaceChildren(...[...seen].map(([k, c]) => el("span", { style: `--c:${c}` }, k)));
+  }
+
+  async function showNetwork(entityId) {
+    status("Loading network…");
+    try {
+      const net = await api("/neighbourhood", { entity: entityId, hops: $("#hops").value });
+      draw(net);
+      status("");
+      showEntity(net.center);
+    } catch (err) {
+      status(err.message, true);
+    }
+  }
+
+  cy.on("tap", "node", (evt) => showEntity(evt.target.id()));
+  cy.on("tap", "edge", (evt) => showRelation(evt.target.id()));
+  cy.on("dbltap", "node", (evt) => showNetwork(evt.target.id()));
+
+  // --- search ------------------------------------------------------------------
+  async function search(q) {
+    const list = $("#matches");
+    list.hidden = true;
+    try {
+      const page = await api("/entities", { q, limit: 10 });
+      if (!page.items.length) {
+        status(`Nothing found for “${q}”`, true);
+        return;
+      }
+      showNetwork(page.items[0].id);
+      if (page.items.length > 1) {
+        list.replaceChildren(...page.items.map((e) => el("li", {
+          tabindex: "0",
+          onclick: () => { list.hidden = true; showNetwork(e.id); },
+        }, e.name, " ", el("small", {}, [e.type, e.kind, e.country].filter(Boolean).join(" · ")))));
+        list.hidden = false;
+      }
+    } catch (err) {
+      status(err.message, true);
+    }
+  }
+
+  $("#search").addEventListener("submit", (evt) => {
+    evt.preventDefault();
+    search($("#q").value.trim());
+  });
+  document.addEventListener("click", (evt) => {
+    if (!evt.target.closest("#search")) $("#matches").hidden = true;
+  });
+
+  // --- the details panel ------------------------------------------------------
+  function selectTab(name) {
+    for (const b of document.querySelectorAll(".tabs button")) b.setAttribute("aria-selected", String(b.dataset.tab === name));
+    for (const t of document.querySelectorAll(".tab")) t.hidden = t.id !== `tab-${name}`;
+  }
+  for (const b of document.querySelectorAll(".tabs button")) b.addEventListener("click", () => selectTab(b.dataset.tab));
+
+  const nameOf = (id) => (current && current.entities[id] ? current.entities[id].name : id);
+
+  function evidenceBlock(ev) {
+    const source = el("span", { class: "source" }, ev.date ? `${ev.date} · ` : "");
+    const open = el("button", { type: "button", onclick: () => showReport(ev.doc_id, ev.start, ev.end) }, "report");
+    source.append(open);
+    getDocument(ev.doc_id).then((d) => { open.textContent = d.title || d.source; }).catch(() => {});
+    return el("blockquote", { class: "evidence" }, ev.text, source);
+  }
+
+  function entityLink(id, label) {
+    return el("a", { class: "link", onclick: () => showEntity(id) }, label || nameOf(id));
+  }
+
+  async function showEntity(id) {
+    selectTab("details");
+    const panel = $("#details");
+    try {
+      const d = await api(`/entities/${encodeURIComponent(id)}`);
+      const e = d.entity;
+      const meta = [e.type, e.kind, e.country, e.attrs && e.attrs.title].filter(Boolean).join(" · ");
+      const rels = d.relations.map((r) => {
+        const other = r.source === e.id ? r.target : r.source;
+        const otherName = (d.related[other] && d.related[other].name) || other;
+        const arrow = r.source === e.id ? `${r.type} →` : `← ${r.type}`;
+        return el("div", { class: "rel" },
+          el("a", { class: "link", onclick: () => showRelation(r.id, r, e.id === r.source ? e.name : otherName, e.id === r.target ? e.name : otherName) }, arrow),
+          " ", entityLink(other, otherName), r.date ? ` (${r.date})` : "");
+      });
+      panel.replaceChildren(el("div", { class: "facts" },
+        el("h2", {}, e.name),
+        el("div", { class: "meta" }, meta),
+        e.aliases.length ? el("div", {}, "Also called: ", e.aliases.join(", ")) : null,
+        el("div", {}, el("a", { class: "link", onclick: () => showNetwork(e.id) }, "Show its network")),
+        el("h3", {}, `Relations (${d.relations.length})`),
+        rels.length ? rels : el("p", { class: "empty" }, "none"),
+        el("h3", {}, "Mentioned in"),
+        e.evidence.length ? e.evidence.slice(0, 8).map(evidenceBlock) : el("p", { class: "empty" }, "no mentions recorded"),
+      ));
+    } catch (err) {
+      panel.replaceChildren(el("p", { class: "empty" }, err.message));
+    }
+  }
+
+  function showRelation(id, rel, sourceName, targetName) {
+    selectTab("details");
+    const r = rel || (current && current.relations.find((x) => x.id === id));
+    if (!r) return;
+    const panel = $("#details");
+    panel.replaceChildren(el("div", { class: "facts" },
+      el("h2", {}, r.type),
+      el("div", { class: "meta" },
+        entityLink(r.source, sourceName), SYMMETRIC.has(r.type) ? " — " : " → ", entityLink(r.target, targetName)),
+      el("div", {}, [r.date ? `Date: ${r.date}` : "No date stated", ` · confidence ${Number(r.confidence).toFixed(2)}`]),
+      el("h3", {}, `Stated in (${r.evidence.length})`),
+      r.evidence.map(evidenceBlock),
+    ));
+  }
+
+  async function showReport(docId, start, end) {
+    selectTab("details");
+    const panel = $("#details");
+    try {
+      const d = await getDocument(docId);
+      const text = d.text;
+      const body = el("div", { class: "report-text" },
+        text.slice(0, start), el("mark", {}, text.slice(start, end)), text.slice(end));
+      panel.replaceChildren(el("div", { class: "facts" },
+        el("h2", {}, d.title || d.source), el("div", { class: "meta" }, [d.date, d.source].filter(Boolean).join(" · ")),
+        body));
+      const mark = body.querySelector("mark");
+      if (mark) mark.scrollIntoView({ block: "center" });
+    } catch (err) {
+      panel.replaceChildren(el("p", { class: "empty" }, err.message));
+    }
+  }
+
+  // --- who met whom -------------------------------------------------------------
+  const formValues = (form) => Object.fromEntries(new FormData(form).entries());
+  const list = (text) => String(text || "").split(",").map((s) => s.trim()).filter(Boolean);
+
+  $("#meetings-form").addEventListener("submit", async (evt) => {
+    evt.preventDefault();
+    const out = $("#meetings-results");
+    out.replaceChildren(el("p", { class: "hint" }, "Searching…"));
+    try {
+      const page = await api("/who-met-whom", { ...formValues(evt.target), limit: 100 });
+      if (!page.items.length) { out.replaceChildren(el("p", { class: "empty" }, "No meetings found.")); return; }
+      out.replaceChildren(el("table", {},
+        el("thead", {}, el("tr", {}, ["Who", "Met", "When", "Where", "Evidence"].map((h) => el("th", {}, h)))),
+        el("tbody", {}, page.items.map((m) => el("tr", {},
+          el("td", {}, entityLink(m.a.id, m.a.name)),
+          el("td", {}, entityLink(m.b.id, m.b.name), m.via.length ? el("div", { class: "hint" }, `via ${m.via.map((v) => v.name).join(", ")}`) : null),
+          el("td", {}, m.last_date || m.first_date || ""),
+          el("td", {}, m.places.join(", ")),
+          el("td", {}, m.evidence.length ? m.evidence[0].text : ""),
+        )))));
+    } catch (err) {
+      out.replaceChildren(el("p", { class: "empty" }, err.message));
+    }
+  });
+
+  // --- partner candidates -------------------------------------------------------
+  $("#partners-form").addEventListener("submit", async (evt) => {
+    evt.preventDefault();
+    const out = $("#partners-results");
+    out.replaceChildren(el("li", { class: "hint" }, "Ranking…"));
+    try {
+      const rows = await api("/partners", formValues(evt.target));
+      if (!rows.length) { out.replaceChildren(el("li", { class: "empty" }, "No candidates found.")); return; }
+      out.replaceChildren(...rows.map((p) => el("li", { class: "candidate" },
+        entityLink(p.organization.id, p.organization.name),
+        el("span", { class: "score" }, ` ${[p.organization.kind, p.organization.country].filter(Boolean).join(" · ")} · score ${p.score.toFixed(2)}`),
+        el("ul", {}, p.reasons.map((r) => el("li", {}, r))),
+      )));
+    } catch (err) {
+      out.replaceChildren(el("li", { class: "empty" }, err.message));
+    }
+  });
+
+  // --- contacts for a future mission -------------------------------------------
+  $("#contacts-form").addEventListener("submit", async (evt) => {
+    evt.preventDefault();
+    const v = formValues(evt.target);
+    const out = $("#contacts-results");
+    out.replaceChildren(el("li", { class: "hint" }, "Ranking…"));
+    try {
+      const rows = await api("/recommendations", { origin: v.origin, country: list(v.countries), sector: list(v.sectors) });
+      if (!rows.length) { out.replaceChildren(el("li", { class: "empty" }, "No contacts found.")); return; }
+      out.replaceChildren(...rows.map((r) => {
+        const warm = r.warm_path.length
+          ? el("div", { class: "warm" }, "Warm introduction: ",
+            [r.warm_path[0].source.name, ...r.warm_path.map((h) => h.target.name)].join(" → "))
+          : null;
+        return el("li", { class: "recommendation" },
+          entityLink(r.entity.id, r.entity.name),
+          el("span", { class: "score" }, ` ${[r.entity.kind || r.entity.type, r.entity.country].filter(Boolean).join(" · ")} · score ${r.score.toFixed(2)}`),
+          el("ul", {}, r.reasons.map((x) => el("li", {}, x))),
+          warm);
+      }));
+    } catch (err) {
+      out.replaceChildren(el("li", { class: "empty" }, err.message));
+    }
+  });
+
+  // --- exports of the current view ----------------------------------------------
+  $("#export-png").addEventListener("click", () => {
+    const uri = cy.png({ full: true, scale: 2, bg: "#ffffff" });
+    const a = el("a", { href: uri, download: "tradekg-network.png" });
+    document.body.append(a);
+    a.click();
+    a.remove();
+  });
+  $("#fit").addEventListener("click", () => cy.fit(undefined, 30));
+
+  // Prefill the mission form with what is on screen, a small convenience.
+  cy.on("add", () => {
+    const origin = $("#contacts-form").elements.origin;
+    if (current && !origin.value) origin.value = nameOf(current.center);
+  });
+
+  // A link like /?entity=NAME opens straight on that network.
+  const start = new URLSearchParams(window.location.search).get("entity");
+  if (start) { $("#q").value = start; search(start); }
+})();
