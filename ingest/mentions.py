@@ -175,6 +175,15 @@ def collect(text: str, doc: Doc, doc_date: str | None) -> tuple[list[Mention], d
             add(Mention(a_start, a_start + len(n.acronym), n.acronym, n.type, kind=n.kind,
                         attrs={"acronym_of": n.text}))
 
+    # Places inside names ("Bureau of Fujian Province") are places too;
+    # they nest inside the name rather than claim characters.
+    for m in list(mentions):
+        if m.type != ORGANIZATION:
+            continue
+        for pm_ in re.finditer(r"\b(?:of|in)\s+(?:the\s+)?([A-Z][\w’'-]+(?:\s+[A-Z][\w’'-]+)?)", m.text):
+            pm = _place_mention(text, m.start + pm_.start(1), m.start + pm_.end(1))
+            if pm is not None:
+                mentions.append(pm)
     for tm in TITLED_NAME_RE.finditer(text):
         if not in_caps(tm.start()):
             s, e = _clean(text, tm.start(1), tm.end(1))

@@ -32,7 +32,7 @@ MEET_NOUNS = frozenset({"talks", "talk", "meeting", "meetings", "discussions", "
 SIGN_VERBS = frozenset({"sign", "conclude", "ink", "initial"})
 DEAL_NOUNS = frozenset({"agreement", "accord", "memorandum", "contract", "deal", "mou", "treaty", "protocol"})
 VISIT_VERBS = frozenset({"visit", "tour"})
-ARRIVE_VERBS = frozenset({"arrive", "travel", "go", "fly", "come", "head", "return"})
+ARRIVE_VERBS = frozenset({"arrive", "travel", "go", "fly", "come", "return"})
 TRIP_NOUNS = frozenset({"visit", "trip", "trips", "journey", "tour", "mission", "visits"})
 LEAD_VERBS = frozenset({"lead", "head"})
 MEMBER_VERBS = frozenset({"consist", "comprise", "include", "compose", "involve", "bring"})
@@ -66,7 +66,8 @@ class Context:
         self.new_entity = new_entity
         self.tok_ent = [-1] * len(doc)
         for m in mentions:
-            if m.entity < 0 or m.type == SECTOR:
+            # A dateline place is where the story was filed, never an actor.
+            if m.entity < 0 or m.type == SECTOR or m.attrs.get("dateline"):
                 continue
             span = doc.char_span(m.start, m.end, alignment_mode="expand")
             if span is None:
@@ -75,6 +76,7 @@ class Context:
                 if self.tok_ent[t.i] == -1:
                     self.tok_ent[t.i] = m.entity
         self.sectors = [m for m in mentions if m.type == SECTOR and m.entity >= 0]
+        self.starts = {m.start: entities[m.entity] for m in mentions if m.entity >= 0 and not m.generic}
         self.found: list[Found] = []
 
     def add(self, rtype: str, src: int, tgt: int, conf: float, sent: Span, **attrs: Any) -> None:
@@ -114,7 +116,7 @@ class Context:
                     inner += self.np_entities(c, depth + 1)
             if not inner:
                 for c in t.children:
-                    if c.dep_ == "prep" and c.lower_ in ("of", "from", "like", "including") or c.dep_ == "acl" and c.lower_ in ("including",):
+                    if c.dep_ == "prep" and c.lower_ in ("of", "like", "including") or c.dep_ == "acl" and c.lower_ in ("including",):
                         for p in c.children:
                             if p.dep_ == "pobj":
                                 inner += self.np_entities(p, depth + 1)
@@ -144,7 +146,7 @@ class Context:
         for _ in range(3):
             if v is None:
                 break
-            subs = [c for c in v.children if c.dep_ in ("nsubj", "csubj")]
+            subs = [c for c in v.children if c.dep_ in ("nsubj", "csubj", "nsubjpass")]
             if subs:
                 out: list[int] = []
                 for s in subs:
@@ -261,7 +263,7 @@ def _sentence_rules(ctx: Context, sent: Span) -> None:
                             for s in subj:
                                 ctx.add("MET_WITH", s, o, 0.85, sent)
                     # "begins talks in Bonn": the talker is there.
-                    for p in tok.children:
+                    for p in [*tok.children, *c.subtree]:
                         if p.dep_ == "prep" and p.lower_ == "in":
                             for place in ctx.typed(ctx.objects(p, (), direct=False) + [
                                     e for pp in p.children if pp.dep_ == "pobj" for e in ctx.np_entities(pp)], PLACE):
@@ -341,9 +343,13 @@ def _sentence_rules(ctx: Context, sent: Span) -> None:
                     if c.dep_ != "dobj":
                         continue
                     if any(x.lower_ == "respective" for x in c.children) and c.lower_.endswith("s"):
-                        for s in ctx.typed(subj, PERSON, ORGANIZATION):
+                        leaders = ctx.typed(subj, PERSON, ORGANIZATION)
+                        for s in leaders:
                             m = _respective_mission(ctx, s, c)
                             ctx.add("LED", s, m, 0.85, sent)
+                        # Heads of delegations to one joint body meet there.
+                        for a, b in _pairs(leaders):
+                            ctx.add("MET_WITH", a, b, 0.6, sent)
                     else:
                         for m in ctx.typed(ctx.np_entities(c), MISSION):
                             for s in subj:
@@ -473,6 +479,14 @@ def _name_rules(ctx: Context) -> None:
                     for p in ctx.entities:
                         if p.type == PLACE and p.country == place.country and normalise_name(p.name) == normalise_name(lm.group(1)):
                             ctx.add("LOCATED_IN", e.index, p.index, 0.7, s)
+        # "Bureau of Fujian Province (PTABF), China": where the body is.
+        if e.type == ORGANIZATION:
+            for m in _real(e):
+                tail = re.match(r"(?:\s*\([A-Z.&]+\))?,\s+", ctx.text[m.end:m.end + 20])
+                if tail:
+                    p = ctx.starts.get(m.end + tail.end())
+                    if p is not None and p.type == PLACE:
+                        ctx.add("LOCATED_IN", e.index, p.index, 0.6, s)
         # "Fujian Fujitsu Communications Software Ltd" works in software.
         if e.type == ORGANIZATION and e.kind not in ("ministry", "media", "diplomatic"):
             for st, en, code in find_sectors(e.name, weak=False):
