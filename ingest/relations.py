@@ -157,9 +157,17 @@ class Context:
                 return out
             # Shared subject: "X is engaged in ... and consists of ...";
             # purpose clauses take the main verb's subject.
-            v = v.head if v.dep_ in ("conj", "xcomp", "advcl", "relcl") and v.head is not v else None
-            if v is not None and verb.dep_ == "relcl":
-                return self.np_entities(verb.head)
+            if v.dep_ == "relcl":
+                return self.np_entities(v.head)
+            if v.dep_ not in ("conj", "xcomp", "advcl") or v.head is v:
+                return []
+            v = v.head
+            # A verb misparsed as the conjunct of a noun ("... chemical
+            # products and consists of"): climb to the clause's verb.
+            steps = 0
+            while (v.pos_ not in ("VERB", "AUX") or v.dep_ == "acl") and v.head is not v and steps < 10:
+                v = v.head
+                steps += 1
         return []
 
     def pronoun(self, tok: Token) -> list[int]:
