@@ -8,12 +8,13 @@ codes: 0 fine, 1 some input failed, 2 bad usage (unknown entity, bad filter).
 from __future__ import annotations
 
 import dataclasses
+import functools
 import json
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated, Any, NoReturn
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
 import typer
 from rich.console import Console
@@ -21,6 +22,9 @@ from rich.table import Table
 
 from api import render
 from graph.store import Store, StoreError, UnknownDocument, UnknownEntity, open_store
+
+if TYPE_CHECKING:
+    from ingest.pipeline import ExtractorLike
 
 cli = typer.Typer(
     name="tradekg",
@@ -42,6 +46,14 @@ KindOpt = Annotated[str | None, typer.Option("--kind", help="organisation kind (
 SinceOpt = Annotated[str | None, typer.Option("--since", help="ISO date")]
 UntilOpt = Annotated[str | None, typer.Option("--until", help="ISO date")]
 LimitOpt = Annotated[int, typer.Option("--limit", min=1, max=10_000)]
+
+
+@functools.cache
+def load_extractor() -> ExtractorLike:
+    """The extractor, loaded once per process (spaCy takes about a second)."""
+    from ingest.extract import Extractor
+
+    return Extractor()
 
 
 def fail(message: str, code: int = 2) -> NoReturn:
@@ -97,7 +109,6 @@ def ingest(
     """Read reports, extract who met whom, add them to the graph."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-    from ingest.extract import Extractor
     from ingest.pipeline import ingest_paths
     from ingest.readers import iter_report_paths
 
@@ -111,7 +122,7 @@ def ingest(
         def on_progress(path: str, status: str) -> None:
             progress.update(task, advance=1, description=Path(path).name)
 
-        report = ingest_paths(s, files, extractor=Extractor(), n_process=n_process, batch_size=batch_size,
+        report = ingest_paths(s, files, extractor=load_extractor(), n_process=n_process, batch_size=batch_size,
                               on_progress=on_progress)
     summary = Table(title="Ingested", show_header=False)
     for label, n in (("documents added", report.documents_added),
@@ -134,14 +145,13 @@ def extract(
 ) -> None:
     """Print what extraction finds, one JSON object per report (the
     ONTOLOGY.md contract), without touching any store."""
-    from ingest.extract import Extractor
     from ingest.pipeline import extract_paths
     from ingest.readers import ReadError
 
     if format != "jsonl":
         fail(f"unknown format {format!r}; only jsonl")
     failed = False
-    for _source, result in extract_paths(paths, extractor=Extractor(), n_process=n_process):
+    for _source, result in extract_paths(paths, extractor=load_extractor(), n_process=n_process):
         if isinstance(result, ReadError):
             failed = True
             err.print(str(result), highlight=False, markup=False)
