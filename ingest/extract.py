@@ -23,7 +23,12 @@ from spacy.tokens import Doc
 
 from graph.gazetteer import load as load_gazetteer
 from graph.model import (
-    Document, Extraction, ExtractedEntity, ExtractedRelation, Span, document_id,
+    Document,
+    ExtractedEntity,
+    ExtractedRelation,
+    Extraction,
+    Span,
+    document_id,
 )
 from graph.ontology import SYMMETRIC_RELATIONS
 from ingest.dates import document_date, parse_date

@@ -19,7 +19,7 @@ from spacy.tokens import Doc
 
 from graph.gazetteer import country_code, demonym_country, find_place
 from graph.model import normalise_name
-from graph.ontology import EVENT, MISSION, ORGANIZATION, PERSON, PLACE, PROGRAM, SECTOR
+from graph.ontology import EVENT, MISSION, ORGANIZATION, PERSON, PLACE, SECTOR
 from graph.sectors import find_sectors, sector_name
 from ingest.nlp import is_caps_line
 from ingest.organisations import LEGAL_SUFFIXES, find_names, name_country, name_head, org_kind

@@ -134,7 +134,7 @@ def org_kind(name: str) -> str | None:
     if head in ("commission", "committee", "bureau", "department", "office", "administration"):
         if any(h in low for h in _COMMERCE_HINTS):
             return "commission"
-        return ORG_HEADS[head] if head in ORG_HEADS else "agency"
+        return ORG_HEADS.get(head, "agency")
     if head in ORG_HEADS:
         return ORG_HEADS[head]
     for w in reversed(words):
@@ -192,7 +192,10 @@ def _split_conjoined(text: str, start: int, end: int) -> list[tuple[int, int]]:
             break
         left, right = seg[: m.start()], seg[m.end():]
         fresh_np = right.startswith("the ") or left.endswith(("”", '"'))
-        if fresh_np or len(left.split()) >= 2 and len(right.split()) >= 2:
+        # Both sides must be names in their own right: "Swedish Trade and
+        # Invest Council" stays one.
+        left_is_name = org_kind(left) is not None or is_event_name(left)
+        if fresh_np or left_is_name and len(left.split()) >= 2 and len(right.split()) >= 2:
             return [(start, start + m.start()), *_split_conjoined(text, start + m.end(), end)]
     return [(start, end)]
 

@@ -21,7 +21,14 @@ from spacy.tokens import Doc, Span, Token
 from graph.gazetteer import demonym_country, find_place
 from graph.model import normalise_name
 from graph.ontology import (
-    EVENT, MISSION, ORGANIZATION, PERSON, PLACE, RELATION_TYPES, SECTOR, SYMMETRIC_RELATIONS,
+    EVENT,
+    MISSION,
+    ORGANIZATION,
+    PERSON,
+    PLACE,
+    RELATION_TYPES,
+    SECTOR,
+    SYMMETRIC_RELATIONS,
 )
 from graph.sectors import find_sectors
 from ingest.mentions import TITLE_HEADS, Entity, Mention
@@ -194,11 +201,7 @@ class Context:
         for c in verb.children:
             if direct and c.dep_ in ("dobj", "attr", "oprd"):
                 out += self.np_entities(c)
-            elif c.dep_ == "prep" and c.lower_ in preps:
-                for p in c.children:
-                    if p.dep_ == "pobj":
-                        out += self.np_entities(p)
-            elif c.dep_ == "agent" and "by" in preps:
+            elif c.dep_ == "prep" and c.lower_ in preps or c.dep_ == "agent" and "by" in preps:
                 for p in c.children:
                     if p.dep_ == "pobj":
                         out += self.np_entities(p)
@@ -492,9 +495,9 @@ def _name_rules(ctx: Context) -> None:
             for m in _real(e):
                 tail = re.match(r"(?:\s*\([A-Z.&]+\))?,\s+", ctx.text[m.end:m.end + 20])
                 if tail:
-                    p = ctx.starts.get(m.end + tail.end())
-                    if p is not None and p.type == PLACE:
-                        ctx.add("LOCATED_IN", e.index, p.index, 0.6, s)
+                    where = ctx.starts.get(m.end + tail.end())
+                    if where is not None and where.type == PLACE:
+                        ctx.add("LOCATED_IN", e.index, where.index, 0.6, s)
         # "Fujian Fujitsu Communications Software Ltd" works in software.
         if e.type == ORGANIZATION and e.kind not in ("ministry", "media", "diplomatic"):
             for st, en, code in find_sectors(e.name, weak=False):

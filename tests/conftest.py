@@ -59,3 +59,14 @@ def sqlite_store(tmp_path: Path) -> Iterator[SqliteStore]:
         yield s
     finally:
         s.close()
+
+
+# --- extraction (ingest/extract.py) --------------------------------------------
+# One spaCy model per test session: loading it is the slow part.
+
+
+@pytest.fixture(scope="session")
+def extractor() -> object:
+    from ingest.extract import Extractor
+
+    return Extractor()

@@ -1,0 +1,162 @@
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from graph.model import Document, document_id
+from graph.ontology import ENTITY_TYPES, RELATION_TYPES
+from ingest.extract import Extractor
+
+SEED = "chongqing-kazakhstan-belarus-2023.txt"
+
+
+def _doc(text: str, date: str | None = None, source: str = "test.txt") -> Document:
+    return Document(id=document_id(text), source=source, text=text, date=date)
+
+
+def _contract(extractor: Extractor, text: str, date: str | None = None) -> dict[str, Any]:
+    return extractor.extract(_doc(text, date)).to_contract()
+
+
+def _by_name(out: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    return {e["name"]: e for e in out["entities"]}
+
+
+def _has(out: dict[str, Any], rtype: str, source: str, target: str) -> dict[str, Any] | None:
+    names = {e["id"]: e["name"] for e in out["entities"]}
+    for r in out["relations"]:
+        if r["type"] != rtype:
+            continue
+        pair = (names[r["source"]], names[r["target"]])
+        if pair == (source, target) or (RELATION_TYPES[rtype].symmetric and pair == (target, source)):
+            return r
+    return None
+
+
+@pytest.fixture(scope="module")
+def seed(extractor: Extractor, corpus_dir: Path) -> dict[str, Any]:
+    text = (corpus_dir / SEED).read_text(encoding="utf-8")
+    return _contract(extractor, text, "2023-07-03")
+
+
+def test_seed_report_delegation_meetings_and_leader(seed: dict[str, Any]) -> None:
+    mission = "Chongqing business delegation"
+    assert _has(seed, "MET_WITH", mission, "National “Atameken” Chamber of Entrepreneurs")
+    assert _has(seed, "MET_WITH", mission, "Ministry of Economy of Belarus")
+    assert _has(seed, "LED", "Chongqing Municipal Commission of Commerce", mission)
+    assert _has(seed, "MEMBER_OF", "Changan Auto", mission)
+    assert _has(seed, "MEMBER_OF", "TAIJI Group", mission)
+
+
+def test_seed_report_people_hold_posts_with_titles(seed: dict[str, Any]) -> None:
+    office = "Trade Promotion Office of the Chongqing Municipal Commission of Commerce"
+    rel = _has(seed, "WORKS_FOR", "Pu Pu", office)
+    assert rel is not None and rel["title"] == "deputy director"
+    assert _by_name(seed)["Pu Pu"]["title"] == "deputy director"
+    assert _has(seed, "PART_OF", office, "Chongqing Municipal Commission of Commerce")
+
+
+def test_seed_report_kinds_places_and_sectors(seed: dict[str, Any]) -> None:
+    ents = _by_name(seed)
+    assert ents["National “Atameken” Chamber of Entrepreneurs"]["kind"] == "chamber"
+    assert ents["China-Belarus industrial park"]["kind"] == "park"
+    assert ents["Ministry of Economy of Belarus"]["kind"] == "ministry"
+    assert ents["Ministry of Economy of Belarus"]["country"] == "BY"
+    assert ents["Consulate General of Belarus in Chongqing"]["kind"] == "diplomatic"
+    for city, cc in [("Minsk", "BY"), ("Astana", "KZ"), ("Chongqing", "CN")]:
+        assert (ents[city]["kind"], ents[city]["country"]) == ("city", cc)
+    codes = {e["code"] for e in seed["entities"] if e["type"] == "Sector"}
+    assert {"29", "30", "21", "28", "20"} <= codes
+    in_sector = {r["target"] for r in seed["relations"] if r["type"] == "IN_SECTOR"}
+    by_id = {e["id"]: e for e in seed["entities"]}
+    assert {"29", "30", "21", "28", "20"} <= {by_id[t]["code"] for t in in_sector}
+
+
+def test_seed_report_future_trips_are_plans_not_visits(seed: dict[str, Any]) -> None:
+    assert _has(seed, "PLANS_VISIT", "Chongqing", "France")
+    assert not _has(seed, "VISITED", "Chongqing", "France")
+
+
+def test_aliases_join_one_entity_with_the_fullest_name(seed: dict[str, Any]) -> None:
+    missions = [e for e in seed["entities"] if e["type"] == "Mission"]
+    assert len(missions) == 1
+    assert "the delegation" in missions[0]["aliases"]
+    names = [e["name"] for e in seed["entities"]]
+    assert len(names) == len(set(names))
+
+
+def test_evidence_spans_point_at_the_text_that_states_them(extractor: Extractor, corpus_dir: Path) -> None:
+    text = (corpus_dir / SEED).read_text(encoding="utf-8")
+    out = _contract(extractor, text)
+    assert out["relations"]
+    for r in out["relations"]:
+        for ev in r["evidence"]:
+            assert text[ev["start"]:ev["end"]] == ev["text"]
+    for ex_ent in extractor.extract(_doc(text)).entities:
+        for m in ex_ent.mentions:
+            assert text[m.start:m.end] == m.text
+
+
+def test_output_is_deterministic(extractor: Extractor, corpus_dir: Path) -> None:
+    text = (corpus_dir / "reuters-15244.txt").read_text(encoding="utf-8")
+    first = _contract(extractor, text)
+    batch = [ex.to_contract() for ex in extractor.extract_many([_doc(text), _doc(text)])]
+    assert batch[0] == first and batch[1] == first
+    assert [e["id"] for e in first["entities"]] == [f"e{i + 1}" for i in range(len(first["entities"]))]
+
+
+def test_contract_shape_on_every_corpus_report(extractor: Extractor, corpus_dir: Path) -> None:
+    paths = sorted(corpus_dir.glob("*.txt"))
+    docs = [_doc(p.read_text(encoding="utf-8"), source=str(p)) for p in paths]
+    outs = [ex.to_contract() for ex in extractor.extract_many(docs)]
+    assert [o["source"] for o in outs] == [str(p) for p in paths]
+    for out in outs:
+        types = {e["id"]: e["type"] for e in out["entities"]}
+        assert all(t in ENTITY_TYPES for t in types.values())
+        for r in out["relations"]:
+            assert r["source"] in types and r["target"] in types
+            assert RELATION_TYPES[r["type"]].allows(types[r["source"]], types[r["target"]])
+            assert 0 < r["confidence"] <= 1
+            assert r["evidence"]
+
+
+def test_newswire_headline_makes_no_junk_and_dateline_gives_place(extractor: Extractor) -> None:
+    text = ("EUROPEAN COMMUNITY TO SET UP OFFICE IN PEKING\n\n"
+            "PEKING, March 31 - China and the European Community (EC)\n"
+            "signed an agreement on the establishment of an EC office here.\n")
+    out = _contract(extractor, text, "1987-03-31")
+    ents = _by_name(out)
+    assert "Peking" in ents and ents["Peking"]["kind"] == "city" and ents["Peking"]["country"] == "CN"
+    assert not any("SET UP" in e["name"].upper() for e in out["entities"])
+    assert "EC" in ents["European Community"]["aliases"]
+    rel = _has(out, "SIGNED_WITH", "China", "European Community")
+    assert rel is not None and rel["date"] == "1987-03-31"
+
+
+def test_passive_led_by_and_headed_by(extractor: Extractor) -> None:
+    out = _contract(extractor, "A visiting Kenyan delegation headed by Trade Minister Moses Wetangula "
+                               "met the Tanzania Chamber of Commerce in Dar es Salaam.")
+    assert _has(out, "LED", "Moses Wetangula", "visiting Kenyan delegation")
+    assert _has(out, "MET_WITH", "visiting Kenyan delegation", "Tanzania Chamber of Commerce")
+    assert _by_name(out)["Moses Wetangula"]["title"] == "Trade Minister"
+
+
+def test_apposition_gives_post_and_employer(extractor: Extractor) -> None:
+    out = _contract(extractor, "Anna Berg, deputy director of the Swedish Trade and Invest Council, "
+                               "said exports would grow.")
+    rel = _has(out, "WORKS_FOR", "Anna Berg", "Swedish Trade and Invest Council")
+    assert rel is not None and rel["title"] == "deputy director"
+
+
+def test_countries_act_when_they_agree(extractor: Extractor) -> None:
+    out = _contract(extractor, "Brazil and Argentina signed an accord to cut tariffs on steel.")
+    assert _has(out, "SIGNED_WITH", "Brazil", "Argentina")
+
+
+def test_relative_dates_take_the_report_year(extractor: Extractor) -> None:
+    out = _contract(extractor, "The Hubei Provincial Commission of Commerce met with the Ministry of "
+                               "Trade of Vietnam on June 29.", "2023-07-03")
+    rel = _has(out, "MET_WITH", "Hubei Provincial Commission of Commerce", "Ministry of Trade of Vietnam")
+    assert rel is not None and rel["date"] == "2023-06-29"
