@@ -34,7 +34,7 @@ from xml.sax.saxutils import escape, quoteattr
 
 from rdflib import BNode, Literal, Namespace, URIRef
 from rdflib.graph import Graph
-from rdflib.namespace import DCTERMS, FOAF, PROV, RDF, RDFS, SKOS, XSD, NamespaceManager
+from rdflib.namespace import DCTERMS, FOAF, PROV, RDF, RDFS, SKOS, NamespaceManager
 from rdflib.term import Node
 
 from graph.model import Entity, Relation
@@ -359,9 +359,11 @@ TKV = Namespace("https://tradekg.org/vocab#")
 ORG = Namespace("http://www.w3.org/ns/org#")
 SCHEMA = Namespace("https://schema.org/")
 OA = Namespace("http://www.w3.org/ns/oa#")
-PREFIXES: dict[str, Namespace] = {
-    "tk": TK, "tkv": TKV, "org": ORG, "schema": SCHEMA, "prov": PROV, "oa": OA, "dcterms": DCTERMS,
-    "skos": SKOS, "foaf": FOAF, "rdfs": RDFS, "xsd": XSD,
+PREFIXES: dict[str, str] = {
+    "tk": str(TK), "tkv": str(TKV), "org": str(ORG), "schema": str(SCHEMA), "oa": str(OA),
+    "prov": "http://www.w3.org/ns/prov#", "dcterms": "http://purl.org/dc/terms/",
+    "skos": "http://www.w3.org/2004/02/skos/core#", "foaf": "http://xmlns.com/foaf/0.1/",
+    "rdfs": "http://www.w3.org/2000/01/rdf-schema#", "xsd": "http://www.w3.org/2001/XMLSchema#",
 }
 
 _TYPES: dict[str, list[URIRef]] = {
@@ -492,7 +494,7 @@ def _rdf_batches(store: Store, ents: Batches, rels: Batches) -> Iterator[list[Tr
 def _namespaces() -> NamespaceManager:
     nsm = NamespaceManager(Graph(), bind_namespaces="none")
     for p, ns in PREFIXES.items():
-        nsm.bind(p, ns, override=True)
+        nsm.bind(p, Namespace(ns), override=True)
     return nsm
 
 
@@ -518,7 +520,7 @@ def _jsonld_value(o: Node) -> dict[str, Any]:
 
 
 def write_jsonld(store: Store, ents: Batches, rels: Batches, out: BinaryIO) -> None:
-    context = {p: str(ns) for p, ns in PREFIXES.items()}
+    context = dict(PREFIXES)
 
     def nodes() -> Iterator[list[dict[str, Any]]]:
         for triples in _rdf_batches(store, ents, rels):

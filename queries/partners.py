@@ -23,10 +23,11 @@ read only for the best ``max(50, 3 * limit)`` of them.
 from __future__ import annotations
 
 import math
+from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from graph.model import Evidence, Relation
+from graph.model import Entity, Evidence, Relation
 from graph.ontology import MEETING_RELATIONS, ORGANIZATION
 from graph.sectors import division_title
 from graph.store import Store
@@ -86,18 +87,17 @@ def partner_candidates(
     code = sector_filter(sector)
     assert code is not None
     cc = country_filter(country)
-    sectors = sector_ids(store, code)
-    in_sector = store.relations(types=[IN_SECTOR], entity_ids=list(sectors), direction="in",
-                                until=until, with_evidence=False)
+    want = max(50, 3 * limit)
     codes: dict[str, set[str]] = {}
-    for r in in_sector:
-        codes.setdefault(r.source, set()).add(sectors.get(r.target, r.target.removeprefix("sector-")))
-    ents = {i: e for i, e in store.get_entities(codes).items() if e.type == ORGANIZATION}
-    if kinds:
-        ents = {i: e for i, e in ents.items() if e.kind in set(kinds)}
-    if cc:
-        prof = profiles(store, ents)
-        ents = {i: e for i, e in ents.items() if cc in prof[i].countries}
+    ents = _in_sectors(store, {f"sector-{code}": code}, codes, cc=cc, kinds=kinds, until=until)
+    sectors = {f"sector-{code}": code}
+    # Neighbouring divisions can only enter the first stage's shortlist when
+    # the asked division does not fill it (fit 1.0 outweighs fit 0.5 plus any
+    # centrality), so they are read only then.
+    if len(ents) < want:
+        sectors = sector_ids(store, code)
+        others = {k: v for k, v in sectors.items() if v != code}
+        ents.update(_in_sectors(store, others, codes, cc=cc, kinds=kinds, until=until))
     if not ents:
         return []
 
@@ -110,7 +110,7 @@ def partner_candidates(
         return math.log1p(deg.get(i, 0)) / math.log1p(max_deg) if max_deg else 0.0
 
     pre = sorted(ents, key=lambda i: (-(W_FIT * fit[i] + W_CENTRALITY * centrality(i)), ents[i].name))
-    top = pre[:max(50, 3 * limit)]
+    top = pre[:want]
 
     # Stage 2: evidence for the best of them.
     rels = store.relations(types=[IN_SECTOR, *ACTIVITY_RELATIONS], entity_ids=top, until=until)
@@ -147,6 +147,31 @@ def partner_candidates(
         ))
     out.sort(key=lambda c: (-c.score, c.organization.name))
     return out[:limit]
+
+
+def _in_sectors(store: Store, sectors: dict[str, str], codes: dict[str, set[str]], *, cc: str | None,
+                kinds: Sequence[str] | None, until: str | None) -> dict[str, Entity]:
+    """Organisations in the given sector entities, filtered by kind and
+    country; fills ``codes`` (entity -> its division codes among them)."""
+    if not sectors:
+        return {}
+    rels = store.relations(types=[IN_SECTOR], entity_ids=list(sectors), direction="in",
+                           until=until, with_evidence=False)
+    mine: dict[str, set[str]] = defaultdict(set)
+    for r in rels:
+        mine[r.source].add(sectors.get(r.target, r.target.removeprefix("sector-")))
+    ents = {i: e for i, e in store.get_entities(mine).items() if e.type == ORGANIZATION}
+    if kinds:
+        ents = {i: e for i, e in ents.items() if e.kind in set(kinds)}
+    if cc:
+        # The country field decides when present; location relations otherwise.
+        unsure = {i: e for i, e in ents.items() if not e.country}
+        prof = profiles(store, unsure, until=until) if unsure else {}
+        ents = {i: e for i, e in ents.items()
+                if e.country == cc or (i in prof and cc in prof[i].countries)}
+    for i in ents:
+        codes.setdefault(i, set()).update(mine[i])
+    return ents
 
 
 def _reasons(code: str, codes: set[str], fit: float, docs: list[str], evidence: list[Evidence],

@@ -107,10 +107,12 @@ def test_rdf_uses_org_and_prov_with_spans(world: Store, fmt: str, rdf_format: st
     doc = TK[f"doc/{TRIP_2022.document.id}"]
     met = [f for f in facts if g.value(f, RDF.predicate) == TKV.MET_WITH]
     assert met and all((f, PROV.wasDerivedFrom, None) in g for f in met)
-    q = g.value(met[0], PROV.qualifiedDerivation)
-    start, end = int(g.value(q, rdflib.URIRef("http://www.w3.org/ns/oa#start"))), int(
-        g.value(q, rdflib.URIRef("http://www.w3.org/ns/oa#end")))
-    assert TRIP_2022.document.text[start:end] == str(g.value(q, rdflib.URIRef("http://www.w3.org/ns/oa#exact")))
+    texts = {TK[f"doc/{r.document.id}"]: r.document.text for r in (TRIP_2022, DEALERS_2023, MARKETS_2024)}
+    oa = rdflib.Namespace("http://www.w3.org/ns/oa#")
+    for f in met:
+        q = g.value(f, PROV.qualifiedDerivation)
+        start, end = int(g.value(q, oa.start)), int(g.value(q, oa.end))
+        assert texts[g.value(q, PROV.entity)][start:end] == str(g.value(q, oa.exact))
     assert (doc, RDF.type, PROV.Entity) in g
 
 
