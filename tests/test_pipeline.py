@@ -21,9 +21,6 @@ from graph.store import Store
 from ingest.pipeline import ADDED, FAILED, UNCHANGED, extract_paths, ingest_documents, ingest_paths
 from ingest.readers import ReadError, read_bytes, read_document
 
-# The extractor lands in parallel; until it does there is nothing to run here.
-pytest.importorskip("ingest.extract")
-
 ROOT = Path(__file__).resolve().parent.parent
 
 # A few example reports in different formats keep these tests quick.
