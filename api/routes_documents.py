@@ -49,7 +49,7 @@ def _ingest_one(state: AppState, name: str, data: bytes) -> FileResult:
     )
 
 
-@router.post("/documents", response_model=UploadReport, responses=problem_responses(401, 403, 422))
+@router.post("/documents", response_model=UploadReport, responses=problem_responses(400, 401, 403, 422))
 async def upload_documents(
     state: Writer,
     files: Annotated[list[UploadFile], File(description="report files: txt, md, html, pdf, docx")],

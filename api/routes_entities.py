@@ -62,7 +62,7 @@ def get_entity(state: Reader, entity_id: str) -> EntityDetail:
     return EntityDetail(entity=entity, relations=rels, related=related)
 
 
-@router.post("/entities/merge", response_model=Entity, responses=problem_responses(401, 403, 404, 409, 422))
+@router.post("/entities/merge", response_model=Entity, responses=problem_responses(400, 401, 403, 404, 409, 422))
 def merge_entities(state: Writer, body: MergeRequest) -> Entity:
     """Fold ``drop`` into ``keep`` (aliases, evidence, relations); undo with unmerge."""
     if body.keep == body.drop:
