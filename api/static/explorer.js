@@ -62,6 +62,7 @@
   const cy = cytoscape({
     container: $("#cy"),
     wheelSensitivity: 0.3,
+    maxZoom: 2, // a small network should not be blown up to fill the view
     style: [
       {
         selector: "node",
@@ -85,6 +86,9 @@
     ],
   });
   window.cy = cy; // the browser tests count nodes and edges through it
+  // Cytoscape measures its container once; the toolbar and the matches line
+  // above it change height with their text, so re-measure when it changes.
+  new ResizeObserver(() => cy.resize()).observe($("#cy"));
 
   const SYMMETRIC = new Set(["MET_WITH", "SIGNED_WITH"]);
 
@@ -102,13 +106,19 @@
         data: { id: r.id, source: r.source, target: r.target, label: r.type, type: r.type,
                 arrow: SYMMETRIC.has(r.type) ? "none" : "triangle" },
       }));
-    cy.elements().remove();
-    cy.add(nodes.concat(edges));
-    cy.layout({ name: "cose", animate: false, nodeRepulsion: () => 9000, idealEdgeLength: () => 90, randomize: false }).run();
-    cy.fit(undefined, 30);
-    drawLegend(Object.values(net.entities));
     const centre = net.entities[net.center];
     $("#graph-title").textContent = `${centre ? centre.name : net.center}: ${nodes.length} entities, ${edges.length} relations`;
+    cy.elements().remove();
+    cy.resize(); // after the title above it took its height
+    cy.add(nodes.concat(edges));
+    // cose spreads clusters apart; these values keep labels of a 2-hop
+    // neighbourhood (tens of nodes) mostly readable.
+    cy.layout({
+      name: "cose", animate: false, randomize: false, nodeRepulsion: () => 60000, idealEdgeLength: () => 110,
+      nodeOverlap: 20, gravity: 0.3, numIter: 2000, componentSpacing: 80,
+    }).run();
+    cy.fit(undefined, 30);
+    drawLegend(Object.values(net.entities));
     const hops = $("#hops").value;
     const q = `?entity=${encodeURIComponent(net.center)}&hops=${hops}`;
     $("#export-gexf").href = `/export/gexf${q}`;
@@ -139,7 +149,6 @@
 
   cy.on("tap", "node", (evt) => showEntity(evt.target.id()));
   cy.on("tap", "edge", (evt) => showRelation(evt.target.id()));
-  cy.on("dbltap", "node", (evt) => showNetwork(evt.target.id()));
 
   // --- search ------------------------------------------------------------------
   async function search(q) {
@@ -153,10 +162,11 @@
       }
       showNetwork(page.items[0].id);
       if (page.items.length > 1) {
-        list.replaceChildren(...page.items.map((e) => el("li", {
+        list.replaceChildren(...page.items.slice(1).map((e) => el("li", {
           tabindex: "0",
-          onclick: () => { list.hidden = true; showNetwork(e.id); },
-        }, e.name, " ", el("small", {}, [e.type, e.kind, e.country].filter(Boolean).join(" · ")))));
+          title: [e.type, e.kind, e.country].filter(Boolean).join(" · "),
+          onclick: () => showNetwork(e.id),
+        }, e.name)));
         list.hidden = false;
       }
     } catch (err) {
@@ -168,9 +178,6 @@
     evt.preventDefault();
     search($("#q").value.trim());
   });
-  document.addEventListener("click", (evt) => {
-    if (!evt.target.closest("#search")) $("#matches").hidden = true;
-  });
 
   // --- the details panel ------------------------------------------------------
   function selectTab(name) {
@@ -181,12 +188,31 @@
 
   const nameOf = (id) => (current && current.entities[id] ? current.entities[id].name : id);
 
-  function evidenceBlock(ev) {
+  // The sentence around characters start..end of a report: an entity's
+  // evidence is the mention itself, which means little without its sentence.
+  function sentenceAround(text, start, end) {
+    let a = start;
+    while (a > 0 && start - a < 300 && !/[.!?\n]/.test(text[a - 1])) a--;
+    let b = end;
+    while (b < text.length && b - end < 300 && !/[.!?\n]/.test(text[b])) b++;
+    if (b < text.length && text[b] !== "\n") b++;
+    return [text.slice(a, start).trimStart(), text.slice(start, end), text.slice(end, b).trimEnd()];
+  }
+
+  function evidenceBlock(ev, widen) {
+    const quote = el("blockquote", { class: "evidence" }, ev.text);
     const source = el("span", { class: "source" }, ev.date ? `${ev.date} · ` : "");
     const open = el("button", { type: "button", onclick: () => showReport(ev.doc_id, ev.start, ev.end) }, "report");
     source.append(open);
-    getDocument(ev.doc_id).then((d) => { open.textContent = d.title || d.source; }).catch(() => {});
-    return el("blockquote", { class: "evidence" }, ev.text, source);
+    quote.append(source);
+    getDocument(ev.doc_id).then((d) => {
+      open.textContent = d.title || d.source;
+      if (widen && d.text.slice(ev.start, ev.end) === ev.text) {
+        const [before, mention, after] = sentenceAround(d.text, ev.start, ev.end);
+        quote.replaceChildren(before, el("mark", {}, mention), after, source);
+      }
+    }).catch(() => {});
+    return quote;
   }
 
   function entityLink(id, label) {
@@ -216,7 +242,7 @@
         el("h3", {}, `Relations (${d.relations.length})`),
         rels.length ? rels : el("p", { class: "empty" }, "none"),
         el("h3", {}, "Mentioned in"),
-        e.evidence.length ? e.evidence.slice(0, 8).map(evidenceBlock) : el("p", { class: "empty" }, "no mentions recorded"),
+        e.evidence.length ? e.evidence.slice(0, 8).map((ev) => evidenceBlock(ev, true)) : el("p", { class: "empty" }, "no mentions recorded"),
       ));
     } catch (err) {
       panel.replaceChildren(el("p", { class: "empty" }, err.message));
@@ -234,7 +260,7 @@
         entityLink(r.source, sourceName), SYMMETRIC.has(r.type) ? " — " : " → ", entityLink(r.target, targetName)),
       el("div", {}, [r.date ? `Date: ${r.date}` : "No date stated", ` · confidence ${Number(r.confidence).toFixed(2)}`]),
       el("h3", {}, `Stated in (${r.evidence.length})`),
-      r.evidence.map(evidenceBlock),
+      r.evidence.map((ev) => evidenceBlock(ev, false)),
     ));
   }
 

@@ -1,0 +1,193 @@
+"""The explorer page in a real headless Chromium (Debian's, driven by
+Playwright), against a real ``tradekg serve`` with the example reports."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from api.app import CYTOSCAPE_JS
+from api.cli import load_extractor
+from graph.store import open_store
+from ingest.pipeline import ingest_paths
+
+pytestmark = pytest.mark.browser
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+SCREENSHOTS = Path(__file__).resolve().parent.parent / "docs" / "screenshots"
+# Waits for the page to react; generous, they only bound a hang.
+UI_TIMEOUT_MS = 20_000
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory, examples_dir: Path) -> Iterator[str]:
+    if not Path(CHROMIUM).exists():
+        pytest.skip(f"{CHROMIUM} is not installed (make setup-dev installs it)")
+    assert CYTOSCAPE_JS.is_file(), "cytoscape is not installed: run `npm ci`"
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    db = tmp_path_factory.mktemp("browser") / "graph.db"
+    store = open_store(db)
+    try:
+        assert ingest_paths(store, [examples_dir], extractor=load_extractor()).documents_added > 0
+    finally:
+        store.close()
+    port = _free_port()
+    base = f"http://127.0.0.1:{port}"
+    env = {k: v for k, v in os.environ.items() if not k.startswith("TRADEKG_")}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "api.cli", "serve", "--db", str(db), "--port", str(port)],
+        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+    )
+    try:
+        deadline = time.monotonic() + 60  # start-up, not a timing assertion
+        while True:
+            try:
+                if httpx.get(f"{base}/health", timeout=1).status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            if proc.poll() is not None or time.monotonic() > deadline:
+                err = proc.stderr.read().decode() if proc.stderr and proc.poll() is not None else ""
+                pytest.fail(f"tradekg serve did not start: {err}")
+            time.sleep(0.2)
+        yield base
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+
+
+@pytest.fixture(scope="module")
+def browser(server: str) -> Iterator[object]:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            yield b
+        finally:
+            b.close()
+
+
+def _open(browser: object, server: str, width: int, height: int):  # type: ignore[no-untyped-def]
+    context = browser.new_context(viewport={"width": width, "height": height})  # type: ignore[attr-defined]
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.goto(server)
+    return context, page, errors
+
+
+def _search(page, text: str) -> tuple[int, int]:  # type: ignore[no-untyped-def]
+    page.fill("#q", text)
+    page.press("#q", "Enter")
+    page.wait_for_function("window.cy && window.cy.nodes().length > 1", timeout=UI_TIMEOUT_MS)
+    return page.evaluate("[window.cy.nodes().length, window.cy.edges().length]")
+
+
+def _click_element(page, selector_js: str) -> None:  # type: ignore[no-untyped-def]
+    """A real mouse click where Cytoscape drew the element."""
+    box = page.locator("#cy").bounding_box()
+    x, y = page.evaluate(selector_js)
+    page.mouse.click(box["x"] + x, box["y"] + y)
+
+
+def test_explorer_shows_a_network_and_explains_it(browser: object, server: str) -> None:
+    context, page, errors = _open(browser, server, 1280, 800)
+    try:
+        nodes, edges = _search(page, "Atameken")
+        assert nodes > 1 and edges > 0
+        center = page.evaluate("window.cy.nodes('.center').id()")
+        net = httpx.get(f"{server}/neighbourhood", params={"entity": center, "hops": 2}).json()
+
+        # An edge: its relation type and the sentence that states it.
+        rel = next(r for r in net["relations"] if r["type"] == "MET_WITH" and r["evidence"])
+        _click_element(page, f"(() => {{ const p = window.cy.$id({rel['id']!r}).renderedMidpoint(); return [p.x, p.y]; }})()")
+        details = page.locator("#details")
+        details.locator("h2", has_text=rel["type"]).wait_for(timeout=UI_TIMEOUT_MS)
+        sentence = " ".join(rel["evidence"][0]["text"].split())
+        assert sentence in " ".join(details.inner_text().split())
+
+        # A node: its facts and where it is mentioned.
+        other = next(i for i in net["entities"] if i != center and net["entities"][i]["type"] == "Organization")
+        _click_element(page, f"(() => {{ const p = window.cy.$id({other!r}).renderedPosition(); return [p.x, p.y]; }})()")
+        name = net["entities"][other]["name"]
+        details.locator("h2", has_text=name).wait_for(timeout=UI_TIMEOUT_MS)
+        entity = httpx.get(f"{server}/entities/{other}").json()["entity"]
+        if entity["evidence"]:
+            first = " ".join(entity["evidence"][0]["text"].split())
+            details.locator(".evidence").first.wait_for(timeout=UI_TIMEOUT_MS)
+            assert first in " ".join(details.inner_text().split())
+        page.screenshot(path=str(SCREENSHOTS / "explorer.png"))
+
+        # Contacts for a future mission: ranked, with reasons.
+        page.click("button[data-tab=contacts]")
+        page.fill("#contacts-form input[name=origin]", "Atameken")
+        page.fill("#contacts-form input[name=countries]", "Belarus")
+        page.fill("#contacts-form input[name=sectors]", "food, machinery")
+        page.click("#contacts-form button[type=submit]")
+        page.locator("#contacts-results li.recommendation").first.wait_for(timeout=UI_TIMEOUT_MS)
+        ranked = page.locator("#contacts-results li.recommendation")
+        assert ranked.count() > 0
+        assert ranked.first.locator("ul li").count() > 0  # reasons
+        page.screenshot(path=str(SCREENSHOTS / "contacts.png"))
+
+        # Partner candidates for a sector.
+        page.click("button[data-tab=partners]")
+        page.fill("#partners-form input[name=sector]", "29")
+        page.click("#partners-form button[type=submit]")
+        page.locator("#partners-results li.candidate").first.wait_for(timeout=UI_TIMEOUT_MS)
+
+        # Who met whom, as a table.
+        page.click("button[data-tab=meetings]")
+        page.fill("#meetings-form input[name=entity]", "Atameken")
+        page.click("#meetings-form button[type=submit]")
+        page.locator("#meetings-results tbody tr").first.wait_for(timeout=UI_TIMEOUT_MS)
+        assert errors == []
+    finally:
+        context.close()
+
+
+def test_png_export_downloads_the_drawn_network(browser: object, server: str) -> None:
+    context, page, errors = _open(browser, server, 1280, 800)
+    try:
+        _search(page, "Atameken")
+        with page.expect_download(timeout=UI_TIMEOUT_MS) as dl:
+            page.click("#export-png")
+        path = dl.value.path()
+        assert Path(path).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+        gexf = page.get_attribute("#export-gexf", "href")
+        assert gexf is not None and "entity=" in gexf
+        assert httpx.get(f"{server}{gexf}").status_code == 200
+        assert errors == []
+    finally:
+        context.close()
+
+
+def test_explorer_works_at_phone_width(browser: object, server: str) -> None:
+    context, page, errors = _open(browser, server, 390, 844)
+    try:
+        nodes, edges = _search(page, "Atameken")
+        assert nodes > 1 and edges > 0
+        # Nothing sticks out sideways: the page does not scroll horizontally.
+        assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
+        page.screenshot(path=str(SCREENSHOTS / "phone.png"), full_page=False)
+        assert errors == []
+    finally:
+        context.close()
+
