@@ -7,7 +7,7 @@ HOST   ?= 127.0.0.1
 PORT   ?= 8000
 PACKAGES := graph ingest api queries
 
-.PHONY: run test setup setup-dev lint typecheck pytest bench clean
+.PHONY: run test setup setup-dev lint typecheck pytest bench clean chromium
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -22,9 +22,18 @@ $(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
 	$(BIN)/pip install --quiet -e '.[dev]'
 	touch $@ $(VENV)/.installed
 
-setup: $(VENV)/.installed
+setup: $(VENV)/.installed node_modules/.package-lock.json
 
-setup-dev: $(VENV)/.installed-dev
+setup-dev: $(VENV)/.installed-dev node_modules/.package-lock.json chromium
+
+# The explorer's Cytoscape.js comes from npm (pinned in package-lock.json) and
+# is served from node_modules by the API; never copied into the repo.
+node_modules/.package-lock.json: package.json package-lock.json
+	npm ci --no-audit --no-fund
+
+# The browser tests drive Debian's Chromium (never a downloaded browser build).
+chromium:
+	command -v chromium >/dev/null || (apt-get update && apt-get install -y chromium)
 
 ## make run: set up, ingest the example reports into the embedded store, serve the API.
 run: setup
