@@ -393,11 +393,17 @@ def sync(
     batch_size: Annotated[int, typer.Option("--batch-size", min=1)] = 1000,
 ) -> None:
     """Copy a whole graph from one store into another."""
-    from graph.sync import sync_stores
-
+    try:
+        from graph.sync import sync_stores
+    except ImportError:
+        fail("this build has no graph.sync module")
     with opened(source) as src, opened(target) as dst:
         report = sync_stores(src, dst, batch_size=batch_size)
-    err.print(report)
+    summary = Table(title="Synced", show_header=False)
+    fields: dict[str, Any] = vars(report)
+    for label, value in fields.items():
+        summary.add_row(label.replace("_", " "), str(value))
+    err.print(summary)
 
 
 @cli.command()
