@@ -400,7 +400,8 @@ def sync(
     with opened(source) as src, opened(target) as dst:
         report = sync_stores(src, dst, batch_size=batch_size)
     summary = Table(title="Synced", show_header=False)
-    fields: dict[str, Any] = vars(report)
+    fields: dict[str, Any] = (dataclasses.asdict(report)
+                              if dataclasses.is_dataclass(report) and not isinstance(report, type) else vars(report))
     for label, value in fields.items():
         summary.add_row(label.replace("_", " "), str(value))
     err.print(summary)
