@@ -65,7 +65,7 @@ def write_example_graph(path: Path) -> None:
         Entity(id="delegation", type="Mission", name="Kazakh business delegation", evidence=[lead]),
         Entity(id="changan", type="Organization", name="Changan Auto", kind="enterprise", country="CN",
                evidence=[changan_met]),
-        Entity(id="cars", type="Sector", name="motor vehicles", attrs={"code": "29"}, evidence=[cars]),
+        Entity(id="sector-29", type="Sector", name="motor vehicles", attrs={"code": "29"}, evidence=[cars]),
         Entity(id="chongqing", type="Place", name="Chongqing", kind="city", country="CN", evidence=[lead]),
     ]
     relations = [
@@ -74,7 +74,7 @@ def write_example_graph(path: Path) -> None:
         _rel("MET_WITH", "delegation", "ccmc", met),
         _rel("MET_WITH", "changan", "ccmc", changan_met),
         _rel("SIGNED_WITH", "atameken", "ccmc", signed),
-        _rel("IN_SECTOR", "changan", "cars", cars),
+        _rel("IN_SECTOR", "changan", "sector-29", cars),
         _rel("LOCATED_IN", "changan", "chongqing", changan_met),
     ]
     store = open_store(path)
