@@ -33,7 +33,7 @@ node_modules/.package-lock.json: package.json package-lock.json
 
 # The browser tests drive Debian's Chromium (never a downloaded browser build).
 chromium:
-	command -v chromium >/dev/null || (apt-get update && apt-get install -y chromium)
+	command -v chromium >/dev/null || (apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y chromium)
 
 ## make run: set up, ingest the example reports into the embedded store, serve the API.
 run: setup
