@@ -1,0 +1,234 @@
+"""Two thin connections to a Cypher server behind one tiny interface.
+
+* ``FalkorConnection``: FalkorDB's native client (``falkordb://host:port/graph``).
+* ``BoltConnection``: the official ``neo4j`` driver (``bolt://``, ``neo4j://``,
+  their ``+s``/``+ssc`` variants), for Neo4j 5 and anything else speaking Bolt.
+
+Both offer ``run(query, params) -> list[dict]`` for reads and
+``write(statements)`` for a batch of writes that lands as a whole: one
+explicit transaction on Neo4j; one MULTI/EXEC on FalkorDB, which runs every
+query atomically and, inside MULTI/EXEC, the whole batch without any other
+client's command in between and not at all if the connection is lost before
+EXEC. (FalkorDB has no rollback: a statement that fails does not undo the
+ones before it, so the store validates everything before it writes.)
+
+The small differences between the two dialects live in ``Dialect``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any, Protocol
+from urllib.parse import unquote, urlsplit
+
+from graph.store import StoreError
+
+Statement = tuple[str, dict[str, Any]]
+
+CONNECT_TIMEOUT = 5.0  # seconds: a server that is down fails fast
+QUERY_TIMEOUT = 300.0  # seconds: bulk batches can take a while, but never hang forever
+
+
+@dataclass(frozen=True)
+class Dialect:
+    """What differs between Neo4j 5 and FalkorDB in the Cypher tradekg uses."""
+
+    name: str
+    node_index: str  # format(name=, label=, prop=)
+    rel_index: str  # format(name=, type=, prop=)
+    index_exists: tuple[str, ...]  # error text meaning "that index is already there"
+    internal_id: str  # the function giving a node's integer id
+
+
+DIALECTS: dict[str, Dialect] = {
+    "neo4j": Dialect(
+        name="neo4j",
+        node_index="CREATE INDEX {name} IF NOT EXISTS FOR (n:{label}) ON (n.{prop})",
+        rel_index="CREATE INDEX {name} IF NOT EXISTS FOR ()-[r:{type}]-() ON (r.{prop})",
+        index_exists=("EquivalentSchemaRuleAlreadyExists",),
+        internal_id="id",
+    ),
+    "falkordb": Dialect(
+        name="falkordb",
+        node_index="CREATE INDEX FOR (n:{label}) ON (n.{prop})",
+        rel_index="CREATE INDEX FOR ()-[r:{type}]-() ON (r.{prop})",
+        index_exists=("already indexed",),
+        internal_id="id",
+    ),
+}
+
+
+class Connection(Protocol):
+    url: str
+    dialect: Dialect
+
+    def run(self, query: str, params: dict[str, Any] | None = None) -> list[dict[str, Any]]: ...
+
+    def write(self, statements: Sequence[Statement]) -> None: ...
+
+    def clear(self) -> None:
+        """Remove the whole graph (tests and benchmarks)."""
+        ...
+
+    def close(self) -> None: ...
+
+
+def redact(url: str) -> str:
+    """The URL without its password, for messages."""
+    parts = urlsplit(url)
+    if parts.password is None:
+        return url
+    netloc = parts.netloc.replace(f":{parts.password}@", ":***@")
+    return parts._replace(netloc=netloc).geturl()
+
+
+# --- FalkorDB ----------------------------------------------------------------------
+
+
+class FalkorConnection:
+    """FalkorDB through its native client: ``falkordb://[user:pass@]host:port/graph``."""
+
+    def __init__(self, url: str, *, query_timeout: float = QUERY_TIMEOUT) -> None:
+        import redis
+        from falkordb import FalkorDB
+
+        self.url = url
+        self.dialect = DIALECTS["falkordb"]
+        parts = urlsplit(url)
+        self.graph_name = unquote(parts.path.lstrip("/")) or "tradekg"
+        try:
+            self._db = FalkorDB(
+                host=parts.hostname or "127.0.0.1",
+                port=parts.port or 6379,
+                username=unquote(parts.username) if parts.username else None,
+                password=unquote(parts.password) if parts.password else None,
+                socket_connect_timeout=CONNECT_TIMEOUT,
+                socket_timeout=query_timeout,
+            )
+        except (redis.RedisError, OSError) as exc:
+            raise StoreError(f"cannot reach FalkorDB at {redact(url)}: {exc}") from exc
+        self._graph = self._db.select_graph(self.graph_name)
+        self._redis = self._db.connection
+
+    def run(self, query: str, params: dict[str, Any] | None = None) -> list[dict[str, Any]]:
+        import redis
+
+        try:
+            result = self._graph.query(query, params or None)
+        except redis.ConnectionError as exc:
+            raise StoreError(f"lost the connection to FalkorDB at {redact(self.url)}: {exc}") from exc
+        except redis.RedisError as exc:
+            raise StoreError(f"FalkorDB at {redact(self.url)} refused a query: {exc}") from exc
+        names = [h[1] for h in result.header]
+        return [dict(zip(names, row, strict=True)) for row in result.result_set]
+
+    def write(self, statements: Sequence[Statement]) -> None:
+        import redis
+        from falkordb.helpers import stringify_param_value
+
+        if not statements:
+            return
+        pipe = self._redis.pipeline(transaction=True)
+        for query, params in statements:
+            header = "".join(f"{k}={stringify_param_value(v)} " for k, v in params.items())
+            pipe.execute_command("GRAPH.QUERY", self.graph_name, f"CYPHER {header}{query}" if header else query,
+                                 "--compact")
+        try:
+            replies = pipe.execute(raise_on_error=False)
+        except redis.ConnectionError as exc:
+            raise StoreError(f"lost the connection to FalkorDB at {redact(self.url)}: {exc}") from exc
+        except redis.RedisError as exc:
+            raise StoreError(f"FalkorDB at {redact(self.url)} refused a write: {exc}") from exc
+        for reply, (query, _) in zip(replies, statements, strict=True):
+            if isinstance(reply, Exception):
+                raise StoreError(f"FalkorDB at {redact(self.url)} refused a write ({query[:80]}...): {reply}")
+
+    def clear(self) -> None:
+        import redis
+
+        with contextlib.suppress(redis.ResponseError):  # no such graph yet
+            self._graph.delete()
+
+    def close(self) -> None:
+        self._redis.close()
+
+
+# --- Neo4j (Bolt) ------------------------------------------------------------------
+
+
+class BoltConnection:
+    """A Bolt server through the official driver. Credentials come from the
+    URL (``bolt://user:pass@host:7687/database``) or ``$NEO4J_USER``,
+    ``$NEO4J_PASSWORD``, ``$NEO4J_DATABASE``; without a user, no auth."""
+
+    def __init__(self, url: str, *, query_timeout: float = QUERY_TIMEOUT) -> None:
+        import neo4j
+        from neo4j import GraphDatabase
+
+        self.url = url
+        self.dialect = DIALECTS["neo4j"]
+        parts = urlsplit(url)
+        user = unquote(parts.username) if parts.username else os.environ.get("NEO4J_USER")
+        password = unquote(parts.password) if parts.password else os.environ.get("NEO4J_PASSWORD", "")
+        self.database = unquote(parts.path.lstrip("/")) or os.environ.get("NEO4J_DATABASE") or None
+        host = parts.hostname or "localhost"
+        address = f"{parts.scheme}://{host}:{parts.port or 7687}"
+        self._query_timeout = query_timeout
+        self._driver = GraphDatabase.driver(
+            address,
+            auth=(user, password) if user else None,
+            connection_timeout=CONNECT_TIMEOUT,
+            connection_acquisition_timeout=CONNECT_TIMEOUT * 2,
+            max_transaction_retry_time=CONNECT_TIMEOUT,
+        )
+        try:
+            self._driver.verify_connectivity()
+        except (neo4j.exceptions.Neo4jError, neo4j.exceptions.DriverError, OSError) as exc:
+            self._driver.close()
+            raise StoreError(f"cannot reach the Bolt server at {redact(url)}: {exc}") from exc
+
+    def _session(self) -> Any:
+        return self._driver.session(database=self.database) if self.database else self._driver.session()
+
+    def run(self, query: str, params: dict[str, Any] | None = None) -> list[dict[str, Any]]:
+        import neo4j
+
+        try:
+            with self._session() as session:
+                return [dict(rec) for rec in session.run(neo4j.Query(query, timeout=self._query_timeout),
+                                                         params or {})]
+        except (neo4j.exceptions.Neo4jError, neo4j.exceptions.DriverError, OSError) as exc:
+            raise StoreError(f"the Bolt server at {redact(self.url)} failed a query: {exc}") from exc
+
+    def write(self, statements: Sequence[Statement]) -> None:
+        import neo4j
+
+        if not statements:
+            return
+        try:
+            with self._session() as session, session.begin_transaction(timeout=self._query_timeout) as tx:
+                for query, params in statements:
+                    tx.run(query, params).consume()
+                tx.commit()
+        except (neo4j.exceptions.Neo4jError, neo4j.exceptions.DriverError, OSError) as exc:
+            raise StoreError(f"the Bolt server at {redact(self.url)} refused a write: {exc}") from exc
+
+    def clear(self) -> None:
+        # In slices, so a big graph does not need one huge transaction.
+        while self.run("MATCH (n) WITH n LIMIT 10000 DETACH DELETE n RETURN count(*) AS n")[0]["n"]:
+            pass
+
+    def close(self) -> None:
+        self._driver.close()
+
+
+def connect(url: str, *, query_timeout: float = QUERY_TIMEOUT) -> Connection:
+    scheme = url.split("://", 1)[0].lower()
+    if scheme == "falkordb":
+        return FalkorConnection(url, query_timeout=query_timeout)
+    if scheme in {"bolt", "bolt+s", "bolt+ssc", "neo4j", "neo4j+s", "neo4j+ssc"}:
+        return BoltConnection(url, query_timeout=query_timeout)
+    raise StoreError(f"not a Cypher server URL: {redact(url)!r} (use falkordb://, bolt:// or neo4j://)")

@@ -1,0 +1,848 @@
+"""The Cypher backend: one implementation of ``graph.store.Store`` for Neo4j 5
+(over Bolt) and FalkorDB (native client), in the openCypher both understand.
+
+The graph mirrors the embedded store's tables, so both backends give the same
+answers to the same inputs (``tests/test_store_contract.py``):
+
+    (:Entity:<Type> {id, type, name, name_norm, kind, country, attrs_json})
+    (a:Entity)-[:<RELATION_TYPE> {id, type, source, target, confidence, date, attrs_json}]->(b:Entity)
+    (:Document {id, source, title, date, text, extractor, ingested_at, seq})
+    (:Alias    {key, entity_id, alias, norm, doc_id, origin_id})
+    (:Mention  {key, entity_id, doc_id, start, end, text, origin_id})          entity evidence
+    (:Evidence {key, relation_id, rel_type, doc_id, start, end, text, date,
+                confidence, extractor, origin_source, origin_target})          relation evidence
+    (:Merge    {drop_id, keep_id, snapshot, merged_at})
+
+Evidence, mentions and aliases are nodes found through indexed ids, so
+deleting a document or re-homing evidence after a merge are set operations.
+Every write is an idempotent MERGE on a stable key; labels and relationship
+types come only from the ontology's whitelist, every value is a parameter.
+
+Writes are computed in Python from a few reads, then sent as one batch
+(``Connection.write``): one transaction on Neo4j, one MULTI/EXEC on FalkorDB.
+The Document node comes last in that batch: a document is never visible
+without its facts, and a retry after a lost connection completes the rest.
+Tradekg assumes one writer at a time per graph, as the embedded store does.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+from graph.cypher_connections import Connection, Statement, connect
+from graph.model import (
+    Document,
+    Entity,
+    Evidence,
+    Extraction,
+    Relation,
+    Stats,
+    Subgraph,
+    UpsertResult,
+    normalise_name,
+    relation_id,
+    short_hash,
+)
+from graph.ontology import ENTITY_TYPES, RELATION_TYPES, check_entity_type, check_relation_type
+from graph.resolve import resolve_entities
+from graph.store import StoreError, UnknownEntity
+
+# Indexed properties: every id a query MERGEs on or looks up.
+NODE_INDEXES: tuple[tuple[str, str], ...] = (
+    ("Entity", "id"), ("Entity", "name_norm"), ("Document", "id"),
+    ("Alias", "key"), ("Alias", "entity_id"), ("Alias", "norm"), ("Alias", "doc_id"), ("Alias", "origin_id"),
+    ("Mention", "key"), ("Mention", "entity_id"), ("Mention", "doc_id"), ("Mention", "origin_id"),
+    ("Evidence", "key"), ("Evidence", "relation_id"), ("Evidence", "doc_id"),
+    ("Merge", "drop_id"), ("Merge", "keep_id"),
+)
+
+_ENT = ("e.id AS id, e.type AS type, e.name AS name, e.kind AS kind, e.country AS country,"
+        " e.attrs_json AS attrs")
+_REL = ("r.id AS id, r.type AS type, r.source AS source, r.target AS target, r.confidence AS confidence,"
+        " r.date AS date, r.attrs_json AS attrs")
+_EV = ("v.relation_id AS relation_id, v.doc_id AS doc_id, v.start AS start, v.end AS end, v.text AS text,"
+       " v.date AS date, v.confidence AS confidence, v.extractor AS extractor")
+_DOC = ("d.id AS id, d.source AS source, d.title AS title, d.date AS date, d.extractor AS extractor,"
+        " d.ingested_at AS ingested_at")
+
+
+def _now() -> str:
+    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def alias_key(entity_id: str, alias: str, doc_id: str) -> str:
+    return short_hash("alias", entity_id, alias, doc_id, length=24)
+
+
+def mention_key(doc_id: str, start: int, end: int, origin_id: str) -> str:
+    # The holder (entity_id) is not part of the key: all mentions of one
+    # origin always sit on one entity, so a merge only re-points them.
+    return short_hash("mention", doc_id, str(start), str(end), origin_id, length=24)
+
+
+def evidence_key(rel_id: str, doc_id: str, start: int, end: int, origin_source: str, origin_target: str) -> str:
+    return short_hash("evidence", rel_id, doc_id, str(start), str(end), origin_source, origin_target, length=24)
+
+
+def _label(etype: str) -> str:
+    # Interpolated into Cypher, so only ever a name from the ontology.
+    return check_entity_type(etype)
+
+
+def _rtype(rtype: str) -> str:
+    return check_relation_type(rtype)
+
+
+# --- write statements (pure: rows in, statement out) -----------------------------------
+
+
+def _entities_stmt(etype: str, rows: list[dict[str, Any]], *, overwrite: bool) -> Statement:
+    """Create entities of one type; ``overwrite`` also updates existing ones."""
+    set_clause = "SET" if overwrite else "ON CREATE SET"
+    return (
+        f"UNWIND $rows AS row MERGE (e:Entity {{id: row.id}}) {set_clause} e:{_label(etype)},"
+        " e.type = row.type, e.name = row.name, e.name_norm = row.name_norm, e.kind = row.kind,"
+        " e.country = row.country, e.attrs_json = row.attrs",
+        {"rows": rows},
+    )
+
+
+def _aliases_stmt(rows: list[dict[str, Any]]) -> Statement:
+    return (
+        "UNWIND $rows AS row MERGE (a:Alias {key: row.key}) ON CREATE SET a.entity_id = row.entity_id,"
+        " a.alias = row.alias, a.norm = row.norm, a.doc_id = row.doc_id, a.origin_id = row.origin_id",
+        {"rows": rows},
+    )
+
+
+def _mentions_stmt(rows: list[dict[str, Any]]) -> Statement:
+    return (
+        "UNWIND $rows AS row MERGE (m:Mention {key: row.key}) ON CREATE SET m.entity_id = row.entity_id,"
+        " m.doc_id = row.doc_id, m.start = row.start, m.end = row.end, m.text = row.text,"
+        " m.origin_id = row.origin_id",
+        {"rows": rows},
+    )
+
+
+def _relations_stmt(rtype: str, rows: list[dict[str, Any]]) -> Statement:
+    """Create relations of one type unless one with that id exists (either
+    way round: a symmetric relation keeps the direction it was first seen in)."""
+    return (
+        "UNWIND $rows AS row MATCH (a:Entity {id: row.source}), (b:Entity {id: row.target})"
+        f" OPTIONAL MATCH ()-[old:{_rtype(rtype)} {{id: row.id}}]->()"
+        " WITH a, b, row, old WHERE old IS NULL"
+        f" CREATE (a)-[r:{rtype}]->(b) SET r.id = row.id, r.type = row.type, r.source = row.source,"
+        " r.target = row.target, r.confidence = row.confidence, r.date = row.date, r.attrs_json = row.attrs",
+        {"rows": rows},
+    )
+
+
+def _evidence_stmt(rows: list[dict[str, Any]]) -> Statement:
+    return (
+        "UNWIND $rows AS row MERGE (v:Evidence {key: row.key}) ON CREATE SET v.relation_id = row.relation_id,"
+        " v.rel_type = row.rel_type, v.doc_id = row.doc_id, v.start = row.start, v.end = row.end,"
+        " v.text = row.text, v.date = row.date, v.confidence = row.confidence, v.extractor = row.extractor,"
+        " v.origin_source = row.origin_source, v.origin_target = row.origin_target",
+        {"rows": rows},
+    )
+
+
+def _refresh_stmts(rel_ids_by_type: dict[str, set[str]]) -> list[Statement]:
+    """Derived fields follow the evidence: confidence is the strongest
+    statement, date the latest; a relation with no evidence is gone."""
+    out: list[Statement] = []
+    for rtype, ids in sorted(rel_ids_by_type.items()):
+        if not ids:
+            continue
+        match = (f"UNWIND $ids AS rid MATCH ()-[r:{_rtype(rtype)} {{id: rid}}]->()"
+                 " OPTIONAL MATCH (v:Evidence {relation_id: rid})")
+        # Two statements: FalkorDB drops a SET that is followed by a filter
+        # in the same query.
+        out.append((f"{match} WITH r, count(v) AS n WHERE n = 0 DELETE r", {"ids": sorted(ids)}))
+        out.append((f"{match} WITH r, max(v.confidence) AS c, max(v.date) AS d SET r.confidence = c, r.date = d",
+                    {"ids": sorted(ids)}))
+    return out
+
+
+def _evidence_row(rel_id: str, rtype: str, ev: Evidence, origin_source: str, origin_target: str) -> dict[str, Any]:
+    return {
+        "key": evidence_key(rel_id, ev.doc_id, ev.start, ev.end, origin_source, origin_target),
+        "relation_id": rel_id, "rel_type": rtype, "doc_id": ev.doc_id, "start": ev.start, "end": ev.end,
+        "text": ev.text, "date": ev.date, "confidence": float(ev.confidence), "extractor": ev.extractor,
+        "origin_source": origin_source, "origin_target": origin_target,
+    }
+
+
+class CypherStore:
+    """``graph.store.Store`` on a Cypher server."""
+
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
+        self.ensure_indexes()
+
+    @classmethod
+    def from_url(cls, url: str, **kwargs: Any) -> CypherStore:
+        return cls(connect(url, **kwargs))
+
+    def __repr__(self) -> str:
+        return f"CypherStore({self.conn.url!r})"
+
+    def ensure_indexes(self) -> None:
+        d = self.conn.dialect
+        stmts = [d.node_index.format(name=f"tradekg_{lbl.lower()}_{prop}", label=lbl, prop=prop)
+                 for lbl, prop in NODE_INDEXES]
+        stmts += [d.rel_index.format(name=f"tradekg_rel_{t.lower()}_id", type=t, prop="id")
+                  for t in RELATION_TYPES]
+        for stmt in stmts:
+            try:
+                self.conn.run(stmt)
+            except StoreError as exc:
+                if not any(marker in str(exc) for marker in d.index_exists):
+                    raise
+
+    def clear(self) -> None:
+        """Remove everything (tests and benchmarks); indexes come back at once."""
+        self.conn.clear()
+        self.ensure_indexes()
+
+    # --- reading helpers ---------------------------------------------------------------
+
+    def _q(self, query: str, **params: Any) -> list[dict[str, Any]]:
+        return self.conn.run(query, params)
+
+    def _current_id(self, entity_id: str, *, extra: dict[str, str] | None = None,
+                    removed: str | None = None) -> str:
+        """Follow merges to the entity that now holds ``entity_id``. ``extra``
+        and ``removed`` describe a merge about to be written or undone."""
+        seen = set()
+        while entity_id not in seen:
+            seen.add(entity_id)
+            if extra and entity_id in extra:
+                entity_id = extra[entity_id]
+                continue
+            if entity_id == removed:
+                return entity_id
+            rows = self._q("MATCH (m:Merge {drop_id: $id}) RETURN m.keep_id AS keep", id=entity_id)
+            if not rows:
+                return entity_id
+            entity_id = rows[0]["keep"]
+        return entity_id
+
+    def _merged_subtree(self, root: str, *, without: str | None = None) -> list[str]:
+        """``root`` and every id merged into it, directly or through others."""
+        found = [root]
+        frontier = [root]
+        while frontier:
+            rows = self._q("MATCH (m:Merge) WHERE m.keep_id IN $ids RETURN m.drop_id AS drop", ids=frontier)
+            frontier = [r["drop"] for r in rows if r["drop"] not in found and r["drop"] != without]
+            found += frontier
+        return found
+
+    @staticmethod
+    def _entity(row: dict[str, Any], aliases: list[str] | None = None) -> Entity:
+        return Entity(
+            id=row["id"], type=row["type"], name=row["name"], aliases=aliases or [],
+            kind=row["kind"], country=row["country"], attrs=json.loads(row["attrs"] or "{}"),
+        )
+
+    def _aliases(self, ids: Sequence[str]) -> dict[str, list[str]]:
+        out: dict[str, list[str]] = {i: [] for i in ids}
+        if not ids:
+            return out
+        rows = self._q("MATCH (a:Alias) WHERE a.entity_id IN $ids RETURN DISTINCT a.entity_id AS eid, a.alias AS alias",
+                       ids=list(ids))
+        for r in sorted(rows, key=lambda r: (r["eid"], r["alias"])):
+            out[r["eid"]].append(r["alias"])
+        return out
+
+    def _entity_rows(self, ids: Sequence[str]) -> list[dict[str, Any]]:
+        if not ids:
+            return []
+        return self._q(f"MATCH (e:Entity) WHERE e.id IN $ids RETURN {_ENT}", ids=list(ids))
+
+    def _entities_by_ids(self, ids: Sequence[str]) -> dict[str, Entity]:
+        rows = self._entity_rows(ids)
+        aliases = self._aliases([r["id"] for r in rows])
+        return {r["id"]: self._entity(r, aliases[r["id"]]) for r in rows}
+
+    def _relation_evidence(self, rel_ids: Sequence[str]) -> dict[str, list[Evidence]]:
+        out: dict[str, list[Evidence]] = {i: [] for i in rel_ids}
+        if not rel_ids:
+            return out
+        rows = self._q(f"MATCH (v:Evidence) WHERE v.relation_id IN $ids RETURN DISTINCT {_EV}", ids=list(rel_ids))
+        # As the embedded store orders them: by relation, date (undated first), document, start.
+        rows.sort(key=lambda r: (r["relation_id"], r["date"] is not None, r["date"] or "", r["doc_id"],
+                                 r["start"], r["end"], r["text"], r["confidence"], r["extractor"]))
+        for r in rows:
+            ev = Evidence(doc_id=r["doc_id"], start=r["start"], end=r["end"], text=r["text"], date=r["date"],
+                          confidence=r["confidence"], extractor=r["extractor"] or "")
+            evs = out[r["relation_id"]]
+            # The same sentence can reach one relation from two origins after
+            # a merge; show it once.
+            if not evs or (evs[-1].doc_id, evs[-1].start, evs[-1].end) != (ev.doc_id, ev.start, ev.end):
+                evs.append(ev)
+        return out
+
+    def _relations_from_rows(self, rows: Sequence[dict[str, Any]], with_evidence: bool) -> list[Relation]:
+        rels = [
+            Relation(id=r["id"], type=r["type"], source=r["source"], target=r["target"],
+                     confidence=r["confidence"], date=r["date"], attrs=json.loads(r["attrs"] or "{}"))
+            for r in rows
+        ]
+        if with_evidence and rels:
+            evidence = self._relation_evidence([r.id for r in rels])
+            for rel in rels:
+                rel.evidence = evidence[rel.id]
+        return rels
+
+    def _existing_relation_ids(self, ids_by_type: dict[str, set[str]]) -> set[str]:
+        found: set[str] = set()
+        for rtype, ids in ids_by_type.items():
+            if ids:
+                rows = self._q(f"MATCH ()-[r:{_rtype(rtype)}]->() WHERE r.id IN $ids RETURN r.id AS id",
+                               ids=sorted(ids))
+                found.update(r["id"] for r in rows)
+        return found
+
+    # --- documents --------------------------------------------------------------------
+
+    def upsert_extraction(self, extraction: Extraction) -> UpsertResult:
+        doc = extraction.document
+        if self.has_document(doc.id):
+            return UpsertResult(doc_id=doc.id, added=False)
+        # Refuse bad input before anything is written.
+        for e in extraction.entities:
+            if e.type not in ENTITY_TYPES:
+                raise StoreError(f"{doc.source}: unknown entity type {e.type!r}")
+            if not e.mentions:
+                raise StoreError(f"{doc.source}: entity {e.name!r} has no mention span (no provenance)")
+        for rel in extraction.relations:
+            if rel.type not in RELATION_TYPES:
+                raise StoreError(f"{doc.source}: unknown relation type {rel.type!r}")
+            if not rel.evidence:
+                raise StoreError(f"{doc.source}: {rel.type} relation has no evidence span (no provenance)")
+
+        result = UpsertResult(doc_id=doc.id, added=True)
+        mapping = resolve_entities(extraction.entities, doc.date, self._get_entity_row, self.find_by_forms)
+        existing = {r["id"]: r for r in self._q(
+            f"MATCH (e:Entity) WHERE e.id IN $ids RETURN {_ENT}, e.name_norm AS name_norm",
+            ids=sorted(set(mapping.values())))}
+
+        # The entity rows as they will be, applying the document's entities in order.
+        state: dict[str, dict[str, Any]] = {}
+        aliases: dict[str, dict[str, Any]] = {}
+        mentions: dict[str, dict[str, Any]] = {}
+        for e in extraction.entities:
+            gid = mapping[e.id]
+            row = state.get(gid) or existing.get(gid)
+            if row is None:
+                row = {"id": gid, "type": e.type, "name": e.name, "name_norm": normalise_name(e.name),
+                       "kind": e.kind, "country": e.country, "attrs": json.dumps(e.attrs)}
+                result.entities_added += 1
+            else:
+                # Existing facts win; a new report only fills gaps.
+                row = dict(row)
+                row["attrs"] = json.dumps({**e.attrs, **json.loads(row["attrs"] or "{}")})
+                row["kind"] = row["kind"] if row["kind"] is not None else e.kind
+                row["country"] = row["country"] if row["country"] is not None else e.country
+            state[gid] = row
+            for form in dict.fromkeys([e.name, *e.aliases]):
+                if normalise_name(form) != row["name_norm"]:
+                    key = alias_key(gid, form, doc.id)
+                    aliases.setdefault(key, {"key": key, "entity_id": gid, "alias": form,
+                                             "norm": normalise_name(form), "doc_id": doc.id, "origin_id": gid})
+            for m in e.mentions:
+                key = mention_key(doc.id, m.start, m.end, gid)
+                if key not in mentions:
+                    mentions[key] = {"key": key, "entity_id": gid, "doc_id": doc.id, "start": m.start,
+                                     "end": m.end, "text": m.text, "origin_id": gid}
+        result.evidence_added += len(mentions)
+
+        rel_rows: dict[str, dict[str, Any]] = {}
+        ev_rows: dict[str, dict[str, Any]] = {}
+        touched: dict[str, set[str]] = defaultdict(set)
+        for rel in extraction.relations:
+            s, t = mapping[rel.source], mapping[rel.target]
+            if s == t:
+                continue  # two local mentions resolved to one entity: no fact between them
+            rid = relation_id(rel.type, s, t)
+            rel_rows.setdefault(rid, {"id": rid, "type": rel.type, "source": s, "target": t,
+                                      "confidence": float(rel.confidence), "date": rel.date,
+                                      "attrs": json.dumps(rel.attrs)})
+            touched[rel.type].add(rid)
+            for span in rel.evidence:
+                ev = Evidence(doc_id=doc.id, start=span.start, end=span.end, text=span.text,
+                              date=rel.date or doc.date, confidence=rel.confidence,
+                              extractor=extraction.extractor)
+                row = _evidence_row(rid, rel.type, ev, s, t)
+                ev_rows.setdefault(row["key"], row)
+        known = self._existing_relation_ids(touched)
+        result.relations_added = sum(1 for rid in rel_rows if rid not in known)
+        result.evidence_added += len(ev_rows)
+
+        stmts: list[Statement] = []
+        by_type: dict[str, list[dict[str, Any]]] = defaultdict(list)
+        for row in state.values():
+            by_type[row["type"]].append(row)
+        stmts += [_entities_stmt(t, rows, overwrite=True) for t, rows in sorted(by_type.items())]
+        if aliases:
+            stmts.append(_aliases_stmt(list(aliases.values())))
+        if mentions:
+            stmts.append(_mentions_stmt(list(mentions.values())))
+        rels_by_type: dict[str, list[dict[str, Any]]] = defaultdict(list)
+        for row in rel_rows.values():
+            rels_by_type[row["type"]].append(row)
+        stmts += [_relations_stmt(t, rows) for t, rows in sorted(rels_by_type.items())]
+        if ev_rows:
+            stmts.append(_evidence_stmt(list(ev_rows.values())))
+        stmts += _refresh_stmts(touched)
+        # The document goes in last, in the same batch: the marker that this
+        # report is complete.
+        stmts.append(self._document_stmt([doc], extractor=extraction.extractor or doc.extractor))
+        self.conn.write(stmts)
+        return result
+
+    @staticmethod
+    def _document_stmt(docs: Sequence[Document], *, extractor: str | None = None) -> Statement:
+        now, seq = _now(), time.time_ns()
+        rows = [{"id": d.id, "source": d.source, "title": d.title, "date": d.date, "text": d.text,
+                 "extractor": extractor if extractor is not None else d.extractor,
+                 "ingested_at": d.ingested_at or now, "seq": seq + i} for i, d in enumerate(docs)]
+        return (
+            "UNWIND $rows AS row MERGE (d:Document {id: row.id}) ON CREATE SET d.source = row.source,"
+            " d.title = row.title, d.date = row.date, d.text = row.text, d.extractor = row.extractor,"
+            " d.ingested_at = row.ingested_at, d.seq = row.seq",
+            {"rows": rows},
+        )
+
+    def _get_entity_row(self, entity_id: str) -> Entity | None:
+        rows = self._entity_rows([self._current_id(entity_id)])
+        if not rows:
+            return None
+        return self._entity(rows[0], self._aliases([rows[0]["id"]])[rows[0]["id"]])
+
+    def has_document(self, doc_id: str) -> bool:
+        return bool(self._q("MATCH (d:Document {id: $id}) RETURN d.id AS id", id=doc_id))
+
+    def get_document(self, doc_id: str) -> Document | None:
+        rows = self._q(f"MATCH (d:Document {{id: $id}}) RETURN {_DOC}, d.text AS text", id=doc_id)
+        return Document(**rows[0]) if rows else None
+
+    def list_documents(self, *, limit: int = 100, offset: int = 0) -> list[Document]:
+        rows = self._q(f"MATCH (d:Document) RETURN {_DOC} ORDER BY d.ingested_at DESC, d.seq DESC"
+                       " SKIP $offset LIMIT $limit", offset=int(offset), limit=int(limit))
+        return [Document(text="", **r) for r in rows]
+
+    def delete_document(self, doc_id: str) -> bool:
+        if not self.has_document(doc_id):
+            return False
+        ents = [r["id"] for r in self._q(
+            "MATCH (m:Mention {doc_id: $doc}) RETURN DISTINCT m.entity_id AS id", doc=doc_id)]
+        touched: dict[str, set[str]] = defaultdict(set)
+        for r in self._q("MATCH (v:Evidence {doc_id: $doc}) RETURN DISTINCT v.relation_id AS id, v.rel_type AS type",
+                         doc=doc_id):
+            touched[r["type"]].add(r["id"])
+        # An entity nobody else mentions goes, with whatever still hangs on it.
+        still = {r["id"] for r in self._q(
+            "MATCH (m:Mention) WHERE m.entity_id IN $ids AND m.doc_id <> $doc RETURN DISTINCT m.entity_id AS id",
+            ids=ents, doc=doc_id)}
+        orphans = [r["id"] for r in self._entity_rows([i for i in ents if i not in still])]
+        orphan_rels = [r["id"] for r in self._q(
+            "MATCH (e:Entity)-[r]-() WHERE e.id IN $ids RETURN DISTINCT r.id AS id", ids=orphans)]
+        stmts: list[Statement] = [
+            ("MATCH (m:Mention {doc_id: $doc}) DELETE m", {"doc": doc_id}),
+            ("MATCH (v:Evidence {doc_id: $doc}) DELETE v", {"doc": doc_id}),
+            ("MATCH (a:Alias {doc_id: $doc}) DELETE a", {"doc": doc_id}),
+            *_refresh_stmts(touched),
+            ("MATCH (v:Evidence) WHERE v.relation_id IN $ids DELETE v", {"ids": orphan_rels}),
+            ("MATCH (a:Alias) WHERE a.entity_id IN $ids DELETE a", {"ids": orphans}),
+            ("MATCH (e:Entity) WHERE e.id IN $ids DETACH DELETE e", {"ids": orphans}),
+            ("MATCH (d:Document {id: $doc}) DELETE d", {"doc": doc_id}),
+        ]
+        self.conn.write(stmts)
+        return True
+
+    # --- entities ---------------------------------------------------------------------
+
+    def get_entity(self, entity_id: str) -> Entity | None:
+        ent = self._get_entity_row(entity_id)
+        if ent is None:
+            return None
+        rows = self._q("MATCH (m:Mention {entity_id: $id}) RETURN DISTINCT m.doc_id AS doc_id, m.start AS start,"
+                       " m.end AS end, m.text AS text", id=ent.id)
+        rows.sort(key=lambda r: (r["doc_id"], r["start"], r["end"], r["text"]))
+        ent.evidence = [Evidence(doc_id=r["doc_id"], start=r["start"], end=r["end"], text=r["text"]) for r in rows]
+        return ent
+
+    def get_entities(self, entity_ids: Iterable[str]) -> dict[str, Entity]:
+        return self._entities_by_ids(list(dict.fromkeys(entity_ids)))
+
+    def search_entities(
+        self,
+        q: str | None = None,
+        *,
+        type: str | None = None,
+        kind: str | None = None,
+        country: str | None = None,
+        limit: int = 50,
+        offset: int = 0,
+    ) -> list[Entity]:
+        filters = {"type": type, "kind": kind, "country": country}
+        params: dict[str, Any] = {k: v for k, v in filters.items() if v is not None}
+        cond = " AND ".join(f"e.{col} = ${col}" for col in params) or "true"
+        qn = normalise_name(q or "")
+        if not qn:
+            rows = self.conn.run(f"MATCH (e:Entity) WHERE {cond} RETURN {_ENT} ORDER BY e.name, e.id"
+                                 " SKIP $offset LIMIT $limit", {**params, "offset": int(offset), "limit": int(limit)})
+        else:
+            # Exact name/alias matches first, then prefixes, then substrings.
+            hits = self.conn.run(
+                f"MATCH (e:Entity) WHERE e.name_norm CONTAINS $q AND {cond} RETURN e.id AS id, e.name_norm AS form"
+                " UNION ALL"
+                f" MATCH (a:Alias) WHERE a.norm CONTAINS $q MATCH (e:Entity {{id: a.entity_id}}) WHERE {cond}"
+                " RETURN e.id AS id, a.norm AS form",
+                {**params, "q": qn},
+            )
+            rank: dict[str, int] = {}
+            for h in hits:
+                r = 0 if h["form"] == qn else 1 if h["form"].startswith(qn) else 2
+                rank[h["id"]] = min(r, rank.get(h["id"], 3))
+            found = {r["id"]: r for r in self._entity_rows(sorted(rank))}
+            ordered = sorted(found.values(), key=lambda r: (rank[r["id"]], len(r["name"]), r["name"], r["id"]))
+            rows = ordered[int(offset):int(offset) + int(limit)]
+        aliases = self._aliases([r["id"] for r in rows])
+        return [self._entity(r, aliases[r["id"]]) for r in rows]
+
+    def find_by_forms(self, type: str, forms: Sequence[str]) -> list[Entity]:
+        if not forms:
+            return []
+        rows = self._q(
+            "MATCH (e:Entity) WHERE e.type = $type AND e.name_norm IN $forms RETURN e.id AS id"
+            " UNION MATCH (a:Alias) WHERE a.norm IN $forms MATCH (e:Entity {id: a.entity_id})"
+            " WHERE e.type = $type RETURN e.id AS id",
+            type=type, forms=list(forms),
+        )
+        found = self._entities_by_ids(sorted({r["id"] for r in rows}))
+        return [found[k] for k in sorted(found)]
+
+    def degrees(self, entity_ids: Iterable[str]) -> dict[str, int]:
+        ids = list(dict.fromkeys(entity_ids))
+        counts = {r["id"]: r["n"] for r in self._q(
+            "MATCH (e:Entity)-[r]-(o:Entity) WHERE e.id IN $ids AND o <> e RETURN e.id AS id, count(r) AS n",
+            ids=ids)}
+        return {i: counts.get(i, 0) for i in ids}
+
+    # --- relations --------------------------------------------------------------------
+
+    def relations(
+        self,
+        *,
+        types: Sequence[str] | None = None,
+        entity_ids: Iterable[str] | None = None,
+        direction: str = "both",
+        since: str | None = None,
+        until: str | None = None,
+        with_evidence: bool = True,
+        limit: int | None = None,
+    ) -> list[Relation]:
+        if direction not in ("both", "out", "in"):
+            raise ValueError(f"direction must be 'both', 'out' or 'in', not {direction!r}")
+        params: dict[str, Any] = {}
+        if entity_ids is None:
+            match = "MATCH ()-[r]->()"
+        else:
+            params["ids"] = list(dict.fromkeys(entity_ids))
+            match = {
+                "out": "MATCH (x:Entity)-[r]->() WHERE x.id IN $ids",
+                "in": "MATCH ()-[r]->(x:Entity) WHERE x.id IN $ids",
+                "both": "MATCH (x:Entity)-[r]-() WHERE x.id IN $ids",
+            }[direction]
+        conds = ["r.source <> r.target"]
+        if types is not None:
+            conds.append("type(r) IN $types")
+            params["types"] = list(types)
+        query = f"{match} WITH DISTINCT r WHERE {' AND '.join(conds)}"
+        if since is not None or until is not None:
+            # Dates are ISO strings; "9999" sorts after any of them.
+            params["since"] = since or ""
+            params["until"] = (until + "\uffff") if until else "9999"
+            query += (" OPTIONAL MATCH (v:Evidence {relation_id: r.id}) WHERE v.date >= $since AND v.date <= $until"
+                      " WITH r, count(v) AS n WHERE n > 0")
+        # Undated relations last, as NULLs sort in the embedded store.
+        query += f" RETURN {_REL} ORDER BY coalesce(r.date, '') DESC, r.id"
+        if limit is not None:
+            query += " LIMIT $limit"
+            params["limit"] = int(limit)
+        return self._relations_from_rows(self.conn.run(query, params), with_evidence)
+
+    def neighbourhood(
+        self,
+        entity_ids: Iterable[str],
+        *,
+        hops: int = 1,
+        types: Sequence[str] | None = None,
+        max_relations: int = 5000,
+    ) -> Subgraph:
+        seeds = [self._current_id(i) for i in entity_ids]
+        seen = set(seeds)
+        frontier = list(seeds)
+        rels: dict[str, Relation] = {}
+        for _ in range(max(0, int(hops))):
+            if not frontier or len(rels) >= max_relations:
+                break
+            found = self.relations(types=types, entity_ids=frontier, with_evidence=False,
+                                   limit=max_relations - len(rels))
+            nxt = []
+            for r in found:
+                if r.id in rels:
+                    continue
+                rels[r.id] = r
+                for end in (r.source, r.target):
+                    if end not in seen:
+                        seen.add(end)
+                        nxt.append(end)
+            frontier = nxt
+        ordered = list(rels.values())
+        evidence = self._relation_evidence([r.id for r in ordered])
+        for r in ordered:
+            r.evidence = evidence[r.id]
+        return Subgraph(entities=self._entities_by_ids(sorted(seen)), relations=ordered)
+
+    # --- curation ---------------------------------------------------------------------
+
+    def merge_entities(self, keep_id: str, drop_id: str) -> Entity:
+        keep, drop = self._current_id(keep_id), self._current_id(drop_id)
+        rows = {r["id"]: r for r in self._entity_rows([keep, drop])}
+        for ref, eid in ((keep_id, keep), (drop_id, drop)):
+            if eid not in rows:
+                raise UnknownEntity(ref)
+        if keep == drop:
+            raise StoreError(f"{keep_id!r} and {drop_id!r} are already one entity")
+        if rows[keep]["type"] != rows[drop]["type"]:
+            raise StoreError(
+                f"cannot merge a {rows[drop]['type']} into a {rows[keep]['type']}: {drop_id!r} into {keep_id!r}"
+            )
+        dropped = rows[drop]
+        snapshot = {k: dropped[k] for k in ("type", "name", "kind", "country", "attrs")}
+        origins = self._merged_subtree(drop)
+        new_current: Callable[[str], str] = lambda i: self._current_id(i, extra={drop: keep})  # noqa: E731
+        stmts: list[Statement] = [
+            ("CREATE (m:Merge {drop_id: $drop, keep_id: $keep, snapshot: $snap, merged_at: $at})",
+             {"drop": drop, "keep": keep, "snap": json.dumps(snapshot), "at": _now()}),
+            # The dropped name stays findable as an alias of the survivor.
+            _aliases_stmt([{"key": alias_key(keep, dropped["name"], ""), "entity_id": keep, "alias": dropped["name"],
+                            "norm": normalise_name(dropped["name"]), "doc_id": "", "origin_id": drop}]),
+            ("MATCH (e:Entity {id: $keep}) SET e.kind = coalesce(e.kind, $kind), e.country = coalesce(e.country, $c)",
+             {"keep": keep, "kind": dropped["kind"], "c": dropped["country"]}),
+            *self._rehome(origins, holder_before=drop, current=new_current),
+            ("MATCH (e:Entity {id: $drop}) DETACH DELETE e", {"drop": drop}),
+        ]
+        self.conn.write(stmts)
+        merged = self.get_entity(keep)
+        assert merged is not None
+        return merged
+
+    def unmerge_entity(self, drop_id: str) -> Entity:
+        rows = self._q("MATCH (m:Merge {drop_id: $id}) RETURN m.keep_id AS keep, m.snapshot AS snapshot", id=drop_id)
+        if not rows:
+            raise StoreError(f"{drop_id!r} was not merged into another entity")
+        snap = json.loads(rows[0]["snapshot"])
+        holder_before = self._current_id(drop_id)
+        origins = self._merged_subtree(drop_id)
+        new_current: Callable[[str], str] = lambda i: self._current_id(i, removed=drop_id)  # noqa: E731
+        restored_row = {"id": drop_id, "type": snap["type"], "name": snap["name"],
+                        "name_norm": normalise_name(snap["name"]), "kind": snap["kind"],
+                        "country": snap["country"], "attrs": snap["attrs"]}
+        stmts: list[Statement] = [
+            ("MATCH (m:Merge {drop_id: $id}) DELETE m", {"id": drop_id}),
+            _entities_stmt(snap["type"], [restored_row], overwrite=True),
+            *self._rehome(origins, holder_before=holder_before, current=new_current),
+            ("MATCH (a:Alias {entity_id: $id, norm: $norm}) DELETE a",
+             {"id": drop_id, "norm": normalise_name(snap["name"])}),
+        ]
+        self.conn.write(stmts)
+        restored = self.get_entity(drop_id)
+        assert restored is not None
+        return restored
+
+    def _rehome(self, origins: Sequence[str], *, holder_before: str,
+                current: Callable[[str], str]) -> list[Statement]:
+        """Statements moving every mention, alias and relation evidence whose
+        origin is one of ``origins`` (all held by ``holder_before`` now) to
+        the entity that origin resolves to once the merge change is written."""
+        holders = {o: current(o) for o in origins}
+        stmts: list[Statement] = []
+        for origin, holder in holders.items():
+            stmts.append(("MATCH (m:Mention {origin_id: $o}) SET m.entity_id = $h", {"o": origin, "h": holder}))
+        alias_rows = self._q(
+            "MATCH (a:Alias) WHERE a.origin_id IN $o RETURN a.key AS key, a.alias AS alias, a.norm AS norm,"
+            " a.doc_id AS doc_id, a.origin_id AS origin_id", o=list(origins))
+        if alias_rows:
+            moved = [{**a, "entity_id": holders[a["origin_id"]],
+                      "key": alias_key(holders[a["origin_id"]], a["alias"], a["doc_id"])} for a in alias_rows]
+            stmts.append(("MATCH (a:Alias) WHERE a.key IN $keys DELETE a", {"keys": [a["key"] for a in alias_rows]}))
+            stmts.append(_aliases_stmt(moved))
+
+        # Relation evidence of these origins sits on relations touching the holder.
+        rels = {r["id"]: r for r in self._q(
+            f"MATCH (e:Entity {{id: $h}})-[r]-() RETURN DISTINCT {_REL}", h=holder_before)}
+        evs = self._q(
+            "MATCH (v:Evidence) WHERE v.relation_id IN $ids AND (v.origin_source IN $o OR v.origin_target IN $o)"
+            f" RETURN v.key AS key, {_EV}, v.rel_type AS rel_type, v.origin_source AS os, v.origin_target AS ot",
+            ids=sorted(rels), o=list(origins))
+        touched: dict[str, set[str]] = defaultdict(set)
+        new_rels: dict[str, dict[str, Any]] = {}
+        moved_ev: list[dict[str, Any]] = []
+        old_keys: list[str] = []
+        for v in evs:
+            rtype = v["rel_type"]
+            s, t = current(v["os"]), current(v["ot"])
+            new_id = relation_id(rtype, s, t)
+            touched[rtype].update((v["relation_id"], new_id))
+            if new_id == v["relation_id"]:
+                continue
+            new_rels.setdefault(new_id, {"id": new_id, "type": rtype, "source": s, "target": t, "confidence": 0.0,
+                                         "date": None, "attrs": rels[v["relation_id"]]["attrs"]})
+            ev = Evidence(doc_id=v["doc_id"], start=v["start"], end=v["end"], text=v["text"], date=v["date"],
+                          confidence=v["confidence"], extractor=v["extractor"] or "")
+            moved_ev.append(_evidence_row(new_id, rtype, ev, v["os"], v["ot"]))
+            old_keys.append(v["key"])
+        by_type: dict[str, list[dict[str, Any]]] = defaultdict(list)
+        for row in new_rels.values():
+            by_type[row["type"]].append(row)
+        stmts += [_relations_stmt(t, rows) for t, rows in sorted(by_type.items())]
+        if old_keys:
+            stmts.append(("MATCH (v:Evidence) WHERE v.key IN $keys DELETE v", {"keys": old_keys}))
+            stmts.append(_evidence_stmt(moved_ev))
+        stmts += _refresh_stmts(touched)
+        return stmts
+
+    # --- bulk and whole-graph ---------------------------------------------------------
+
+    def stats(self) -> Stats:
+        def one(query: str) -> int:
+            return int(self._q(query)[0]["n"])
+
+        def grouped(query: str) -> dict[str, int]:
+            return {r["k"]: int(r["n"]) for r in sorted(self._q(query), key=lambda r: r["k"])}
+
+        return Stats(
+            documents=one("MATCH (d:Document) RETURN count(d) AS n"),
+            entities=one("MATCH (e:Entity) RETURN count(e) AS n"),
+            relations=one("MATCH ()-[r]->() WHERE r.source <> r.target RETURN count(r) AS n"),
+            evidence=one("MATCH (m:Mention) RETURN count(m) AS n") + one("MATCH (v:Evidence) RETURN count(v) AS n"),
+            entities_by_type=grouped("MATCH (e:Entity) RETURN e.type AS k, count(e) AS n"),
+            relations_by_type=grouped(
+                "MATCH ()-[r]->() WHERE r.source <> r.target RETURN type(r) AS k, count(r) AS n"),
+            organizations_by_kind=grouped(
+                "MATCH (e:Entity) WHERE e.type = 'Organization' RETURN coalesce(e.kind, 'unknown') AS k, count(e) AS n"),
+        )
+
+    def iter_entities(self, *, batch_size: int = 1000, with_evidence: bool = False) -> Iterator[list[Entity]]:
+        last = ""
+        while True:
+            rows = self._q(f"MATCH (e:Entity) WHERE e.id > $last RETURN {_ENT} ORDER BY e.id LIMIT $n",
+                           last=last, n=int(batch_size))
+            if not rows:
+                return
+            ids = [r["id"] for r in rows]
+            aliases = self._aliases(ids)
+            batch = [self._entity(r, aliases[r["id"]]) for r in rows]
+            if with_evidence:
+                evs: dict[str, list[Evidence]] = {i: [] for i in ids}
+                ev_rows = self._q(
+                    "MATCH (m:Mention) WHERE m.entity_id IN $ids RETURN DISTINCT m.entity_id AS eid,"
+                    " m.doc_id AS doc_id, m.start AS start, m.end AS end, m.text AS text", ids=ids)
+                for r in sorted(ev_rows, key=lambda r: (r["eid"], r["doc_id"], r["start"], r["end"])):
+                    evs[r["eid"]].append(Evidence(doc_id=r["doc_id"], start=r["start"], end=r["end"], text=r["text"]))
+                for e in batch:
+                    e.evidence = evs[e.id]
+            yield batch
+            last = ids[-1]
+
+    def iter_relations(self, *, batch_size: int = 1000, with_evidence: bool = True) -> Iterator[list[Relation]]:
+        # Type by type, so each page is a range scan of that type's id index.
+        for rtype in sorted(RELATION_TYPES):
+            last = ""
+            while True:
+                rows = self._q(f"MATCH ()-[r:{rtype}]->() WHERE r.id > $last AND r.source <> r.target"
+                               f" RETURN {_REL} ORDER BY r.id LIMIT $n", last=last, n=int(batch_size))
+                if not rows:
+                    break
+                yield self._relations_from_rows(rows, with_evidence)
+                last = rows[-1]["id"]
+
+    def iter_documents(self, *, batch_size: int = 100) -> Iterator[list[Document]]:
+        last = ""
+        while True:
+            rows = self._q(f"MATCH (d:Document) WHERE d.id > $last RETURN {_DOC}, d.text AS text ORDER BY d.id"
+                           " LIMIT $n", last=last, n=int(batch_size))
+            if not rows:
+                return
+            yield [Document(**r) for r in rows]
+            last = rows[-1]["id"]
+
+    def write_graph(
+        self,
+        documents: Sequence[Document],
+        entities: Sequence[Entity],
+        relations: Sequence[Relation],
+    ) -> None:
+        stmts = self.write_graph_statements(documents, entities, relations)
+        self.conn.write(stmts)
+
+    def write_graph_statements(
+        self,
+        documents: Sequence[Document],
+        entities: Sequence[Entity],
+        relations: Sequence[Relation],
+    ) -> list[Statement]:
+        """The statements of ``write_graph``: records already resolved are
+        added, records already present are left as they are."""
+        stmts: list[Statement] = []
+        by_type: dict[str, list[dict[str, Any]]] = defaultdict(list)
+        aliases: list[dict[str, Any]] = []
+        mentions: list[dict[str, Any]] = []
+        for e in entities:
+            by_type[_label(e.type)].append({
+                "id": e.id, "type": e.type, "name": e.name, "name_norm": normalise_name(e.name), "kind": e.kind,
+                "country": e.country, "attrs": json.dumps(e.attrs)})
+            doc_of_aliases = e.evidence[0].doc_id if e.evidence else ""
+            aliases += [{"key": alias_key(e.id, a, doc_of_aliases), "entity_id": e.id, "alias": a,
+                         "norm": normalise_name(a), "doc_id": doc_of_aliases, "origin_id": e.id} for a in e.aliases]
+            mentions += [{"key": mention_key(ev.doc_id, ev.start, ev.end, e.id), "entity_id": e.id,
+                          "doc_id": ev.doc_id, "start": ev.start, "end": ev.end, "text": ev.text,
+                          "origin_id": e.id} for ev in e.evidence]
+        stmts += [_entities_stmt(t, rows, overwrite=False) for t, rows in sorted(by_type.items())]
+        if aliases:
+            stmts.append(_aliases_stmt(aliases))
+        if mentions:
+            stmts.append(_mentions_stmt(mentions))
+        rels_by_type: dict[str, dict[str, dict[str, Any]]] = defaultdict(dict)
+        ev_rows: list[dict[str, Any]] = []
+        for r in relations:
+            rels_by_type[_rtype(r.type)].setdefault(r.id, {
+                "id": r.id, "type": r.type, "source": r.source, "target": r.target,
+                "confidence": float(r.confidence), "date": r.date, "attrs": json.dumps(r.attrs)})
+            ev_rows += [_evidence_row(r.id, r.type, ev, r.source, r.target) for ev in r.evidence]
+        stmts += [_relations_stmt(t, list(rows.values())) for t, rows in sorted(rels_by_type.items())]
+        if ev_rows:
+            stmts.append(_evidence_stmt(ev_rows))
+        # Documents last, as in upsert_extraction.
+        if documents:
+            stmts.append(self._document_stmt(documents))
+        return stmts
+
+    def close(self) -> None:
+        self.conn.close()
+
+    def __enter__(self) -> CypherStore:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
