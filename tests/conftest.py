@@ -43,6 +43,49 @@ def _sqlite_store(request: pytest.FixtureRequest, tmp_path: Path) -> Store:
 STORE_FACTORIES: dict[str, StoreFactory] = {"sqlite": _sqlite_store}
 
 
+# --- Cypher backend: a real FalkorDB server for the session, Neo4j when NEO4J_URI is set ---
+
+import os  # noqa: E402
+import uuid  # noqa: E402
+
+from tests.falkordb_server import FalkorServer  # noqa: E402
+
+
+@pytest.fixture(scope="session")
+def falkordb_server() -> Iterator[FalkorServer]:
+    server = FalkorServer.start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+def _falkordb_store(request: pytest.FixtureRequest, tmp_path: Path) -> Store:
+    from graph.cypher_store import CypherStore
+
+    server: FalkorServer = request.getfixturevalue("falkordb_server")
+    server.check_alive()  # a dead server fails the test with its log, never hangs it
+    graph = f"test-{uuid.uuid4().hex[:12]}"  # a fresh graph per test
+    request.addfinalizer(lambda: server.delete_graph(graph))
+    request.addfinalizer(server.check_alive)
+    return CypherStore.from_url(server.url(graph), query_timeout=60)
+
+
+def _neo4j_store(request: pytest.FixtureRequest, tmp_path: Path) -> Store:
+    from graph.cypher_store import CypherStore
+
+    url = os.environ.get("NEO4J_URI")
+    if not url:
+        pytest.skip("NEO4J_URI is not set: no Neo4j server to run the contract suite against")
+    store = CypherStore.from_url(url, query_timeout=60)
+    store.clear()  # one database, so each test starts by emptying it
+    return store
+
+
+STORE_FACTORIES["falkordb"] = _falkordb_store
+STORE_FACTORIES["neo4j"] = _neo4j_store
+
+
 @pytest.fixture(params=list(STORE_FACTORIES))
 def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store]:
     s = STORE_FACTORIES[request.param](request, tmp_path)
