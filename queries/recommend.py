@@ -57,17 +57,18 @@ from queries.common import (
     ref,
     sector_filter,
     sector_fit,
-    sector_ids,
 )
 
 WEIGHTS: dict[str, float] = {
     "fit": 3.0, "comparable": 2.5, "proximity": 2.0, "facilitator": 1.0, "recency": 0.5,
 }
 
-# Facilitators looked up per target country and kind, at most.
-_FACILITATORS_PER_KIND = 200
-# Contacts' meetings read for warm paths, at most.
-_WARM_LIMIT = 20_000
+# Bounds on what one question reads (the most recent first).
+_FACILITATORS_PER_KIND = 50
+_WARM_LIMIT = 5_000
+_MISSION_SCAN = 2_000
+_COMPARABLE = 200
+_SECTOR_CANDIDATES = 2_000
 
 
 @dataclass
@@ -87,36 +88,36 @@ class Recommendation:
 
 
 def personalised_pagerank(adj: dict[str, dict[str, float]], seeds: set[str], *,
-                          alpha: float = 0.85, iterations: int = 30, tol: float = 1e-8) -> dict[str, float]:
-    """Random walk with restart to ``seeds`` over a small weighted undirected
-    graph (power iteration; dangling mass returns to the seeds)."""
+                          alpha: float = 0.85, eps: float = 1e-5) -> dict[str, float]:
+    """Random walk with restart to ``seeds`` (restart probability 1 - alpha)
+    over a small weighted undirected graph, by local push (Andersen, Chung &
+    Lang 2006): work is bounded by 1/(eps * (1 - alpha)) whatever the graph
+    size, and only nodes near the seeds are touched."""
     seeds = {s for s in seeds if s in adj}
     if not seeds:
         return {}
-    restart = 1.0 / len(seeds)
-    strength = {n: sum(nb.values()) for n, nb in adj.items()}
-    rank = {n: (restart if n in seeds else 0.0) for n in adj}
-    for _ in range(iterations):
-        nxt = dict.fromkeys(adj, 0.0)
-        dangling = 0.0
-        for n, r in rank.items():
-            if not r:
-                continue
-            s = strength[n]
-            if s <= 0:
-                dangling += r
-                continue
-            share = alpha * r / s
-            for m, w in adj[n].items():
-                nxt[m] += share * w
-        back = (1 - alpha) + alpha * dangling
-        for sd in seeds:
-            nxt[sd] += back * restart
-        delta = sum(abs(nxt[n] - rank[n]) for n in adj)
-        rank = nxt
-        if delta < tol:
-            break
-    return rank
+    strength = {}
+    rank: dict[str, float] = defaultdict(float)
+    residual: dict[str, float] = defaultdict(float)
+    for sd in seeds:
+        residual[sd] = 1.0 / len(seeds)
+    queue = list(seeds)
+    while queue:
+        u = queue.pop()
+        r = residual[u]
+        if u not in strength:
+            strength[u] = sum(adj[u].values())
+        if r <= eps * max(strength[u], 1.0):
+            continue
+        rank[u] += (1 - alpha) * r
+        residual[u] = 0.0
+        if strength[u] <= 0:
+            continue
+        share = alpha * r / strength[u]
+        for v, w in adj[u].items():
+            residual[v] += share * w
+            queue.append(v)
+    return dict(rank)
 
 
 def _add_edge(adj: dict[str, dict[str, float]], a: str, b: str, w: float = 1.0) -> None:
@@ -186,27 +187,32 @@ def recommend_contacts(
                 _add_edge(adj, k, c, float(max(1, len(r.evidence))) * 0.5)
                 warm[c].append((k, r))
 
-    # Comparable missions: same sectors and/or destinations, not our own.
-    sector_ents: dict[str, str] = {}
-    for code in codes:
-        sector_ents.update(sector_ids(store, code))
-    sector_rels = store.relations(types=[IN_SECTOR], entity_ids=sorted(sector_ents), direction="in",
-                                  until=until, with_evidence=False) if sector_ents else []
-    in_sector: dict[str, set[str]] = defaultdict(set)
-    for r in sector_rels:
-        in_sector[r.source].add(sector_ents.get(r.target, r.target.removeprefix("sector-")))
-    # A mission is comparable by its exact division; a neighbouring one is too loose.
-    exact_sector_ents = {f"sector-{c}" for c in codes}
-    by_sector = only_missions(store, {r.source for r in sector_rels if r.target in exact_sector_ents})
+    # Comparable missions: same destinations and/or sectors, not our own;
+    # the most recent ones, so the question reads a bounded neighbourhood.
     country_places = [f"country-{c.lower()}" for c in sorted(ccs)]
-    by_country = set()
+    exact_sector_ents = [f"sector-{c}" for c in codes]
+    by_country: set[str] = set()
     if country_places:
         visits = store.relations(types=[VISITED, PLANS_VISIT], entity_ids=country_places, direction="in",
-                                 until=until, with_evidence=False)
+                                 until=until, with_evidence=False, limit=_MISSION_SCAN)
         by_country = only_missions(store, {r.source for r in visits})
+    by_sector: set[str] = set()
+    if by_country and codes:
+        # Of the missions to these countries, those about these sectors.
+        about = store.relations(types=[IN_SECTOR], entity_ids=sorted(by_country), direction="out",
+                                until=until, with_evidence=False)
+        by_sector = {r.source for r in about if r.target in exact_sector_ents}
+    elif codes:
+        about = store.relations(types=[IN_SECTOR], entity_ids=exact_sector_ents, direction="in",
+                                until=until, with_evidence=False, limit=_MISSION_SCAN)
+        by_sector = only_missions(store, {r.source for r in about})
     own_missions = team if o.type != MISSION else {o.id}
-    comparable = {m: (1.0 if (m in by_sector and m in by_country) or not (ccs and codes) else 0.5)
-                  for m in (by_sector | by_country) - own_missions}
+    both = (by_sector & by_country) if (ccs and codes) else (by_sector | by_country)
+    comparable = dict.fromkeys(both - own_missions, 1.0)
+    for m in (by_sector | by_country) - own_missions:
+        if len(comparable) >= _COMPARABLE:
+            break
+        comparable.setdefault(m, 0.5)
     met_by: dict[str, set[str]] = defaultdict(set)
     r3 = store.relations(types=meeting_types, entity_ids=sorted(comparable), until=until) if comparable else []
     for r in r3:
@@ -216,18 +222,12 @@ def recommend_contacts(
                 _add_edge(adj, m, c, 0.5)
                 met_by[c].add(m)
 
-    # Facilitators in the target countries, whatever their sector.
-    facilitators: set[str] = set()
-    for cc in sorted(ccs):
-        for kind in sorted(FACILITATOR_KINDS):
-            facilitators |= {e.id for e in store.search_entities(
-                None, type=ORGANIZATION, kind=kind, country=cc, limit=_FACILITATORS_PER_KIND)}
-
-    if as_of and facilitators:
-        # An entity no report before as_of mentions did not exist yet.
-        seen = store.relations(entity_ids=sorted(facilitators), until=until, with_evidence=False)
-        facilitators &= {x for r in seen for x in (r.source, r.target)}
-    pool = set(warm) | set(met_by) | set(in_sector) | facilitators
+    pool = set(warm) | set(met_by)
+    if len(pool) < 3 * limit:
+        # Little history to go on: organisations of the sectors in the target
+        # countries, and the facilitators there, fill in.
+        pool |= _sector_candidates(store, codes, ccs, until=until)
+        pool |= _facilitators(store, ccs, until=until)
     pool -= team
     pool.discard(o.id)
     if not include_known:
@@ -248,7 +248,7 @@ def recommend_contacts(
     reference = as_of or max((d for rs in (r1, r2, r3) for r in rs for d in dates_of(r.evidence)),
                              default=None)
     candidate_last: dict[str, str] = {}
-    for r in (*r2, *r3, *sector_rels):
+    for r in (*r2, *r3):
         dates = dates_of(r.evidence) or ([r.date] if r.date else [])
         if as_of:
             dates = [d for d in dates if d[:10] <= as_of[:10]]
@@ -300,6 +300,28 @@ def recommend_contacts(
             evidence=evidence,
         ))
     return out
+
+
+def _sector_candidates(store: Store, codes: list[str], ccs: set[str], *, until: str | None) -> set[str]:
+    if not codes:
+        return set()
+    rels = store.relations(types=[IN_SECTOR], entity_ids=[f"sector-{c}" for c in codes], direction="in",
+                           until=until, with_evidence=False, limit=_SECTOR_CANDIDATES)
+    ents = store.get_entities({r.source for r in rels})
+    return {i for i, e in ents.items() if e.type == ORGANIZATION and (not ccs or not e.country or e.country in ccs)}
+
+
+def _facilitators(store: Store, ccs: set[str], *, until: str | None) -> set[str]:
+    found: set[str] = set()
+    for cc in sorted(ccs):
+        for kind in sorted(FACILITATOR_KINDS):
+            found |= {e.id for e in store.search_entities(
+                None, type=ORGANIZATION, kind=kind, country=cc, limit=_FACILITATORS_PER_KIND)}
+    if until and found:
+        # An entity no report before as_of mentions did not exist yet.
+        seen = store.relations(entity_ids=sorted(found), until=until, with_evidence=False)
+        found &= {x for r in seen for x in (r.source, r.target)}
+    return found
 
 
 def _people(store: Store, org_ids: list[str], *, until: str | None) -> dict[str, set[str]]:
