@@ -114,6 +114,20 @@ _CITY_STOPWORDS = frozenset({
 })
 
 
+# Capitalised words in reports that some small city is named after.
+_COMMON_WORDS = frozenset({
+    "economy", "energy", "industry", "development", "agency", "center", "centre", "park", "zone",
+    "plant", "works", "forum", "expo", "fair", "summit", "council", "board", "press", "news",
+    "post", "times", "service", "services", "global", "international", "federal", "state",
+    "north", "south", "east", "west", "great", "grand", "new", "old", "royal", "united", "joint",
+    "export", "import", "investment", "finance", "commission", "ministry", "embassy", "consulate",
+    "statement", "issue", "plans", "next", "members", "government", "chairman", "vice", "deputy",
+    "stone", "hub", "gateway", "union", "alliance", "friendship", "progress", "liberty", "unity",
+    "independence", "enterprise", "commerce", "harmony", "concord", "advance", "mission",
+    "free", "industrial", "economic", "special", "capital", "central", "precision", "bio",
+})
+
+
 def _key(name: str) -> str:
     s = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode().casefold()
     s = s.replace("’", "'").replace("`", "'")
@@ -171,7 +185,7 @@ def _region_table() -> dict[str, Place]:
         name = short.title() if short != base else s.name
         place = Place(name=name, kind=REGION, country=s.country_code, code=s.code)
         for form in {base, short}:
-            if len(form) < 3:
+            if len(form) < 3 or form in _COMMON_WORDS:
                 continue
             table.setdefault(form, place)
             for w in _REGION_WORDS:
@@ -205,6 +219,12 @@ def _city_table() -> dict[str, Place]:
     # An official name beats another city's alternate spelling.
     table = {k: v for k, v in alternate.items() if k not in primary}
     table.update(primary)
+    # Ordinary words and nationality adjectives are never cities, whatever
+    # small town carries them as its name ("Republic", "Kazakh").
+    demonyms = _demonym_table()
+    for k in list(table):
+        if k in _CITY_STOPWORDS or k in demonyms or k in _COMMON_WORDS:
+            del table[k]
     for k in list(table):
         table.setdefault(f"{k} city", table[k])
     return table

@@ -295,7 +295,9 @@ def _forms() -> dict[str, str]:
             forms.setdefault(t, code)
     for code, terms in _LEXICON.items():
         for t in terms:
-            forms.setdefault(_plural(t), code)
+            # "IT" has no plural: "its" is a pronoun.
+            if len(t) > 2:
+                forms.setdefault(_plural(t), code)
     for code, title in DIVISIONS.items():
         forms.setdefault(title.casefold(), code)
     return forms
