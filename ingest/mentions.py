@@ -19,10 +19,18 @@ from spacy.tokens import Doc
 
 from graph.gazetteer import country_code, demonym_country, find_place
 from graph.model import normalise_name
-from graph.ontology import EVENT, MISSION, ORGANIZATION, PERSON, PLACE, SECTOR
+from graph.ontology import EVENT, MISSION, ORGANIZATION, PERSON, PLACE, PROGRAM, SECTOR
 from graph.sectors import find_sectors, sector_name
 from ingest.nlp import is_caps_line
-from ingest.organisations import LEGAL_SUFFIXES, find_names, name_country, name_head, org_kind
+from ingest.organisations import (
+    EVENT_HEADS,
+    LEGAL_SUFFIXES,
+    ORG_HEADS,
+    find_names,
+    name_country,
+    name_head,
+    org_kind,
+)
 
 
 @dataclass(slots=True)
@@ -84,10 +92,41 @@ DATELINE_RE = re.compile(
     r"October|November|December|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)\.?\s+\d{1,2})\s+-",
     re.MULTILINE,
 )
-DEFINITE_RE = re.compile(
-    r"\b[Tt]he\s+(chamber|commission|ministry|agency|company|park|bureau|council|embassy|consulate|"
-    r"exhibition|fair|forum|expo|conference|office|group|joint company|joint venture)\b(?!\s+(?:of|[A-Z]))"
+# Mixed-case datelines of web articles: "Tbilisi, 12 May 2024 - ", or the
+# place and date alone on a line under the headline.
+DATELINE_MIXED_RE = re.compile(
+    r"^([A-Z][\w.'-]+(?: [A-Z][\w.'-]+){0,2}),[ \t]+(\d{1,2}[ \t]+(?:January|February|March|April|May|June|July|"
+    r"August|September|October|November|December)(?:[ \t]+\d{4})?|(?:January|February|March|April|May|June|"
+    r"July|August|September|October|November|December)[ \t]+\d{1,2}(?:,[ \t]+\d{4})?)[ \t]*(?:[-–—]|$)",
+    re.MULTILINE,
 )
+DEFINITE_RE = re.compile(
+    r"\b[Tt]he\s+(?:([A-Z][a-z]+)\s+)?(chamber|commission|ministry|agency|company|park|zone|bureau|council|"
+    r"embassy|consulate|exhibition|fair|forum|expo|conference|office|group|joint company|joint venture)\b"
+    r"(?!\s+(?:of|[A-Z]))"
+)
+# "the visitors", "our group", "the Kazakh guests": the report's delegation.
+GROUP_REF_RE = re.compile(
+    r"\b(?:[Tt]he|[Oo]ur)\s+(?:(?:[A-Z][a-z]+|foreign|visiting)\s+)?(visitors|guests|group|members|mission)\b"
+    r"(?!\s+of\b|['’])"
+)
+# A name, a comma and a post: "Zhou Min, general manager of ...".
+_APPOS_TITLE = "|".join(sorted((re.escape(t) for t in TITLE_HEADS), key=len, reverse=True))
+APPOSED_PERSON_RE = re.compile(
+    rf"\b({_NAME}),\s+(?:the\s+|a\s+)?(?:[a-z-]+\s+){{0,3}}(?:{_APPOS_TITLE})\b(?:\s+(?:of|at|for)\b|,)"
+)
+# A post, a comma and a name: "Its chairman, Davron Vakhabov,".
+TITLE_COMMA_PERSON_RE = re.compile(rf"\b(?:{_APPOS_TITLE}),\s+({_NAME})(?=\s*[,.;])")
+# "Petrobras, the Brazilian state oil company": an organisation by apposition.
+ORG_APPOS_RE = re.compile(
+    r",\s+(?:the|a|an)\s+(?:[\w-]+\s+){0,4}(?:company|firm|operator|corporation|group|bank|trader|producer|"
+    r"maker|manufacturer|exporter|importer|carrier|airline|conglomerate|forwarder|holding)\b"
+)
+# A place name followed by one of these is a feature, not the place.
+_FEATURE_AFTER = re.compile(r"\s+(?:river|lake|sea|mountains?|valley|street|avenue|road|square|bay|"
+                            r"district|hotel|airport|station)\b", re.IGNORECASE)
+# Below this population a city counts only when the report names its country.
+SMALL_CITY = 100_000
 _CAPS_COUNTRIES = frozenset({"uk", "usa", "us", "u s", "ussr", "uae", "prc", "peru", "chad", "cuba", "iran",
                               "iraq", "oman", "togo", "mali", "fiji", "laos", "niger", "china", "india",
                               "japan", "italy", "spain", "egypt", "kenya", "syria", "ghana", "qatar"})
@@ -123,8 +162,10 @@ class Claims:
 
 
 def _place_mention(text: str, start: int, end: int, min_population: int = 0,
-                   caps_ok: bool = False) -> Mention | None:
+                   caps_ok: bool = False, context: frozenset[str] | None = None) -> Mention | None:
     surface = text[start:end]
+    if _FEATURE_AFTER.match(text, end):
+        return None
     # "EC", "IRNA": short capitals are acronyms of bodies far more often
     # than country codes.
     if not caps_ok and surface.isupper() and len(surface) <= 5 and normalise_name(surface) not in _CAPS_COUNTRIES:
@@ -133,6 +174,11 @@ def _place_mention(text: str, start: int, end: int, min_population: int = 0,
     if place is None:
         return None
     if place.kind == "city" and place.population < min_population:
+        return None
+    # A small town that shares a word with the report ("Ishim", a river)
+    # needs its country named somewhere in the report.
+    if (place.kind == "city" and context is not None and place.population < SMALL_CITY
+            and place.country not in context):
         return None
     return Mention(start, end, surface, PLACE, kind=place.kind, country=place.country,
                    key=f"{place.kind}:{place.country}:{place.name}", attrs={"standard_name": place.name})
@@ -145,6 +191,7 @@ def collect(text: str, doc: Doc, doc_date: str | None) -> tuple[list[Mention], d
     mentions: list[Mention] = []
     info: dict[str, Any] = {}
     caps_lines = [(m.start(), m.end()) for m in re.finditer(r"[^\n]+", text) if is_caps_line(m.group(0))]
+    context = _countries_named(text)
 
     def in_caps(i: int) -> bool:
         return any(a <= i < b for a, b in caps_lines)
@@ -164,6 +211,14 @@ def collect(text: str, doc: Doc, doc_date: str | None) -> tuple[list[Mention], d
             info.setdefault("dateline_place", pm.key)
         info.setdefault("dateline_date", dm.group(2))
         claims.take(dm.start(2), dm.end(2))
+    for dm in DATELINE_MIXED_RE.finditer(text[:600]):
+        pm = _place_mention(text, dm.start(1), dm.end(1))
+        if pm is not None:
+            pm.attrs["dateline"] = True
+            add(pm)
+            info.setdefault("dateline_place", pm.key)
+            info.setdefault("dateline_date", dm.group(2))
+            claims.take(dm.start(2), dm.end(2))
 
     for n in find_names(text):
         m = Mention(n.start, n.end, n.text, n.type, kind=n.kind, acronym=n.acronym)
@@ -181,7 +236,7 @@ def collect(text: str, doc: Doc, doc_date: str | None) -> tuple[list[Mention], d
         if m.type != ORGANIZATION:
             continue
         for pm_ in re.finditer(r"\b(?:of|in)\s+(?:the\s+)?([A-Z][\w’'-]+(?:\s+[A-Z][\w’'-]+)?)", m.text):
-            pm = _place_mention(text, m.start + pm_.start(1), m.start + pm_.end(1))
+            pm = _place_mention(text, m.start + pm_.start(1), m.start + pm_.end(1), context=context)
             if pm is not None:
                 mentions.append(pm)
     for tm in TITLED_NAME_RE.finditer(text):
@@ -189,6 +244,12 @@ def collect(text: str, doc: Doc, doc_date: str | None) -> tuple[list[Mention], d
             s, e = _clean(text, tm.start(1), tm.end(1))
             if find_place(text[s:e]) is None:
                 add(Mention(s, e, text[s:e], PERSON))
+    for rx in (APPOSED_PERSON_RE, TITLE_COMMA_PERSON_RE):
+        for am in rx.finditer(text):
+            s, e = _clean(text, am.start(1), am.end(1))
+            if in_caps(s) or not _could_be_person(text[s:e]):
+                continue
+            add(Mention(s, e, text[s:e], PERSON))
 
     for mm in MISSION_RE.finditer(text):
         if in_caps(mm.start()):
@@ -201,11 +262,16 @@ def collect(text: str, doc: Doc, doc_date: str | None) -> tuple[list[Mention], d
         has_name = any(w[0].isupper() for w in words) or words[0] == "visiting"
         if "respective" in words:
             continue  # handled by the relation rules, one mission per leader
+        if re.search(r"(?:’s|'s)\s+(?:own\s+)?$", text[max(0, s - 30):s]):
+            continue  # "the chamber's own delegation" is another body's trip
         if plural and not has_name:
             continue
         generic = not has_name or lead in ("the", "this", "that", "its", "their") and not any(
             w[0].isupper() for w in words)
         add(Mention(s, e, phrase, MISSION, generic=generic))
+    for gm in GROUP_REF_RE.finditer(text):
+        if not in_caps(gm.start()):
+            add(Mention(gm.start(1), gm.end(1), gm.group(1), MISSION, generic=True))
 
     for ent in doc.ents:
         if in_caps(ent.start_char):
@@ -218,6 +284,11 @@ def collect(text: str, doc: Doc, doc_date: str | None) -> tuple[list[Mention], d
         if label == "PERSON":
             if "\n" in surface or not surface[:1].isupper():
                 continue
+            if ORG_APPOS_RE.match(text, e):
+                add(Mention(s, e, surface, ORGANIZATION, kind="enterprise", country=name_country(surface)))
+                continue
+            if not _could_be_person(surface):
+                continue
             pm = _place_mention(text, s, e)
             known = any(x.type == PLACE and x.key == (pm.key if pm else None) for x in mentions)
             if pm is not None and (known or pm.kind != "city" or find_place(surface).population >= 1_000_000):  # type: ignore[union-attr]
@@ -225,11 +296,13 @@ def collect(text: str, doc: Doc, doc_date: str | None) -> tuple[list[Mention], d
                 continue
             add(Mention(s, e, surface, PERSON))
         elif label in ("GPE", "LOC", "NORP", "ORG", "FAC", "PRODUCT"):
-            pm = _place_mention(text, s, e)
+            pm = _place_mention(text, s, e, context=context)
             if pm is not None and (label != "NORP"):
                 add(pm)
                 continue
-            if label in ("ORG", "FAC") and "\n" not in surface:
+            if label in ("ORG", "FAC") and "\n" not in surface and surface[:1].isupper():
+                if demonym_country(surface) or _FEATURE_AFTER.match(text, e):
+                    continue  # "Kazakh", "the Ishim river"
                 after = text[e:e + 30].split()
                 if after and after[0].lower().strip(",.") in TITLE_HEADS:
                     continue  # "Foreign Trade Minister": part of a title
@@ -238,6 +311,11 @@ def collect(text: str, doc: Doc, doc_date: str | None) -> tuple[list[Mention], d
                     continue
                 add(Mention(s, e, surface, ORGANIZATION, kind=kind or "other",
                             country=name_country(surface)))
+                # "Minsk Automobile Plant (MAZ)": the acronym is an alias.
+                am_ = ACRONYM_AFTER_RE.match(text, e)
+                if am_ and find_place(am_.group(1)) is None:
+                    add(Mention(am_.start(1), am_.end(1), am_.group(1), ORGANIZATION, kind=kind or "other",
+                                attrs={"acronym_of": surface}))
         elif label == "EVENT":
             from ingest.organisations import is_event_name
             if is_event_name(surface):
@@ -258,7 +336,7 @@ def collect(text: str, doc: Doc, doc_date: str | None) -> tuple[list[Mention], d
                 s, e = doc[a].idx, doc[b - 1].idx + len(doc[b - 1].text)
                 s, e = _clean(text, s, e)
                 if e > s and claims.free(s, e):
-                    pm = _place_mention(text, s, e, min_population=100_000)
+                    pm = _place_mention(text, s, e, min_population=SMALL_CITY, context=context)
                     if pm is not None:
                         add(pm)
                         break
@@ -266,12 +344,18 @@ def collect(text: str, doc: Doc, doc_date: str | None) -> tuple[list[Mention], d
 
     # Definite descriptions: resolved to the nearest entity of that head later.
     for dm2 in DEFINITE_RE.finditer(text):
-        s, e = dm2.start(1), dm2.end(1)
+        s, e = dm2.start(2), dm2.end(2)
         if in_caps(s):
             continue
-        head = dm2.group(1).lower()
+        adj = dm2.group(1)
+        if adj and not demonym_country(adj):
+            continue  # "the Chongqing office" is a name-like phrase, not a reference
+        head = dm2.group(2).lower()
         etype = EVENT if head in ("exhibition", "fair", "forum", "expo", "conference") else ORGANIZATION
-        add(Mention(s, e, dm2.group(1), etype, generic=True, attrs={"head": head}))
+        attrs: dict[str, Any] = {"head": head}
+        if adj:
+            attrs["country"] = demonym_country(adj)
+        add(Mention(s, e, dm2.group(2), etype, generic=True, attrs=attrs))
 
     # Industries: unambiguous terms anywhere except headlines.
     for s, e, code in find_sectors(text, weak=False):
@@ -280,6 +364,31 @@ def collect(text: str, doc: Doc, doc_date: str | None) -> tuple[list[Mention], d
 
     mentions.sort(key=lambda m: (m.start, -m.end))
     return mentions, info
+
+
+ACRONYM_AFTER_RE = re.compile(r"\s*\(([A-Z][A-Za-z&.-]{1,14})\)")
+_NOT_NAME_WORDS = frozenset(ORG_HEADS) | EVENT_HEADS | TITLE_HEADS | {
+    "delegation", "mission", "group", "park", "statement", "newsletter", "news", "plans", "issue",
+    "members", "talks", "companies", "government"}
+
+
+def _could_be_person(surface: str) -> bool:
+    """A person's name has no word that names a body, an event or a post."""
+    words = [w.strip(",.").lower() for w in surface.split()]
+    if not words or any(w in _NOT_NAME_WORDS for w in words):
+        return False
+    return find_place(surface) is None and demonym_country(surface) is None
+
+
+def _countries_named(text: str) -> frozenset[str]:
+    """Countries a report names, by name or nationality word."""
+    codes = set()
+    for m in re.finditer(r"[A-Z][\w’'-]+(?:\s+(?:of\s+)?[A-Z][\w’'-]+)?", text):
+        for cand in (m.group(0), m.group(0).split()[0]):
+            code = country_code(cand) or demonym_country(cand)
+            if code:
+                codes.add(code)
+    return frozenset(codes)
 
 
 _SPELLING = {"center": "centre", "organization": "organisation", "co-operation": "cooperation"}
@@ -370,6 +479,9 @@ def cluster(mentions: list[Mention], text: str) -> list[Entity]:
                 for e in reversed(entities):
                     if e.type != m.type:
                         continue
+                    # "the Belarusian chamber" is not the Kazakh one.
+                    if m.attrs.get("country") and e.kind and e.country and e.country != m.attrs["country"]:
+                        continue
                     heads = {normalise_name(name_head(x.text)) for x in e.mentions if not x.generic}
                     if head in heads or (head in ("joint company", "joint venture", "company", "group")
                                          and e.kind == "enterprise") or (head == "agency" and e.kind == "media"):
@@ -378,7 +490,11 @@ def cluster(mentions: list[Mention], text: str) -> list[Entity]:
             if target is not None:
                 join(target, m)
             elif m.type == MISSION:
-                new(m, (MISSION, "generic"))
+                # One unnamed delegation however often the report refers to it.
+                if (MISSION, "generic") in by_key:
+                    join(by_key[(MISSION, "generic")], m)
+                else:
+                    new(m, (MISSION, "generic"))
             continue
         k = (m.type, normalise_name(m.text))
         if k in by_key:
@@ -404,6 +520,7 @@ def cluster(mentions: list[Mention], text: str) -> list[Entity]:
             g.mentions = []
     entities = [e for e in entities if e.mentions]
     _merge_short_forms(entities)
+    _merge_quoted_aliases(entities)
     entities = [e for e in entities if e.mentions]
     entities.sort(key=lambda e: e.first)
     for i, e in enumerate(entities):
@@ -434,6 +551,22 @@ def _merge_short_forms(entities: list[Entity]) -> None:
             if (len(bt) > len(at) and _subsequence(at, bt) and at[0] == first
                     and normalise_name(name_head(" ".join(at))) == head and head not in LEGAL_SUFFIXES):
                 b.mentions.extend(a.mentions)
+                a.mentions = []
+                break
+
+
+def _merge_quoted_aliases(entities: list[Entity]) -> None:
+    """"“Great Stone”" on its own is the quoted alias of "China-Belarus
+    Industrial Park “Great Stone”", not a programme of its own."""
+    for a in entities:
+        if a.type != PROGRAM or not a.mentions:
+            continue
+        key = normalise_name(a.mentions[0].text)
+        for b in entities:
+            if b.type == ORGANIZATION and b.mentions and any(key in _quoted_words(x.text) for x in b.mentions):
+                b.mentions.extend(a.mentions)
+                for x in a.mentions:
+                    x.type = ORGANIZATION
                 a.mentions = []
                 break
 

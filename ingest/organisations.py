@@ -45,6 +45,8 @@ ORG_HEADS: dict[str, str] = {
     "news": "media", "daily": "media", "times": "media", "herald": "media", "gazette": "media",
     "tribune": "media", "journal": "media", "press": "media", "television": "media",
     "tv": "media", "radio": "media", "post": "media",
+    "plant": "enterprise", "works": "enterprise", "factory": "enterprise", "mill": "enterprise",
+    "mills": "enterprise", "refinery": "enterprise", "shipyard": "enterprise", "brewery": "enterprise",
     "university": "other", "college": "other", "institute": "other", "academy": "other",
     "airport": "other", "foundation": "other", "school": "other", "hospital": "other",
     "community": "other", "organization": "other", "organisation": "other", "centre": "other",
@@ -58,6 +60,12 @@ EVENT_HEADS = frozenset({
 # Words that make a "Centre"/"Bureau"/"Office" a park or a commerce body.
 _PARK_HINTS = ("cargo", "logistic", "distribution", "industrial", "free trade", "technology",
                "science", "economic", "trade", "business", "innovation", "export processing")
+# A "Centre" is a park only when it handles goods; a policy or research
+# centre is a public body.
+_CENTRE_PARK_HINTS = ("cargo", "logistic", "distribution", "industrial", "free trade", "export processing",
+                      "bonded", "technology park", "science park")
+_CENTRE_AGENCY_HINTS = ("policy", "promotion", "support", "research", "development center",
+                        "development centre")
 _COMMERCE_HINTS = ("commerce", "trade", "economic", "business", "investment", "foreign economic")
 
 _CONNECT = r"(?:of|and|for|on|the|de|du|des|la|le|der|für|&|–|—|-|at|in)"
@@ -65,7 +73,9 @@ _CAP = r"(?:[A-Z0-9][\w’'.&/-]*[\w.]|[A-Z]|“[^”\n]{1,40}”|\"[A-Z][^\"\n]
 # Lower-case words that end a name of a park or a joint body.
 _LOWER_TAIL = (r"(?:\s+(?:industrial|economic|technology|free\s+trade|special\s+economic|"
                r"science|high-tech|development|export\s+processing|logistics|bonded)\s+"
-               r"(?:park|zone|area|district|estate))")
+               r"(?:park|zone|area|district|estate)"
+               # "the SEMICON Southeast Asia exhibition": a name with a plain event noun.
+               r"|\s+(?:exhibition|fair|expo|trade\s+show|conference|summit)\b)")
 NAME_RE = re.compile(
     rf"{_CAP}(?:(?:[ \t]+{_CONNECT})*[ \t]+{_CAP})*{_LOWER_TAIL}?"
 )
@@ -85,10 +95,31 @@ _TRAILING = frozenset({"of", "and", "for", "on", "the", "de", "du", "des", "la",
                        "&", "–", "—", "-", "at", "für", "in"})
 _MONTHS = r"(?:January|February|March|April|May|June|July|August|September|October|November|December)"
 # A dateline or date glued to the front or back of a name.
-_DATE_HEAD = re.compile(rf"^{_MONTHS}\s+\d{{1,2}}\s*[-–—]?\s*")
-_DATE_TAIL = re.compile(rf"\s+(?:on|in|at|of|from|since|until)\s+(?:{_MONTHS}|\d).*$")
+_DATE_HEAD = re.compile(rf"^(?:{_MONTHS}\s+\d{{1,2}}(?:,?\s+\d{{4}})?|\d{{1,2}}\s+{_MONTHS}(?:\s+\d{{4}})?)"
+                        r"\s*[-–—]?\s*")
+_WEEKDAYS = r"(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)"
+_DATE_TAIL = re.compile(rf"\s+(?:on|in|at|of|from|since|until|for)\s+(?:{_MONTHS}|{_WEEKDAYS}|\d).*$")
 LEGAL_SUFFIXES = frozenset({"ltd", "ltd.", "limited", "co", "co.", "corp", "corp.", "inc", "inc.",
-                            "llc", "plc", "ag", "gmbh", "jsc", "ojsc", "pjsc", "llp", "corporation"})
+                            "llc", "plc", "ag", "gmbh", "jsc", "ojsc", "pjsc", "cjsc", "llp", "corporation",
+                            "uab", "a.s.", "a.s", "s.a.", "s.a", "bhd", "pte", "pvt", "sarl", "srl",
+                            "s.r.l.", "spa", "s.p.a.", "bv", "b.v.", "nv", "n.v.", "oy", "kft", "zrt",
+                            "too", "ooo", "zao", "oao", "d.o.o.", "sdn"})
+# Legal forms a company name may carry after a comma: "Co., Ltd.", "Holdings, Inc.".
+_LEGAL_TAIL = re.compile(r"(?:\.?,?[ \t]+(?:Co|Ltd|Inc|Corp|LLC|LLP|PLC|JSC|GmbH|AG|S\.A|A\.S|Bhd|Pte|UAB|CJSC)"
+                         r"(?![\w])\.?)+")
+# Abbreviations after which a full stop does not end a sentence.
+_NO_BREAK = frozenset({"mr", "mrs", "ms", "dr", "st", "co", "prof", "gen", "lt", "col", "no", "jr", "sr",
+                       "messrs", "corp", "vs"})
+# Words that name a ministry's or chamber's portfolio: "Ministry of Trade,
+# Industry and Energy", "Chamber of Commerce, Industry and Crafts".
+_PORTFOLIO = frozenset({
+    "industry", "industries", "energy", "crafts", "handicrafts", "trade", "agriculture", "tourism",
+    "investment", "investments", "development", "planning", "finance", "economy", "transport",
+    "communications", "mines", "mining", "labour", "labor", "infrastructure", "innovation",
+    "technology", "science", "education", "health", "environment", "commerce", "fisheries",
+    "forestry", "culture", "construction", "services", "entrepreneurship", "integration", "shipping",
+    "employment", "resources", "food", "water", "digital", "cooperation", "co-operation", "affairs",
+})
 
 
 @dataclass(slots=True)
@@ -127,9 +158,18 @@ def org_kind(name: str) -> str | None:
         return "media"
     if "high commission" in low or "consulate" in low or "embassy" in low or "trade representation" in low:
         return "diplomatic"
+    # "Penang Development Corporation": a public development body.
+    if head == "corporation" and "development" in low:
+        return "agency"
     if words[-1] in LEGAL_SUFFIXES:
         return "enterprise"
-    if head in ("centre", "center", "zone", "park", "estate", "hub", "area") and any(h in low for h in _PARK_HINTS):
+    if head in ("centre", "center"):
+        if any(h in low for h in _CENTRE_PARK_HINTS):
+            return "park"
+        if any(h in low for h in _CENTRE_AGENCY_HINTS):
+            return "agency"
+        return "other"
+    if head in ("zone", "park", "estate", "hub", "area") and any(h in low for h in _PARK_HINTS):
         return "park"
     if head in ("commission", "committee", "bureau", "department", "office", "administration"):
         if any(h in low for h in _COMMERCE_HINTS):
@@ -137,6 +177,8 @@ def org_kind(name: str) -> str | None:
         return ORG_HEADS.get(head, "agency")
     if head in ORG_HEADS:
         return ORG_HEADS[head]
+    if head.lower() in LEGAL_SUFFIXES:
+        return "enterprise"
     for w in reversed(words):
         if w in ORG_HEADS and w not in ("post", "oil", "steel", "auto", "service", "forum", "port",
                                         "union", "community", "government", "petroleum", "bank"):
@@ -155,6 +197,8 @@ def is_event_name(name: str) -> bool:
 def _trim(text: str, start: int, end: int) -> tuple[int, int]:
     """Drop leading openers ("The", "During"), glued dates, trailing
     connectors and full stops."""
+    while start < end and text[start].isspace():
+        start += 1
     m0 = _DATE_HEAD.match(text[start:end])
     if m0:
         start += m0.end()
@@ -162,6 +206,10 @@ def _trim(text: str, start: int, end: int) -> tuple[int, int]:
     if m1:
         end = start + m1.start()
     while end > start and text[end - 1] in ".,;:":
+        # "Co., Ltd." keeps the full stop of its abbreviation.
+        last = text[start:end].split()[-1].lower() if text[start:end].split() else ""
+        if text[end - 1] == "." and last in LEGAL_SUFFIXES and len(text[start:end].split()) > 1:
+            break
         end -= 1
     while True:
         seg = text[start:end]
@@ -188,13 +236,19 @@ def _split_conjoined(text: str, start: int, end: int) -> list[tuple[int, int]]:
     seg = text[start:end]
     first_of = seg.find(" of ")
     for m in re.finditer(r"\s+and\s+", seg):
-        if first_of != -1 and m.start() > first_of:
-            break
         left, right = seg[: m.start()], seg[m.end():]
         fresh_np = right.startswith("the ") or left.endswith(("”", '"'))
+        if first_of != -1 and m.start() > first_of and not right.startswith("the "):
+            continue
         # Both sides must be names in their own right: "Swedish Trade and
         # Invest Council" stays one.
         left_is_name = org_kind(left) is not None or is_event_name(left)
+        # "KTZ Express and Ekibastuz Power Engineering LLP": the legal form
+        # closes the right-hand company only.
+        if (right.split()[-1].lower() in LEGAL_SUFFIXES and left.split()[-1].lower() not in LEGAL_SUFFIXES
+                and len(left.split()) >= 2 and len(right.split()) >= 2
+                and all(w[:1].isupper() for w in left.split())):
+            return [(start, start + m.start()), *_split_conjoined(text, start + m.end(), end)]
         if fresh_np or left_is_name and len(left.split()) >= 2 and len(right.split()) >= 2:
             return [(start, start + m.start()), *_split_conjoined(text, start + m.end(), end)]
     return [(start, end)]
@@ -204,12 +258,87 @@ def _cut_location_tail(text: str, start: int, end: int) -> int:
     """Keep "Consulate General of Belarus in Chongqing" whole, but cut "in
     Minsk" off anything that is not a diplomatic post."""
     seg = text[start:end]
+    # "Ararat Cargo CJSC of Yerevan": a legal form closes a company's name.
+    lm = re.search(r"\s(?:Ltd|Inc|LLC|LLP|JSC|CJSC|OJSC|GmbH|AG|Bhd|UAB|PLC)\.?(\s+of\s+)[A-Z]", seg)
+    if lm:
+        return start + lm.start(1)
     m = re.search(r"\s+(?:in|at)\s+", seg)
     if m is None:
         return end
     if re.search(r"consulate|embassy|representation|office", seg[: m.start()], re.IGNORECASE):
         return end
     return start + m.start()
+
+
+def _sentence_pieces(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """A shape match cut at sentence ends: "... Chamber of Entrepreneurs.
+    Aigerim Sadykova" is a name and the start of the next sentence. A full
+    stop after an initial or a title abbreviation ("Mr.", "U.S.") does not
+    end a sentence; one after a legal form ("Ltd.") does, since the legal
+    form closes the name."""
+    pieces = []
+    cur = start
+    for m in re.finditer(r"(\S+)\.[ \t\n]+(?=\S)", text[start:end]):
+        word = m.group(1).strip("“”\"(),")
+        low = word.lower()
+        if low in _NO_BREAK and low not in ("co", "corp"):
+            continue
+        if low + "." not in LEGAL_SUFFIXES and re.fullmatch(r"(?:[A-Z]\.)*[A-Z]", word):
+            continue
+        if low in ("co", "corp") and re.match(r"\s*(?:Ltd|Inc|Limited)", text[start + m.end():]):
+            continue
+        cut = start + m.start(1) + len(m.group(1)) + 1
+        pieces.append((cur, cut))
+        cur = start + m.end()
+    pieces.append((cur, end))
+    return pieces
+
+
+def _merge_portfolios(text: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """"Ministry of Trade" + ", " + "Industry and Energy of the Republic of
+    Korea" is one name: the comma joins portfolio words."""
+    out: list[tuple[int, int]] = []
+    for s, e in spans:
+        if out:
+            ps, pe = out[-1]
+            gap = text[pe:s]
+            words = text[s:e].split()
+            upto = words[: words.index("of")] if "of" in words else words
+            if (gap.strip() == "," and " of " in text[ps:pe] and "and" in upto
+                    and all(w.lower() in _PORTFOLIO or w == "and" for w in upto)):
+                out[-1] = (ps, e)
+                continue
+        out.append((s, e))
+    return out
+
+
+def _split_dash(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """"Chongqing Municipal Commission of Commerce - Trade Promotion News" is
+    a body and a byline; "Chongqing Global Trade – Chongqing Export
+    Commodities Exhibition" is one event. Split at a spaced dash when the
+    left side is an organisation's name on its own."""
+    seg = text[start:end]
+    for m in re.finditer(r"[ \t]+[-–—][ \t]+", seg):
+        left = seg[: m.start()]
+        if org_kind(left) is not None and not is_event_name(left) and len(left.split()) >= 2:
+            return [(start, start + m.start()), *_split_dash(text, start + m.end(), end)]
+    return [(start, end)]
+
+
+_DATE_GAP = re.compile(rf"\s+(?:on|in|at|of|from|since|until|for)\s+(?:{_MONTHS}\s+\d{{1,2}}|\d{{1,2}}\s+{_MONTHS}"
+                       rf"|{_MONTHS}|{_WEEKDAYS}|\d[\d,.]*)(?:,?\s+\d{{4}})?(?=\s|$)")
+
+
+def _split_dates(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """"Kenya Association of Manufacturers on Tuesday at the Expo": a date
+    or number between two names separates them."""
+    pieces = []
+    cur = start
+    for m in _DATE_GAP.finditer(text, start, end):
+        pieces.append((cur, m.start()))
+        cur = m.end()
+    pieces.append((cur, end))
+    return [(a, b) for a, b in pieces if b > a]
 
 
 def find_names(text: str) -> list[NameSpan]:
@@ -227,13 +356,29 @@ def find_names(text: str) -> list[NameSpan]:
     def in_caps(i: int) -> bool:
         return any(a <= i < b for a, b in caps_ranges)
 
+    raw: list[tuple[int, int]] = []
     for m in NAME_RE.finditer(text):
         if in_caps(m.start()):
             continue
-        s, e = _trim(text, m.start(), m.end())
+        for ps, pe in _sentence_pieces(text, m.start(), m.end()):
+            for ds, de in _split_dates(text, ps, pe):
+                raw.extend(_split_dash(text, ds, de))
+    # "Yuxin Precision Gearbox Co., Ltd.": the legal form after a comma.
+    extended: list[tuple[int, int]] = []
+    for s0, e0 in raw:
+        if extended and s0 < extended[-1][1]:
+            continue
+        if re.search(r"\b(?:Co|Corp|Holdings|Ltd)\.?$", text[s0:e0]):
+            lt = _LEGAL_TAIL.match(text, e0)
+            if lt and lt.end() > e0:
+                e0 = lt.end()
+        extended.append((s0, e0))
+    for s0, e0 in _merge_portfolios(text, extended):
+        s, e = _trim(text, s0, e0)
         if e <= s:
             continue
         # "in" may join a diplomatic post to its city; never anything else.
+        e = _cut_location_tail(text, s, e)
         for ps, pe in _split_conjoined(text, s, e):
             pe = _cut_location_tail(text, ps, pe)
             ps, pe = _trim(text, ps, pe)
@@ -244,8 +389,8 @@ def find_names(text: str) -> list[NameSpan]:
             if name.endswith(("’s", "'s")):
                 continue
             acronym = None
-            tail = re.search(r"\s*\(([A-Z][A-Z&.]{1,9})\)$", name)
-            if tail:
+            tail = re.search(r"\s*\(([A-Z][A-Za-z&.-]{1,14})\)$", name)
+            if tail and find_place(tail.group(1)) is None:
                 acronym = tail.group(1)
                 pe = ps + tail.start()
                 name = text[ps:pe]
@@ -253,6 +398,12 @@ def find_names(text: str) -> list[NameSpan]:
                 out.append(NameSpan(ps, pe, name, "Program"))
                 continue
             if is_event_name(name):
+                stem = name.rsplit(None, 1)[0] if " " in name else ""
+                # "the Kazakh exhibition" names no event.
+                if name.split()[-1].islower() and (
+                        not re.match(r"[A-Z]", stem)
+                        or len(stem.split()) == 1 and (demonym_country(stem) or find_place(stem))):
+                    continue
                 out.append(NameSpan(ps, pe, name, "Event", acronym=acronym))
                 continue
             kind = org_kind(name)
@@ -276,20 +427,38 @@ def find_names(text: str) -> list[NameSpan]:
     return kept
 
 
+# A city named inside an organisation's name says where it is only when it
+# is a real city, not a village that shares a word ("Center", "Union").
+NAME_CITY_MIN_POPULATION = 100_000
+
+
 def name_country(name: str) -> str | None:
-    """The country a name points to: a country, demonym or known place in
-    it ("Ministry of Economy of Belarus", "French Finance Ministry",
-    "Chongqing Municipal Commission")."""
-    for w in re.findall(r"[A-Z][\w’'-]*(?:\s+[A-Z][\w’'-]*)?", name):
-        for cand in (w, w.split()[0]):
-            for part in re.split(r"[-–]", cand):
-                part = part.strip("“”\"")
-                if not part:
+    """The country a name points to. A country or demonym in the name comes
+    first ("Ministry of Economy of the Republic of Belarus" -> BY, "French
+    Finance Ministry" -> FR), then a large city or a region in it
+    ("Chongqing Municipal Commission" -> CN)."""
+    chunks = re.findall(r"[A-Z][\w’'-]*(?:\s+(?:of\s+(?:the\s+)?)?[A-Z][\w’'-]*)*", name)
+    for chunk in chunks:
+        words = chunk.split()
+        # Longest window first: "Republic of Korea" before "Korea".
+        for size in range(len(words), 0, -1):
+            for i in range(len(words) - size + 1):
+                window = " ".join(words[i:i + size])
+                if window.split()[0] in ("of", "the") or window.split()[-1] in ("of", "the"):
                     continue
-                code = country_code(part) or demonym_country(part)
-                if code:
-                    return code
+                for part in (window, *re.split(r"[-–]", window)):
+                    part = part.strip("“”\"")
+                    code = country_code(part) or demonym_country(part) if part else None
+                    if code:
+                        return code
+    for chunk in chunks:
+        for w in chunk.split():
+            for part in re.split(r"[-–]", w.strip("“”\"")):
+                if len(part) <= 3 or not part[:1].isupper():
+                    continue
                 place = find_place(part)
-                if place is not None and place.kind != "country" and len(part) > 3:
+                if place is None or place.kind == "country":
+                    continue
+                if place.kind == "region" or place.population >= NAME_CITY_MIN_POPULATION:
                     return place.country
     return None

@@ -34,12 +34,18 @@ from graph.sectors import find_sectors
 from ingest.mentions import TITLE_HEADS, Entity, Mention
 
 SUBJ = ("nsubj", "nsubjpass", "csubj")
-MEET_VERBS = frozenset({"meet", "receive", "confer", "negotiate", "talk"})
+MEET_VERBS = frozenset({"meet", "receive", "confer", "negotiate", "talk", "welcome", "host", "greet"})
+# Verbs whose direct object is the other party: "X received the delegation".
+MEET_DIRECT = frozenset({"meet", "receive", "welcome", "host", "greet"})
+# Verbs that take a visitor round a place: "was shown around the park".
+SHOW_VERBS = frozenset({"show", "guide", "take", "walk", "escort"})
+PRONOUNS = frozenset({"it", "they", "he", "she", "we"})
 MEET_NOUNS = frozenset({"talks", "talk", "meeting", "meetings", "discussions", "negotiations", "consultations"})
 SIGN_VERBS = frozenset({"sign", "conclude", "ink", "initial"})
 DEAL_NOUNS = frozenset({"agreement", "accord", "memorandum", "contract", "deal", "mou", "treaty", "protocol"})
 VISIT_VERBS = frozenset({"visit", "tour"})
 ARRIVE_VERBS = frozenset({"arrive", "travel", "go", "fly", "come", "return"})
+LEAVE_VERBS = frozenset({"leave", "depart", "set"})
 TRIP_NOUNS = frozenset({"visit", "trip", "trips", "journey", "tour", "mission", "visits"})
 LEAD_VERBS = frozenset({"lead", "head"})
 MEMBER_VERBS = frozenset({"consist", "comprise", "include", "compose", "involve", "bring"})
@@ -50,6 +56,7 @@ SECTOR_VERBS = frozenset({"engage", "specialise", "specialize", "operate", "prod
                           "make", "develop", "sell", "export", "supply", "invest", "focus", "work",
                           "provide", "build"})
 FUTURE_MARKERS = frozenset({"will", "shall", "plan", "intend", "expect", "aim", "prepare", "'ll"})
+FUTURE_ADJECTIVES = frozenset({"next", "upcoming", "planned", "future", "forthcoming"})
 
 
 @dataclass(slots=True)
@@ -93,6 +100,8 @@ class Context:
         rel = RELATION_TYPES[rtype]
         if not rel.allows(a.type, b.type):
             return
+        if rtype == "PLANS_VISIT" and b.type != PLACE:
+            return  # a planned trip goes to a place (ONTOLOGY.md)
         if not (a.type in rel.sources and b.type in rel.targets):
             if rtype in SYMMETRIC_RELATIONS:
                 src, tgt = tgt, src
@@ -157,7 +166,7 @@ class Context:
             if subs:
                 out: list[int] = []
                 for s in subs:
-                    if s.lower_ in ("it", "they", "he", "she", "we"):
+                    if s.lower_ in PRONOUNS:
                         out += self.pronoun(s)
                     else:
                         out += self.np_entities(s)
@@ -178,13 +187,17 @@ class Context:
         return []
 
     def pronoun(self, tok: Token) -> list[int]:
-        """"Fujitsu said it signed ...": "it" is the subject of the saying verb."""
-        v = tok.head
-        while v.dep_ in ("ccomp", "conj", "xcomp") and v.head is not v:
-            v = v.head
+        """"Fujitsu said it signed ...": "it" is the subject of the saying
+        verb; "the delegation left for X, where it attended ...": the subject
+        of the clause the pronoun's clause hangs from."""
+        for v in tok.head.ancestors:
+            if v.pos_ not in ("VERB", "AUX"):
+                continue
             for c in v.children:
-                if c.dep_ == "nsubj" and c.i != tok.i and c.lower_ not in ("it", "they", "he", "she"):
-                    return self.np_entities(c)
+                if c.dep_ in ("nsubj", "nsubjpass") and c.i != tok.i and c.lower_ not in PRONOUNS:
+                    ents = self.np_entities(c)
+                    if ents:
+                        return ents
         # Otherwise the first subject entity of the previous sentence.
         sent = tok.sent
         if sent.start > 0:
@@ -202,10 +215,22 @@ class Context:
             if direct and c.dep_ in ("dobj", "attr", "oprd"):
                 out += self.np_entities(c)
             elif c.dep_ == "prep" and c.lower_ in preps or c.dep_ == "agent" and "by" in preps:
-                for p in c.children:
-                    if p.dep_ == "pobj":
-                        out += self.np_entities(p)
+                # "with the ministry and with the agency"
+                for cp in conjuncts(c):
+                    for p in cp.children:
+                        if p.dep_ == "pobj":
+                            out += self.np_entities(p)
         return out
+
+    def recent_mission(self, sent: Span) -> int:
+        """The delegation last mentioned in this sentence or the one before:
+        who held the talks a report states without an actor."""
+        start = self.doc[sent.start - 1].sent.start if sent.start > 0 else sent.start
+        for i in range(sent.end - 1, start - 1, -1):
+            e = self.tok_ent[i]
+            if e >= 0 and self.entities[e].type == MISSION:
+                return e
+        return -1
 
     def typed(self, ids: list[int], *types: str) -> list[int]:
         return [i for i in ids if self.entities[i].type in types]
@@ -232,6 +257,14 @@ def is_future(verb: Token) -> bool:
         v = v.head
         if v.lemma_ in FUTURE_MARKERS or any(c.lower_ in FUTURE_MARKERS for c in v.children if c.dep_ == "aux"):
             return True
+    # "invited the chamber to lead a mission to Astana": not yet done.
+    if verb.dep_ == "xcomp" and verb.head.lemma_ in ("invite", "ask", "urge", "propose", "want", "hope",
+                                                      "agree", "decide", "offer"):
+        return True
+    # "The next mission of the chamber goes to Almaty."
+    for c in verb.children:
+        if c.dep_ in ("nsubj", "nsubjpass") and any(a.lower_ in FUTURE_ADJECTIVES for a in c.children):
+            return True
     return verb.lemma_ in ("plan", "intend")
 
 
@@ -253,26 +286,47 @@ def _sentence_rules(ctx: Context, sent: Span) -> None:
     for tok in sent:
         lemma = tok.lemma_.lower()
         is_verb = tok.pos_ in ("VERB", "AUX")
-        if is_verb and lemma in MEET_VERBS:
+        if is_verb and lemma in MEET_VERBS and not is_future(tok):
             subj = ctx.subjects(tok)
-            obj = ctx.objects(tok, ("with",), direct=lemma in ("meet", "receive"))
+            passive = any(c.dep_ in ("nsubjpass", "auxpass") for c in tok.children)
+            meet_preps = ("with", "by") if passive else ("with",)
+            obj = ctx.objects(tok, meet_preps, direct=lemma in MEET_DIRECT and not passive)
+            if tok.dep_ == "acl" and tok.tag_ == "VBN":
+                # "the delegation, received by the minister, ..."
+                subj = ctx.np_entities(tok.head)
+            if lemma in ("host", "welcome", "greet"):
+                # "welcomed the Lithuanian companies" welcomes firms, not Lithuania.
+                obj = [o for o in obj if ctx.entities[o].type != PLACE]
             for s in subj:
                 for o in obj:
-                    ctx.add("MET_WITH", s, o, 0.9, sent)
+                    ctx.add("MET_WITH", s, o, 0.9 if lemma not in ("host", "welcome", "greet") else 0.8, sent)
+            # "was welcomed in George Town": a delegation met there is there.
+            for s in ctx.typed(subj, MISSION):
+                for place in ctx.typed(ctx.objects(tok, ("in",), direct=False), PLACE):
+                    ctx.add("VISITED", s, place, 0.6, sent)
             if not obj and len(subj) > 1 and lemma == "meet":
                 for a, b in _pairs(subj):
                     ctx.add("MET_WITH", a, b, 0.8, sent)
         elif is_verb and lemma in ("hold", "have", "begin", "start", "conduct", "open"):
             for c in tok.children:
+                # "Talks were held with MIDA": the delegation in view held them.
+                if c.dep_ == "nsubjpass" and c.lower_ in MEET_NOUNS:
+                    holders = ctx.objects(tok, ("by",), direct=False) or [ctx.recent_mission(sent)]
+                    for o in ctx.objects(tok, ("with",), direct=False) + ctx.objects(c, ("with",), direct=False):
+                        for h in holders:
+                            ctx.add("MET_WITH", h, o, 0.6, sent)
                 if c.dep_ == "dobj":
                     nouns = [c] + [p for p in c.subtree if p.dep_ == "pobj" and p.lower_ in MEET_NOUNS]
                     if not any(n.lower_ in MEET_NOUNS for n in nouns):
                         continue
                     subj = ctx.subjects(tok)
+                    # "held talks with X": the "with" may hang from the verb.
+                    others = ctx.objects(tok, ("with",), direct=False)
                     for n in nouns:
-                        for o in ctx.objects(n, ("with",), direct=False):
-                            for s in subj:
-                                ctx.add("MET_WITH", s, o, 0.85, sent)
+                        others += ctx.objects(n, ("with",), direct=False)
+                    for o in dict.fromkeys(others):
+                        for s in subj:
+                            ctx.add("MET_WITH", s, o, 0.85, sent)
                     # "begins talks in Bonn": the talker is there.
                     for p in [*tok.children, *c.subtree]:
                         if p.dep_ == "prep" and p.lower_ == "in":
@@ -314,6 +368,22 @@ def _sentence_rules(ctx: Context, sent: Span) -> None:
             for s in ctx.subjects(tok):
                 for o in ctx.objects(tok, ("to",)):
                     ctx.add(rtype, s, o, 0.85, sent)
+        if is_verb and lemma in LEAVE_VERBS:
+            # "left for Kuala Lumpur": going there.
+            rtype = "PLANS_VISIT" if is_future(tok) else "VISITED"
+            for s in ctx.subjects(tok):
+                for o in ctx.typed(ctx.objects(tok, ("for",), direct=False), PLACE):
+                    ctx.add(rtype, s, o, 0.7, sent)
+        if is_verb and lemma in SHOW_VERBS and any(c.lower_ in ("around", "round", "through") for c in tok.children):
+            # "The mission was shown around the zone" / "X showed the visitors around the zone".
+            visitors = [e for c in tok.children if c.dep_ in ("nsubjpass", "dobj", "dative") for e in ctx.np_entities(c)]
+            for c in tok.children:
+                if c.lower_ in ("around", "round", "through"):
+                    for p in c.children:
+                        if p.dep_ == "pobj":
+                            for o in ctx.typed(ctx.np_entities(p), PLACE, ORGANIZATION):
+                                for v in visitors:
+                                    ctx.add("VISITED", v, o, 0.75, sent)
         if is_verb and (lemma in ARRIVE_VERBS or lemma == "depart"):
             future = is_future(tok)
             rtype = "PLANS_VISIT" if future else "VISITED"
@@ -332,6 +402,8 @@ def _sentence_rules(ctx: Context, sent: Span) -> None:
                 if tok.dep_ in ("dobj",) and head.pos_ == "VERB":
                     actors = ctx.subjects(head)
                     future = is_future(head) or head.lemma_ in ("plan", "prepare")
+                # "the visit of the Mongolian delegation to Korea"
+                actors = actors or ctx.typed(ctx.objects(tok, ("of", "by"), direct=False), MISSION)
                 if actors:
                     for a in actors:
                         for d in dests:
@@ -344,7 +416,8 @@ def _sentence_rules(ctx: Context, sent: Span) -> None:
         if is_verb and lemma in LEAD_VERBS:
             if tok.dep_ == "acl" or any(c.dep_ == "agent" for c in tok.children) and tok.tag_ == "VBN":
                 led = ctx.np_entities(tok.head) if tok.dep_ == "acl" else [
-                    e for c in tok.children if c.dep_ == "nsubjpass" for e in ctx.np_entities(c)]
+                    e for c in tok.children if c.dep_ == "nsubjpass"
+                    for e in (ctx.pronoun(c) if c.lower_ in PRONOUNS else ctx.np_entities(c))]
                 for leader in ctx.objects(tok, ("by",), direct=False):
                     for m in ctx.typed(led, MISSION):
                         ctx.add("LED", leader, m, 0.9, sent)
@@ -362,9 +435,16 @@ def _sentence_rules(ctx: Context, sent: Span) -> None:
                         for a, b in _pairs(leaders):
                             ctx.add("MET_WITH", a, b, 0.6, sent)
                     else:
-                        for m in ctx.typed(ctx.np_entities(c), MISSION):
+                        led = ctx.typed(ctx.np_entities(c), MISSION)
+                        for m in led:
                             for s in subj:
                                 ctx.add("LED", s, m, 0.9, sent)
+                        # "GEPA led a delegation ... to Germany": the delegation went there.
+                        dests = ctx.typed(ctx.objects(tok, ("to",), direct=False)
+                                          + ctx.objects(c, ("to",), direct=False), PLACE)
+                        for m in led:
+                            for d in dests:
+                                ctx.add("PLANS_VISIT" if is_future(tok) else "VISITED", m, d, 0.75, sent)
         if is_verb and lemma in MEMBER_VERBS:
             groups = ctx.typed(ctx.subjects(tok), MISSION, ORGANIZATION)
             members: list[int] = []
@@ -431,7 +511,8 @@ def _sentence_rules(ctx: Context, sent: Span) -> None:
                         for w in ctx.typed(ctx.np_entities(p), PLACE):
                             ctx.add("LOCATED_IN", owner, w, 0.7, sent)
         if is_verb and lemma in SECTOR_VERBS:
-            actors = ctx.typed(ctx.subjects(tok), ORGANIZATION, MISSION, EVENT, PLACE)
+            # A country "supplies oil" as a trading nation, not as a business.
+            actors = ctx.typed(ctx.subjects(tok), ORGANIZATION, MISSION, EVENT)
             if actors:
                 arg_spans = [(c.left_edge.idx, c.right_edge.idx + len(c.right_edge.text))
                              for c in tok.children if c.dep_ in ("dobj", "prep", "xcomp", "conj")
@@ -500,9 +581,10 @@ def _name_rules(ctx: Context) -> None:
                         ctx.add("LOCATED_IN", e.index, where.index, 0.6, s)
         # "Fujian Fujitsu Communications Software Ltd" works in software.
         if e.type == ORGANIZATION and e.kind not in ("ministry", "media", "diplomatic"):
-            for st, en, code in find_sectors(e.name, weak=False):
-                if e.name[st:en].lower() in ("trade", "commerce"):
-                    continue
+            # The term nearest the head says what the company does: "Bursa
+            # Textile Machinery" makes machinery.
+            terms = [t for t in find_sectors(e.name, weak=False) if e.name[t[0]:t[1]].lower() not in ("trade", "commerce")]
+            for st, en, code in terms[-1:]:
                 sec = _sector_entity(ctx, code, m0.start + st, m0.start + en)
                 ctx.add("IN_SECTOR", e.index, sec, 0.6, s)
 
@@ -511,15 +593,23 @@ def _real(e: Entity) -> list[Mention]:
     return [m for m in e.mentions if not m.generic]
 
 
+_APPOS_END = re.compile(r",(?!\s*(?:Ltd|Inc|LLC|Co)\b)|;|\.\s|\s(?:said|told|says|who|and\s+[A-Z])\b|$")
+
+
 def _appositive_rules(ctx: Context) -> None:
     """WORKS_FOR and titles from "Pu Pu, deputy director of the Office",
-    "the EC's external relations commissioner, Willy De Clercq" and
-    "Iranian Oil Minister Gholamreza Aqazadeh"."""
+    "Aigerim Sadykova, deputy chairwoman of the board of Atameken,", "the
+    EC's external relations commissioner, Willy De Clercq", "Its chairman,
+    Davron Vakhabov," and "Iranian Oil Minister Gholamreza Aqazadeh"."""
     text = ctx.text
-    starts = {}
+    starts: dict[int, Entity] = {}
+    org_mentions: list[tuple[int, int, Entity]] = []
     for e in ctx.entities:
         for m in e.mentions:
             starts[m.start] = e
+            if e.type == ORGANIZATION:
+                org_mentions.append((m.start, m.end, e))
+    org_mentions.sort(key=lambda x: x[0])
     for e in ctx.entities:
         if e.type != PERSON:
             continue
@@ -528,13 +618,7 @@ def _appositive_rules(ctx: Context) -> None:
             if span is None:
                 continue
             sent = span.sent
-            after = text[m.end:sent.end_char]
-            am = re.match(r",\s+((?:[\w-]+\s+){0,4}?[\w-]+)\s+(?:of|at|for)\s+(?:the\s+)?", after)
-            if am and am.group(1).split()[-1].lower() in TITLE_HEADS:
-                e.attrs.setdefault("title", am.group(1))
-                org = starts.get(m.end + am.end())
-                if org is not None and org.type in (ORGANIZATION, PLACE):
-                    ctx.add("WORKS_FOR", e.index, org.index, 0.85, sent, title=am.group(1))
+            if _title_after(ctx, e, m.end, sent, starts):
                 continue
             before = text[sent.start_char:m.start]
             bm = re.search(r"((?:[\w’'-]+\s+){0,5})([\w-]+),?\s*$", before)
@@ -545,21 +629,59 @@ def _appositive_rules(ctx: Context) -> None:
             keep: list[str] = []
             for w in reversed(words):
                 if w.lower() in ("and", "by", "between", "with", "said", "told", "the", "a", "an", "of",
-                                 "to", "that", "in", "from", "as") or w.endswith((",", ".", ";")):
+                                 "to", "that", "in", "from", "as") or w.endswith((".", ";")) \
+                        or w.endswith(",") and keep:
                     break
-                keep.insert(0, w)
-            owner = None
-            while keep and (keep[0].endswith(("'s", "’s")) or demonym_country(keep[0]) or keep[0].lower() in ("acting",) and False):
-                if keep[0].endswith(("'s", "’s")):
-                    owner = keep[0][:-2]
+                keep.insert(0, w.rstrip(","))
+            owner: Entity | None = None
+            poss = [i for i, w in enumerate(keep) if w.endswith(("'s", "’s"))]
+            if poss:
+                # The mention that ends at the possessive: "Ararat Cargo's".
+                word = keep[poss[-1]]
+                at = sent.start_char + before.rfind(word) + len(word) - 2
+                owner = next((o for s_, e_, o in org_mentions if e_ == at), None)
+                keep = keep[poss[-1] + 1:]
+            while keep and (keep[0].lower() in ("its", "their") or demonym_country(keep[0])):
+                if keep[0].lower() in ("its", "their"):
+                    # "Its chairman": the body last named before this sentence.
+                    owner = next((o for s_, e_, o in reversed(org_mentions) if e_ <= sent.start_char), None)
                 keep.pop(0)
             if keep and any(w.lower().strip(",") in TITLE_HEADS for w in keep):
                 title = " ".join(keep).rstrip(",")
                 e.attrs.setdefault("title", title)
-                if owner:
-                    for o in ctx.entities:
-                        if o.type == ORGANIZATION and (normalise_name(owner) in {normalise_name(x.text) for x in o.mentions}):
-                            ctx.add("WORKS_FOR", e.index, o.index, 0.8, sent, title=title)
+                if owner is not None:
+                    ctx.add("WORKS_FOR", e.index, owner.index, 0.75, sent, title=title)
+
+
+def _title_after(ctx: Context, person: Entity, end: int, sent: Span, starts: dict[int, Entity]) -> bool:
+    """"Name, <title> of|at|for <body>,": the title is everything before the
+    body's name; the body is the first organisation or place named inside
+    the apposition."""
+    text = ctx.text
+    lead = re.match(r",\s+(?:the\s+|a\s+|an\s+)?(?:(?:now|currently|also)\s+)?", text[end:sent.end_char])
+    if not lead:
+        return False
+    p = end + lead.end()
+    stop = _APPOS_END.search(text, p + 1, sent.end_char)
+    limit = stop.start() if stop else sent.end_char
+    for cm in re.finditer(r"\s(?:of|at|for|with)\s+(?:the\s+)?", text[p:limit]):
+        org = starts.get(p + cm.end())
+        if org is None or org.type not in (ORGANIZATION, PLACE):
+            continue
+        title = text[p:p + cm.start()].strip()
+        if not title or not any(w.lower() in TITLE_HEADS for w in title.split()) or len(title.split()) > 8:
+            return False
+        person.attrs.setdefault("title", title)
+        ctx.add("WORKS_FOR", person.index, org.index, 0.85, sent, title=title)
+        return True
+    title = text[p:limit].strip()
+    words = title.split()
+    # "vice minister of trade and integration": a post without a body.
+    if (words and len(words) <= 7 and words[0].lower() != "who" and all(w.islower() for w in words)
+            and any(w in TITLE_HEADS for w in words[:3])):
+        person.attrs.setdefault("title", title)
+        return True
+    return False
 
 
 def _gazetteer_rules(ctx: Context) -> None:
