@@ -763,6 +763,8 @@ class SqliteStore:
                 [(r.id, ev.doc_id, ev.start, ev.end, ev.text, ev.date, ev.confidence, ev.extractor,
                   r.source, r.target) for r in relations for ev in r.evidence],
             )
+            # A later batch may add evidence to a relation an earlier one wrote.
+            self._refresh_relations(db, (r.id for r in relations))
 
     def close(self) -> None:
         with self._lock:

@@ -347,3 +347,19 @@ def test_stats_count_by_type_and_kind(store: Store) -> None:
     assert stats.entities_by_type == {"Mission": 1, "Organization": 2, "Place": 1}
     assert stats.relations_by_type == {"MET_WITH": 1, "MEMBER_OF": 1, "VISITED": 1}
     assert stats.organizations_by_kind == {"chamber": 1, "enterprise": 1}
+
+
+def test_write_graph_in_two_batches_keeps_the_latest_date_and_strongest_confidence(store: Store) -> None:
+    rid = relation_id("MET_WITH", "org-alpha", "org-beta")
+    ents = [Entity(id=i, type="Organization", name=i, evidence=[Evidence(doc_id="d1", start=0, end=1, text="A")])
+            for i in ("org-alpha", "org-beta")]
+
+    def batch(doc: str, date: str, confidence: float) -> list[Relation]:
+        ev = Evidence(doc_id=doc, start=0, end=9, text="they met.", date=date, confidence=confidence)
+        return [Relation(id=rid, type="MET_WITH", source="org-alpha", target="org-beta",
+                         confidence=confidence, date=date, evidence=[ev])]
+
+    store.write_graph([Document(id="d1", source="s", text="they met.")], ents, batch("d1", "2021-01-01", 0.5))
+    store.write_graph([Document(id="d2", source="s", text="they met.")], [], batch("d2", "2023-05-05", 0.9))
+    [rel] = store.relations(types=["MET_WITH"])
+    assert rel.date == "2023-05-05" and rel.confidence == pytest.approx(0.9) and len(rel.evidence) == 2
