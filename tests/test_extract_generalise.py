@@ -1,0 +1,92 @@
+"""Mechanisms that keep the extractor honest on reports it was not built on."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from graph.gazetteer import find_place
+from graph.model import Document, document_id
+from ingest.extract import Extractor
+from ingest.organisations import find_names, name_country, org_kind
+
+
+def _out(extractor: Extractor, text: str) -> dict[str, Any]:
+    return extractor.extract(Document(id=document_id(text), source="t.txt", text=text)).to_contract()
+
+
+def _names(out: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    return {e["name"]: e for e in out["entities"]}
+
+
+def _rel(out: dict[str, Any], rtype: str, source: str, target: str) -> bool:
+    names = {e["id"]: e["name"] for e in out["entities"]}
+    return any(r["type"] == rtype and {names[r["source"]], names[r["target"]]} == {source, target}
+               for r in out["relations"])
+
+
+def test_organisation_names_stop_at_the_end_of_a_sentence() -> None:
+    text = "They met the National Chamber of Entrepreneurs. Aigerim Sadykova spoke."
+    assert [n.text for n in find_names(text)] == ["National Chamber of Entrepreneurs"]
+
+
+def test_company_names_keep_their_legal_form_after_a_comma() -> None:
+    text = "The group included Yuxin Precision Gearbox Co., Ltd., TAIJI Group and Yuxinou Logistics Co., Ltd. Chen Xiaoyu joined."
+    assert [n.text for n in find_names(text)] == [
+        "Yuxin Precision Gearbox Co., Ltd.", "TAIJI Group", "Yuxinou Logistics Co., Ltd."]
+
+
+def test_a_byline_after_a_dash_is_not_part_of_the_name() -> None:
+    names = [n.text for n in find_names("Chongqing Municipal Commission of Commerce - Trade Promotion News\n")]
+    assert names[0] == "Chongqing Municipal Commission of Commerce"
+
+
+def test_portfolio_commas_stay_inside_a_ministry_name() -> None:
+    text = "They held talks with the Ministry of Trade, Industry and Energy of the Republic of Korea."
+    assert [n.text for n in find_names(text)] == ["Ministry of Trade, Industry and Energy of the Republic of Korea"]
+
+
+def test_common_words_and_demonyms_are_not_cities() -> None:
+    assert find_place("Republic") is None
+    assert find_place("Kazakh") is None
+
+
+def test_the_country_named_in_an_organisation_name_comes_first() -> None:
+    assert name_country("Ministry of Economy of the Republic of Belarus") == "BY"
+    assert name_country("Eurasian Economic Union") is None
+
+
+def test_plants_works_and_legal_forms_are_enterprises() -> None:
+    for name in ("Minsk Automobile Plant", "Minsk Tractor Works", "Baltic Dairy Systems UAB", "Ararat Cargo CJSC"):
+        assert org_kind(name) == "enterprise", name
+
+
+def test_an_acronym_in_parentheses_is_an_alias(extractor: Extractor) -> None:
+    out = _out(extractor, "The delegation visited the Minsk Automobile Plant (MAZ). MAZ makes trucks.")
+    plant = _names(out)["Minsk Automobile Plant"]
+    assert "MAZ" in plant["aliases"] and plant["kind"] == "enterprise"
+    assert "MAZ" not in _names(out)
+
+
+def test_a_small_town_needs_its_country_in_the_report(extractor: Extractor) -> None:
+    out = _out(extractor, "The delegation toured a market on the right bank of the Ishim river in Astana.")
+    assert "Ishim" not in _names(out)
+
+
+def test_passive_reception_is_a_meeting(extractor: Extractor) -> None:
+    out = _out(extractor, "In Hamburg the Ghanaian delegation was received by the Hamburg Chamber of Commerce.")
+    assert _rel(out, "MET_WITH", "Ghanaian delegation", "Hamburg Chamber of Commerce")
+
+
+def test_apposition_gives_title_and_employer(extractor: Extractor) -> None:
+    out = _out(extractor, "Aigerim Sadykova, deputy chairwoman of the board of the Eurasian Chamber of Trade, "
+                          "hosted a round table.")
+    person = _names(out)["Aigerim Sadykova"]
+    assert person["title"] == "deputy chairwoman of the board"
+    assert _rel(out, "WORKS_FOR", "Aigerim Sadykova", "Eurasian Chamber of Trade")
+
+
+def test_the_visitors_are_the_delegation_not_their_country(extractor: Extractor) -> None:
+    out = _out(extractor, "A Kazakh business delegation arrived in Minsk. "
+                          "The Kazakh guests visited the Minsk Tractor Works.")
+    assert _rel(out, "VISITED", "Kazakh business delegation", "Minsk Tractor Works")
+    assert not _rel(out, "VISITED", "Kazakhstan", "Minsk Tractor Works")
