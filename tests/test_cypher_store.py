@@ -1,0 +1,124 @@
+"""What the Cypher backend does beyond the shared contract: clear failures
+when the server is away, a graph readable as a graph, nothing built from
+user text, and writes that land whole. Against a real FalkorDB server."""
+
+from __future__ import annotations
+
+import socket
+import time
+from collections.abc import Iterator
+
+import pytest
+
+from graph.cypher_connections import redact
+from graph.cypher_store import CypherStore
+from graph.model import Entity
+from graph.store import StoreError, open_store
+from tests.falkordb_server import FalkorServer, free_port
+from tests.test_store_contract import ALMATY_2024, ASTANA_2023
+
+pytestmark = pytest.mark.falkordb
+
+
+@pytest.fixture
+def fstore(falkordb_server: FalkorServer, request: pytest.FixtureRequest) -> Iterator[CypherStore]:
+    graph = f"cy-{request.node.name[:40]}"
+    store = open_store(falkordb_server.url(graph))
+    assert isinstance(store, CypherStore)
+    store.clear()
+    try:
+        yield store
+    finally:
+        store.close()
+        falkordb_server.delete_graph(graph)
+
+
+def _closed_port() -> int:
+    port = free_port()
+    with socket.socket() as s:  # nothing listens there once this is closed
+        s.bind(("127.0.0.1", port))
+    return port
+
+
+@pytest.mark.parametrize("scheme", ["falkordb", "bolt"])
+def test_a_server_that_is_down_is_one_clear_error_naming_the_url(scheme: str) -> None:
+    port = _closed_port()
+    url = f"{scheme}://127.0.0.1:{port}/g" if scheme == "falkordb" else f"bolt://127.0.0.1:{port}"
+    started = time.monotonic()
+    with pytest.raises(StoreError) as err:
+        open_store(url)
+    assert url in str(err.value) and "cannot reach" in str(err.value)
+    assert time.monotonic() - started < 30, "a closed port must fail fast, not hang"
+
+
+def test_passwords_never_appear_in_messages() -> None:
+    port = _closed_port()
+    with pytest.raises(StoreError) as err:
+        open_store(f"falkordb://user:s3cret@127.0.0.1:{port}/g")
+    assert "s3cret" not in str(err.value)
+    assert redact("bolt://neo4j:pw@host:7687/db") == "bolt://neo4j:***@host:7687/db"
+
+
+def test_entities_are_labelled_nodes_and_relations_typed_edges(fstore: CypherStore) -> None:
+    fstore.upsert_extraction(ASTANA_2023)
+    rows = fstore.conn.run("MATCH (a:Entity:Mission)-[r:MET_WITH]->(b:Entity:Organization) RETURN a.name AS a, b.name AS b")
+    assert rows == [{"a": "Chongqing business delegation", "b": "National Atameken Chamber of Entrepreneurs"}]
+
+
+def test_search_text_is_a_parameter_never_cypher(fstore: CypherStore) -> None:
+    fstore.upsert_extraction(ASTANA_2023)
+    before = fstore.stats()
+    for text in ["') MATCH (n) DETACH DELETE n //", "\" }) DETACH DELETE e //", "`Entity` $ids"]:
+        assert fstore.search_entities(text) == []
+        assert fstore.find_by_forms("Organization", [text]) == []
+        assert fstore.search_entities(None, country=text, kind=text) == []
+    assert fstore.stats() == before
+
+
+def test_types_outside_the_ontology_are_refused_before_anything_is_written(fstore: CypherStore) -> None:
+    bad = Entity(id="x-1", type="Organization) DETACH DELETE (n", name="X")
+    with pytest.raises(ValueError, match="unknown entity type"):
+        fstore.write_graph([], [bad], [])
+    assert fstore.stats().entities == 0
+    # An unknown relation type in a filter simply matches nothing.
+    fstore.upsert_extraction(ASTANA_2023)
+    assert fstore.relations(types=["MET_WITH]->() DETACH DELETE r //"]) == []
+
+
+def test_a_document_and_its_facts_land_in_one_write(fstore: CypherStore) -> None:
+    batches: list[int] = []
+    write = fstore.conn.write
+
+    def counting_write(statements):  # type: ignore[no-untyped-def]
+        batches.append(len(statements))
+        write(statements)
+
+    fstore.conn.write = counting_write  # type: ignore[method-assign]
+    fstore.upsert_extraction(ASTANA_2023)
+    assert len(batches) == 1  # one MULTI/EXEC: all of the report or none of it
+    assert fstore.has_document(ASTANA_2023.document.id)
+
+
+def test_a_retried_write_after_a_lost_reply_completes_without_duplicates(fstore: CypherStore) -> None:
+    # The same bulk batch delivered twice (a client that lost the reply and
+    # retried) leaves one copy of everything.
+    fstore.upsert_extraction(ASTANA_2023)
+    fstore.upsert_extraction(ALMATY_2024)
+    ents = [e for b in fstore.iter_entities(with_evidence=True) for e in b]
+    rels = [r for b in fstore.iter_relations() for r in b]
+    docs = [d for b in fstore.iter_documents() for d in b]
+    before = fstore.stats()
+    statements = fstore.write_graph_statements(docs, ents, rels)
+    fstore.conn.write(statements)
+    fstore.conn.write(statements)
+    assert fstore.stats() == before
+
+
+def test_reopening_a_graph_keeps_it(fstore: CypherStore, falkordb_server: FalkorServer) -> None:
+    fstore.upsert_extraction(ASTANA_2023)
+    again = CypherStore.from_url(fstore.conn.url)
+    try:
+        assert again.stats() == fstore.stats()
+        assert again.has_document(ASTANA_2023.document.id)
+    finally:
+        again.close()
