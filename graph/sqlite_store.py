@@ -113,6 +113,12 @@ def _ids_param(ids: Iterable[str]) -> str:
     return json.dumps(list(ids))
 
 
+def _attrs(text: str) -> dict[str, Any]:
+    # Most rows carry no attributes; skipping the JSON decoder for them is
+    # a third of the time of a large read.
+    return {} if text == "{}" else json.loads(text)
+
+
 def _like_escape(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
@@ -184,7 +190,7 @@ class SqliteStore:
     def _entity(row: sqlite3.Row, aliases: list[str] | None = None) -> Entity:
         return Entity(
             id=row["id"], type=row["type"], name=row["name"], aliases=aliases or [],
-            kind=row["kind"], country=row["country"], attrs=json.loads(row["attrs"]),
+            kind=row["kind"], country=row["country"], attrs=_attrs(row["attrs"]),
         )
 
     def _aliases(self, ids: Sequence[str]) -> dict[str, list[str]]:
@@ -230,7 +236,7 @@ class SqliteStore:
         rels = [
             Relation(
                 id=r["id"], type=r["type"], source=r["source"], target=r["target"],
-                confidence=r["confidence"], date=r["date"], attrs=json.loads(r["attrs"]),
+                confidence=r["confidence"], date=r["date"], attrs=_attrs(r["attrs"]),
             )
             for r in rows
         ]
