@@ -6,11 +6,11 @@ from __future__ import annotations
 
 import socket
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 
 import pytest
 
-from graph.cypher_connections import redact
+from graph.cypher_connections import Statement, redact
 from graph.cypher_store import CypherStore
 from graph.model import Entity
 from graph.store import StoreError, open_store
@@ -89,7 +89,7 @@ def test_a_document_and_its_facts_land_in_one_write(fstore: CypherStore) -> None
     batches: list[int] = []
     write = fstore.conn.write
 
-    def counting_write(statements):  # type: ignore[no-untyped-def]
+    def counting_write(statements: Sequence[Statement]) -> None:
         batches.append(len(statements))
         write(statements)
 

@@ -46,7 +46,7 @@ def source(tmp_path: Path) -> Iterator[SqliteStore]:
         "Alpha Group met Beta Ltd in Minsk. Beta Ltd signed a contract with Alpha Group.", date="2022-01-05",
         entities={"a": ("Organization", "Alpha Group", {"aliases": ["Alpha"]}),
                   "b": ("Organization", "Beta Ltd", {"kind": "enterprise", "country": "BY"})},
-        relations=[("MET_WITH", "a", "b"), ("SIGNED_WITH", "b", "a", {"confidence": 0.7})]))
+        relations=[("MET_WITH", "a", "b", {}), ("SIGNED_WITH", "b", "a", {"confidence": 0.7})]))
     try:
         yield s
     finally:
