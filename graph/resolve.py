@@ -78,15 +78,36 @@ def entity_id(e: ExtractedEntity, doc_date: str | None = None) -> str:
     return f"{_PREFIX.get(e.type, 'entity')}-{slug(e.name)}-{short_hash(key, length=8)}"
 
 
+# A quoted proper name inside a longer name: National “Atameken” Chamber of ...
+_QUOTED = re.compile(r"\s*[“\"«„][^”\"»“]{2,60}[”\"»“]\s*")
+# "the Republic of Belarus" and "Belarus" name the same country.
+_REPUBLIC = re.compile(r"\b(?:the )?Republic of ", re.IGNORECASE)
+
+
+def name_variants(form: str) -> list[str]:
+    """Spellings of one name that reports use interchangeably: the name
+    itself, without a quoted part, and "of Belarus" for "of the Republic of
+    Belarus"."""
+    variants = [form.strip()]
+    unquoted = " ".join(_QUOTED.sub(" ", form).split())
+    if unquoted and unquoted != variants[0]:
+        variants.append(unquoted)
+    for v in list(variants):
+        short = _REPUBLIC.sub("", v)
+        if short != v:
+            variants.append(short)
+    return variants
+
+
 def matching_forms(e: ExtractedEntity | Entity) -> list[str]:
     """Normalised forms that may identify ``e`` in another document."""
     forms = []
     for f in [e.name, *e.aliases]:
-        n = normalise_name(f)
-        if len(n) < 4 or n in GENERIC_FORMS:
-            continue
-        if n not in forms:
-            forms.append(n)
+        for n in map(normalise_name, name_variants(f)):
+            if len(n) < 4 or n in GENERIC_FORMS or " " not in n and n.isdigit():
+                continue
+            if n not in forms:
+                forms.append(n)
     return forms
 
 
@@ -102,18 +123,18 @@ def choose(e: ExtractedEntity, candidates: Sequence[Entity]) -> Entity | None:
     """The existing entity ``e`` is, or None. A candidate counts when one
     side's canonical name is a form of the other; an ambiguous choice is no
     choice."""
-    name = normalise_name(e.name)
+    names = {normalise_name(v) for v in name_variants(e.name)}
     my_forms = set(matching_forms(e))
     good = []
     for c in candidates:
         if not _compatible(e, c):
             continue
         their_forms = set(matching_forms(c))
-        if name in their_forms or normalise_name(c.name) in my_forms:
+        if names & their_forms or {normalise_name(v) for v in name_variants(c.name)} & my_forms:
             good.append(c)
     if len(good) == 1:
         return good[0]
-    exact = [c for c in good if normalise_name(c.name) == name]
+    exact = [c for c in good if normalise_name(c.name) == normalise_name(e.name)]
     return exact[0] if len(exact) == 1 else None
 
 
@@ -128,6 +149,10 @@ def resolve_entities(
     store's own look-ups, run inside its write transaction."""
     mapping: dict[str, str] = {}
     for e in entities:
+        # Derived spellings become aliases, so later reports find them.
+        for v in name_variants(e.name)[1:]:
+            if v not in e.aliases and normalise_name(v) not in GENERIC_FORMS:
+                e.aliases.append(v)
         new_id = entity_id(e, doc_date)
         found = exists(new_id)
         if found is None and e.type not in (SECTOR,) and not (e.type == PLACE and e.kind == "country"):

@@ -363,3 +363,21 @@ def test_write_graph_in_two_batches_keeps_the_latest_date_and_strongest_confiden
     store.write_graph([Document(id="d2", source="s", text="they met.")], [], batch("d2", "2023-05-05", 0.9))
     [rel] = store.relations(types=["MET_WITH"])
     assert rel.date == "2023-05-05" and rel.confidence == pytest.approx(0.9) and len(rel.evidence) == 2
+
+
+def test_republic_of_and_quoted_names_resolve_to_the_same_organisation(store: Store) -> None:
+    store.upsert_extraction(report(
+        "The delegation met the Ministry of Economy of the Republic of Belarus and visited the "
+        "China-Belarus Industrial Park “Great Stone”.", date="2024-06-20",
+        entities={"m": ("Organization", "Ministry of Economy of the Republic of Belarus", {"country": "BY"}),
+                  "p": ("Organization", "China-Belarus Industrial Park “Great Stone”", {"kind": "park"})},
+        relations=[]))
+    store.upsert_extraction(report(
+        "The Ministry of Economy of Belarus hosted talks at the China-Belarus Industrial Park.",
+        date="2025-01-10",
+        entities={"m": ("Organization", "Ministry of Economy of Belarus", {"country": "BY"}),
+                  "p": ("Organization", "China-Belarus Industrial Park", {"kind": "park"})},
+        relations=[("LOCATED_IN", "m", "p")]))
+    assert store.stats().entities == 2
+    [ministry] = store.search_entities("Ministry of Economy of Belarus")
+    assert ministry.name == "Ministry of Economy of the Republic of Belarus"
