@@ -231,6 +231,8 @@ def recommend(
     country: Annotated[list[str], typer.Option("--country", help="destination country (repeat)")],
     sector: Annotated[list[str] | None, typer.Option("--sector", help="sector of interest (repeat)")] = None,
     as_of: Annotated[str | None, typer.Option("--as-of", help="ISO date to rank recency from")] = None,
+    include_known: Annotated[bool, typer.Option(
+        "--include-known", help="also list organisations already met (flagged), to re-engage them")] = False,
     limit: LimitOpt = 20,
     as_json: JsonOpt = False,
     db: DbOpt = None,
@@ -240,7 +242,8 @@ def recommend(
     from queries.recommend import recommend_contacts
 
     with opened(db, store) as s:
-        rows = recommend_contacts(s, origin, country, sector or [], limit=limit, as_of=as_of)
+        rows = recommend_contacts(s, origin, country, sector or [], limit=limit, as_of=as_of,
+                                  include_known=include_known)
     emit(rows, as_json, render.recommendations_table)
 
 

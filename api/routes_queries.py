@@ -133,11 +133,13 @@ def get_recommendations(
     country: Annotated[list[str], Query(min_length=1, description="destination countries (repeat)")],
     sector: Annotated[list[str] | None, Query(description="sectors of interest (repeat)")] = None,
     as_of: Annotated[str | None, Query(max_length=32, description="ISO date to rank recency from")] = None,
+    include_known: Annotated[bool, Query(description="also list organisations already met (flagged)")] = False,
     limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = 20,
 ) -> list[Recommendation]:
     """Whom a mission from ``origin`` should meet, ranked, with reasons and warm introductions."""
     with state.store() as store, bad_filter():
-        return recommend_contacts(store, origin, country, sector or [], limit=limit, as_of=as_of)
+        return recommend_contacts(store, origin, country, sector or [], limit=limit, as_of=as_of,
+                                  include_known=include_known)
 
 
 @router.get("/timeline", response_model=list[TimelineItem], responses=_READ_ERRORS)

@@ -4,7 +4,8 @@ can recompute from the reasons shown.
     score = 3.0 * fit + 1.5 * strength + 1.0 * recency + 1.0 * centrality
 
 * fit: 1.0 when the organisation is in the asked ISIC division, 0.5 when it
-  is in another division of the same section;
+  is in another division of the same section, 0.3 when it is only known as a
+  body that delegations working in the division met (a chamber, a ministry);
 * strength: distinct reports and pieces of evidence about it,
   log-scaled (10 reports = 1.0);
 * recency: its latest dated evidence, halving every two years before the
@@ -50,6 +51,10 @@ from queries.common import (
 )
 
 W_FIT, W_STRENGTH, W_RECENCY, W_CENTRALITY = 3.0, 1.5, 1.0, 1.0
+# Fit of an organisation known only as a counterpart of the sector's delegations.
+FIT_MET_BY_MISSION = 0.3
+# How many of the sector's most recent missions are read for that.
+_MISSION_SCAN = 500
 
 
 @dataclass
@@ -98,12 +103,21 @@ def partner_candidates(
         sectors = sector_ids(store, code)
         others = {k: v for k, v in sectors.items() if v != code}
         ents.update(_in_sectors(store, others, codes, cc=cc, kinds=kinds, until=until))
+    # Last, the bodies that delegations working in the sector met: the chambers,
+    # ministries and buyers such a delegation would meet again.
+    met_by: dict[str, set[str]] = {}
+    if len(ents) < want:
+        met_by = _met_by_sector_missions(store, code, set(ents), cc=cc, kinds=kinds, until=until)
+        new = {i for i in met_by if i not in ents}
+        ents.update(_filtered(store, store.get_entities(new), cc=cc, kinds=kinds, until=until))
+        for i in new & set(ents):
+            codes.setdefault(i, set())
     if not ents:
         return []
 
     # Stage 1: fit and degree for every candidate.
     deg = store.degrees(ents)
-    fit = {i: sector_fit(code, codes[i]) for i in ents}
+    fit = {i: sector_fit(code, codes[i]) or (FIT_MET_BY_MISSION if i in met_by else 0.0) for i in ents}
     max_deg = max(deg.values(), default=0)
 
     def centrality(i: str) -> float:
@@ -122,6 +136,7 @@ def partner_candidates(
     known = _known(store, asker, until=until) if asker else set()
     newest = max((d for rs in by_entity.values() for r in rs for d in dates_of(r.evidence)), default=None)
 
+    missions = {m: e.name for m, e in store.get_entities({m for i in top for m in met_by.get(i, ())}).items()}
     out = []
     for i in top:
         rs = by_entity[i]
@@ -139,7 +154,8 @@ def partner_candidates(
         out.append(PartnerCandidate(
             organization=EntityRef.of(ents[i]),
             score=round(score, 4),
-            reasons=_reasons(code, codes[i], fit[i], docs, evidence, last, deg.get(i, 0), i in known),
+            reasons=_reasons(code, codes[i], fit[i], docs, evidence, last, deg.get(i, 0), i in known,
+                             met_by=[missions[m] for m in sorted(met_by.get(i, ())) if m in missions]),
             sectors=sorted(codes[i]),
             fit=fit[i], strength=round(strength, 4), recency=round(rec, 4), centrality=round(cen, 4),
             degree=deg.get(i, 0), documents=docs, last_date=last, known_to_asker=i in known,
@@ -160,7 +176,16 @@ def _in_sectors(store: Store, sectors: dict[str, str], codes: dict[str, set[str]
     mine: dict[str, set[str]] = defaultdict(set)
     for r in rels:
         mine[r.source].add(sectors.get(r.target, r.target.removeprefix("sector-")))
-    ents = {i: e for i, e in store.get_entities(mine).items() if e.type == ORGANIZATION}
+    ents = _filtered(store, store.get_entities(mine), cc=cc, kinds=kinds, until=until)
+    for i in ents:
+        codes.setdefault(i, set()).update(mine[i])
+    return ents
+
+
+def _filtered(store: Store, ents: dict[str, Entity], *, cc: str | None, kinds: Sequence[str] | None,
+              until: str | None) -> dict[str, Entity]:
+    """The organisations among ``ents`` of the given kinds, in country ``cc``."""
+    ents = {i: e for i, e in ents.items() if e.type == ORGANIZATION}
     if kinds:
         ents = {i: e for i, e in ents.items() if e.kind in set(kinds)}
     if cc:
@@ -169,16 +194,33 @@ def _in_sectors(store: Store, sectors: dict[str, str], codes: dict[str, set[str]
         prof = profiles(store, unsure, until=until) if unsure else {}
         ents = {i: e for i, e in ents.items()
                 if e.country == cc or (i in prof and cc in prof[i].countries)}
-    for i in ents:
-        codes.setdefault(i, set()).update(mine[i])
     return ents
 
 
+def _met_by_sector_missions(store: Store, code: str, exclude: set[str], *, cc: str | None,
+                            kinds: Sequence[str] | None, until: str | None) -> dict[str, set[str]]:
+    """Organisation id -> the missions working in division ``code`` that met it."""
+    about = store.relations(types=[IN_SECTOR], entity_ids=[f"sector-{code}"], direction="in",
+                            until=until, with_evidence=False, limit=_MISSION_SCAN)
+    missions = only_missions(store, {r.source for r in about})
+    if not missions:
+        return {}
+    met: dict[str, set[str]] = defaultdict(set)
+    for r in store.relations(types=list(MEETING_RELATIONS), entity_ids=sorted(missions), until=until,
+                             with_evidence=False):
+        for m in (r.source, r.target):
+            if m in missions and r.other(m) not in missions and r.other(m) not in exclude:
+                met[r.other(m)].add(m)
+    return met
+
+
 def _reasons(code: str, codes: set[str], fit: float, docs: list[str], evidence: list[Evidence],
-             last: str | None, degree: int, known: bool) -> list[str]:
+             last: str | None, degree: int, known: bool, met_by: list[str]) -> list[str]:
     title = _title(code)
     if fit == 1.0:
         reasons = [f"in sector {code} ({title})"]
+    elif not codes and met_by:
+        reasons = [f"met by {', '.join(met_by[:3])}, working in sector {code} ({title})"]
     else:
         others = ", ".join(f"{c} ({_title(c)})" for c in sorted(codes))
         reasons = [f"in a neighbouring sector of the same ISIC section: {others}"]

@@ -40,6 +40,7 @@ from graph.model import Entity, Evidence, Relation
 from graph.ontology import FACILITATOR_KINDS, MEETING_RELATIONS, MISSION, ORGANIZATION, PERSON
 from graph.store import Store
 from queries.common import (
+    DELEGATION_RELATIONS,
     IN_SECTOR,
     PLANS_VISIT,
     VISITED,
@@ -273,6 +274,10 @@ def recommend_contacts(
 
     # Explanations only for the ones returned.
     top_ids = [c for _, c, _, _ in top]
+    # How the origin belongs to its delegations: the first hop of a warm path
+    # through one of them, with the sentence that says so.
+    team_links = {r.other(o.id): r for r in store.relations(
+        types=list(DELEGATION_RELATIONS), entity_ids=[o.id], until=until) if r.other(o.id) in team}
     people = _people(store, top_ids, until=until)
     names = store.get_entities({*team, *known, *(m for c in top_ids for m in met_by.get(c, ())),
                                 *(p for ps in people.values() for p in ps)})
@@ -280,7 +285,7 @@ def recommend_contacts(
     names[o.id] = o
     out = []
     for score, c, signals, aa in top:
-        path = _warm_path(o.id, team, c, warm.get(c, []), known, names)
+        path = _warm_path(o.id, team, c, warm.get(c, []), known, names, team_links)
         comps = sorted(met_by.get(c, ()), key=lambda m: names[m].name if m in names else m)
         evidence = [ev for h in path for ev in h.evidence[:1]]
         evidence += [ev for r in r3 if c in (r.source, r.target) for ev in r.evidence[:1]][:3]
@@ -334,8 +339,10 @@ def _people(store: Store, org_ids: list[str], *, until: str | None) -> dict[str,
 
 
 def _warm_path(origin: str, team: set[str], cand: str, links: list[tuple[str, Relation]],
-               known: dict[str, Relation], names: dict[str, Entity]) -> list[Hop]:
-    """origin [-> its delegation] -> the best-evidenced contact -> candidate."""
+               known: dict[str, Relation], names: dict[str, Entity],
+               team_links: dict[str, Relation]) -> list[Hop]:
+    """origin [-> its delegation] -> the best-evidenced contact -> candidate;
+    every hop a stored relation with its evidence."""
     if not links:
         return []
     k, second = max(links, key=lambda kr: (len(kr[1].evidence) + len(known[kr[0]].evidence),
@@ -344,8 +351,11 @@ def _warm_path(origin: str, team: set[str], cand: str, links: list[tuple[str, Re
     hops = []
     via = first.source if first.source in team else first.target
     if via != origin and via in team:
-        hops.append(Hop(source=ref(names, origin), target=ref(names, via), type="LED/MEMBER_OF",
-                        relation_id="", date=None, evidence=[]))
+        link = team_links.get(via)
+        if link is None:  # the origin is a mission and ``via`` one of its members
+            return []
+        hops.append(Hop(source=ref(names, link.source), target=ref(names, link.target), type=link.type,
+                        relation_id=link.id, date=link.date, evidence=list(link.evidence)))
     hops.append(Hop(source=ref(names, via if via in team else origin), target=ref(names, k), type=first.type,
                     relation_id=first.id, date=first.date, evidence=list(first.evidence)))
     hops.append(Hop(source=ref(names, k), target=ref(names, cand), type=second.type,

@@ -178,6 +178,24 @@ def test_partner_candidates_filter_by_kind_and_country(world: Store) -> None:
         partner_candidates(world, "zzqx blorp")
 
 
+def test_bodies_met_by_delegations_of_the_sector_are_weaker_candidates(store: Store) -> None:
+    for r in (DEALERS_2023, report(
+            "The Almaty auto parts mission works in the auto parts trade. "
+            "The Almaty auto parts mission met Atameken Chamber.",
+            date="2024-03-03",
+            entities={"d": ("Mission", "Almaty auto parts mission"), "a": ATAMEKEN, "s": MOTOR_TRADE},
+            relations=[("IN_SECTOR", "d", "s"), ("MET_WITH", "d", "a")])):
+        store.upsert_extraction(r)
+    cands = partner_candidates(store, "45", country="KZ")
+    names = [c.organization.name for c in cands]
+    chamber = cands[names.index("Atameken Chamber")]
+    assert chamber.fit == 0.3
+    assert chamber.reasons[0].startswith("met by Almaty auto parts mission")
+    # Organisations stated to be in the division still come first.
+    assert names.index("Almaty Auto Parts Market") < names.index("Atameken Chamber")
+    assert "Almaty auto parts mission" not in names  # a mission is not a partner organisation
+
+
 def test_warm_path_goes_through_the_org_the_origin_already_met(world: Store) -> None:
     recs = recommend_contacts(world, "Chongqing Municipal Commission of Commerce", ["Kazakhstan"], ["auto parts"])
     names = [r.entity.name for r in recs]
