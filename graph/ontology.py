@@ -22,6 +22,21 @@ ENTITY_TYPES: tuple[str, ...] = (
     ORGANIZATION, PERSON, PLACE, EVENT, MISSION, SECTOR, AGREEMENT, PROGRAM,
 )
 
+# Relation types (the keys of RELATION_TYPES below).
+MET_WITH = "MET_WITH"
+VISITED = "VISITED"
+SIGNED_WITH = "SIGNED_WITH"
+PARTICIPATED_IN = "PARTICIPATED_IN"
+ORGANIZED = "ORGANIZED"
+LED = "LED"
+MEMBER_OF = "MEMBER_OF"
+INVITED = "INVITED"
+WORKS_FOR = "WORKS_FOR"
+PART_OF = "PART_OF"
+LOCATED_IN = "LOCATED_IN"
+IN_SECTOR = "IN_SECTOR"
+PLANS_VISIT = "PLANS_VISIT"
+
 # Organization.kind
 ORG_KINDS: tuple[str, ...] = (
     "commission", "ministry", "agency", "diplomatic", "enterprise",
@@ -78,31 +93,31 @@ _MEETERS = {ORGANIZATION, PERSON, MISSION, PLACE}
 RELATION_TYPES: dict[str, RelationType] = {
     r.name: r
     for r in (
-        _rel("MET_WITH", True, _MEETERS, _MEETERS,
+        _rel(MET_WITH, True, _MEETERS, _MEETERS,
              "held talks / met / received / hosted"),
-        _rel("VISITED", False, set(ACTORS), {PLACE, ORGANIZATION},
+        _rel(VISITED, False, set(ACTORS), {PLACE, ORGANIZATION},
              "went to a place, a company, a park, a market"),
-        _rel("SIGNED_WITH", True, _MEETERS, _MEETERS,
+        _rel(SIGNED_WITH, True, _MEETERS, _MEETERS,
              "signed an agreement/MoU/contract with"),
-        _rel("PARTICIPATED_IN", False, set(ACTORS), {EVENT, ORGANIZATION},
+        _rel(PARTICIPATED_IN, False, set(ACTORS), {EVENT, ORGANIZATION},
              "took part in / exhibited at"),
-        _rel("ORGANIZED", False, {ORGANIZATION, PERSON, PLACE}, {EVENT, MISSION},
+        _rel(ORGANIZED, False, {ORGANIZATION, PERSON, PLACE}, {EVENT, MISSION},
              "hosted or organised an event"),
-        _rel("LED", False, _ORG_PERSON, {MISSION},
+        _rel(LED, False, _ORG_PERSON, {MISSION},
              "led or headed a delegation"),
-        _rel("MEMBER_OF", False, _ORG_PERSON, {MISSION, ORGANIZATION},
+        _rel(MEMBER_OF, False, _ORG_PERSON, {MISSION, ORGANIZATION},
              "was part of a delegation; is a member of an association"),
-        _rel("INVITED", False, set(ACTORS), set(ACTORS),
+        _rel(INVITED, False, set(ACTORS), set(ACTORS),
              "inviter -> invitee"),
-        _rel("WORKS_FOR", False, {PERSON}, {ORGANIZATION, PLACE},
+        _rel(WORKS_FOR, False, {PERSON}, {ORGANIZATION, PLACE},
              "holds a post in"),
-        _rel("PART_OF", False, {ORGANIZATION}, {ORGANIZATION},
+        _rel(PART_OF, False, {ORGANIZATION}, {ORGANIZATION},
              "a unit of a larger body"),
-        _rel("LOCATED_IN", False, {ORGANIZATION, EVENT, PLACE}, {PLACE, ORGANIZATION},
+        _rel(LOCATED_IN, False, {ORGANIZATION, EVENT, PLACE}, {PLACE, ORGANIZATION},
              "where it is / took place"),
-        _rel("IN_SECTOR", False, {ORGANIZATION, MISSION, EVENT, PLACE, PERSON}, {SECTOR},
+        _rel(IN_SECTOR, False, {ORGANIZATION, MISSION, EVENT, PLACE, PERSON}, {SECTOR},
              "works in, or is about, that industry"),
-        _rel("PLANS_VISIT", False, set(ACTORS), {PLACE, ORGANIZATION},
+        _rel(PLANS_VISIT, False, set(ACTORS), {PLACE, ORGANIZATION},
              "an announced future trip"),
     )
 }
@@ -111,7 +126,7 @@ SYMMETRIC_RELATIONS: frozenset[str] = frozenset(n for n, r in RELATION_TYPES.ite
 
 # Relations that mean two parties were in the same room: who-met-whom and the
 # recommender's meeting graph are built from these.
-MEETING_RELATIONS: tuple[str, ...] = ("MET_WITH", "SIGNED_WITH")
+MEETING_RELATIONS: tuple[str, ...] = (MET_WITH, SIGNED_WITH)
 
 
 def check_entity_type(name: str) -> str:

@@ -16,24 +16,29 @@ from datetime import date
 
 from graph.gazetteer import country_code
 from graph.model import Entity, Evidence, Relation, normalise_name
-from graph.ontology import ENTITY_TYPES, MISSION, ORGANIZATION, PERSON, PLACE, SECTOR
+from graph.ontology import (  # noqa: F401  (relation types re-exported for the query modules)
+    ENTITY_TYPES,
+    IN_SECTOR,
+    INVITED,
+    LED,
+    LOCATED_IN,
+    MEMBER_OF,
+    MET_WITH,
+    MISSION,
+    ORGANIZATION,
+    ORGANIZED,
+    PART_OF,
+    PARTICIPATED_IN,
+    PERSON,
+    PLACE,
+    PLANS_VISIT,
+    SECTOR,
+    SIGNED_WITH,
+    VISITED,
+    WORKS_FOR,
+)
 from graph.sectors import normalise_sector, same_section, section_of
 from graph.store import Store, UnknownEntity
-
-# Relation-type names, spelled once (they are the keys of ontology.RELATION_TYPES).
-MET_WITH = "MET_WITH"
-SIGNED_WITH = "SIGNED_WITH"
-VISITED = "VISITED"
-PARTICIPATED_IN = "PARTICIPATED_IN"
-ORGANIZED = "ORGANIZED"
-LED = "LED"
-MEMBER_OF = "MEMBER_OF"
-INVITED = "INVITED"
-WORKS_FOR = "WORKS_FOR"
-PART_OF = "PART_OF"
-LOCATED_IN = "LOCATED_IN"
-IN_SECTOR = "IN_SECTOR"
-PLANS_VISIT = "PLANS_VISIT"
 
 # Relations that say who belongs to a delegation.
 DELEGATION_RELATIONS: tuple[str, ...] = (LED, MEMBER_OF)

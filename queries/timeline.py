@@ -8,6 +8,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from graph.model import Evidence, Relation
+from graph.ontology import MET_WITH, PARTICIPATED_IN, SIGNED_WITH, VISITED
 from graph.store import Store
 from queries.common import (
     ACTIVITY_RELATIONS,
@@ -21,7 +22,7 @@ from queries.common import (
 )
 
 # What a delegation did that its members did too.
-_SHARED = ("MET_WITH", "SIGNED_WITH", "VISITED", "PARTICIPATED_IN")
+_SHARED = (MET_WITH, SIGNED_WITH, VISITED, PARTICIPATED_IN)
 
 
 @dataclass
