@@ -142,6 +142,25 @@ def _relations_stmt(rtype: str, rows: list[dict[str, Any]]) -> Statement:
     )
 
 
+def _bulk_relations_stmt(rtype: str, rows: list[dict[str, Any]]) -> Statement:
+    """Create relations of one type, or fold new evidence's strength and date
+    into ones that exist (rows carry the max confidence and latest date of
+    the evidence they bring): one index look-up per row."""
+    return (
+        f"UNWIND $rows AS row OPTIONAL MATCH ()-[old:{_rtype(rtype)} {{id: row.id}}]->()"
+        " FOREACH (_ IN CASE WHEN old IS NULL THEN [] ELSE [1] END |"
+        " SET old.confidence = CASE WHEN row.confidence > old.confidence THEN row.confidence"
+        " ELSE old.confidence END,"
+        " old.date = CASE WHEN row.date IS NULL OR (old.date IS NOT NULL AND old.date >= row.date)"
+        " THEN old.date ELSE row.date END)"
+        " WITH row, old WHERE old IS NULL"
+        " MATCH (a:Entity {id: row.source}), (b:Entity {id: row.target})"
+        f" CREATE (a)-[r:{rtype}]->(b) SET r.id = row.id, r.type = row.type, r.source = row.source,"
+        " r.target = row.target, r.confidence = row.confidence, r.date = row.date, r.attrs_json = row.attrs",
+        {"rows": rows},
+    )
+
+
 def _evidence_stmt(rows: list[dict[str, Any]]) -> Statement:
     return (
         "UNWIND $rows AS row MERGE (v:Evidence {key: row.key}) ON CREATE SET v.relation_id = row.relation_id,"
@@ -826,11 +845,19 @@ class CypherStore:
         rels_by_type: dict[str, dict[str, dict[str, Any]]] = defaultdict(dict)
         ev_rows: list[dict[str, Any]] = []
         for r in relations:
-            rels_by_type[_rtype(r.type)].setdefault(r.id, {
+            if not r.evidence:
+                continue  # a relation is only as real as its evidence
+            # Derived fields follow the evidence, as after a refresh: the
+            # strongest statement, the latest date.
+            confidence = max(float(ev.confidence) for ev in r.evidence)
+            date = max((ev.date for ev in r.evidence if ev.date), default=None)
+            row = rels_by_type[_rtype(r.type)].setdefault(r.id, {
                 "id": r.id, "type": r.type, "source": r.source, "target": r.target,
-                "confidence": float(r.confidence), "date": r.date, "attrs": json.dumps(r.attrs)})
+                "confidence": confidence, "date": date, "attrs": json.dumps(r.attrs)})
+            row["confidence"] = max(row["confidence"], confidence)
+            row["date"] = max(row["date"] or "", date or "") or None
             ev_rows += [_evidence_row(r.id, r.type, ev, r.source, r.target) for ev in r.evidence]
-        stmts += [_relations_stmt(t, list(rows.values())) for t, rows in sorted(rels_by_type.items())]
+        stmts += [_bulk_relations_stmt(t, list(rows.values())) for t, rows in sorted(rels_by_type.items())]
         if ev_rows:
             stmts.append(_evidence_stmt(ev_rows))
         # Documents last, as in upsert_extraction.

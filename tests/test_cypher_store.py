@@ -12,7 +12,7 @@ import pytest
 
 from graph.cypher_connections import Statement, redact
 from graph.cypher_store import CypherStore
-from graph.model import Entity
+from graph.model import Document, Entity, Evidence
 from graph.store import StoreError, open_store
 from tests.falkordb_server import FalkorServer, free_port
 from tests.test_store_contract import ALMATY_2024, ASTANA_2023
@@ -122,3 +122,21 @@ def test_reopening_a_graph_keeps_it(fstore: CypherStore, falkordb_server: Falkor
         assert again.has_document(ASTANA_2023.document.id)
     finally:
         again.close()
+
+
+TRICKY = ['say "hi": now', 'back\\slash\\', 'new\nline\ttab', 'ctrl\x01\x1f', "it's", '{"id": "x"}, "k": ',
+          "ü€𝄞 中文", "$rows", ""]
+
+
+def test_any_text_survives_the_trip_to_the_server_and_back(fstore: CypherStore) -> None:
+    doc = Document(id="doc-tricky", source="tricky.txt", text="\n".join(TRICKY), title='a "title": x')
+    ents = [Entity(id=f"org-{i}", type="Organization", name=f"N{i} {t}", aliases=[t] if t else [],
+                   attrs={"note": t}, evidence=[Evidence(doc_id=doc.id, start=0, end=1, text=t)])
+            for i, t in enumerate(TRICKY)]
+    fstore.write_graph([doc], ents, [])
+    assert fstore.get_document(doc.id) == Document(id=doc.id, source=doc.source, text=doc.text, title=doc.title,
+                                                   ingested_at=fstore.get_document(doc.id).ingested_at)  # type: ignore[union-attr]
+    for e in ents:
+        got = fstore.get_entity(e.id)
+        assert got is not None and (got.name, got.aliases, got.attrs) == (e.name, e.aliases, e.attrs)
+        assert [ev.text for ev in got.evidence] == [e.evidence[0].text]

@@ -1,0 +1,131 @@
+"""Bulk sync of synthetic graphs into FalkorDB (native client), and query
+latency there beside the embedded figures.
+
+    .venv/bin/python -m benchmarks.sync [--sizes 100000 1000000] [--batch-size 1000]
+                                        [--source-dir /tmp/tkbench-sync] [--url falkordb://host:port/graph]
+
+For each size, a synthetic SQLite store (``benchmarks.synthetic``, built once
+and reused) is synced into an empty FalkorDB graph with ``graph.sync``;
+relations per second are counted over the relations phase, which is what
+the bar (>= 50k relations/s) is about. Without ``--url`` a FalkorDB server
+is started for the run (the tests' harness) and stopped afterwards.
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import statistics
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from benchmarks.synthetic import COUNTRIES, SECTORS, generate
+from graph.cypher_store import CypherStore
+from graph.sqlite_store import SqliteStore
+from graph.store import Store
+from graph.sync import sync_stores
+
+
+def _source(directory: Path, relations: int) -> SqliteStore:
+    path = directory / f"syn{relations}.db"
+    fresh = not path.exists()
+    store = SqliteStore(path)
+    if fresh:
+        s = generate(store, relations=relations, seed=1)
+        print(f"generated {s.relations} relations into {path} in {s.seconds:.1f} s")
+    return store
+
+
+def _sync(source: Store, target: CypherStore, batch_size: int) -> str:
+    marks: dict[str, list[float]] = {}
+
+    def progress(kind: str, count: int) -> None:
+        marks.setdefault(kind, []).append(time.perf_counter())
+
+    t0 = time.perf_counter()
+    report = sync_stores(source, target, batch_size=batch_size, on_progress=progress)
+    ents_done = marks.get("entities", [t0])[-1]
+    rels_done = marks.get("relations", [ents_done])[-1]
+    rel_seconds = rels_done - ents_done
+    stats = target.stats()
+    assert stats.relations == report.relations, (stats.relations, report.relations)
+    line = (f"| {report.relations:,} | {report.entities:,} | {report.documents:,} | {report.evidence:,} "
+            f"| {batch_size} | {report.seconds:.1f} | {rel_seconds:.1f} | {report.relations / rel_seconds:,.0f} |")
+    print(line, flush=True)
+    return line
+
+
+def _p50_p95(name: str, fn: Callable[[], object], n: int) -> str:
+    runs = []
+    for _ in range(n):
+        t = time.perf_counter()
+        fn()
+        runs.append((time.perf_counter() - t) * 1000)
+    runs.sort()
+    line = f"| {name} | {n} | {statistics.median(runs):.1f} | {runs[min(n - 1, int(0.95 * n))]:.1f} |"
+    print(line, flush=True)
+    return line
+
+
+def _latency(store: Store, samples: int) -> None:
+    from queries.meetings import who_met_whom
+    from queries.partners import partner_candidates
+    from queries.recommend import recommend_contacts
+
+    rng = random.Random(7)
+    orgs = [e.id for e in store.search_entities(None, type="Organization", limit=200_000)]
+    leaders = [e.id for k in ("commission", "chamber", "agency")
+               for e in store.search_entities(None, type="Organization", kind=k, limit=5_000)]
+    print("| query | runs | p50 ms | p95 ms |\n|---|---|---|---|")
+    picks = iter(rng.sample(orgs, samples))
+    _p50_p95("who met whom (one organisation)", lambda: who_met_whom(store, next(picks)), samples)
+    _p50_p95("partner candidates (sector + country)",
+             lambda: partner_candidates(store, rng.choice(SECTORS), country=rng.choice(COUNTRIES[:10])), samples)
+    lead = iter(rng.sample(leaders, samples))
+    _p50_p95("recommend contacts (2 countries, 2 sectors)",
+             lambda: recommend_contacts(store, next(lead), rng.sample(COUNTRIES[:10], 2), rng.sample(SECTORS, 2)),
+             samples)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--sizes", type=int, nargs="+", default=[100_000, 1_000_000])
+    ap.add_argument("--batch-size", type=int, default=1000)
+    ap.add_argument("--source-dir", default="/tmp/tkbench-sync")
+    ap.add_argument("--url", help="an existing FalkorDB graph (it is emptied first)")
+    ap.add_argument("--latency-samples", type=int, default=30, help="0 to skip the query latency part")
+    args = ap.parse_args()
+    directory = Path(args.source_dir)
+    directory.mkdir(parents=True, exist_ok=True)
+
+    server = None
+    url = args.url
+    if url is None:
+        from tests.falkordb_server import FalkorServer
+
+        server = FalkorServer.start()
+        url = server.url("bench")
+    try:
+        from benchmarks.queries import machine
+
+        print(f"machine: {machine()}")
+        print("| relations | entities | documents | evidence | batch | total s | relations s | relations/s |")
+        print("|---|---|---|---|---|---|---|---|")
+        target = CypherStore.from_url(url)
+        for size in args.sizes:
+            source = _source(directory, size)
+            target.clear()
+            _sync(source, target, args.batch_size)
+            source.close()
+        if args.latency_samples:
+            print(f"query latency on FalkorDB, {target.stats().relations:,} relations:")
+            _latency(target, args.latency_samples)
+        target.close()
+    finally:
+        if server is not None:
+            server.stop()
+
+
+if __name__ == "__main__":
+    main()
