@@ -112,7 +112,30 @@ def falkordb_literal(value: Any) -> str:
         from falkordb.helpers import stringify_param_value
 
         return str(stringify_param_value(value))
-    return _JSON_KEY.sub(r"\1: ", text)
+    keys = _row_keys(value)
+    if keys is None:
+        return _JSON_KEY.sub(r"\1: ", text)
+    for key in keys:  # str.replace per key is far quicker than a regex per match
+        text = text.replace(f'"{key}": ', f"{key}: ")
+    return text
+
+
+def _row_keys(value: Any) -> set[str] | None:
+    """The map keys of a map or a list of flat maps (UNWIND rows); None when
+    maps nest deeper."""
+    rows = [value] if isinstance(value, dict) else value if isinstance(value, list) else []
+    keys: set[str] = set()
+    for row in rows:
+        if isinstance(row, dict):
+            keys.update(row)
+            if any(isinstance(v, dict) or (isinstance(v, list) and any(isinstance(x, dict) for x in v))
+                   for v in row.values()):
+                return None
+        elif isinstance(row, list) and any(isinstance(x, dict | list) for x in row):
+            return None
+    if not all(_JSON_KEY.fullmatch(f'"{k}": ') for k in keys):
+        return None
+    return keys
 
 
 

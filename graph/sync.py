@@ -10,9 +10,11 @@ appears in the target once the facts before it are there.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 
+from graph.model import Document, Entity, Relation
 from graph.store import Store
 
 
@@ -48,21 +50,34 @@ def sync_stores(
         if on_progress is not None:
             on_progress(kind, count)
 
-    # Entities travel with their mention evidence (their provenance).
-    for ents in source.iter_entities(batch_size=batch_size, with_evidence=True):
-        target.write_graph([], ents, [])
-        report.entities += len(ents)
-        report.evidence += sum(len(e.evidence) for e in ents)
-        progress("entities", report.entities)
-    for rels in source.iter_relations(batch_size=batch_size, with_evidence=True):
-        target.write_graph([], [], rels)
-        report.relations += len(rels)
-        report.evidence += sum(len(r.evidence) for r in rels)
-        progress("relations", report.relations)
-    # Documents are the heaviest rows (full text): smaller batches.
-    for docs in source.iter_documents(batch_size=max(1, min(batch_size, 100))):
-        target.write_graph(docs, [], [])
-        report.documents += len(docs)
-        progress("documents", report.documents)
+    # One writer thread: while the target digests a batch, the next one is
+    # read from the source and prepared. Batches stay in order, and the
+    # first failure stops the sync.
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="tradekg-sync") as writer:
+        pending: Future[None] | None = None
+
+        def send(docs: Sequence[Document], ents: Sequence[Entity], rels: Sequence[Relation],
+                 kind: str, count: int) -> None:
+            nonlocal pending
+            if pending is not None:
+                pending.result()
+            pending = writer.submit(target.write_graph, docs, ents, rels)
+            pending.add_done_callback(lambda f: progress(kind, count) if f.exception() is None else None)
+
+        # Entities travel with their mention evidence (their provenance).
+        for ents in source.iter_entities(batch_size=batch_size, with_evidence=True):
+            report.entities += len(ents)
+            report.evidence += sum(len(e.evidence) for e in ents)
+            send([], ents, [], "entities", report.entities)
+        for rels in source.iter_relations(batch_size=batch_size, with_evidence=True):
+            report.relations += len(rels)
+            report.evidence += sum(len(r.evidence) for r in rels)
+            send([], [], rels, "relations", report.relations)
+        # Documents are the heaviest rows (full text): smaller batches.
+        for docs in source.iter_documents(batch_size=max(1, min(batch_size, 100))):
+            report.documents += len(docs)
+            send(docs, [], [], "documents", report.documents)
+        if pending is not None:
+            pending.result()
     report.seconds = time.perf_counter() - started
     return report
