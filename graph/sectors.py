@@ -150,11 +150,13 @@ _LEXICON: dict[str, tuple[str, ...]] = {
     "09": ("oilfield services", "mining services", "drilling services"),
     "10": ("food", "food processing", "food products", "foodstuff", "foodstuffs", "meat",
            "meat processing", "dairy", "dairy products", "sugar", "flour", "vegetable oil",
-           "confectionery", "processed food", "agri-food", "agrifood", "food industry"),
+           "confectionery", "processed food", "agri-food", "agrifood", "food industry",
+           "food processor", "food producer", "milk powder", "cheese", "sugar refining",
+           "sugar refinery"),
     "11": ("beverage", "beverages", "drinks", "wine", "beer", "brewing", "spirits", "mineral water"),
     "12": ("tobacco", "cigarettes"),
     "13": ("textile", "textiles", "cotton textiles", "yarn", "fabrics", "weaving", "spinning",
-           "textile industry"),
+           "textile industry", "home textiles", "home textile", "home-textile"),
     "14": ("apparel", "garment", "garments", "clothing", "fashion", "wearing apparel"),
     "15": ("leather", "footwear", "shoes"),
     "16": ("wood products", "woodworking", "plywood", "sawmilling"),
@@ -178,10 +180,14 @@ _LEXICON: dict[str, tuple[str, ...]] = {
            "communication equipment", "optical products", "consumer electronics", "chips",
            "microchips", "integrated circuits", "optics"),
     "27": ("electrical equipment", "electrical appliances", "household appliances", "batteries",
-           "cables", "transformers", "lighting"),
+           "cables", "transformers", "transformer", "power transformers", "distribution transformers",
+           "electrical engineering"),
     "28": ("machinery", "industrial machinery", "machine tools", "equipment manufacturing",
            "agricultural machinery", "construction machinery", "engineering equipment",
-           "mechanical engineering"),
+           "mechanical engineering", "tractor", "tractors", "harvesters", "combine harvesters",
+           "agricultural equipment", "food machinery", "food-processing machinery", "food machines",
+           "packaging machinery", "packaging lines", "machine building", "machine-building",
+           "dairy equipment", "processing equipment"),
     "29": ("automobile", "automobiles", "automotive", "auto", "autos", "car", "cars",
            "motor vehicles", "motor vehicle", "vehicles", "car manufacturing", "trucks",
            "automotive industry", "car industry", "auto industry", "new energy vehicles",
@@ -206,16 +212,22 @@ _LEXICON: dict[str, tuple[str, ...]] = {
     "43": ("installation works", "specialized construction"),
     "45": ("auto parts", "auto parts trade", "motor vehicle parts", "car parts", "spare parts",
            "car dealers", "car dealerships", "auto repair", "car sales", "auto parts markets",
-           "auto parts market"),
+           "auto parts market",
+           # Trade-report phrasing for the motor-vehicle trade: who sells cars and parts.
+           "parts distributor", "parts dealer", "parts wholesaler", "parts importer", "parts retailer",
+           "car dealer", "car dealership", "auto dealer", "auto dealership", "vehicle dealer",
+           "motorcycle dealer", "car importer", "vehicle importer", "car market", "used cars",
+           "second-hand cars"),
     "46": ("wholesale", "wholesale trade", "commodities trading", "trading"),
     "47": ("retail", "retail trade", "retailing", "e-commerce", "ecommerce", "supermarkets"),
     "49": ("rail transport", "railways", "railway", "road transport", "trucking", "pipelines",
-           "freight transport", "land transport"),
+           "freight transport", "land transport", "rail freight", "rail operator", "railway operator",
+           "container trains"),
     "50": ("shipping", "maritime transport", "water transport", "sea freight"),
     "51": ("aviation", "airlines", "air transport", "air cargo", "air freight"),
     "52": ("logistics", "cargo distribution", "cargo logistics", "warehousing", "distribution",
            "storage", "freight forwarding", "port services", "ports", "cargo handling",
-           "supply chain"),
+           "supply chain", "freight forwarder", "forwarder", "forwarding", "cold chain", "cold storage"),
     "53": ("postal services", "courier", "courier services", "express delivery", "postal"),
     "55": ("hotels", "hotel", "accommodation", "hospitality"),
     "56": ("restaurants", "catering", "food service"),
@@ -307,7 +319,10 @@ def _forms() -> dict[str, str]:
 def _pattern() -> re.Pattern[str]:
     terms = sorted(_forms(), key=len, reverse=True)
     alts = "|".join(re.escape(t) for t in terms)
-    return re.compile(rf"(?<![\w-])(?:{alts})(?![\w-])", re.IGNORECASE)
+    # A hyphen before a term is a compound's modifier ("food-machinery",
+    # "home-textile"): the head still names the industry. A hyphen after
+    # one ("Minsk-based") is not.
+    return re.compile(rf"(?<!\w)(?:{alts})(?![\w-])", re.IGNORECASE)
 
 
 def _norm(text: str) -> str:

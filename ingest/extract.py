@@ -35,6 +35,7 @@ from ingest.dates import document_date, parse_date
 from ingest.mentions import Entity, Mention, cluster, collect
 from ingest.nlp import load_model, prepare_text
 from ingest.relations import Context, Found, find_relations
+from ingest.sector_facts import find_sector_facts
 
 EXTRACTOR_VERSION = "tradekg-extract/0.1"
 
@@ -72,6 +73,7 @@ class Extractor:
 
         ctx = Context(parsed, prepared, entities, mentions, new_entity)
         found = find_relations(ctx)
+        find_sector_facts(ctx)
         return _assemble(document, entities, found, doc_date, info, self.version)
 
 

@@ -85,7 +85,7 @@ MISSION_RE = re.compile(
     rf"((?:(?:visiting|final|whole|entire|respective|official|high-level|large|joint)\s+)*"
     rf"(?:[A-Z][\w’'-]+(?:’s|'s)?\s+){{0,3}}"
     rf"(?:(?:business|trade|government|governmental|economic|official|commercial|investment|"
-    rf"ministerial|high-level|industrial|parliamentary|joint)\s+){{0,2}}{_MISSION_WORDS})\b"
+    rf"ministerial|high-level|industrial|parliamentary|joint)\s+(?:and\s+)?){{0,3}}{_MISSION_WORDS})\b"
 )
 DATELINE_RE = re.compile(
     r"^([A-Z][A-Z .'-]{1,40}?),\s+((?:January|February|March|April|May|June|July|August|September|"
@@ -230,6 +230,16 @@ def collect(text: str, doc: Doc, doc_date: str | None) -> tuple[list[Mention], d
             add(Mention(a_start, a_start + len(n.acronym), n.acronym, n.type, kind=n.kind,
                         attrs={"acronym_of": n.text}))
 
+    # "Gulfood 2023, the food and beverage exhibition": a one-word brand is an
+    # event when an apposition says so.
+    for em in EVENT_APPOS_RE.finditer(text):
+        s, e = em.start(1), em.end(1)
+        words = em.group(1).split()
+        # "Innoprom. Central Asia, the ... fair": a region after a name's full stop.
+        if in_caps(s) or words[0] in _COMPASS or find_place(em.group(1)) or demonym_country(words[0]):
+            continue
+        add(Mention(s, e, em.group(1), EVENT))
+
     # Places inside names ("Bureau of Fujian Province") are places too;
     # they nest inside the name rather than claim characters.
     for m in list(mentions):
@@ -366,6 +376,12 @@ def collect(text: str, doc: Doc, doc_date: str | None) -> tuple[list[Mention], d
     return mentions, info
 
 
+_COMPASS = frozenset({"Central", "North", "South", "East", "West", "Northern", "Southern", "Eastern",
+                      "Western", "Middle", "Upper", "Lower", "Greater"})
+EVENT_APPOS_RE = re.compile(
+    r"(?<![\w-])([A-Z][\w&’'-]+(?:\s+[A-Z][\w&’'-]+){0,2}(?:\s+\d{4})?),\s+(?:the|an?)\s+(?:[\w-]+\s+){0,6}?"
+    r"(?:exhibition|fair|trade\s+show|expo|festival|conference|summit)\b"
+)
 ACRONYM_AFTER_RE = re.compile(r"\s*\(([A-Z][A-Za-z&.-]{1,14})\)")
 _NOT_NAME_WORDS = frozenset(ORG_HEADS) | EVENT_HEADS | TITLE_HEADS | {
     "delegation", "mission", "group", "park", "statement", "newsletter", "news", "plans", "issue",

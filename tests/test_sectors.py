@@ -64,3 +64,21 @@ def test_find_sectors_prefers_the_longest_term_and_gives_spans() -> None:
 def test_weak_terms_can_be_left_out() -> None:
     assert find_sectors("they had the power to decide", weak=False) == []
     assert find_sectors("it was late") == []  # "IT" counts only in capitals
+
+
+@pytest.mark.parametrize(("text", "code"), [
+    ("an Almaty parts distributor", "45"), ("spare parts", "45"), ("car dealer", "45"),
+    ("a motorcycle dealer network", "45"), ("importers of used cars", "45"),
+    ("a Minsk-based maker of tractors", "28"), ("combine harvesters", "28"),
+    ("distribution transformers", "27"), ("a German rail operator", "49"),
+    ("the country's largest dairy producer", "10"), ("sugar refining", "10"),
+])
+def test_trade_report_phrasing_for_who_sells_or_makes_what(text: str, code: str) -> None:
+    assert normalise_sector(text) == code
+
+
+def test_the_head_of_a_hyphenated_compound_names_the_industry() -> None:
+    assert [c for _s, _e, c in find_sectors("a food-machinery mission")] == ["28"]
+    assert [c for _s, _e, c in find_sectors("a home-textile brand")] == ["13"]
+    # The modifier before a hyphen is no industry of its own: "Minsk-based".
+    assert find_sectors("a Minsk-based trader") == []
