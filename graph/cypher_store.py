@@ -49,7 +49,7 @@ from graph.model import (
     short_hash,
 )
 from graph.ontology import ENTITY_TYPES, RELATION_TYPES, check_entity_type, check_relation_type
-from graph.resolve import resolve_entities
+from graph.resolve import map_entity_refs, resolve_entities
 from graph.store import StoreError, UnknownEntity
 
 # Indexed properties: every id a query MERGEs on or looks up.
@@ -392,7 +392,7 @@ class CypherStore:
             rid = relation_id(rel.type, s, t)
             rel_rows.setdefault(rid, {"id": rid, "type": rel.type, "source": s, "target": t,
                                       "confidence": float(rel.confidence), "date": rel.date,
-                                      "attrs": json.dumps(rel.attrs)})
+                                      "attrs": json.dumps(map_entity_refs(rel.attrs, mapping))})
             touched[rel.type].add(rid)
             for span in rel.evidence:
                 ev = Evidence(doc_id=doc.id, start=span.start, end=span.end, text=span.text,

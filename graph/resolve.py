@@ -161,3 +161,24 @@ def resolve_entities(
                 found = choose(e, find_by_forms(e.type, forms))
         mapping[e.id] = found.id if found is not None else new_id
     return mapping
+
+
+# Relation attributes whose value names another entity of the same report
+# (ONTOLOGY.md: SIGNED_WITH's ``agreement``, INVITED's ``event``; ``place``
+# where a meeting or signing happened).
+ENTITY_REF_ATTRS: tuple[str, ...] = ("agreement", "event", "place")
+
+
+def map_entity_refs(attrs: dict[str, object], mapping: dict[str, str]) -> dict[str, object]:
+    """``attrs`` with document-local entity ids replaced by global ones; a
+    reference to an entity the report did not extract is dropped."""
+    out = dict(attrs)
+    for key in ENTITY_REF_ATTRS:
+        value = out.get(key)
+        if isinstance(value, str):
+            if value in mapping:
+                out[key] = mapping[value]
+            else:
+                del out[key]
+    return out
+

@@ -43,7 +43,7 @@ from graph.model import (
     relation_id,
 )
 from graph.ontology import ENTITY_TYPES, RELATION_TYPES
-from graph.resolve import resolve_entities
+from graph.resolve import map_entity_refs, resolve_entities
 from graph.store import StoreError, UnknownEntity
 
 SCHEMA_VERSION = "1"
@@ -323,7 +323,7 @@ class SqliteStore:
                 cur = db.execute(
                     "INSERT OR IGNORE INTO relations(id, type, source, target, confidence, date, attrs)"
                     " VALUES (?,?,?,?,?,?,?)",
-                    (rid, r.type, s, t, r.confidence, r.date, json.dumps(r.attrs)),
+                    (rid, r.type, s, t, r.confidence, r.date, json.dumps(map_entity_refs(r.attrs, mapping))),
                 )
                 result.relations_added += cur.rowcount
                 touched.add(rid)

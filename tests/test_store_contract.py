@@ -381,3 +381,18 @@ def test_republic_of_and_quoted_names_resolve_to_the_same_organisation(store: St
     assert store.stats().entities == 2
     [ministry] = store.search_entities("Ministry of Economy of Belarus")
     assert ministry.name == "Ministry of Economy of the Republic of Belarus"
+
+
+def test_relation_attributes_naming_entities_point_at_their_global_ids(store: Store) -> None:
+    x = report("Alpha Group signed a supply contract with Beta Ltd in Minsk.", date="2024-01-01",
+               entities={"a": ("Organization", "Alpha Group"), "b": ("Organization", "Beta Ltd"),
+                         "k": ("Agreement", "supply contract", {"value": 4.5e6, "currency": "USD"}),
+                         "m": ("Place", "Minsk", {"kind": "city", "country": "BY"})},
+               relations=[("SIGNED_WITH", "a", "b", {"agreement": "k", "place": "m", "event": "e9"})])
+    store.upsert_extraction(x)
+    [rel] = store.relations(types=["SIGNED_WITH"])
+    contract = store.get_entity(rel.attrs["agreement"])
+    assert contract is not None and contract.type == "Agreement" and contract.attrs["currency"] == "USD"
+    minsk = store.get_entity(rel.attrs["place"])
+    assert minsk is not None and minsk.name == "Minsk"
+    assert "event" not in rel.attrs  # it named nothing the report extracted
