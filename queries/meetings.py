@@ -47,7 +47,7 @@ class Meeting:
     first_date: str | None = None
     last_date: str | None = None
     documents: list[str] = field(default_factory=list)
-    places: list[str] = field(default_factory=list)  # where the counterpart is located
+    places: list[str] = field(default_factory=list)  # where it happened, else where the counterpart is
     evidence: list[Evidence] = field(default_factory=list)
     relation_ids: list[str] = field(default_factory=list)
 
@@ -61,10 +61,13 @@ class _Pair:
     direct: bool = False
     evidence: dict[tuple[str, int, int], Evidence] = field(default_factory=dict)
     relation_ids: set[str] = field(default_factory=set)
+    held_at: set[str] = field(default_factory=set)  # places the reports say it happened
 
     def add(self, r: Relation, evidence: Iterable[Evidence], via: str | None) -> None:
         self.types.add(r.type)
         self.relation_ids.add(r.id)
+        if isinstance(r.attrs.get("place"), str):
+            self.held_at.add(r.attrs["place"])
         if via is None:
             self.direct = True
         else:
@@ -148,7 +151,7 @@ def who_met_whom(
 
     if not pairs:
         return []
-    ids = {x for k in pairs for x in k} | {m for p in pairs.values() for m in p.via}
+    ids = {x for k in pairs for x in k} | {m for p in pairs.values() for m in (*p.via, *p.held_at)}
     ents = store.get_entities(ids)
     prof = profiles(store, ents)
     rows = [p for p in pairs.values()
@@ -199,7 +202,8 @@ def _meeting(p: _Pair, ents: dict[str, Entity], prof: dict[str, Profile]) -> Mee
         first_date=min(dates) if dates else None,
         last_date=max(dates) if dates else None,
         documents=documents_of(evidence),
-        places=sorted(prof.get(p.b, Profile()).places),
+        # Where the reports say it happened, else where the counterpart is.
+        places=sorted({ents[x].name for x in p.held_at if x in ents}) or sorted(prof.get(p.b, Profile()).places),
         evidence=evidence,
         relation_ids=sorted(p.relation_ids),
     )

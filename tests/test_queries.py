@@ -104,6 +104,16 @@ def test_a_delegation_member_met_whom_the_delegation_met_via_the_mission(world: 
     assert atameken.places == ["Astana"]
 
 
+def test_who_met_whom_says_where_the_meeting_was_held_when_the_report_does(store: Store) -> None:
+    store.upsert_extraction(report(
+        "Atameken Chamber met the Minsk Gear Works in Minsk.", date="2025-04-16",
+        entities={"a": ATAMEKEN, "g": ("Organization", "Minsk Gear Works", {"country": "BY"}),
+                  "m": ("Place", "Minsk", {"kind": "city", "country": "BY"})},
+        relations=[("MET_WITH", "a", "g", {"place": "m"})]))
+    [meeting] = who_met_whom(store, "Atameken Chamber")
+    assert meeting.places == ["Minsk"]
+
+
 def test_meeting_a_delegation_is_meeting_its_members(world: Store) -> None:
     names = {m.b.name: m for m in who_met_whom(world, "Atameken Chamber")}
     assert {"Chongqing business delegation", "Changan Auto", "Chongqing Municipal Commission of Commerce",
