@@ -31,6 +31,7 @@ from graph.model import (
     document_id,
 )
 from graph.ontology import SYMMETRIC_RELATIONS
+from ingest.agreements import find_agreements
 from ingest.dates import document_date, parse_date
 from ingest.mentions import Entity, Mention, cluster, collect
 from ingest.nlp import load_model, prepare_text
@@ -74,6 +75,7 @@ class Extractor:
         ctx = Context(parsed, prepared, entities, mentions, new_entity)
         found = find_relations(ctx)
         find_sector_facts(ctx)
+        find_agreements(ctx)
         return _assemble(document, entities, found, doc_date, info, self.version)
 
 
@@ -107,17 +109,26 @@ def _assemble(document: Document, entities: list[Entity], found: list[Found], do
         when = parse_date(text[s:t], doc_date) or dateline
         key = (f.type, src, tgt)
         rel = merged.get(key)
+        attrs = dict(f.attrs)
+        if "agreement" in attrs:
+            attrs["agreement"] = local[attrs["agreement"]]
         if rel is None:
             merged[key] = ExtractedRelation(type=f.type, source=src, target=tgt, confidence=f.confidence,
-                                            evidence=[span], date=when, attrs=dict(f.attrs))
+                                            evidence=[span], date=when, attrs=attrs)
         else:
             rel.confidence = max(rel.confidence, f.confidence)
             if all(ev.start != span.start for ev in rel.evidence):
                 rel.evidence.append(span)
             rel.date = rel.date or when
-            for k, v in f.attrs.items():
+            for k, v in attrs.items():
                 rel.attrs.setdefault(k, v)
     relations = sorted(merged.values(), key=lambda r: (r.evidence[0].start, r.type, r.source, r.target))
+    # An agreement is dated by the signing that names it.
+    by_id = {e.id: e for e in out_entities}
+    for r in relations:
+        agreement = by_id.get(r.attrs.get("agreement", ""))
+        if agreement is not None and r.date:
+            agreement.attrs.setdefault("date", r.date)
     return Extraction(document=document, entities=out_entities, relations=relations, extractor=version)
 
 

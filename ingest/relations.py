@@ -67,6 +67,7 @@ class Found:
     confidence: float
     sentence: tuple[int, int]
     attrs: dict[str, Any] = field(default_factory=dict)
+    anchor: int = -1  # the token of the deal noun a SIGNED_WITH rests on ("contract")
 
 
 class Context:
@@ -93,7 +94,8 @@ class Context:
         self.starts = {m.start: entities[m.entity] for m in mentions if m.entity >= 0 and not m.generic}
         self.found: list[Found] = []
 
-    def add(self, rtype: str, src: int, tgt: int, conf: float, sent: Span, **attrs: Any) -> None:
+    def add(self, rtype: str, src: int, tgt: int, conf: float, sent: Span, anchor: int = -1,
+            **attrs: Any) -> None:
         if src < 0 or tgt < 0 or src == tgt:
             return
         a, b = self.entities[src], self.entities[tgt]
@@ -107,7 +109,8 @@ class Context:
                 src, tgt = tgt, src
             else:
                 return
-        self.found.append(Found(rtype, src, tgt, conf, (sent.start_char, sent.end_char), attrs))
+        attrs = {k: v for k, v in attrs.items() if v is not None}
+        self.found.append(Found(rtype, src, tgt, conf, (sent.start_char, sent.end_char), attrs, anchor))
 
     # --- noun phrases -> entities ---------------------------------------------
 
@@ -268,6 +271,19 @@ def is_future(verb: Token) -> bool:
     return verb.lemma_ in ("plan", "intend")
 
 
+def deal_noun(verb: Token) -> int:
+    """The token of what was signed ("signed a supply contract", "reached an
+    accord", "a letter of intent"), or -1 when the object is no deal."""
+    for c in verb.children:
+        if c.dep_ not in ("dobj", "nsubjpass"):
+            continue
+        if c.lower_ in DEAL_NOUNS or c.lemma_.lower() in DEAL_NOUNS:
+            return c.i
+        if c.lower_ == "letter" and any(p.lower_ == "of" for p in c.children):
+            return c.i
+    return -1
+
+
 def _pairs(ids: list[int]) -> list[tuple[int, int]]:
     return [(a, b) for i, a in enumerate(ids) for b in ids[i + 1:]]
 
@@ -340,11 +356,11 @@ def _sentence_rules(ctx: Context, sent: Span) -> None:
                 ctx.add("MET_WITH", a, b, 0.8, sent)
         if tok.pos_ == "NOUN" and tok.lower_ in DEAL_NOUNS:
             for a, b in _pairs(_between(ctx, tok)):
-                ctx.add("SIGNED_WITH", a, b, 0.75, sent)
+                ctx.add("SIGNED_WITH", a, b, 0.75, sent, anchor=tok.i)
             # "the accord was reached between A and B"
             if tok.dep_ == "nsubjpass":
                 for a, b in _pairs(_between(ctx, tok.head)):
-                    ctx.add("SIGNED_WITH", a, b, 0.8, sent)
+                    ctx.add("SIGNED_WITH", a, b, 0.8, sent, anchor=tok.i)
         if is_verb and (lemma in SIGN_VERBS or lemma in ("agree", "reach") and tok.dep_ != "amod"):
             subj = ctx.subjects(tok)
             withs: list[int] = []
@@ -353,15 +369,16 @@ def _sentence_rules(ctx: Context, sent: Span) -> None:
                     # Not across another signing clause's own subject.
                     withs += [e for p in t.children if p.dep_ == "pobj" for e in ctx.np_entities(p)]
             conf = 0.9 if lemma in SIGN_VERBS else 0.7
+            deal = deal_noun(tok)
             for s in subj:
                 for o in withs:
-                    ctx.add("SIGNED_WITH", s, o, conf, sent)
+                    ctx.add("SIGNED_WITH", s, o, conf, sent, anchor=deal)
             if not withs and len(subj) > 1 and (lemma in SIGN_VERBS or lemma == "agree"):
                 for a, b in _pairs(subj):
-                    ctx.add("SIGNED_WITH", a, b, conf - 0.05, sent)
+                    ctx.add("SIGNED_WITH", a, b, conf - 0.05, sent, anchor=deal)
             if tok.dep_ in ("ROOT", "conj") and lemma in SIGN_VERBS:
                 for a, b in _pairs(_between(ctx, tok)):
-                    ctx.add("SIGNED_WITH", a, b, 0.8, sent)
+                    ctx.add("SIGNED_WITH", a, b, 0.8, sent, anchor=deal)
         if is_verb and lemma in VISIT_VERBS:
             future = is_future(tok)
             rtype = "PLANS_VISIT" if future else "VISITED"
@@ -477,8 +494,7 @@ def _sentence_rules(ctx: Context, sent: Span) -> None:
                       if (e := ctx.ent(t)) >= 0 and ctx.entities[e].type == EVENT]
             for s in inviters:
                 for o in invitees:
-                    attrs = {"event": ctx.entities[events[0]].name} if events else {}
-                    ctx.add("INVITED", s, o, 0.85, sent, **attrs)
+                    ctx.add("INVITED", s, o, 0.85, sent, event=ctx.entities[events[0]].name if events else None)
         if is_verb and lemma in ORGANIZE_VERBS:
             passive = any(c.dep_ in ("nsubjpass", "agent") for c in tok.children) or tok.dep_ == "acl"
             if passive:
