@@ -102,7 +102,8 @@ DATELINE_MIXED_RE = re.compile(
 )
 DEFINITE_RE = re.compile(
     r"\b[Tt]he\s+(?:([A-Z][a-z]+)\s+)?(chamber|commission|ministry|agency|company|park|zone|bureau|council|"
-    r"embassy|consulate|exhibition|fair|forum|expo|conference|office|group|joint company|joint venture)\b"
+    r"embassy|consulate|exhibition|fair|forum|expo|conference|office|group|joint company|joint venture|"
+    r"union|association|federation)\b"
     r"(?!\s+(?:of|[A-Z]))"
 )
 # "the visitors", "our group", "the Kazakh guests": the report's delegation.

@@ -6,7 +6,7 @@ Each rule reads the dependency parse around one trigger word (a verb such as
 prepositional arguments, expanded over conjunctions and appositions. No rule
 links two entities merely because they share a sentence. A few rules read
 names instead of sentences: "Trade Promotion Office of the X Commission" is
-PART_OF X; "... Communications Software Ltd" is IN_SECTOR software.
+PART_OF X. Sector facts from descriptions and names are in ``sector_facts``.
 """
 
 from __future__ import annotations
@@ -597,54 +597,6 @@ def _name_rules(ctx: Context) -> None:
                     where = ctx.starts.get(m.end + tail.end())
                     if where is not None and where.type == PLACE:
                         ctx.add("LOCATED_IN", e.index, where.index, 0.6, s)
-        # "Fujian Fujitsu Communications Software Ltd" works in software.
-        if e.type in (ORGANIZATION, EVENT):
-            name = ctx.text[m0.start:m0.end]
-            conf = 0.5 if e.kind in GOVERNING_KINDS else 0.6
-            for st, en, code in name_sectors(name, e.type, e.kind):
-                sec = _sector_entity(ctx, code, m0.start + st, m0.start + en)
-                ctx.add("IN_SECTOR", e.index, sec, conf, s)
-
-
-# Bodies that govern or regulate rather than trade: their name's portfolio is
-# a sector only when it is one industry ("Ministry of Agriculture"), never
-# when it is the economy at large ("Ministry of Trade, Industry and Energy").
-GOVERNING_KINDS = frozenset({"ministry", "commission", "agency"})
-_GENERAL_PORTFOLIO = re.compile(r"\b(?:trade|commerce|industry|industries|economy|economic|investment|"
-                                r"development|integration|finance|planning|affairs)\b", re.IGNORECASE)
-# Words that are industries in running text but not in a name ("Gulf Leaf
-# Trading LLC" trades tea; "Krakow Technology Park" is not about design).
-_NAME_NOISE = frozenset({"trading", "design", "security", "it", "ai", "travel", "arts", "sport", "credit",
-                         "universities", "schools", "property", "distribution", "storage", "research",
-                         "training", "post", "postal", "power"})
-
-
-def name_sectors(name: str, etype: str, kind: str | None) -> list[tuple[int, int, str]]:
-    """Industry terms a name states about its bearer, as spans in ``name``.
-
-    A company's term nearest the head says what it does ("Bursa Textile
-    Machinery" makes machinery); a product term before Machines/Equipment/
-    Systems is the machinery for it ("Baltic Dairy Systems"). Events keep
-    every term ("Fair of Food and Beverages"). Embassies and media outlets
-    have no sector; governing bodies only a single-industry portfolio;
-    chambers and associations their members' industry ("Machinery Exporters
-    Association"), never "commerce"."""
-    if etype == ORGANIZATION and kind in ("media", "diplomatic"):
-        return []
-    terms = [t for t in find_sectors(name) if name[t[0]:t[1]].lower() not in _NAME_NOISE
-             or name[t[0]:t[1]].lower() == "power" and kind == "enterprise"]
-    if not terms:
-        return []
-    if etype == EVENT:
-        return terms
-    if kind in GOVERNING_KINDS:
-        if _GENERAL_PORTFOLIO.search(name) or len({c for _s, _e, c in terms}) != 1:
-            return []
-        return terms[-1:]
-    st, en, code = terms[-1]
-    if re.match(r"\s+(?:Machines|Machinery|Equipment|Systems)\b", name[en:]):
-        return [(st, en, "28")]
-    return [terms[-1]]
 
 
 def _real(e: Entity) -> list[Mention]:

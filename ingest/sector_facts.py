@@ -13,9 +13,11 @@ few of them. Reports mostly describe instead:
 - the members a group brings: "brought together eleven companies from the
   automotive and machinery industries", "included manufacturers of tractors".
 
-Each fact's evidence is the sentence that states it. Names that contain an
-industry term ("Samarkand Agro Machinery JSC") are read in
-``relations._name_rules`` with a lower confidence.
+Each fact's evidence is the sentence that states it. A name that contains an
+industry term ("Samarkand Agro Machinery JSC") gives a weaker fact (0.6; 0.5
+for a ministry), and only when no description states the body's industry:
+"Tisza Poultry Kft. (poultry processing)" processes food, whatever the name
+suggests.
 """
 
 from __future__ import annotations
@@ -27,6 +29,47 @@ from spacy.tokens import Span, Token
 from graph.ontology import EVENT, MISSION, ORGANIZATION
 from graph.sectors import find_sectors
 from ingest.relations import SECTOR_VERBS, Context, _real, _sector_entity, conjuncts, is_future
+
+# Bodies that govern or regulate rather than trade: their name's portfolio is
+# a sector only when it is one industry ("Ministry of Agriculture"), never
+# when it is the economy at large ("Ministry of Trade, Industry and Energy").
+GOVERNING_KINDS = frozenset({"ministry", "commission", "agency"})
+_GENERAL_PORTFOLIO = re.compile(r"\b(?:trade|commerce|industry|industries|economy|economic|investment|"
+                                r"development|integration|finance|planning|affairs)\b", re.IGNORECASE)
+# Words that are industries in running text but not in a name ("Gulf Leaf
+# Trading LLC" trades tea; "Krakow Technology Park" is not about design).
+_NAME_NOISE = frozenset({"trading", "design", "security", "it", "ai", "travel", "arts", "sport", "credit",
+                         "universities", "schools", "property", "distribution", "storage", "research",
+                         "training", "post", "postal", "power"})
+
+
+def name_sectors(name: str, etype: str, kind: str | None) -> list[tuple[int, int, str]]:
+    """Industry terms a name states about its bearer, as spans in ``name``.
+
+    A company's term nearest the head says what it does ("Bursa Textile
+    Machinery" makes machinery); a product term before Machines/Equipment/
+    Systems is the machinery for it ("Baltic Dairy Systems"). Events keep
+    every term ("Fair of Food and Beverages"). Embassies and media outlets
+    have no sector; governing bodies only a single-industry portfolio;
+    chambers and associations their members' industry ("Machinery Exporters
+    Association"), never "commerce"."""
+    if etype == ORGANIZATION and kind in ("media", "diplomatic"):
+        return []
+    terms = [t for t in find_sectors(name) if name[t[0]:t[1]].lower() not in _NAME_NOISE
+             or name[t[0]:t[1]].lower() == "power" and kind == "enterprise"]
+    if not terms:
+        return []
+    if etype == EVENT:
+        return terms
+    if kind in GOVERNING_KINDS:
+        if _GENERAL_PORTFOLIO.search(name) or len({c for _s, _e, c in terms}) != 1:
+            return []
+        return terms[-1:]
+    st, en, code = terms[-1]
+    if re.match(r"\s+(?:Machines|Machinery|Equipment|Systems)\b", name[en:]):
+        return [(st, en, "28")]
+    return [terms[-1]]
+
 
 # Nouns that say what kind of business or event something is; a description
 # ending in one of them is about the thing's trade.
@@ -43,7 +86,7 @@ _DESCRIBER = "|".join(sorted(DESCRIBER_NOUNS, key=len, reverse=True))
 _DESCRIBER_RE = re.compile(rf"\b(?:{_DESCRIBER})(?:s|es)?\b", re.IGNORECASE)
 # ", an Almaty parts distributor," / " is a Minsk-based maker of tractors"
 _AFTER_RE = re.compile(
-    r"(?:\s*\([^()\n]{1,40}\))?(?:,\s+|\s+(?:is|was|remains|has\s+been)\s+)(?:(?:also|now)\s+)?"
+    r"\.?(?:\s*\([^()\n]{1,40}\))?(?:,\s+|\s+(?:is|was|remains|has\s+been)\s+)(?:(?:also|now)\s+)?"
     r"(?P<d>(?:an?|the|one\s+of\s+the)\s+[^,;:()\n]{2,120}?)"
     r"(?=\s*[,;:()]|\.(?:\s|$)|$|\s+(?:which|that|who|whose|to|signed|said|worth|valued|with|since|"
     r"held|located|based|where|and\s+(?:the|a|an|[A-Z])))"
@@ -52,7 +95,7 @@ _AFTER_RE = re.compile(
 _BEFORE_RE = re.compile(
     rf"\b(?:an?|the)\s+(?P<d>(?:[\w’'&-]+\s+){{0,4}}?(?:{_DESCRIBER})s?)\s+$", re.IGNORECASE)
 # "X (auto parts)": a lower-case industry in parentheses after a name.
-_PAREN_RE = re.compile(r"\s*\((?P<d>[a-z][^()\n]{1,60})\)")
+_PAREN_RE = re.compile(r"\.?\s*\((?P<d>[a-z][^()\n]{1,60})\)")
 # Plural nouns for the firms a group is made of.
 MEMBER_NOUNS = frozenset({
     "company", "companies", "enterprise", "enterprises", "firm", "firms", "business", "businesses",
@@ -94,22 +137,27 @@ def _descriptions(ctx: Context) -> None:
             sent = _sentence(ctx, m.start, m.end)
             if sent is None:
                 continue
-            end_limit = sent.end_char
+            # The parser may end a sentence at "Kft." inside "Kft., a maker of";
+            # a description runs to the end of its line at most.
+            line_end = text.find("\n", m.end)
+            limit = max(sent.end_char, line_end if line_end >= 0 else len(text))
             found: list[tuple[int, int, str, float]] = []
-            am = _AFTER_RE.match(text, m.end, end_limit)
-            if am:
-                d0 = am.start("d")
-                found += [(d0 + s, d0 + t, c, 0.8) for s, t, c in described_sectors(am.group("d"))]
-            pm = _PAREN_RE.match(text, m.end, end_limit)
-            if pm:
-                d0 = pm.start("d")
-                found += [(d0 + s, d0 + t, c, 0.7) for s, t, c in find_sectors(pm.group("d"))]
+            said_to = sent.end_char
+            for rx, conf, read in ((_AFTER_RE, 0.8, described_sectors), (_PAREN_RE, 0.7, find_sectors)):
+                dm = rx.match(text, m.end, limit)
+                if dm:
+                    d0 = dm.start("d")
+                    terms = [(d0 + s, d0 + t, c, conf) for s, t, c in read(dm.group("d"))]
+                    found += terms
+                    if terms:
+                        said_to = max(said_to, dm.end())
             bm = _BEFORE_RE.search(text, sent.start_char, m.start)
             if bm and bm.end() == m.start:
                 d0 = bm.start("d")
                 found += [(d0 + s, d0 + t, c, 0.7) for s, t, c in described_sectors(bm.group("d"))]
+            evidence = ctx.doc.char_span(sent.start_char, said_to, alignment_mode="expand") or sent
             for s, t, code, conf in found:
-                ctx.add("IN_SECTOR", e.index, _sector_entity(ctx, code, s, t), conf, sent)
+                ctx.add("IN_SECTOR", e.index, _sector_entity(ctx, code, s, t), conf, evidence)
 
 
 def _sentence(ctx: Context, start: int, end: int) -> Span | None:
@@ -208,7 +256,24 @@ def _group_members(ctx: Context) -> None:
                 ctx.add("IN_SECTOR", g, _sector_entity(ctx, code, s, t), 0.7, tok.sent)
 
 
+def _names(ctx: Context) -> None:
+    """"Fujian Fujitsu Communications Software Ltd" works in software,
+    unless the report describes the body's trade itself."""
+    described = {f.source for f in ctx.found if f.type == "IN_SECTOR"}
+    for e in ctx.entities:
+        if e.type not in (ORGANIZATION, EVENT) or e.index in described:
+            continue
+        m0 = min(_real(e), key=lambda m: m.start, default=None)
+        sent = _sentence(ctx, m0.start, m0.end) if m0 is not None else None
+        if m0 is None or sent is None:
+            continue
+        conf = 0.5 if e.kind in GOVERNING_KINDS else 0.6
+        for st, en, code in name_sectors(ctx.text[m0.start:m0.end], e.type, e.kind):
+            ctx.add("IN_SECTOR", e.index, _sector_entity(ctx, code, m0.start + st, m0.start + en), conf, sent)
+
+
 def find_sector_facts(ctx: Context) -> None:
     _descriptions(ctx)
     _missions(ctx)
     _group_members(ctx)
+    _names(ctx)

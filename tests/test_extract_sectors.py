@@ -79,3 +79,12 @@ def test_an_event_named_or_described_by_its_industry(extractor: Extractor) -> No
                           "in Tbilisi, and visited the Caspian Textile Fair.")
     assert {"10", "11"} <= set(_sectors(out, "Agrofood 2024"))
     assert "13" in _sectors(out, "Caspian Textile Fair")
+
+
+def test_a_listed_member_with_its_industry_in_parentheses(extractor: Extractor) -> None:
+    text = ("The mission included:\n\n- Danube Poultry Kft. (poultry processing);\n"
+            "- Sopron Vet Zrt. (veterinary vaccines).\n")
+    out = _out(extractor, text)
+    # The stated industry wins over the name's guess (poultry farming).
+    assert set(_sectors(out, "Danube Poultry Kft")) == {"10"}
+    assert set(_sectors(out, "Sopron Vet Zrt")) == {"21"}
