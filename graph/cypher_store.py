@@ -101,15 +101,21 @@ def _rtype(rtype: str) -> str:
 # --- write statements (pure: rows in, statement out) -----------------------------------
 
 
-def _entities_stmt(etype: str, rows: list[dict[str, Any]], *, overwrite: bool) -> Statement:
-    """Create entities of one type; ``overwrite`` also updates existing ones."""
-    set_clause = "SET" if overwrite else "ON CREATE SET"
-    return (
-        f"UNWIND $rows AS row MERGE (e:Entity {{id: row.id}}) {set_clause} e:{_label(etype)},"
-        " e.type = row.type, e.name = row.name, e.name_norm = row.name_norm, e.kind = row.kind,"
-        " e.country = row.country, e.attrs_json = row.attrs",
+def _entities_stmts(etype: str, rows: list[dict[str, Any]], *, overwrite: bool) -> list[Statement]:
+    """Create entities of one type; ``overwrite`` also updates existing ones.
+    New nodes get both labels as they are created: adding a label to an
+    existing node is slow on FalkorDB once a graph holds many nodes."""
+    fields = ("e.type = row.type, e.name = row.name, e.name_norm = row.name_norm, e.kind = row.kind,"
+              " e.country = row.country, e.attrs_json = row.attrs")
+    stmts: list[Statement] = []
+    if overwrite:
+        stmts.append((f"UNWIND $rows AS row MATCH (e:Entity {{id: row.id}}) SET {fields}", {"rows": rows}))
+    stmts.append((
+        "UNWIND $rows AS row OPTIONAL MATCH (old:Entity {id: row.id}) WITH row, old WHERE old IS NULL"
+        f" CREATE (e:Entity:{_label(etype)} {{id: row.id}}) SET {fields}",
         {"rows": rows},
-    )
+    ))
+    return stmts
 
 
 def _aliases_stmt(rows: list[dict[str, Any]]) -> Statement:
@@ -408,7 +414,8 @@ class CypherStore:
         by_type: dict[str, list[dict[str, Any]]] = defaultdict(list)
         for row in state.values():
             by_type[row["type"]].append(row)
-        stmts += [_entities_stmt(t, rows, overwrite=True) for t, rows in sorted(by_type.items())]
+        for t, rows in sorted(by_type.items()):
+            stmts += _entities_stmts(t, rows, overwrite=True)
         if aliases:
             stmts.append(_aliases_stmt(list(aliases.values())))
         if mentions:
@@ -679,7 +686,7 @@ class CypherStore:
                         "country": snap["country"], "attrs": snap["attrs"]}
         stmts: list[Statement] = [
             ("MATCH (m:Merge {drop_id: $id}) DELETE m", {"id": drop_id}),
-            _entities_stmt(snap["type"], [restored_row], overwrite=True),
+            *_entities_stmts(snap["type"], [restored_row], overwrite=True),
             *self._rehome(origins, holder_before=holder_before, current=new_current),
             ("MATCH (a:Alias {entity_id: $id, norm: $norm}) DELETE a",
              {"id": drop_id, "norm": normalise_name(snap["name"])}),
@@ -837,7 +844,8 @@ class CypherStore:
             mentions += [{"key": mention_key(ev.doc_id, ev.start, ev.end, e.id), "entity_id": e.id,
                           "doc_id": ev.doc_id, "start": ev.start, "end": ev.end, "text": ev.text,
                           "origin_id": e.id} for ev in e.evidence]
-        stmts += [_entities_stmt(t, rows, overwrite=False) for t, rows in sorted(by_type.items())]
+        for t, rows in sorted(by_type.items()):
+            stmts += _entities_stmts(t, rows, overwrite=False)
         if aliases:
             stmts.append(_aliases_stmt(aliases))
         if mentions:
