@@ -31,8 +31,10 @@ from graph.model import (
     document_id,
 )
 from graph.ontology import SYMMETRIC_RELATIONS
+from graph.resolve import ENTITY_REF_ATTRS
 from ingest.agreements import find_agreements
 from ingest.dates import document_date, parse_date
+from ingest.locations import find_countries, find_places
 from ingest.mentions import Entity, Mention, cluster, collect
 from ingest.nlp import load_model, prepare_text
 from ingest.relations import Context, Found, find_relations
@@ -76,7 +78,16 @@ class Extractor:
         found = find_relations(ctx)
         find_sector_facts(ctx)
         find_agreements(ctx)
+        find_places(ctx)
+        find_countries(ctx, _dateline_country(info))
         return _assemble(document, entities, found, doc_date, info, self.version)
+
+
+def _dateline_country(info: dict[str, Any]) -> str | None:
+    """The country of the place a story was filed from ("city:KZ:Almaty")."""
+    key = info.get("dateline_place")
+    parts = key.split(":") if isinstance(key, str) else []
+    return parts[1] if len(parts) == 3 else None
 
 
 def _assemble(document: Document, entities: list[Entity], found: list[Found], doc_date: str | None,
@@ -110,8 +121,10 @@ def _assemble(document: Document, entities: list[Entity], found: list[Found], do
         key = (f.type, src, tgt)
         rel = merged.get(key)
         attrs = dict(f.attrs)
-        if "agreement" in attrs:
-            attrs["agreement"] = local[attrs["agreement"]]
+        # Attributes naming entities hold an entity index until now.
+        for ref in ENTITY_REF_ATTRS:
+            if isinstance(attrs.get(ref), int):
+                attrs[ref] = local[attrs[ref]]
         if rel is None:
             merged[key] = ExtractedRelation(type=f.type, source=src, target=tgt, confidence=f.confidence,
                                             evidence=[span], date=when, attrs=attrs)

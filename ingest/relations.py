@@ -68,6 +68,7 @@ class Found:
     sentence: tuple[int, int]
     attrs: dict[str, Any] = field(default_factory=dict)
     anchor: int = -1  # the token of the deal noun a SIGNED_WITH rests on ("contract")
+    trigger: int = -1  # the token whose rule found it ("met", "talks"): where-clauses hang from it
 
 
 class Context:
@@ -93,6 +94,9 @@ class Context:
         self.sectors = [m for m in mentions if m.type == SECTOR and m.entity >= 0]
         self.starts = {m.start: entities[m.entity] for m in mentions if m.entity >= 0 and not m.generic}
         self.found: list[Found] = []
+        # The token whose rule is running; relations it finds remember it so
+        # later passes can read its clause (where the meeting happened).
+        self.trigger = -1
 
     def add(self, rtype: str, src: int, tgt: int, conf: float, sent: Span, anchor: int = -1,
             **attrs: Any) -> None:
@@ -110,7 +114,8 @@ class Context:
             else:
                 return
         attrs = {k: v for k, v in attrs.items() if v is not None}
-        self.found.append(Found(rtype, src, tgt, conf, (sent.start_char, sent.end_char), attrs, anchor))
+        self.found.append(Found(rtype, src, tgt, conf, (sent.start_char, sent.end_char), attrs, anchor,
+                                self.trigger))
 
     # --- noun phrases -> entities ---------------------------------------------
 
@@ -300,6 +305,7 @@ def _between(ctx: Context, noun: Token) -> list[int]:
 def _sentence_rules(ctx: Context, sent: Span) -> None:
     doc = ctx.doc
     for tok in sent:
+        ctx.trigger = tok.i
         lemma = tok.lemma_.lower()
         is_verb = tok.pos_ in ("VERB", "AUX")
         if is_verb and lemma in MEET_VERBS and not is_future(tok):
@@ -494,7 +500,7 @@ def _sentence_rules(ctx: Context, sent: Span) -> None:
                       if (e := ctx.ent(t)) >= 0 and ctx.entities[e].type == EVENT]
             for s in inviters:
                 for o in invitees:
-                    ctx.add("INVITED", s, o, 0.85, sent, event=ctx.entities[events[0]].name if events else None)
+                    ctx.add("INVITED", s, o, 0.85, sent, event=events[0] if events else None)
         if is_verb and lemma in ORGANIZE_VERBS:
             passive = any(c.dep_ in ("nsubjpass", "agent") for c in tok.children) or tok.dep_ == "acl"
             if passive:
@@ -540,6 +546,7 @@ def _sentence_rules(ctx: Context, sent: Span) -> None:
                         sec = _sector_entity(ctx, code, a + s, a + e)
                         for actor in actors:
                             ctx.add("IN_SECTOR", actor, sec, 0.75, sent)
+    ctx.trigger = -1
     del doc
 
 
