@@ -592,7 +592,9 @@ class SqliteStore:
                 "UPDATE entities SET kind = coalesce(kind, ?), country = coalesce(country, ?) WHERE id = ?",
                 (rows[drop]["kind"], rows[drop]["country"], keep),
             )
-            self._rehome(db, [drop])
+            # Everything the dropped entity holds moves, including what it
+            # had itself absorbed in earlier merges.
+            self._rehome(db, self._merged_into(db, drop))
             db.execute("DELETE FROM entities WHERE id = ?", (drop,))
         merged = self.get_entity(keep)
         assert merged is not None
@@ -611,16 +613,20 @@ class SqliteStore:
                  snap["country"], snap["attrs"]),
             )
             # Everything whose origin now resolves to the restored entity moves back.
-            origins = [r[0] for r in db.execute(
-                "WITH RECURSIVE sub(id) AS (SELECT ? UNION SELECT m.drop_id FROM merges m JOIN sub"
-                " ON m.keep_id = sub.id) SELECT id FROM sub",
-                (drop_id,),
-            )]
-            self._rehome(db, origins)
+            self._rehome(db, self._merged_into(db, drop_id))
             db.execute("DELETE FROM aliases WHERE entity_id = ? AND norm = ?", (drop_id, normalise_name(snap["name"])))
         restored = self.get_entity(drop_id)
         assert restored is not None
         return restored
+
+    @staticmethod
+    def _merged_into(db: sqlite3.Connection, entity_id: str) -> list[str]:
+        """``entity_id`` and every id whose chain of merges leads to it."""
+        return [r[0] for r in db.execute(
+            "WITH RECURSIVE sub(id) AS (SELECT ? UNION SELECT m.drop_id FROM merges m JOIN sub"
+            " ON m.keep_id = sub.id) SELECT id FROM sub",
+            (entity_id,),
+        )]
 
     def _rehome(self, db: sqlite3.Connection, origins: Sequence[str]) -> None:
         """Move every evidence row and alias whose origin is one of

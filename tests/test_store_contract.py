@@ -396,3 +396,25 @@ def test_relation_attributes_naming_entities_point_at_their_global_ids(store: St
     minsk = store.get_entity(rel.attrs["place"])
     assert minsk is not None and minsk.name == "Minsk"
     assert "event" not in rel.attrs  # it named nothing the report extracted
+
+
+def test_merging_an_entity_that_absorbed_another_moves_everything_and_unmerges_in_steps(store: Store) -> None:
+    for name, other, date in (("Alpha Group", "Delta Bank", "2021-01-01"), ("Alpha Holding", "Echo Ltd", "2022-01-01"),
+                              ("Alpha Corporation", "Foxtrot Plc", "2023-01-01")):
+        store.upsert_extraction(report(f"{name} met {other}.", date=date,
+                                       entities={"a": ("Organization", name), "o": ("Organization", other)},
+                                       relations=[("MET_WITH", "a", "o")]))
+    group, holding, corp = (entity_named(store, n).id for n in ("Alpha Group", "Alpha Holding", "Alpha Corporation"))
+    store.merge_entities(holding, group)   # Group -> Holding
+    store.merge_entities(corp, holding)    # Holding (with Group) -> Corporation
+    merged = store.get_entity(corp)
+    assert merged is not None and len({ev.doc_id for ev in merged.evidence}) == 3
+    assert len(store.relations(entity_ids=[corp])) == 3
+    assert store.stats().entities == 4
+
+    store.unmerge_entity(holding)  # Holding comes back, still holding Group
+    assert len(store.relations(entity_ids=[corp])) == 1
+    assert len(store.relations(entity_ids=[holding])) == 2
+    store.unmerge_entity(group)
+    assert [len(store.relations(entity_ids=[i])) for i in (group, holding, corp)] == [1, 1, 1]
+    assert store.stats().entities == 6
