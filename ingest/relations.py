@@ -22,6 +22,7 @@ from graph.gazetteer import demonym_country, find_place
 from graph.model import normalise_name
 from graph.ontology import (
     EVENT,
+    MET_WITH,
     MISSION,
     ORGANIZATION,
     PERSON,
@@ -32,6 +33,7 @@ from graph.ontology import (
 )
 from graph.sectors import find_sectors
 from ingest.mentions import TITLE_HEADS, Entity, Mention
+from ingest.organisations import ORG_HEADS
 
 SUBJ = ("nsubj", "nsubjpass", "csubj")
 MEET_VERBS = frozenset({"meet", "receive", "confer", "negotiate", "talk", "welcome", "host", "greet"})
@@ -149,6 +151,14 @@ class Context:
                             if p.dep_ == "pobj":
                                 inner += self.np_entities(p, depth + 1)
                                 break
+            if not inner and t.pos_ == "NOUN" and t.lower_ in ORG_HEADS:
+                # "the Kazakh Invest national company": the name modifies a
+                # common noun for a body.
+                for c in t.children:
+                    if c.dep_ in ("nmod", "compound") and c.i < t.i and self.ent(c) >= 0 \
+                            and self.entities[self.ent(c)].type == ORGANIZATION:
+                        inner.append(self.ent(c))
+                        break
             if not inner and t.pos_ in ("NOUN", "PROPN"):
                 for c in t.children:
                     if c.dep_ in ("amod", "compound") and c.i < t.i:
@@ -171,6 +181,7 @@ class Context:
             if v is None:
                 break
             subs = [c for c in v.children if c.dep_ in ("nsubj", "csubj", "nsubjpass")]
+            subs = subs or self.swallowed_subject(v)
             if subs:
                 out: list[int] = []
                 for s in subs:
@@ -192,6 +203,19 @@ class Context:
             while (v.pos_ not in ("VERB", "AUX") or v.dep_ == "acl") and v.head is not v and steps < 10:
                 v = v.head
                 steps += 1
+        return []
+
+    def swallowed_subject(self, verb: Token) -> list[Token]:
+        """"On 3 May 2024 Orda Gearworks Ltd signed ...": without a comma the
+        parser makes the name the object of the fronted "On"; a name that
+        ends such a date phrase before the verb is the verb's subject."""
+        for c in verb.children:
+            if c.dep_ != "prep" or c.i > verb.i or c.lower_ not in ("on", "in", "at"):
+                continue
+            for p in c.children:
+                dated = any(t.like_num or t.ent_type_ == "DATE" for t in p.subtree if t.i < p.i)
+                if p.dep_ == "pobj" and dated and self.ent(p) >= 0 and self.entities[self.ent(p)].type != PLACE:
+                    return [p]
         return []
 
     def pronoun(self, tok: Token) -> list[int]:
@@ -228,6 +252,12 @@ class Context:
                     for p in cp.children:
                         if p.dep_ == "pobj":
                             out += self.np_entities(p)
+            elif c.dep_ == "prep" and preps:
+                # "talks with A on X and with B": the second "with" is
+                # parsed as a conjunct of "on".
+                for cp in conjuncts(c)[1:]:
+                    if cp.lower_ in preps:
+                        out += [e for p in cp.children if p.dep_ == "pobj" for e in self.np_entities(p)]
         return out
 
     def recent_mission(self, sent: Span) -> int:
@@ -239,6 +269,17 @@ class Context:
             if e >= 0 and self.entities[e].type == MISSION:
                 return e
         return -1
+
+    def last_meeting(self, sent: Span) -> list[int]:
+        """The two parties of the latest meeting found in this sentence or
+        the one before: who "the two sides" are."""
+        start = self.doc[sent.start - 1].sent.start_char if sent.start > 0 else sent.start_char
+        for f in reversed(self.found):
+            if f.sentence[0] < start:
+                break
+            if f.type == MET_WITH:
+                return [f.source, f.target]
+        return []
 
     def typed(self, ids: list[int], *types: str) -> list[int]:
         return [i for i in ids if self.entities[i].type in types]
@@ -287,6 +328,19 @@ def deal_noun(verb: Token) -> int:
         if c.lower_ == "letter" and any(p.lower_ == "of" for p in c.children):
             return c.i
     return -1
+
+
+SIDE_NOUNS = frozenset({"sides", "parties", "partners", "delegations"})
+
+
+def _both_sides(verb: Token) -> bool:
+    """"The two sides signed", "both parties concluded": the subject is the
+    pair that has just met."""
+    for c in verb.children:
+        if c.dep_ == "nsubj" and c.lower_ in SIDE_NOUNS and any(
+                x.lower_ in ("two", "both") for x in c.children):
+            return True
+    return False
 
 
 def _pairs(ids: list[int]) -> list[tuple[int, int]]:
@@ -369,6 +423,8 @@ def _sentence_rules(ctx: Context, sent: Span) -> None:
                     ctx.add("SIGNED_WITH", a, b, 0.8, sent, anchor=tok.i)
         if is_verb and (lemma in SIGN_VERBS or lemma in ("agree", "reach") and tok.dep_ != "amod"):
             subj = ctx.subjects(tok)
+            if not subj and _both_sides(tok) and (lemma in SIGN_VERBS or deal_noun(tok) >= 0):
+                subj = ctx.last_meeting(sent)
             withs: list[int] = []
             for t in tok.subtree:
                 if t.lower_ == "with" and t.dep_ == "prep":
@@ -438,8 +494,12 @@ def _sentence_rules(ctx: Context, sent: Span) -> None:
                             ctx.add("VISITED", missions[0], d, 0.55, sent)
         if is_verb and lemma in LEAD_VERBS:
             if tok.dep_ == "acl" or any(c.dep_ == "agent" for c in tok.children) and tok.tag_ == "VBN":
+                # "It had been organised by X and was led by Y": a conjoined
+                # passive shares the first verb's subject.
+                passive_subj = [c for c in tok.children if c.dep_ == "nsubjpass"] or (
+                    [c for c in tok.head.children if c.dep_ == "nsubjpass"] if tok.dep_ == "conj" else [])
                 led = ctx.np_entities(tok.head) if tok.dep_ == "acl" else [
-                    e for c in tok.children if c.dep_ == "nsubjpass"
+                    e for c in passive_subj
                     for e in (ctx.pronoun(c) if c.lower_ in PRONOUNS else ctx.np_entities(c))]
                 for leader in ctx.objects(tok, ("by",), direct=False):
                     for m in ctx.typed(led, MISSION):

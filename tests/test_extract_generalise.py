@@ -90,3 +90,29 @@ def test_the_visitors_are_the_delegation_not_their_country(extractor: Extractor)
                           "The Kazakh guests visited the Minsk Tractor Works.")
     assert _rel(out, "VISITED", "Kazakh business delegation", "Minsk Tractor Works")
     assert not _rel(out, "VISITED", "Kazakhstan", "Minsk Tractor Works")
+
+
+def test_a_date_before_a_company_stays_out_of_its_name_and_keeps_the_signing(extractor: Extractor) -> None:
+    out = _out(extractor, "On 9 March 2025 Tarim Gearboxes Ltd signed a supply contract with Naryn Motors LLC.")
+    assert "Tarim Gearboxes Ltd" in _names(out)
+    assert _rel(out, "SIGNED_WITH", "Tarim Gearboxes Ltd", "Naryn Motors LLC")
+
+
+def test_a_conjoined_passive_after_a_pronoun_gives_the_leader(extractor: Extractor) -> None:
+    text = ("A trade mission of Estonian timber firms was received in Riga by the Latvian Wood Association. "
+            "It had been organised by the Estonian Trade Agency and was led by Kadri Tamm, director of the agency.")
+    assert _rel(_out(extractor, text), "LED", "Kadri Tamm", "trade mission")
+
+
+def test_the_two_sides_are_the_pair_that_just_met(extractor: Extractor) -> None:
+    text = ("Ruslan Abenov, deputy minister of energy of Kazakhstan, received Mr. Novak at the ministry. "
+            "The two sides signed a memorandum of understanding on grid links.")
+    assert _rel(_out(extractor, text), "SIGNED_WITH", "Ruslan Abenov", "Novak")
+
+
+def test_talks_with_a_second_party_after_a_topic_are_a_meeting_too(extractor: Extractor) -> None:
+    text = ("The delegation held talks with the Ministry of Transport on rail tariffs and with the "
+            "Caspian Ports Association on ferry slots.")
+    out = _out(extractor, text)
+    assert _rel(out, "MET_WITH", "delegation", "Ministry of Transport")
+    assert _rel(out, "MET_WITH", "delegation", "Caspian Ports Association")
