@@ -17,7 +17,7 @@ from collections import defaultdict
 
 from spacy.tokens import Token
 
-from graph.ontology import AGREEMENT
+from graph.ontology import AGREEMENT, SIGNED_WITH
 from ingest.relations import Context, Found
 
 # Currency codes as written in reports, and the ISO 4217 code each stands for.
@@ -96,7 +96,7 @@ def _parties(names: list[str]) -> str:
 def find_agreements(ctx: Context) -> None:
     by_anchor: dict[int, list[Found]] = defaultdict(list)
     for f in ctx.found:
-        if f.type == "SIGNED_WITH" and f.anchor >= 0:
+        if f.type == SIGNED_WITH and f.anchor >= 0:
             by_anchor[f.anchor].append(f)
     anchors = sorted(by_anchor)
     last = -1

@@ -22,14 +22,26 @@ from graph.gazetteer import demonym_country, find_place
 from graph.model import normalise_name
 from graph.ontology import (
     EVENT,
+    IN_SECTOR,
+    INVITED,
+    LED,
+    LOCATED_IN,
+    MEMBER_OF,
     MET_WITH,
     MISSION,
     ORGANIZATION,
+    ORGANIZED,
+    PART_OF,
+    PARTICIPATED_IN,
     PERSON,
     PLACE,
+    PLANS_VISIT,
     RELATION_TYPES,
     SECTOR,
+    SIGNED_WITH,
     SYMMETRIC_RELATIONS,
+    VISITED,
+    WORKS_FOR,
 )
 from graph.sectors import find_sectors
 from ingest.mentions import TITLE_HEADS, Entity, Mention
@@ -108,7 +120,7 @@ class Context:
         rel = RELATION_TYPES[rtype]
         if not rel.allows(a.type, b.type):
             return
-        if rtype == "PLANS_VISIT" and b.type != PLACE:
+        if rtype == PLANS_VISIT and b.type != PLACE:
             return  # a planned trip goes to a place (ONTOLOGY.md)
         if not (a.type in rel.sources and b.type in rel.targets):
             if rtype in SYMMETRIC_RELATIONS:
@@ -375,14 +387,14 @@ def _sentence_rules(ctx: Context, sent: Span) -> None:
                 obj = [o for o in obj if ctx.entities[o].type != PLACE]
             for s in subj:
                 for o in obj:
-                    ctx.add("MET_WITH", s, o, 0.9 if lemma not in ("host", "welcome", "greet") else 0.8, sent)
+                    ctx.add(MET_WITH, s, o, 0.9 if lemma not in ("host", "welcome", "greet") else 0.8, sent)
             # "was welcomed in George Town": a delegation met there is there.
             for s in ctx.typed(subj, MISSION):
                 for place in ctx.typed(ctx.objects(tok, ("in",), direct=False), PLACE):
-                    ctx.add("VISITED", s, place, 0.6, sent)
+                    ctx.add(VISITED, s, place, 0.6, sent)
             if not obj and len(subj) > 1 and lemma == "meet":
                 for a, b in _pairs(subj):
-                    ctx.add("MET_WITH", a, b, 0.8, sent)
+                    ctx.add(MET_WITH, a, b, 0.8, sent)
         elif is_verb and lemma in ("hold", "have", "begin", "start", "conduct", "open"):
             for c in tok.children:
                 # "Talks were held with MIDA": the delegation in view held them.
@@ -390,7 +402,7 @@ def _sentence_rules(ctx: Context, sent: Span) -> None:
                     holders = ctx.objects(tok, ("by",), direct=False) or [ctx.recent_mission(sent)]
                     for o in ctx.objects(tok, ("with",), direct=False) + ctx.objects(c, ("with",), direct=False):
                         for h in holders:
-                            ctx.add("MET_WITH", h, o, 0.6, sent)
+                            ctx.add(MET_WITH, h, o, 0.6, sent)
                 if c.dep_ == "dobj":
                     nouns = [c] + [p for p in c.subtree if p.dep_ == "pobj" and p.lower_ in MEET_NOUNS]
                     if not any(n.lower_ in MEET_NOUNS for n in nouns):
@@ -402,7 +414,7 @@ def _sentence_rules(ctx: Context, sent: Span) -> None:
                         others += ctx.objects(n, ("with",), direct=False)
                     for o in dict.fromkeys(others):
                         for s in subj:
-                            ctx.add("MET_WITH", s, o, 0.85, sent)
+                            ctx.add(MET_WITH, s, o, 0.85, sent)
                     # "begins talks in Bonn": the talker is there.
                     for p in [*tok.children, *c.subtree]:
                         if p.dep_ == "prep" and p.lower_ == "in":
@@ -410,17 +422,17 @@ def _sentence_rules(ctx: Context, sent: Span) -> None:
                                     e for pp in p.children if pp.dep_ == "pobj" for e in ctx.np_entities(pp)], PLACE):
                                 if ctx.entities[place].kind == "city":
                                     for s in subj:
-                                        ctx.add("VISITED", s, place, 0.6, sent)
+                                        ctx.add(VISITED, s, place, 0.6, sent)
         if tok.pos_ == "NOUN" and tok.lower_ in MEET_NOUNS:
             for a, b in _pairs(_between(ctx, tok)):
-                ctx.add("MET_WITH", a, b, 0.8, sent)
+                ctx.add(MET_WITH, a, b, 0.8, sent)
         if tok.pos_ == "NOUN" and tok.lower_ in DEAL_NOUNS:
             for a, b in _pairs(_between(ctx, tok)):
-                ctx.add("SIGNED_WITH", a, b, 0.75, sent, anchor=tok.i)
+                ctx.add(SIGNED_WITH, a, b, 0.75, sent, anchor=tok.i)
             # "the accord was reached between A and B"
             if tok.dep_ == "nsubjpass":
                 for a, b in _pairs(_between(ctx, tok.head)):
-                    ctx.add("SIGNED_WITH", a, b, 0.8, sent, anchor=tok.i)
+                    ctx.add(SIGNED_WITH, a, b, 0.8, sent, anchor=tok.i)
         if is_verb and (lemma in SIGN_VERBS or lemma in ("agree", "reach") and tok.dep_ != "amod"):
             subj = ctx.subjects(tok)
             if not subj and _both_sides(tok) and (lemma in SIGN_VERBS or deal_noun(tok) >= 0):
@@ -434,22 +446,22 @@ def _sentence_rules(ctx: Context, sent: Span) -> None:
             deal = deal_noun(tok)
             for s in subj:
                 for o in withs:
-                    ctx.add("SIGNED_WITH", s, o, conf, sent, anchor=deal)
+                    ctx.add(SIGNED_WITH, s, o, conf, sent, anchor=deal)
             if not withs and len(subj) > 1 and (lemma in SIGN_VERBS or lemma == "agree"):
                 for a, b in _pairs(subj):
-                    ctx.add("SIGNED_WITH", a, b, conf - 0.05, sent, anchor=deal)
+                    ctx.add(SIGNED_WITH, a, b, conf - 0.05, sent, anchor=deal)
             if tok.dep_ in ("ROOT", "conj") and lemma in SIGN_VERBS:
                 for a, b in _pairs(_between(ctx, tok)):
-                    ctx.add("SIGNED_WITH", a, b, 0.8, sent, anchor=deal)
+                    ctx.add(SIGNED_WITH, a, b, 0.8, sent, anchor=deal)
         if is_verb and lemma in VISIT_VERBS:
             future = is_future(tok)
-            rtype = "PLANS_VISIT" if future else "VISITED"
+            rtype = PLANS_VISIT if future else VISITED
             for s in ctx.subjects(tok):
                 for o in ctx.objects(tok, ("to",)):
                     ctx.add(rtype, s, o, 0.85, sent)
         if is_verb and lemma in LEAVE_VERBS:
             # "left for Kuala Lumpur": going there.
-            rtype = "PLANS_VISIT" if is_future(tok) else "VISITED"
+            rtype = PLANS_VISIT if is_future(tok) else VISITED
             for s in ctx.subjects(tok):
                 for o in ctx.typed(ctx.objects(tok, ("for",), direct=False), PLACE):
                     ctx.add(rtype, s, o, 0.7, sent)
@@ -462,10 +474,10 @@ def _sentence_rules(ctx: Context, sent: Span) -> None:
                         if p.dep_ == "pobj":
                             for o in ctx.typed(ctx.np_entities(p), PLACE, ORGANIZATION):
                                 for v in visitors:
-                                    ctx.add("VISITED", v, o, 0.75, sent)
+                                    ctx.add(VISITED, v, o, 0.75, sent)
         if is_verb and (lemma in ARRIVE_VERBS or lemma == "depart"):
             future = is_future(tok)
-            rtype = "PLANS_VISIT" if future else "VISITED"
+            rtype = PLANS_VISIT if future else VISITED
             preps = ("in", "at", "to") if lemma != "depart" else ()
             targets = ctx.typed(ctx.objects(tok, preps, direct=lemma == "depart"), PLACE, ORGANIZATION)
             for s in ctx.subjects(tok):
@@ -486,12 +498,12 @@ def _sentence_rules(ctx: Context, sent: Span) -> None:
                 if actors:
                     for a in actors:
                         for d in dests:
-                            ctx.add("PLANS_VISIT" if future else "VISITED", a, d, 0.7, sent)
+                            ctx.add(PLANS_VISIT if future else VISITED, a, d, 0.7, sent)
                 else:
                     missions = [e.index for e in ctx.entities if e.type == MISSION]
                     if len(missions) == 1 and not future:
                         for d in dests:
-                            ctx.add("VISITED", missions[0], d, 0.55, sent)
+                            ctx.add(VISITED, missions[0], d, 0.55, sent)
         if is_verb and lemma in LEAD_VERBS:
             if tok.dep_ == "acl" or any(c.dep_ == "agent" for c in tok.children) and tok.tag_ == "VBN":
                 # "It had been organised by X and was led by Y": a conjoined
@@ -503,7 +515,7 @@ def _sentence_rules(ctx: Context, sent: Span) -> None:
                     for e in (ctx.pronoun(c) if c.lower_ in PRONOUNS else ctx.np_entities(c))]
                 for leader in ctx.objects(tok, ("by",), direct=False):
                     for m in ctx.typed(led, MISSION):
-                        ctx.add("LED", leader, m, 0.9, sent)
+                        ctx.add(LED, leader, m, 0.9, sent)
             else:
                 subj = ctx.subjects(tok)
                 for c in tok.children:
@@ -513,21 +525,21 @@ def _sentence_rules(ctx: Context, sent: Span) -> None:
                         leaders = ctx.typed(subj, PERSON, ORGANIZATION)
                         for s in leaders:
                             m = _respective_mission(ctx, s, c)
-                            ctx.add("LED", s, m, 0.85, sent)
+                            ctx.add(LED, s, m, 0.85, sent)
                         # Heads of delegations to one joint body meet there.
                         for a, b in _pairs(leaders):
-                            ctx.add("MET_WITH", a, b, 0.6, sent)
+                            ctx.add(MET_WITH, a, b, 0.6, sent)
                     else:
                         led = ctx.typed(ctx.np_entities(c), MISSION)
                         for m in led:
                             for s in subj:
-                                ctx.add("LED", s, m, 0.9, sent)
+                                ctx.add(LED, s, m, 0.9, sent)
                         # "GEPA led a delegation ... to Germany": the delegation went there.
                         dests = ctx.typed(ctx.objects(tok, ("to",), direct=False)
                                           + ctx.objects(c, ("to",), direct=False), PLACE)
                         for m in led:
                             for d in dests:
-                                ctx.add("PLANS_VISIT" if is_future(tok) else "VISITED", m, d, 0.75, sent)
+                                ctx.add(PLANS_VISIT if is_future(tok) else VISITED, m, d, 0.75, sent)
         if is_verb and lemma in MEMBER_VERBS:
             groups = ctx.typed(ctx.subjects(tok), MISSION, ORGANIZATION)
             members: list[int] = []
@@ -537,14 +549,14 @@ def _sentence_rules(ctx: Context, sent: Span) -> None:
             for g in groups:
                 for m in dict.fromkeys(members):
                     if ctx.entities[m].type in (ORGANIZATION, PERSON):
-                        ctx.add("MEMBER_OF", m, g, 0.8, sent)
+                        ctx.add(MEMBER_OF, m, g, 0.8, sent)
         if tok.lower_ in ("member", "members") and tok.pos_ == "NOUN":
             groups = [e for c in tok.children if c.dep_ == "prep" and c.lower_ == "of"
                       for p in c.children if p.dep_ == "pobj" for e in ctx.np_entities(p)]
             who = ctx.subjects(tok.head) if tok.dep_ in ("attr",) else []
             for w in who:
                 for g in ctx.typed(groups, MISSION, ORGANIZATION):
-                    ctx.add("MEMBER_OF", w, g, 0.8, sent)
+                    ctx.add(MEMBER_OF, w, g, 0.8, sent)
         if is_verb and (lemma in PARTICIPATE_VERBS or lemma == "take" and any(c.lower_ == "part" for c in tok.children)):
             events = ctx.typed(ctx.objects(tok, ("in", "at"), direct=lemma != "take"), EVENT, ORGANIZATION)
             subj = ctx.subjects(tok)
@@ -552,7 +564,7 @@ def _sentence_rules(ctx: Context, sent: Span) -> None:
                 continue  # an invitation is not yet participation
             for s in subj:
                 for ev in events:
-                    ctx.add("PARTICIPATED_IN", s, ev, 0.85, sent)
+                    ctx.add(PARTICIPATED_IN, s, ev, 0.85, sent)
         if is_verb and lemma == "invite":
             inviters = ctx.subjects(tok) if tok.tag_ != "VBN" else ctx.objects(tok, ("by",), direct=False)
             invitees = [e for c in tok.children if c.dep_ in ("dobj", "nsubjpass") for e in ctx.np_entities(c)]
@@ -560,7 +572,7 @@ def _sentence_rules(ctx: Context, sent: Span) -> None:
                       if (e := ctx.ent(t)) >= 0 and ctx.entities[e].type == EVENT]
             for s in inviters:
                 for o in invitees:
-                    ctx.add("INVITED", s, o, 0.85, sent, event=events[0] if events else None)
+                    ctx.add(INVITED, s, o, 0.85, sent, event=events[0] if events else None)
         if is_verb and lemma in ORGANIZE_VERBS:
             passive = any(c.dep_ in ("nsubjpass", "agent") for c in tok.children) or tok.dep_ == "acl"
             if passive:
@@ -572,7 +584,7 @@ def _sentence_rules(ctx: Context, sent: Span) -> None:
                 organisers = ctx.subjects(tok)
             for o in organisers:
                 for ev in ctx.typed(events, EVENT):
-                    ctx.add("ORGANIZED", o, ev, 0.85, sent)
+                    ctx.add(ORGANIZED, o, ev, 0.85, sent)
         if is_verb and lemma in HOLD_VERBS | {"locate", "base", "situate"}:
             if lemma in ("locate", "base", "situate") and tok.dep_ == "acl":
                 things = ctx.np_entities(tok.head)
@@ -583,7 +595,7 @@ def _sentence_rules(ctx: Context, sent: Span) -> None:
             wheres = ctx.typed(ctx.objects(tok, ("in", "at"), direct=False), PLACE, ORGANIZATION)
             for th in things:
                 for w in wheres[:1]:
-                    ctx.add("LOCATED_IN", th, w, 0.8, sent)
+                    ctx.add(LOCATED_IN, th, w, 0.8, sent)
         # "the China-Belarus industrial park in Minsk", "AOMI Cargo Distribution Centre in Tokyo"
         if tok.dep_ == "prep" and tok.lower_ in ("in", "at") and tok.head.pos_ in ("NOUN", "PROPN"):
             owner = ctx.ent(tok.head)
@@ -591,7 +603,7 @@ def _sentence_rules(ctx: Context, sent: Span) -> None:
                 for p in tok.children:
                     if p.dep_ == "pobj":
                         for w in ctx.typed(ctx.np_entities(p), PLACE):
-                            ctx.add("LOCATED_IN", owner, w, 0.7, sent)
+                            ctx.add(LOCATED_IN, owner, w, 0.7, sent)
         if is_verb and lemma in SECTOR_VERBS and not is_future(tok):
             # A country "supplies oil" as a trading nation, not as a business.
             # "a company working in X", "a mission focused on X": the noun it hangs from.
@@ -605,7 +617,7 @@ def _sentence_rules(ctx: Context, sent: Span) -> None:
                     for s, e, code in find_sectors(ctx.text[a:b]):
                         sec = _sector_entity(ctx, code, a + s, a + e)
                         for actor in actors:
-                            ctx.add("IN_SECTOR", actor, sec, 0.75, sent)
+                            ctx.add(IN_SECTOR, actor, sec, 0.75, sent)
     ctx.trigger = -1
     del doc
 
@@ -647,7 +659,7 @@ def _name_rules(ctx: Context) -> None:
             for part in re.finditer(r" of (?:the )?(.+)$", n):
                 other = by_name.get(part.group(1))
                 if other is not None and other is not e:
-                    ctx.add("PART_OF", e.index, other.index, 0.8, s)
+                    ctx.add(PART_OF, e.index, other.index, 0.8, s)
             # "Consulate General of Belarus in Chongqing"
             lm = re.search(r"\bin ([A-Z][\w ]+)$", e.name)
             if lm:
@@ -655,7 +667,7 @@ def _name_rules(ctx: Context) -> None:
                 if place is not None:
                     for p in ctx.entities:
                         if p.type == PLACE and p.country == place.country and normalise_name(p.name) == normalise_name(lm.group(1)):
-                            ctx.add("LOCATED_IN", e.index, p.index, 0.7, s)
+                            ctx.add(LOCATED_IN, e.index, p.index, 0.7, s)
         # "Bureau of Fujian Province (PTABF), China": where the body is.
         if e.type == ORGANIZATION:
             for m in _real(e):
@@ -663,7 +675,7 @@ def _name_rules(ctx: Context) -> None:
                 if tail:
                     where = ctx.starts.get(m.end + tail.end())
                     if where is not None and where.type == PLACE:
-                        ctx.add("LOCATED_IN", e.index, where.index, 0.6, s)
+                        ctx.add(LOCATED_IN, e.index, where.index, 0.6, s)
 
 
 def _real(e: Entity) -> list[Mention]:
@@ -727,7 +739,7 @@ def _appositive_rules(ctx: Context) -> None:
                 title = " ".join(keep).rstrip(",")
                 e.attrs.setdefault("title", title)
                 if owner is not None:
-                    ctx.add("WORKS_FOR", e.index, owner.index, 0.75, sent, title=title)
+                    ctx.add(WORKS_FOR, e.index, owner.index, 0.75, sent, title=title)
 
 
 def _title_after(ctx: Context, person: Entity, end: int, sent: Span, starts: dict[int, Entity]) -> bool:
@@ -749,7 +761,7 @@ def _title_after(ctx: Context, person: Entity, end: int, sent: Span, starts: dic
         if not title or not any(w.lower() in TITLE_HEADS for w in title.split()) or len(title.split()) > 8:
             return False
         person.attrs.setdefault("title", title)
-        ctx.add("WORKS_FOR", person.index, org.index, 0.85, sent, title=title)
+        ctx.add(WORKS_FOR, person.index, org.index, 0.85, sent, title=title)
         return True
     title = text[p:limit].strip()
     words = title.split()
@@ -769,7 +781,7 @@ def _gazetteer_rules(ctx: Context) -> None:
             m = _real(e)[0]
             span = ctx.doc.char_span(m.start, m.end, alignment_mode="expand")
             if span is not None:
-                ctx.add("LOCATED_IN", e.index, countries[e.country].index, 0.5, span.sent)
+                ctx.add(LOCATED_IN, e.index, countries[e.country].index, 0.5, span.sent)
 
 
 def find_relations(ctx: Context) -> list[Found]:

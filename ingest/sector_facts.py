@@ -26,7 +26,7 @@ import re
 
 from spacy.tokens import Span, Token
 
-from graph.ontology import EVENT, MISSION, ORGANIZATION
+from graph.ontology import EVENT, IN_SECTOR, MISSION, ORGANIZATION
 from graph.sectors import find_sectors
 from ingest.relations import SECTOR_VERBS, Context, _real, _sector_entity, conjuncts, is_future
 
@@ -157,7 +157,7 @@ def _descriptions(ctx: Context) -> None:
                 found += [(d0 + s, d0 + t, c, 0.7) for s, t, c in described_sectors(bm.group("d"))]
             evidence = ctx.doc.char_span(sent.start_char, said_to, alignment_mode="expand") or sent
             for s, t, code, conf in found:
-                ctx.add("IN_SECTOR", e.index, _sector_entity(ctx, code, s, t), conf, evidence)
+                ctx.add(IN_SECTOR, e.index, _sector_entity(ctx, code, s, t), conf, evidence)
 
 
 def _sentence(ctx: Context, start: int, end: int) -> Span | None:
@@ -226,7 +226,7 @@ def _missions(ctx: Context) -> None:
                     if p.dep_ == "pobj" and ctx.ent(p) < 0 and p.lower_ in MEMBER_NOUNS:
                         terms += _terms_in(ctx, _phrase_ranges(ctx, p), weak=True)
         for s, t, code in terms:
-            ctx.add("IN_SECTOR", e, _sector_entity(ctx, code, s, t), 0.75, sent)
+            ctx.add(IN_SECTOR, e, _sector_entity(ctx, code, s, t), 0.75, sent)
 
 
 def _group_members(ctx: Context) -> None:
@@ -253,13 +253,13 @@ def _group_members(ctx: Context) -> None:
                         ranges += _phrase_ranges(ctx, cj)
         for s, t, code in _terms_in(ctx, ranges, weak=False):
             for g in groups:
-                ctx.add("IN_SECTOR", g, _sector_entity(ctx, code, s, t), 0.7, tok.sent)
+                ctx.add(IN_SECTOR, g, _sector_entity(ctx, code, s, t), 0.7, tok.sent)
 
 
 def _names(ctx: Context) -> None:
     """"Fujian Fujitsu Communications Software Ltd" works in software,
     unless the report describes the body's trade itself."""
-    described = {f.source for f in ctx.found if f.type == "IN_SECTOR"}
+    described = {f.source for f in ctx.found if f.type == IN_SECTOR}
     for e in ctx.entities:
         if e.type not in (ORGANIZATION, EVENT) or e.index in described:
             continue
@@ -269,7 +269,7 @@ def _names(ctx: Context) -> None:
             continue
         conf = 0.5 if e.kind in GOVERNING_KINDS else 0.6
         for st, en, code in name_sectors(ctx.text[m0.start:m0.end], e.type, e.kind):
-            ctx.add("IN_SECTOR", e.index, _sector_entity(ctx, code, m0.start + st, m0.start + en), conf, sent)
+            ctx.add(IN_SECTOR, e.index, _sector_entity(ctx, code, m0.start + st, m0.start + en), conf, sent)
 
 
 def find_sector_facts(ctx: Context) -> None:
