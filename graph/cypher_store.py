@@ -563,6 +563,42 @@ class CypherStore:
             ids=ids)}
         return {i: counts.get(i, 0) for i in ids}
 
+    def linked_entities(
+        self,
+        entity_ids: Iterable[str],
+        *,
+        types: Sequence[str],
+        direction: str = "both",
+        entity_type: str | None = None,
+        kinds: Sequence[str] | None = None,
+        country: str | None = None,
+        until: str | None = None,
+    ) -> dict[str, set[str]]:
+        pattern = {"out": "(x:Entity)-[r]->(e:Entity)", "in": "(x:Entity)<-[r]-(e:Entity)",
+                   "both": "(x:Entity)-[r]-(e:Entity)"}.get(direction)
+        if pattern is None:
+            raise ValueError(f"direction must be 'both', 'out' or 'in', not {direction!r}")
+        params: dict[str, Any] = {"ids": list(dict.fromkeys(entity_ids)), "types": list(types)}
+        conds = ["x.id IN $ids", "type(r) IN $types", "e.id <> x.id"]
+        if entity_type is not None:
+            conds.append("e.type = $etype")
+            params["etype"] = entity_type
+        if kinds:
+            conds.append("e.kind IN $kinds")
+            params["kinds"] = list(kinds)
+        if country is not None:
+            conds.append("(e.country = $country OR e.country IS NULL)")
+            params["country"] = country
+        query = f"MATCH {pattern} WHERE {' AND '.join(conds)}"
+        if until is not None:
+            params["until"] = until + "\uffff"
+            query += (" OPTIONAL MATCH (v:Evidence {relation_id: r.id}) WHERE v.date <= $until"
+                      " WITH x, e, count(v) AS n WHERE n > 0")
+        out: dict[str, set[str]] = {}
+        for row in self.conn.run(query + " RETURN DISTINCT e.id AS linked, x.id AS seed", params):
+            out.setdefault(row["linked"], set()).add(row["seed"])
+        return out
+
     # --- relations --------------------------------------------------------------------
 
     def relations(

@@ -479,6 +479,49 @@ class SqliteStore:
         )
         return {r[0]: r[1] for r in rows}
 
+    def linked_entities(
+        self,
+        entity_ids: Iterable[str],
+        *,
+        types: Sequence[str],
+        direction: str = "both",
+        entity_type: str | None = None,
+        kinds: Sequence[str] | None = None,
+        country: str | None = None,
+        until: str | None = None,
+    ) -> dict[str, set[str]]:
+        if direction not in ("both", "out", "in"):
+            raise ValueError(f"direction must be 'both', 'out' or 'in', not {direction!r}")
+        params: dict[str, Any] = {"ids": _ids_param(entity_ids), "types": _ids_param(types)}
+        conds = ["r.source != r.target", "r.type IN (SELECT value FROM json_each(:types))"]
+        if entity_type is not None:
+            conds.append("e.type = :etype")
+            params["etype"] = entity_type
+        if kinds:
+            conds.append("e.kind IN (SELECT value FROM json_each(:kinds))")
+            params["kinds"] = _ids_param(kinds)
+        if country is not None:
+            conds.append("(e.country = :country OR e.country IS NULL)")
+            params["country"] = country
+        if until is not None:
+            conds.append("EXISTS (SELECT 1 FROM relation_evidence ev WHERE ev.relation_id = r.id AND ev.date <= :until)")
+            params["until"] = until + "\uffff"
+        # (seed column, other column) for each direction asked.
+        sides = {"out": [("source", "target")], "in": [("target", "source")],
+                 "both": [("source", "target"), ("target", "source")]}[direction]
+        sql = " UNION ALL ".join(
+            # CROSS JOIN fixes the order: from the few given entities along the
+            # relation index, then each linked entity by id (left to itself the
+            # planner may scan every entity of the type instead).
+            f"SELECT e.id, r.{seed} FROM relations r CROSS JOIN entities e ON e.id = r.{other}"
+            f" WHERE r.{seed} IN (SELECT value FROM json_each(:ids)) AND {' AND '.join(conds)}"
+            for seed, other in sides
+        )
+        out: dict[str, set[str]] = {}
+        for linked, seed in self._q(sql, params):
+            out.setdefault(linked, set()).add(seed)
+        return out
+
     # --- relations ------------------------------------------------------------------
 
     def relations(

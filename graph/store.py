@@ -107,6 +107,26 @@ class Store(Protocol):
         """Number of relations touching each entity."""
         ...
 
+    def linked_entities(
+        self,
+        entity_ids: Iterable[str],
+        *,
+        types: Sequence[str],
+        direction: str = "both",
+        entity_type: str | None = None,
+        kinds: Sequence[str] | None = None,
+        country: str | None = None,
+        until: str | None = None,
+    ) -> dict[str, set[str]]:
+        """Entities linked to ``entity_ids`` by relations of ``types``
+        ("out": the given entities are the sources, "in": the targets),
+        filtered by their type, kind and country, each mapped to the given
+        entities it is linked to. An entity with no country passes a country
+        filter: the caller decides about it. ``until`` keeps relations stated
+        for a date up to it. The filtering happens in the store, so a query
+        about one sector in one country does not read the whole sector."""
+        ...
+
     # --- relations ----------------------------------------------------------
     def relations(
         self,

@@ -171,11 +171,11 @@ def _in_sectors(store: Store, sectors: dict[str, str], codes: dict[str, set[str]
     country; fills ``codes`` (entity -> its division codes among them)."""
     if not sectors:
         return {}
-    rels = store.relations(types=[IN_SECTOR], entity_ids=list(sectors), direction="in",
-                           until=until, with_evidence=False)
-    mine: dict[str, set[str]] = defaultdict(set)
-    for r in rels:
-        mine[r.source].add(sectors.get(r.target, r.target.removeprefix("sector-")))
+    # Kind and country are filtered in the store: a sector holds thousands of
+    # organisations, one country's share of them is what we need.
+    linked = store.linked_entities(list(sectors), types=[IN_SECTOR], direction="in", entity_type=ORGANIZATION,
+                                   kinds=kinds, country=cc, until=until)
+    mine = {i: {sectors[s] for s in seeds} for i, seeds in linked.items()}
     ents = _filtered(store, store.get_entities(mine), cc=cc, kinds=kinds, until=until)
     for i in ents:
         codes.setdefault(i, set()).update(mine[i])

@@ -418,3 +418,32 @@ def test_merging_an_entity_that_absorbed_another_moves_everything_and_unmerges_i
     store.unmerge_entity(group)
     assert [len(store.relations(entity_ids=[i])) for i in (group, holding, corp)] == [1, 1, 1]
     assert store.stats().entities == 6
+
+
+def test_linked_entities_filter_by_type_kind_country_and_date_in_the_store(store: Store) -> None:
+    store.upsert_extraction(ASTANA_2023)
+    store.upsert_extraction(ALMATY_2024)
+    store.upsert_extraction(report(
+        "The Gamma delegation met the Kazakh Dealers Union.", date="2025-02-02",
+        entities={"g": ("Mission", "Gamma delegation"),
+                  "u": ("Organization", "Kazakh Dealers Union", {"kind": "chamber"})},
+        relations=[("MET_WITH", "g", "u")]))
+    chamber = entity_named(store, "National Atameken Chamber of Entrepreneurs").id
+    chongqing = entity_named(store, "Chongqing business delegation").id
+    belarusian = entity_named(store, "Belarusian delegation").id
+    gamma = entity_named(store, "Gamma delegation").id
+    union = entity_named(store, "Kazakh Dealers Union").id
+    ministry = entity_named(store, "Ministry of Economy of Belarus").id
+
+    met = store.linked_entities([chongqing, belarusian, gamma], types=["MET_WITH"])
+    assert met == {chamber: {chongqing, belarusian}, union: {gamma}}
+    # An entity without a country passes a country filter; one elsewhere does not.
+    assert set(store.linked_entities([chongqing, gamma], types=["MET_WITH"], country="KZ")) == {chamber, union}
+    assert set(store.linked_entities([chongqing, gamma], types=["MET_WITH"], country="BY")) == {union}
+    assert store.linked_entities([chamber], types=["SIGNED_WITH", "MET_WITH"], kinds=["ministry"]) == \
+        {ministry: {chamber}}
+    assert set(store.linked_entities([chongqing], types=["MEMBER_OF"], direction="in")) == \
+        {entity_named(store, "Changan Auto").id}
+    assert store.linked_entities([chongqing], types=["MEMBER_OF"], direction="out") == {}
+    assert set(store.linked_entities([chamber], types=["MET_WITH"], entity_type="Mission",
+                                     until="2023-12-31")) == {chongqing}
