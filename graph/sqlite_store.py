@@ -44,7 +44,7 @@ from graph.model import (
 )
 from graph.ontology import ENTITY_TYPES, RELATION_TYPES
 from graph.resolve import map_entity_refs, resolve_entities
-from graph.store import StoreError, UnknownEntity
+from graph.store import StoreError, UnknownEntity, walk_relations
 
 SCHEMA_VERSION = "1"
 
@@ -579,27 +579,7 @@ class SqliteStore:
     ) -> Subgraph:
         with self._lock:
             seeds = [self._current_id(i) for i in entity_ids]
-            seen = set(seeds)
-            frontier = list(seeds)
-            rels: dict[str, Relation] = {}
-            for _ in range(max(0, int(hops))):
-                if not frontier or len(rels) >= max_relations:
-                    break
-                found = self.relations(
-                    types=types, entity_ids=frontier, with_evidence=False,
-                    limit=max_relations - len(rels),
-                )
-                nxt = []
-                for r in found:
-                    if r.id in rels:
-                        continue
-                    rels[r.id] = r
-                    for end in (r.source, r.target):
-                        if end not in seen:
-                            seen.add(end)
-                            nxt.append(end)
-                frontier = nxt
-            ordered = list(rels.values())
+            seen, ordered = walk_relations(self, seeds, hops=hops, types=types, max_relations=max_relations)
             evidence = self._relation_evidence([r.id for r in ordered])
             for r in ordered:
                 r.evidence = evidence[r.id]

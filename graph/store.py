@@ -197,6 +197,34 @@ class Store(Protocol):
     def close(self) -> None: ...
 
 
+def walk_relations(
+    store: Store, seeds: Sequence[str], *, hops: int, types: Sequence[str] | None, max_relations: int
+) -> tuple[set[str], list[Relation]]:
+    """Breadth-first from ``seeds`` over ``store.relations``: the entities
+    reached within ``hops`` and the relations walked, nearest first, at most
+    ``max_relations`` (without evidence). Every backend's ``neighbourhood``
+    is this walk plus one read of evidence and entities."""
+    seen = set(seeds)
+    frontier = list(seeds)
+    walked: dict[str, Relation] = {}
+    for _ in range(max(0, int(hops))):
+        if not frontier or len(walked) >= max_relations:
+            break
+        found = store.relations(types=types, entity_ids=frontier, with_evidence=False,
+                                limit=max_relations - len(walked))
+        nxt = []
+        for r in found:
+            if r.id in walked:
+                continue
+            walked[r.id] = r
+            for end in (r.source, r.target):
+                if end not in seen:
+                    seen.add(end)
+                    nxt.append(end)
+        frontier = nxt
+    return seen, list(walked.values())
+
+
 def open_store(url: str | os.PathLike[str] | None = None) -> Store:
     """Open the store named by ``url``, ``$TRADEKG_STORE``, ``$TRADEKG_DB``,
     or the default file ``data/tradekg.db``."""
