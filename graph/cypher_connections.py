@@ -76,6 +76,13 @@ class Connection(Protocol):
 
     def write(self, statements: Sequence[Statement]) -> None: ...
 
+    def encode(self, statements: Sequence[Statement]) -> Any:
+        """The batch in the form ``write_encoded`` sends, so a bulk loader
+        can encode the next batch on one thread while another sends this one."""
+        ...
+
+    def write_encoded(self, encoded: Any) -> None: ...
+
     def clear(self) -> None:
         """Remove the whole graph (tests and benchmarks)."""
         ...
@@ -108,6 +115,8 @@ def falkordb_literal(value: Any) -> str:
     control characters wrongly, so those values take the library's way.
     """
     text = json.dumps(value, ensure_ascii=False, allow_nan=False)
+    if "\\u00" not in text and _is_table(value):
+        return text  # rows of scalars (``UNWIND`` tables): no map keys to rewrite
     if "\\u00" in text:
         from falkordb.helpers import stringify_param_value
 
@@ -118,6 +127,12 @@ def falkordb_literal(value: Any) -> str:
     for key in keys:  # str.replace per key is far quicker than a regex per match
         text = text.replace(f'"{key}": ', f"{key}: ")
     return text
+
+
+def _is_table(value: Any) -> bool:
+    """A list of lists of scalars: its JSON is already a Cypher literal."""
+    return isinstance(value, list) and all(
+        type(row) is list and not any(isinstance(x, dict | list) for x in row) for row in value)
 
 
 def _row_keys(value: Any) -> set[str] | None:
@@ -177,23 +192,32 @@ class FalkorConnection:
         names = [h[1] for h in result.header]
         return [dict(zip(names, row, strict=True)) for row in result.result_set]
 
-    def write(self, statements: Sequence[Statement]) -> None:
-        import redis
-
-        if not statements:
-            return
-        pipe = self._redis.pipeline(transaction=True)
+    def encode(self, statements: Sequence[Statement]) -> list[tuple[str, str]]:
+        """Each statement as (query, the full GRAPH.QUERY text with its CYPHER header)."""
+        out = []
         for query, params in statements:
             header = "".join(f"{k}={falkordb_literal(v)} " for k, v in params.items())
-            pipe.execute_command("GRAPH.QUERY", self.graph_name, f"CYPHER {header}{query}" if header else query,
-                                 "--compact")
+            out.append((query, f"CYPHER {header}{query}" if header else query))
+        return out
+
+    def write(self, statements: Sequence[Statement]) -> None:
+        self.write_encoded(self.encode(statements))
+
+    def write_encoded(self, encoded: list[tuple[str, str]]) -> None:
+        import redis
+
+        if not encoded:
+            return
+        pipe = self._redis.pipeline(transaction=True)
+        for _, text in encoded:
+            pipe.execute_command("GRAPH.QUERY", self.graph_name, text, "--compact")
         try:
             replies = pipe.execute(raise_on_error=False)
         except redis.ConnectionError as exc:
             raise StoreError(f"lost the connection to FalkorDB at {redact(self.url)}: {exc}") from exc
         except redis.RedisError as exc:
             raise StoreError(f"FalkorDB at {redact(self.url)} refused a write: {exc}") from exc
-        for reply, (query, _) in zip(replies, statements, strict=True):
+        for reply, (query, _) in zip(replies, encoded, strict=True):
             if isinstance(reply, Exception):
                 raise StoreError(f"FalkorDB at {redact(self.url)} refused a write ({query[:80]}...): {reply}")
 
@@ -268,6 +292,12 @@ class BoltConnection:
                                                          params or {})]
         except (neo4j.exceptions.Neo4jError, neo4j.exceptions.DriverError, OSError) as exc:
             raise StoreError(f"the Bolt server at {redact(self.url)} failed a query: {exc}") from exc
+
+    def encode(self, statements: Sequence[Statement]) -> Sequence[Statement]:
+        return statements  # the driver encodes as it sends
+
+    def write_encoded(self, encoded: Sequence[Statement]) -> None:
+        self.write(encoded)
 
     def write(self, statements: Sequence[Statement]) -> None:
         import neo4j

@@ -1,7 +1,7 @@
 """Copy one store's graph into another: ``tradekg sync --from <db> --to <url>``.
 
 Entities first, then relations with their evidence, documents last, each in
-batches through ``target.write_graph`` (UNWIND batches, MERGE on stable ids).
+batches through ``target.write_graph`` (UNWIND batches, idempotent on stable ids).
 Every write is idempotent, so a sync cut short by a lost connection is
 completed by running it again, with nothing duplicated; and a document only
 appears in the target once the facts before it are there.
@@ -13,9 +13,21 @@ import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
+from typing import Any, Protocol, runtime_checkable
 
 from graph.model import Document, Entity, Relation
 from graph.store import Store
+
+
+@runtime_checkable
+class PreparingTarget(Protocol):
+    """A target that can split ``write_graph`` into client work
+    (``prepare_graph``) and sending (``write_prepared``), as CypherStore does."""
+
+    def prepare_graph(self, documents: Sequence[Document], entities: Sequence[Entity],
+                      relations: Sequence[Relation]) -> Any: ...
+
+    def write_prepared(self, prepared: Any) -> None: ...
 
 
 @dataclass(slots=True)
@@ -51,17 +63,24 @@ def sync_stores(
             on_progress(kind, count)
 
     # One writer thread: while the target digests a batch, the next one is
-    # read from the source and prepared. Batches stay in order, and the
-    # first failure stops the sync.
+    # read from the source and prepared (encoded too, when the target can
+    # split that off: then the writer thread only waits on the server).
+    # Batches stay in order, and the first failure stops the sync.
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="tradekg-sync") as writer:
         pending: Future[None] | None = None
 
         def send(docs: Sequence[Document], ents: Sequence[Entity], rels: Sequence[Relation],
                  kind: str, count: int) -> None:
             nonlocal pending
-            if pending is not None:
-                pending.result()
-            pending = writer.submit(target.write_graph, docs, ents, rels)
+            if isinstance(target, PreparingTarget):
+                prepared = target.prepare_graph(docs, ents, rels)
+                if pending is not None:
+                    pending.result()
+                pending = writer.submit(target.write_prepared, prepared)
+            else:
+                if pending is not None:
+                    pending.result()
+                pending = writer.submit(target.write_graph, docs, ents, rels)
             pending.add_done_callback(lambda f: progress(kind, count) if f.exception() is None else None)
 
         # Entities travel with their mention evidence (their provenance).

@@ -109,6 +109,7 @@ def test_a_retried_write_after_a_lost_reply_completes_without_duplicates(fstore:
     docs = [d for b in fstore.iter_documents() for d in b]
     before = fstore.stats()
     statements = fstore.write_graph_statements(docs, ents, rels)
+    fstore.clear()
     fstore.conn.write(statements)
     fstore.conn.write(statements)
     assert fstore.stats() == before
