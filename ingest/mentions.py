@@ -79,7 +79,8 @@ _TITLE_WORD = (r"(?:Mayor|Minister|President|Director|Chairman|Chairwoman|Ambass
                r"spokeswoman|minister|director|mayor|ambassador|chairman|commissioner|governor|CEO)")
 _NAME = r"[A-Z][a-z][\w’'-]*(?:\s+(?:de|den|van|von|der|da|di|du|le|la|bin|al|el|ter)){0,2}(?:\s+[A-Z][a-z][\w’'-]*){1,2}"
 TITLED_NAME_RE = re.compile(rf"\b{_TITLE_WORD}\s+({_NAME})")
-_MISSION_WORDS = r"(?:delegations?|trade\s+missions?|business\s+missions?|economic\s+missions?|investment\s+missions?|trade\s+teams?)"
+_MISSION_WORDS = (r"(?:delegations?|trade\s+missions?|business\s+missions?|economic\s+missions?|investment\s+missions?|"
+                  r"trade\s+teams?|roadshow\s+teams?|roadshows?)")
 MISSION_RE = re.compile(
     rf"\b((?:[Tt]he|[Aa]n?|[Tt]heir|[Ii]ts|[Tt]his|[Tt]hat)\s+)?"
     rf"((?:(?:visiting|final|whole|entire|respective|official|high-level|large|joint)\s+)*"
@@ -108,21 +109,31 @@ DEFINITE_RE = re.compile(
 )
 # "the visitors", "our group", "the Kazakh guests": the report's delegation.
 GROUP_REF_RE = re.compile(
-    r"\b(?:[Tt]he|[Oo]ur)\s+(?:(?:[A-Z][a-z]+|foreign|visiting)\s+)?(visitors|guests|group|members|mission)\b"
+    r"\b(?:[Tt]he|[Oo]ur)\s+(?:(?:[A-Z][a-z]+|foreign|visiting)\s+)?(visitors|guests|group|members|mission|team|delegates|"
+    r"exhibitors|visiting\s+(?:companies|firms|businesses|exporters))\b"
     r"(?!\s+of\b|['’])"
 )
 # A name, a comma and a post: "Zhou Min, general manager of ...".
 _APPOS_TITLE = "|".join(sorted((re.escape(t) for t in TITLE_HEADS), key=len, reverse=True))
 APPOSED_PERSON_RE = re.compile(
-    rf"\b({_NAME}),\s+(?:the\s+|a\s+)?(?:[a-z-]+\s+){{0,3}}(?:{_APPOS_TITLE})\b(?:\s+(?:of|at|for)\b|,)"
+    rf"\b({_NAME}),\s+(?:the\s+|a\s+)?(?:[A-Z][\w&.-]*(?:’s|'s)\s+)?(?:[A-Za-z-]+\s+){{0,3}}(?i:{_APPOS_TITLE})\b"
+    rf"(?:\s+(?:of|at|for)\b|,)"
 )
 # A post, a comma and a name: "Its chairman, Davron Vakhabov,".
-TITLE_COMMA_PERSON_RE = re.compile(rf"\b(?:{_APPOS_TITLE}),\s+({_NAME})(?=\s*[,.;])")
+TITLE_COMMA_PERSON_RE = re.compile(
+    rf"\b(?i:{_APPOS_TITLE})(?:\s+of\s+(?:the\s+)?[A-Z][\w’'-]+(?:\s+[A-Z][\w’'-]+){{0,3}})?,\s+({_NAME})(?=\s*[,.;])")
 # "Petrobras, the Brazilian state oil company": an organisation by apposition.
 ORG_APPOS_RE = re.compile(
     r",\s+(?:the|a|an)\s+(?:[\w-]+\s+){0,4}(?:company|firm|operator|corporation|group|bank|trader|producer|"
-    r"maker|manufacturer|exporter|importer|carrier|airline|conglomerate|forwarder|holding)\b"
+    r"maker|manufacturer|exporter|importer|carrier|airline|conglomerate|forwarder|holding|enterprise|shipbuilder|"
+    r"supplier|processor|utility|miner|insurer|developer)\b"
 )
+# "the state oil company Pertamina", "the Embraer plant": a company by the noun
+# before or after it.
+ORG_BEFORE_RE = re.compile(r"\b(?:company|firm|group|enterprise|corporation|conglomerate|carrier|airline|bank|"
+                           r"shipbuilder|manufacturer|producer|maker|operator|giant)\s+$", re.IGNORECASE)
+ORG_AFTER_RE = re.compile(r"(?:’s|'s)?\s+(?:plant|factory|works|headquarters|facility|facilities|shipyard|refinery|"
+                          r"mill|site|premises|subsidiary|logistics\s+centre|terminal)\b")
 # A place name followed by one of these is a feature, not the place.
 _FEATURE_AFTER = re.compile(r"\s+(?:river|lake|sea|mountains?|valley|street|avenue|road|square|bay|"
                             r"district|hotel|airport|station)\b", re.IGNORECASE)
@@ -221,7 +232,8 @@ def collect(text: str, doc: Doc, doc_date: str | None) -> tuple[list[Mention], d
             info.setdefault("dateline_date", dm.group(2))
             claims.take(dm.start(2), dm.end(2))
 
-    for n in find_names(text):
+    names = find_names(text)
+    for n in names:
         m = Mention(n.start, n.end, n.text, n.type, kind=n.kind, acronym=n.acronym)
         if n.type == ORGANIZATION:
             m.country = name_country(n.text)
@@ -230,6 +242,16 @@ def collect(text: str, doc: Doc, doc_date: str | None) -> tuple[list[Mention], d
             a_start = text.find(n.acronym, n.end)
             add(Mention(a_start, a_start + len(n.acronym), n.acronym, n.type, kind=n.kind,
                         attrs={"acronym_of": n.text}))
+
+    # Bodies named inside an event's name: "4th Session of the X Joint Commission".
+    for n in names:
+        if n.type != EVENT:
+            continue
+        inner = re.match(r".*?\b(?:[Ss]ession|[Mm]eeting|[Pp]lenary)\s+of\s+(?:the\s+)?", n.text)
+        if inner and org_kind(n.text[inner.end():]):
+            s0 = n.start + inner.end()
+            mentions.append(Mention(s0, n.end, text[s0:n.end], ORGANIZATION, kind=org_kind(text[s0:n.end]),
+                                    country=name_country(text[s0:n.end])))
 
     # "Gulfood 2023, the food and beverage exhibition": a one-word brand is an
     # event when an apposition says so.
@@ -295,7 +317,8 @@ def collect(text: str, doc: Doc, doc_date: str | None) -> tuple[list[Mention], d
         if label == "PERSON":
             if "\n" in surface or not surface[:1].isupper():
                 continue
-            if ORG_APPOS_RE.match(text, e):
+            if ORG_APPOS_RE.match(text, e) or ORG_BEFORE_RE.search(text[max(0, s - 40):s]) or (
+                    " " not in surface and ORG_AFTER_RE.match(text, e)):
                 add(Mention(s, e, surface, ORGANIZATION, kind="enterprise", country=name_country(surface)))
                 continue
             if not _could_be_person(surface):

@@ -45,6 +45,12 @@ ORG_HEADS: dict[str, str] = {
     "news": "media", "daily": "media", "times": "media", "herald": "media", "gazette": "media",
     "tribune": "media", "journal": "media", "press": "media", "television": "media",
     "tv": "media", "radio": "media", "post": "media",
+    "chambers": "chamber", "board": "agency", "engineering": "enterprise", "export": "enterprise",
+    "exports": "enterprise", "shipping": "enterprise", "logistics": "enterprise",
+    # Heads of Romance-language names: "Banco do Brasil", "Grupo Bimbo".
+    "banco": "enterprise", "banca": "enterprise", "banque": "enterprise", "grupo": "enterprise",
+    "groupe": "enterprise", "companhia": "enterprise", "compañía": "enterprise", "empresa": "enterprise",
+    "caisse": "other", "société": "enterprise", "sociedad": "enterprise",
     "plant": "enterprise", "works": "enterprise", "factory": "enterprise", "mill": "enterprise",
     "mills": "enterprise", "refinery": "enterprise", "shipyard": "enterprise", "brewery": "enterprise",
     "university": "other", "college": "other", "institute": "other", "academy": "other",
@@ -56,6 +62,7 @@ EVENT_HEADS = frozenset({
     "exhibition", "exhibitions", "fair", "expo", "forum", "conference", "summit", "show",
     "festival", "symposium", "congress", "week", "ceremony", "convention", "roadshow",
     "road show", "meeting", "session", "games", "olympics", "biennale", "salon", "dialogue",
+    "seminar", "seminars", "roundtable", "workshop", "pavilion",
 })
 # Words that make a "Centre"/"Bureau"/"Office" a park or a commerce body.
 _PARK_HINTS = ("cargo", "logistic", "distribution", "industrial", "free trade", "technology",
@@ -65,17 +72,20 @@ _PARK_HINTS = ("cargo", "logistic", "distribution", "industrial", "free trade", 
 _CENTRE_PARK_HINTS = ("cargo", "logistic", "distribution", "industrial", "free trade", "export processing",
                       "bonded", "technology park", "science park")
 _CENTRE_AGENCY_HINTS = ("policy", "promotion", "support", "research", "development center",
-                        "development centre")
+                        "development centre", "investment", "export")
 _COMMERCE_HINTS = ("commerce", "trade", "economic", "business", "investment", "foreign economic")
 
-_CONNECT = r"(?:of|and|for|on|the|de|du|des|la|le|der|für|&|–|—|-|at|in)"
-_CAP = r"(?:[A-Z0-9][\w’'.&/-]*[\w.]|[A-Z]|“[^”\n]{1,40}”|\"[A-Z][^\"\n]{0,40}\"|\([A-Z][\w ]{0,30}\))"
+_CONNECT = r"(?:of|and|for|on|the|de|du|des|la|le|der|für|&|–|—|-|at|in|do|da|dos|das|del|della|di|es)"
+_CAP = r"(?:[A-Z0-9][\w’'.&/–-]*[\w.]|[A-Z]|“[^”\n]{1,40}”|\"[A-Z][^\"\n]{0,40}\"|\([A-Z][\w ]{0,30}\))"
 # Lower-case words that end a name of a park or a joint body.
 _LOWER_TAIL = (r"(?:\s+(?:industrial|economic|technology|free\s+trade|special\s+economic|"
                r"science|high-tech|development|export\s+processing|logistics|bonded)\s+"
                r"(?:park|zone|area|district|estate)"
                # "the SEMICON Southeast Asia exhibition": a name with a plain event noun.
-               r"|\s+(?:exhibition|fair|expo|trade\s+show|conference|summit)\b)")
+               r"|\s+(?:exhibition|fair|expo|trade\s+show|conference|summit)\b"
+               # Lower-case legal forms: "Aquatis a.s.", "Envi-Pur s.r.o.", "Polmet Sp. z o.o.".
+               r"|[ \t]+(?:a\.s\.|s\.r\.o\.|spol\.\s+s\s+r\.o\.|(?:[Ss]p\.[ \t]+)?z[ \t]+o\.o\.|d\.o\.o\.|s\.p\.a\.|"
+               r"s\.a\.|s\.r\.l\.|a/s|k\.s\.))")
 NAME_RE = re.compile(
     rf"{_CAP}(?:(?:[ \t]+{_CONNECT})*[ \t]+{_CAP})*{_LOWER_TAIL}?"
 )
@@ -104,13 +114,18 @@ LEGAL_SUFFIXES = frozenset({"ltd", "ltd.", "limited", "co", "co.", "corp", "corp
                             "llc", "plc", "ag", "gmbh", "jsc", "ojsc", "pjsc", "cjsc", "llp", "corporation",
                             "uab", "a.s.", "a.s", "s.a.", "s.a", "bhd", "pte", "pvt", "sarl", "srl",
                             "s.r.l.", "spa", "s.p.a.", "bv", "b.v.", "nv", "n.v.", "oy", "kft", "zrt",
-                            "too", "ooo", "zao", "oao", "d.o.o.", "sdn"})
+                            "too", "ooo", "zao", "oao", "d.o.o.", "sdn",
+                            # Legal forms of Central/Northern European, Latin and Asian companies.
+                            "s.r.o.", "s.r.o", "o.o.", "a/s", "as", "asa", "ab", "oyj", "sas", "s.a.s.",
+                            "ltda", "ltda.", "s.a.c.", "sac", "eirl", "berhad", "bhd.", "kft.", "zrt.", "nyrt",
+                            "d.d.", "ad", "doo", "tbk", "pt", "psc", "kg", "b.v", "n.v", "s.l.", "k.s.", "v.o.s.",
+                            "sa", "s.p.a", "sae", "s.a.e.", "pte."})
 # Legal forms a company name may carry after a comma: "Co., Ltd.", "Holdings, Inc.".
-_LEGAL_TAIL = re.compile(r"(?:\.?,?[ \t]+(?:Co|Ltd|Inc|Corp|LLC|LLP|PLC|JSC|GmbH|AG|S\.A|A\.S|Bhd|Pte|UAB|CJSC)"
+_LEGAL_TAIL = re.compile(r"(?:\.?,?[ \t]+(?:Co|Ltd|Inc|Corp|LLC|LLP|PLC|JSC|GmbH|AG|S\.A|A\.S|Bhd|Pte|UAB|CJSC|Ltda|SARL|SAS)"
                          r"(?![\w])\.?)+")
 # Abbreviations after which a full stop does not end a sentence.
 _NO_BREAK = frozenset({"mr", "mrs", "ms", "dr", "st", "co", "prof", "gen", "lt", "col", "no", "jr", "sr",
-                       "messrs", "corp", "vs"})
+                       "messrs", "corp", "vs", "sp"})
 # Words that name a ministry's or chamber's portfolio: "Ministry of Trade,
 # Industry and Energy", "Chamber of Commerce, Industry and Crafts".
 _PORTFOLIO = frozenset({
@@ -176,6 +191,9 @@ def org_kind(name: str) -> str | None:
         if any(h in low for h in _COMMERCE_HINTS):
             return "commission"
         return ORG_HEADS.get(head, "agency")
+    # "Port of Rotterdam Authority": a body word at the end outranks a vague head.
+    if ORG_HEADS.get(head) == "other" and words[-1] in ORG_HEADS and ORG_HEADS[words[-1]] != "other":
+        return ORG_HEADS[words[-1]]
     if head in ORG_HEADS:
         return ORG_HEADS[head]
     if head.lower() in LEGAL_SUFFIXES:
@@ -269,6 +287,38 @@ def _cut_location_tail(text: str, start: int, end: int) -> int:
     if re.search(r"consulate|embassy|representation|office", seg[: m.start()], re.IGNORECASE):
         return end
     return start + m.start()
+
+
+# Words of a post or a publication before "of": "Director of Trade of the Port
+# of Rotterdam Authority", "Newsletter of the X Chamber" name the body after it.
+_POST_WORDS = frozenset({
+    "director", "president", "minister", "ambassador", "chairman", "chairwoman", "chair", "secretary",
+    "head", "manager", "ceo", "governor", "mayor", "consul", "deputy", "vice", "executive", "general",
+    "officer", "commissioner", "adviser", "advisor", "counsellor", "representative", "founder",
+    "chief", "principal", "envoy", "attaché", "spokesman", "spokeswoman", "spokesperson",
+    "newsletter", "bulletin", "statement", "note", "release", "report", "issue", "edition",
+})
+
+
+_POST_AFTER = re.compile(r",\s+(?:the\s+)?(?:[A-Za-z-]+\s+){0,3}?(?i:" + "|".join(sorted(_POST_WORDS - {
+    "newsletter", "bulletin", "statement", "note", "release", "report", "issue", "edition", "general"})) + r")\b")
+
+
+def _body_after_post(name: str) -> int | None:
+    """Where the body's own name starts in "<post or publication> of <body>",
+    0 when the name is a body's from its start, None when it is a post with
+    no body ("Consul General")."""
+    first = re.search(r"\s+of\s+", name)
+    prefix = name[: first.start()] if first else name
+    if not any(w.strip(".,").lower() in _POST_WORDS for w in prefix.split()):
+        return 0
+    for m in re.finditer(r"\s+of\s+(?:the\s+)?", name):
+        rest = name[m.end():]
+        if rest[:1].isupper() and (name_head(rest).lower() in ORG_HEADS or name_head(rest).lower() in EVENT_HEADS):
+            return m.end()
+    if name_head(name).lower() in _POST_WORDS and org_kind(name) != "diplomatic":
+        return None
+    return 0
 
 
 def _sentence_pieces(text: str, start: int, end: int) -> list[tuple[int, int]]:
@@ -395,6 +445,12 @@ def find_names(text: str) -> list[NameSpan]:
                 acronym = tail.group(1)
                 pe = ps + tail.start()
                 name = text[ps:pe]
+            cut = _body_after_post(name)
+            if cut is None:
+                continue
+            if cut:
+                ps += cut
+                name = text[ps:pe]
             if name.startswith(("“", '"')) and name.endswith(("”", '"')) and name[1:2].isupper():
                 out.append(NameSpan(ps, pe, name, "Program"))
                 continue
@@ -408,7 +464,16 @@ def find_names(text: str) -> list[NameSpan]:
                 out.append(NameSpan(ps, pe, name, "Event", acronym=acronym))
                 continue
             kind = org_kind(name)
+            if kind is None and re.search(r"[A-Za-z]\s+(?:19|20)\d\d$", name) and not _DATE_HEAD.match(name):
+                out.append(NameSpan(ps, pe, name, "Event", acronym=acronym))
+                continue
             if kind is None or len(name.split()) < 2 and kind not in ("media",):
+                continue
+            # "Park Ji-hoon, Executive Vice President of ...": a name whose
+            # body word is not its head, followed by a post, is a person's.
+            last = name.split()[-1].lower()
+            if (name_head(name).lower() not in ORG_HEADS and last not in LEGAL_SUFFIXES
+                    and _POST_AFTER.match(text, pe)):
                 continue
             # "Belarus Ministry" fine; a bare place is not an organisation.
             if find_place(name) is not None:

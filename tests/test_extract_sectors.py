@@ -86,5 +86,5 @@ def test_a_listed_member_with_its_industry_in_parentheses(extractor: Extractor) 
             "- Sopron Vet Zrt. (veterinary vaccines).\n")
     out = _out(extractor, text)
     # The stated industry wins over the name's guess (poultry farming).
-    assert set(_sectors(out, "Danube Poultry Kft")) == {"10"}
-    assert set(_sectors(out, "Sopron Vet Zrt")) == {"21"}
+    assert set(_sectors(out, "Danube Poultry Kft.")) == {"10"}
+    assert set(_sectors(out, "Sopron Vet Zrt.")) == {"21"}
