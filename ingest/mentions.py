@@ -77,7 +77,7 @@ TITLE_HEADS = frozenset({
 _TITLE_WORD = (r"(?:Mayor|Minister|President|Director|Chairman|Chairwoman|Ambassador|Governor|Premier|"
                r"Commissioner|Consul|Secretary|Chancellor|Envoy|Spokesman|Spokeswoman|spokesman|"
                r"spokeswoman|minister|director|mayor|ambassador|chairman|commissioner|governor|CEO)")
-_NAME = r"[A-Z][a-z][\w’'-]*(?:\s+(?:de|den|van|von|der|da|di|du|le|la|bin|al|el|ter)){0,2}(?:\s+[A-Z][a-z][\w’'-]*){1,2}"
+_NAME = r"[A-Z][a-z][\w’'-]*(?:\s+(?:de|den|van|von|der|da|di|du|le|la|bin|al|el|ter)){0,2}(?:\s+[A-Z][a-z][\w’'-]*){1,3}"
 TITLED_NAME_RE = re.compile(rf"\b{_TITLE_WORD}\s+({_NAME})")
 _MISSION_WORDS = (r"(?:delegations?|trade\s+missions?|business\s+missions?|economic\s+missions?|investment\s+missions?|"
                   r"trade\s+teams?|roadshow\s+teams?|roadshows?)")
@@ -340,6 +340,10 @@ def collect(text: str, doc: Doc, doc_date: str | None) -> tuple[list[Mention], d
                 after = text[e:e + 30].split()
                 if after and after[0].lower().strip(",.") in TITLE_HEADS:
                     continue  # "Foreign Trade Minister": part of a title
+                if surface.split()[-1].lower() in TITLE_HEADS or _PORTFOLIO_OF_POST.search(text, max(0, s - 40), s):
+                    continue  # "Consul General", "Minister of Industry and Trade": a post
+                if _is_industry(surface):
+                    continue  # "Seafood" in a headline is an industry
                 kind = org_kind(surface)
                 if kind is None and label == "FAC":
                     continue
@@ -406,16 +410,27 @@ EVENT_APPOS_RE = re.compile(
     r"(?<![\w-])([A-Z][\w&’'-]+(?:\s+[A-Z][\w&’'-]+){0,2}(?:\s+\d{4})?),\s+(?:the|an?)\s+(?:[\w-]+\s+){0,6}?"
     r"(?:exhibition|fair|trade\s+show|expo|festival|conference|summit)\b"
 )
-ACRONYM_AFTER_RE = re.compile(r"\s*\(([A-Z][A-Za-z&.-]{1,14})\)")
+ACRONYM_AFTER_RE = re.compile(r"\s*\(([A-Z][A-Za-z&.-]{1,14}(?: [A-Z][a-z]{2,14})?)\)")
 _NOT_NAME_WORDS = frozenset(ORG_HEADS) | EVENT_HEADS | TITLE_HEADS | {
     "delegation", "mission", "group", "park", "statement", "newsletter", "news", "plans", "issue",
     "members", "talks", "companies", "government"}
 
 
+# Words that name a body but are also common family names ("Park Ji-hoon").
+_SURNAME_LIKE = frozenset({"park", "hall", "post", "bank", "king", "mills", "house"})
+_PORTFOLIO_OF_POST = re.compile(r"\b(?i:minister|ministers|secretary|director|commissioner)\s+of\s+(?:the\s+)?$")
+
+
+def _is_industry(surface: str) -> bool:
+    terms = find_sectors(surface)
+    return len(terms) == 1 and terms[0][0] == 0 and terms[0][1] == len(surface)
+
+
 def _could_be_person(surface: str) -> bool:
     """A person's name has no word that names a body, an event or a post."""
     words = [w.strip(",.").lower() for w in surface.split()]
-    if not words or any(w in _NOT_NAME_WORDS for w in words):
+    if not words or any(w in _NOT_NAME_WORDS and not (i == 0 and w in _SURNAME_LIKE and len(words) > 1)
+                        for i, w in enumerate(words)):
         return False
     return find_place(surface) is None and demonym_country(surface) is None
 

@@ -45,8 +45,8 @@ ORG_HEADS: dict[str, str] = {
     "news": "media", "daily": "media", "times": "media", "herald": "media", "gazette": "media",
     "tribune": "media", "journal": "media", "press": "media", "television": "media",
     "tv": "media", "radio": "media", "post": "media",
-    "chambers": "chamber", "board": "agency", "engineering": "enterprise", "export": "enterprise",
-    "exports": "enterprise", "shipping": "enterprise", "logistics": "enterprise",
+    "chambers": "chamber", "board": "agency", "engineering": "enterprise",
+    "shipping": "enterprise", "logistics": "enterprise",
     # Heads of Romance-language names: "Banco do Brasil", "Grupo Bimbo".
     "banco": "enterprise", "banca": "enterprise", "banque": "enterprise", "grupo": "enterprise",
     "groupe": "enterprise", "companhia": "enterprise", "compañía": "enterprise", "empresa": "enterprise",
@@ -304,12 +304,29 @@ _POST_AFTER = re.compile(r",\s+(?:the\s+)?(?:[A-Za-z-]+\s+){0,3}?(?i:" + "|".joi
     "newsletter", "bulletin", "statement", "note", "release", "report", "issue", "edition", "general"})) + r")\b")
 
 
+def _person_shaped(words: str) -> bool:
+    """Two or three capitalised words, none a body, post, event or place word."""
+    parts = words.split()
+    if not 2 <= len(parts) <= 3 or not all(re.fullmatch(r"[A-Z][a-z\u00e0-\u017f][\w’'-]*", w) for w in parts):
+        return False
+    low = {w.lower() for w in parts}
+    if low & set(ORG_HEADS) or low & EVENT_HEADS or low & _POST_WORDS:
+        return False
+    return find_place(words) is None and not any(demonym_country(w) or country_code(w) for w in parts)
+
+
 def _body_after_post(name: str) -> int | None:
     """Where the body's own name starts in "<post or publication> of <body>",
     0 when the name is a body's from its start, None when it is a post with
     no body ("Consul General")."""
     first = re.search(r"\s+of\s+", name)
     prefix = name[: first.start()] if first else name
+    if first and _person_shaped(prefix):
+        # "Ingrid Solberg of Bergen Marine Pumps AS": a person of a body.
+        rest = name[first.end():]
+        last = rest.split()[-1].lower() if rest.split() else ""
+        if name_head(rest).lower() in ORG_HEADS or last in LEGAL_SUFFIXES:
+            return first.end() + (4 if rest.startswith("the ") else 0)
     if not any(w.strip(".,").lower() in _POST_WORDS for w in prefix.split()):
         return 0
     for m in re.finditer(r"\s+of\s+(?:the\s+)?", name):
@@ -440,7 +457,8 @@ def find_names(text: str) -> list[NameSpan]:
             if name.endswith(("’s", "'s")):
                 continue
             acronym = None
-            tail = re.search(r"\s*\(([A-Z][A-Za-z&.-]{1,14})\)$", name)
+            # "(SIPB)", "(APEX Peru)": an acronym, perhaps with its country.
+            tail = re.search(r"\s*\(([A-Z][A-Za-z&.-]{1,14}(?: [A-Z][a-z]{2,14})?)\)$", name)
             if tail and find_place(tail.group(1)) is None:
                 acronym = tail.group(1)
                 pe = ps + tail.start()
@@ -464,7 +482,8 @@ def find_names(text: str) -> list[NameSpan]:
                 out.append(NameSpan(ps, pe, name, "Event", acronym=acronym))
                 continue
             kind = org_kind(name)
-            if kind is None and re.search(r"[A-Za-z]\s+(?:19|20)\d\d$", name) and not _DATE_HEAD.match(name):
+            if (kind is None and re.search(r"[A-Za-z]\s+(?:19|20)\d\d$", name)
+                    and not re.search(_MONTHS, name)):
                 out.append(NameSpan(ps, pe, name, "Event", acronym=acronym))
                 continue
             if kind is None or len(name.split()) < 2 and kind not in ("media",):

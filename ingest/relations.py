@@ -48,28 +48,39 @@ from ingest.mentions import TITLE_HEADS, Entity, Mention
 from ingest.organisations import ORG_HEADS
 
 SUBJ = ("nsubj", "nsubjpass", "csubj")
-MEET_VERBS = frozenset({"meet", "receive", "confer", "negotiate", "talk", "welcome", "host", "greet"})
+MEET_VERBS = frozenset({"meet", "receive", "confer", "negotiate", "talk", "welcome", "host", "greet", "brief",
+                        "co-host"})
+# "hosted a reception for the delegation": the host met the guests.
+HOSPITALITY_NOUNS = frozenset({"reception", "dinner", "lunch", "luncheon", "breakfast", "banquet", "gala"})
 # Verbs whose direct object is the other party: "X received the delegation".
 MEET_DIRECT = frozenset({"meet", "receive", "welcome", "host", "greet"})
 # Verbs that take a visitor round a place: "was shown around the park".
 SHOW_VERBS = frozenset({"show", "guide", "take", "walk", "escort"})
+# "The group was then taken to Hai Phong": brought there.
+BRING_VERBS = frozenset({"take", "bring", "escort", "drive", "accompany"})
 PRONOUNS = frozenset({"it", "they", "he", "she", "we"})
 MEET_NOUNS = frozenset({"talks", "talk", "meeting", "meetings", "discussions", "negotiations", "consultations"})
 SIGN_VERBS = frozenset({"sign", "conclude", "ink", "initial"})
 DEAL_NOUNS = frozenset({"agreement", "accord", "memorandum", "contract", "deal", "mou", "treaty", "protocol"})
 VISIT_VERBS = frozenset({"visit", "tour"})
-ARRIVE_VERBS = frozenset({"arrive", "travel", "go", "fly", "come", "return"})
+# "return" is left out: going home is no visit.
+ARRIVE_VERBS = frozenset({"arrive", "travel", "go", "fly", "come", "proceed"})
 LEAVE_VERBS = frozenset({"leave", "depart", "set"})
-TRIP_NOUNS = frozenset({"visit", "trip", "trips", "journey", "tour", "mission", "visits"})
+TRIP_NOUNS = frozenset({"visit", "trip", "trips", "journey", "tour", "mission", "visits", "roadshow"})
 LEAD_VERBS = frozenset({"lead", "head"})
 MEMBER_VERBS = frozenset({"consist", "comprise", "include", "compose", "involve", "bring"})
 PARTICIPATE_VERBS = frozenset({"participate", "attend", "exhibit", "join"})
-ORGANIZE_VERBS = frozenset({"organise", "organize", "host", "sponsor", "stage", "convene", "hold", "launch"})
+ORGANIZE_VERBS = frozenset({"organise", "organize", "host", "sponsor", "stage", "convene", "hold", "launch",
+                            "co-organise", "co-organize", "co-host", "co-sponsor"})
 HOLD_VERBS = frozenset({"hold", "take", "open", "stage", "organise", "organize"})
 SECTOR_VERBS = frozenset({"engage", "specialise", "specialize", "operate", "produce", "manufacture",
                           "make", "develop", "sell", "export", "supply", "invest", "focus", "work",
                           "provide", "build"})
-FUTURE_MARKERS = frozenset({"will", "shall", "plan", "intend", "expect", "aim", "prepare", "'ll"})
+FUTURE_MARKERS = frozenset({"will", "shall", "plan", "intend", "expect", "aim", "prepare", "'ll", "due", "schedule",
+                            "set"})
+# Plural nouns for firms: "eight Korean manufacturers" are firms, not Korea.
+FIRM_NOUNS = frozenset({"companies", "firms", "enterprises", "exporters", "importers", "manufacturers", "producers",
+                        "makers", "suppliers", "buyers", "businesses", "exhibitors", "growers", "processors"})
 FUTURE_ADJECTIVES = frozenset({"next", "upcoming", "planned", "future", "forthcoming"})
 
 
@@ -171,7 +182,13 @@ class Context:
                             and self.entities[self.ent(c)].type == ORGANIZATION:
                         inner.append(self.ent(c))
                         break
-            if not inner and t.pos_ in ("NOUN", "PROPN"):
+            if not inner and t.pos_ in ("NOUN", "PROPN") and t.lower_ in FIRM_NOUNS:
+                # "Twenty-two Peruvian exporters exhibited": the report's one
+                # delegation when they act; never their country.
+                missions = [e.index for e in self.entities if e.type == MISSION]
+                if t.dep_ in ("nsubj", "nsubjpass") and len(missions) == 1:
+                    inner.append(missions[0])
+            elif not inner and t.pos_ in ("NOUN", "PROPN"):
                 for c in t.children:
                     if c.dep_ in ("amod", "compound") and c.i < t.i:
                         for cc in conjuncts(c):
@@ -205,6 +222,12 @@ class Context:
             # Shared subject: "X is engaged in ... and consists of ...";
             # purpose clauses take the main verb's subject.
             if v.dep_ == "relcl":
+                # "Piotr Nowak, Deputy Minister of ... of Poland, who led": the
+                # person the clause is about, not the last noun before it.
+                if any(c.dep_ == "nsubj" and c.lower_ == "who" for c in v.children):
+                    for a in [v.head, *v.head.ancestors][:6]:
+                        if self.ent(a) >= 0 and self.entities[self.ent(a)].type == PERSON:
+                            return [self.ent(a)]
                 return self.np_entities(v.head)
             if v.dep_ not in ("conj", "xcomp", "advcl") or v.head is v:
                 return []
@@ -242,11 +265,14 @@ class Context:
                     ents = self.np_entities(c)
                     if ents:
                         return ents
-        # Otherwise the first subject entity of the previous sentence.
+        # Otherwise the first subject entity of the nearest earlier sentence
+        # that has one ("Day 3, Curitiba. It then travelled to ...").
         sent = tok.sent
-        if sent.start > 0:
-            prev = self.doc[sent.start - 1].sent
-            for t in prev:
+        for _ in range(3):
+            if sent.start == 0:
+                break
+            sent = self.doc[sent.start - 1].sent
+            for t in sent:
                 if t.dep_ in ("nsubj", "nsubjpass") and t.lower_ not in ("it", "they"):
                     ents = self.np_entities(t)
                     if ents:
@@ -275,7 +301,10 @@ class Context:
     def recent_mission(self, sent: Span) -> int:
         """The delegation last mentioned in this sentence or the one before:
         who held the talks a report states without an actor."""
-        start = self.doc[sent.start - 1].sent.start if sent.start > 0 else sent.start
+        start = sent.start
+        for _ in range(2):
+            if start > 0:
+                start = self.doc[start - 1].sent.start
         for i in range(sent.end - 1, start - 1, -1):
             e = self.tok_ent[i]
             if e >= 0 and self.entities[e].type == MISSION:
@@ -395,6 +424,27 @@ def _sentence_rules(ctx: Context, sent: Span) -> None:
             if not obj and len(subj) > 1 and lemma == "meet":
                 for a, b in _pairs(subj):
                     ctx.add(MET_WITH, a, b, 0.8, sent)
+        if is_verb and lemma in ("host", "give", "offer", "throw", "organise", "organize") and not is_future(tok):
+            # "hosted a reception for the delegation"
+            for c in tok.children:
+                if c.dep_ == "dobj" and c.lower_ in HOSPITALITY_NOUNS:
+                    guests = ctx.objects(c, ("for",), direct=False) + ctx.objects(tok, ("for",), direct=False)
+                    for s in ctx.subjects(tok):
+                        for g in guests:
+                            ctx.add(MET_WITH, s, g, 0.75, sent)
+        if is_verb and lemma in ("pay", "make") and not is_future(tok):
+            # "paid a courtesy call on the Vice President"
+            for c in tok.children:
+                if c.dep_ == "dobj" and c.lower_ in ("call", "calls"):
+                    subj = ctx.subjects(tok)
+                    hosts = ctx.objects(c, ("on", "to", "at"), direct=False) + ctx.objects(
+                        tok, ("on", "to", "at"), direct=False)
+                    for s in subj:
+                        for h in hosts:
+                            ctx.add(MET_WITH, s, h, 0.8, sent)
+                        for place in ctx.typed(ctx.objects(tok, ("in",), direct=False), PLACE):
+                            if ctx.entities[s].type == MISSION:
+                                ctx.add(VISITED, s, place, 0.6, sent)
         elif is_verb and lemma in ("hold", "have", "begin", "start", "conduct", "open"):
             for c in tok.children:
                 # "Talks were held with MIDA": the delegation in view held them.
@@ -439,8 +489,8 @@ def _sentence_rules(ctx: Context, sent: Span) -> None:
                 subj = ctx.last_meeting(sent)
             withs: list[int] = []
             for t in tok.subtree:
-                if t.lower_ == "with" and t.dep_ == "prep":
-                    # Not across another signing clause's own subject.
+                if t.lower_ == "with" and t.dep_ == "prep" and not _other_signing(t, tok):
+                    # Not across another signing clause ("A signed with B, and C signed with D").
                     withs += [e for p in t.children if p.dep_ == "pobj" for e in ctx.np_entities(p)]
             conf = 0.9 if lemma in SIGN_VERBS else 0.7
             deal = deal_noun(tok)
@@ -465,9 +515,21 @@ def _sentence_rules(ctx: Context, sent: Span) -> None:
             for s in ctx.subjects(tok):
                 for o in ctx.typed(ctx.objects(tok, ("for",), direct=False), PLACE):
                     ctx.add(rtype, s, o, 0.7, sent)
+        if is_verb and lemma in BRING_VERBS and not is_future(tok) and any(
+                c.dep_ in ("nsubjpass", "auxpass") for c in tok.children):
+            # "The group was then taken to Hai Phong"
+            visitors = [e for c in tok.children if c.dep_ == "nsubjpass"
+                        for e in (ctx.pronoun(c) if c.lower_ in PRONOUNS else ctx.np_entities(c))]
+            for o in ctx.typed(ctx.objects(tok, ("to",), direct=False), PLACE, ORGANIZATION):
+                for v in ctx.typed(visitors, MISSION, PERSON, ORGANIZATION):
+                    ctx.add(VISITED, v, o, 0.7, sent)
         if is_verb and lemma in SHOW_VERBS and any(c.lower_ in ("around", "round", "through") for c in tok.children):
             # "The mission was shown around the zone" / "X showed the visitors around the zone".
             visitors = [e for c in tok.children if c.dep_ in ("nsubjpass", "dobj", "dative") for e in ctx.np_entities(c)]
+            if not visitors and tok.dep_ == "conj":
+                # "was taken to X and shown around Y": the first verb's subject.
+                visitors = [e for c in tok.head.children if c.dep_ in ("nsubjpass", "nsubj")
+                            for e in (ctx.pronoun(c) if c.lower_ in PRONOUNS else ctx.np_entities(c))]
             for c in tok.children:
                 if c.lower_ in ("around", "round", "through"):
                     for p in c.children:
@@ -480,6 +542,10 @@ def _sentence_rules(ctx: Context, sent: Span) -> None:
             rtype = PLANS_VISIT if future else VISITED
             preps = ("in", "at", "to") if lemma != "depart" else ()
             targets = ctx.typed(ctx.objects(tok, preps, direct=lemma == "depart"), PLACE, ORGANIZATION)
+            if lemma == "arrive" and any(c.lower_ == "here" for c in tok.children):
+                # "arrived here": the place the story was filed from.
+                targets += [e.index for e in ctx.entities if e.type == PLACE
+                            and any(m.attrs.get("dateline") for m in e.mentions)][:1]
             for s in ctx.subjects(tok):
                 for o in targets:
                     ctx.add(rtype, s, o, 0.75 if lemma != "depart" else 0.6, sent)
@@ -501,7 +567,10 @@ def _sentence_rules(ctx: Context, sent: Span) -> None:
                             ctx.add(PLANS_VISIT if future else VISITED, a, d, 0.7, sent)
                 else:
                     missions = [e.index for e in ctx.entities if e.type == MISSION]
-                    if len(missions) == 1 and not future:
+                    # "A second visit to Brazil is planned for 2025"
+                    planned = is_future(head) or head.lemma_ in ("plan", "schedule", "expect", "prepare") or any(
+                        a.lower_ in FUTURE_ADJECTIVES | {"second", "follow-up", "return"} for a in tok.children)
+                    if len(missions) == 1 and not future and not planned:
                         for d in dests:
                             ctx.add(VISITED, missions[0], d, 0.55, sent)
         if is_verb and lemma in LEAD_VERBS:
@@ -577,7 +646,8 @@ def _sentence_rules(ctx: Context, sent: Span) -> None:
             passive = any(c.dep_ in ("nsubjpass", "agent") for c in tok.children) or tok.dep_ == "acl"
             if passive:
                 events = ctx.np_entities(tok.head) if tok.dep_ == "acl" else [
-                    e for c in tok.children if c.dep_ == "nsubjpass" for e in ctx.np_entities(c)]
+                    e for c in tok.children if c.dep_ == "nsubjpass"
+                    for e in (ctx.pronoun(c) if c.lower_ in PRONOUNS else ctx.np_entities(c))]
                 organisers = ctx.objects(tok, ("by",), direct=False)
             else:
                 events = [e for c in tok.children if c.dep_ == "dobj" for e in ctx.np_entities(c)]
@@ -586,7 +656,8 @@ def _sentence_rules(ctx: Context, sent: Span) -> None:
                 for ev in ctx.typed(events, EVENT):
                     ctx.add(ORGANIZED, o, ev, 0.85, sent)
         if is_verb and lemma in HOLD_VERBS | {"locate", "base", "situate"}:
-            if lemma in ("locate", "base", "situate") and tok.dep_ == "acl":
+            if tok.dep_ == "acl" and (lemma in ("locate", "base", "situate") or tok.tag_ == "VBN"):
+                # "Fruit Logistica 2024, held in Rotterdam"
                 things = ctx.np_entities(tok.head)
             else:
                 things = [e for c in tok.children if c.dep_ in ("nsubjpass", "nsubj") for e in ctx.np_entities(c)]
@@ -604,6 +675,16 @@ def _sentence_rules(ctx: Context, sent: Span) -> None:
                     if p.dep_ == "pobj":
                         for w in ctx.typed(ctx.np_entities(p), PLACE):
                             ctx.add(LOCATED_IN, owner, w, 0.7, sent)
+        if tok.lower_ == "active" and tok.dep_ == "acomp" and not is_future(tok.head):
+            # "The visiting companies are active in textiles and leather goods"
+            actors = ctx.typed(ctx.subjects(tok.head), ORGANIZATION, MISSION, EVENT)
+            for c in tok.children:
+                if c.dep_ == "prep" and c.lower_ == "in":
+                    a, b = c.idx, c.right_edge.idx + len(c.right_edge.text)
+                    for s, e, code in find_sectors(ctx.text[a:b]):
+                        sec = _sector_entity(ctx, code, a + s, a + e)
+                        for actor in actors:
+                            ctx.add(IN_SECTOR, actor, sec, 0.75, sent)
         if is_verb and lemma in SECTOR_VERBS and not is_future(tok):
             # A country "supplies oil" as a trading nation, not as a business.
             # "a company working in X", "a mission focused on X": the noun it hangs from.
@@ -620,6 +701,14 @@ def _sentence_rules(ctx: Context, sent: Span) -> None:
                             ctx.add(IN_SECTOR, actor, sec, 0.75, sent)
     ctx.trigger = -1
     del doc
+
+
+def _other_signing(tok: Token, verb: Token) -> bool:
+    """Whether a word belongs to another signing verb's clause than ``verb``."""
+    for a in tok.ancestors:
+        if a.pos_ in ("VERB", "AUX"):
+            return a.i != verb.i and a.lemma_.lower() in SIGN_VERBS
+    return False
 
 
 def _respective_mission(ctx: Context, leader: int, tok: Token) -> int:
@@ -709,6 +798,11 @@ def _appositive_rules(ctx: Context) -> None:
             sent = span.sent
             if _title_after(ctx, e, m.end, sent, starts):
                 continue
+            # "Ingrid Solberg of Bergen Marine Pumps AS said", "Ambassador X of the Embassy of Y"
+            of = re.match(r"\s+(?:of|from)\s+(?:the\s+)?", text[m.end:sent.end_char])
+            body = starts.get(m.end + of.end()) if of else None
+            if body is not None and body.type == ORGANIZATION:
+                ctx.add(WORKS_FOR, e.index, body.index, 0.7, sent)
             before = text[sent.start_char:m.start]
             bm = re.search(r"((?:[\w’'-]+\s+){0,5})([\w-]+),?\s*$", before)
             if not bm:
@@ -751,6 +845,16 @@ def _title_after(ctx: Context, person: Entity, end: int, sent: Span, starts: dic
     if not lead:
         return False
     p = end + lead.end()
+    owner = starts.get(p)
+    if owner is not None and owner.type == ORGANIZATION:
+        # "Ricardo Almeida, FIESP's director of international affairs"
+        after = next((m.end for m in owner.mentions if m.start == p), p)
+        poss = re.match(r"(?:’s|'s)\s+([a-z][\w -]{2,60}?)(?=,|\s+(?:said|told)\b|\.(?:\s|$)|$)",
+                        text[after:sent.end_char])
+        if poss and any(w in TITLE_HEADS for w in poss.group(1).split()[:3]):
+            person.attrs.setdefault("title", poss.group(1))
+            ctx.add(WORKS_FOR, person.index, owner.index, 0.8, sent, title=poss.group(1))
+            return True
     stop = _APPOS_END.search(text, p + 1, sent.end_char)
     limit = stop.start() if stop else sent.end_char
     for cm in re.finditer(r"\s(?:of|at|for|with)\s+(?:the\s+)?", text[p:limit]):
@@ -784,9 +888,83 @@ def _gazetteer_rules(ctx: Context) -> None:
                 ctx.add(LOCATED_IN, e.index, countries[e.country].index, 0.5, span.sent)
 
 
+# "The delegation included:" at a line end, then one member per bullet line.
+_LIST_INTRO_RE = re.compile(r"[^\n]*\b(?:includ(?:ed|es|e|ing)|compris(?:ed|es|e|ing)|consist(?:ed|s)?\s+of|"
+                            r"members?|participants?|companies|firms|were|are)\b[^\n]*:[ \t]*\n")
+_BULLET_RE = re.compile(r"[ \t]*[-–—•*·][ \t]+")
+# "Among the companies in the group were A; B; and C." / "Among them were ..."
+_AMONG_RE = re.compile(r"\b[Aa]mong\s+(?P<who>them|those|the\s+[^,.;:\n]{1,60}?)\s+(?:were|was|are|is)\s+")
+
+
+def _group_of(ctx: Context, start: int, end: int) -> int:
+    """The delegation a list belongs to: one named in the span, else the
+    report's only delegation."""
+    for m_start, e in sorted(ctx.starts.items()):
+        if start <= m_start < end and e.type == MISSION:
+            return e.index
+    for i in range(len(ctx.doc)):
+        t = ctx.doc[i]
+        if start <= t.idx < end and ctx.ent(t) >= 0 and ctx.entities[ctx.ent(t)].type == MISSION:
+            return ctx.ent(t)
+    missions = [e.index for e in ctx.entities if e.type == MISSION]
+    return missions[0] if len(missions) == 1 else -1
+
+
+def _first_org_at(ctx: Context, start: int, end: int) -> int:
+    for m_start, e in sorted(ctx.starts.items()):
+        if start <= m_start < end and e.type in (ORGANIZATION, PERSON):
+            return e.index
+    return -1
+
+
+def _member_lists(ctx: Context) -> None:
+    """Members named in lists rather than sentences: bullet lines under an
+    introducing line, and "Among the companies were A, B and C"."""
+    text = ctx.text
+    for intro in _LIST_INTRO_RE.finditer(text):
+        group = _group_of(ctx, intro.start(), intro.end())
+        if group < 0:
+            continue
+        pos = intro.end()
+        while True:
+            while pos < len(text) and text[pos] == "\n":
+                pos += 1
+            bullet = _BULLET_RE.match(text, pos)
+            if bullet is None:
+                break
+            line_end = text.find("\n", pos)
+            line_end = len(text) if line_end < 0 else line_end
+            member = _first_org_at(ctx, bullet.end(), line_end)
+            sent = ctx.doc.char_span(pos, line_end, alignment_mode="expand")
+            if member >= 0 and sent is not None:
+                ctx.add(MEMBER_OF, member, group, 0.75, sent)
+            pos = line_end
+    for am in _AMONG_RE.finditer(text):
+        span = ctx.doc.char_span(am.start(), am.end(), alignment_mode="expand")
+        if span is None:
+            continue
+        sent = span.sent
+        who = am.group("who")
+        group = _group_of(ctx, am.start("who"), am.end("who"))
+        if group < 0 or not (who in ("them", "those") or any(n in who for n in FIRM_NOUNS | {"group", "delegation",
+                                                                                              "members", "mission"})):
+            continue
+        # Each listed name, not the bodies inside their descriptions.
+        for piece in re.split(r";|,\s+(?=(?:and\s+)?[A-Z])|\s+and\s+(?=[A-Z])", text[am.end():sent.end_char]):
+            s0 = text.find(piece.strip(), am.end()) if piece.strip() else -1
+            if s0 < 0:
+                continue
+            if piece.strip().startswith("and "):
+                s0 += len("and ")
+            e = ctx.starts.get(s0)
+            if e is not None and e.type in (ORGANIZATION, PERSON):
+                ctx.add(MEMBER_OF, e.index, group, 0.75, sent)
+
+
 def find_relations(ctx: Context) -> list[Found]:
     for sent in ctx.doc.sents:
         _sentence_rules(ctx, sent)
+    _member_lists(ctx)
     _name_rules(ctx)
     _appositive_rules(ctx)
     _gazetteer_rules(ctx)
