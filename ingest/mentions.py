@@ -239,9 +239,13 @@ def collect(text: str, doc: Doc, doc_date: str | None) -> tuple[list[Mention], d
             m.country = name_country(n.text)
         add(m)
         if n.acronym:
-            a_start = text.find(n.acronym, n.end)
-            add(Mention(a_start, a_start + len(n.acronym), n.acronym, n.type, kind=n.kind,
-                        attrs={"acronym_of": n.text}))
+            # Every use of the acronym, not only the one in parentheses.
+            for am in re.finditer(rf"(?<![\w-]){re.escape(n.acronym)}(?![\w-])", text[n.end:]):
+                a_start = n.end + am.start()
+                if any(o.start <= a_start < o.end for o in names):
+                    continue  # "SIPB Investment Seminar 2024" is a name of its own
+                add(Mention(a_start, a_start + len(n.acronym), n.acronym, n.type, kind=n.kind,
+                            attrs={"acronym_of": n.text}))
 
     # Bodies named inside an event's name: "4th Session of the X Joint Commission".
     for n in names:

@@ -198,9 +198,11 @@ def org_kind(name: str) -> str | None:
         return ORG_HEADS[head]
     if head.lower() in LEGAL_SUFFIXES:
         return "enterprise"
-    for w in reversed(words):
+    for i, w in reversed(list(enumerate(words))):
         if w in ORG_HEADS and w not in ("post", "oil", "steel", "auto", "service", "forum", "port",
                                         "union", "community", "government", "petroleum", "bank"):
+            if i == 0 and w in ("park", "hall", "house") and len(words) > 1:
+                continue  # "Park Ji-hoon": a family name, not a park
             return ORG_HEADS[w]
     return None
 

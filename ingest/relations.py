@@ -166,9 +166,11 @@ class Context:
             if not inner:
                 for c in t.children:
                     if c.dep_ == "prep" and c.lower_ in ("of", "like", "including") or c.dep_ == "acl" and c.lower_ in ("including",):
-                        for p in c.children:
-                            if p.dep_ == "pobj":
-                                inner += self.np_entities(p, depth + 1)
+                        # "officials of X and of Y"
+                        for cp in conjuncts(c):
+                            for p in cp.children:
+                                if p.dep_ == "pobj":
+                                    inner += self.np_entities(p, depth + 1)
                     elif c.dep_ == "prep" and c.lower_ == "such":
                         for p in c.subtree:
                             if p.dep_ == "pobj":
@@ -224,10 +226,11 @@ class Context:
             if v.dep_ == "relcl":
                 # "Piotr Nowak, Deputy Minister of ... of Poland, who led": the
                 # person the clause is about, not the last noun before it.
-                if any(c.dep_ == "nsubj" and c.lower_ == "who" for c in v.children):
-                    for a in [v.head, *v.head.ancestors][:6]:
-                        if self.ent(a) >= 0 and self.entities[self.ent(a)].type == PERSON:
-                            return [self.ent(a)]
+                who = [c for c in v.children if c.dep_ == "nsubj" and c.lower_ == "who"]
+                if who:
+                    for i in range(who[0].i - 1, max(v.sent.start, who[0].i - 40) - 1, -1):
+                        if self.tok_ent[i] >= 0 and self.entities[self.tok_ent[i]].type == PERSON:
+                            return [self.tok_ent[i]]
                 return self.np_entities(v.head)
             if v.dep_ not in ("conj", "xcomp", "advcl") or v.head is v:
                 return []
@@ -515,10 +518,11 @@ def _sentence_rules(ctx: Context, sent: Span) -> None:
             for s in ctx.subjects(tok):
                 for o in ctx.typed(ctx.objects(tok, ("for",), direct=False), PLACE):
                     ctx.add(rtype, s, o, 0.7, sent)
-        if is_verb and lemma in BRING_VERBS and not is_future(tok) and any(
-                c.dep_ in ("nsubjpass", "auxpass") for c in tok.children):
-            # "The group was then taken to Hai Phong"
-            visitors = [e for c in tok.children if c.dep_ == "nsubjpass"
+        if is_verb and lemma in BRING_VERBS and not is_future(tok) and tok.tag_ == "VBN" and any(
+                c.dep_ in ("nsubjpass", "auxpass") for c in [*tok.children, *tok.head.children]):
+            # "The group was then taken to Hai Phong"; "was met at the airport and taken to X"
+            holder = tok if any(c.dep_ == "nsubjpass" for c in tok.children) else tok.head
+            visitors = [e for c in holder.children if c.dep_ == "nsubjpass"
                         for e in (ctx.pronoun(c) if c.lower_ in PRONOUNS else ctx.np_entities(c))]
             for o in ctx.typed(ctx.objects(tok, ("to",), direct=False), PLACE, ORGANIZATION):
                 for v in ctx.typed(visitors, MISSION, PERSON, ORGANIZATION):
@@ -642,9 +646,14 @@ def _sentence_rules(ctx: Context, sent: Span) -> None:
             for s in inviters:
                 for o in invitees:
                     ctx.add(INVITED, s, o, 0.85, sent, event=events[0] if events else None)
-        if is_verb and lemma in ORGANIZE_VERBS:
+        if (is_verb or tok.tag_ == "VBN") and lemma in ORGANIZE_VERBS:
             passive = any(c.dep_ in ("nsubjpass", "agent") for c in tok.children) or tok.dep_ == "acl"
-            if passive:
+            if tok.dep_ == "acomp" and any(c.dep_ == "agent" for c in tok.children):
+                # "It was co-organised by X": the parser splits "co-" off and
+                # makes the participle a complement of "was".
+                events = ctx.subjects(tok.head)
+                organisers = ctx.objects(tok, ("by",), direct=False)
+            elif passive:
                 events = ctx.np_entities(tok.head) if tok.dep_ == "acl" else [
                     e for c in tok.children if c.dep_ == "nsubjpass"
                     for e in (ctx.pronoun(c) if c.lower_ in PRONOUNS else ctx.np_entities(c))]
@@ -678,7 +687,7 @@ def _sentence_rules(ctx: Context, sent: Span) -> None:
         if tok.lower_ == "active" and tok.dep_ == "acomp" and not is_future(tok.head):
             # "The visiting companies are active in textiles and leather goods"
             actors = ctx.typed(ctx.subjects(tok.head), ORGANIZATION, MISSION, EVENT)
-            for c in tok.children:
+            for c in [*tok.children, *tok.head.children]:
                 if c.dep_ == "prep" and c.lower_ == "in":
                     a, b = c.idx, c.right_edge.idx + len(c.right_edge.text)
                     for s, e, code in find_sectors(ctx.text[a:b]):

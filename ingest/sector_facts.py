@@ -81,6 +81,8 @@ DESCRIBER_NOUNS = (
     "enterprise", "business", "start-up", "startup", "house", "network", "exhibition", "fair", "show",
     "expo", "festival", "forum", "conference", "association", "federation", "union", "cluster",
     "park", "zone", "hub", "market", "specialist", "leader", "player", "investor", "builder",
+    "shipbuilder", "farmer", "breeder", "miner", "refiner", "packer", "brewer", "utility", "shipyard",
+    "fishery", "foundry", "mine", "refinery", "winery", "bakery", "dairy",
 )
 _DESCRIBER = "|".join(sorted(DESCRIBER_NOUNS, key=len, reverse=True))
 _DESCRIBER_RE = re.compile(rf"\b(?:{_DESCRIBER})(?:s|es)?\b", re.IGNORECASE)
@@ -96,6 +98,9 @@ _BEFORE_RE = re.compile(
     rf"\b(?:an?|the)\s+(?P<d>(?:[\w’'&-]+\s+){{0,4}}?(?:{_DESCRIBER})s?)\s+$", re.IGNORECASE)
 # "X (auto parts)": a lower-case industry in parentheses after a name.
 _PAREN_RE = re.compile(r"\.?\s*\((?P<d>[a-z][^()\n]{1,60})\)")
+# A member's industry after a dash on its bullet line.
+_DASH_RE = re.compile(r"[ \t]+[–—-][ \t]+(?P<d>[a-z][^\n]{1,80})")
+_BULLET_START = re.compile(r"(?:^|\n)[ \t]*[-–—•*·][ \t]+$")
 # Plural nouns for the firms a group is made of.
 MEMBER_NOUNS = frozenset({
     "company", "companies", "enterprise", "enterprises", "firm", "firms", "business", "businesses",
@@ -120,8 +125,10 @@ def described_sectors(desc: str) -> list[tuple[int, int, str]]:
     if noun is None:
         return []
     end = noun.end()
-    tail = re.match(r"\s+(?:of|for|in)\s+[^,;:]{1,60}?(?=\s+(?:in|at|from|based|held|located|with|since|"
-                    r"who|which|that|to)\b|$)", desc[end:])
+    # "an importer specialising in tropical fruit", "a maker of tractors"
+    tail = re.match(r"\s+(?:(?:specialis|specializ|work|operat|deal|trad)ing\s+in|active\s+in|of|for|in)\s+"
+                    r"[^,;:]{1,60}?(?=\s+(?:in|at|from|based|held|located|with|since|who|which|that|to)\b|$)",
+                    desc[end:])
     if tail:
         end += tail.end()
     # Weak words count here: "a German oil company" is about oil.
@@ -143,7 +150,11 @@ def _descriptions(ctx: Context) -> None:
             limit = max(sent.end_char, line_end if line_end >= 0 else len(text))
             found: list[tuple[int, int, str, float]] = []
             said_to = sent.end_char
-            for rx, conf, read in ((_AFTER_RE, 0.8, described_sectors), (_PAREN_RE, 0.7, find_sectors)):
+            readers = [(_AFTER_RE, 0.8, described_sectors), (_PAREN_RE, 0.7, find_sectors)]
+            if _BULLET_START.search(text, max(0, m.start - 6), m.start):
+                # "– Aquatis a.s. – water treatment and wastewater plants"
+                readers.append((_DASH_RE, 0.7, find_sectors))
+            for rx, conf, read in readers:
                 dm = rx.match(text, m.end, limit)
                 if dm:
                     d0 = dm.start("d")
