@@ -23,6 +23,7 @@ suggests.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 from spacy.tokens import Span, Token
 
@@ -150,7 +151,8 @@ def _descriptions(ctx: Context) -> None:
             limit = max(sent.end_char, line_end if line_end >= 0 else len(text))
             found: list[tuple[int, int, str, float]] = []
             said_to = sent.end_char
-            readers = [(_AFTER_RE, 0.8, described_sectors), (_PAREN_RE, 0.7, find_sectors)]
+            readers: list[tuple[re.Pattern[str], float, Callable[[str], list[tuple[int, int, str]]]]] = [
+                (_AFTER_RE, 0.8, described_sectors), (_PAREN_RE, 0.7, find_sectors)]
             if _BULLET_START.search(text, max(0, m.start - 6), m.start):
                 # "– Aquatis a.s. – water treatment and wastewater plants"
                 readers.append((_DASH_RE, 0.7, find_sectors))
