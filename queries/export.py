@@ -33,8 +33,7 @@ from typing import Any, BinaryIO
 from xml.sax.saxutils import escape, quoteattr
 
 from rdflib import BNode, Literal, Namespace, URIRef
-from rdflib.graph import Graph
-from rdflib.namespace import DCTERMS, FOAF, PROV, RDF, RDFS, SKOS, NamespaceManager
+from rdflib.namespace import DCTERMS, FOAF, PROV, RDF, RDFS, SKOS
 from rdflib.term import Node
 
 from graph.model import Entity, Relation
@@ -491,18 +490,31 @@ def _rdf_batches(store: Store, ents: Batches, rels: Batches) -> Iterator[list[Tr
         yield triples
 
 
-def _namespaces() -> NamespaceManager:
-    nsm = NamespaceManager(Graph(), bind_namespaces="none")
-    for p, ns in PREFIXES.items():
-        nsm.bind(p, Namespace(ns), override=True)
-    return nsm
+# Longest namespace first, so a prefix never swallows a longer one's IRIs.
+_BY_LENGTH = sorted(PREFIXES.items(), key=lambda kv: -len(kv[1]))
+# A conservative subset of Turtle's PN_LOCAL: anything else is written as <IRI>.
+_PLAIN_LOCAL = re.compile(r"[A-Za-z_][A-Za-z0-9_-]*\Z")
+
+
+def _turtle_term(t: Node) -> str:
+    """A term in Turtle. Our own prefixing: rdflib's namespace manager
+    rebuilds a trie per IRI and made a 100k-relation export take minutes."""
+    if isinstance(t, URIRef):
+        iri = str(t)
+        for prefix, ns in _BY_LENGTH:
+            if iri.startswith(ns):
+                local = iri[len(ns):]
+                if _PLAIN_LOCAL.match(local):
+                    return f"{prefix}:{local}"
+                break
+        return f"<{iri}>"
+    return str(t.n3())
 
 
 def write_turtle(store: Store, ents: Batches, rels: Batches, out: BinaryIO) -> None:
-    nsm = _namespaces()
     out.write("".join(f"@prefix {p}: <{ns}> .\n" for p, ns in PREFIXES.items()).encode() + b"\n")
     for triples in _rdf_batches(store, ents, rels):
-        lines = [f"{s.n3(nsm)} {p.n3(nsm)} {o.n3(nsm)} .\n" for s, p, o in triples]
+        lines = [f"{_turtle_term(s)} {_turtle_term(p)} {_turtle_term(o)} .\n" for s, p, o in triples]
         out.write("".join(lines).encode())
 
 
