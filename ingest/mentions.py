@@ -338,6 +338,10 @@ def collect(text: str, doc: Doc, doc_date: str | None) -> tuple[list[Mention], d
             if pm is not None and (label != "NORP"):
                 add(pm)
                 continue
+            if label in ("GPE", "LOC") and pm is None and ORG_BEFORE_RE.search(text[max(0, s - 40):s]):
+                # "the state mining company Codelco": no place by that name
+                add(Mention(s, e, surface, ORGANIZATION, kind="enterprise", country=name_country(surface)))
+                continue
             if label in ("ORG", "FAC") and "\n" not in surface and surface[:1].isupper():
                 if demonym_country(surface) or _FEATURE_AFTER.match(text, e):
                     continue  # "Kazakh", "the Ishim river"

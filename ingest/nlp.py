@@ -64,6 +64,7 @@ def load_model(model: str | None = None) -> tuple[Language, str]:
 
 
 _LINE = re.compile(r"[^\n]*")
+_BULLET = re.compile(r"[-–—•*·][ \t]|\d{1,2}[.)][ \t]")
 
 
 def is_caps_line(line: str) -> bool:
@@ -96,6 +97,9 @@ def prepare_text(text: str) -> str:
             and nxt.strip() != ""
             and not nxt[:1].isspace()
             and not is_caps_line(line)
+            # A list stays a list: "included:" and bullet lines keep their breaks.
+            and not line.rstrip().endswith(":")
+            and not _BULLET.match(nxt)
         )
         if joins:
             out[pos] = " "

@@ -76,7 +76,7 @@ _CENTRE_AGENCY_HINTS = ("policy", "promotion", "support", "research", "developme
 _COMMERCE_HINTS = ("commerce", "trade", "economic", "business", "investment", "foreign economic")
 
 _CONNECT = r"(?:of|and|for|on|the|de|du|des|la|le|der|für|&|–|—|-|at|in|do|da|dos|das|del|della|di|es)"
-_CAP = r"(?:[A-Z0-9][\w’'.&/–-]*[\w.]|[A-Z]|“[^”\n]{1,40}”|\"[A-Z][^\"\n]{0,40}\"|\([A-Z][\w ]{0,30}\))"
+_CAP = r"(?:(?:d[’']|l[’'])?[A-Z0-9][\w’'.&/–-]*[\w.]|[A-Z]|“[^”\n]{1,40}”|\"[A-Z][^\"\n]{0,40}\"|\([A-Z][\w ]{0,30}\))"
 # Lower-case words that end a name of a park or a joint body.
 _LOWER_TAIL = (r"(?:\s+(?:industrial|economic|technology|free\s+trade|special\s+economic|"
                r"science|high-tech|development|export\s+processing|logistics|bonded)\s+"
@@ -187,6 +187,10 @@ def org_kind(name: str) -> str | None:
         return "other"
     if head in ("zone", "park", "estate", "hub", "area") and any(h in low for h in _PARK_HINTS):
         return "park"
+    # "Polish Trade Office in Nairobi": a country's trade post abroad.
+    if head in ("office", "section", "representation") and re.search(
+            r"\b(?:trade|commercial|economic)\b.*\bin\s+[A-Z]", name, re.IGNORECASE) and " of the " not in low:
+        return "diplomatic"
     if head in ("commission", "committee", "bureau", "department", "office", "administration"):
         if any(h in low for h in _COMMERCE_HINTS):
             return "commission"
@@ -333,7 +337,8 @@ def _body_after_post(name: str) -> int | None:
         return 0
     for m in re.finditer(r"\s+of\s+(?:the\s+)?", name):
         rest = name[m.end():]
-        if rest[:1].isupper() and (name_head(rest).lower() in ORG_HEADS or name_head(rest).lower() in EVENT_HEADS):
+        if rest[:1].isupper() and (name_head(rest).lower() in ORG_HEADS or name_head(rest).lower() in EVENT_HEADS
+                                   or " of " not in rest and rest.split()[-1].lower() in LEGAL_SUFFIXES):
             return m.end()
     if name_head(name).lower() in _POST_WORDS and org_kind(name) != "diplomatic":
         return None

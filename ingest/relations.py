@@ -280,6 +280,13 @@ class Context:
                     ents = self.np_entities(t)
                     if ents:
                         return ents[:1]
+        # No earlier subject parsed: "it" in a mission report is the
+        # delegation last named in those sentences.
+        if tok.lower_ in ("it", "they"):
+            for i in range(tok.i - 1, sent.start - 1, -1):
+                e = self.tok_ent[i]
+                if e >= 0 and self.entities[e].type == MISSION:
+                    return [e]
         return []
 
     def objects(self, verb: Token, preps: tuple[str, ...] = (), direct: bool = True) -> list[int]:
@@ -529,7 +536,18 @@ def _sentence_rules(ctx: Context, sent: Span) -> None:
                     ctx.add(VISITED, v, o, 0.7, sent)
         if is_verb and lemma in SHOW_VERBS and any(c.lower_ in ("around", "round", "through") for c in tok.children):
             # "The mission was shown around the zone" / "X showed the visitors around the zone".
-            visitors = [e for c in tok.children if c.dep_ in ("nsubjpass", "dobj", "dative") for e in ctx.np_entities(c)]
+            around = [p for c in tok.children if c.lower_ in ("around", "round", "through")
+                      for p in c.children if p.dep_ == "pobj"]
+            # "shown around the Steel Works" is sometimes parsed with the place as object.
+            toured = [] if around else [c for c in tok.children if c.dep_ == "dobj"]
+            visitors = [e for c in tok.children if c.dep_ in ("nsubjpass", "dative") or c.dep_ == "dobj" and around
+                        for e in ctx.np_entities(c)]
+            for p in toured:
+                for o in ctx.typed(ctx.np_entities(p), PLACE, ORGANIZATION):
+                    for v in ctx.typed(visitors or [e for c in tok.head.children if c.dep_ in ("nsubjpass", "nsubj")
+                                                    for e in (ctx.pronoun(c) if c.lower_ in PRONOUNS
+                                                              else ctx.np_entities(c))], MISSION, PERSON):
+                        ctx.add(VISITED, v, o, 0.7, sent)
             if not visitors and tok.dep_ == "conj":
                 # "was taken to X and shown around Y": the first verb's subject.
                 visitors = [e for c in tok.head.children if c.dep_ in ("nsubjpass", "nsubj")
@@ -900,7 +918,9 @@ def _gazetteer_rules(ctx: Context) -> None:
 # "The delegation included:" at a line end, then one member per bullet line.
 _LIST_INTRO_RE = re.compile(r"[^\n]*\b(?:includ(?:ed|es|e|ing)|compris(?:ed|es|e|ing)|consist(?:ed|s)?\s+of|"
                             r"members?|participants?|companies|firms|were|are)\b[^\n]*:[ \t]*\n")
-_BULLET_RE = re.compile(r"[ \t]*[-–—•*·][ \t]+")
+_BULLET_RE = re.compile(r"[ \t]*(?:[-–—•*·]|\d{1,2}[.)])?[ \t]*")
+# "Its members: A, B and C." on one line.
+_INLINE_LIST_RE = re.compile(r"\b(?:includ(?:ed|es|e)|compris(?:ed|es|e)|members|participants|companies)\s*:[ \t]*(?=\S)")
 # "Among the companies in the group were A; B; and C." / "Among them were ..."
 _AMONG_RE = re.compile(r"\b[Aa]mong\s+(?P<who>them|those|the\s+[^,.;:\n]{1,60}?)\s+(?:were|was|are|is)\s+")
 
@@ -939,15 +959,30 @@ def _member_lists(ctx: Context) -> None:
             while pos < len(text) and text[pos] == "\n":
                 pos += 1
             bullet = _BULLET_RE.match(text, pos)
-            if bullet is None:
+            if bullet is None or pos >= len(text):
                 break
             line_end = text.find("\n", pos)
             line_end = len(text) if line_end < 0 else line_end
-            member = _first_org_at(ctx, bullet.end(), line_end)
+            # Each line must open with a member's name, bulleted or not.
+            member = _first_org_at(ctx, bullet.end(), bullet.end() + 1)
+            if member < 0:
+                break
             sent = ctx.doc.char_span(pos, line_end, alignment_mode="expand")
             if member >= 0 and sent is not None:
                 ctx.add(MEMBER_OF, member, group, 0.75, sent)
             pos = line_end
+    for im in _INLINE_LIST_RE.finditer(text):
+        span = ctx.doc.char_span(im.start(), im.end(), alignment_mode="expand")
+        if span is None:
+            continue
+        sent = span.sent
+        group = _group_of(ctx, sent.start_char, im.start())
+        if group < 0:
+            continue
+        for s0, e in sorted(ctx.starts.items()):
+            if im.end() <= s0 < sent.end_char and e.type in (ORGANIZATION, PERSON) and (
+                    s0 == im.end() or re.search(r"(?:,|;|\band)\s*$", text[im.end():s0])):
+                ctx.add(MEMBER_OF, e.index, group, 0.75, sent)
     for am in _AMONG_RE.finditer(text):
         span = ctx.doc.char_span(am.start(), am.end(), alignment_mode="expand")
         if span is None:
@@ -965,9 +1000,9 @@ def _member_lists(ctx: Context) -> None:
                 continue
             if piece.strip().startswith("and "):
                 s0 += len("and ")
-            e = ctx.starts.get(s0)
-            if e is not None and e.type in (ORGANIZATION, PERSON):
-                ctx.add(MEMBER_OF, e.index, group, 0.75, sent)
+            listed = ctx.starts.get(s0)
+            if listed is not None and listed.type in (ORGANIZATION, PERSON):
+                ctx.add(MEMBER_OF, listed.index, group, 0.75, sent)
 
 
 def find_relations(ctx: Context) -> list[Found]:

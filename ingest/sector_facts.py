@@ -101,7 +101,11 @@ _BEFORE_RE = re.compile(
 _PAREN_RE = re.compile(r"\.?\s*\((?P<d>[a-z][^()\n]{1,60})\)")
 # A member's industry after a dash on its bullet line.
 _DASH_RE = re.compile(r"[ \t]+[–—-][ \t]+(?P<d>[a-z][^\n]{1,80})")
-_BULLET_START = re.compile(r"(?:^|\n)[ \t]*[-–—•*·][ \t]+$")
+_BULLET_START = re.compile(r"(?:^|\n)[ \t]*(?:(?:[-–—•*·]|\d{1,2}[.)])[ \t]+)?$")
+# Describer nouns that make an unsuffixed name a company ("Fergana Fruit Export, a producer of ...").
+_COMPANY_NOUNS = re.compile(r"\b(?:company|firm|maker|manufacturer|producer|processor|exporter|importer|distributor|"
+                            r"dealer|supplier|wholesaler|retailer|trader|carrier|forwarder|shipbuilder|grower|"
+                            r"farmer|brand|conglomerate|airline|miner|refiner|brewer)s?\b", re.IGNORECASE)
 # Plural nouns for the firms a group is made of.
 MEMBER_NOUNS = frozenset({
     "company", "companies", "enterprise", "enterprises", "firm", "firms", "business", "businesses",
@@ -158,6 +162,8 @@ def _descriptions(ctx: Context) -> None:
                 readers.append((_DASH_RE, 0.7, find_sectors))
             for rx, conf, read in readers:
                 dm = rx.match(text, m.end, limit)
+                if dm and rx is _AFTER_RE and e.kind == "other" and _COMPANY_NOUNS.search(dm.group("d")):
+                    e.kind = "enterprise"  # the description says it is a company
                 if dm:
                     d0 = dm.start("d")
                     terms = [(d0 + s, d0 + t, c, conf) for s, t, c in read(dm.group("d"))]

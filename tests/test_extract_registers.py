@@ -1,0 +1,137 @@
+"""Phrasings and registers beyond the first dev set: legal forms from many
+countries, member lists, posts before "of", plans and returns, passives,
+pronouns and new industries."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from graph.model import Document, document_id
+from graph.sectors import find_sectors
+from ingest.extract import Extractor
+from ingest.organisations import find_names, org_kind
+
+
+def _out(extractor: Extractor, text: str) -> dict[str, Any]:
+    return extractor.extract(Document(id=document_id(text), source="t.txt", text=text)).to_contract()
+
+
+def _names(out: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    return {e["name"]: e for e in out["entities"]}
+
+
+def _rel(out: dict[str, Any], rtype: str, source: str, target: str) -> bool:
+    names = {e["id"]: e["name"] for e in out["entities"]}
+    return any(r["type"] == rtype and names[r["source"]] == source and names[r["target"]] == target
+               for r in out["relations"])
+
+
+def _types(out: dict[str, Any], source: str, target: str) -> set[str]:
+    names = {e["id"]: e["name"] for e in out["entities"]}
+    return {r["type"] for r in out["relations"] if names[r["source"]] == source and names[r["target"]] == target}
+
+
+def test_lower_case_and_foreign_legal_forms_close_a_company_name() -> None:
+    text = ("Partners were Vltava Optics s.r.o., Krakow Valves Sp. z o.o., Lima Cacao S.A.C., "
+            "Tromso Nets AS and Campinas Motores Ltda. in that order.")
+    found = {n.text: n.kind for n in find_names(text)}
+    assert found == {"Vltava Optics s.r.o.": "enterprise", "Krakow Valves Sp. z o.o.": "enterprise",
+                     "Lima Cacao S.A.C.": "enterprise", "Tromso Nets AS": "enterprise",
+                     "Campinas Motores Ltda.": "enterprise"}
+
+
+def test_romance_particles_and_en_dashes_stay_inside_names() -> None:
+    names = [n.text for n in find_names("Talks with Caixa do Nordeste Bank preceded the Ghana–Chile Business Forum.")]
+    assert names == ["Caixa do Nordeste Bank", "Ghana–Chile Business Forum"]
+
+
+def test_a_post_or_publication_before_of_is_not_part_of_the_body() -> None:
+    text = ("Bulletin of the Andean Exporters Association. Its guest was Ambassador Rosa Quispe of the "
+            "Embassy of Bolivia in Oslo and the Head of Sales of Fjordline Trading AS.")
+    names = [n.text for n in find_names(text)]
+    assert names == ["Andean Exporters Association", "Embassy of Bolivia in Oslo", "Fjordline Trading AS"]
+
+
+def test_a_name_dated_by_a_year_without_a_body_word_is_an_event(extractor: Extractor) -> None:
+    out = _out(extractor, "Ten Chilean wineries exhibited at Vinexpo Asia 2025, held in Singapore.")
+    assert _names(out)["Vinexpo Asia 2025"]["type"] == "Event"
+    assert _rel(out, "LOCATED_IN", "Vinexpo Asia 2025", "Singapore")
+
+
+def test_bulleted_members_under_an_introducing_line_and_their_industries(extractor: Extractor) -> None:
+    text = ("A Slovenian business delegation visited Accra in May. The delegation comprised:\n"
+            "– Ljubljana Pumps d.o.o. – irrigation pumps\n"
+            "– Koper Fish Farm d.o.o. – aquaculture\n")
+    out = _out(extractor, text)
+    mission = next(e["name"] for e in out["entities"] if e["type"] == "Mission")
+    for member in ("Ljubljana Pumps d.o.o.", "Koper Fish Farm d.o.o."):
+        assert _rel(out, "MEMBER_OF", member, mission)
+    codes = {out["entities"][int(r["target"][1:]) - 1]["code"] for r in out["relations"]
+             if r["type"] == "IN_SECTOR" and r["source"] == _names(out)["Koper Fish Farm d.o.o."]["id"]}
+    assert codes == {"03"}
+
+
+def test_among_the_companies_were_lists_members(extractor: Extractor) -> None:
+    text = ("The Chilean trade mission arrived in Hanoi on Monday. Among the companies in the mission were "
+            "Andes Copper Ltda.; Valparaiso Fruit Export, a grower of table grapes; and Sur Salmon S.A.")
+    out = _out(extractor, text)
+    for member in ("Andes Copper Ltda.", "Valparaiso Fruit Export", "Sur Salmon S.A."):
+        assert _rel(out, "MEMBER_OF", member, "Chilean trade mission")
+    # The description says the unsuffixed name is a company.
+    assert _names(out)["Valparaiso Fruit Export"]["kind"] == "enterprise"
+
+
+def test_name_of_body_and_possessive_posts_give_works_for(extractor: Extractor) -> None:
+    text = ("Anna Berg of Lofoten Seafood AS presented the market. "
+            "The visitors were briefed by Jorge Lima, Recife Port Authority's head of operations.")
+    out = _out(extractor, text)
+    assert _rel(out, "WORKS_FOR", "Anna Berg", "Lofoten Seafood AS")
+    assert _rel(out, "WORKS_FOR", "Jorge Lima", "Recife Port Authority")
+
+
+def test_courtesy_calls_and_receptions_are_meetings(extractor: Extractor) -> None:
+    text = ("The Kenyan trade delegation paid a courtesy call on the Governor of Bavaria, Markus Stein. "
+            "Consul Ruth Otieno hosted a dinner for the Kenyan trade delegation.")
+    out = _out(extractor, text)
+    assert "MET_WITH" in _types(out, "Kenyan trade delegation", "Markus Stein") | _types(
+        out, "Markus Stein", "Kenyan trade delegation")
+    assert "MET_WITH" in _types(out, "Ruth Otieno", "Kenyan trade delegation") | _types(
+        out, "Kenyan trade delegation", "Ruth Otieno")
+
+
+def test_trips_that_are_due_or_go_home_are_no_visits(extractor: Extractor) -> None:
+    text = ("The Ghanaian trade mission toured Lyon. Kofi Mensah is due to travel to Marseille in June. "
+            "The Ghanaian trade mission returned to Accra on Friday.")
+    out = _out(extractor, text)
+    assert _types(out, "Kofi Mensah", "Marseille") == {"PLANS_VISIT"}
+    assert not _types(out, "Ghanaian trade mission", "Accra")
+    assert _rel(out, "VISITED", "Ghanaian trade mission", "Lyon")
+
+
+def test_pronouns_and_passives_keep_the_delegation_moving(extractor: Extractor) -> None:
+    text = ("The Estonian business mission spent Monday in Lagos.\n\nDay 2, Abuja.\n"
+            "It then travelled to Kano. The group was taken to Kaduna and shown around the Kaduna Steel Works.")
+    out = _out(extractor, text)
+    for place in ("Kano", "Kaduna", "Kaduna Steel Works"):
+        assert _rel(out, "VISITED", "Estonian business mission", place), place
+
+
+def test_a_single_word_company_is_found_by_the_noun_around_it(extractor: Extractor) -> None:
+    out = _out(extractor, "The delegation toured the Vestas plant and met the state mining company Codelco.")
+    names = _names(out)
+    assert names["Vestas"]["type"] == "Organization"
+    assert names["Codelco"]["type"] == "Organization"
+
+
+def test_industries_the_first_lexicon_lacked() -> None:
+    for phrase, code in (("desalination", "36"), ("sewage treatment", "37"), ("industrial pumps", "28"),
+                         ("freight wagons", "30"), ("salmon farming", "03"), ("dried fruit", "10"),
+                         ("orthopaedic implants", "32"), ("container terminals", "52"),
+                         ("leather goods", "15"), ("solar panels", "26")):
+        assert [c for _s, _e, c in find_sectors(phrase)] == [code], phrase
+
+
+def test_trade_offices_abroad_are_diplomatic_and_promotion_boards_agencies() -> None:
+    assert org_kind("Hungarian Trade Office in Lagos") == "diplomatic"
+    assert org_kind("Penang Investment Promotion Board") == "agency"
+    assert org_kind("Lagos Investment Centre") == "agency"
