@@ -1,5 +1,5 @@
-"""Regression floors: the scorer's own matching over the dev gold set
-(tests/gold, written for this project) and the shared corpus.
+"""Regression floors: the scorer's own matching over the dev gold sets
+(tests/gold and tests/gold2, written for this project) and the shared corpus.
 
 The floors sit below what the extractor reaches (see docs/extraction.md) by
 a margin, so they catch a mechanism breaking, not a single relation moving.
@@ -21,6 +21,11 @@ from ingest.extract import Extractor
 
 ROOT = Path(__file__).resolve().parent.parent
 DEV_GOLD = ROOT / "tests" / "gold"
+# Eight reports in registers the first dev set lacks (export-agency fair note,
+# ministry statement on a joint commission, Nordic chamber newsletter, press
+# release with a dashed member list, roadshow report, 1980s newswire, Gulf
+# chamber, mission diary), annotated before the extractor was run on them.
+DEV_GOLD2 = ROOT / "tests" / "gold2"
 SCORER = ROOT.parent / "shared" / "eval" / "score.py"
 
 
@@ -61,3 +66,11 @@ def test_shared_corpus_stays_above_its_floors(scorer: ModuleType, extractor: Ext
     result = _score(scorer, extractor, corpus_dir)
     assert result["entities"]["f1"] >= 0.9, result
     assert result["relations"]["f1"] >= 0.8, result
+
+
+def test_second_dev_gold_set_stays_above_its_floors(scorer: ModuleType, extractor: Extractor) -> None:
+    # Reached: entities 0.976, relations 0.943 (precision 0.964).
+    result = _score(scorer, extractor, DEV_GOLD2)
+    assert result["entities"]["f1"] >= 0.92, result
+    assert result["relations"]["f1"] >= 0.87, result
+    assert result["relations"]["precision"] >= 0.9, result
