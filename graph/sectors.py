@@ -359,10 +359,31 @@ def _forms() -> dict[str, str]:
     return forms
 
 
+def _trie(terms: list[str]) -> str:
+    """One regex alternation for many terms, as a prefix tree: the regex
+    engine then reads each character once instead of trying every term.
+    Longer continuations are tried first, as with a longest-first list."""
+    root: dict[str, dict] = {}
+    for t in terms:
+        node = root
+        for ch in t:
+            node = node.setdefault(ch, {})
+        node[""] = {}
+
+    def build(node: dict[str, dict]) -> str:
+        ends = "" in node
+        branches = [re.escape(ch) + build(child) for ch, child in sorted(node.items()) if ch]
+        if not branches:
+            return ""
+        body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+        return f"(?:{body})?" if ends else body
+
+    return build(root)
+
+
 @lru_cache(maxsize=1)
 def _pattern() -> re.Pattern[str]:
-    terms = sorted(_forms(), key=len, reverse=True)
-    alts = "|".join(re.escape(t) for t in terms)
+    alts = _trie(sorted({t.casefold() for t in _forms()}))
     # A hyphen before a term is a compound's modifier ("food-machinery",
     # "home-textile"): the head still names the industry. A hyphen after
     # one ("Minsk-based") is not.

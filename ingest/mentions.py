@@ -430,6 +430,8 @@ _PORTFOLIO_OF_POST = re.compile(r"\b(?i:minister|ministers|secretary|director|co
 
 
 def _is_industry(surface: str) -> bool:
+    if len(surface.split()) > 3:
+        return False
     terms = find_sectors(surface)
     return len(terms) == 1 and terms[0][0] == 0 and terms[0][1] == len(surface)
 

@@ -916,8 +916,9 @@ def _gazetteer_rules(ctx: Context) -> None:
 
 
 # "The delegation included:" at a line end, then one member per bullet line.
-_LIST_INTRO_RE = re.compile(r"[^\n]*\b(?:includ(?:ed|es|e|ing)|compris(?:ed|es|e|ing)|consist(?:ed|s)?\s+of|"
-                            r"members?|participants?|companies|firms|were|are)\b[^\n]*:[ \t]*\n")
+_LIST_INTRO_RE = re.compile(r"\b(?:includ(?:ed|es|e|ing)|compris(?:ed|es|e|ing)|consist(?:ed|s)?\s+of|"
+                            r"members?|participants?|companies|firms|were|are)\b")
+_LINE_END_COLON = re.compile(r":[ \t]*\n")
 _BULLET_RE = re.compile(r"[ \t]*(?:[-–—•*·]|\d{1,2}[.)])?[ \t]*")
 # "Its members: A, B and C." on one line.
 _INLINE_LIST_RE = re.compile(r"\b(?:includ(?:ed|es|e)|compris(?:ed|es|e)|members|participants|companies)\s*:[ \t]*(?=\S)")
@@ -950,11 +951,14 @@ def _member_lists(ctx: Context) -> None:
     """Members named in lists rather than sentences: bullet lines under an
     introducing line, and "Among the companies were A, B and C"."""
     text = ctx.text
-    for intro in _LIST_INTRO_RE.finditer(text):
-        group = _group_of(ctx, intro.start(), intro.end())
+    for colon in _LINE_END_COLON.finditer(text):
+        line_start = text.rfind("\n", 0, colon.start()) + 1
+        if not _LIST_INTRO_RE.search(text, line_start, colon.start()):
+            continue
+        group = _group_of(ctx, line_start, colon.end())
         if group < 0:
             continue
-        pos = intro.end()
+        pos = colon.end()
         while True:
             while pos < len(text) and text[pos] == "\n":
                 pos += 1
