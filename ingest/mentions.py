@@ -355,6 +355,8 @@ def collect(text: str, doc: Doc, doc_date: str | None) -> tuple[list[Mention], d
                 kind = org_kind(surface)
                 if kind is None and label == "FAC":
                     continue
+                if kind is None and ORG_BEFORE_RE.search(text[max(0, s - 40):s]):
+                    kind = "enterprise"  # "the Kenyan firm Twiga Foods"
                 add(Mention(s, e, surface, ORGANIZATION, kind=kind or "other",
                             country=name_country(surface)))
                 # "Minsk Automobile Plant (MAZ)": the acronym is an alias.

@@ -831,7 +831,7 @@ def _appositive_rules(ctx: Context) -> None:
             if body is not None and body.type == ORGANIZATION:
                 ctx.add(WORKS_FOR, e.index, body.index, 0.7, sent)
             before = text[sent.start_char:m.start]
-            bm = re.search(r"((?:[\w’'-]+\s+){0,5})([\w-]+),?\s*$", before)
+            bm = re.search(r"((?:[\w’'-]+\s+){0,5})([\w’'-]+),?\s*$", before)
             if not bm:
                 continue
             words = (bm.group(1) + bm.group(2)).split()
@@ -844,13 +844,18 @@ def _appositive_rules(ctx: Context) -> None:
                     break
                 keep.insert(0, w.rstrip(","))
             owner: Entity | None = None
-            poss = [i for i, w in enumerate(keep) if w.endswith(("'s", "’s"))]
+            poss = [i for i, w in enumerate(keep) if w.endswith(("'s", "’s", "s'", "s’"))]
             if poss:
-                # The mention that ends at the possessive: "Ararat Cargo's".
+                # The mention that ends at the possessive: "Ararat Cargo's", "Acme Logistics'".
                 word = keep[poss[-1]]
-                at = sent.start_char + before.rfind(word) + len(word) - 2
+                cut = 1 if word.endswith(("s'", "s’")) else 2
+                at = sent.start_char + before.rfind(word) + len(word) - cut
                 owner = next((o for s_, e_, o in org_mentions if e_ == at), None)
                 keep = keep[poss[-1] + 1:]
+                if not keep and owner is not None:
+                    # "KOTRA's Kim Min-jun said": the body's own person.
+                    ctx.add(WORKS_FOR, e.index, owner.index, 0.7, sent)
+                    continue
             while keep and (keep[0].lower() in ("its", "their") or demonym_country(keep[0])):
                 if keep[0].lower() in ("its", "their"):
                     # "Its chairman": the body last named before this sentence.

@@ -135,3 +135,14 @@ def test_trade_offices_abroad_are_diplomatic_and_promotion_boards_agencies() -> 
     assert org_kind("Hungarian Trade Office in Lagos") == "diplomatic"
     assert org_kind("Penang Investment Promotion Board") == "agency"
     assert org_kind("Lagos Investment Centre") == "agency"
+
+
+def test_a_body_owning_a_person_by_possessive_gives_works_for(extractor: Extractor) -> None:
+    out = _out(extractor, "KOTRA's Lee Ji-woo opened the seminar. Baltic Logistics' Peter Walsh closed it.")
+    assert _rel(out, "WORKS_FOR", "Lee Ji-woo", "KOTRA")
+    assert _rel(out, "WORKS_FOR", "Peter Walsh", "Baltic Logistics")
+
+
+def test_the_noun_before_an_unsuffixed_name_makes_it_a_company(extractor: Extractor) -> None:
+    out = _out(extractor, "The mission met the Rwandan firm Kigali Harvest Foods on Tuesday.")
+    assert _names(out)["Kigali Harvest Foods"]["kind"] == "enterprise"
