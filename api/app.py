@@ -7,6 +7,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import replace
@@ -26,8 +27,11 @@ from api.state import AppState
 from ingest.pipeline import ExtractorLike
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
-# Cytoscape.js comes from npm (`npm ci` in `make setup`), never from a CDN.
-CYTOSCAPE_JS = Path(__file__).resolve().parent.parent / "node_modules" / "cytoscape" / "dist" / "cytoscape.min.js"
+# Cytoscape.js comes from npm (`npm ci` in `make setup`), never from a CDN:
+# the checkout's node_modules, or where $TRADEKG_NODE_MODULES says (an
+# installed package has no checkout beside it; the Docker image sets it).
+_NODE_MODULES = Path(os.environ.get("TRADEKG_NODE_MODULES") or Path(__file__).resolve().parent.parent / "node_modules")
+CYTOSCAPE_JS = _NODE_MODULES / "cytoscape" / "dist" / "cytoscape.min.js"
 
 
 def _version() -> str:
