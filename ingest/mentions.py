@@ -103,9 +103,11 @@ DATELINE_MIXED_RE = re.compile(
 )
 DEFINITE_RE = re.compile(
     r"\b[Tt]he\s+(?:([A-Z][a-z]+)\s+)?(chamber|commission|ministry|agency|company|park|zone|bureau|council|"
-    r"embassy|consulate|exhibition|fair|forum|expo|conference|office|group|joint company|joint venture|"
+    r"embassy|consulate|exhibition|fair|forum|expo|show|conference|office|group|joint company|joint venture|"
     r"union|association|federation)\b"
-    r"(?!\s+(?:of|[A-Z]))"
+    # "the exhibition company", "the fair grounds": a modifier, not a reference.
+    r"(?!\s+(?:of|[A-Z]|(?:company|companies|centre|center|organi[sz]ers?|halls?|grounds|venue|site|complex|"
+    r"programme|program)\b))"
 )
 # "the visitors", "our group", "the Kazakh guests": the report's delegation.
 GROUP_REF_RE = re.compile(
@@ -399,7 +401,7 @@ def collect(text: str, doc: Doc, doc_date: str | None) -> tuple[list[Mention], d
         if adj and not demonym_country(adj):
             continue  # "the Chongqing office" is a name-like phrase, not a reference
         head = dm2.group(2).lower()
-        etype = EVENT if head in ("exhibition", "fair", "forum", "expo", "conference") else ORGANIZATION
+        etype = EVENT if head in ("exhibition", "fair", "forum", "expo", "show", "conference") else ORGANIZATION
         attrs: dict[str, Any] = {"head": head}
         if adj:
             attrs["country"] = demonym_country(adj)
@@ -414,6 +416,8 @@ def collect(text: str, doc: Doc, doc_date: str | None) -> tuple[list[Mention], d
     return mentions, info
 
 
+_YEAR_END = re.compile(r"\s+(?:19|20)\d\d$")
+_SHOW_HEADS = frozenset({"exhibition", "fair", "expo", "show"})
 _COMPASS = frozenset({"Central", "North", "South", "East", "West", "Northern", "Southern", "Eastern",
                       "Western", "Middle", "Upper", "Lower", "Greater"})
 EVENT_APPOS_RE = re.compile(
@@ -549,7 +553,11 @@ def cluster(mentions: list[Mention], text: str) -> list[Entity]:
                     # "the Belarusian chamber" is not the Kazakh one.
                     if m.attrs.get("country") and e.kind and e.country and e.country != m.attrs["country"]:
                         continue
-                    heads = {normalise_name(name_head(x.text)) for x in e.mentions if not x.generic}
+                    # "Cologne Interior Fair 2025" is "the fair": the year is no head.
+                    heads = {normalise_name(name_head(_YEAR_END.sub("", x.text))) for x in e.mentions if not x.generic}
+                    # "the show" for an exhibition, "the exhibition" for a fair.
+                    if e.type == EVENT and head in _SHOW_HEADS and heads & _SHOW_HEADS:
+                        heads.add(head)
                     if head in heads or (head in ("joint company", "joint venture", "company", "group")
                                          and e.kind == "enterprise") or (head == "agency" and e.kind == "media"):
                         target = e

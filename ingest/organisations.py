@@ -100,6 +100,8 @@ _LEADING = frozenset({
     "their", "his", "her", "our", "both", "all", "some", "many", "such", "when", "while",
     "since", "under", "according", "representatives", "of", "&", "–", "-", "—", "said",
     "mr", "mrs", "ms", "dr", "compared", "coordinating", "chongqing’s",
+    # "Members of the Lagos Chamber ...", "Speakers from X": people of a body.
+    "members", "member", "speakers", "delegates", "officials", "executives", "staff",
 })
 _TRAILING = frozenset({"of", "and", "for", "on", "the", "de", "du", "des", "la", "le", "der",
                        "&", "–", "—", "-", "at", "für", "in"})
@@ -219,6 +221,9 @@ def is_event_name(name: str) -> bool:
     return bool(words) and words[-1] in EVENT_HEADS
 
 
+_BASED_LEAD = re.compile(r"(?:[A-Z][\w.'’]*\s+){0,3}[A-Z][\w.'’]*-based\s+")
+
+
 def _trim(text: str, start: int, end: int) -> tuple[int, int]:
     """Drop leading openers ("The", "During"), glued dates, trailing
     connectors and full stops."""
@@ -238,6 +243,11 @@ def _trim(text: str, start: int, end: int) -> tuple[int, int]:
         end -= 1
     while True:
         seg = text[start:end]
+        # "the Lyon-based Rhone Valley Chamber": where the body is, not its name.
+        based = _BASED_LEAD.match(seg)
+        if based:
+            start += based.end()
+            continue
         m = re.match(r"(\S+)\s+", seg)
         if m and m.group(1).lower() in _LEADING:
             start += m.end()

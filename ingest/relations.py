@@ -71,7 +71,9 @@ LEAD_VERBS = frozenset({"lead", "head"})
 MEMBER_VERBS = frozenset({"consist", "comprise", "include", "compose", "involve", "bring"})
 PARTICIPATE_VERBS = frozenset({"participate", "attend", "exhibit", "join"})
 ORGANIZE_VERBS = frozenset({"organise", "organize", "host", "sponsor", "stage", "convene", "hold", "launch",
-                            "co-organise", "co-organize", "co-host", "co-sponsor"})
+                            "co-organise", "co-organize", "co-host", "co-sponsor", "arrange", "co-arrange",
+                            # spaCy lemmatises "staging" as "stag".
+                            "stag"})
 HOLD_VERBS = frozenset({"hold", "take", "open", "stage", "organise", "organize"})
 SECTOR_VERBS = frozenset({"engage", "specialise", "specialize", "operate", "produce", "manufacture",
                           "make", "develop", "sell", "export", "supply", "invest", "focus", "work",
@@ -684,8 +686,13 @@ def _sentence_rules(ctx: Context, sent: Span) -> None:
                     ctx.add(ORGANIZED, o, ev, 0.85, sent)
         if is_verb and lemma in HOLD_VERBS | {"locate", "base", "situate"}:
             if tok.dep_ == "acl" and (lemma in ("locate", "base", "situate") or tok.tag_ == "VBN"):
-                # "Fruit Logistica 2024, held in Rotterdam"
-                things = ctx.np_entities(tok.head)
+                # "Fruit Logistica 2024, held in Rotterdam"; "A, based in X, and B":
+                # the participle describes its own noun, not the conjuncts.
+                things = [ctx.ent(tok.head)] if ctx.ent(tok.head) >= 0 else ctx.np_entities(tok.head)
+            elif tok.dep_ == "relcl" and any(c.lower_ in ("which", "that") for c in tok.children
+                                             if c.dep_ in ("nsubj", "nsubjpass")):
+                # "the exhibition, which opened in Lagos"
+                things = [ctx.ent(tok.head)] if ctx.ent(tok.head) >= 0 else []
             else:
                 things = [e for c in tok.children if c.dep_ in ("nsubjpass", "nsubj") for e in ctx.np_entities(c)]
             if lemma in HOLD_VERBS:
@@ -1014,10 +1021,87 @@ def _member_lists(ctx: Context) -> None:
                 ctx.add(MEMBER_OF, listed.index, group, 0.75, sent)
 
 
+# "X, based in Y", "X (Y)", "X, which has its head office in Y", "X, the
+# exhibition company based in Y": what the text says about where X is.
+_WHERE_AFTER_RE = re.compile(
+    r"(?:\s*\([A-Z][A-Za-z&.-]{1,14}\))?,?\s+(?:(?:which|that)\s+(?:is|was|are|were)\s+)?"
+    r"(?:(?:also|now|currently)\s+)?(?:headquartered|based|located|situated|registered|held|staged)\s+in\s+(?:the\s+)?"
+    r"|(?:\s*\([A-Z][A-Za-z&.-]{1,14}\))?,?\s+(?:which|that)\s+(?:has|had)\s+its\s+"
+    r"(?:head\s+office|headquarters|main\s+office|registered\s+office|seat|base)\s+in\s+(?:the\s+)?"
+    r"|,\s+(?:an?|the)\s+(?:[a-z][\w-]*\s+){0,6}?(?:headquartered|based|located|situated|held)\s+in\s+(?:the\s+)?"
+    r"|\s+\((?=[^()\n]{2,40}\))"
+)
+# "X, a Y-based maker", "X is a Y-based"; "the Y-based X".
+_BASED_BEFORE_RE = re.compile(r"(?:\s*\([A-Z][A-Za-z&.-]{1,14}\))?(?:,|\s+(?:is|was))\s+(?:an?|the)\s+"
+                              r"(?:[a-z][\w-]*\s+){0,3}$")
+_BASED_AFTER_RE = re.compile(r"-based\s+(?:[a-z][\w-]*\s+){0,4}")
+# "the Hamburg office of X"; "X's Seoul office".
+_OFFICE_OF_RE = re.compile(r"\s+(?:(?:regional|representative|trade|branch|liaison)\s+)?"
+                           r"(?:office|branch|bureau|representation)\s+of\s+(?:the\s+)?")
+_POSSESSIVE_RE = re.compile(r"(?:'s|’s|')\s+")
+_OFFICE_AFTER_RE = re.compile(r"\s+(?:(?:regional|representative|trade|branch|liaison)\s+)?"
+                              r"(?:office|branch|bureau|representation)\b")
+
+
+def _stated_locations(ctx: Context) -> None:
+    """LOCATED_IN from the phrases reports use to say where a body or an
+    event is, read off the text around the names (the parse often hangs
+    these participles and parentheses elsewhere)."""
+    text = ctx.text
+    ends: dict[int, Entity] = {}
+    for e in ctx.entities:
+        if e.type in (ORGANIZATION, EVENT):
+            for mention in e.mentions:
+                ends.setdefault(mention.end, e)
+    places = {s: e for s, e in ctx.starts.items() if e.type == PLACE}
+
+    def add(thing: Entity, place: Entity, at: int) -> None:
+        span = ctx.doc.char_span(at, at + 1, alignment_mode="expand")
+        if span is not None:
+            ctx.add(LOCATED_IN, thing.index, place.index, 0.75, span.sent)
+
+    for end, thing in ends.items():
+        m = _WHERE_AFTER_RE.match(text, end)
+        if m:
+            place = places.get(m.end())
+            if place is not None:
+                pm = next(x for x in place.mentions if x.start == m.end())
+                if not m.group(0).endswith("(") or text[pm.end:pm.end + 1] == ")":
+                    add(thing, place, end)
+        m = _POSSESSIVE_RE.match(text, end)
+        if m and thing.type == ORGANIZATION:
+            place = places.get(m.end())
+            owned = next((x for x in place.mentions if x.start == m.end()), None) if place else None
+            if place is not None and owned is not None and _OFFICE_AFTER_RE.match(text, owned.end):
+                add(thing, place, end)
+    for start, place in places.items():
+        pm = next(x for x in place.mentions if x.start == start)
+        m = _OFFICE_OF_RE.match(text, pm.end)
+        if m:
+            owner = ctx.starts.get(m.end())
+            if owner is not None and owner.type == ORGANIZATION:
+                add(owner, place, start)
+            continue
+        m = _BASED_AFTER_RE.match(text, pm.end)
+        if not m:
+            continue
+        after = ctx.starts.get(pm.end + m.end() - m.start())
+        if after is not None and after.type == ORGANIZATION:
+            add(after, place, start)
+            continue
+        line_start = text.rfind("\n", 0, start) + 1
+        before = _BASED_BEFORE_RE.search(text, line_start, start)
+        if before:
+            owner = ends.get(before.start())
+            if owner is not None and owner.type == ORGANIZATION:
+                add(owner, place, start)
+
+
 def find_relations(ctx: Context) -> list[Found]:
     for sent in ctx.doc.sents:
         _sentence_rules(ctx, sent)
     _member_lists(ctx)
+    _stated_locations(ctx)
     _name_rules(ctx)
     _appositive_rules(ctx)
     _gazetteer_rules(ctx)

@@ -1,0 +1,62 @@
+"""Events, their organisers and participants, and where bodies and events
+are, as the text states them (not the gazetteer)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from graph.model import Document, document_id
+from ingest.extract import Extractor
+
+
+def _rels(extractor: Extractor, text: str, rtype: str) -> set[tuple[str, str]]:
+    out: dict[str, Any] = extractor.extract(
+        Document(id=document_id(text), source="t.txt", text=text)).to_contract()
+    names = {e["id"]: e["name"] for e in out["entities"]}
+    return {(names[r["source"]], names[r["target"]]) for r in out["relations"] if r["type"] == rtype}
+
+
+def test_based_in_and_headquartered_in_after_a_name(extractor: Extractor) -> None:
+    text = ("The delegation met Brightwater Pumps Ltd, based in Manchester, and Nordvik Shipping AS, "
+            "headquartered in Bergen.")
+    located = _rels(extractor, text, "LOCATED_IN")
+    assert ("Brightwater Pumps Ltd", "Manchester") in located
+    assert ("Nordvik Shipping AS", "Bergen") in located
+    assert ("Nordvik Shipping AS", "Manchester") not in located
+
+
+def test_place_based_describer_locates_the_body(extractor: Extractor) -> None:
+    text = ("Talks were held with Kestrel Textiles Ltd, a Leeds-based maker of wool fabrics, "
+            "and with the Lyon-based Rhone Valley Chamber of Commerce.")
+    located = _rels(extractor, text, "LOCATED_IN")
+    assert ("Kestrel Textiles Ltd", "Leeds") in located
+    assert ("Rhone Valley Chamber of Commerce", "Lyon") in located
+
+
+def test_head_office_clause_and_apposition_with_based_in(extractor: Extractor) -> None:
+    text = ("The fair was organised by Fieramilano Group, which has its head office in Milan. "
+            "Orbis Messe GmbH, the exhibition company based in Munich, ran a second hall.")
+    located = _rels(extractor, text, "LOCATED_IN")
+    assert ("Fieramilano Group", "Milan") in located
+    assert ("Orbis Messe GmbH", "Munich") in located
+
+
+def test_city_office_of_a_body_places_the_body(extractor: Extractor) -> None:
+    text = ("The Lisbon office of the Brazilian Trade and Investment Agency welcomed the group. "
+            "Later, KOTRA's Madrid office arranged a dinner.")
+    located = _rels(extractor, text, "LOCATED_IN")
+    assert ("Brazilian Trade and Investment Agency", "Lisbon") in located
+
+
+def test_event_held_in_a_city_after_its_name(extractor: Extractor) -> None:
+    text = ("Nine firms exhibited at the Baltic Marine Expo 2024, held in Gdansk from 3 to 5 June. "
+            "The Andean Mining Forum, which opened in Lima on Monday, drew 400 guests.")
+    located = _rels(extractor, text, "LOCATED_IN")
+    assert ("Baltic Marine Expo 2024", "Gdansk") in located
+    assert ("Andean Mining Forum", "Lima") in located
+
+
+def test_the_fair_refers_to_a_fair_named_with_its_year(extractor: Extractor) -> None:
+    text = ("Eleven companies took part in the Adriatic Boat Fair 2025. "
+            "The fair was organised by Splitexpo d.o.o.")
+    assert ("Splitexpo d.o.o.", "Adriatic Boat Fair 2025") in _rels(extractor, text, "ORGANIZED")
