@@ -263,6 +263,11 @@ def _trim(text: str, start: int, end: int) -> tuple[int, int]:
     return start, end
 
 
+_NAME_PAIRS = frozenset({"import export", "export import", "research development", "oil gas", "trade investment",
+                         "trade industry", "commerce industry", "industry trade", "industry commerce",
+                         "science technology", "trade development", "investment development"})
+
+
 def _split_conjoined(text: str, start: int, end: int) -> list[tuple[int, int]]:
     """"Changan Auto and TAIJI Group" is two names; "China and Belarus
     Exhibition" and "Post and Telecommunication Administration Bureau" are
@@ -274,6 +279,10 @@ def _split_conjoined(text: str, start: int, end: int) -> list[tuple[int, int]]:
         left, right = seg[: m.start()], seg[m.end():]
         fresh_np = right.startswith("the ") or left.endswith(("”", '"'))
         if first_of != -1 and m.start() > first_of and not right.startswith("the "):
+            continue
+        # "Machinery Import and Export Corp": a fixed pair inside one name.
+        if (left.split() and right.split() and not fresh_np
+                and f"{left.split()[-1].lower()} {right.split()[0].lower()}" in _NAME_PAIRS):
             continue
         # Both sides must be names in their own right: "Swedish Trade and
         # Invest Council" stays one.

@@ -64,7 +64,7 @@ SIGN_VERBS = frozenset({"sign", "conclude", "ink", "initial"})
 DEAL_NOUNS = frozenset({"agreement", "accord", "memorandum", "contract", "deal", "mou", "treaty", "protocol"})
 VISIT_VERBS = frozenset({"visit", "tour"})
 # "return" is left out: going home is no visit.
-ARRIVE_VERBS = frozenset({"arrive", "travel", "go", "fly", "come", "proceed"})
+ARRIVE_VERBS = frozenset({"arrive", "travel", "go", "fly", "come", "proceed", "land"})
 LEAVE_VERBS = frozenset({"leave", "depart", "set"})
 TRIP_NOUNS = frozenset({"visit", "trip", "trips", "journey", "tour", "mission", "visits", "roadshow"})
 LEAD_VERBS = frozenset({"lead", "head"})
@@ -83,6 +83,9 @@ FUTURE_MARKERS = frozenset({"will", "shall", "plan", "intend", "expect", "aim", 
 # Plural nouns for firms: "eight Korean manufacturers" are firms, not Korea.
 FIRM_NOUNS = frozenset({"companies", "firms", "enterprises", "exporters", "importers", "manufacturers", "producers",
                         "makers", "suppliers", "buyers", "businesses", "exhibitors", "growers", "processors"})
+# "Speakers from X", "officials from X": people standing for their body.
+PEOPLE_OF = frozenset({"speakers", "representatives", "officials", "executives", "delegates", "managers",
+                       "experts", "staff", "members"})
 FUTURE_ADJECTIVES = frozenset({"next", "upcoming", "planned", "future", "forthcoming"})
 
 
@@ -124,6 +127,8 @@ class Context:
         # The token whose rule is running; relations it finds remember it so
         # later passes can read its clause (where the meeting happened).
         self.trigger = -1
+        # The event of the last pavilion or stand named ("the pavilion was arranged by X").
+        self.pavilion_event = -1
 
     def add(self, rtype: str, src: int, tgt: int, conf: float, sent: Span, anchor: int = -1,
             **attrs: Any) -> None:
@@ -167,7 +172,9 @@ class Context:
                     inner += self.np_entities(c, depth + 1)
             if not inner:
                 for c in t.children:
-                    if c.dep_ == "prep" and c.lower_ in ("of", "like", "including") or c.dep_ == "acl" and c.lower_ in ("including",):
+                    if c.dep_ == "prep" and (c.lower_ in ("of", "like", "including")
+                                             or c.lower_ == "from" and t.lower_ in PEOPLE_OF) \
+                            or c.dep_ == "acl" and c.lower_ in ("including",):
                         # "officials of X and of Y"
                         for cp in conjuncts(c):
                             for p in cp.children:
@@ -650,14 +657,45 @@ def _sentence_rules(ctx: Context, sent: Span) -> None:
             for w in who:
                 for g in ctx.typed(groups, MISSION, ORGANIZATION):
                     ctx.add(MEMBER_OF, w, g, 0.8, sent)
-        if is_verb and (lemma in PARTICIPATE_VERBS or lemma == "take" and any(c.lower_ == "part" for c in tok.children)):
-            events = ctx.typed(ctx.objects(tok, ("in", "at"), direct=lemma != "take"), EVENT, ORGANIZATION)
-            subj = ctx.subjects(tok)
-            if tok.dep_ == "xcomp" and tok.head.lemma_ == "invite":
-                continue  # an invitation is not yet participation
+        if is_verb and (lemma in PARTICIPATE_VERBS or lemma == "take" and any(c.lower_ == "part" for c in tok.children)
+                        or lemma in ("present", "speak", "exhibit", "showcase", "display")
+                        and any(c.dep_ == "prep" and c.lower_ == "at" for c in tok.children)) \
+                and not is_future(tok) and not (tok.dep_ == "xcomp" and tok.head.lemma_ == "invite"):
+            # An invitation is not yet participation; "presented at the forum"
+            # takes part, "presented the plan" does not.
+            passive = any(c.dep_ in ("nsubjpass", "agent") for c in tok.children)
+            if passive and lemma in PARTICIPATE_VERBS:
+                # "the opening, which was also attended by the minister"
+                held = [c for c in tok.children if c.dep_ == "nsubjpass"]
+                if tok.dep_ == "relcl" and all(c.lower_ in ("which", "that") for c in held):
+                    held = [tok.head]
+                events = [e for c in held for e in _events_of(ctx, c)]
+                subj = ctx.objects(tok, ("by",), direct=False)
+            else:
+                direct = lemma in PARTICIPATE_VERBS and lemma != "take"
+                events = ctx.typed(ctx.objects(tok, ("in", "at"), direct=direct), EVENT, ORGANIZATION)
+                events += [e for c in tok.children if (c.dep_ == "dobj" and direct or c.dep_ == "prep"
+                                                       and c.lower_ in ("in", "at"))
+                           for p in ([c] if c.dep_ == "dobj" else [x for x in c.children if x.dep_ == "pobj"])
+                           for e in _events_of(ctx, p) if e not in events]
+                subj = ctx.subjects(tok)
             for s in subj:
                 for ev in events:
                     ctx.add(PARTICIPATED_IN, s, ev, 0.85, sent)
+        if tok.pos_ in ("NOUN", "PROPN") and tok.lower_ in STAND_NOUNS:
+            _stand_rule(ctx, tok, sent)
+        if is_verb and lemma == "include" and not is_future(tok):
+            # "The delegation's programme included the Korea Halal Food Forum"
+            for c in tok.children:
+                if c.dep_ == "nsubj" and c.lower_ in PROGRAMME_NOUNS:
+                    owners = ctx.typed([e for p in c.children if p.dep_ == "poss" for e in ctx.np_entities(p)],
+                                       MISSION, ORGANIZATION, PERSON)
+                    if not owners:
+                        missions = [e.index for e in ctx.entities if e.type == MISSION]
+                        owners = missions if len(missions) == 1 else []
+                    for ev in ctx.typed(ctx.objects(tok), EVENT):
+                        for o in owners:
+                            ctx.add(PARTICIPATED_IN, o, ev, 0.75, sent)
         if is_verb and lemma == "invite":
             inviters = ctx.subjects(tok) if tok.tag_ != "VBN" else ctx.objects(tok, ("by",), direct=False)
             invitees = [e for c in tok.children if c.dep_ in ("dobj", "nsubjpass") for e in ctx.np_entities(c)]
@@ -735,6 +773,73 @@ def _sentence_rules(ctx: Context, sent: Span) -> None:
                             ctx.add(IN_SECTOR, actor, sec, 0.75, sent)
     ctx.trigger = -1
     del doc
+
+
+# Parts of an event one attends: "attended the exhibition's opening".
+EVENT_PARTS = frozenset({"opening", "launch", "ceremony", "session", "sessions", "closing", "edition", "day",
+                         "programme", "program"})
+# "a national pavilion at the fair", "had a stand at the show".
+STAND_NOUNS = frozenset({"pavilion", "stand", "booth", "stall"})
+PROGRAMME_NOUNS = frozenset({"programme", "program", "agenda", "itinerary", "schedule"})
+
+
+def _events_of(ctx: Context, tok: Token) -> list[int]:
+    """Events a noun phrase names, also through a part of the event ("the
+    exhibition's opening", "the opening ceremony of the fair")."""
+    found = ctx.typed(ctx.np_entities(tok), EVENT)
+    if found or tok.lower_ not in EVENT_PARTS:
+        return found
+    for c in tok.children:
+        if c.dep_ == "poss":
+            found += ctx.typed(ctx.np_entities(c), EVENT)
+        elif c.dep_ == "prep" and c.lower_ == "of":
+            found += [e for p in c.children if p.dep_ == "pobj" for e in ctx.typed(ctx.np_entities(p), EVENT)]
+    return found
+
+
+def _stand_rule(ctx: Context, noun: Token, sent: Span) -> None:
+    """A pavilion, stand or booth at an event is taking part in it: "X's
+    pavilion at E", "X had a stand at E", "the pavilion was arranged by X",
+    "E ..., where X had a stand"."""
+    verb = noun.head
+    # "arranged a pavilion at the fair": the "at" may hang from the verb.
+    ats = [c for c in noun.children if c.dep_ == "prep" and c.lower_ == "at"]
+    if noun.dep_ == "dobj":
+        ats += [c for c in verb.children if c.dep_ == "prep" and c.lower_ == "at"]
+    events = [e for c in ats for p in c.children if p.dep_ == "pobj" for e in _events_of(ctx, p)]
+    where = [c for c in verb.children if c.lower_ == "where"]
+    if not events and where and verb.dep_ == "relcl":
+        # "the Korea Halal Food Forum at BEXCO in Busan, where X had a stand"
+        t: Token = verb.head
+        for _ in range(6):
+            events = ctx.typed([ctx.ent(t)] if ctx.ent(t) >= 0 else [], EVENT)
+            if events or t.head is t:
+                break
+            t = t.head
+    elif not events and ctx.doc[sent.start].lower_ == "where" and sent.start > 0:
+        # The same, when the parser starts a sentence at "where".
+        before = ctx.doc[sent.start - 1].sent
+        events = [ctx.tok_ent[i] for i in range(before.end - 1, before.start - 1, -1)
+                  if ctx.tok_ent[i] >= 0 and ctx.entities[ctx.tok_ent[i]].type == EVENT][:1]
+    if not events:
+        # "The pavilion was arranged by the ministry": the pavilion named before.
+        events = [ctx.pavilion_event] if ctx.pavilion_event >= 0 else []
+    if not events:
+        return
+    ctx.pavilion_event = events[0]
+    actors = [e for c in noun.children if c.dep_ == "poss" for e in ctx.np_entities(c)]
+    if noun.dep_ == "dobj" and verb.pos_ in ("VERB", "AUX") and not is_future(verb):
+        actors += ctx.subjects(verb)
+    elif noun.dep_ == "nsubjpass" and not is_future(verb):
+        actors += ctx.objects(verb, ("by",), direct=False)
+        # "arranged by the ministry together with the chamber"
+        actors += [e for c in verb.subtree if c.dep_ == "prep" and c.lower_ == "with"
+                   and (c.head.lower_ in ("together", "jointly", "along")
+                        or any(x.lower_ in ("together", "jointly", "along") for x in c.children))
+                   for p in c.children if p.dep_ == "pobj" for e in ctx.np_entities(p)]
+    for a in ctx.typed(actors, ORGANIZATION, PERSON, MISSION, PLACE):
+        for ev in events:
+            ctx.add(PARTICIPATED_IN, a, ev, 0.75, sent)
 
 
 def _other_signing(tok: Token, verb: Token) -> bool:
@@ -959,6 +1064,19 @@ def _first_org_at(ctx: Context, start: int, end: int) -> int:
     return -1
 
 
+def _exhibited_at(ctx: Context, start: int, end: int) -> int:
+    """For a list of exhibitors ("Among the exhibitors were", "The exhibitors
+    included:"), the event they exhibited at: the last event something took
+    part in before the list, else the report's only event."""
+    if not re.search(r"\bexhibitors\b", ctx.text[start:end], re.IGNORECASE):
+        return -1
+    before = [f.target for f in ctx.found if f.type == PARTICIPATED_IN and f.sentence[0] < start]
+    if before:
+        return before[-1]
+    events = [e.index for e in ctx.entities if e.type == EVENT]
+    return events[0] if len(events) == 1 else -1
+
+
 def _member_lists(ctx: Context) -> None:
     """Members named in lists rather than sentences: bullet lines under an
     introducing line, and "Among the companies were A, B and C"."""
@@ -970,6 +1088,7 @@ def _member_lists(ctx: Context) -> None:
         group = _group_of(ctx, line_start, colon.end())
         if group < 0:
             continue
+        shown_at = _exhibited_at(ctx, line_start, colon.start())
         pos = colon.end()
         while True:
             while pos < len(text) and text[pos] == "\n":
@@ -986,6 +1105,8 @@ def _member_lists(ctx: Context) -> None:
             sent = ctx.doc.char_span(pos, line_end, alignment_mode="expand")
             if member >= 0 and sent is not None:
                 ctx.add(MEMBER_OF, member, group, 0.75, sent)
+                if shown_at >= 0:
+                    ctx.add(PARTICIPATED_IN, member, shown_at, 0.7, sent)
             pos = line_end
     for im in _INLINE_LIST_RE.finditer(text):
         span = ctx.doc.char_span(im.start(), im.end(), alignment_mode="expand")
@@ -1009,6 +1130,7 @@ def _member_lists(ctx: Context) -> None:
         if group < 0 or not (who in ("them", "those") or any(n in who for n in FIRM_NOUNS | {"group", "delegation",
                                                                                               "members", "mission"})):
             continue
+        shown_at = _exhibited_at(ctx, am.start(), am.end())
         # Each listed name, not the bodies inside their descriptions.
         for piece in re.split(r";|,\s+(?=(?:and\s+)?[A-Z])|\s+and\s+(?=[A-Z])", text[am.end():sent.end_char]):
             s0 = text.find(piece.strip(), am.end()) if piece.strip() else -1
@@ -1019,6 +1141,8 @@ def _member_lists(ctx: Context) -> None:
             listed = ctx.starts.get(s0)
             if listed is not None and listed.type in (ORGANIZATION, PERSON):
                 ctx.add(MEMBER_OF, listed.index, group, 0.75, sent)
+                if shown_at >= 0:
+                    ctx.add(PARTICIPATED_IN, listed.index, shown_at, 0.7, sent)
 
 
 # "X, based in Y", "X (Y)", "X, which has its head office in Y", "X, the

@@ -60,3 +60,38 @@ def test_the_fair_refers_to_a_fair_named_with_its_year(extractor: Extractor) -> 
     text = ("Eleven companies took part in the Adriatic Boat Fair 2025. "
             "The fair was organised by Splitexpo d.o.o.")
     assert ("Splitexpo d.o.o.", "Adriatic Boat Fair 2025") in _rels(extractor, text, "ORGANIZED")
+
+
+def test_stand_and_pavilion_at_an_event_are_participation(extractor: Extractor) -> None:
+    text = ("The Danish Export Council arranged a national pavilion at the Gulf Water Expo 2024. "
+            "Aarhus Pumps A/S had a stand at the Gulf Water Expo 2024 as well.")
+    took_part = _rels(extractor, text, "PARTICIPATED_IN")
+    assert ("Danish Export Council", "Gulf Water Expo 2024") in took_part
+    assert ("Aarhus Pumps A/S", "Gulf Water Expo 2024") in took_part
+
+
+def test_presented_at_and_attended_by_are_participation(extractor: Extractor) -> None:
+    text = ("Speakers from Andes Copper S.A. presented at the Pacific Mining Forum. "
+            "The forum's opening was attended by Deputy Minister Elena Ruiz.")
+    took_part = _rels(extractor, text, "PARTICIPATED_IN")
+    assert ("Andes Copper S.A.", "Pacific Mining Forum") in took_part
+    assert ("Elena Ruiz", "Pacific Mining Forum") in took_part
+
+
+def test_presenting_a_plan_is_no_participation(extractor: Extractor) -> None:
+    text = "Nordic Grid AS presented its plan to the Pacific Mining Forum secretariat."
+    assert _rels(extractor, text, "PARTICIPATED_IN") == set()
+
+
+def test_listed_exhibitors_took_part_in_the_event(extractor: Extractor) -> None:
+    text = ("Twelve firms exhibited at the Baltic Marine Expo 2024.\n\n"
+            "Among the exhibitors were Gdynia Winches Ltd and Hel Ropes S.A.")
+    took_part = _rels(extractor, text, "PARTICIPATED_IN")
+    assert ("Gdynia Winches Ltd", "Baltic Marine Expo 2024") in took_part
+    assert ("Hel Ropes S.A.", "Baltic Marine Expo 2024") in took_part
+
+
+def test_a_programme_that_included_a_forum(extractor: Extractor) -> None:
+    text = ("A Chilean trade delegation arrived in Seoul. "
+            "The delegation's programme included the Korea Wine Forum.")
+    assert ("Chilean trade delegation", "Korea Wine Forum") in _rels(extractor, text, "PARTICIPATED_IN")
