@@ -62,7 +62,7 @@ EVENT_HEADS = frozenset({
     "exhibition", "exhibitions", "fair", "expo", "forum", "conference", "summit", "show",
     "festival", "symposium", "congress", "week", "ceremony", "convention", "roadshow",
     "road show", "meeting", "session", "games", "olympics", "biennale", "salon", "dialogue",
-    "seminar", "seminars", "roundtable", "workshop", "pavilion",
+    "seminar", "seminars", "roundtable", "workshop", "pavilion", "day", "days",
 })
 # Words that make a "Centre"/"Bureau"/"Office" a park or a commerce body.
 _PARK_HINTS = ("cargo", "logistic", "distribution", "industrial", "free trade", "technology",
@@ -215,10 +215,16 @@ def org_kind(name: str) -> str | None:
 
 def is_event_name(name: str) -> bool:
     head = name_head(name).lower()
+    words = [w.strip("“”\"(),").lower() for w in _words(name)]
+    if head in _DAY_HEADS or words and words[-1] in _DAY_HEADS:
+        # "Vietnam Coffee Day" is an event; "Day 1", "National Day" are dates.
+        return len(words) >= 3
     if head in EVENT_HEADS:
         return True
-    words = [w.strip("“”\"(),").lower() for w in _words(name)]
     return bool(words) and words[-1] in EVENT_HEADS
+
+
+_DAY_HEADS = frozenset({"day", "days"})
 
 
 _BASED_LEAD = re.compile(r"(?:[A-Z][\w.'’]*\s+){0,3}[A-Z][\w.'’]*-based\s+")

@@ -77,7 +77,7 @@ ORGANIZE_VERBS = frozenset({"organise", "organize", "host", "sponsor", "stage", 
 HOLD_VERBS = frozenset({"hold", "take", "open", "stage", "organise", "organize"})
 SECTOR_VERBS = frozenset({"engage", "specialise", "specialize", "operate", "produce", "manufacture",
                           "make", "develop", "sell", "export", "supply", "invest", "focus", "work",
-                          "provide", "build"})
+                          "provide", "build", "grow", "process", "distribute", "trade"})
 FUTURE_MARKERS = frozenset({"will", "shall", "plan", "intend", "expect", "aim", "prepare", "'ll", "due", "schedule",
                             "set"})
 # Plural nouns for firms: "eight Korean manufacturers" are firms, not Korea.
@@ -225,7 +225,10 @@ class Context:
             if subs:
                 out: list[int] = []
                 for s in subs:
-                    if s.lower_ in PRONOUNS:
+                    if s.lower_ in ("which", "that", "who") and v.dep_ == "relcl":
+                        # "X a.s., which makes freight wagons": the noun the clause is on.
+                        out += [self.ent(v.head)] if self.ent(v.head) >= 0 else self.np_entities(v.head)
+                    elif s.lower_ in PRONOUNS:
                         out += self.pronoun(s)
                     else:
                         out += self.np_entities(s)

@@ -29,7 +29,7 @@ from spacy.tokens import Span, Token
 
 from graph.ontology import EVENT, IN_SECTOR, MISSION, ORGANIZATION
 from graph.sectors import find_sectors
-from ingest.relations import SECTOR_VERBS, Context, _real, _sector_entity, conjuncts, is_future
+from ingest.relations import FIRM_NOUNS, SECTOR_VERBS, Context, _real, _sector_entity, conjuncts, is_future
 
 # Bodies that govern or regulate rather than trade: their name's portfolio is
 # a sector only when it is one industry ("Ministry of Agriculture"), never
@@ -248,6 +248,29 @@ def _missions(ctx: Context) -> None:
             ctx.add(IN_SECTOR, e, _sector_entity(ctx, code, s, t), 0.75, sent)
 
 
+def _firms_acting(ctx: Context) -> None:
+    """"Fourteen Polish furniture companies exhibited at ...": firms acting
+    as a subject are the report's one delegation (``Context.np_entities``),
+    and their modifiers say its industry."""
+    missions = [e.index for e in ctx.entities if e.type == MISSION]
+    if len(missions) != 1:
+        return
+    for tok in ctx.doc:
+        if tok.lower_ not in FIRM_NOUNS or tok.dep_ != "nsubj" or ctx.ent(tok) >= 0:
+            continue
+        if tok.head.pos_ not in ("VERB", "AUX") or is_future(tok.head) or _not_this_trip(tok):
+            continue
+        if missions[0] not in ctx.np_entities(tok):
+            continue
+        ranges = [(c.left_edge.idx, c.idx + len(c.text)) for c in tok.children
+                  if c.dep_ in ("amod", "compound", "nmod") and c.i < tok.i and ctx.ent(c) < 0]
+        for c in tok.children:
+            if c.dep_ == "prep" and c.lower_ == "of":
+                ranges += [r for p in c.children if p.dep_ == "pobj" for r in _phrase_ranges(ctx, p)]
+        for s, t, code in _terms_in(ctx, ranges, weak=True):
+            ctx.add(IN_SECTOR, missions[0], _sector_entity(ctx, code, s, t), 0.7, tok.sent)
+
+
 def _group_members(ctx: Context) -> None:
     """"The forum brought together eleven companies from the automotive and
     machinery industries": the group is in those industries."""
@@ -294,5 +317,6 @@ def _names(ctx: Context) -> None:
 def find_sector_facts(ctx: Context) -> None:
     _descriptions(ctx)
     _missions(ctx)
+    _firms_acting(ctx)
     _group_members(ctx)
     _names(ctx)

@@ -95,3 +95,27 @@ def test_a_programme_that_included_a_forum(extractor: Extractor) -> None:
     text = ("A Chilean trade delegation arrived in Seoul. "
             "The delegation's programme included the Korea Wine Forum.")
     assert ("Chilean trade delegation", "Korea Wine Forum") in _rels(extractor, text, "PARTICIPATED_IN")
+
+
+def test_a_relative_clause_on_a_member_line_gives_its_industry(extractor: Extractor) -> None:
+    text = ("The delegation included:\n"
+            "- Kovar Wagons a.s., which makes freight wagons;\n"
+            "- Orava Sofas s.r.o., which produces upholstered sofas.\n")
+    sectors = _rels(extractor, text, "IN_SECTOR")
+    assert any(src == "Kovar Wagons a.s." for src, _ in sectors)
+    assert any(src == "Orava Sofas s.r.o." for src, _ in sectors)
+
+
+def test_firms_acting_for_the_delegation_give_its_industry(extractor: Extractor) -> None:
+    text = ("A Portuguese business delegation travelled to Cologne. "
+            "Nine Portuguese furniture companies exhibited at the Rhine Home Fair 2025.")
+    assert any(src == "Portuguese business delegation" for src, _ in _rels(extractor, text, "IN_SECTOR"))
+
+
+def test_an_event_named_day_needs_a_full_name(extractor: Extractor) -> None:
+    text = ("Day 2. The delegation attended the Andean Coffee Day organised by the Lima Coffee Association. "
+            "On National Day the offices were closed.")
+    assert ("Lima Coffee Association", "Andean Coffee Day") in _rels(extractor, text, "ORGANIZED")
+    out = extractor.extract(Document(id=document_id(text), source="t.txt", text=text)).to_contract()
+    events = {e["name"] for e in out["entities"] if e["type"] == "Event"}
+    assert events == {"Andean Coffee Day"}
