@@ -278,6 +278,15 @@ def collect(text: str, doc: Doc, doc_date: str | None) -> tuple[list[Mention], d
             pm = _place_mention(text, m.start + pm_.start(1), m.start + pm_.end(1), context=context)
             if pm is not None:
                 mentions.append(pm)
+    # "Mekong Rice Export JSC (Can Tho)": a place in parentheses after a name.
+    for m in list(mentions):
+        if m.type != ORGANIZATION:
+            continue
+        paren = re.match(r"\s*\(([A-Z][\w ]{1,30})\)", text[m.end:m.end + 40])
+        if paren and claims.free(m.end + paren.start(1), m.end + paren.end(1)):
+            pm = _place_mention(text, m.end + paren.start(1), m.end + paren.end(1), context=context)
+            if pm is not None:
+                add(pm)
     for tm in TITLED_NAME_RE.finditer(text):
         if not in_caps(tm.start()):
             s, e = _clean(text, tm.start(1), tm.end(1))

@@ -241,6 +241,11 @@ def _trim(text: str, start: int, end: int) -> tuple[int, int]:
     m1 = _DATE_TAIL.search(text[start:end])
     if m1:
         end = start + m1.start()
+    # "Highland Bean Export JSC (Buon Ma Thuot)": a place in parentheses says
+    # where the body is; it is not part of the name.
+    paren = re.search(r"\s*\(([A-Z][\w ]{0,30})\)$", text[start:end])
+    if paren and not paren.group(1).isupper() and find_place(paren.group(1)) is not None:
+        end = start + paren.start()
     while end > start and text[end - 1] in ".,;:":
         # "Co., Ltd." keeps the full stop of its abbreviation.
         last = text[start:end].split()[-1].lower() if text[start:end].split() else ""

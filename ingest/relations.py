@@ -645,6 +645,14 @@ def _sentence_rules(ctx: Context, sent: Span) -> None:
                                 ctx.add(PLANS_VISIT if is_future(tok) else VISITED, m, d, 0.75, sent)
         if is_verb and lemma in MEMBER_VERBS:
             groups = ctx.typed(ctx.subjects(tok), MISSION, ORGANIZATION)
+            if not groups:
+                # "Its members included A and B": the body or delegation "its" is.
+                for c in tok.children:
+                    if c.dep_ == "nsubj" and c.lower_ in ("members", "participants"):
+                        for p in c.children:
+                            if p.dep_ == "poss":
+                                owners = ctx.pronoun(p) if p.lower_ in ("its", "their") else ctx.np_entities(p)
+                                groups += ctx.typed(owners, MISSION, ORGANIZATION)
             members: list[int] = []
             for c in tok.children:
                 if c.dep_ in ("dobj", "prep", "agent"):
@@ -1067,6 +1075,40 @@ def _first_org_at(ctx: Context, start: int, end: int) -> int:
     return -1
 
 
+# "The programme included:", "Products on show included:": the lines below
+# are agenda items or goods, not members.
+_NOT_MEMBERS_RE = re.compile(r"\b(?:programmes?|programs?|agendas?|itinerar(?:y|ies)|schedules?|topics?|products?|"
+                             r"goods|items|exhibits|sessions?|visits?|stops?|destinations?|cities|sites)\b",
+                             re.IGNORECASE)
+
+
+def _programme_list(ctx: Context, line_start: int, pos: int) -> None:
+    """A delegation's programme listed line by line: a line that names an
+    event is an event the delegation took part in."""
+    text = ctx.text
+    intro = ctx.doc.char_span(line_start, pos - 1, alignment_mode="expand")
+    if intro is None or not re.search(r"\b(?:programmes?|programs?|agendas?|itinerar(?:y|ies)|schedules?)\b",
+                                      intro.text, re.IGNORECASE):
+        return
+    group = _group_of(ctx, line_start, pos)
+    if group < 0:
+        return
+    while pos < len(text):
+        while pos < len(text) and text[pos] == "\n":
+            pos += 1
+        bullet = _BULLET_RE.match(text, pos)
+        line_end = text.find("\n", pos)
+        line_end = len(text) if line_end < 0 else line_end
+        if bullet is None or bullet.end() == pos or pos >= len(text):
+            break  # the list ends at the first unbulleted line
+        at = bullet.end() + (4 if text.startswith("the ", bullet.end()) else 0)
+        event = ctx.starts.get(at)
+        sent = ctx.doc.char_span(pos, line_end, alignment_mode="expand")
+        if event is not None and event.type == EVENT and sent is not None:
+            ctx.add(PARTICIPATED_IN, group, event.index, 0.7, sent)
+        pos = line_end
+
+
 def _exhibited_at(ctx: Context, start: int, end: int) -> int:
     """For a list of exhibitors ("Among the exhibitors were", "The exhibitors
     included:"), the event they exhibited at: the last event something took
@@ -1087,6 +1129,9 @@ def _member_lists(ctx: Context) -> None:
     for colon in _LINE_END_COLON.finditer(text):
         line_start = text.rfind("\n", 0, colon.start()) + 1
         if not _LIST_INTRO_RE.search(text, line_start, colon.start()):
+            continue
+        if _NOT_MEMBERS_RE.search(text, line_start, colon.start()):
+            _programme_list(ctx, line_start, colon.end())
             continue
         group = _group_of(ctx, line_start, colon.end())
         if group < 0:

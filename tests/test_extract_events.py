@@ -119,3 +119,28 @@ def test_an_event_named_day_needs_a_full_name(extractor: Extractor) -> None:
     out = extractor.extract(Document(id=document_id(text), source="t.txt", text=text)).to_contract()
     events = {e["name"] for e in out["entities"] if e["type"] == "Event"}
     assert events == {"Andean Coffee Day"}
+
+
+def test_its_members_included_names_the_delegation_members(extractor: Extractor) -> None:
+    text = ("A delegation from Qatar, led by Pearl Ventures, joined the Kigali Food Forum. "
+            "Its members included Doha Grains LLC and Lusail Packaging Co.")
+    members = _rels(extractor, text, "MEMBER_OF")
+    assert ("Doha Grains LLC", "delegation") in members or any(m == "Doha Grains LLC" for m, _ in members)
+    assert any(m == "Lusail Packaging Co." for m, _ in members)
+
+
+def test_programme_lines_are_not_members_but_events_are_attended(extractor: Extractor) -> None:
+    text = ("A Chilean trade delegation arrived in Seoul.\n\n"
+            "The programme of the delegation included:\n"
+            "- the Korea Wine Forum;\n"
+            "- Busan Port Authority briefing;\n"
+            "- B2B meetings with importers.\n")
+    assert _rels(extractor, text, "MEMBER_OF") == set()
+    assert ("Chilean trade delegation", "Korea Wine Forum") in _rels(extractor, text, "PARTICIPATED_IN")
+
+
+def test_a_place_in_parentheses_after_a_company_is_where_it_is(extractor: Extractor) -> None:
+    text = ("The delegation included:\n"
+            "- Mekong Rice Export JSC (Can Tho);\n"
+            "- Hanoi Silk Ltd.\n")
+    assert ("Mekong Rice Export JSC", "Can Tho") in _rels(extractor, text, "LOCATED_IN")
