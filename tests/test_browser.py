@@ -152,7 +152,13 @@ def test_explorer_shows_a_network_and_explains_it(browser: object, server: str) 
         ranked = page.locator("#contacts-results li.recommendation")
         assert ranked.count() > 0
         assert ranked.first.locator("ul li").count() > 0  # reasons
+        assert page.locator("#contacts-results .known").count() == 0  # new contacts only, by default
         page.screenshot(path=str(SCREENSHOTS / "contacts.png"))
+
+        # Asked to, it also lists the organisations Atameken has already met, flagged.
+        page.check("#contacts-form input[name=include_known]")
+        page.click("#contacts-form button[type=submit]")
+        page.locator("#contacts-results .known").first.wait_for(timeout=UI_TIMEOUT_MS)
 
         # Partner candidates for a sector.
         page.click("button[data-tab=partners]")

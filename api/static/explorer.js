@@ -332,7 +332,10 @@
     const out = $("#contacts-results");
     out.replaceChildren(el("li", { class: "hint" }, "Ranking…"));
     try {
-      const rows = await api("/recommendations", { origin: v.origin, country: list(v.countries), sector: list(v.sectors) });
+      const rows = await api("/recommendations", {
+        origin: v.origin, country: list(v.countries), sector: list(v.sectors),
+        include_known: evt.target.elements.include_known.checked ? "true" : null,
+      });
       if (!rows.length) { out.replaceChildren(el("li", { class: "empty" }, "No contacts found.")); return; }
       out.replaceChildren(...rows.map((r) => {
         const warm = r.warm_path.length
@@ -342,6 +345,7 @@
         return el("li", { class: "recommendation" },
           entityLink(r.entity.id, r.entity.name),
           el("span", { class: "score" }, ` ${[r.entity.kind || r.entity.type, r.entity.country].filter(Boolean).join(" · ")} · score ${r.score.toFixed(2)}`),
+          r.already_met ? el("span", { class: "known" }, " · already met") : null,
           el("ul", {}, r.reasons.map((x) => el("li", {}, x))),
           warm);
       }));
