@@ -83,6 +83,7 @@ FUTURE_MARKERS = frozenset({"will", "shall", "plan", "intend", "expect", "aim", 
 # Plural nouns for firms: "eight Korean manufacturers" are firms, not Korea.
 FIRM_NOUNS = frozenset({"companies", "firms", "enterprises", "exporters", "importers", "manufacturers", "producers",
                         "makers", "suppliers", "buyers", "businesses", "exhibitors", "growers", "processors"})
+OWN_UNITS = frozenset({"office", "branch", "bureau", "representation", "team", "unit", "department"})
 # "Speakers from X", "officials from X": people standing for their body.
 PEOPLE_OF = frozenset({"speakers", "representatives", "officials", "executives", "delegates", "managers",
                        "experts", "staff", "members"})
@@ -188,8 +189,10 @@ class Context:
             if not inner and t.pos_ == "NOUN" and t.lower_ in ORG_HEADS:
                 # "the Kazakh Invest national company": the name modifies a
                 # common noun for a body.
+                # "MATRADE's Seoul office": the body's own unit stands for it.
                 for c in t.children:
-                    if c.dep_ in ("nmod", "compound") and c.i < t.i and self.ent(c) >= 0 \
+                    if (c.dep_ in ("nmod", "compound") or c.dep_ == "poss" and t.lower_ in OWN_UNITS) \
+                            and c.i < t.i and self.ent(c) >= 0 \
                             and self.entities[self.ent(c)].type == ORGANIZATION:
                         inner.append(self.ent(c))
                         break
@@ -528,8 +531,14 @@ def _sentence_rules(ctx: Context, sent: Span) -> None:
         if is_verb and lemma in VISIT_VERBS:
             future = is_future(tok)
             rtype = PLANS_VISIT if future else VISITED
+            targets = ctx.objects(tok, ("to",))
+            # "toured a meal plant in Gimhae": an unnamed site in a named place.
+            for c in tok.children:
+                if c.dep_ == "dobj" and ctx.ent(c) < 0 and not ctx.np_entities(c):
+                    targets += ctx.typed([e for p in c.children if p.dep_ == "prep" and p.lower_ == "in"
+                                          for q in p.children if q.dep_ == "pobj" for e in ctx.np_entities(q)], PLACE)
             for s in ctx.subjects(tok):
-                for o in ctx.objects(tok, ("to",)):
+                for o in targets:
                     ctx.add(rtype, s, o, 0.85, sent)
         if is_verb and lemma in LEAVE_VERBS:
             # "left for Kuala Lumpur": going there.
@@ -690,6 +699,12 @@ def _sentence_rules(ctx: Context, sent: Span) -> None:
                            for p in ([c] if c.dep_ == "dobj" else [x for x in c.children if x.dep_ == "pobj"])
                            for e in _events_of(ctx, p) if e not in events]
                 subj = ctx.subjects(tok)
+            if not events and not passive and not any(c.dep_ in ("dobj", "prep") and c.lower_ != "part"
+                                                      for c in tok.children):
+                # "A delegation of nine exporters took part.": in the event
+                # the sentence before named.
+                events = _event_before(ctx, sent)
+                subj = ctx.typed(subj, MISSION, ORGANIZATION, PERSON)
             for s in subj:
                 for ev in events:
                     ctx.add(PARTICIPATED_IN, s, ev, 0.85, sent)
@@ -792,6 +807,21 @@ EVENT_PARTS = frozenset({"opening", "launch", "ceremony", "session", "sessions",
 # "a national pavilion at the fair", "had a stand at the show".
 STAND_NOUNS = frozenset({"pavilion", "stand", "booth", "stall"})
 PROGRAMME_NOUNS = frozenset({"programme", "program", "agenda", "itinerary", "schedule"})
+
+
+def _event_before(ctx: Context, sent: Span) -> list[int]:
+    """The event of the nearest of the two sentences before ``sent`` that
+    names events, if it names exactly one."""
+    before = sent
+    for _ in range(2):
+        if before.start == 0:
+            return []
+        before = ctx.doc[before.start - 1].sent
+        events = {ctx.tok_ent[i] for i in range(before.start, before.end)
+                  if ctx.tok_ent[i] >= 0 and ctx.entities[ctx.tok_ent[i]].type == EVENT}
+        if events:
+            return list(events) if len(events) == 1 else []
+    return []
 
 
 def _events_of(ctx: Context, tok: Token) -> list[int]:

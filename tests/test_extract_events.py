@@ -144,3 +144,22 @@ def test_a_place_in_parentheses_after_a_company_is_where_it_is(extractor: Extrac
             "- Mekong Rice Export JSC (Can Tho);\n"
             "- Hanoi Silk Ltd.\n")
     assert ("Mekong Rice Export JSC", "Can Tho") in _rels(extractor, text, "LOCATED_IN")
+
+
+def test_a_bodys_city_office_leading_a_delegation_is_the_body(extractor: Extractor) -> None:
+    text = ("Note of the Thailand Board of Investment (BOI), 3 March 2025.\n\n"
+            "The Thai trade delegation, led by BOI's Tokyo office, arrived in Osaka.")
+    assert ("Thailand Board of Investment", "Thai trade delegation") in _rels(extractor, text, "LED")
+    assert ("Thailand Board of Investment", "Tokyo") in _rels(extractor, text, "LOCATED_IN")
+
+
+def test_touring_an_unnamed_site_in_a_city_visits_the_city(extractor: Extractor) -> None:
+    text = "The Chilean trade delegation toured a salmon farm in Puerto Montt."
+    assert ("Chilean trade delegation", "Puerto Montt") in _rels(extractor, text, "VISITED")
+
+
+def test_took_part_without_an_object_is_in_the_event_just_named(extractor: Extractor) -> None:
+    text = ("The Lima Coffee Association convened the Andean Coffee Day in Hamburg. "
+            "A delegation of nine Peruvian roasters took part.")
+    took_part = _rels(extractor, text, "PARTICIPATED_IN")
+    assert any(ev == "Andean Coffee Day" for _, ev in took_part)
