@@ -36,12 +36,16 @@ from ingest.relations import FIRM_NOUNS, SECTOR_VERBS, Context, _real, _sector_e
 # when it is the economy at large ("Ministry of Trade, Industry and Energy").
 GOVERNING_KINDS = frozenset({"ministry", "commission", "agency"})
 _GENERAL_PORTFOLIO = re.compile(r"\b(?:trade|commerce|industry|industries|economy|economic|investment|"
-                                r"development|integration|finance|planning|affairs)\b", re.IGNORECASE)
+                                r"development|integration|finance|planning|affairs|exports?)\b", re.IGNORECASE)
 # Words that are industries in running text but not in a name ("Gulf Leaf
 # Trading LLC" trades tea; "Krakow Technology Park" is not about design).
 _NAME_NOISE = frozenset({"trading", "design", "security", "it", "ai", "travel", "arts", "sport", "credit",
                          "universities", "schools", "property", "distribution", "storage", "research",
                          "training", "post", "postal", "power"})
+
+
+_RESEARCH_BODY = re.compile(r"\bresearch\s+(?:institute|centre|center|council)|\bacademy\s+of\s+sciences?\b"
+                            r"|\binstitute\s+of\s+(?:[\w-]+\s+){0,3}?sciences?\b", re.IGNORECASE)
 
 
 def name_sectors(name: str, etype: str, kind: str | None) -> list[tuple[int, int, str]]:
@@ -56,6 +60,11 @@ def name_sectors(name: str, etype: str, kind: str | None) -> list[tuple[int, int
     Association"), never "commerce"."""
     if etype == ORGANIZATION and kind in ("media", "diplomatic"):
         return []
+    research = _RESEARCH_BODY.search(name)
+    if etype == ORGANIZATION and research:
+        # "Kazakh Research Institute of Veterinary Science" does research
+        # (72); its subject is not its trade.
+        return [(research.start(), research.end(), "72")]
     terms = [t for t in find_sectors(name) if name[t[0]:t[1]].lower() not in _NAME_NOISE
              or name[t[0]:t[1]].lower() == "power" and kind == "enterprise"]
     if not terms:

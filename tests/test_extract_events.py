@@ -163,3 +163,15 @@ def test_took_part_without_an_object_is_in_the_event_just_named(extractor: Extra
             "A delegation of nine Peruvian roasters took part.")
     took_part = _rels(extractor, text, "PARTICIPATED_IN")
     assert any(ev == "Andean Coffee Day" for _, ev in took_part)
+
+
+def test_a_research_institute_does_research_not_its_subject(extractor: Extractor) -> None:
+    text = "The delegation visited the Baltic Research Institute of Fisheries Science in Riga."
+    out = extractor.extract(Document(id=document_id(text), source="t.txt", text=text)).to_contract()
+    codes = {e["id"]: e.get("code") for e in out["entities"]}
+    assert {codes[r["target"]] for r in out["relations"] if r["type"] == "IN_SECTOR"} == {"72"}
+
+
+def test_an_export_promotion_agency_has_no_sector_from_its_name(extractor: Extractor) -> None:
+    text = "The Export and Tourism Promotion Agency of Chile met the delegation."
+    assert _rels(extractor, text, "IN_SECTOR") == set()
