@@ -108,7 +108,9 @@ _TRAILING = frozenset({"of", "and", "for", "on", "the", "de", "du", "des", "la",
 _MONTHS = r"(?:January|February|March|April|May|June|July|August|September|October|November|December)"
 # A dateline or date glued to the front or back of a name: "June 15, 2021",
 # "3 May 2024" (whose "3" is no name word, so the match starts at "May 2024").
-_DATE_HEAD = re.compile(rf"^(?:{_MONTHS}\s+\d{{1,2}}(?!\d)(?:,?\s+\d{{4}})?|\d{{1,2}}\s+{_MONTHS}(?:\s+\d{{4}})?"
+# Newswire datelines abbreviate months: "LAGOS, Nov 10 - The China Council ...".
+_MONTH_ABBR = r"(?:Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)\.?"
+_DATE_HEAD = re.compile(rf"^(?:(?:{_MONTHS}|{_MONTH_ABBR})\s+\d{{1,2}}(?!\d)(?:,?\s+\d{{4}})?|\d{{1,2}}\s+{_MONTHS}(?:\s+\d{{4}})?"
                         rf"|{_MONTHS}\s+\d{{4}})\s*[-–—]?\s*")
 _WEEKDAYS = r"(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)"
 _DATE_TAIL = re.compile(rf"\s+(?:on|in|at|of|from|since|until|for)\s+(?:{_MONTHS}|{_WEEKDAYS}|\d).*$")

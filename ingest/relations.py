@@ -710,6 +710,8 @@ def _sentence_rules(ctx: Context, sent: Span) -> None:
                     ctx.add(PARTICIPATED_IN, s, ev, 0.85, sent)
         if tok.pos_ in ("NOUN", "PROPN") and tok.lower_ in STAND_NOUNS:
             _stand_rule(ctx, tok, sent)
+        if tok.pos_ in ("NOUN", "PROPN") and tok.lower_ in EVENT_ROLES:
+            _role_rule(ctx, tok, sent)
         if is_verb and lemma == "include" and not is_future(tok):
             # "The delegation's programme included the Korea Halal Food Forum"
             for c in tok.children:
@@ -807,6 +809,44 @@ EVENT_PARTS = frozenset({"opening", "launch", "ceremony", "session", "sessions",
 # "a national pavilion at the fair", "had a stand at the show".
 STAND_NOUNS = frozenset({"pavilion", "stand", "booth", "stall"})
 PROGRAMME_NOUNS = frozenset({"programme", "program", "agenda", "itinerary", "schedule"})
+
+
+# "X was among the co-organisers", "Y, the organiser of the fair".
+EVENT_ROLES = {
+    **dict.fromkeys(("organiser", "organisers", "organizer", "organizers", "co-organiser", "co-organisers",
+                     "co-organizer", "co-organizers", "host", "hosts", "co-host", "co-hosts"), ORGANIZED),
+    **dict.fromkeys(("exhibitor", "exhibitors", "participant", "participants"), PARTICIPATED_IN),
+}
+
+
+def _role_rule(ctx: Context, noun: Token, sent: Span) -> None:
+    """A body named as an event's organiser or exhibitor: "X was among the
+    co-organisers", "X was the organiser of E", "X, the organiser of E"."""
+    head = noun.head
+    if noun.dep_ == "pobj" and head.lower_ == "among" and head.head.pos_ in ("VERB", "AUX"):
+        verb = head.head
+    elif noun.dep_ == "attr" and head.pos_ in ("VERB", "AUX"):
+        verb = head
+    elif noun.dep_ == "pobj" and head.lower_ == "of" and head.head.lower_ == "one" and head.head.dep_ == "attr":
+        # "X was one of the exhibitors at E"
+        verb = head.head.head
+    elif noun.dep_ == "appos" and ctx.ent(head) >= 0:
+        verb = None
+    else:
+        return
+    if verb is not None and (is_future(verb) or verb.lemma_ != "be"):
+        return
+    actors = [ctx.ent(head)] if verb is None else ctx.subjects(verb)
+    events = [e for c in noun.children if c.dep_ == "prep" and c.lower_ in ("of", "at")
+              for p in c.children if p.dep_ == "pobj" for e in _events_of(ctx, p)]
+    if not events and not any(c.dep_ == "prep" for c in noun.children):
+        # "Our association was among the co-organisers." of the event just named
+        in_sentence = {ctx.tok_ent[i] for i in range(sent.start, sent.end)
+                       if ctx.tok_ent[i] >= 0 and ctx.entities[ctx.tok_ent[i]].type == EVENT}
+        events = list(in_sentence) if len(in_sentence) == 1 else [] if in_sentence else _event_before(ctx, sent)
+    for a in ctx.typed(actors, ORGANIZATION, PERSON, MISSION, PLACE):
+        for ev in events:
+            ctx.add(EVENT_ROLES[noun.lower_], a, ev, 0.7, sent)
 
 
 def _event_before(ctx: Context, sent: Span) -> list[int]:

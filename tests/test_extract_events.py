@@ -175,3 +175,20 @@ def test_a_research_institute_does_research_not_its_subject(extractor: Extractor
 def test_an_export_promotion_agency_has_no_sector_from_its_name(extractor: Extractor) -> None:
     text = "The Export and Tourism Promotion Agency of Chile met the delegation."
     assert _rels(extractor, text, "IN_SECTOR") == set()
+
+
+def test_organiser_and_exhibitor_roles_name_the_event(extractor: Extractor) -> None:
+    text = ("Nine firms exhibited at the Adriatic Boat Fair 2025. Splitexpo d.o.o. was among the co-organisers. "
+            "Kvarner Yachts Ltd was one of the exhibitors at the Adriatic Boat Fair 2025. "
+            "Dalmacija Events, the organiser of the Adriatic Boat Fair 2025, said so.")
+    organised = _rels(extractor, text, "ORGANIZED")
+    assert ("Splitexpo d.o.o.", "Adriatic Boat Fair 2025") in organised
+    assert ("Dalmacija Events", "Adriatic Boat Fair 2025") in organised
+    assert ("Kvarner Yachts Ltd", "Adriatic Boat Fair 2025") in _rels(extractor, text, "PARTICIPATED_IN")
+
+
+def test_an_abbreviated_month_in_a_newswire_dateline_stays_out_of_a_name(extractor: Extractor) -> None:
+    text = ("LIMA, Sept 4 - The Council for the Promotion of Peruvian Exports (COPEX) is staging "
+            "the Andean Textile Exhibition, which opened in Lima today.")
+    assert ("Council for the Promotion of Peruvian Exports", "Andean Textile Exhibition") in _rels(
+        extractor, text, "ORGANIZED")
