@@ -763,13 +763,27 @@ def _sentence_rules(ctx: Context, sent: Span) -> None:
                 things = [e for c in tok.children if c.dep_ in ("nsubjpass", "nsubj") for e in ctx.np_entities(c)]
             if lemma in HOLD_VERBS:
                 things = ctx.typed(things, EVENT)
-            wheres = ctx.typed(ctx.objects(tok, ("in", "at"), direct=False), PLACE, ORGANIZATION)
+            # "took place at the exhibition centre in Astana": the venue's place.
+            venue_places = [e for c in tok.children if c.dep_ == "prep" and c.lower_ == "at"
+                            for p in c.children if p.dep_ == "pobj"
+                            for q in p.children if q.dep_ == "prep" and q.lower_ == "in"
+                            for r in q.children if r.dep_ == "pobj" for e in ctx.np_entities(r)]
+            wheres = ctx.typed(ctx.objects(tok, ("in", "at"), direct=False), PLACE, ORGANIZATION) or ctx.typed(
+                venue_places, PLACE)
             for th in things:
                 for w in wheres[:1]:
                     ctx.add(LOCATED_IN, th, w, 0.8, sent)
         # "the China-Belarus industrial park in Minsk", "AOMI Cargo Distribution Centre in Tokyo"
         if tok.dep_ == "prep" and tok.lower_ in ("in", "at") and tok.head.pos_ in ("NOUN", "PROPN"):
             owner = ctx.ent(tok.head)
+            venue = tok.head
+            if tok.lower_ == "in" and venue.dep_ == "pobj" and venue.head.lower_ == "at" \
+                    and ctx.ent(venue.head.head) >= 0 and ctx.entities[ctx.ent(venue.head.head)].type == EVENT:
+                # "the Korea Halal Food Forum at the exhibition centre in Busan"
+                for p in tok.children:
+                    if p.dep_ == "pobj":
+                        for w in ctx.typed(ctx.np_entities(p), PLACE):
+                            ctx.add(LOCATED_IN, ctx.ent(venue.head.head), w, 0.7, sent)
             if owner >= 0 and ctx.entities[owner].type in (ORGANIZATION, EVENT):
                 for p in tok.children:
                     if p.dep_ == "pobj":
@@ -1102,15 +1116,25 @@ def _title_after(ctx: Context, person: Entity, end: int, sent: Span, starts: dic
     return False
 
 
+_IN_COUNTRY_RE = re.compile(r",[ \t]+|\s+in\s+(?:the\s+)?")
+
+
 def _gazetteer_rules(ctx: Context) -> None:
-    """Cities and regions lie in their country, when the report names both."""
-    countries = {e.country: e for e in ctx.entities if e.type == PLACE and e.kind == "country"}
+    """Cities and regions lie in their country where the text says so:
+    "Poti, Georgia", "Mersin in Turkey". Naming both in a report is not
+    enough (the gazetteer knows it, the report does not state it)."""
     for e in ctx.entities:
-        if e.type == PLACE and e.kind in ("city", "region") and e.country in countries:
-            m = _real(e)[0]
+        if e.type != PLACE or e.kind not in ("city", "region"):
+            continue
+        for m in _real(e):
+            link = _IN_COUNTRY_RE.match(ctx.text, m.end)
+            country = ctx.starts.get(link.end()) if link else None
+            if country is None or country.type != PLACE or country.kind != "country" or country.country != e.country:
+                continue
             span = ctx.doc.char_span(m.start, m.end, alignment_mode="expand")
             if span is not None:
-                ctx.add(LOCATED_IN, e.index, countries[e.country].index, 0.5, span.sent)
+                ctx.add(LOCATED_IN, e.index, country.index, 0.6, span.sent)
+                break
 
 
 # "The delegation included:" at a line end, then one member per bullet line.

@@ -192,3 +192,16 @@ def test_an_abbreviated_month_in_a_newswire_dateline_stays_out_of_a_name(extract
             "the Andean Textile Exhibition, which opened in Lima today.")
     assert ("Council for the Promotion of Peruvian Exports", "Andean Textile Exhibition") in _rels(
         extractor, text, "ORGANIZED")
+
+
+def test_a_city_lies_in_its_country_only_where_the_text_says_so(extractor: Extractor) -> None:
+    text = ("The Georgian delegation visited Batumi and Kutaisi. "
+            "A terminal in Poti, Georgia was also shown.")
+    located = _rels(extractor, text, "LOCATED_IN")
+    assert ("Batumi", "Georgia") not in located
+    assert ("Poti", "Georgia") in located
+
+
+def test_an_event_at_a_venue_in_a_city_is_in_the_city(extractor: Extractor) -> None:
+    text = "The Caspian Oil Forum took place at the exhibition centre in Baku."
+    assert ("Caspian Oil Forum", "Baku") in _rels(extractor, text, "LOCATED_IN")
