@@ -1297,6 +1297,7 @@ _WHERE_AFTER_RE = re.compile(
     r"|,\s+(?:an?|the)\s+(?:[a-z][\w-]*\s+){0,6}?(?:headquartered|based|located|situated|held)\s+in\s+(?:the\s+)?"
     r"|\s+\((?=[^()\n]{2,40}\))"
 )
+_OF_PLACE_RE = re.compile(r"\s+(?:of|from)\s+(?:the\s+)?")
 # "X, a Y-based maker", "X is a Y-based"; "the Y-based X".
 _BASED_BEFORE_RE = re.compile(r"(?:\s*\([A-Z][A-Za-z&.-]{1,14}\))?(?:,|\s+(?:is|was))\s+(?:an?|the)\s+"
                               r"(?:[a-z][\w-]*\s+){0,3}$")
@@ -1328,6 +1329,9 @@ def _stated_locations(ctx: Context) -> None:
 
     for end, thing in ends.items():
         m = _WHERE_AFTER_RE.match(text, end)
+        if not m and thing.type == ORGANIZATION:
+            # "Ararat Cargo CJSC of Yerevan": the name ends before "of".
+            m = _OF_PLACE_RE.match(text, end)
         if m:
             place = places.get(m.end())
             if place is not None:

@@ -99,7 +99,9 @@ _DESCRIBER_RE = re.compile(rf"\b(?:{_DESCRIBER})(?:s|es)?\b", re.IGNORECASE)
 # ", an Almaty parts distributor," / " is a Minsk-based maker of tractors"
 _AFTER_RE = re.compile(
     r"\.?(?:\s*\([^()\n]{1,40}\))?(?:,\s+|\s+(?:is|was|remains|has\s+been)\s+)(?:(?:also|now)\s+)?"
-    r"(?P<d>(?:an?|the|one\s+of\s+the)\s+[^,;:()\n]{2,120}?)"
+    # "X a.s., producer of freight wagons": list lines drop the article.
+    r"(?P<d>(?:(?:an?|the|one\s+of\s+the)\s+|(?=(?:maker|manufacturer|producer|processor|exporter|importer|"
+    r"distributor|supplier|grower|operator|developer|builder)s?\s+of\s))[^,;:()\n]{2,120}?)"
     r"(?=\s*[,;:()]|\.(?:\s|$)|$|\s+(?:which|that|who|whose|to|signed|said|worth|valued|with|since|"
     r"held|located|based|where|and\s+(?:the|a|an|[A-Z])))"
 )

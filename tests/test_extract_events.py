@@ -205,3 +205,17 @@ def test_a_city_lies_in_its_country_only_where_the_text_says_so(extractor: Extra
 def test_an_event_at_a_venue_in_a_city_is_in_the_city(extractor: Extractor) -> None:
     text = "The Caspian Oil Forum took place at the exhibition centre in Baku."
     assert ("Caspian Oil Forum", "Baku") in _rels(extractor, text, "LOCATED_IN")
+
+
+def test_a_list_line_describer_without_article_gives_the_industry(extractor: Extractor) -> None:
+    text = ("The delegation included:\n"
+            "- Kovar a.s., producer of freight wagons;\n"
+            "- Orava s.r.o., maker of water pumps.\n")
+    sectors = _rels(extractor, text, "IN_SECTOR")
+    assert any(src == "Kovar a.s." for src, _ in sectors)
+    assert any(src == "Orava s.r.o." for src, _ in sectors)
+
+
+def test_a_company_of_a_city_is_in_the_city(extractor: Extractor) -> None:
+    text = "The delegation met Ararat Cargo CJSC of Yerevan."
+    assert ("Ararat Cargo CJSC", "Yerevan") in _rels(extractor, text, "LOCATED_IN")
