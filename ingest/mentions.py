@@ -80,7 +80,10 @@ _TITLE_WORD = (r"(?:Mayor|Minister|President|Director|Chairman|Chairwoman|Ambass
 _NAME = r"[A-Z][a-z][\w’'-]*(?:\s+(?:de|den|van|von|der|da|di|du|le|la|bin|al|el|ter)){0,2}(?:\s+[A-Z][a-z][\w’'-]*){1,3}"
 TITLED_NAME_RE = re.compile(rf"\b{_TITLE_WORD}\s+({_NAME})")
 _MISSION_WORDS = (r"(?:delegations?|trade\s+missions?|business\s+missions?|economic\s+missions?|investment\s+missions?|"
-                  r"trade\s+teams?|roadshow\s+teams?|roadshows?)")
+                  r"trade\s+teams?|roadshow\s+teams?|roadshows?|"
+                  # "the mission of twelve Malaysian food producers": a counted group.
+                  r"missions?(?=\s+of\s+(?:\d+|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|"
+                  r"\w+teen|twenty|thirty|forty|fifty|several|some|\w+ty-\w+)\b))")
 MISSION_RE = re.compile(
     rf"\b((?:[Tt]he|[Aa]n?|[Tt]heir|[Ii]ts|[Tt]his|[Tt]hat)\s+)?"
     rf"((?:(?:visiting|final|whole|entire|respective|official|high-level|large|joint)\s+)*"

@@ -625,6 +625,11 @@ def _sentence_rules(ctx: Context, sent: Span) -> None:
                 led = ctx.np_entities(tok.head) if tok.dep_ == "acl" else [
                     e for c in passive_subj
                     for e in (ctx.pronoun(c) if c.lower_ in PRONOUNS else ctx.np_entities(c))]
+                if tok.dep_ == "acl" and not ctx.typed(led, MISSION) and tok.head.dep_ == "pobj" \
+                        and tok.head.head.lower_ == "of":
+                    # "the mission of twelve producers, led by X": the parser
+                    # hangs the participle on the members.
+                    led = ctx.np_entities(tok.head.head.head)
                 for leader in ctx.objects(tok, ("by",), direct=False):
                     for m in ctx.typed(led, MISSION):
                         ctx.add(LED, leader, m, 0.9, sent)

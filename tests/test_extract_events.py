@@ -219,3 +219,10 @@ def test_a_list_line_describer_without_article_gives_the_industry(extractor: Ext
 def test_a_company_of_a_city_is_in_the_city(extractor: Extractor) -> None:
     text = "The delegation met Ararat Cargo CJSC of Yerevan."
     assert ("Ararat Cargo CJSC", "Yerevan") in _rels(extractor, text, "LOCATED_IN")
+
+
+def test_a_counted_mission_led_by_a_body(extractor: Extractor) -> None:
+    text = ("The mission of fifteen Chilean wine producers, led by the Chilean Wine Council, "
+            "landed in Shanghai.")
+    assert any(src == "Chilean Wine Council" for src, _ in _rels(extractor, text, "LED"))
+    assert any(tgt == "Shanghai" for _, tgt in _rels(extractor, text, "VISITED"))
