@@ -164,6 +164,12 @@ class Context:
             e = self.ent(t)
             if e >= 0:
                 out.append(e)
+                # "A Sdn Bhd and B Sdn Bhd had a stand": the parser may hang the
+                # first name, with its "and", inside the second.
+                for c in t.children:
+                    if c.dep_ in ("nmod", "compound") and c.i < t.i and self.ent(c) >= 0 \
+                            and self.ent(c) != e and any(x.dep_ == "cc" and x.lower_ == "and" for x in c.children):
+                        out.append(self.ent(c))
                 continue
             if depth > 2:
                 continue

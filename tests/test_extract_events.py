@@ -226,3 +226,11 @@ def test_a_counted_mission_led_by_a_body(extractor: Extractor) -> None:
             "landed in Shanghai.")
     assert any(src == "Chilean Wine Council" for src, _ in _rels(extractor, text, "LED"))
     assert any(tgt == "Shanghai" for _, tgt in _rels(extractor, text, "VISITED"))
+
+
+def test_two_conjoined_companies_with_legal_forms_both_act(extractor: Extractor) -> None:
+    text = ("The group went to the Asean Food Forum in Penang, where Permata Foods Sdn Bhd and "
+            "Kenari Snacks Sdn Bhd had a stand.")
+    took_part = _rels(extractor, text, "PARTICIPATED_IN")
+    assert ("Permata Foods Sdn Bhd", "Asean Food Forum") in took_part
+    assert ("Kenari Snacks Sdn Bhd", "Asean Food Forum") in took_part
