@@ -1303,8 +1303,11 @@ def _member_lists(ctx: Context) -> None:
 _WHERE_AFTER_RE = re.compile(
     r"(?:\s*\([A-Z][A-Za-z&.-]{1,14}\))?,?\s+(?:(?:which|that)\s+(?:is|was|are|were)\s+)?"
     r"(?:(?:also|now|currently)\s+)?(?:headquartered|based|located|situated|registered|held|staged)\s+in\s+(?:the\s+)?"
-    r"|(?:\s*\([A-Z][A-Za-z&.-]{1,14}\))?,?\s+(?:which|that)\s+(?:has|had)\s+its\s+"
-    r"(?:head\s+office|headquarters|main\s+office|registered\s+office|seat|base)\s+in\s+(?:the\s+)?"
+    r"|(?:\s*\([A-Z][A-Za-z&.-]{1,14}\))?,?\s+(?:which|that)\s+(?:has|had)\s+(?:its\s+|an?\s+)?"
+    r"(?:head\s+office|headquarters|main\s+office|registered\s+office|seat|base|offices?)\s+in\s+(?:the\s+)?"
+    # "KOTRA's office in Madrid"
+    r"|(?:'s|’s)\s+(?:(?:regional|representative|trade|branch|liaison)\s+)?(?:office|branch|bureau)\s+in\s+"
+    r"(?:the\s+)?"
     r"|,\s+(?:an?|the)\s+(?:[a-z][\w-]*\s+){0,6}?(?:headquartered|based|located|situated|held)\s+in\s+(?:the\s+)?"
     r"|\s+\((?=[^()\n]{2,40}\))"
 )

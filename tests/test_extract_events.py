@@ -234,3 +234,11 @@ def test_two_conjoined_companies_with_legal_forms_both_act(extractor: Extractor)
     took_part = _rels(extractor, text, "PARTICIPATED_IN")
     assert ("Permata Foods Sdn Bhd", "Asean Food Forum") in took_part
     assert ("Kenari Snacks Sdn Bhd", "Asean Food Forum") in took_part
+
+
+def test_a_bodys_office_in_a_city_and_offices_clause(extractor: Extractor) -> None:
+    text = ("The Korea Trade-Investment Promotion Agency (KOTRA) helped. KOTRA's office in Madrid "
+            "arranged meetings with Iberia Foods S.A., which has offices in Lisbon.")
+    located = _rels(extractor, text, "LOCATED_IN")
+    assert ("Korea Trade-Investment Promotion Agency", "Madrid") in located
+    assert ("Iberia Foods S.A.", "Lisbon") in located
