@@ -83,8 +83,8 @@ def test_second_dev_gold_set_stays_above_its_floors(scorer: ModuleType, extracto
 
 
 def test_third_dev_gold_set_stays_above_its_floors(scorer: ModuleType, extractor: Extractor) -> None:
-    # Reached: entities 0.980, relations 0.92 (precision 0.96).
+    # Reached: entities 0.980, relations 0.950 (precision 0.962).
     result = _score(scorer, extractor, DEV_GOLD3)
-    assert result["entities"]["f1"] >= 0.92, result
-    assert result["relations"]["f1"] >= 0.85, result
+    assert result["entities"]["f1"] >= 0.93, result
+    assert result["relations"]["f1"] >= 0.88, result
     assert result["relations"]["precision"] >= 0.9, result
