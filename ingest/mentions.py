@@ -333,8 +333,8 @@ def collect(text: str, doc: Doc, doc_date: str | None) -> tuple[list[Mention], d
         surface = text[s:e]
         label = ent.label_
         if label == "PERSON":
-            if "\n" in surface or not surface[:1].isupper():
-                continue
+            if "\n" in surface or not surface[:1].isupper() or text.startswith("-based", e):
+                continue  # "a Johor Bahru-based maker": a place, never a person
             if ORG_APPOS_RE.match(text, e) or ORG_BEFORE_RE.search(text[max(0, s - 40):s]) or (
                     " " not in surface and ORG_AFTER_RE.match(text, e)):
                 add(Mention(s, e, surface, ORGANIZATION, kind="enterprise", country=name_country(surface)))

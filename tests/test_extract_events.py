@@ -242,3 +242,9 @@ def test_a_bodys_office_in_a_city_and_offices_clause(extractor: Extractor) -> No
     located = _rels(extractor, text, "LOCATED_IN")
     assert ("Korea Trade-Investment Promotion Agency", "Madrid") in located
     assert ("Iberia Foods S.A.", "Lisbon") in located
+
+
+def test_a_two_word_city_before_based_is_a_place_not_a_person(extractor: Extractor) -> None:
+    text = "Permata Foods Sdn Bhd, a Kota Kinabalu-based maker of snacks, joined the forum."
+    out = extractor.extract(Document(id=document_id(text), source="t.txt", text=text)).to_contract()
+    assert not [e for e in out["entities"] if e["type"] == "Person"]
