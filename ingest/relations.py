@@ -230,7 +230,7 @@ class Context:
             if v is None:
                 break
             subs = [c for c in v.children if c.dep_ in ("nsubj", "csubj", "nsubjpass")]
-            subs = subs or self.swallowed_subject(v)
+            subs = subs + self.swallowed_conjunct(v) if subs else self.swallowed_subject(v)
             if subs:
                 out: list[int] = []
                 for s in subs:
@@ -276,6 +276,22 @@ class Context:
                 if p.dep_ == "pobj" and dated and self.ent(p) >= 0 and self.entities[self.ent(p)].type != PLACE:
                     return [p]
         return []
+
+    def swallowed_conjunct(self, verb: Token) -> list[Token]:
+        """"On 12 March the Hamburg office of X and Y convened ...": the
+        parser makes the first subject a second object of the fronted "On"
+        (its "and" still hangs from it); it is a subject too."""
+        out: list[Token] = []
+        for c in verb.children:
+            if c.dep_ != "prep" or c.i > verb.i or c.lower_ not in ("on", "in"):
+                continue
+            objs = [p for p in c.children if p.dep_ == "pobj"]
+            if len(objs) < 2 or not (objs[0].ent_type_ == "DATE" or objs[0].like_num
+                                     or any(t.like_num for t in objs[0].subtree)):
+                continue
+            out += [p for p in objs[1:] if p.pos_ in ("NOUN", "PROPN")
+                    and any(x.dep_ == "cc" and x.lower_ == "and" for x in p.children)]
+        return out
 
     def pronoun(self, tok: Token) -> list[int]:
         """"Fujitsu said it signed ...": "it" is the subject of the saying

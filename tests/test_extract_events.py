@@ -248,3 +248,11 @@ def test_a_two_word_city_before_based_is_a_place_not_a_person(extractor: Extract
     text = "Permata Foods Sdn Bhd, a Kota Kinabalu-based maker of snacks, joined the forum."
     out = extractor.extract(Document(id=document_id(text), source="t.txt", text=text)).to_contract()
     assert not [e for e in out["entities"] if e["type"] == "Person"]
+
+
+def test_a_subject_swallowed_by_a_fronted_date_still_acts(extractor: Extractor) -> None:
+    text = ("On 4 May the Lisbon office of the Portugal Trade Agency and the Porto Wine Association "
+            "convened the Douro Wine Forum.")
+    organised = _rels(extractor, text, "ORGANIZED")
+    assert ("Porto Wine Association", "Douro Wine Forum") in organised
+    assert ("Portugal Trade Agency", "Douro Wine Forum") in organised
