@@ -8,12 +8,16 @@ For each size, a synthetic SQLite store (``benchmarks.synthetic``, built once
 and reused) is synced into an empty FalkorDB graph with ``graph.sync``;
 relations per second are counted over the relations phase, which is what
 the bar (>= 50k relations/s) is about. Without ``--url`` a FalkorDB server
-is started for the run (the tests' harness) and stopped afterwards.
+is started for the run (the tests' harness) and stopped afterwards, and the
+CPU seconds the server and this process spent in the relations phase are
+reported beside the wall time: on a shared machine they move much less
+than the wall time does.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import random
 import statistics
 import time
@@ -37,21 +41,36 @@ def _source(directory: Path, relations: int) -> SqliteStore:
     return store
 
 
-def _sync(source: Store, target: CypherStore, batch_size: int) -> str:
-    marks: dict[str, list[float]] = {}
+def _cpu_seconds(pid: int | None) -> float:
+    """User + system CPU of process ``pid`` (all its threads) so far; 0 when unknown."""
+    if pid is None:
+        return 0.0
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _sync(source: Store, target: CypherStore, batch_size: int, server_pid: int | None = None) -> str:
+    # kind -> (wall, this process's CPU, the server's CPU) after its last batch
+    marks: dict[str, tuple[float, float, float]] = {}
 
     def progress(kind: str, count: int) -> None:
-        marks.setdefault(kind, []).append(time.perf_counter())
+        marks[kind] = (time.perf_counter(), time.process_time(), _cpu_seconds(server_pid))
 
-    t0 = time.perf_counter()
+    start = (time.perf_counter(), time.process_time(), _cpu_seconds(server_pid))
     report = sync_stores(source, target, batch_size=batch_size, on_progress=progress)
-    ents_done = marks.get("entities", [t0])[-1]
-    rels_done = marks.get("relations", [ents_done])[-1]
-    rel_seconds = rels_done - ents_done
+    ents_done = marks.get("entities", start)
+    rels_done = marks.get("relations", ents_done)
+    rel_seconds, client_cpu, server_cpu = (b - a for a, b in zip(ents_done, rels_done, strict=True))
     stats = target.stats()
     assert stats.relations == report.relations, (stats.relations, report.relations)
+    cpu = f" {server_cpu:.1f} | {client_cpu:.1f} |" if server_pid is not None else " - | - |"
     line = (f"| {report.relations:,} | {report.entities:,} | {report.documents:,} | {report.evidence:,} "
-            f"| {batch_size} | {report.seconds:.1f} | {rel_seconds:.1f} | {report.relations / rel_seconds:,.0f} |")
+            f"| {batch_size} | {report.seconds:.1f} | {rel_seconds:.1f} | {report.relations / rel_seconds:,.0f} |"
+            + cpu)
     print(line, flush=True)
     return line
 
@@ -110,13 +129,15 @@ def main() -> None:
         from benchmarks.queries import machine
 
         print(f"machine: {machine()}")
-        print("| relations | entities | documents | evidence | batch | total s | relations s | relations/s |")
-        print("|---|---|---|---|---|---|---|---|")
+        print(f"load average before: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+        print("| relations | entities | documents | evidence | batch | total s | relations s | relations/s"
+              " | server CPU s | client CPU s |")
+        print("|---|---|---|---|---|---|---|---|---|---|")
         target = CypherStore.from_url(url)
         for size in args.sizes:
             source = _source(directory, size)
             target.clear()
-            _sync(source, target, args.batch_size)
+            _sync(source, target, args.batch_size, server.proc.pid if server is not None else None)
             source.close()
         if args.latency_samples:
             print(f"query latency on FalkorDB, {target.stats().relations:,} relations:")

@@ -114,8 +114,8 @@ def falkordb_literal(value: Any) -> str:
     slowest part of a bulk sync. FalkorDB reads JSON's \\u00XX escapes of
     control characters wrongly, so those values take the library's way.
     """
-    text = json.dumps(value, ensure_ascii=False, allow_nan=False)
-    if "\\u00" not in text and _is_table(value):
+    text = _JSON(value)
+    if "\\u00" not in text and (type(value) is Rows or _is_table(value)):
         return text  # rows of scalars (``UNWIND`` tables): no map keys to rewrite
     if "\\u00" in text:
         from falkordb.helpers import stringify_param_value
@@ -129,10 +129,24 @@ def falkordb_literal(value: Any) -> str:
     return text
 
 
+_JSON = json.JSONEncoder(ensure_ascii=False, allow_nan=False).encode
+
+
+class Rows(list[list[Any]]):
+    """An ``UNWIND`` table its producer vouches for: rows of scalars and
+    lists of scalars, no maps. ``falkordb_literal`` sends its JSON as it
+    stands, without checking every cell (a second pass as long as the
+    encoding itself)."""
+
+
 def _is_table(value: Any) -> bool:
-    """A list of lists of scalars: its JSON is already a Cypher literal."""
+    """A list of rows of scalars and lists of scalars (``UNWIND`` tables):
+    no maps, so its JSON is already a Cypher literal."""
     return isinstance(value, list) and all(
-        type(row) is list and not any(isinstance(x, dict | list) for x in row) for row in value)
+        type(row) is list and not any(
+            isinstance(x, dict) or (isinstance(x, list) and any(isinstance(y, dict | list) for y in x))
+            for x in row)
+        for row in value)
 
 
 def _row_keys(value: Any) -> set[str] | None:

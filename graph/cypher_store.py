@@ -1,26 +1,32 @@
 """The Cypher backend: one implementation of ``graph.store.Store`` for Neo4j 5
 (over Bolt) and FalkorDB (native client), in the openCypher both understand.
 
-The graph mirrors the embedded store's tables, so both backends give the same
-answers to the same inputs (``tests/test_store_contract.py``):
+The graph holds the same facts as the embedded store's tables, so both
+backends give the same answers to the same inputs (``tests/test_store_contract.py``):
 
     (:Entity:<Type> {id, type, name, name_norm, kind, country, attrs_json})
-    (a:Entity)-[:<RELATION_TYPE> {id, type, source, target, confidence, date, attrs_json}]->(b:Entity)
+    (a:Entity)-[:<RELATION_TYPE> {id, confidence, date, attrs_json,
+                                  ev, ev_docs, ev_dates}]->(b:Entity)
     (:Document {id, source, title, date, text, extractor, ingested_at, seq})
     (:Alias    {key, entity_id, alias, norm, doc_id, origin_id})
     (:Mention  {key, entity_id, doc_id, start, end, text, origin_id})          entity evidence
-    (:Evidence {key, relation_id, rel_type, doc_id, start, end, text, date,
-                confidence, extractor, origin_source, origin_target})          relation evidence
     (:Merge    {drop_id, keep_id, snapshot, merged_at})
 
-Evidence, mentions and aliases are nodes found through indexed ids, so
-deleting a document or re-homing evidence after a merge are set operations.
-Every write is idempotent on a stable key (a MERGE, or in bulk writes a
-look-up through an index and a CREATE of what is missing, which costs the
-server less); labels and relationship types come only from the ontology's
-whitelist, every value is a parameter. Relation evidence is only ever looked
-up per relation or per document, so its key is matched through the relation
-id's index rather than an index of its own (one index less per row).
+A relation's evidence lives on its edge: ``ev`` is a list of JSON records
+``[doc_id, start, end, text, date, confidence, extractor, origin_source,
+origin_target]`` (one per span and origin), ``ev_docs`` the distinct
+documents among them (indexed: ``delete_document`` finds a document's
+relations through it) and ``ev_dates`` the distinct dates (for
+``since``/``until``). Type and endpoints are the edge's own (``type(r)``,
+``startNode(r)``, ``endNode(r)``). Only strings in lists: Neo4j allows no
+nulls or mixed types in list properties.
+
+Mentions and aliases are nodes found through indexed ids, so deleting a
+document or re-homing them after a merge are set operations; relation
+evidence is re-homed by reading the holder's edges and rewriting their
+lists. Every write is idempotent: a MERGE, a look-up and a CREATE of what
+is missing, or a set union of evidence records; labels and relationship
+types come only from the ontology's whitelist, every value is a parameter.
 
 Writes are computed in Python from a few reads, then sent as one batch
 (``Connection.write``): one transaction on Neo4j, one MULTI/EXEC on FalkorDB.
@@ -38,7 +44,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from graph.cypher_connections import Connection, Statement, connect
+from graph.cypher_connections import Connection, Rows, Statement, connect
 from graph.model import (
     Document,
     Entity,
@@ -61,16 +67,17 @@ NODE_INDEXES: tuple[tuple[str, str], ...] = (
     ("Entity", "id"), ("Entity", "name_norm"), ("Document", "id"),
     ("Alias", "key"), ("Alias", "entity_id"), ("Alias", "norm"), ("Alias", "doc_id"), ("Alias", "origin_id"),
     ("Mention", "key"), ("Mention", "entity_id"), ("Mention", "doc_id"), ("Mention", "origin_id"),
-    ("Evidence", "relation_id"), ("Evidence", "doc_id"),
     ("Merge", "drop_id"), ("Merge", "keep_id"),
 )
+# On every relation type: its id, and the documents of its evidence (a
+# list: FalkorDB's index answers ``$doc IN r.ev_docs``).
+REL_INDEXES: tuple[str, ...] = ("id", "ev_docs")
 
 _ENT = ("e.id AS id, e.type AS type, e.name AS name, e.kind AS kind, e.country AS country,"
         " e.attrs_json AS attrs")
-_REL = ("r.id AS id, r.type AS type, r.source AS source, r.target AS target, r.confidence AS confidence,"
-        " r.date AS date, r.attrs_json AS attrs")
-_EV = ("v.relation_id AS relation_id, v.doc_id AS doc_id, v.start AS start, v.end AS end, v.text AS text,"
-       " v.date AS date, v.confidence AS confidence, v.extractor AS extractor")
+_REL = ("r.id AS id, type(r) AS type, startNode(r).id AS source, endNode(r).id AS target,"
+        " r.confidence AS confidence, r.date AS date, r.attrs_json AS attrs")
+_REL_EV = f"{_REL}, r.ev AS ev"
 _DOC = ("d.id AS id, d.source AS source, d.title AS title, d.date AS date, d.extractor AS extractor,"
         " d.ingested_at AS ingested_at")
 
@@ -89,10 +96,6 @@ def mention_key(doc_id: str, start: int, end: int, origin_id: str) -> str:
     return short_hash("mention", doc_id, str(start), str(end), origin_id, length=24)
 
 
-def evidence_key(rel_id: str, doc_id: str, start: int, end: int, origin_source: str, origin_target: str) -> str:
-    return short_hash("evidence", rel_id, doc_id, str(start), str(end), origin_source, origin_target, length=24)
-
-
 def _label(etype: str) -> str:
     # Interpolated into Cypher, so only ever a name from the ontology.
     return check_entity_type(etype)
@@ -100,6 +103,83 @@ def _label(etype: str) -> str:
 
 def _rtype(rtype: str) -> str:
     return check_relation_type(rtype)
+
+
+# --- relation evidence on the edge ---------------------------------------------------
+
+
+_RECORD = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+
+
+def _record(ev: Evidence, origin_source: str, origin_target: str) -> str:
+    """One evidence record of an edge's ``ev`` list. Always made here, so
+    the same evidence is the same string (adding it again is a no-op)."""
+    return _RECORD([ev.doc_id, ev.start, ev.end, ev.text, ev.date, float(ev.confidence), ev.extractor,
+                    origin_source, origin_target])
+
+
+class EdgeEvidence:
+    """The evidence lists of one edge, built up in Python: records in the
+    order they arrived, one per (document, span, origins) as the embedded
+    store keys them; the first record of a key wins."""
+
+    __slots__ = ("records", "keys", "confidence", "dates", "docs")
+
+    def __init__(self) -> None:
+        self.records: list[str] = []
+        self.keys: set[tuple[Any, ...]] = set()
+        self.confidence = 0.0
+        self.dates: set[str] = set()
+        self.docs: set[str] = set()
+
+    def _take(self, key: tuple[Any, ...], record: str, confidence: float, date: str | None) -> bool:
+        if key in self.keys:
+            return False
+        self.keys.add(key)
+        self.records.append(record)
+        self.confidence = max(self.confidence, confidence) if len(self.records) > 1 else confidence
+        self.docs.add(key[0])
+        if date:
+            self.dates.add(date)
+        return True
+
+    def add(self, ev: Evidence, origin_source: str, origin_target: str) -> bool:
+        return self._take((ev.doc_id, ev.start, ev.end, origin_source, origin_target),
+                          _record(ev, origin_source, origin_target), float(ev.confidence), ev.date)
+
+    def add_record(self, record: str) -> None:
+        r = json.loads(record)
+        self._take((r[0], r[1], r[2], r[7], r[8]), record, float(r[5]), r[4])
+
+    def derived(self) -> tuple[float, str | None, list[str], list[str]]:
+        """(confidence, date, ev_docs, ev_dates): the strongest statement,
+        the latest date, the distinct documents and dates."""
+        dates = sorted(self.dates)
+        return self.confidence, dates[-1] if dates else None, sorted(self.docs), dates
+
+
+def _attrs_json(attrs: dict[str, Any]) -> str:
+    return json.dumps(attrs) if attrs else "{}"
+
+
+def _parse_record(record: str) -> tuple[Evidence, str, str]:
+    r = json.loads(record)
+    return (Evidence(doc_id=r[0], start=r[1], end=r[2], text=r[3], date=r[4], confidence=r[5],
+                     extractor=r[6] or ""), r[7], r[8])
+
+
+def _evidence_list(records: Sequence[str] | None) -> list[Evidence]:
+    """An edge's evidence as the embedded store lists it: by date (undated
+    first), document, span; the same sentence reaching one relation from two
+    origins after a merge shown once."""
+    evs = sorted((_parse_record(r)[0] for r in records or ()),
+                 key=lambda e: (e.date is not None, e.date or "", e.doc_id, e.start, e.end, e.text,
+                                e.confidence, e.extractor))
+    out: list[Evidence] = []
+    for ev in evs:
+        if not out or (out[-1].doc_id, out[-1].start, out[-1].end) != (ev.doc_id, ev.start, ev.end):
+            out.append(ev)
+    return out
 
 
 # --- write statements (pure: rows in, statement out) -----------------------------------
@@ -139,100 +219,75 @@ def _mentions_stmt(rows: list[dict[str, Any]]) -> Statement:
     )
 
 
-def _relations_stmt(rtype: str, rows: list[dict[str, Any]]) -> Statement:
-    """Create relations of one type unless one with that id exists (either
-    way round: a symmetric relation keeps the direction it was first seen in)."""
-    return (
-        "UNWIND $rows AS row MATCH (a:Entity {id: row.source}), (b:Entity {id: row.target})"
-        f" OPTIONAL MATCH ()-[old:{_rtype(rtype)} {{id: row.id}}]->()"
-        " WITH a, b, row, old WHERE old IS NULL"
-        f" CREATE (a)-[r:{rtype}]->(b) SET r.id = row.id, r.type = row.type, r.source = row.source,"
-        " r.target = row.target, r.confidence = row.confidence, r.date = row.date, r.attrs_json = row.attrs",
-        {"rows": rows},
-    )
+RELATION_COLUMNS = ("id", "source", "target", "confidence", "date", "attrs", "ev", "ev_docs", "ev_dates")
 
 
-EVIDENCE_COLUMNS = ("key", "relation_id", "rel_type", "doc_id", "start", "end", "text", "date", "confidence",
-                    "extractor", "origin_source", "origin_target")
-RELATION_COLUMNS = ("id", "type", "source", "target", "confidence", "date", "attrs")
-
-
-def _table(rows: Iterable[dict[str, Any]], columns: Sequence[str]) -> list[list[Any]]:
+def _table(rows: Iterable[dict[str, Any]], columns: Sequence[str]) -> Rows:
     """Rows as lists in ``columns`` order. A list of lists is a much shorter
     parameter than a list of maps (no repeated keys): quicker for the client
-    to encode and for the server to parse."""
-    return [[row[c] for c in columns] for row in rows]
+    to encode and for the server to parse. Cells are scalars or lists of
+    strings, as ``Rows`` promises."""
+    return Rows([row[c] for c in columns] for row in rows)
 
 
-def _props(columns: Sequence[str], rename: dict[str, str] | None = None) -> str:
-    """``{prop: row[i], ...}`` for rows made by ``_table``."""
-    rename = rename or {}
-    return "{" + ", ".join(f"{rename.get(c, c)}: row[{i}]" for i, c in enumerate(columns)) + "}"
+def _relation_row(rel_id: str, source: str, target: str, attrs: str, ev: EdgeEvidence) -> dict[str, Any]:
+    confidence, date, docs, dates = ev.derived()
+    return {"id": rel_id, "source": source, "target": target, "confidence": confidence, "date": date,
+            "attrs": attrs, "ev": ev.records, "ev_docs": docs, "ev_dates": dates}
 
 
-def _evidence_stmt(rows: list[dict[str, Any]]) -> Statement:
-    """Add relation evidence unless its key is there (found through the
-    relation id's index: evidence is only ever looked up per relation)."""
-    return (
-        "UNWIND $rows AS row MERGE (v:Evidence {relation_id: row[1], key: row[0]}) ON CREATE SET"
-        " v.rel_type = row[2], v.doc_id = row[3], v.start = row[4], v.end = row[5], v.text = row[6],"
-        " v.date = row[7], v.confidence = row[8], v.extractor = row[9], v.origin_source = row[10],"
-        " v.origin_target = row[11]",
-        {"rows": _table(rows, EVIDENCE_COLUMNS)},
-    )
-
-
-def _create_evidence_stmt(rows: list[dict[str, Any]]) -> Statement:
-    """Add relation evidence unless its key is there: a look-up through the
-    relation id's index and a plain CREATE cost the server about half of a
-    MERGE on a key index (rows must not repeat a key)."""
-    return ("UNWIND $rows AS row OPTIONAL MATCH (old:Evidence {relation_id: row[1], key: row[0]})"
-            f" WITH row, old WHERE old IS NULL CREATE (v:Evidence {_props(EVIDENCE_COLUMNS)})",
-            {"rows": _table(rows, EVIDENCE_COLUMNS)})
-
-
-def _bulk_relations_stmt(rtype: str, rows: list[dict[str, Any]]) -> Statement:
-    """Create relations of one type, or fold new evidence's strength and date
-    into ones that exist (rows carry the max confidence and latest date of
-    the evidence they bring; folding again changes nothing): one index
-    look-up per row, and the endpoints' only for new relations."""
+def _add_relations_stmt(rtype: str, rows: list[dict[str, Any]]) -> Statement:
+    """Create relations of one type with their evidence, or add the evidence
+    records a relation lacks to one that exists (a set union, so adding
+    again changes nothing) and fold in their strength and date (rows carry
+    the max confidence and latest date of the records they bring). One index
+    look-up per row, and the endpoints' only for new relations; a symmetric
+    relation keeps the direction it was first seen in."""
     return (
         f"UNWIND $rows AS row OPTIONAL MATCH ()-[old:{_rtype(rtype)} {{id: row[0]}}]->()"
+        # FOREACH: FalkorDB drops a SET that is followed by a filter in the same query.
         " FOREACH (_ IN CASE WHEN old IS NULL THEN [] ELSE [1] END |"
-        " SET old.confidence = CASE WHEN row[4] > old.confidence THEN row[4] ELSE old.confidence END,"
-        " old.date = CASE WHEN row[5] IS NULL OR (old.date IS NOT NULL AND old.date >= row[5]) THEN old.date"
-        " ELSE row[5] END)"
+        " SET old.confidence = CASE WHEN row[3] > old.confidence THEN row[3] ELSE old.confidence END,"
+        " old.date = CASE WHEN row[4] IS NULL OR (old.date IS NOT NULL AND old.date >= row[4]) THEN old.date"
+        " ELSE row[4] END,"
+        " old.ev = old.ev + [x IN row[6] WHERE NOT x IN old.ev],"
+        " old.ev_docs = old.ev_docs + [x IN row[7] WHERE NOT x IN old.ev_docs],"
+        " old.ev_dates = old.ev_dates + [x IN row[8] WHERE NOT x IN old.ev_dates])"
         " WITH row, old WHERE old IS NULL"
-        " MATCH (a:Entity {id: row[2]}), (b:Entity {id: row[3]})"
-        f" CREATE (a)-[r:{rtype} {_props(RELATION_COLUMNS, {'attrs': 'attrs_json'})}]->(b)",
+        " MATCH (a:Entity {id: row[1]}), (b:Entity {id: row[2]})"
+        f" CREATE (a)-[r:{rtype} {{id: row[0], confidence: row[3], date: row[4], attrs_json: row[5],"
+        " ev: row[6], ev_docs: row[7], ev_dates: row[8]}]->(b)",
         {"rows": _table(rows, RELATION_COLUMNS)},
     )
 
 
-def _refresh_stmts(rel_ids_by_type: dict[str, set[str]]) -> list[Statement]:
-    """Derived fields follow the evidence: confidence is the strongest
-    statement, date the latest; a relation with no evidence is gone."""
+def _set_evidence_stmts(rtype: str, rows: list[dict[str, Any]], gone: Sequence[str]) -> list[Statement]:
+    """Relations of one type after evidence left them: ``rows`` keep what is
+    left (derived fields follow it), relations in ``gone`` have none left."""
     out: list[Statement] = []
-    for rtype, ids in sorted(rel_ids_by_type.items()):
-        if not ids:
-            continue
-        match = (f"UNWIND $ids AS rid MATCH ()-[r:{_rtype(rtype)} {{id: rid}}]->()"
-                 " OPTIONAL MATCH (v:Evidence {relation_id: rid})")
-        # Two statements: FalkorDB drops a SET that is followed by a filter
-        # in the same query.
-        out.append((f"{match} WITH r, count(v) AS n WHERE n = 0 DELETE r", {"ids": sorted(ids)}))
-        out.append((f"{match} WITH r, max(v.confidence) AS c, max(v.date) AS d SET r.confidence = c, r.date = d",
-                    {"ids": sorted(ids)}))
+    if gone:
+        out.append((f"UNWIND $ids AS rid MATCH ()-[r:{_rtype(rtype)} {{id: rid}}]->() DELETE r",
+                    {"ids": sorted(gone)}))
+    if rows:
+        out.append((f"UNWIND $rows AS row MATCH ()-[r:{_rtype(rtype)} {{id: row[0]}}]->()"
+                    " SET r.confidence = row[1], r.date = row[2], r.ev = row[3], r.ev_docs = row[4],"
+                    " r.ev_dates = row[5]",
+                    {"rows": _table(rows, ("id", "confidence", "date", "ev", "ev_docs", "ev_dates"))}))
     return out
 
 
-def _evidence_row(rel_id: str, rtype: str, ev: Evidence, origin_source: str, origin_target: str) -> dict[str, Any]:
-    return {
-        "key": evidence_key(rel_id, ev.doc_id, ev.start, ev.end, origin_source, origin_target),
-        "relation_id": rel_id, "rel_type": rtype, "doc_id": ev.doc_id, "start": ev.start, "end": ev.end,
-        "text": ev.text, "date": ev.date, "confidence": float(ev.confidence), "extractor": ev.extractor,
-        "origin_source": origin_source, "origin_target": origin_target,
-    }
+def _remaining(rel_id: str, records: Sequence[str], keep: Callable[[str], bool]) -> dict[str, Any] | None:
+    """The evidence row of a relation keeping the records ``keep`` accepts;
+    None when none is left."""
+    ev = EdgeEvidence()
+    for rec in records:
+        if keep(rec):
+            ev.add_record(rec)
+    if not ev.records:
+        return None
+    confidence, date, docs, dates = ev.derived()
+    return {"id": rel_id, "confidence": confidence, "date": date, "ev": ev.records, "ev_docs": docs,
+            "ev_dates": dates}
 
 
 class CypherStore:
@@ -253,8 +308,8 @@ class CypherStore:
         d = self.conn.dialect
         stmts = [d.node_index.format(name=f"tradekg_{lbl.lower()}_{prop}", label=lbl, prop=prop)
                  for lbl, prop in NODE_INDEXES]
-        stmts += [d.rel_index.format(name=f"tradekg_rel_{t.lower()}_id", type=t, prop="id")
-                  for t in RELATION_TYPES]
+        stmts += [d.rel_index.format(name=f"tradekg_rel_{t.lower()}_{prop}", type=t, prop=prop)
+                  for t in RELATION_TYPES for prop in REL_INDEXES]
         for stmt in stmts:
             try:
                 self.conn.run(stmt)
@@ -327,35 +382,27 @@ class CypherStore:
         aliases = self._aliases([r["id"] for r in rows])
         return {r["id"]: self._entity(r, aliases[r["id"]]) for r in rows}
 
-    def _relation_evidence(self, rel_ids: Sequence[str]) -> dict[str, list[Evidence]]:
-        out: dict[str, list[Evidence]] = {i: [] for i in rel_ids}
-        if not rel_ids:
-            return out
-        rows = self._q(f"MATCH (v:Evidence) WHERE v.relation_id IN $ids RETURN DISTINCT {_EV}", ids=list(rel_ids))
-        # As the embedded store orders them: by relation, date (undated first), document, start.
-        rows.sort(key=lambda r: (r["relation_id"], r["date"] is not None, r["date"] or "", r["doc_id"],
-                                 r["start"], r["end"], r["text"], r["confidence"], r["extractor"]))
-        for r in rows:
-            ev = Evidence(doc_id=r["doc_id"], start=r["start"], end=r["end"], text=r["text"], date=r["date"],
-                          confidence=r["confidence"], extractor=r["extractor"] or "")
-            evs = out[r["relation_id"]]
-            # The same sentence can reach one relation from two origins after
-            # a merge; show it once.
-            if not evs or (evs[-1].doc_id, evs[-1].start, evs[-1].end) != (ev.doc_id, ev.start, ev.end):
-                evs.append(ev)
+    def _relation_evidence(self, rels: Sequence[Relation]) -> dict[str, list[Evidence]]:
+        """The evidence of relations already read, through each type's id index."""
+        ids_by_type: dict[str, set[str]] = defaultdict(set)
+        for r in rels:
+            ids_by_type[_rtype(r.type)].add(r.id)
+        out: dict[str, list[Evidence]] = {r.id: [] for r in rels}
+        for rtype, ids in sorted(ids_by_type.items()):
+            for row in self._q(f"MATCH ()-[r:{rtype}]->() WHERE r.id IN $ids RETURN r.id AS id, r.ev AS ev",
+                               ids=sorted(ids)):
+                out[row["id"]] = _evidence_list(row["ev"])
         return out
 
-    def _relations_from_rows(self, rows: Sequence[dict[str, Any]], with_evidence: bool) -> list[Relation]:
-        rels = [
+    @staticmethod
+    def _relations_from_rows(rows: Sequence[dict[str, Any]], with_evidence: bool) -> list[Relation]:
+        """Relations from rows of ``_REL`` (``_REL_EV`` when ``with_evidence``)."""
+        return [
             Relation(id=r["id"], type=r["type"], source=r["source"], target=r["target"],
-                     confidence=r["confidence"], date=r["date"], attrs=json.loads(r["attrs"] or "{}"))
+                     confidence=r["confidence"], date=r["date"], attrs=json.loads(r["attrs"] or "{}"),
+                     evidence=_evidence_list(r["ev"]) if with_evidence else [])
             for r in rows
         ]
-        if with_evidence and rels:
-            evidence = self._relation_evidence([r.id for r in rels])
-            for rel in rels:
-                rel.evidence = evidence[rel.id]
-        return rels
 
     def _existing_relation_ids(self, ids_by_type: dict[str, set[str]]) -> set[str]:
         found: set[str] = set()
@@ -420,27 +467,24 @@ class CypherStore:
                                      "end": m.end, "text": m.text, "origin_id": gid}
         result.evidence_added += len(mentions)
 
-        rel_rows: dict[str, dict[str, Any]] = {}
-        ev_rows: dict[str, dict[str, Any]] = {}
+        rel_heads: dict[str, tuple[str, str, str, str]] = {}  # id -> type, source, target, attrs
+        rel_evidence: dict[str, EdgeEvidence] = defaultdict(EdgeEvidence)
         touched: dict[str, set[str]] = defaultdict(set)
         for rel in extraction.relations:
             s, t = mapping[rel.source], mapping[rel.target]
             if s == t:
                 continue  # two local mentions resolved to one entity: no fact between them
             rid = relation_id(rel.type, s, t)
-            rel_rows.setdefault(rid, {"id": rid, "type": rel.type, "source": s, "target": t,
-                                      "confidence": float(rel.confidence), "date": rel.date,
-                                      "attrs": json.dumps(map_entity_refs(rel.attrs, mapping))})
+            rel_heads.setdefault(rid, (rel.type, s, t, json.dumps(map_entity_refs(rel.attrs, mapping))))
             touched[rel.type].add(rid)
             for span in rel.evidence:
                 ev = Evidence(doc_id=doc.id, start=span.start, end=span.end, text=span.text,
                               date=rel.date or doc.date, confidence=rel.confidence,
                               extractor=extraction.extractor)
-                row = _evidence_row(rid, rel.type, ev, s, t)
-                ev_rows.setdefault(row["key"], row)
+                if rel_evidence[rid].add(ev, s, t):
+                    result.evidence_added += 1
         known = self._existing_relation_ids(touched)
-        result.relations_added = sum(1 for rid in rel_rows if rid not in known)
-        result.evidence_added += len(ev_rows)
+        result.relations_added = sum(1 for rid in rel_heads if rid not in known)
 
         stmts: list[Statement] = []
         by_type: dict[str, list[dict[str, Any]]] = defaultdict(list)
@@ -453,12 +497,9 @@ class CypherStore:
         if mentions:
             stmts.append(_mentions_stmt(list(mentions.values())))
         rels_by_type: dict[str, list[dict[str, Any]]] = defaultdict(list)
-        for row in rel_rows.values():
-            rels_by_type[row["type"]].append(row)
-        stmts += [_relations_stmt(t, rows) for t, rows in sorted(rels_by_type.items())]
-        if ev_rows:
-            stmts.append(_evidence_stmt(list(ev_rows.values())))
-        stmts += _refresh_stmts(touched)
+        for rid, (rtype, s, t, attrs) in rel_heads.items():
+            rels_by_type[rtype].append(_relation_row(rid, s, t, attrs, rel_evidence[rid]))
+        stmts += [_add_relations_stmt(t, rows) for t, rows in sorted(rels_by_type.items())]
         # The document goes in last, in the same batch: the marker that this
         # report is complete.
         stmts.append(self._document_stmt([doc], extractor=extraction.extractor or doc.extractor))
@@ -501,23 +542,27 @@ class CypherStore:
             return False
         ents = [r["id"] for r in self._q(
             "MATCH (m:Mention {doc_id: $doc}) RETURN DISTINCT m.entity_id AS id", doc=doc_id)]
-        touched: dict[str, set[str]] = defaultdict(set)
-        for r in self._q("MATCH (v:Evidence {doc_id: $doc}) RETURN DISTINCT v.relation_id AS id, v.rel_type AS type",
-                         doc=doc_id):
-            touched[r["type"]].add(r["id"])
+        # The document's relations, through each type's index of evidence documents.
+        found = self._q(" UNION ALL ".join(
+            f"MATCH ()-[r:{t}]->() WHERE $doc IN r.ev_docs RETURN r.id AS id, type(r) AS type, r.ev AS ev"
+            for t in sorted(RELATION_TYPES)), doc=doc_id)
+        left: dict[str, list[dict[str, Any]]] = defaultdict(list)
+        gone: dict[str, list[str]] = defaultdict(list)
+        for r in found:
+            row = _remaining(r["id"], r["ev"], lambda rec: json.loads(rec)[0] != doc_id)
+            if row is None:
+                gone[r["type"]].append(r["id"])
+            else:
+                left[r["type"]].append(row)
         # An entity nobody else mentions goes, with whatever still hangs on it.
         still = {r["id"] for r in self._q(
             "MATCH (m:Mention) WHERE m.entity_id IN $ids AND m.doc_id <> $doc RETURN DISTINCT m.entity_id AS id",
             ids=ents, doc=doc_id)}
         orphans = [r["id"] for r in self._entity_rows([i for i in ents if i not in still])]
-        orphan_rels = [r["id"] for r in self._q(
-            "MATCH (e:Entity)-[r]-() WHERE e.id IN $ids RETURN DISTINCT r.id AS id", ids=orphans)]
         stmts: list[Statement] = [
             ("MATCH (m:Mention {doc_id: $doc}) DELETE m", {"doc": doc_id}),
-            ("MATCH (v:Evidence {doc_id: $doc}) DELETE v", {"doc": doc_id}),
             ("MATCH (a:Alias {doc_id: $doc}) DELETE a", {"doc": doc_id}),
-            *_refresh_stmts(touched),
-            ("MATCH (v:Evidence) WHERE v.relation_id IN $ids DELETE v", {"ids": orphan_rels}),
+            *(stmt for t in sorted(set(left) | set(gone)) for stmt in _set_evidence_stmts(t, left[t], gone[t])),
             ("MATCH (a:Alias) WHERE a.entity_id IN $ids DELETE a", {"ids": orphans}),
             ("MATCH (e:Entity) WHERE e.id IN $ids DETACH DELETE e", {"ids": orphans}),
             ("MATCH (d:Document {id: $doc}) DELETE d", {"doc": doc_id}),
@@ -621,11 +666,10 @@ class CypherStore:
         if country is not None:
             conds.append("(e.country = $country OR e.country IS NULL)")
             params["country"] = country
-        query = f"MATCH {pattern} WHERE {' AND '.join(conds)}"
         if until is not None:
+            conds.append("any(d IN r.ev_dates WHERE d <= $until)")
             params["until"] = until + "\uffff"
-            query += (" OPTIONAL MATCH (v:Evidence {relation_id: r.id}) WHERE v.date <= $until"
-                      " WITH x, e, count(v) AS n WHERE n > 0")
+        query = f"MATCH {pattern} WHERE {' AND '.join(conds)}"
         out: dict[str, set[str]] = {}
         for row in self.conn.run(query + " RETURN DISTINCT e.id AS linked, x.id AS seed", params):
             out.setdefault(row["linked"], set()).add(row["seed"])
@@ -656,19 +700,17 @@ class CypherStore:
                 "in": "MATCH ()-[r]->(x:Entity) WHERE x.id IN $ids",
                 "both": "MATCH (x:Entity)-[r]-() WHERE x.id IN $ids",
             }[direction]
-        conds = ["r.source <> r.target"]
+        conds = ["startNode(r) <> endNode(r)"]
         if types is not None:
             conds.append("type(r) IN $types")
             params["types"] = list(types)
-        query = f"{match} WITH DISTINCT r WHERE {' AND '.join(conds)}"
         if since is not None or until is not None:
             # Dates are ISO strings; "9999" sorts after any of them.
             params["since"] = since or ""
             params["until"] = (until + "\uffff") if until else "9999"
-            query += (" OPTIONAL MATCH (v:Evidence {relation_id: r.id}) WHERE v.date >= $since AND v.date <= $until"
-                      " WITH r, count(v) AS n WHERE n > 0")
-        # Undated relations last, as NULLs sort in the embedded store.
-        query += f" RETURN {_REL} ORDER BY coalesce(r.date, '') DESC, r.id"
+            conds.append("any(d IN r.ev_dates WHERE d >= $since AND d <= $until)")
+        query = f"{match} WITH DISTINCT r WHERE {' AND '.join(conds)}"
+        query += f" RETURN {_REL_EV if with_evidence else _REL} ORDER BY coalesce(r.date, '') DESC, r.id"
         if limit is not None:
             query += " LIMIT $limit"
             params["limit"] = int(limit)
@@ -684,7 +726,7 @@ class CypherStore:
     ) -> Subgraph:
         seeds = [self._current_id(i) for i in entity_ids]
         seen, ordered = walk_relations(self, seeds, hops=hops, types=types, max_relations=max_relations)
-        evidence = self._relation_evidence([r.id for r in ordered])
+        evidence = self._relation_evidence(ordered)
         for r in ordered:
             r.evidence = evidence[r.id]
         return Subgraph(entities=self._entities_by_ids(sorted(seen)), relations=ordered)
@@ -759,44 +801,47 @@ class CypherStore:
             "MATCH (a:Alias) WHERE a.origin_id IN $o RETURN a.key AS key, a.alias AS alias, a.norm AS norm,"
             " a.doc_id AS doc_id, a.origin_id AS origin_id", o=list(origins))
         if alias_rows:
-            moved = [{**a, "entity_id": holders[a["origin_id"]],
-                      "key": alias_key(holders[a["origin_id"]], a["alias"], a["doc_id"])} for a in alias_rows]
+            moved_aliases = [{**a, "entity_id": holders[a["origin_id"]],
+                              "key": alias_key(holders[a["origin_id"]], a["alias"], a["doc_id"])}
+                             for a in alias_rows]
             stmts.append(("MATCH (a:Alias) WHERE a.key IN $keys DELETE a", {"keys": [a["key"] for a in alias_rows]}))
-            stmts.append(_aliases_stmt(moved))
+            stmts.append(_aliases_stmt(moved_aliases))
 
         # Relation evidence of these origins sits on relations touching the holder.
-        rels = {r["id"]: r for r in self._q(
-            f"MATCH (e:Entity {{id: $h}})-[r]-() RETURN DISTINCT {_REL}", h=holder_before)}
-        evs = self._q(
-            "MATCH (v:Evidence) WHERE v.relation_id IN $ids AND (v.origin_source IN $o OR v.origin_target IN $o)"
-            f" RETURN v.key AS key, {_EV}, v.rel_type AS rel_type, v.origin_source AS os, v.origin_target AS ot",
-            ids=sorted(rels), o=list(origins))
-        touched: dict[str, set[str]] = defaultdict(set)
-        new_rels: dict[str, dict[str, Any]] = {}
-        moved_ev: list[dict[str, Any]] = []
-        old_keys: list[str] = []
-        for v in evs:
-            rtype = v["rel_type"]
-            s, t = current(v["os"]), current(v["ot"])
-            new_id = relation_id(rtype, s, t)
-            touched[rtype].update((v["relation_id"], new_id))
-            if new_id == v["relation_id"]:
+        rels = self._q(f"MATCH (e:Entity {{id: $h}})-[r]-() RETURN DISTINCT {_REL_EV}", h=holder_before)
+        origin_set = set(origins)
+        left: dict[str, list[dict[str, Any]]] = defaultdict(list)
+        gone: dict[str, list[str]] = defaultdict(list)
+        heads: dict[str, tuple[str, str, str, str]] = {}  # new id -> type, source, target, attrs
+        moved: dict[str, EdgeEvidence] = defaultdict(EdgeEvidence)
+        for r in rels:
+            rtype = r["type"]
+            staying: set[str] = set()
+            for rec in r["ev"]:
+                ev, os_, ot = _parse_record(rec)
+                if os_ not in origin_set and ot not in origin_set:
+                    staying.add(rec)
+                    continue
+                s, t = current(os_), current(ot)
+                new_id = relation_id(rtype, s, t)
+                if new_id == r["id"]:
+                    staying.add(rec)
+                    continue
+                heads.setdefault(new_id, (rtype, s, t, r["attrs"]))
+                moved[new_id].add(ev, os_, ot)
+            if len(staying) == len(r["ev"]):
                 continue
-            new_rels.setdefault(new_id, {"id": new_id, "type": rtype, "source": s, "target": t, "confidence": 0.0,
-                                         "date": None, "attrs": rels[v["relation_id"]]["attrs"]})
-            ev = Evidence(doc_id=v["doc_id"], start=v["start"], end=v["end"], text=v["text"], date=v["date"],
-                          confidence=v["confidence"], extractor=v["extractor"] or "")
-            moved_ev.append(_evidence_row(new_id, rtype, ev, v["os"], v["ot"]))
-            old_keys.append(v["key"])
+            row = _remaining(r["id"], r["ev"], staying.__contains__)
+            if row is None:
+                gone[rtype].append(r["id"])
+            else:
+                left[rtype].append(row)
+        # What leaves a relation first, then what arrives (possibly on one of them).
+        stmts += [st for t in sorted(set(left) | set(gone)) for st in _set_evidence_stmts(t, left[t], gone[t])]
         by_type: dict[str, list[dict[str, Any]]] = defaultdict(list)
-        for row in new_rels.values():
-            by_type[row["type"]].append(row)
-        stmts += [_relations_stmt(t, rows) for t, rows in sorted(by_type.items())]
-        if old_keys:
-            stmts.append(("MATCH (v:Evidence) WHERE v.relation_id IN $ids AND v.key IN $keys DELETE v",
-                          {"ids": sorted(rels), "keys": old_keys}))
-            stmts.append(_evidence_stmt(moved_ev))
-        stmts += _refresh_stmts(touched)
+        for new_id, (rtype, s, t, attrs) in heads.items():
+            by_type[rtype].append(_relation_row(new_id, s, t, attrs, moved[new_id]))
+        stmts += [_add_relations_stmt(t, rows) for t, rows in sorted(by_type.items())]
         return stmts
 
     # --- bulk and whole-graph ---------------------------------------------------------
@@ -811,11 +856,12 @@ class CypherStore:
         return Stats(
             documents=one("MATCH (d:Document) RETURN count(d) AS n"),
             entities=one("MATCH (e:Entity) RETURN count(e) AS n"),
-            relations=one("MATCH ()-[r]->() WHERE r.source <> r.target RETURN count(r) AS n"),
-            evidence=one("MATCH (m:Mention) RETURN count(m) AS n") + one("MATCH (v:Evidence) RETURN count(v) AS n"),
+            relations=one("MATCH (a)-[r]->(b) WHERE a <> b RETURN count(r) AS n"),
+            evidence=one("MATCH (m:Mention) RETURN count(m) AS n")
+            + one("MATCH ()-[r]->() RETURN coalesce(sum(size(r.ev)), 0) AS n"),
             entities_by_type=grouped("MATCH (e:Entity) RETURN e.type AS k, count(e) AS n"),
             relations_by_type=grouped(
-                "MATCH ()-[r]->() WHERE r.source <> r.target RETURN type(r) AS k, count(r) AS n"),
+                "MATCH (a)-[r]->(b) WHERE a <> b RETURN type(r) AS k, count(r) AS n"),
             organizations_by_kind=grouped(
                 "MATCH (e:Entity) WHERE e.type = 'Organization' RETURN coalesce(e.kind, 'unknown') AS k, count(e) AS n"),
         )
@@ -847,8 +893,9 @@ class CypherStore:
         for rtype in sorted(RELATION_TYPES):
             last = ""
             while True:
-                rows = self._q(f"MATCH ()-[r:{rtype}]->() WHERE r.id > $last AND r.source <> r.target"
-                               f" RETURN {_REL} ORDER BY r.id LIMIT $n", last=last, n=int(batch_size))
+                rows = self._q(f"MATCH (a)-[r:{rtype}]->(b) WHERE r.id > $last AND a <> b"
+                               f" RETURN {_REL_EV if with_evidence else _REL} ORDER BY r.id LIMIT $n",
+                               last=last, n=int(batch_size))
                 if not rows:
                     break
                 yield self._relations_from_rows(rows, with_evidence)
@@ -914,26 +961,31 @@ class CypherStore:
             stmts.append(_aliases_stmt(aliases))
         if mentions:
             stmts.append(_mentions_stmt(mentions))
-        rels_by_type: dict[str, dict[str, dict[str, Any]]] = defaultdict(dict)
-        ev_rows: dict[str, dict[str, Any]] = {}
+        # type -> id -> the relation's row: the bulk path of a sync, so rows
+        # are built directly (a relation seldom comes twice in one batch).
+        rows_by_type: dict[str, dict[str, dict[str, Any]]] = defaultdict(dict)
+        repeated: dict[str, EdgeEvidence] = {}
         for r in relations:
             if not r.evidence:
                 continue  # a relation is only as real as its evidence
-            # Derived fields follow the evidence, as after a refresh: the
-            # strongest statement, the latest date.
-            confidence = max(float(ev.confidence) for ev in r.evidence)
-            date = max((ev.date for ev in r.evidence if ev.date), default=None)
-            row = rels_by_type[_rtype(r.type)].setdefault(r.id, {
-                "id": r.id, "type": r.type, "source": r.source, "target": r.target,
-                "confidence": confidence, "date": date, "attrs": json.dumps(r.attrs)})
-            row["confidence"] = max(row["confidence"], confidence)
-            row["date"] = max(row["date"] or "", date or "") or None
-            for ev in r.evidence:
-                ev_row = _evidence_row(r.id, r.type, ev, r.source, r.target)
-                ev_rows.setdefault(ev_row["key"], ev_row)
-        stmts += [_bulk_relations_stmt(t, list(rows.values())) for t, rows in sorted(rels_by_type.items())]
-        if ev_rows:
-            stmts.append(_create_evidence_stmt(list(ev_rows.values())))
+            by_id = rows_by_type[_rtype(r.type)]
+            if r.id in by_id or len(r.evidence) > 1:
+                ev_lists = repeated.get(r.id)
+                if ev_lists is None:
+                    ev_lists = repeated[r.id] = EdgeEvidence()
+                    if r.id in by_id:
+                        for rec in by_id[r.id]["ev"]:
+                            ev_lists.add_record(rec)
+                for ev in r.evidence:
+                    ev_lists.add(ev, r.source, r.target)
+                attrs = by_id[r.id]["attrs"] if r.id in by_id else _attrs_json(r.attrs)
+                by_id[r.id] = _relation_row(r.id, r.source, r.target, attrs, ev_lists)
+                continue
+            [ev] = r.evidence
+            by_id[r.id] = {"id": r.id, "source": r.source, "target": r.target, "confidence": float(ev.confidence),
+                           "date": ev.date, "attrs": _attrs_json(r.attrs), "ev": [_record(ev, r.source, r.target)],
+                           "ev_docs": [ev.doc_id], "ev_dates": [ev.date] if ev.date else []}
+        stmts += [_add_relations_stmt(t, list(by_id.values())) for t, by_id in sorted(rows_by_type.items())]
         # Documents last, as in upsert_extraction.
         if documents:
             stmts.append(self._document_stmt(documents))

@@ -1,7 +1,8 @@
 """Copy one store's graph into another: ``tradekg sync --from <db> --to <url>``.
 
-Entities first, then relations with their evidence, documents last, each in
-batches through ``target.write_graph`` (UNWIND batches, idempotent on stable ids).
+Entities first, then relations with their evidence (batched by type),
+documents last, each in batches through ``target.write_graph`` (UNWIND
+batches, idempotent on stable ids).
 Every write is idempotent, so a sync cut short by a lost connection is
 completed by running it again, with nothing duplicated; and a document only
 appears in the target once the facts before it are there.
@@ -10,6 +11,7 @@ appears in the target once the facts before it are there.
 from __future__ import annotations
 
 import time
+from collections import defaultdict
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
@@ -88,10 +90,25 @@ def sync_stores(
             report.entities += len(ents)
             report.evidence += sum(len(e.evidence) for e in ents)
             send([], ents, [], "entities", report.entities)
+        # Relations are sent one type at a time, ``batch_size`` of a type per
+        # write: a bulk write is one statement per relation type, and on
+        # FalkorDB a statement costs more the bigger the graph, whatever its
+        # size (1M relations: 56 s of server CPU in batches mixing all 13
+        # types, 21-28 s one type per batch). A source paging by id mixes them.
+        pending_by_type: dict[str, list[Relation]] = defaultdict(list)
+        sent = 0
         for rels in source.iter_relations(batch_size=batch_size, with_evidence=True):
             report.relations += len(rels)
             report.evidence += sum(len(r.evidence) for r in rels)
-            send([], [], rels, "relations", report.relations)
+            for r in rels:
+                pending_by_type[r.type].append(r)
+            for rtype in [t for t, rs in pending_by_type.items() if len(rs) >= batch_size]:
+                batch = pending_by_type.pop(rtype)
+                sent += len(batch)
+                send([], [], batch, "relations", sent)
+        for _, batch in sorted(pending_by_type.items()):
+            sent += len(batch)
+            send([], [], batch, "relations", sent)
         # Documents are the heaviest rows (full text): smaller batches.
         for docs in source.iter_documents(batch_size=max(1, min(batch_size, 100))):
             report.documents += len(docs)

@@ -12,8 +12,9 @@ import pytest
 
 from graph.cypher_connections import Statement, redact
 from graph.cypher_store import CypherStore
-from graph.model import Document, Entity, Evidence
+from graph.model import Document, Entity, Evidence, Relation, relation_id
 from graph.store import StoreError, open_store
+from tests.builders import report
 from tests.falkordb_server import FalkorServer, free_port
 from tests.test_store_contract import ALMATY_2024, ASTANA_2023
 
@@ -141,3 +142,58 @@ def test_any_text_survives_the_trip_to_the_server_and_back(fstore: CypherStore) 
         got = fstore.get_entity(e.id)
         assert got is not None and (got.name, got.aliases, got.attrs) == (e.name, e.aliases, e.attrs)
         assert [ev.text for ev in got.evidence] == [e.evidence[0].text]
+
+
+def test_relation_evidence_lives_on_the_edge_and_any_text_survives(fstore: CypherStore) -> None:
+    doc = Document(id="doc-rel-tricky", source="tricky.txt", text="\n".join(TRICKY))
+    ents = [Entity(id=i, type="Organization", name=i, evidence=[Evidence(doc_id=doc.id, start=0, end=1, text="s")])
+            for i in ("org-a", "org-b")]
+    evs = [Evidence(doc_id=doc.id, start=i, end=i + 1, text=t, date="2020-01-02" if i % 2 else None,
+                    confidence=0.5, extractor=t) for i, t in enumerate(TRICKY)]
+    rid = relation_id("MET_WITH", "org-a", "org-b")
+    fstore.write_graph([doc], ents, [Relation(id=rid, type="MET_WITH", source="org-a", target="org-b",
+                                              attrs={"note": TRICKY[0]}, evidence=evs)])
+    assert fstore.conn.run("MATCH (v:Evidence) RETURN count(v) AS n") == [{"n": 0}]
+    [rel] = fstore.relations()
+    assert sorted((e.start, e.text, e.date, e.extractor) for e in rel.evidence) == \
+        sorted((e.start, e.text, e.date, e.extractor) for e in evs)
+    assert rel.attrs == {"note": TRICKY[0]} and rel.date == "2020-01-02"
+    assert fstore.stats().evidence == 2 + len(TRICKY)
+    # Undated evidence never matches a date filter.
+    assert fstore.relations(since="2020-01-03") == [] and len(fstore.relations(until="2020-01-02")) == 1
+
+
+def test_deleting_a_document_after_a_merge_removes_the_evidence_it_moved(fstore: CypherStore) -> None:
+    fstore.upsert_extraction(ASTANA_2023)
+    other = report("Atameken Chamber hosted the Chongqing business delegation.", date="2024-09-01",
+                   entities={"a": ("Organization", "Atameken Chamber", {"kind": "chamber"}),
+                             "d": ("Mission", "Chongqing business delegation")},
+                   relations=[("MET_WITH", "a", "d")])
+    fstore.upsert_extraction(other)
+    by_name = {e.name: e.id for e in fstore.search_entities("Atameken")}
+    keep, drop = by_name["National Atameken Chamber of Entrepreneurs"], by_name["Atameken Chamber"]
+    fstore.merge_entities(keep, drop)
+    [met] = fstore.relations(types=["MET_WITH"], entity_ids=[keep])
+    assert {e.doc_id for e in met.evidence} == {ASTANA_2023.document.id, other.document.id}
+    assert met.date == "2024-09-01"
+    assert fstore.delete_document(other.document.id)
+    [met] = fstore.relations(types=["MET_WITH"], entity_ids=[keep])
+    assert {e.doc_id for e in met.evidence} == {ASTANA_2023.document.id}
+    assert met.date == "2023-06-24"  # derived fields follow what is left
+    assert fstore.relations(since="2024-01-01") == []
+
+
+def test_one_relation_twice_in_one_bulk_write_keeps_all_its_evidence_once(fstore: CypherStore) -> None:
+    ents = [Entity(id=i, type="Organization", name=i, evidence=[Evidence(doc_id="d1", start=0, end=1, text="A")])
+            for i in ("org-a", "org-b")]
+    rid = relation_id("MET_WITH", "org-a", "org-b")
+    one = Evidence(doc_id="d1", start=0, end=9, text="they met.", date="2021-01-01", confidence=0.5)
+    two = Evidence(doc_id="d2", start=0, end=9, text="they met.", date="2020-01-01", confidence=0.9)
+    rels = [Relation(id=rid, type="MET_WITH", source="org-a", target="org-b", evidence=evs)
+            for evs in ([one], [two, one], [one])]
+    fstore.write_graph([], ents, rels)
+    fstore.write_graph([], ents, rels)
+    [rel] = fstore.relations()
+    assert [e.doc_id for e in rel.evidence] == ["d2", "d1"]
+    assert rel.confidence == 0.9 and rel.date == "2021-01-01"
+    assert fstore.stats().evidence == 2 + 2
