@@ -60,7 +60,7 @@ from graph.model import (
 )
 from graph.ontology import ENTITY_TYPES, RELATION_TYPES, check_entity_type, check_relation_type
 from graph.resolve import map_entity_refs, resolve_entities
-from graph.store import StoreError, UnknownEntity, walk_relations
+from graph.store import StoreError, UnknownEntity, check_direction, walk_relations
 
 # Indexed properties: every id a query MERGEs on or looks up.
 NODE_INDEXES: tuple[tuple[str, str], ...] = (
@@ -652,9 +652,7 @@ class CypherStore:
         until: str | None = None,
     ) -> dict[str, set[str]]:
         pattern = {"out": "(x:Entity)-[r]->(e:Entity)", "in": "(x:Entity)<-[r]-(e:Entity)",
-                   "both": "(x:Entity)-[r]-(e:Entity)"}.get(direction)
-        if pattern is None:
-            raise ValueError(f"direction must be 'both', 'out' or 'in', not {direction!r}")
+                   "both": "(x:Entity)-[r]-(e:Entity)"}[check_direction(direction)]
         params: dict[str, Any] = {"ids": list(dict.fromkeys(entity_ids)), "types": list(types)}
         conds = ["x.id IN $ids", "type(r) IN $types", "e.id <> x.id"]
         if entity_type is not None:
@@ -688,8 +686,7 @@ class CypherStore:
         with_evidence: bool = True,
         limit: int | None = None,
     ) -> list[Relation]:
-        if direction not in ("both", "out", "in"):
-            raise ValueError(f"direction must be 'both', 'out' or 'in', not {direction!r}")
+        check_direction(direction)
         params: dict[str, Any] = {}
         if entity_ids is None:
             match = "MATCH ()-[r]->()"

@@ -44,7 +44,7 @@ from graph.model import (
 )
 from graph.ontology import ENTITY_TYPES, RELATION_TYPES
 from graph.resolve import map_entity_refs, resolve_entities
-from graph.store import StoreError, UnknownEntity, walk_relations
+from graph.store import StoreError, UnknownEntity, check_direction, walk_relations
 
 SCHEMA_VERSION = "1"
 
@@ -490,8 +490,7 @@ class SqliteStore:
         country: str | None = None,
         until: str | None = None,
     ) -> dict[str, set[str]]:
-        if direction not in ("both", "out", "in"):
-            raise ValueError(f"direction must be 'both', 'out' or 'in', not {direction!r}")
+        check_direction(direction)
         params: dict[str, Any] = {"ids": _ids_param(entity_ids), "types": _ids_param(types)}
         conds = ["r.source != r.target", "r.type IN (SELECT value FROM json_each(:types))"]
         if entity_type is not None:
@@ -535,8 +534,7 @@ class SqliteStore:
         with_evidence: bool = True,
         limit: int | None = None,
     ) -> list[Relation]:
-        if direction not in ("both", "out", "in"):
-            raise ValueError(f"direction must be 'both', 'out' or 'in', not {direction!r}")
+        check_direction(direction)
         conds = ["r.source != r.target"]
         params: list[Any] = []
         if types is not None:

@@ -197,6 +197,16 @@ class Store(Protocol):
     def close(self) -> None: ...
 
 
+DIRECTIONS = ("both", "out", "in")
+
+
+def check_direction(direction: str) -> str:
+    """``direction`` of ``relations``/``linked_entities``, or a clear error."""
+    if direction not in DIRECTIONS:
+        raise ValueError(f"direction must be 'both', 'out' or 'in', not {direction!r}")
+    return direction
+
+
 def walk_relations(
     store: Store, seeds: Sequence[str], *, hops: int, types: Sequence[str] | None, max_relations: int
 ) -> tuple[set[str], list[Relation]]:
