@@ -40,7 +40,7 @@ def report(
     first: dict[str, int] = {}
     for local, spec in entities.items():
         etype, name = spec[0], spec[1]
-        extra: dict[str, Any] = dict(spec[2]) if len(spec) > 2 else {}  # type: ignore[misc]
+        extra: dict[str, Any] = dict(spec[2]) if len(spec) > 2 else {}
         aliases = extra.pop("aliases", [])
         kind = extra.pop("kind", None)
         country = extra.pop("country", None)
@@ -57,7 +57,7 @@ def report(
     rels = []
     for spec_r in relations:
         rtype, s, t = spec_r[0], spec_r[1], spec_r[2]
-        attrs = dict(spec_r[3]) if len(spec_r) > 3 else {}  # type: ignore[misc]
+        attrs = dict(spec_r[3]) if len(spec_r) > 3 else {}
         rel_date = attrs.pop("date", None)
         lo, hi = sorted((first[s], first[t]))
         start = next(a for a, b in _sentences(text) if a <= lo < b)
@@ -65,3 +65,29 @@ def report(
         rels.append(ExtractedRelation(type=rtype, source=s, target=t, confidence=attrs.pop("confidence", confidence),
                                       evidence=[Span(start, end, text[start:end])], date=rel_date, attrs=attrs))
     return Extraction(document=doc, entities=ents, relations=rels, extractor="tests/builders")
+
+
+# --- reading the extractor's output in tests ------------------------------------
+
+
+def extract_contract(extractor: Any, text: str, date: str | None = None) -> dict[str, Any]:
+    """The ``tradekg extract`` object for one text."""
+    doc = Document(id=document_id(text), source="t.txt", text=text, date=date)
+    return dict(extractor.extract(doc).to_contract())
+
+
+def entities_by_name(out: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    return {e["name"]: e for e in out["entities"]}
+
+
+def has_relation(out: dict[str, Any], rtype: str, source: str, target: str, *, directed: bool = True) -> bool:
+    """Whether ``out`` states ``source -rtype-> target`` (either way round
+    when not ``directed``), by entity name."""
+    names = {e["id"]: e["name"] for e in out["entities"]}
+    for r in out["relations"]:
+        if r["type"] != rtype:
+            continue
+        pair = (names[r["source"]], names[r["target"]])
+        if pair == (source, target) or (not directed and pair == (target, source)):
+            return True
+    return False

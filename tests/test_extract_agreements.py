@@ -6,13 +6,9 @@ from typing import Any
 
 import pytest
 
-from graph.model import Document, document_id
 from ingest.agreements import parse_money
 from ingest.extract import Extractor
-
-
-def _out(extractor: Extractor, text: str, date: str | None = None) -> dict[str, Any]:
-    return extractor.extract(Document(id=document_id(text), source="t.txt", text=text, date=date)).to_contract()
+from tests.builders import extract_contract as _out
 
 
 def _agreements(out: dict[str, Any]) -> list[dict[str, Any]]:

@@ -3,15 +3,13 @@ are, as the text states them (not the gazetteer)."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from graph.model import Document, document_id
 from ingest.extract import Extractor
+from tests.builders import extract_contract
 
 
 def _rels(extractor: Extractor, text: str, rtype: str) -> set[tuple[str, str]]:
-    out: dict[str, Any] = extractor.extract(
-        Document(id=document_id(text), source="t.txt", text=text)).to_contract()
+    out = extract_contract(extractor, text)
     names = {e["id"]: e["name"] for e in out["entities"]}
     return {(names[r["source"]], names[r["target"]]) for r in out["relations"] if r["type"] == rtype}
 

@@ -5,23 +5,15 @@ from __future__ import annotations
 from typing import Any
 
 from graph.gazetteer import find_place
-from graph.model import Document, document_id
 from ingest.extract import Extractor
 from ingest.organisations import find_names, name_country, org_kind
-
-
-def _out(extractor: Extractor, text: str) -> dict[str, Any]:
-    return extractor.extract(Document(id=document_id(text), source="t.txt", text=text)).to_contract()
-
-
-def _names(out: dict[str, Any]) -> dict[str, dict[str, Any]]:
-    return {e["name"]: e for e in out["entities"]}
+from tests.builders import entities_by_name as _names
+from tests.builders import extract_contract as _out
+from tests.builders import has_relation
 
 
 def _rel(out: dict[str, Any], rtype: str, source: str, target: str) -> bool:
-    names = {e["id"]: e["name"] for e in out["entities"]}
-    return any(r["type"] == rtype and {names[r["source"]], names[r["target"]]} == {source, target}
-               for r in out["relations"])
+    return has_relation(out, rtype, source, target, directed=False)
 
 
 def test_organisation_names_stop_at_the_end_of_a_sentence() -> None:

@@ -4,13 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from graph.model import Document, document_id
 from ingest.extract import Extractor
 from ingest.locations import CountryClues, choose_country
-
-
-def _out(extractor: Extractor, text: str) -> dict[str, Any]:
-    return extractor.extract(Document(id=document_id(text), source="t.txt", text=text)).to_contract()
+from tests.builders import extract_contract as _out
 
 
 def _country(out: dict[str, Any], name: str) -> str | None:

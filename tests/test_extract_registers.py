@@ -6,24 +6,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from graph.model import Document, document_id
 from graph.sectors import find_sectors
 from ingest.extract import Extractor
 from ingest.organisations import find_names, org_kind
-
-
-def _out(extractor: Extractor, text: str) -> dict[str, Any]:
-    return extractor.extract(Document(id=document_id(text), source="t.txt", text=text)).to_contract()
-
-
-def _names(out: dict[str, Any]) -> dict[str, dict[str, Any]]:
-    return {e["name"]: e for e in out["entities"]}
-
-
-def _rel(out: dict[str, Any], rtype: str, source: str, target: str) -> bool:
-    names = {e["id"]: e["name"] for e in out["entities"]}
-    return any(r["type"] == rtype and names[r["source"]] == source and names[r["target"]] == target
-               for r in out["relations"])
+from tests.builders import entities_by_name as _names
+from tests.builders import extract_contract as _out
+from tests.builders import has_relation as _rel
 
 
 def _types(out: dict[str, Any], source: str, target: str) -> set[str]:

@@ -4,12 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from graph.model import Document, document_id
 from ingest.extract import Extractor
-
-
-def _out(extractor: Extractor, text: str) -> dict[str, Any]:
-    return extractor.extract(Document(id=document_id(text), source="t.txt", text=text)).to_contract()
+from tests.builders import extract_contract as _out
 
 
 def _sectors(out: dict[str, Any], name: str) -> dict[str, dict[str, Any]]:
