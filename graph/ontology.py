@@ -52,18 +52,6 @@ FACILITATOR_KINDS: frozenset[str] = frozenset(
     {"chamber", "ministry", "agency", "commission", "diplomatic", "park"}
 )
 
-# Fields an entity may carry beyond id/name/type/aliases, by type.
-ENTITY_FIELDS: dict[str, tuple[str, ...]] = {
-    ORGANIZATION: ("kind", "country"),
-    PERSON: ("title",),
-    PLACE: ("kind", "country"),
-    EVENT: ("start", "end"),
-    MISSION: ("start", "end"),
-    SECTOR: ("code",),
-    AGREEMENT: ("value", "currency", "date"),
-    PROGRAM: (),
-}
-
 # A country can stand for its government ("France and Yugoslavia agreed"),
 # so Place is an actor too.
 ACTORS: frozenset[str] = frozenset({ORGANIZATION, PERSON, MISSION, PLACE})
@@ -141,9 +129,3 @@ def check_relation_type(name: str) -> str:
             f"unknown relation type {name!r}; expected one of {', '.join(RELATION_TYPES)}"
         )
     return name
-
-
-def check_org_kind(kind: str) -> str:
-    if kind not in ORG_KINDS:
-        raise ValueError(f"unknown organisation kind {kind!r}; expected one of {', '.join(ORG_KINDS)}")
-    return kind

@@ -18,7 +18,7 @@ import networkx as nx
 
 from graph.model import Relation, Subgraph
 from graph.ontology import RELATION_TYPES
-from graph.store import Store
+from graph.store import Store, walk_relations
 from queries.common import (
     IN_SECTOR,
     LOCATED_IN,
@@ -47,29 +47,6 @@ class ConnectionPath:
     reasons: list[str] = field(default_factory=list)
 
 
-def _ball(store: Store, seed: str, radius: int, types: list[str]) -> list[Relation]:
-    """Relations touching nodes within ``radius - 1`` hops of ``seed``."""
-    rels: dict[str, Relation] = {}
-    frontier = {seed}
-    seen = {seed}
-    for _ in range(radius):
-        if not frontier:
-            break
-        batch = store.relations(types=types, entity_ids=sorted(frontier), with_evidence=False,
-                                limit=_BALL_LIMIT)
-        nxt = set()
-        for r in batch:
-            rels[r.id] = r
-            for x in (r.source, r.target):
-                if x not in seen:
-                    seen.add(x)
-                    nxt.add(x)
-        frontier = nxt
-        if len(rels) >= _BALL_LIMIT:
-            break
-    return list(rels.values())
-
-
 def connections(
     store: Store,
     a: str,
@@ -86,8 +63,10 @@ def connections(
     if ea.id == eb.id or max_hops < 1:
         return []
     rtypes = list(types or PATH_RELATIONS)
-    rels = {r.id: r for r in _ball(store, ea.id, (max_hops + 1) // 2, rtypes)}
-    rels.update({r.id: r for r in _ball(store, eb.id, max_hops // 2, rtypes)})
+    # Meet in the middle: a ball of half the hops around each end.
+    _, near_a = walk_relations(store, [ea.id], hops=(max_hops + 1) // 2, types=rtypes, max_relations=_BALL_LIMIT)
+    _, near_b = walk_relations(store, [eb.id], hops=max_hops // 2, types=rtypes, max_relations=_BALL_LIMIT)
+    rels = {r.id: r for r in (*near_a, *near_b)}
     g = nx.Graph()
     by_pair: dict[frozenset[str], list[Relation]] = defaultdict(list)
     for r in rels.values():

@@ -24,12 +24,11 @@ read only for the best ``max(50, 3 * limit)`` of them.
 from __future__ import annotations
 
 import math
-from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from graph.model import Entity, Evidence, Relation
-from graph.ontology import MEETING_RELATIONS, ORGANIZATION
+from graph.ontology import MEETING_RELATIONS, MISSION, ORGANIZATION
 from graph.sectors import division_title
 from graph.store import Store
 from queries.common import (
@@ -53,8 +52,6 @@ from queries.common import (
 W_FIT, W_STRENGTH, W_RECENCY, W_CENTRALITY = 3.0, 1.5, 1.0, 1.0
 # Fit of an organisation known only as a counterpart of the sector's delegations.
 FIT_MET_BY_MISSION = 0.3
-# How many of the sector's most recent missions are read for that.
-_MISSION_SCAN = 500
 
 
 @dataclass
@@ -199,19 +196,15 @@ def _filtered(store: Store, ents: dict[str, Entity], *, cc: str | None, kinds: S
 
 def _met_by_sector_missions(store: Store, code: str, exclude: set[str], *, cc: str | None,
                             kinds: Sequence[str] | None, until: str | None) -> dict[str, set[str]]:
-    """Organisation id -> the missions working in division ``code`` that met it."""
-    about = store.relations(types=[IN_SECTOR], entity_ids=[f"sector-{code}"], direction="in",
-                            until=until, with_evidence=False, limit=_MISSION_SCAN)
-    missions = only_missions(store, {r.source for r in about})
+    """Organisation id -> the missions working in division ``code`` that met
+    it (kind and country filtered in the store, as for the sector itself)."""
+    missions = store.linked_entities([f"sector-{code}"], types=[IN_SECTOR], direction="in",
+                                     entity_type=MISSION, until=until)
     if not missions:
         return {}
-    met: dict[str, set[str]] = defaultdict(set)
-    for r in store.relations(types=list(MEETING_RELATIONS), entity_ids=sorted(missions), until=until,
-                             with_evidence=False):
-        for m in (r.source, r.target):
-            if m in missions and r.other(m) not in missions and r.other(m) not in exclude:
-                met[r.other(m)].add(m)
-    return met
+    met = store.linked_entities(sorted(missions), types=list(MEETING_RELATIONS), entity_type=ORGANIZATION,
+                                kinds=kinds, country=cc, until=until)
+    return {i: seeds for i, seeds in met.items() if i not in exclude}
 
 
 def _reasons(code: str, codes: set[str], fit: float, docs: list[str], evidence: list[Evidence],
