@@ -146,7 +146,9 @@ def resolve_entities(
 ) -> dict[str, str]:
     """Map each extracted entity's local id to a global id: an existing
     entity's, or a new stable one. ``exists`` and ``find_by_forms`` are the
-    store's own look-ups, run inside its write transaction."""
+    store's own look-ups, run inside its write transaction. Derived spellings
+    of each name (``name_variants``) are appended to that entity's aliases in
+    place, so every backend stores them without knowing the rule."""
     mapping: dict[str, str] = {}
     for e in entities:
         # Derived spellings become aliases, so later reports find them.
