@@ -119,6 +119,11 @@ def _attrs(text: str) -> dict[str, Any]:
     return {} if text == "{}" else json.loads(text)
 
 
+def _evidence_order(ev: Evidence) -> tuple[bool, str, str, int]:
+    """Evidence as the store lists it: by date (undated first), document, span."""
+    return (ev.date is not None, ev.date or "", ev.doc_id, ev.start)
+
+
 def _like_escape(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
@@ -736,16 +741,41 @@ class SqliteStore:
             last = ids[-1]
 
     def iter_relations(self, *, batch_size: int = 1000, with_evidence: bool = True) -> Iterator[list[Relation]]:
+        # The bulk read behind exports and ``sync``: plain tuples, and each
+        # page's evidence as one range of the evidence table's primary key
+        # (already in relation order, no sort), grouped here.
         last = ""
+        cur = self._db.cursor()
+        cur.row_factory = None
         while True:
             with self._lock:
-                rows = self._db.execute(
-                    "SELECT * FROM relations WHERE id > ? AND source != target ORDER BY id LIMIT ?",
+                rows = cur.execute(
+                    f"SELECT {_REL_COLS} FROM relations WHERE id > ? AND source != target ORDER BY id LIMIT ?",
                     (last, batch_size),
                 ).fetchall()
                 if not rows:
                     return
-                batch = self._relations_from_rows(rows, with_evidence)
+                batch = [Relation(id=r[0], type=r[1], source=r[2], target=r[3], confidence=r[4], date=r[5],
+                                  attrs=_attrs(r[6])) for r in rows]
+                if with_evidence:
+                    by_id = {rel.id: rel.evidence for rel in batch}
+                    ev_rows = cur.execute(
+                        "SELECT relation_id, doc_id, start, end, text, date, confidence, extractor"
+                        " FROM relation_evidence WHERE relation_id >= ? AND relation_id <= ?",
+                        (batch[0].id, batch[-1].id),
+                    ).fetchall()
+                    for rid, doc_id, start, end, text, date, confidence, extractor in ev_rows:
+                        evs = by_id.get(rid)
+                        # None: a self-loop between the page's relations.
+                        # The same span reaching a relation from two origins
+                        # after a merge comes in adjacent rows: keep one.
+                        if evs is None or (evs and (evs[-1].doc_id, evs[-1].start, evs[-1].end) == (doc_id, start, end)):
+                            continue
+                        evs.append(Evidence(doc_id=doc_id, start=start, end=end, text=text, date=date,
+                                            confidence=confidence, extractor=extractor))
+                    for rel in batch:
+                        if len(rel.evidence) > 1:
+                            rel.evidence.sort(key=_evidence_order)
             yield batch
             last = batch[-1].id
 
