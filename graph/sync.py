@@ -10,10 +10,12 @@ appears in the target once the facts before it are there.
 
 from __future__ import annotations
 
+import gc
 import time
-from collections import defaultdict
-from collections.abc import Callable, Sequence
+from collections import defaultdict, deque
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any, Protocol, runtime_checkable
 
@@ -27,9 +29,11 @@ class PreparingTarget(Protocol):
     (``prepare_graph``) and sending (``write_prepared``), as CypherStore does."""
 
     def prepare_graph(self, documents: Sequence[Document], entities: Sequence[Entity],
-                      relations: Sequence[Relation]) -> Any: ...
+                      relations: Sequence[Relation], *, relations_known_new: bool = False) -> Any: ...
 
     def write_prepared(self, prepared: Any) -> None: ...
+
+    def holds_relations(self) -> bool: ...
 
 
 @dataclass(slots=True)
@@ -39,22 +43,45 @@ class SyncReport:
     relations: int = 0
     evidence: int = 0  # relation and entity evidence sent
     seconds: float = 0.0
+    # The target held no relation when the sync began, so relations were
+    # created without looking for an existing copy first.
+    into_empty: bool = False
 
     @property
     def relations_per_second(self) -> float:
         return self.relations / self.seconds if self.seconds > 0 else 0.0
 
 
+@contextmanager
+def _cyclic_gc_paused() -> Iterator[None]:
+    """Pause Python's cyclic garbage collector. A sync allocates millions of
+    short-lived records without reference cycles (reference counting frees
+    them), and the collector's full passes, each over every live object,
+    were up to a third of the client's time, more with bigger batches."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
 def sync_stores(
     source: Store,
     target: Store,
     *,
-    batch_size: int = 1000,
+    batch_size: int = 2000,
     on_progress: Callable[[str, int], None] | None = None,
 ) -> SyncReport:
     """Copy every document, entity and relation (with evidence) of ``source``
     into ``target``. ``on_progress(kind, count_so_far)`` is called after each
-    batch, ``kind`` being "entities", "relations" or "documents"."""
+    batch, ``kind`` being "entities", "relations" or "documents".
+
+    ``batch_size``, rows per write: on FalkorDB each write costs more the
+    bigger the graph, whatever its size, so fewer and bigger writes pay at
+    1M relations; past ~2,000 rows this process's encoding slows down more
+    than the server speeds up (docs/benchmarks.md)."""
     if batch_size < 1:
         raise ValueError(f"batch_size must be at least 1, not {batch_size}")
     report = SyncReport()
@@ -64,32 +91,50 @@ def sync_stores(
         if on_progress is not None:
             on_progress(kind, count)
 
-    # One writer thread: while the target digests a batch, the next one is
-    # read from the source and prepared (encoded too, when the target can
-    # split that off: then the writer thread only waits on the server).
-    # Batches stay in order, and the first failure stops the sync.
-    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="tradekg-sync") as writer:
-        pending: Future[None] | None = None
+    # Into a graph holding no relation, every relation the sync sends is new
+    # (the source has each id once, and tradekg assumes one writer per
+    # graph), so the target can skip looking for an existing copy. A sync
+    # cut short and run again finds relations there and takes the
+    # idempotent path.
+    preparing = isinstance(target, PreparingTarget)
+    report.into_empty = isinstance(target, PreparingTarget) and not target.holds_relations()
+    # Writer threads: while the target digests a batch, the next one is read
+    # from the source and prepared (encoded too, when the target can split
+    # that off). A server target gets two batches at a time, on two
+    # connections, so it always has the next one at hand instead of waiting
+    # for this process to notice the last reply (a quarter of its time at 1M
+    # relations). Batches of one phase are independent (distinct ids, their
+    # endpoints already written), so their order does not matter; between
+    # phases every write is waited for, so relations never arrive before
+    # their entities, nor documents before their facts. The first failure
+    # stops the sync.
+    depth = 2 if preparing else 1
+    in_flight: deque[tuple[Future[None], str, int]] = deque()
+    with _cyclic_gc_paused(), ThreadPoolExecutor(max_workers=depth, thread_name_prefix="tradekg-sync") as writer:
+
+        def settle(keep: int) -> None:
+            """Wait until at most ``keep`` writes are in flight, oldest first."""
+            while len(in_flight) > keep:
+                done, kind, count = in_flight.popleft()
+                done.result()
+                progress(kind, count)
 
         def send(docs: Sequence[Document], ents: Sequence[Entity], rels: Sequence[Relation],
                  kind: str, count: int) -> None:
-            nonlocal pending
             if isinstance(target, PreparingTarget):
-                prepared = target.prepare_graph(docs, ents, rels)
-                if pending is not None:
-                    pending.result()
-                pending = writer.submit(target.write_prepared, prepared)
+                prepared = target.prepare_graph(docs, ents, rels, relations_known_new=report.into_empty)
+                settle(depth - 1)
+                in_flight.append((writer.submit(target.write_prepared, prepared), kind, count))
             else:
-                if pending is not None:
-                    pending.result()
-                pending = writer.submit(target.write_graph, docs, ents, rels)
-            pending.add_done_callback(lambda f: progress(kind, count) if f.exception() is None else None)
+                settle(0)
+                in_flight.append((writer.submit(target.write_graph, docs, ents, rels), kind, count))
 
         # Entities travel with their mention evidence (their provenance).
         for ents in source.iter_entities(batch_size=batch_size, with_evidence=True):
             report.entities += len(ents)
             report.evidence += sum(len(e.evidence) for e in ents)
             send([], ents, [], "entities", report.entities)
+        settle(0)
         # Relations are sent one type at a time, ``batch_size`` of a type per
         # write: a bulk write is one statement per relation type, and on
         # FalkorDB a statement costs more the bigger the graph, whatever its
@@ -109,11 +154,11 @@ def sync_stores(
         for _, batch in sorted(pending_by_type.items()):
             sent += len(batch)
             send([], [], batch, "relations", sent)
+        settle(0)
         # Documents are the heaviest rows (full text): smaller batches.
         for docs in source.iter_documents(batch_size=max(1, min(batch_size, 100))):
             report.documents += len(docs)
             send(docs, [], [], "documents", report.documents)
-        if pending is not None:
-            pending.result()
+        settle(0)
     report.seconds = time.perf_counter() - started
     return report

@@ -4,6 +4,7 @@ user text, and writes that land whole. Against a real FalkorDB server."""
 
 from __future__ import annotations
 
+import json
 import socket
 import time
 from collections.abc import Iterator, Sequence
@@ -11,7 +12,7 @@ from collections.abc import Iterator, Sequence
 import pytest
 
 from graph.cypher_connections import Statement, redact
-from graph.cypher_store import CypherStore
+from graph.cypher_store import CypherStore, _record
 from graph.model import Document, Entity, Evidence, Relation, relation_id
 from graph.store import StoreError, open_store
 from tests.builders import report
@@ -197,3 +198,16 @@ def test_one_relation_twice_in_one_bulk_write_keeps_all_its_evidence_once(fstore
     assert [e.doc_id for e in rel.evidence] == ["d2", "d1"]
     assert rel.confidence == 0.9 and rel.date == "2021-01-01"
     assert fstore.stats().evidence == 2 + 2
+
+
+def test_evidence_records_keep_the_spelling_earlier_versions_wrote() -> None:
+    # Re-syncing adds a record only when its string is not on the edge yet,
+    # so the hand-written encoder must spell a record exactly as the JSON
+    # encoder of earlier versions did, whatever the text.
+    tricky = ['plain', 'quote " and \\ backslash', "tab\tnewline\n", "ctrl \x00\x1f", "Алматы 中文 😀", "\u2028</script>"]
+    for i, text in enumerate(tricky):
+        ev = Evidence(doc_id=f"doc-{text}", start=i, end=i + 5, text=text, date=None if i % 2 else "2024-05-01",
+                      confidence=[0.9, 1, 1 / 3][i % 3], extractor=text)
+        expected = json.dumps([ev.doc_id, ev.start, ev.end, ev.text, ev.date, float(ev.confidence), ev.extractor,
+                               "src", text], ensure_ascii=False, separators=(",", ":"))
+        assert _record(ev, "src", text) == expected

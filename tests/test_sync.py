@@ -81,9 +81,30 @@ def test_sync_copies_documents_entities_relations_and_evidence(
 
 
 def test_syncing_twice_duplicates_nothing(source: SqliteStore, falkordb_target: CypherStore) -> None:
-    sync_stores(source, falkordb_target, batch_size=3)
-    sync_stores(source, falkordb_target, batch_size=5)
+    assert sync_stores(source, falkordb_target, batch_size=3).into_empty
+    assert not sync_stores(source, falkordb_target, batch_size=5).into_empty
     _same_graph(source, falkordb_target)
+
+
+def test_a_sync_into_a_graph_holding_part_of_it_adds_what_is_missing(
+    source: SqliteStore, falkordb_target: CypherStore, tmp_path: Path
+) -> None:
+    older = SqliteStore(tmp_path / "older.db")
+    try:
+        older.upsert_extraction(ASTANA_2023)
+        sync_stores(older, falkordb_target)
+    finally:
+        older.close()
+    # Relations already there gain the other reports' evidence, new ones are
+    # created, nothing is doubled.
+    assert not sync_stores(source, falkordb_target, batch_size=4).into_empty
+    assert source.stats() == falkordb_target.stats()
+    assert _entities(source) == _entities(falkordb_target)
+    assert _relations(source) == _relations(falkordb_target)
+    # (The target keeps its own copy of the report both stores hold, with
+    # the time it was first ingested.)
+    assert {d.id for b in falkordb_target.iter_documents() for d in b} == {
+        d.id for b in source.iter_documents() for d in b}
 
 
 def test_sync_back_from_falkordb_restores_the_graph(
