@@ -21,6 +21,7 @@ from rich.console import Console
 from rich.table import Table
 
 from api import render
+from graph.cypher_connections import redact
 from graph.store import Store, StoreError, UnknownDocument, UnknownEntity, open_store
 
 if TYPE_CHECKING:
@@ -393,20 +394,33 @@ def unmerge(drop: Annotated[str, typer.Argument(help="id of the entity to bring 
 def sync(
     source: Annotated[str, typer.Option("--from", help="SQLite file (or store URL) to copy from")],
     target: Annotated[str, typer.Option("--to", help="store URL to copy into (bolt://, falkordb://, ...)")],
-    batch_size: Annotated[int, typer.Option("--batch-size", min=1)] = 1000,
+    batch_size: Annotated[int, typer.Option("--batch-size", min=1, help="rows per write")] = 2000,
 ) -> None:
-    """Copy a whole graph from one store into another."""
-    try:
-        from graph.sync import sync_stores
-    except ImportError:
-        fail("this build has no graph.sync module")
-    with opened(source) as src, opened(target) as dst:
-        report = sync_stores(src, dst, batch_size=batch_size)
-    summary = Table(title="Synced", show_header=False)
-    fields: dict[str, Any] = (dataclasses.asdict(report)
-                              if dataclasses.is_dataclass(report) and not isinstance(report, type) else vars(report))
-    for label, value in fields.items():
-        summary.add_row(label.replace("_", " "), str(value))
+    """Copy a whole graph from one store into another. Idempotent: run it
+    again after an interruption and it completes, duplicating nothing."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from graph.sync import sync_stores
+
+    with opened(source) as src, opened(target) as dst, Progress(
+        TextColumn("[bold]{task.description:<9}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+        console=err, transient=True,
+    ) as progress:
+        totals = src.stats()
+        tasks = {kind: progress.add_task(kind, total=total) for kind, total in (
+            ("entities", totals.entities), ("relations", totals.relations), ("documents", totals.documents))}
+
+        def on_progress(kind: str, count: int) -> None:
+            progress.update(tasks[kind], completed=count)
+
+        report = sync_stores(src, dst, batch_size=batch_size, on_progress=on_progress)
+    summary = Table(title=f"Synced into {redact(target)}", show_header=False)
+    for label, value in (("documents", report.documents), ("entities", report.entities),
+                         ("relations", report.relations), ("evidence", report.evidence),
+                         ("seconds", f"{report.seconds:.1f}"),
+                         ("relations/s", f"{report.relations_per_second:,.0f}"),
+                         ("target was empty", "yes" if report.into_empty else "no")):
+        summary.add_row(label, str(value))
     err.print(summary)
 
 

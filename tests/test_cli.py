@@ -11,6 +11,7 @@ from click.testing import Result
 from typer.testing import CliRunner
 
 from api.cli import cli
+from tests.falkordb_server import FalkorServer
 
 REPORTS = ("2022-05-atameken-delegation-to-chongqing.md", "2021-06-chongqing-kazakhstan-auto-parts.txt")
 
@@ -157,3 +158,33 @@ def test_merge_unmerge_and_delete_document(reports: list[Path], tmp_path: Path) 
     assert run("delete-document", doc, "--db", db).exit_code == 2
     stats = json.loads(run("stats", "--db", db, "--json").stdout)
     assert stats["documents"] == 1
+
+
+@pytest.mark.falkordb
+def test_sync_copies_the_graph_to_a_server_and_running_it_again_changes_nothing(
+    db: Path, falkordb_server: FalkorServer
+) -> None:
+    url = falkordb_server.url("cli-sync")
+    try:
+        first = run("sync", "--from", db, "--to", url)
+        assert first.exit_code == 0, first.stderr
+        assert "Synced into" in first.stderr and "target was empty" in first.stderr
+        copied = json.loads(run("stats", "--store", url, "--json").stdout)
+        assert copied == json.loads(run("stats", "--db", db, "--json").stdout)
+        again = run("sync", "--from", db, "--to", url, "--batch-size", "7")
+        assert again.exit_code == 0, again.stderr
+        assert json.loads(run("stats", "--store", url, "--json").stdout) == copied
+        # The copy answers questions as the original does.
+        assert (json.loads(run("who-met-whom", "Atameken", "--store", url, "--json").stdout)
+                == json.loads(run("who-met-whom", "Atameken", "--db", db, "--json").stdout))
+    finally:
+        falkordb_server.delete_graph("cli-sync")
+
+
+def test_sync_to_a_server_that_is_down_is_one_line_naming_it(db: Path) -> None:
+    from tests.falkordb_server import free_port
+
+    url = f"falkordb://127.0.0.1:{free_port()}/nothing-here"
+    result = run("sync", "--from", db, "--to", url)
+    assert result.exit_code == 2
+    assert url in result.stderr and "Traceback" not in result.stderr
