@@ -42,6 +42,11 @@ class Dialect:
     node_index: str  # format(name=, label=, prop=)
     rel_index: str  # format(name=, type=, prop=)
     index_exists: tuple[str, ...]  # error text meaning "that index is already there"
+    # Bulk writes a sync may have in flight at once. FalkorDB runs one write
+    # per graph at a time, so a second one only waits, ready to start; on
+    # Neo4j two transactions adding relationships to the same nodes can
+    # deadlock, so they go one by one.
+    writes_in_flight: int = 1
 
 
 DIALECTS: dict[str, Dialect] = {
@@ -56,6 +61,7 @@ DIALECTS: dict[str, Dialect] = {
         node_index="CREATE INDEX FOR (n:{label}) ON (n.{prop})",
         rel_index="CREATE INDEX FOR ()-[r:{type}]-() ON (r.{prop})",
         index_exists=("already indexed",),
+        writes_in_flight=2,
     ),
     # FalkorDB's experimental Bolt port introduces itself as Neo4j and
     # reports every error as a bare UnknownError, "index exists" included.

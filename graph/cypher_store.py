@@ -934,6 +934,10 @@ class CypherStore:
     def holds_relations(self) -> bool:
         return bool(self._q("MATCH ()-[r]->() RETURN 1 AS one LIMIT 1"))
 
+    @property
+    def writes_in_flight(self) -> int:
+        return self.conn.dialect.writes_in_flight
+
     def prepare_graph(
         self,
         documents: Sequence[Document],

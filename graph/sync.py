@@ -35,6 +35,11 @@ class PreparingTarget(Protocol):
 
     def holds_relations(self) -> bool: ...
 
+    @property
+    def writes_in_flight(self) -> int:
+        """How many batches may be written at once."""
+        ...
+
 
 @dataclass(slots=True)
 class SyncReport:
@@ -96,19 +101,17 @@ def sync_stores(
     # graph), so the target can skip looking for an existing copy. A sync
     # cut short and run again finds relations there and takes the
     # idempotent path.
-    preparing = isinstance(target, PreparingTarget)
     report.into_empty = isinstance(target, PreparingTarget) and not target.holds_relations()
     # Writer threads: while the target digests a batch, the next one is read
     # from the source and prepared (encoded too, when the target can split
-    # that off). A server target gets two batches at a time, on two
-    # connections, so it always has the next one at hand instead of waiting
-    # for this process to notice the last reply (a quarter of its time at 1M
-    # relations). Batches of one phase are independent (distinct ids, their
-    # endpoints already written), so their order does not matter; between
-    # phases every write is waited for, so relations never arrive before
-    # their entities, nor documents before their facts. The first failure
-    # stops the sync.
-    depth = 2 if preparing else 1
+    # that off). FalkorDB gets two batches at a time, on two connections, so
+    # it always has the next one at hand instead of waiting for this process
+    # to notice the last reply (a quarter of its time at 1M relations).
+    # Batches of one phase are independent (distinct ids, their endpoints
+    # already written), so their order does not matter; between phases every
+    # write is waited for, so relations never arrive before their entities,
+    # nor documents before their facts. The first failure stops the sync.
+    depth = max(1, target.writes_in_flight) if isinstance(target, PreparingTarget) else 1
     in_flight: deque[tuple[Future[None], str, int]] = deque()
     with _cyclic_gc_paused(), ThreadPoolExecutor(max_workers=depth, thread_name_prefix="tradekg-sync") as writer:
 
