@@ -9,7 +9,7 @@ and reused) is synced into an empty FalkorDB graph with ``graph.sync``, then
 synced again into the full graph (the idempotent path a re-run takes: every
 relation is looked up and found); relations per second are counted over the
 relations phase, which is what the bar (>= 50k relations/s) is about. Without ``--url`` a FalkorDB server
-is started for the run (the tests' harness) and stopped afterwards, and the
+is started for each size and repeat (the tests' harness) and stopped afterwards, and the
 CPU seconds the server and this process spent in the relations phase are
 reported beside the wall time: on a shared machine they move much less
 than the wall time does.
@@ -23,7 +23,8 @@ import os
 import random
 import statistics
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from benchmarks.synthetic import COUNTRIES, SECTORS, generate
@@ -124,38 +125,52 @@ def main() -> None:
     directory = Path(args.source_dir)
     directory.mkdir(parents=True, exist_ok=True)
 
-    server = None
-    url = args.url
-    if url is None:
-        from tests.falkordb_server import FalkorServer
+    from benchmarks.queries import machine
 
-        server = FalkorServer.start()
-        url = server.url("bench")
-    try:
-        from benchmarks.queries import machine
-
-        print(f"machine: {machine()}")
-        print(f"load average before: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
-        print("| relations | into | entities | documents | evidence | batch | total s | relations s | relations/s"
-              " | server CPU s | client CPU s |")
-        print("|---|---|---|---|---|---|---|---|---|---|---|")
-        target = CypherStore.from_url(url)
-        pid = server.proc.pid if server is not None else None
-        for _ in range(args.repeat):
-            for size in args.sizes:
-                source = _source(directory, size)
-                target.clear()
+    print(f"machine: {machine()}")
+    print("| relations | into | entities | documents | evidence | batch | total s | relations s | relations/s"
+          " | server CPU s | client CPU s |")
+    print("|---|---|---|---|---|---|---|---|---|---|---|")
+    for run in range(args.repeat):
+        for size in args.sizes:
+            last = run == args.repeat - 1 and size == args.sizes[-1]
+            source = _source(directory, size)
+            print(f"<!-- load average before: {' '.join(f'{x:.2f}' for x in os.getloadavg())} -->", flush=True)
+            with _target(args.url) as (target, pid):
                 _sync(source, target, args.batch_size, pid)
                 if not args.no_resync:
                     _sync(source, target, args.batch_size, pid)
-                source.close()
-        if args.latency_samples:
-            print(f"query latency on FalkorDB, {target.stats().relations:,} relations:")
-            _latency(target, args.latency_samples)
-        target.close()
+                if last and args.latency_samples:
+                    print(f"query latency on FalkorDB, {target.stats().relations:,} relations:")
+                    _latency(target, args.latency_samples)
+            source.close()
+
+
+@contextmanager
+def _target(url: str | None) -> Iterator[tuple[CypherStore, int | None]]:
+    """An empty FalkorDB graph: on a server of its own, started for this run
+    (a graph deleted on a shared server is freed in the background, and that
+    work would land in the next run's figures), or the graph at ``url``,
+    emptied first."""
+    if url is not None:
+        target = CypherStore.from_url(url)
+        target.clear()
+        try:
+            yield target, None
+        finally:
+            target.close()
+        return
+    from tests.falkordb_server import FalkorServer
+
+    server = FalkorServer.start()
+    try:
+        target = CypherStore.from_url(server.url("bench"))
+        try:
+            yield target, server.proc.pid
+        finally:
+            target.close()
     finally:
-        if server is not None:
-            server.stop()
+        server.stop()
 
 
 if __name__ == "__main__":
