@@ -47,6 +47,12 @@ class Dialect:
     # Neo4j two transactions adding relationships to the same nodes can
     # deadlock, so they go one by one.
     writes_in_flight: int = 1
+    # Whole-graph reads (exports, syncs from the server). FalkorDB seeks a
+    # range of internal node ids directly but answers a page of an id index
+    # by scanning and sorting everything after it (quadratic over a graph),
+    # so it walks windows of node ids; Neo4j reads its index in order, so it
+    # pages by the ``id`` property.
+    node_id_windows: bool = False
 
 
 DIALECTS: dict[str, Dialect] = {
@@ -62,6 +68,7 @@ DIALECTS: dict[str, Dialect] = {
         rel_index="CREATE INDEX FOR ()-[r:{type}]-() ON (r.{prop})",
         index_exists=("already indexed",),
         writes_in_flight=2,
+        node_id_windows=True,
     ),
     # FalkorDB's experimental Bolt port introduces itself as Neo4j and
     # reports every error as a bare UnknownError, "index exists" included.

@@ -878,13 +878,42 @@ class CypherStore:
                 "MATCH (e:Entity) WHERE e.type = 'Organization' RETURN coalesce(e.kind, 'unknown') AS k, count(e) AS n"),
         )
 
+    def _pages(self, *, keyset: str, window: str, batch_size: int) -> Iterator[list[dict[str, Any]]]:
+        """All rows of a whole-graph read, about ``batch_size`` at a time.
+        ``keyset`` pages by ``$last`` (rows ordered by their ``id``);
+        ``window`` takes the rows of the nodes whose internal id is in
+        ``[$lo, $hi)``, for servers that seek those (``Dialect``). Rows
+        written during the walk may be missed, as with any paging."""
+        if not self.conn.dialect.node_id_windows:
+            last = ""
+            while rows := self._q(keyset, last=last, n=int(batch_size)):
+                yield rows
+                last = rows[-1]["id"]
+            return
+        top = self._q("MATCH (n) RETURN max(id(n)) AS top")[0]["top"]
+        lo, width, pending = 0, max(1, batch_size), []
+        while top is not None and lo <= top:
+            rows = self._q(window, lo=lo, hi=lo + width)
+            lo += width
+            # Aim at ~batch_size rows a query: other labels, and nodes
+            # without edges, leave gaps in the ids.
+            if len(rows) < batch_size // 2:
+                width = min(width * 2, 1 << 20)
+            elif len(rows) > batch_size * 2:
+                width = max(1, width // 2)
+            pending += rows
+            while len(pending) >= batch_size:
+                yield pending[:batch_size]
+                pending = pending[batch_size:]
+        if pending:
+            yield pending
+
     def iter_entities(self, *, batch_size: int = 1000, with_evidence: bool = False) -> Iterator[list[Entity]]:
-        last = ""
-        while True:
-            rows = self._q(f"MATCH (e:Entity) WHERE e.id > $last RETURN {_ENT} ORDER BY e.id LIMIT $n",
-                           last=last, n=int(batch_size))
-            if not rows:
-                return
+        for rows in self._pages(
+            keyset=f"MATCH (e:Entity) WHERE e.id > $last RETURN {_ENT} ORDER BY e.id LIMIT $n",
+            window=f"MATCH (e:Entity) WHERE id(e) >= $lo AND id(e) < $hi RETURN {_ENT}",
+            batch_size=batch_size,
+        ):
             ids = [r["id"] for r in rows]
             aliases = self._aliases(ids)
             batch = [self._entity(r, aliases[r["id"]]) for r in rows]
@@ -898,20 +927,26 @@ class CypherStore:
                 for e in batch:
                     e.evidence = evs[e.id]
             yield batch
-            last = ids[-1]
 
     def iter_relations(self, *, batch_size: int = 1000, with_evidence: bool = True) -> Iterator[list[Relation]]:
+        cols = _REL_EV if with_evidence else _REL
+        if self.conn.dialect.node_id_windows:
+            # The relations of a window of source nodes.
+            for rows in self._pages(
+                keyset="", batch_size=batch_size,
+                window=("MATCH (a:Entity) WHERE id(a) >= $lo AND id(a) < $hi"
+                        f" MATCH (a)-[r]->(b) WHERE a <> b RETURN {cols}"),
+            ):
+                yield self._relations_from_rows(rows, with_evidence)
+            return
         # Type by type, so each page is a range scan of that type's id index.
         for rtype in sorted(RELATION_TYPES):
-            last = ""
-            while True:
-                rows = self._q(f"MATCH (a)-[r:{rtype}]->(b) WHERE r.id > $last AND a <> b"
-                               f" RETURN {_REL_EV if with_evidence else _REL} ORDER BY r.id LIMIT $n",
-                               last=last, n=int(batch_size))
-                if not rows:
-                    break
+            for rows in self._pages(
+                keyset=(f"MATCH (a)-[r:{rtype}]->(b) WHERE r.id > $last AND a <> b"
+                        f" RETURN {cols} ORDER BY r.id LIMIT $n"),
+                window="", batch_size=batch_size,
+            ):
                 yield self._relations_from_rows(rows, with_evidence)
-                last = rows[-1]["id"]
 
     def iter_documents(self, *, batch_size: int = 100) -> Iterator[list[Document]]:
         last = ""

@@ -211,3 +211,33 @@ def test_evidence_records_keep_the_spelling_earlier_versions_wrote() -> None:
         expected = json.dumps([ev.doc_id, ev.start, ev.end, ev.text, ev.date, float(ev.confidence), ev.extractor,
                                "src", text], ensure_ascii=False, separators=(",", ":"))
         assert _record(ev, "src", text) == expected
+
+
+def test_whole_graph_reads_find_everything_across_gaps_in_node_ids(fstore: CypherStore) -> None:
+    # Each entity is written with its aliases and mentions, so entity nodes
+    # sit among other nodes; deleting some leaves holes. FalkorDB's reads
+    # walk windows of node ids and must still find every entity and relation
+    # once, in batches of the size asked for.
+    doc = Document(id="doc-gaps", source="gaps", text="x" * 400, date="2022-02-02")
+    ids = [f"org-gap-{i:02d}" for i in range(40)]
+    for i, eid in enumerate(ids):
+        ev = [Evidence(doc_id=doc.id, start=k, end=k + 3, text="xxx") for k in range(i % 4 + 1)]
+        ent = Entity(id=eid, type="Organization", name=f"Gap Firm {i}", aliases=[f"GF{i}-{k}" for k in range(i % 5)],
+                     evidence=ev)
+        rels = [Relation(id=relation_id("MET_WITH", ids[i - 1], eid), type="MET_WITH", source=ids[i - 1], target=eid,
+                         confidence=0.7, evidence=[Evidence(doc_id=doc.id, start=i, end=i + 9, text="met",
+                                                            date=doc.date, confidence=0.7)])] if i else []
+        fstore.write_graph([], [ent], rels)
+    fstore.write_graph([doc], [], [])
+    fstore.conn.write([("MATCH (e:Entity) WHERE e.id IN $gone DETACH DELETE e", {"gone": ids[10:25]})])
+    kept = set(ids[:10] + ids[25:])
+    expected_rels = {relation_id("MET_WITH", a, b) for a, b in zip(ids, ids[1:], strict=False)
+                     if a in kept and b in kept}
+
+    ent_batches = list(fstore.iter_entities(batch_size=4, with_evidence=True))
+    rel_batches = list(fstore.iter_relations(batch_size=4))
+    ent_ids = [e.id for b in ent_batches for e in b]
+    assert len(ent_ids) == len(set(ent_ids)) and set(ent_ids) == kept
+    assert sorted(r.id for b in rel_batches for r in b) == sorted(expected_rels)
+    assert all(len(b) == 4 for b in rel_batches[:-1]) and all(len(b) == 4 for b in ent_batches[:-1])
+    assert all(r.evidence for b in rel_batches for r in b)
