@@ -237,7 +237,8 @@ def _not_this_trip(tok: Token) -> bool:
 def _missions(ctx: Context) -> None:
     for tok in ctx.doc:
         e = ctx.ent(tok)
-        if e < 0 or ctx.entities[e].type != MISSION or ctx.ent(tok.head) == e and tok.head is not tok:
+        # spaCy makes a new Token on each access: compare positions, not identity.
+        if e < 0 or ctx.entities[e].type != MISSION or ctx.ent(tok.head) == e and tok.head.i != tok.i:
             continue
         if _not_this_trip(tok):
             continue

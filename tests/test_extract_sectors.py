@@ -84,3 +84,10 @@ def test_a_listed_member_with_its_industry_in_parentheses(extractor: Extractor) 
     # The stated industry wins over the name's guess (poultry farming).
     assert set(_sectors(out, "Danube Poultry Kft.")) == {"10"}
     assert set(_sectors(out, "Sopron Vet Zrt.")) == {"21"}
+
+
+def test_a_delegation_that_heads_its_own_sentence_keeps_its_industries(extractor: Extractor) -> None:
+    # Without a verb the parser makes "delegation" the root of the sentence.
+    out = _out(extractor, "A delegation of nine Latvian companies specialising in dairy processing and furniture.")
+    (mission,) = [e["name"] for e in out["entities"] if e["type"] == "Mission"]
+    assert {"10", "31"} <= set(_sectors(out, mission))
