@@ -574,6 +574,12 @@ def cluster(mentions: list[Mention], text: str) -> list[Entity]:
                                          and e.kind == "enterprise") or (head == "agency" and e.kind == "media"):
                         target = e
                         break
+                if target is None and m.type == EVENT and head in _SHOW_HEADS:
+                    # "FRUIT LOGISTICA 2024 ... the fair": a show's brand name
+                    # with its year has no head noun to match.
+                    target = next((e for e in reversed(entities) if e.type == EVENT and not m.attrs.get("country")
+                                   and any(_YEAR_END.search(x.text) and not _SHOW_HEADS & set(x.text.lower().split())
+                                           for x in e.mentions if not x.generic)), None)
             if target is not None:
                 join(target, m)
             elif m.type == MISSION:

@@ -82,7 +82,9 @@ _LOWER_TAIL = (r"(?:\s+(?:industrial|economic|technology|free\s+trade|special\s+
                r"science|high-tech|development|export\s+processing|logistics|bonded)\s+"
                r"(?:park|zone|area|district|estate)"
                # "the SEMICON Southeast Asia exhibition": a name with a plain event noun.
+               # "the Messe Berlin exhibition grounds" is a venue, not a show.
                r"|\s+(?:exhibition|fair|expo|trade\s+show|conference|summit)\b"
+               r"(?!\s+(?:grounds|centre|center|halls?|venue|site|complex))"
                # Lower-case legal forms: "Aquatis a.s.", "Envi-Pur s.r.o.", "Polmet Sp. z o.o.".
                r"|[ \t]+(?:a\.s\.|s\.r\.o\.|spol\.\s+s\s+r\.o\.|(?:[Ss]p\.[ \t]+)?z[ \t]+o\.o\.|d\.o\.o\.|s\.p\.a\.|"
                r"s\.a\.|s\.r\.l\.|a/s|k\.s\.))")

@@ -790,6 +790,12 @@ def _sentence_rules(ctx: Context, sent: Span) -> None:
                 things = [e for c in tok.children if c.dep_ in ("nsubjpass", "nsubj") for e in ctx.np_entities(c)]
             if lemma in HOLD_VERBS:
                 things = ctx.typed(things, EVENT)
+            if tok.dep_ == "relcl" and any(c.lower_ == "where" for c in tok.children) \
+                    and ctx.ent(tok.head) >= 0 and ctx.entities[ctx.ent(tok.head)].type == PLACE:
+                # "Hanoi, where the forum took place on 9 April"
+                for th in things:
+                    ctx.add(LOCATED_IN, th, ctx.ent(tok.head), 0.75, sent)
+                things = []
             # "took place at the exhibition centre in Astana": the venue's place.
             venue_places = [e for c in tok.children if c.dep_ == "prep" and c.lower_ == "at"
                             for p in c.children if p.dep_ == "pobj"
@@ -1397,11 +1403,63 @@ def _stated_locations(ctx: Context) -> None:
                 add(owner, place, start)
 
 
+# Words that say an event was held, hosted or organised ("took place",
+# "co-hosted", "was staged"); the parser often splits "co-" or misreads
+# them, so they are read as words.
+_HOLD_WORD = re.compile(r"(?:co-?)?(?:host|organi[sz]|hold|held|stag|convene|took|take|taking|open)", re.IGNORECASE)
+
+
+def _event_venues(ctx: Context) -> None:
+    """LOCATED_IN for an event from the place its holding clause names:
+    "organised the forum in Nairobi", "the forum took place on 9 April at
+    the Grand Hotel in Hanoi", "the roundtable, which the chamber co-hosted
+    with Y in Halifax". From the event's name, the words up to "at"/"in"
+    must hold a verb of holding and no other verb; a venue's name is passed
+    over to the place after it (ONTOLOGY.md: LOCATED_IN ends at a Place)."""
+    doc = ctx.doc
+    for i, tok in enumerate(doc):
+        ev = ctx.ent(tok)
+        if ev < 0 or ctx.entities[ev].type != EVENT or (i + 1 < len(doc) and ctx.ent(doc[i + 1]) == ev):
+            continue  # act on the last token of each event mention
+        sent = tok.sent
+        first = i
+        while first > sent.start and ctx.ent(doc[first - 1]) == ev:
+            first -= 1
+        # "organised the forum at ...": a holding verb right before the name
+        # ("took part in the forum" is no holding).
+        held = any(_HOLD_WORD.match(t.text) and t.pos_ in ("VERB", "AUX") and t.nbor(1).lower_ != "part"
+                   for t in doc[max(sent.start, first - 3):first])
+        j = i + 1
+        while j < sent.end:
+            t = doc[j]
+            e = ctx.ent(t)
+            if t.text in (";", ":") or e >= 0 and ctx.entities[e].type == EVENT:
+                break
+            if e >= 0:
+                # A name on the way (the co-host, the venue): the place may follow it.
+                while j + 1 < sent.end and ctx.ent(doc[j + 1]) == e:
+                    j += 1
+            elif _HOLD_WORD.fullmatch(t.lemma_) or _HOLD_WORD.match(t.text) and t.tag_ in ("VBD", "VBN", "JJ"):
+                held = not (t.lower_ == "took" and t.nbor(1).lower_ == "part")
+            elif t.pos_ == "VERB" and t.text != "-":
+                break
+            elif held and t.lower_ in ("at", "in") and t.pos_ == "ADP":
+                k = j + 1
+                while k < sent.end and doc[k].lower_ == "the":
+                    k += 1
+                where = ctx.ent(doc[k]) if k < sent.end else -1
+                if where >= 0 and ctx.entities[where].type == PLACE:
+                    ctx.add(LOCATED_IN, ev, where, 0.7, sent)
+                    break
+            j += 1
+
+
 def find_relations(ctx: Context) -> list[Found]:
     for sent in ctx.doc.sents:
         _sentence_rules(ctx, sent)
     _member_lists(ctx)
     _stated_locations(ctx)
+    _event_venues(ctx)
     _name_rules(ctx)
     _appositive_rules(ctx)
     _gazetteer_rules(ctx)

@@ -254,3 +254,31 @@ def test_a_subject_swallowed_by_a_fronted_date_still_acts(extractor: Extractor) 
     organised = _rels(extractor, text, "ORGANIZED")
     assert ("Porto Wine Association", "Douro Wine Forum") in organised
     assert ("Portugal Trade Agency", "Douro Wine Forum") in organised
+
+
+def test_an_event_held_after_a_date_at_a_venue_in_a_city_is_in_the_city(extractor: Extractor) -> None:
+    text = "The Baltic Wood Forum took place on 14 June at the Radisson Hotel in Riga."
+    assert ("Baltic Wood Forum", "Riga") in _rels(extractor, text, "LOCATED_IN")
+
+
+def test_a_city_where_an_event_took_place_locates_it(extractor: Extractor) -> None:
+    text = "The first stop was Tallinn, where the Baltic Wood Forum took place on Tuesday."
+    assert ("Baltic Wood Forum", "Tallinn") in _rels(extractor, text, "LOCATED_IN")
+
+
+def test_an_event_cohosted_in_a_city_is_there_but_not_its_cohost(extractor: Extractor) -> None:
+    text = ("The Baltic Wood Forum, which the Latvian Chamber of Commerce and Industry co-hosted with the "
+            "Riga City Council in Riga, drew 300 guests. The Amber Food Expo was organised by the Embassy of "
+            "Latvia in Tallinn.")
+    located = _rels(extractor, text, "LOCATED_IN")
+    assert ("Baltic Wood Forum", "Riga") in located
+    # The place in the organiser's name is where the organiser is.
+    assert ("Amber Food Expo", "Tallinn") not in located
+
+
+def test_exhibition_grounds_are_a_venue_and_the_fair_is_the_show_with_a_year(extractor: Extractor) -> None:
+    out = extract_contract(extractor, "Latvia took part in RIGA FOOD 2025, held at the Kipsala exhibition "
+                                      "grounds. The fair drew 40,000 visitors.")
+    (event,) = [e for e in out["entities"] if e["type"] == "Event"]
+    assert event["name"].lower() == "riga food 2025"
+    assert any(a.lower() == "the fair" for a in event["aliases"])
