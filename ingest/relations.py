@@ -45,7 +45,7 @@ from graph.ontology import (
 )
 from graph.sectors import find_sectors
 from ingest.mentions import TITLE_HEADS, Entity, Mention
-from ingest.organisations import ORG_HEADS
+from ingest.organisations import LEGAL_SUFFIXES, ORG_HEADS
 
 SUBJ = ("nsubj", "nsubjpass", "csubj")
 MEET_VERBS = frozenset({"meet", "receive", "confer", "negotiate", "talk", "welcome", "host", "greet", "brief",
@@ -1334,6 +1334,17 @@ _WHERE_AFTER_RE = re.compile(
     r"|\s+\((?=[^()\n]{2,40}\))"
 )
 _OF_PLACE_RE = re.compile(r"\s+(?:of|from)\s+(?:the\s+)?")
+_IN_RE = re.compile(r"\s+in\s+")
+# "X, a grower of table grapes in Ica", "X, a cooperative of avocado
+# producers from La Libertad", "X, which exports bananas from Piura": a
+# description of what a body does, ending in where it does it.
+_DESCRIBED_IN_RE = re.compile(
+    r"(?:\s*\([A-Z][A-Za-z&.-]{1,14}\))?,\s+(?:(?:an?|the)\s+(?:[\w’'-]+\s+){0,3}?"
+    r"(?:grower|producer|maker|manufacturer|exporter|importer|processor|supplier|distributor|trader|shipper|"
+    r"company|firm|cooperative|co-operative|group|operator|farm|mill|plant|factory|brewery|winery)s?"
+    r"(?:\s+of\s+(?:[\w’'-]+\s+){1,4}?)?"
+    r"|which\s+(?:exports?|produces?|grows?|makes?|manufactures?|operates?|ships?|farms?|processes|mines?|runs?)"
+    r"\s+(?:[\w’'-]+\s+){1,4}?)(?:in|from)\s+(?:the\s+)?")
 # "X, a Y-based maker", "X is a Y-based"; "the Y-based X".
 _BASED_BEFORE_RE = re.compile(r"(?:\s*\([A-Z][A-Za-z&.-]{1,14}\))?(?:,|\s+(?:is|was))\s+(?:an?|the)\s+"
                               r"(?:[a-z][\w-]*\s+){0,3}$")
@@ -1367,7 +1378,11 @@ def _stated_locations(ctx: Context) -> None:
         m = _WHERE_AFTER_RE.match(text, end)
         if not m and thing.type == ORGANIZATION:
             # "Ararat Cargo CJSC of Yerevan": the name ends before "of".
-            m = _OF_PLACE_RE.match(text, end)
+            m = _OF_PLACE_RE.match(text, end) or _DESCRIBED_IN_RE.match(text, end)
+            if not m and text[:end].rsplit(None, 1)[-1].lower() in LEGAL_SUFFIXES:
+                # "Harbourside Foods Ltd. in Dartmouth": a registered company
+                # named with its town.
+                m = _IN_RE.match(text, end)
         if m:
             place = places.get(m.end())
             if place is not None:

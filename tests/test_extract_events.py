@@ -282,3 +282,17 @@ def test_exhibition_grounds_are_a_venue_and_the_fair_is_the_show_with_a_year(ext
     (event,) = [e for e in out["entities"] if e["type"] == "Event"]
     assert event["name"].lower() == "riga food 2025"
     assert any(a.lower() == "the fair" for a in event["aliases"])
+
+
+def test_a_description_ending_in_a_place_locates_the_company(extractor: Extractor) -> None:
+    text = ("The Polish stand showed Mazur Berries Sp. z o.o., a grower of cranberries in Olsztyn; Wielko Grain "
+            "S.A., which exports malting barley from Poznan; and Podlasie Milk Group, a cooperative of "
+            "Holstein milk producers from Bialystok.")
+    located = _rels(extractor, text, "LOCATED_IN")
+    assert {("Mazur Berries Sp. z o.o.", "Olsztyn"), ("Wielko Grain S.A.", "Poznan"),
+            ("Podlasie Milk Group", "Bialystok")} <= located
+
+
+def test_a_registered_company_named_with_its_town_is_there(extractor: Extractor) -> None:
+    text = "The delegation visited the cold store of Baltic Frost Ltd. in Gdansk."
+    assert ("Baltic Frost Ltd.", "Gdansk") in _rels(extractor, text, "LOCATED_IN")
