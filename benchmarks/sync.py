@@ -112,12 +112,30 @@ def _latency(store: Store, samples: int) -> None:
              samples)
 
 
+def _export(source: Store, target: Store) -> None:
+    """A whole-graph read: GEXF of the same graph from both stores, into a
+    temporary file."""
+    import tempfile
+
+    from queries.export import export_graph
+
+    print("| GEXF export of the whole graph | seconds | MiB |\n|---|---|---|")
+    for name, store in (("from FalkorDB", target), ("from SQLite", source)):
+        with tempfile.TemporaryFile() as out:
+            started = time.perf_counter()
+            export_graph(store, "gexf", out)
+            seconds = time.perf_counter() - started
+            print(f"| {name} | {seconds:.1f} | {out.tell() / 2**20:.0f} |", flush=True)
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--sizes", type=int, nargs="+", default=[100_000, 1_000_000])
     ap.add_argument("--batch-size", type=int, default=inspect.signature(sync_stores).parameters["batch_size"].default)
     ap.add_argument("--repeat", type=int, default=1, help="syncs per size (alternating sizes)")
     ap.add_argument("--no-resync", action="store_true", help="skip the second sync into the full graph")
+    ap.add_argument("--export", action="store_true",
+                    help="also time a whole-graph GEXF export of the last graph, from FalkorDB and from SQLite")
     ap.add_argument("--source-dir", default="/tmp/tkbench-sync")
     ap.add_argument("--url", help="an existing FalkorDB graph (it is emptied first)")
     ap.add_argument("--latency-samples", type=int, default=30, help="0 to skip the query latency part")
@@ -143,6 +161,8 @@ def main() -> None:
                 if last and args.latency_samples:
                     print(f"query latency on FalkorDB, {target.stats().relations:,} relations:")
                     _latency(target, args.latency_samples)
+                if last and args.export:
+                    _export(source, target)
             source.close()
 
 
