@@ -562,6 +562,16 @@ def _sentence_rules(ctx: Context, sent: Span) -> None:
             for s in ctx.subjects(tok):
                 for o in targets:
                     ctx.add(rtype, s, o, 0.85, sent)
+        if is_verb and lemma in ("take", "bring") and tok.tag_ != "VBN":
+            # "The chamber plans to take a delegation to Reykjavik": the
+            # one who takes it goes too.
+            for c in tok.children:
+                if c.dep_ == "dobj" and (c.lower_ in ("delegation", "mission", "group")
+                                         or ctx.ent(c) >= 0 and ctx.entities[ctx.ent(c)].type == MISSION):
+                    dests = ctx.typed(ctx.objects(tok, ("to",), direct=False), PLACE)
+                    for s in ctx.typed(ctx.subjects(tok), ORGANIZATION, PERSON):
+                        for d in dests:
+                            ctx.add(PLANS_VISIT if is_future(tok) else VISITED, s, d, 0.7, sent)
         if is_verb and lemma in LEAVE_VERBS:
             # "left for Kuala Lumpur": going there.
             rtype = PLANS_VISIT if is_future(tok) else VISITED
@@ -615,8 +625,12 @@ def _sentence_rules(ctx: Context, sent: Span) -> None:
                 for o in targets:
                     ctx.add(rtype, s, o, 0.75 if lemma != "depart" else 0.6, sent)
         if tok.pos_ == "NOUN" and tok.lower_ in TRIP_NOUNS:
-            dests = ctx.typed([e for c in tok.children if c.dep_ == "prep" and c.lower_ == "to"
-                               for p in c.children if p.dep_ == "pobj" for e in ctx.np_entities(p)], PLACE)
+            # "a second mission, this time to Senegal and Mali,"
+            tos = [c for c in tok.children if c.dep_ == "prep" and c.lower_ == "to"] + [
+                c for a in tok.children if a.dep_ == "appos" and a.lower_ == "time"
+                for c in a.children if c.dep_ == "prep" and c.lower_ == "to"]
+            dests = ctx.typed([e for c in tos for p in c.children if p.dep_ == "pobj" for e in ctx.np_entities(p)],
+                              PLACE)
             if dests:
                 head = tok.head
                 actors = []
@@ -624,6 +638,12 @@ def _sentence_rules(ctx: Context, sent: Span) -> None:
                 if tok.dep_ in ("dobj",) and head.pos_ == "VERB":
                     actors = ctx.subjects(head)
                     future = is_future(head) or head.lemma_ in ("plan", "prepare")
+                elif tok.dep_ == "nsubjpass" and head.lemma_ in ("plan", "prepare", "schedule", "organise",
+                                                                  "organize", "arrange"):
+                    # "A second mission ... is being prepared by the agency";
+                    # "A mission of avocado exporters to Hamburg is planned".
+                    actors = ctx.objects(head, ("by",), direct=False) or ctx.typed([ctx.ent(tok)], MISSION)
+                    future = True
                 # "the visit of the Mongolian delegation to Korea"
                 actors = actors or ctx.typed(ctx.objects(tok, ("of", "by"), direct=False), MISSION)
                 if actors:

@@ -134,3 +134,24 @@ def test_a_body_owning_a_person_by_possessive_gives_works_for(extractor: Extract
 def test_the_noun_before_an_unsuffixed_name_makes_it_a_company(extractor: Extractor) -> None:
     out = _out(extractor, "The mission met the Rwandan firm Kigali Harvest Foods on Tuesday.")
     assert _names(out)["Kigali Harvest Foods"]["kind"] == "enterprise"
+
+
+def test_a_planned_mission_to_listed_places_is_a_plan_of_its_preparer(extractor: Extractor) -> None:
+    text = ("The Latvian Investment and Development Agency led a trade mission to Lagos. A follow-up mission, "
+            "this time to Ghana and Senegal, is being prepared by the Latvian Investment and Development Agency "
+            "for May.")
+    out = _out(extractor, text)
+    for place in ("Ghana", "Senegal"):
+        assert _types(out, "Latvian Investment and Development Agency", place) == {"PLANS_VISIT"}
+
+
+def test_a_mission_to_listed_places_that_is_planned_plans_them(extractor: Extractor) -> None:
+    out = _out(extractor, "A trade mission of Estonian dairy exporters to Lyon and Marseille is planned for June.")
+    (mission,) = [e["name"] for e in out["entities"] if e["type"] == "Mission"]
+    assert _types(out, mission, "Lyon") == {"PLANS_VISIT"}
+    assert _types(out, mission, "Marseille") == {"PLANS_VISIT"}
+
+
+def test_a_body_that_plans_to_take_a_delegation_somewhere_plans_the_visit(extractor: Extractor) -> None:
+    out = _out(extractor, "The Tartu Chamber of Commerce plans to take a delegation to Helsinki in spring.")
+    assert _types(out, "Tartu Chamber of Commerce", "Helsinki") == {"PLANS_VISIT"}
