@@ -666,10 +666,14 @@ class CypherStore:
         country: str | None = None,
         until: str | None = None,
     ) -> dict[str, set[str]]:
-        pattern = {"out": "(x:Entity)-[r]->(e:Entity)", "in": "(x:Entity)<-[r]-(e:Entity)",
-                   "both": "(x:Entity)-[r]-(e:Entity)"}[check_direction(direction)]
-        params: dict[str, Any] = {"ids": list(dict.fromkeys(entity_ids)), "types": list(types)}
-        conds = ["x.id IN $ids", "type(r) IN $types", "e.id <> x.id"]
+        known = [t for t in dict.fromkeys(types) if t in RELATION_TYPES]  # whitelisted, see relations()
+        if not known:
+            return {}
+        rel = "r:" + "|".join(known)
+        pattern = {"out": f"(x:Entity)-[{rel}]->(e:Entity)", "in": f"(x:Entity)<-[{rel}]-(e:Entity)",
+                   "both": f"(x:Entity)-[{rel}]-(e:Entity)"}[check_direction(direction)]
+        params: dict[str, Any] = {"ids": list(dict.fromkeys(entity_ids))}
+        conds = ["x.id IN $ids", "e.id <> x.id"]
         if entity_type is not None:
             conds.append("e.type = $etype")
             params["etype"] = entity_type
@@ -703,19 +707,26 @@ class CypherStore:
     ) -> list[Relation]:
         check_direction(direction)
         params: dict[str, Any] = {}
+        # Types in the pattern, so only those edges are walked (a country's
+        # VISITED edges are many); whitelisted, so safe to interpolate.
+        rel = "r"
+        if types is not None:
+            # A type outside the ontology matches nothing, as on every
+            # backend; only whitelisted names ever reach the Cypher text.
+            known = [t for t in dict.fromkeys(types) if t in RELATION_TYPES]
+            if not known:
+                return []
+            rel = "r:" + "|".join(known)
         if entity_ids is None:
-            match = "MATCH ()-[r]->()"
+            match = f"MATCH ()-[{rel}]->()"
         else:
             params["ids"] = list(dict.fromkeys(entity_ids))
             match = {
-                "out": "MATCH (x:Entity)-[r]->() WHERE x.id IN $ids",
-                "in": "MATCH ()-[r]->(x:Entity) WHERE x.id IN $ids",
-                "both": "MATCH (x:Entity)-[r]-() WHERE x.id IN $ids",
+                "out": f"MATCH (x:Entity)-[{rel}]->() WHERE x.id IN $ids",
+                "in": f"MATCH ()-[{rel}]->(x:Entity) WHERE x.id IN $ids",
+                "both": f"MATCH (x:Entity)-[{rel}]-() WHERE x.id IN $ids",
             }[direction]
         conds = ["startNode(r) <> endNode(r)"]
-        if types is not None:
-            conds.append("type(r) IN $types")
-            params["types"] = list(types)
         if since is not None or until is not None:
             # Dates are ISO strings; "9999" sorts after any of them.
             params["since"] = since or ""

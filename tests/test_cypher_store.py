@@ -85,6 +85,9 @@ def test_types_outside_the_ontology_are_refused_before_anything_is_written(fstor
     # An unknown relation type in a filter simply matches nothing.
     fstore.upsert_extraction(ASTANA_2023)
     assert fstore.relations(types=["MET_WITH]->() DETACH DELETE r //"]) == []
+    chamber = fstore.search_entities("Atameken")[0].id
+    assert fstore.linked_entities([chamber], types=["MET_WITH]-() DETACH DELETE r //"]) == {}
+    assert fstore.linked_entities([chamber], types=["MET_WITH]-() DETACH DELETE r //", "MET_WITH"])
 
 
 def test_a_document_and_its_facts_land_in_one_write(fstore: CypherStore) -> None:
