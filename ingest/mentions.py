@@ -105,7 +105,9 @@ DATELINE_MIXED_RE = re.compile(
     re.MULTILINE,
 )
 DEFINITE_RE = re.compile(
-    r"\b[Tt]he\s+(?:([A-Z][a-z]+)\s+)?(chamber|commission|ministry|agency|company|park|zone|bureau|council|"
+    # "the Chamber" capitalised, as newsletters write their own body.
+    r"\b[Tt]he\s+(?:([A-Z][a-z]+)\s+)?((?:[Cc]hamber|[Cc]ommission|[Mm]inistry|[Aa]gency|[Uu]nion|[Aa]ssociation|"
+    r"[Ff]ederation|[Ee]mbassy|[Cc]onsulate)(?!-)|chamber|commission|ministry|agency|company|park|zone|bureau|council|"
     r"embassy|consulate|exhibition|fair|forum|expo|show|conference|office|group|joint company|joint venture|"
     r"union|association|federation)\b"
     # "the exhibition company", "the fair grounds": a modifier, not a reference.

@@ -275,6 +275,21 @@ class Context:
                 dated = any(t.like_num or t.ent_type_ == "DATE" for t in p.subtree if t.i < p.i)
                 if p.dep_ == "pobj" and dated and self.ent(p) >= 0 and self.entities[self.ent(p)].type != PLACE:
                     return [p]
+        if verb.dep_ == "ROOT" and verb.tag_ == "VBD":
+            # "On the margins of the session, A and B organised ...": the
+            # parser hangs the names on the fronted phrase and the verb has
+            # no subject; the names right before it are.
+            out: list[Token] = []
+            i = verb.i - 1
+            while i >= verb.sent.start:
+                t = self.doc[i]
+                if self.ent(t) >= 0 and self.entities[self.ent(t)].type in (ORGANIZATION, PERSON, MISSION):
+                    if not out or self.ent(out[-1]) != self.ent(t):
+                        out.append(t)
+                elif t.lower_ not in ("and", "the") or not out:
+                    break
+                i -= 1
+            return out
         return []
 
     def swallowed_conjunct(self, verb: Token) -> list[Token]:
@@ -794,6 +809,18 @@ def _sentence_rules(ctx: Context, sent: Span) -> None:
             else:
                 events = [e for c in tok.children if c.dep_ == "dobj" for e in ctx.np_entities(c)]
                 organisers = ctx.subjects(tok)
+            if organisers:
+                # Co-organisers: "X, jointly with Y, hosted", "organised by X
+                # together with Y", "X co-organised E with Y" (the tokenizer
+                # may split off "co-").
+                co = tok.lower_.startswith("co") or tok.i >= 2 and doc[tok.i - 1].text == "-" \
+                    and doc[tok.i - 2].lower_ == "co"
+                own = {tok.i} | {c.i for c in tok.children if c.dep_ == "dobj"}
+                organisers += [e for c in tok.subtree if c.dep_ == "prep" and c.lower_ == "with"
+                               and (c.head.lower_ in ("together", "jointly", "along")
+                                    or any(x.lower_ in ("together", "jointly", "along") for x in c.children)
+                                    or co and c.head.i in own)
+                               for p in c.children if p.dep_ == "pobj" for e in ctx.np_entities(p)]
             for o in organisers:
                 for ev in ctx.typed(events, EVENT):
                     ctx.add(ORGANIZED, o, ev, 0.85, sent)
@@ -1489,12 +1516,47 @@ def _event_venues(ctx: Context) -> None:
             j += 1
 
 
+_WHICH_RE = re.compile(r",\s+(?:which|that)\s+(?:the\s+)?")
+_ORGANISED_WITH_RE = re.compile(r"\s+(?:co-?)?(?:hosted|organi[sz]ed|staged|convened|sponsored)"
+                                r"(?:\s+(?:(?:jointly|together)\s+)?with\s+(?:the\s+)?)?")
+
+
+def _organised_which(ctx: Context) -> None:
+    """"the roundtable, which the chamber co-hosted with the department":
+    an object relative clause the parser breaks at "co-"; both hosts
+    organised the event."""
+    text = ctx.text
+    # "which the Chamber co-hosted": a reference ("the Chamber") counts here.
+    starts = {x.start: o for o in ctx.entities for x in o.mentions}
+    for e in ctx.entities:
+        if e.type != EVENT:
+            continue
+        for m in _real(e):
+            wm = _WHICH_RE.match(text, m.end)
+            first = starts.get(wm.end()) if wm else None
+            if wm is None or first is None or first.type not in (ORGANIZATION, PERSON):
+                continue
+            end = max(x.end for x in first.mentions if x.start == wm.end())
+            vm = _ORGANISED_WITH_RE.match(text, end)
+            if vm is None:
+                continue
+            hosts = [first]
+            second = starts.get(vm.end()) if vm.group(0).rstrip().endswith(("with", "the")) else None
+            if second is not None and second.type == ORGANIZATION:
+                hosts.append(second)
+            span = ctx.doc.char_span(m.start, m.end, alignment_mode="expand")
+            for h in hosts:
+                if span is not None:
+                    ctx.add(ORGANIZED, h.index, e.index, 0.75, span.sent)
+
+
 def find_relations(ctx: Context) -> list[Found]:
     for sent in ctx.doc.sents:
         _sentence_rules(ctx, sent)
     _member_lists(ctx)
     _stated_locations(ctx)
     _event_venues(ctx)
+    _organised_which(ctx)
     _name_rules(ctx)
     _appositive_rules(ctx)
     _gazetteer_rules(ctx)

@@ -296,3 +296,28 @@ def test_a_description_ending_in_a_place_locates_the_company(extractor: Extracto
 def test_a_registered_company_named_with_its_town_is_there(extractor: Extractor) -> None:
     text = "The delegation visited the cold store of Baltic Frost Ltd. in Gdansk."
     assert ("Baltic Frost Ltd.", "Gdansk") in _rels(extractor, text, "LOCATED_IN")
+
+
+def test_co_organisers_jointly_with_together_with_and_co_verbs(extractor: Extractor) -> None:
+    for text in ("The Tartu Chamber of Commerce, jointly with the Estonian Investment Agency, hosted the Baltic "
+                 "Wood Forum in May.",
+                 "The Tartu Chamber of Commerce co-organised the Baltic Wood Forum with the Estonian Investment "
+                 "Agency.",
+                 "The Baltic Wood Forum was organised by the Tartu Chamber of Commerce together with the Estonian "
+                 "Investment Agency."):
+        assert _rels(extractor, text, "ORGANIZED") == {("Tartu Chamber of Commerce", "Baltic Wood Forum"),
+                                                       ("Estonian Investment Agency", "Baltic Wood Forum")}, text
+
+
+def test_organisers_named_after_a_fronted_phrase_organised_the_event(extractor: Extractor) -> None:
+    text = ("On the last day, the Estonian Investment Agency and the Tartu Chamber of Commerce organised the "
+            "Baltic Wood Forum.")
+    assert _rels(extractor, text, "ORGANIZED") == {("Tartu Chamber of Commerce", "Baltic Wood Forum"),
+                                                   ("Estonian Investment Agency", "Baltic Wood Forum")}
+
+
+def test_an_event_which_the_chamber_co_hosted_with_a_body(extractor: Extractor) -> None:
+    text = ("The Tartu Chamber of Commerce welcomed the visitors. Our president opened the Baltic Wood Forum, "
+            "which the Chamber co-hosted with the Estonian Investment Agency.")
+    assert _rels(extractor, text, "ORGANIZED") == {("Tartu Chamber of Commerce", "Baltic Wood Forum"),
+                                                   ("Estonian Investment Agency", "Baltic Wood Forum")}
