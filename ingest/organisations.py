@@ -411,7 +411,8 @@ def _merge_portfolios(text: str, spans: list[tuple[int, int]]) -> list[tuple[int
         if out:
             ps, pe = out[-1]
             gap = text[pe:s]
-            words = text[s:e].split()
+            # "Trade and Handicrafts (UTICA)": the acronym is no portfolio word.
+            words = [w for w in text[s:e].split() if not w.startswith("(")]
             upto = words[: words.index("of")] if "of" in words else words
             if (gap.strip() == "," and " of " in text[ps:pe] and "and" in upto
                     and all(w.lower() in _PORTFOLIO or w == "and" for w in upto)):
@@ -500,7 +501,9 @@ def find_names(text: str) -> list[NameSpan]:
             acronym = None
             # "(SIPB)", "(APEX Peru)": an acronym, perhaps with its country.
             tail = re.search(r"\s*\(([A-Z][A-Za-z&.-]{1,14}(?: [A-Z][a-z]{2,14})?)\)$", name)
-            if tail and find_place(tail.group(1)) is None:
+            place = find_place(tail.group(1)) if tail else None
+            # "(UTICA)" in capitals is an acronym, even where a town has that name.
+            if tail and (place is None or tail.group(1).isupper() and place.kind != "country"):
                 acronym = tail.group(1)
                 pe = ps + tail.start()
                 name = text[ps:pe]

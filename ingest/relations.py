@@ -732,6 +732,16 @@ def _sentence_rules(ctx: Context, sent: Span) -> None:
                 for m in dict.fromkeys(members):
                     if ctx.entities[m].type in (ORGANIZATION, PERSON):
                         ctx.add(MEMBER_OF, m, g, 0.8, sent)
+        if is_verb and lemma == "accompany" and not is_future(tok):
+            # "The delegation was accompanied by representatives of X";
+            # "Ambassador Y accompanied the delegation".
+            if any(c.dep_ in ("nsubjpass", "auxpass") for c in tok.children) or tok.tag_ == "VBN":
+                groups, members = ctx.subjects(tok), ctx.objects(tok, ("by",), direct=False)
+            else:
+                groups, members = ctx.objects(tok), ctx.subjects(tok)
+            for g in ctx.typed(groups, MISSION):
+                for m in ctx.typed(members, ORGANIZATION, PERSON):
+                    ctx.add(MEMBER_OF, m, g, 0.75, sent)
         if tok.lower_ in ("member", "members") and tok.pos_ == "NOUN":
             groups = [e for c in tok.children if c.dep_ == "prep" and c.lower_ == "of"
                       for p in c.children if p.dep_ == "pobj" for e in ctx.np_entities(p)]
@@ -1225,21 +1235,32 @@ _BULLET_RE = re.compile(r"[ \t]*(?:[-–—•*·]|\d{1,2}[.)])?[ \t]*")
 # "Its members: A, B and C." on one line.
 _INLINE_LIST_RE = re.compile(r"\b(?:includ(?:ed|es|e)|compris(?:ed|es|e)|members|participants|companies)\s*:[ \t]*(?=\S)")
 # "Among the companies in the group were A; B; and C." / "Among them were ..."
-_AMONG_RE = re.compile(r"\b[Aa]mong\s+(?P<who>them|those|the\s+[^,.;:\n]{1,60}?)\s+(?:were|was|are|is)\s+")
+_AMONG_RE = re.compile(r"\b[Aa]mong\s+(?P<who>them|those|the\s+[^,.;:\n]{1,60}?)(?:\s+(?:were|was|are|is)\s+|,\s+)")
 
 
 def _group_of(ctx: Context, start: int, end: int) -> int:
     """The delegation a list belongs to: one named in the span, else the
-    report's only delegation."""
+    report's only delegation. A delegation named elsewhere only as a plan
+    ("A trade mission of ... is planned for June") is not it, even where the
+    list's own reference ("the exhibitors") was joined to it."""
+    def planned(m: Mention) -> bool:
+        span = ctx.doc.char_span(m.start, m.end, alignment_mode="expand")
+        verb = next((v for v in span.root.ancestors if v.pos_ in ("VERB", "AUX")), None) if span else None
+        return verb is not None and (is_future(verb) or verb.lemma_ in ("plan", "prepare", "schedule"))
+
+    def later(e: Entity) -> bool:
+        others = [m for m in e.mentions if not start <= m.start < end]
+        return bool(others) and all(planned(m) for m in others)
+
     for m_start, e in sorted(ctx.starts.items()):
         if start <= m_start < end and e.type == MISSION:
             return e.index
     for i in range(len(ctx.doc)):
         t = ctx.doc[i]
         if start <= t.idx < end and ctx.ent(t) >= 0 and ctx.entities[ctx.ent(t)].type == MISSION:
-            return ctx.ent(t)
-    missions = [e.index for e in ctx.entities if e.type == MISSION]
-    return missions[0] if len(missions) == 1 else -1
+            return -1 if later(ctx.entities[ctx.ent(t)]) else ctx.ent(t)
+    missions = [e for e in ctx.entities if e.type == MISSION]
+    return missions[0].index if len(missions) == 1 and not later(missions[0]) else -1
 
 
 def _first_org_at(ctx: Context, start: int, end: int) -> int:
@@ -1312,12 +1333,18 @@ def _member_lists(ctx: Context) -> None:
             continue
         shown_at = _exhibited_at(ctx, line_start, colon.start())
         pos = colon.end()
+        bulleted = False
         while True:
             while pos < len(text) and text[pos] == "\n":
                 pos += 1
             bullet = _BULLET_RE.match(text, pos)
             if bullet is None or pos >= len(text):
                 break
+            # A bulleted list ends at the first line without a bullet.
+            has_bullet = bool(text[pos:bullet.end()].strip())
+            if bulleted and not has_bullet:
+                break
+            bulleted = bulleted or has_bullet
             line_end = text.find("\n", pos)
             line_end = len(text) if line_end < 0 else line_end
             # Each line must open with a member's name, bulleted or not.
@@ -1348,23 +1375,36 @@ def _member_lists(ctx: Context) -> None:
             continue
         sent = span.sent
         who = am.group("who")
-        group = _group_of(ctx, am.start("who"), am.end("who"))
-        if group < 0 or not (who in ("them", "those") or any(n in who for n in FIRM_NOUNS | {"group", "delegation",
-                                                                                              "members", "mission"})):
+        if not (who in ("them", "those") or any(n in who for n in FIRM_NOUNS | {"group", "delegation", "members",
+                                                                                 "mission", "firms"})):
             continue
+        group = _group_of(ctx, am.start("who"), am.end("who"))
         shown_at = _exhibited_at(ctx, am.start(), am.end())
-        # Each listed name, not the bodies inside their descriptions.
-        for piece in re.split(r";|,\s+(?=(?:and\s+)?[A-Z])|\s+and\s+(?=[A-Z])", text[am.end():sent.end_char]):
-            s0 = text.find(piece.strip(), am.end()) if piece.strip() else -1
-            if s0 < 0:
-                continue
-            if piece.strip().startswith("and "):
-                s0 += len("and ")
-            listed = ctx.starts.get(s0)
+        listing = text[am.end():sent.end_char]
+        if am.group(0).rstrip().endswith(","):
+            # "Among the participating firms, A and B were singled out":
+            # the list is the clause's subject.
+            cut = _LIST_VERB_RE.search(listing)
+            listing = listing[:cut.start()] if cut else ""
+        # Each listed name, not the bodies inside their descriptions; a name
+        # may follow a description ("and the start-up Kerecis").
+        pos = am.end()
+        for piece in re.split(r"(;|,|\band\b)", listing):
+            at = pos
+            pos += len(piece)
+            lead = _LIST_LEAD_RE.match(piece)
+            listed = ctx.starts.get(at + lead.end()) if lead else None
             if listed is not None and listed.type in (ORGANIZATION, PERSON):
-                ctx.add(MEMBER_OF, listed.index, group, 0.75, sent)
+                if group >= 0:
+                    ctx.add(MEMBER_OF, listed.index, group, 0.75, sent)
                 if shown_at >= 0:
                     ctx.add(PARTICIPATED_IN, listed.index, shown_at, 0.7, sent)
+
+
+# The start of a listed name: spaces, then "the start-up", "the pharmaceutical
+# group" (a description with no preposition in it) or nothing.
+_LIST_LEAD_RE = re.compile(r"\s*(?:(?:the|an?)\s+(?:(?!(?:to|of|for|with|from|by|in|at|on)\s)[a-z][\w-]*\s+){0,3})?")
+_LIST_VERB_RE = re.compile(r"\s(?:were|was|are|is|have|has|had|received|signed|won|concluded)\s")
 
 
 # "X, based in Y", "X (Y)", "X, which has its head office in Y", "X, the

@@ -155,3 +155,40 @@ def test_a_mission_to_listed_places_that_is_planned_plans_them(extractor: Extrac
 def test_a_body_that_plans_to_take_a_delegation_somewhere_plans_the_visit(extractor: Extractor) -> None:
     out = _out(extractor, "The Tartu Chamber of Commerce plans to take a delegation to Helsinki in spring.")
     assert _types(out, "Tartu Chamber of Commerce", "Helsinki") == {"PLANS_VISIT"}
+
+
+def test_among_the_firms_with_a_comma_and_names_after_a_description(extractor: Extractor) -> None:
+    text = ("The Estonian business delegation visited Lyon. Among the participating firms, Tallinn Stone AS and "
+            "the pharmaceutical group Harju Pharma AS were singled out by the hosts. Among the companies in the "
+            "group were Tartu Optics AS, which builds lenses, Parnu Lines AS, the shipping line, and the "
+            "start-up Viru Bio AS, which makes dressings.")
+    out = _out(extractor, text)
+    for firm in ("Tallinn Stone AS", "Harju Pharma AS", "Tartu Optics AS", "Parnu Lines AS", "Viru Bio AS"):
+        assert _rel(out, "MEMBER_OF", firm, "Estonian business delegation"), firm
+
+
+def test_a_bulleted_member_list_ends_at_the_first_unbulleted_line(extractor: Extractor) -> None:
+    text = ("A delegation of five Estonian firms visited Lyon.\n\nCompanies in the delegation included:\n\n"
+            "- Tallinn Stone AS\n- Tartu Optics AS\n\nEnterprise Estonia is preparing a follow-up mission.\n")
+    out = _out(extractor, text)
+    (mission,) = [e["name"] for e in out["entities"] if e["type"] == "Mission"]
+    assert _rel(out, "MEMBER_OF", "Tartu Optics AS", mission)
+    assert not _rel(out, "MEMBER_OF", "Enterprise Estonia", mission)
+
+
+def test_exhibitors_are_no_members_of_a_mission_only_planned_later(extractor: Extractor) -> None:
+    text = ("Estonia took part in NORDIC FOOD 2025 in Oslo.\n\nAmong the exhibitors were Tallinn Dairy AS and "
+            "Parnu Fish AS.\n\nA trade mission of Estonian dairy exporters to Bergen is planned for June.")
+    out = _out(extractor, text)
+    assert _rel(out, "PARTICIPATED_IN", "Tallinn Dairy AS", "NORDIC FOOD 2025") or _rel(
+        out, "PARTICIPATED_IN", "Tallinn Dairy AS", "Nordic Food 2025")
+    assert not any(r["type"] == "MEMBER_OF" for r in out["relations"])
+
+
+def test_a_delegation_accompanied_by_representatives_of_a_union(extractor: Extractor) -> None:
+    text = ("The Estonian business delegation was accompanied by representatives of the Estonian Union of "
+            "Industry, Trade and Crafts (EUITC).")
+    out = _out(extractor, text)
+    union = _names(out)["Estonian Union of Industry, Trade and Crafts"]
+    assert "EUITC" in union["aliases"]
+    assert _rel(out, "MEMBER_OF", union["name"], "Estonian business delegation")
