@@ -78,7 +78,10 @@ _TITLE_WORD = (r"(?:Mayor|Minister|President|Director|Chairman|Chairwoman|Ambass
                r"Commissioner|Consul|Secretary|Chancellor|Envoy|Spokesman|Spokeswoman|spokesman|"
                r"spokeswoman|minister|director|mayor|ambassador|chairman|commissioner|governor|CEO)")
 _NAME = r"[A-Z][a-z][\w’'-]*(?:\s+(?:de|den|van|von|der|da|di|du|le|la|bin|al|el|ter)){0,2}(?:\s+[A-Z][a-z][\w’'-]*){1,3}"
-TITLED_NAME_RE = re.compile(rf"\b{_TITLE_WORD}\s+({_NAME})")
+# "Undersecretary of State Anna Nowak", "Principal Secretary for Trade Dr Jane Otieno"
+TITLED_NAME_RE = re.compile(rf"\b(?:{_TITLE_WORD}|Undersecretary|Under-Secretary)"
+                            r"(?:\s+(?:of\s+State|for\s+[A-Z][a-z]+(?:\s+and\s+[A-Z][a-z]+)?))?"
+                            rf"(?:\s+(?:Dr|Mr|Mrs|Ms|Prof)\.?)?\s+({_NAME})")
 _MISSION_WORDS = (r"(?:delegations?|trade\s+missions?|business\s+missions?|economic\s+missions?|investment\s+missions?|"
                   r"trade\s+teams?|roadshow\s+teams?|roadshows?|"
                   # "the mission of twelve Malaysian food producers": a counted group.
@@ -295,8 +298,11 @@ def collect(text: str, doc: Doc, doc_date: str | None) -> tuple[list[Mention], d
     for tm in TITLED_NAME_RE.finditer(text):
         if not in_caps(tm.start()):
             s, e = _clean(text, tm.start(1), tm.end(1))
-            if find_place(text[s:e]) is None:
+            if find_place(text[s:e]) is None and claims.free(s, e):
                 add(Mention(s, e, text[s:e], PERSON))
+                # "of State", "for Trade" in the post name no body.
+                if claims.free(tm.start(), s):
+                    claims.take(tm.start(), s)
     for rx in (APPOSED_PERSON_RE, TITLE_COMMA_PERSON_RE):
         for am in rx.finditer(text):
             s, e = _clean(text, am.start(1), am.end(1))
@@ -536,6 +542,11 @@ def cluster(mentions: list[Mention], text: str) -> list[Entity]:
                         return e
                     # "Fujitsu" for "Fujitsu Ltd": the name without its legal form.
                     if len(toks) == 1 and len(core) == 1 and core == toks:
+                        return e
+                    # "CzechTrade" for "Czech Trade Promotion Agency CzechTrade":
+                    # a body's short name written after its full one.
+                    if (len(toks) == 1 and len(core) >= 3 and core[-1] == toks[0] and m.text[:1].isupper()
+                            and toks[0] not in ORG_HEADS and e.type == ORGANIZATION):
                         return e
         return None
 

@@ -335,8 +335,8 @@ _POST_WORDS = frozenset({
     "director", "president", "minister", "ambassador", "chairman", "chairwoman", "chair", "secretary",
     "head", "manager", "ceo", "governor", "mayor", "consul", "deputy", "vice", "executive", "general",
     "officer", "commissioner", "adviser", "advisor", "counsellor", "representative", "founder",
-    "chief", "principal", "envoy", "attaché", "spokesman", "spokeswoman", "spokesperson",
-    "newsletter", "bulletin", "statement", "note", "release", "report", "issue", "edition",
+    "chief", "principal", "envoy", "attaché", "spokesman", "spokeswoman", "spokesperson", "undersecretary",
+    "under-secretary", "newsletter", "bulletin", "statement", "note", "release", "report", "issue", "edition",
 })
 
 
@@ -371,6 +371,11 @@ def _body_after_post(name: str) -> int | None:
         return 0
     for m in re.finditer(r"\s+of\s+(?:the\s+)?", name):
         rest = name[m.end():]
+        own = re.split(r"\s+of\s+", rest, maxsplit=1)[0]
+        if own != rest and not any(w.lower() in ORG_HEADS or w.lower() in EVENT_HEADS for w in own.split()):
+            # "Undersecretary of State Anna X of the Ministry of Y": "State
+            # Anna X" is no body's name; the body starts after the next "of".
+            continue
         if rest[:1].isupper() and (name_head(rest).lower() in ORG_HEADS or name_head(rest).lower() in EVENT_HEADS
                                    or " of " not in rest and rest.split()[-1].lower() in LEGAL_SUFFIXES):
             return m.end()

@@ -1153,6 +1153,8 @@ def _appositive_rules(ctx: Context) -> None:
                     # "KOTRA's Kim Min-jun said": the body's own person.
                     ctx.add(WORKS_FOR, e.index, owner.index, 0.7, sent)
                     continue
+            while keep and keep[-1].rstrip(".") in ("Dr", "Mr", "Mrs", "Ms", "Prof"):
+                keep.pop()  # an honorific is no part of the post
             while keep and (keep[0].lower() in ("its", "their") or demonym_country(keep[0])):
                 if keep[0].lower() in ("its", "their"):
                     # "Its chairman": the body last named before this sentence.
@@ -1188,6 +1190,15 @@ def _title_after(ctx: Context, person: Entity, end: int, sent: Span, starts: dic
     limit = stop.start() if stop else sent.end_char
     for cm in re.finditer(r"\s(?:of|at|for|with)\s+(?:the\s+)?", text[p:limit]):
         org = starts.get(p + cm.end())
+        owned = re.match(r"(?:state|privately|publicly|family|government)-(?:owned|run|held)\s+", text[p + cm.end():])
+        if org is None and owned:
+            # "a director of state-owned Banco do Brasil"
+            org = starts.get(p + cm.end() + owned.end())
+        if org is None:
+            # "Director General of CzechTrade": a short name the report gave
+            # the body before ("... Agency CzechTrade") that no mention covers.
+            word = re.match(r"[A-Z][\w&-]+(?=[,.;]|\s+(?:said|told)\b|$)", text[p + cm.end():limit])
+            org = _short_names(ctx).get(word.group(0)) if word else None
         if org is None or org.type not in (ORGANIZATION, PLACE):
             continue
         title = text[p:p + cm.start()].strip()
@@ -1204,6 +1215,22 @@ def _title_after(ctx: Context, person: Entity, end: int, sent: Span, starts: dic
         person.attrs.setdefault("title", title)
         return True
     return False
+
+
+def _short_names(ctx: Context) -> dict[str, Entity]:
+    """Organisations by the last word of a full name of three words or more
+    ("Czech Trade Promotion Agency CzechTrade" -> "CzechTrade") and by their
+    one-word aliases."""
+    out: dict[str, Entity] = {}
+    for e in ctx.entities:
+        if e.type != ORGANIZATION:
+            continue
+        for form in [e.name, *e.aliases]:
+            words = form.split()
+            if len(words) == 1 or len(words) >= 3 and words[-1][:1].isupper() and words[-1].lower() not in ORG_HEADS \
+                    and words[-1].lower() not in LEGAL_SUFFIXES and words[-2].lower() != "of":
+                out.setdefault(words[-1], e)
+    return out
 
 
 _IN_COUNTRY_RE = re.compile(r",[ \t]+|\s+in\s+(?:the\s+)?")

@@ -108,3 +108,22 @@ def test_talks_with_a_second_party_after_a_topic_are_a_meeting_too(extractor: Ex
     out = _out(extractor, text)
     assert _rel(out, "MET_WITH", "delegation", "Ministry of Transport")
     assert _rel(out, "MET_WITH", "delegation", "Caspian Ports Association")
+
+
+def test_a_post_of_state_before_a_name_of_a_ministry_is_a_person_of_it(extractor: Extractor) -> None:
+    out = _out(extractor, "The Latvian side was led by Undersecretary of State Ilze Berzina-Ozola of the Ministry "
+                          "of Economics of Latvia, and the talks were chaired by Principal Secretary for Trade Dr "
+                          "Peter Mwangi.")
+    names = _names(out)
+    assert "Ilze Berzina-Ozola" in names and "Ministry of Economics of Latvia" in names
+    assert names["Peter Mwangi"]["type"] == "Person"
+    assert not {"State", "Trade"} & set(names)
+    assert _rel(out, "WORKS_FOR", "Ilze Berzina-Ozola", "Ministry of Economics of Latvia")
+
+
+def test_a_post_at_a_state_owned_body_and_at_its_short_name(extractor: Extractor) -> None:
+    out = _out(extractor, "The mission was organised by the Latvian Investment Agency LIAA. It was led by Janis "
+                          "Ozols, a director of state-owned Citadele Banka. \"Demand is strong,\" said Liga Kalnina, "
+                          "Director General of LIAA.")
+    assert _rel(out, "WORKS_FOR", "Janis Ozols", "Citadele Banka")
+    assert _rel(out, "WORKS_FOR", "Liga Kalnina", "Latvian Investment Agency LIAA")
