@@ -57,7 +57,7 @@ MEET_DIRECT = frozenset({"meet", "receive", "welcome", "host", "greet"})
 # Verbs that take a visitor round a place: "was shown around the park".
 SHOW_VERBS = frozenset({"show", "guide", "take", "walk", "escort"})
 # "The group was then taken to Hai Phong": brought there.
-BRING_VERBS = frozenset({"take", "bring", "escort", "drive", "accompany"})
+BRING_VERBS = frozenset({"take", "bring", "escort", "drive", "accompany", "send", "dispatch"})
 PRONOUNS = frozenset({"it", "they", "he", "she", "we"})
 MEET_NOUNS = frozenset({"talks", "talk", "meeting", "meetings", "discussions", "negotiations", "consultations"})
 SIGN_VERBS = frozenset({"sign", "conclude", "ink", "initial"})
@@ -187,6 +187,10 @@ class Context:
                             for p in cp.children:
                                 if p.dep_ == "pobj":
                                     inner += self.np_entities(p, depth + 1)
+                    elif c.dep_ == "acl" and c.lemma_ in ("operate", "own", "run", "manage") and c.tag_ == "VBN":
+                        # "a cocoa plant operated by X" stands for X.
+                        inner += [e for a in c.children if a.dep_ == "agent"
+                                  for p in a.children if p.dep_ == "pobj" for e in self.np_entities(p, depth + 1)]
                     elif c.dep_ == "prep" and c.lower_ == "such":
                         for p in c.subtree:
                             if p.dep_ == "pobj":
@@ -456,6 +460,14 @@ def _between(ctx: Context, noun: Token) -> list[int]:
             for p in c.children:
                 if p.dep_ == "pobj":
                     return ctx.np_entities(p)
+    for c in noun.children:
+        # "talks in Lagos between A and B": the parser hangs "between" on the place.
+        if c.dep_ == "prep" and c.lower_ in ("in", "at"):
+            for p in c.children:
+                if p.dep_ == "pobj":
+                    found = _between(ctx, p) if p.pos_ == "PROPN" else []
+                    if found:
+                        return found
     return []
 
 
@@ -473,6 +485,14 @@ def _sentence_rules(ctx: Context, sent: Span) -> None:
             if tok.dep_ == "acl" and tok.tag_ == "VBN":
                 # "the delegation, received by the minister, ..."
                 subj = ctx.np_entities(tok.head)
+            if tok.dep_ == "pcomp" and tok.head.lower_ == "of" and tok.head.head.lower_ in (
+                    "pleasure", "honour", "honor", "privilege"):
+                # "our Chamber had the pleasure of welcoming the delegation"
+                subj = ctx.subjects(tok.head.head.head)
+            if passive and lemma in ("welcome", "receive", "host"):
+                # "the group was welcomed at the Embassy of X": by the body there.
+                obj += [o for o in ctx.typed(ctx.objects(tok, ("at",), direct=False), ORGANIZATION)
+                        if ctx.entities[o].kind not in (None, "other", "park")]
             if lemma in ("host", "welcome", "greet"):
                 # "welcomed the Lithuanian companies" welcomes firms, not Lithuania.
                 obj = [o for o in obj if ctx.entities[o].type != PLACE]
@@ -486,6 +506,15 @@ def _sentence_rules(ctx: Context, sent: Span) -> None:
             if not obj and len(subj) > 1 and lemma == "meet":
                 for a, b in _pairs(subj):
                     ctx.add(MET_WITH, a, b, 0.8, sent)
+        if is_verb and lemma in ("host", "give", "offer", "throw") and tok.dep_ == "acl" and tok.tag_ == "VBN" \
+                and tok.head.lower_ in HOSPITALITY_NOUNS and not is_future(tok.head.head):
+            # "The day ended with a dinner hosted by the mayor": the host met
+            # the guests, the report's one delegation where none is named.
+            guests = ctx.objects(tok.head, ("for",), direct=False) + ctx.objects(tok, ("for",), direct=False)
+            missions = [e.index for e in ctx.entities if e.type == MISSION]
+            for h in ctx.objects(tok, ("by",), direct=False):
+                for g in guests or (missions if len(missions) == 1 else []):
+                    ctx.add(MET_WITH, h, g, 0.6, sent)
         if is_verb and lemma in ("host", "give", "offer", "throw", "organise", "organize") and not is_future(tok):
             # "hosted a reception for the delegation"
             for c in tok.children:
@@ -536,8 +565,14 @@ def _sentence_rules(ctx: Context, sent: Span) -> None:
                                     for s in subj:
                                         ctx.add(VISITED, s, place, 0.6, sent)
         if tok.pos_ == "NOUN" and tok.lower_ in MEET_NOUNS:
-            for a, b in _pairs(_between(ctx, tok)):
+            parties = _between(ctx, tok)
+            for a, b in _pairs(parties):
                 ctx.add(MET_WITH, a, b, 0.8, sent)
+            # "three days of talks in Lagos between the minister and a
+            # visiting delegation": the delegation was there.
+            for place in ctx.typed(ctx.objects(tok, ("in",), direct=False), PLACE):
+                for m in ctx.typed(parties, MISSION):
+                    ctx.add(VISITED, m, place, 0.6, sent)
         if tok.pos_ == "NOUN" and tok.lower_ in DEAL_NOUNS:
             for a, b in _pairs(_between(ctx, tok)):
                 ctx.add(SIGNED_WITH, a, b, 0.75, sent, anchor=tok.i)
@@ -571,7 +606,9 @@ def _sentence_rules(ctx: Context, sent: Span) -> None:
             targets = ctx.objects(tok, ("to",))
             # "toured a meal plant in Gimhae": an unnamed site in a named place.
             for c in tok.children:
-                if c.dep_ == "dobj" and ctx.ent(c) < 0 and not ctx.np_entities(c):
+                # "a meal plant in Gimhae run by X" is in Gimhae too.
+                if c.dep_ == "dobj" and ctx.ent(c) < 0 and (not ctx.np_entities(c) or any(
+                        a.dep_ == "acl" and a.lemma_ in ("operate", "own", "run", "manage") for a in c.children)):
                     targets += ctx.typed([e for p in c.children if p.dep_ == "prep" and p.lower_ == "in"
                                           for q in p.children if q.dep_ == "pobj" for e in ctx.np_entities(q)], PLACE)
             for s in ctx.subjects(tok):
@@ -587,6 +624,14 @@ def _sentence_rules(ctx: Context, sent: Span) -> None:
                     for s in ctx.typed(ctx.subjects(tok), ORGANIZATION, PERSON):
                         for d in dests:
                             ctx.add(PLANS_VISIT if is_future(tok) else VISITED, s, d, 0.7, sent)
+        if tok.lower_ in ("stop", "destination", "leg") and tok.dep_ == "nsubj" and tok.head.lemma_ == "be" and any(
+                c.lower_ in ("first", "second", "third", "next", "last", "final") for c in tok.children):
+            # "The first stop was Hanoi": the report's one delegation went there.
+            missions = [e.index for e in ctx.entities if e.type == MISSION]
+            for c in tok.head.children:
+                if c.dep_ == "attr" and len(missions) == 1:
+                    for place in ctx.typed(ctx.np_entities(c), PLACE):
+                        ctx.add(PLANS_VISIT if is_future(tok.head) else VISITED, missions[0], place, 0.6, sent)
         if is_verb and lemma in LEAVE_VERBS:
             # "left for Kuala Lumpur": going there.
             rtype = PLANS_VISIT if is_future(tok) else VISITED
@@ -639,7 +684,9 @@ def _sentence_rules(ctx: Context, sent: Span) -> None:
             for s in ctx.subjects(tok):
                 for o in targets:
                     ctx.add(rtype, s, o, 0.75 if lemma != "depart" else 0.6, sent)
-        if tok.pos_ == "NOUN" and tok.lower_ in TRIP_NOUNS:
+        own_trip = tok.lower_ in ("delegation", "delegations") and ctx.ent(tok) >= 0 \
+            and ctx.entities[ctx.ent(tok)].type == MISSION
+        if tok.pos_ == "NOUN" and tok.lower_ in TRIP_NOUNS or own_trip:
             # "a second mission, this time to Senegal and Mali,"
             tos = [c for c in tok.children if c.dep_ == "prep" and c.lower_ == "to"] + [
                 c for a in tok.children if a.dep_ == "appos" and a.lower_ == "time"
@@ -650,7 +697,13 @@ def _sentence_rules(ctx: Context, sent: Span) -> None:
                 head = tok.head
                 actors = []
                 future = False
-                if tok.dep_ in ("dobj",) and head.pos_ == "VERB":
+                if own_trip:
+                    # "Tunisian business delegation to Côte d'Ivoire": the
+                    # delegation goes, not whoever sends it.
+                    actors = [ctx.ent(tok)]
+                    future = head.pos_ in ("VERB", "AUX") and (is_future(head) or head.lemma_ in (
+                        "plan", "prepare", "schedule"))
+                elif tok.dep_ in ("dobj",) and head.pos_ == "VERB":
                     actors = ctx.subjects(head)
                     future = is_future(head) or head.lemma_ in ("plan", "prepare")
                 elif tok.dep_ == "nsubjpass" and head.lemma_ in ("plan", "prepare", "schedule", "organise",

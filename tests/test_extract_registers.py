@@ -192,3 +192,43 @@ def test_a_delegation_accompanied_by_representatives_of_a_union(extractor: Extra
     union = _names(out)["Estonian Union of Industry, Trade and Crafts"]
     assert "EUITC" in union["aliases"]
     assert _rel(out, "MEMBER_OF", union["name"], "Estonian business delegation")
+
+
+def test_a_delegation_sent_to_a_city_and_a_delegation_to_a_country_visit_them(extractor: Extractor) -> None:
+    text = ("Mission report: Estonian business delegation to Ghana, 3-6 May 2025\n\nA delegation of twelve "
+            "Estonian companies was sent to Accra by Enterprise Estonia.")
+    out = _out(extractor, text)
+    assert _rel(out, "VISITED", "Estonian business delegation", "Ghana")
+    assert _rel(out, "VISITED", "Estonian business delegation", "Accra")
+    assert not _types(out, "Enterprise Estonia", "Accra")
+
+
+def test_the_first_stop_of_the_trip_is_visited(extractor: Extractor) -> None:
+    out = _out(extractor, "A delegation of Estonian firms spent a week in Vietnam. The first stop was Hanoi.")
+    (mission,) = [e["name"] for e in out["entities"] if e["type"] == "Mission"]
+    assert _rel(out, "VISITED", mission, "Hanoi")
+
+
+def test_talks_in_a_city_between_a_minister_and_a_delegation_put_the_delegation_there(
+        extractor: Extractor) -> None:
+    out = _out(extractor, "It said the accord was reached in three days of talks in Accra between Ghanaian Trade "
+                          "Minister Kofi Boateng and an Estonian trade delegation led by Jaan Tamm.")
+    (mission,) = [e["name"] for e in out["entities"] if e["type"] == "Mission"]
+    assert _rel(out, "VISITED", mission, "Accra")
+
+
+def test_a_plant_operated_by_a_company_is_a_visit_to_it(extractor: Extractor) -> None:
+    out = _out(extractor, "The Estonian business delegation was taken to a cocoa plant operated by the Ghana "
+                          "Cocoa Processing Company.")
+    assert _rel(out, "VISITED", "Estonian business delegation", "Ghana Cocoa Processing Company")
+
+
+def test_hosts_who_had_the_pleasure_of_welcoming_or_gave_a_dinner_met_the_delegation(
+        extractor: Extractor) -> None:
+    text = ("The Tartu Chamber of Commerce had the pleasure of welcoming the Estonian business "
+            "delegation on Monday. The day ended with a dinner hosted by Mayor Urmas Klaas. On Tuesday the group was "
+            "welcomed at the Embassy of Estonia in Riga.")
+    out = _out(extractor, text)
+    for host in ("Tartu Chamber of Commerce", "Urmas Klaas", "Embassy of Estonia in Riga"):
+        assert "MET_WITH" in _types(out, host, "Estonian business delegation") | _types(
+            out, "Estonian business delegation", host), host
