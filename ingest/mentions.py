@@ -256,6 +256,15 @@ def collect(text: str, doc: Doc, doc_date: str | None) -> tuple[list[Mention], d
                     continue  # "SIPB Investment Seminar 2024" is a name of its own
                 add(Mention(a_start, a_start + len(n.acronym), n.acronym, n.type, kind=n.kind,
                             attrs={"acronym_of": n.text}))
+        words = n.text.split()
+        if n.type == ORGANIZATION and len(words) >= 3 and words[-1].lower() in LEGAL_SUFFIXES:
+            # "Andean Berries Perú S.A.C. ... Andean Berries Perú held talks":
+            # later uses of the name without its legal form.
+            core = " ".join(w for w in words if w.lower() not in LEGAL_SUFFIXES)
+            for cm in re.finditer(rf"(?<![\w-]){re.escape(core)}(?![\w-])", text[n.end:]):
+                c_start = n.end + cm.start()
+                if not any(o.start <= c_start < o.end for o in names):
+                    add(Mention(c_start, c_start + len(core), core, n.type, kind=n.kind, attrs={"short_of": n.text}))
 
     # Bodies named inside an event's name: "4th Session of the X Joint Commission".
     for n in names:
@@ -527,7 +536,7 @@ def cluster(mentions: list[Mention], text: str) -> list[Entity]:
             for x in e.mentions:
                 if x.generic or x.type == SECTOR:
                     continue
-                if m.text == x.acronym or (len(m.text) >= 2 and m.text.isupper() and m.text == _initials(x.text)
+                if m.text == x.acronym or m.attrs.get("short_of") == x.text or (len(m.text) >= 2 and m.text.isupper() and m.text == _initials(x.text)
                                            and len(m.text) >= 2 and e.type == ORGANIZATION):
                     return e
                 xt = _tokens(x.text)

@@ -171,6 +171,17 @@ class Context:
                             and self.ent(c) != e and any(x.dep_ == "cc" and x.lower_ == "and" for x in c.children):
                         out.append(self.ent(c))
                 continue
+            if t.lower_ in ("latter", "former") and any(c.lower_ == "the" for c in t.children):
+                # "talks with A and B, and signed with the latter": the nearest
+                # name before it (the one before that for "the former").
+                seen: list[int] = []
+                for i in range(t.i - 1, max(-1, t.sent.start - 40), -1):
+                    if self.tok_ent[i] >= 0 and self.tok_ent[i] not in seen:
+                        seen.append(self.tok_ent[i])
+                want = 0 if t.lower_ == "latter" else 1
+                if len(seen) > want and self.entities[seen[want]].type in (ORGANIZATION, PERSON):
+                    out.append(seen[want])
+                continue
             if depth > 2:
                 continue
             inner: list[int] = []

@@ -232,3 +232,16 @@ def test_hosts_who_had_the_pleasure_of_welcoming_or_gave_a_dinner_met_the_delega
     for host in ("Tartu Chamber of Commerce", "Urmas Klaas", "Embassy of Estonia in Riga"):
         assert "MET_WITH" in _types(out, host, "Estonian business delegation") | _types(
             out, "Estonian business delegation", host), host
+
+
+def test_a_company_named_later_without_its_legal_form_and_the_latter(extractor: Extractor) -> None:
+    text = ("Among the exhibitors was Alpine Berries Export AG. Alpine Berries Export held talks with the German "
+            "importer Nordobst Handel GmbH and the Dutch trader Van Dijk Fruit B.V., and signed a supply contract "
+            "with the latter.")
+    out = _out(extractor, text)
+    assert [e["name"] for e in out["entities"] if e["name"].startswith("Alpine")] == ["Alpine Berries Export AG"]
+    assert "MET_WITH" in _types(out, "Alpine Berries Export AG", "Nordobst Handel GmbH") | _types(
+        out, "Nordobst Handel GmbH", "Alpine Berries Export AG")
+    assert "SIGNED_WITH" in _types(out, "Alpine Berries Export AG", "Van Dijk Fruit B.V.") | _types(
+        out, "Van Dijk Fruit B.V.", "Alpine Berries Export AG")
+    assert not _types(out, "Alpine Berries Export AG", "Nordobst Handel GmbH") & {"SIGNED_WITH"}
