@@ -959,9 +959,16 @@ def _sentence_rules(ctx: Context, sent: Span) -> None:
             who = ctx.np_entities(tok.head) if tok.dep_ == "acl" else ctx.subjects(tok)
             actors = ctx.typed(who, ORGANIZATION, MISSION, EVENT)
             if actors:
-                arg_spans = [(c.left_edge.idx, c.right_edge.idx + len(c.right_edge.text))
-                             for c in tok.children if c.dep_ in ("dobj", "prep", "xcomp", "conj")
-                             and c.pos_ != "VERB"]
+                arg_spans = []
+                for c in tok.children:
+                    if c.dep_ not in ("dobj", "prep", "xcomp", "conj") or c.pos_ == "VERB":
+                        continue
+                    # "X, which builds pumps, Y, the shipping line, ...": the
+                    # argument ends where the next listed name starts.
+                    end_tok = next((t for t in c.subtree if ctx.ent(t) >= 0 and ctx.ent(t) not in actors), None)
+                    end = end_tok.idx if end_tok is not None and end_tok.i > c.left_edge.i else \
+                        c.right_edge.idx + len(c.right_edge.text)
+                    arg_spans.append((c.left_edge.idx, end))
                 for a, b in arg_spans:
                     for s, e, code in find_sectors(ctx.text[a:b]):
                         sec = _sector_entity(ctx, code, a + s, a + e)
@@ -1681,7 +1688,43 @@ def _organised_which(ctx: Context) -> None:
                     ctx.add(ORGANIZED, h.index, e.index, 0.75, span.sent)
 
 
+# ", the shipping line", ", a Polish drug maker": what only a company is.
+_COMPANY_APPOS_RE = re.compile(
+    r",\s+(?:the|an?)\s+(?:[\w-]+\s+){0,3}?(?:company|firm|shipping\s+line|group|maker|manufacturer|producer|"
+    r"carrier|operator|bank|brand|start-up|startup|supplier|exporter|importer|distributor|trader|airline|"
+    r"conglomerate|retailer|wholesaler)\b")
+_DEAL_BETWEEN_RE = re.compile(r"\b(?:MoU|memorandum|agreement|contract|deal|accord)\s+between\s+(?:the\s+)?$",
+                              re.IGNORECASE)
+
+
+def _as_company(ctx: Context, e: Entity) -> None:
+    """A body the parser's name finder took for a person ("Eimskip")."""
+    if e.type == PERSON and not e.attrs.get("title") and all(" " not in m.text for m in e.mentions) \
+            and len({m.text for m in e.mentions}) == 1:
+        e.type = ORGANIZATION
+        e.kind = "enterprise"
+        for m in e.mentions:
+            m.type = ORGANIZATION
+
+
+def _people_that_are_bodies(ctx: Context) -> None:
+    """One-word "persons" the text shows to be companies: "Eimskip, the
+    shipping line", "an MoU between Polpharma and the Kenya Medical Supplies
+    Authority". People in reports have a first name or a title."""
+    text = ctx.text
+    for e in ctx.entities:
+        if e.type != PERSON:
+            continue
+        for m in _real(e):
+            line_start = text.rfind("\n", 0, m.start) + 1
+            if _COMPANY_APPOS_RE.match(text, m.end) or _DEAL_BETWEEN_RE.search(text, line_start, m.start) \
+                    and re.match(r"\s+and\s+(?:the\s+)?[A-Z]", text[m.end:]):
+                _as_company(ctx, e)
+                break
+
+
 def find_relations(ctx: Context) -> list[Found]:
+    _people_that_are_bodies(ctx)
     for sent in ctx.doc.sents:
         _sentence_rules(ctx, sent)
     _member_lists(ctx)

@@ -92,7 +92,7 @@ DESCRIBER_NOUNS = (
     "expo", "festival", "forum", "conference", "association", "federation", "union", "cluster",
     "park", "zone", "hub", "market", "specialist", "leader", "player", "investor", "builder",
     "shipbuilder", "farmer", "breeder", "miner", "refiner", "packer", "brewer", "utility", "shipyard",
-    "fishery", "foundry", "mine", "refinery", "winery", "bakery", "dairy",
+    "fishery", "foundry", "mine", "refinery", "winery", "bakery", "dairy", "shipping line",
 )
 _DESCRIBER = "|".join(sorted(DESCRIBER_NOUNS, key=len, reverse=True))
 _DESCRIBER_RE = re.compile(rf"\b(?:{_DESCRIBER})(?:s|es)?\b", re.IGNORECASE)

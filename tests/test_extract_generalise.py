@@ -127,3 +127,23 @@ def test_a_post_at_a_state_owned_body_and_at_its_short_name(extractor: Extractor
                           "Director General of LIAA.")
     assert _rel(out, "WORKS_FOR", "Janis Ozols", "Citadele Banka")
     assert _rel(out, "WORKS_FOR", "Liga Kalnina", "Latvian Investment Agency LIAA")
+
+
+def test_one_word_names_shown_to_be_companies_are_not_people(extractor: Extractor) -> None:
+    out = _out(extractor, "Among the firms in the group were Vilhelmsen, the shipping line, and Baltika.\n\n"
+                          "2. An MoU between Grindeks and the Kenya Medical Supplies Authority (KEMSA) on the "
+                          "supply of generic medicines.")
+    names = _names(out)
+    assert names["Vilhelmsen"]["type"] == "Organization" and names["Vilhelmsen"]["kind"] == "enterprise"
+    assert names["Grindeks"]["type"] == "Organization"
+
+
+def test_a_relative_clause_industry_stops_at_the_next_listed_company(extractor: Extractor) -> None:
+    out = _out(extractor, "The delegation included Vetrolux AS, which builds glass furnaces, Tallink AS, the "
+                          "shipping line, and Baltika AS.")
+    ents = {e["id"]: e for e in out["entities"]}
+    vetrolux = {ents[r["target"]].get("code") for r in out["relations"]
+                if r["type"] == "IN_SECTOR" and ents[r["source"]]["name"] == "Vetrolux AS"}
+    shipping = {ents[r["target"]].get("code") for r in out["relations"]
+                if r["type"] == "IN_SECTOR" and ents[r["source"]]["name"] == "Tallink AS"}
+    assert "50" not in vetrolux and "50" in shipping
