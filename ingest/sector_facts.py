@@ -326,9 +326,55 @@ def _names(ctx: Context) -> None:
             ctx.add(IN_SECTOR, e.index, _sector_entity(ctx, code, m0.start + st, m0.start + en), conf, sent)
 
 
+# What a trip came for: "came to explore cooperation in fisheries technology,
+# cold-chain logistics and marine biotechnology".
+PURPOSE_NOUNS = frozenset({"cooperation", "co-operation", "opportunities", "partnerships", "partners",
+                           "collaboration", "ties", "links"})
+# "the priority sectors – pharmaceuticals, building materials and agri-food –"
+_PRIORITY_RE = re.compile(r"\b(?:priority|target|key|focus)\s+(?:sectors|industries)\s*(?:[–—:-]|were|are|"
+                          r"included|include|,)\s*(?P<d>[^.;:()–—]{3,160})")
+
+
+def _trip_purpose(ctx: Context) -> None:
+    """A delegation's industries from what it came for: "cooperation in X,
+    Y and Z" after a visiting verb, "the priority sectors - X, Y and Z -"
+    of the report's one delegation."""
+    for tok in ctx.doc:
+        if tok.lower_ not in PURPOSE_NOUNS or tok.i + 1 >= len(ctx.doc) or ctx.doc[tok.i + 1].lower_ != "in":
+            continue
+        verb = next((v for v in tok.ancestors if v.pos_ in ("VERB", "AUX")), None)
+        if verb is None or is_future(verb) or _not_this_trip(tok):
+            continue
+        actors = [e for e in ctx.subjects(verb) if ctx.entities[e].type == MISSION]
+        if not actors:
+            continue
+        # The list runs to the next verb; the parser often breaks it up.
+        end = tok.sent.end
+        for t in ctx.doc[tok.i + 2:tok.sent.end]:
+            if t.pos_ == "VERB" or t.text == ";":
+                end = t.i
+                break
+        a = ctx.doc[tok.i + 1].idx
+        b = ctx.doc[end - 1].idx + len(ctx.doc[end - 1].text)
+        for s, t_, code in find_sectors(ctx.text[a:b]):
+            for actor in actors:
+                ctx.add(IN_SECTOR, actor, _sector_entity(ctx, code, a + s, a + t_), 0.7, tok.sent)
+    missions = [e.index for e in ctx.entities if e.type == MISSION]
+    if len(missions) != 1:
+        return
+    for pm in _PRIORITY_RE.finditer(ctx.text):
+        sent = _sentence(ctx, pm.start(), pm.end())
+        if sent is None or _not_this_trip(sent.root):
+            continue
+        d0 = pm.start("d")
+        for s, t_, code in find_sectors(pm.group("d")):
+            ctx.add(IN_SECTOR, missions[0], _sector_entity(ctx, code, d0 + s, d0 + t_), 0.7, sent)
+
+
 def find_sector_facts(ctx: Context) -> None:
     _descriptions(ctx)
     _missions(ctx)
+    _trip_purpose(ctx)
     _firms_acting(ctx)
     _group_members(ctx)
     _names(ctx)

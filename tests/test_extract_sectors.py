@@ -91,3 +91,15 @@ def test_a_delegation_that_heads_its_own_sentence_keeps_its_industries(extractor
     out = _out(extractor, "A delegation of nine Latvian companies specialising in dairy processing and furniture.")
     (mission,) = [e["name"] for e in out["entities"] if e["type"] == "Mission"]
     assert {"10", "31"} <= set(_sectors(out, mission))
+
+
+def test_what_a_delegation_came_to_explore_is_its_industry(extractor: Extractor) -> None:
+    out = _out(extractor, "The Latvian business delegation arrived in Oslo on Monday. The visitors came to explore "
+                          "cooperation in timber processing, cold-chain logistics and furniture.")
+    assert {"52", "31"} <= set(_sectors(out, "Latvian business delegation"))
+
+
+def test_the_priority_sectors_of_the_trip_are_the_delegation_industries(extractor: Extractor) -> None:
+    out = _out(extractor, "The Latvian business delegation met the minister. The priority sectors – "
+                          "pharmaceuticals and furniture – were presented to him.")
+    assert {"21", "31"} <= set(_sectors(out, "Latvian business delegation"))
