@@ -381,6 +381,10 @@ def collect(text: str, doc: Doc, doc_date: str | None) -> tuple[list[Mention], d
                     continue  # "Foreign Trade Minister": part of a title
                 if surface.split()[-1].lower() in TITLE_HEADS or _PORTFOLIO_OF_POST.search(text, max(0, s - 40), s):
                     continue  # "Consul General", "Minister of Industry and Trade": a post
+                words = surface.lower().split()
+                if len(words) > 2 and words[0] in TITLE_HEADS and words[1] == "of" \
+                        and not set(words) & set(ORG_HEADS):
+                    continue  # "the Minister of Foreign Trade and Tourism, X": a post, not a body
                 if _is_industry(surface):
                     continue  # "Seafood" in a headline is an industry
                 kind = org_kind(surface)

@@ -1078,6 +1078,12 @@ def _stand_rule(ctx: Context, noun: Token, sent: Span) -> None:
         events = [ctx.tok_ent[i] for i in range(before.end - 1, before.start - 1, -1)
                   if ctx.tok_ent[i] >= 0 and ctx.entities[ctx.tok_ent[i]].type == EVENT][:1]
     if not events:
+        # "took part in E ..., with a national pavilion": the sentence's one event.
+        in_sentence = {ctx.tok_ent[i] for i in range(sent.start, sent.end)
+                       if ctx.tok_ent[i] >= 0 and ctx.entities[ctx.tok_ent[i]].type == EVENT
+                       and ctx.tok_ent[i] != ctx.ent(noun)}
+        events = list(in_sentence) if len(in_sentence) == 1 else []
+    if not events:
         # "The pavilion was arranged by the ministry": the pavilion named before.
         events = [ctx.pavilion_event] if ctx.pavilion_event >= 0 else []
     if not events:
@@ -1244,7 +1250,8 @@ def _title_after(ctx: Context, person: Entity, end: int, sent: Span, starts: dic
     the apposition."""
     text = ctx.text
     lead = re.match(r",\s+(?:the\s+|a\s+|an\s+)?(?:(?:now|currently|also)\s+)?", text[end:sent.end_char])
-    if not lead:
+    if not lead or re.match(r"(?:together|along|jointly)\s+with\b", text[end + lead.end():]):
+        # "X, together with the Ambassador of Y,": another person, not X's post.
         return False
     p = end + lead.end()
     owner = starts.get(p)

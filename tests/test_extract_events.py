@@ -321,3 +321,18 @@ def test_an_event_which_the_chamber_co_hosted_with_a_body(extractor: Extractor) 
             "which the Chamber co-hosted with the Estonian Investment Agency.")
     assert _rels(extractor, text, "ORGANIZED") == {("Tartu Chamber of Commerce", "Baltic Wood Forum"),
                                                    ("Estonian Investment Agency", "Baltic Wood Forum")}
+
+
+def test_a_national_pavilion_at_the_event_of_its_sentence_then_arranged_by_a_body(extractor: Extractor) -> None:
+    text = ("Latvia took part in Baltic Food Expo 2025, held in Riga, with a national pavilion of 400 square "
+            "metres. The pavilion was organised by the Latvian Investment and Development Agency.")
+    assert ("Latvian Investment and Development Agency", "Baltic Food Expo 2025") in _rels(
+        extractor, text, "PARTICIPATED_IN")
+
+
+def test_a_minister_of_a_portfolio_is_a_post_and_together_with_is_no_post(extractor: Extractor) -> None:
+    out = extract_contract(extractor, "The stand was opened by the Minister of Foreign Trade and Tourism, Ana "
+                                      "Torres, together with the Ambassador of Latvia to Estonia.")
+    names = {e["name"]: e for e in out["entities"]}
+    assert "Minister of Foreign Trade and Tourism" not in names
+    assert not any(r["type"] == "WORKS_FOR" for r in out["relations"])
