@@ -138,6 +138,9 @@ ORG_APPOS_RE = re.compile(
     r"maker|manufacturer|exporter|importer|carrier|airline|conglomerate|forwarder|holding|enterprise|shipbuilder|"
     r"supplier|processor|utility|miner|insurer|developer)\b"
 )
+# "Interbras, the trading arm of Petrobras": a body by what it is part of.
+ARM_OF_RE = re.compile(r"(?<![\w-])([A-Z][\w&-]+(?:\s+[A-Z][\w&-]+){0,3}),\s+(?:the|an?)\s+(?:[\w-]+\s+){0,3}?"
+                       r"(?:arm|subsidiary|unit|division|affiliate)\s+of\s+")
 # "the state oil company Pertamina", "the Embraer plant": a company by the noun
 # before or after it.
 ORG_BEFORE_RE = re.compile(r"\b(?:company|firm|group|enterprise|corporation|conglomerate|carrier|airline|bank|"
@@ -340,6 +343,11 @@ def collect(text: str, doc: Doc, doc_date: str | None) -> tuple[list[Mention], d
     for gm in GROUP_REF_RE.finditer(text):
         if not in_caps(gm.start()):
             add(Mention(gm.start(1), gm.end(1), gm.group(1), MISSION, generic=True))
+
+    for am in ARM_OF_RE.finditer(text):
+        s, e = am.start(1), am.end(1)
+        if not in_caps(s) and claims.free(s, e) and find_place(text[s:e]) is None:
+            add(Mention(s, e, text[s:e], ORGANIZATION, kind="enterprise", country=name_country(text[s:e])))
 
     for ent in doc.ents:
         if in_caps(ent.start_char):

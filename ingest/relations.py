@@ -593,6 +593,9 @@ def _sentence_rules(ctx: Context, sent: Span) -> None:
                     ctx.add(SIGNED_WITH, a, b, 0.8, sent, anchor=tok.i)
         if is_verb and (lemma in SIGN_VERBS or lemma in ("agree", "reach") and tok.dep_ != "amod"):
             subj = ctx.subjects(tok)
+            if lemma in SIGN_VERBS and any(c.dep_ == "agent" for c in tok.children):
+                # "An agreement was signed by A and B": the signers are the agents.
+                subj = ctx.objects(tok, ("by",), direct=False) or subj
             if not subj and _both_sides(tok) and (lemma in SIGN_VERBS or deal_noun(tok) >= 0):
                 subj = ctx.last_meeting(sent)
             withs: list[int] = []
@@ -1168,6 +1171,29 @@ def _name_rules(ctx: Context) -> None:
                         ctx.add(LOCATED_IN, e.index, where.index, 0.6, s)
 
 
+_ARM_RE = re.compile(r",\s+(?:the|an?)\s+(?:[\w-]+\s+){0,3}?(?:arm|subsidiary|unit|division|affiliate)\s+of\s+")
+
+
+def _arms(ctx: Context) -> None:
+    """"Interbras, the trading arm of Brazil's state oil company Petrobras":
+    PART_OF the first body named in the apposition."""
+    text = ctx.text
+    for e in ctx.entities:
+        if e.type != ORGANIZATION:
+            continue
+        for m in _real(e):
+            am = _ARM_RE.match(text, m.end)
+            if am is None:
+                continue
+            stop = re.compile(r"[,;]|\.\s").search(text, am.end())
+            limit = stop.start() if stop else len(text)
+            owner = next((o for s0, o in sorted(ctx.starts.items())
+                          if am.end() <= s0 < limit and o.type == ORGANIZATION and o is not e), None)
+            span = ctx.doc.char_span(m.start, m.end, alignment_mode="expand")
+            if owner is not None and span is not None:
+                ctx.add(PART_OF, e.index, owner.index, 0.75, span.sent)
+
+
 def _real(e: Entity) -> list[Mention]:
     return [m for m in e.mentions if not m.generic]
 
@@ -1739,6 +1765,7 @@ def find_relations(ctx: Context) -> list[Found]:
     _event_venues(ctx)
     _organised_which(ctx)
     _name_rules(ctx)
+    _arms(ctx)
     _appositive_rules(ctx)
     _gazetteer_rules(ctx)
     return ctx.found

@@ -175,6 +175,8 @@ def _descriptions(ctx: Context) -> None:
                 dm = rx.match(text, m.end, limit)
                 if dm and rx is _AFTER_RE and e.kind == "other" and _COMPANY_NOUNS.search(dm.group("d")):
                     e.kind = "enterprise"  # the description says it is a company
+                if dm and re.search(r"\b(?:arm|subsidiary|unit|division|affiliate)\s+of\b", dm.group("d")):
+                    continue  # "the trading arm of the state oil company X" describes X
                 if dm:
                     d0 = dm.start("d")
                     terms = [(d0 + s, d0 + t, c, conf) for s, t, c in read(dm.group("d"))]

@@ -147,3 +147,18 @@ def test_a_relative_clause_industry_stops_at_the_next_listed_company(extractor: 
     shipping = {ents[r["target"]].get("code") for r in out["relations"]
                 if r["type"] == "IN_SECTOR" and ents[r["source"]]["name"] == "Tallink AS"}
     assert "50" not in vetrolux and "50" in shipping
+
+
+def test_the_arm_of_a_company_is_a_body_and_part_of_it(extractor: Extractor) -> None:
+    out = _out(extractor, "Petrovia will supply the oil, while Tradelink, the trading arm of the state oil company "
+                          "Petrovia, will handle the exports.")
+    assert _names(out)["Tradelink"]["type"] == "Organization"
+    assert has_relation(out, "PART_OF", "Tradelink", "Petrovia")
+    assert not any(r["type"] == "IN_SECTOR" and r["source"] == _names(out)["Tradelink"]["id"]
+                   for r in out["relations"])
+
+
+def test_an_agreement_signed_by_two_bodies_is_signed_between_them(extractor: Extractor) -> None:
+    out = _out(extractor, "A cooperation agreement was signed there by the Latvian Investment and Development Agency "
+                          "and the Tartu Chamber of Commerce, which provides for joint fairs.")
+    assert _rel(out, "SIGNED_WITH", "Latvian Investment and Development Agency", "Tartu Chamber of Commerce")
