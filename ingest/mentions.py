@@ -77,7 +77,11 @@ TITLE_HEADS = frozenset({
 _TITLE_WORD = (r"(?:Mayor|Minister|President|Director|Chairman|Chairwoman|Ambassador|Governor|Premier|"
                r"Commissioner|Consul|Secretary|Chancellor|Envoy|Spokesman|Spokeswoman|spokesman|"
                r"spokeswoman|minister|director|mayor|ambassador|chairman|commissioner|governor|CEO)")
-_NAME = r"[A-Z][a-z][\w’'-]*(?:\s+(?:de|den|van|von|der|da|di|du|le|la|bin|al|el|ter)){0,2}(?:\s+[A-Z][a-z][\w’'-]*){1,3}"
+# Letters of European names too ("Pétur Þ. Óskarsson"); a middle initial may stand between.
+_UP = "A-ZÀ-ÖØ-ÞŁŚŹŻĆŃŠŽČŘĎŤŇ"
+_LO = "a-zß-öø-ÿłśźżćńšžčřďťňą-ę"
+_NAME = (rf"[{_UP}][{_LO}][\w’'-]*(?:\s+(?:de|den|van|von|der|da|di|du|le|la|bin|al|el|ter)){{0,2}}"
+         rf"(?:\s+(?:[{_UP}]\.\s+)?[{_UP}][{_LO}][\w’'-]*){{1,3}}")
 # "Undersecretary of State Anna Nowak", "Principal Secretary for Trade Dr Jane Otieno"
 TITLED_NAME_RE = re.compile(rf"\b(?:{_TITLE_WORD}|Undersecretary|Under-Secretary)"
                             r"(?:\s+(?:of\s+State|for\s+[A-Z][a-z]+(?:\s+and\s+[A-Z][a-z]+)?))?"

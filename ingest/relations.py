@@ -1260,8 +1260,10 @@ def _appositive_rules(ctx: Context) -> None:
                 keep.pop()  # an honorific is no part of the post
             while keep and (keep[0].lower() in ("its", "their") or demonym_country(keep[0])):
                 if keep[0].lower() in ("its", "their"):
-                    # "Its chairman": the body last named before this sentence.
-                    owner = next((o for s_, e_, o in reversed(org_mentions) if e_ <= sent.start_char), None)
+                    # "Its chairman": the body last named before this sentence;
+                    # "organised by X ..., was headed by its director": X.
+                    at = sent.start_char + before.rfind(keep[0])
+                    owner = next((o for s_, e_, o in reversed(org_mentions) if e_ <= at), None)
                 keep.pop(0)
             if keep and any(w.lower().strip(",") in TITLE_HEADS for w in keep):
                 title = " ".join(keep).rstrip(",")
@@ -1276,8 +1278,8 @@ def _title_after(ctx: Context, person: Entity, end: int, sent: Span, starts: dic
     the apposition."""
     text = ctx.text
     lead = re.match(r",\s+(?:the\s+|a\s+|an\s+)?(?:(?:now|currently|also)\s+)?", text[end:sent.end_char])
-    if not lead or re.match(r"(?:together|along|jointly)\s+with\b", text[end + lead.end():]):
-        # "X, together with the Ambassador of Y,": another person, not X's post.
+    if not lead or re.match(r"(?:together|along|jointly)\s+with\b|(?:and|or|but|while)\s", text[end + lead.end():]):
+        # "X, together with the Ambassador of Y,", "X, and included ...": no post of X.
         return False
     p = end + lead.end()
     owner = starts.get(p)

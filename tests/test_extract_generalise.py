@@ -162,3 +162,13 @@ def test_an_agreement_signed_by_two_bodies_is_signed_between_them(extractor: Ext
     out = _out(extractor, "A cooperation agreement was signed there by the Latvian Investment and Development Agency "
                           "and the Tartu Chamber of Commerce, which provides for joint fairs.")
     assert _rel(out, "SIGNED_WITH", "Latvian Investment and Development Agency", "Tartu Chamber of Commerce")
+
+
+def test_a_post_comma_name_with_accents_and_a_middle_initial_is_a_person_of_its_body(extractor: Extractor) -> None:
+    out = _out(extractor, "The group, organised by Business Latvia, the country's export body, was headed by its "
+                          "managing director, Ēriks J. Ózoliņš, and included Ambassador Ilze Kalniņa of the "
+                          "Embassy of Latvia in Oslo.")
+    names = _names(out)
+    assert names["Ēriks J. Ózoliņš"]["type"] == "Person"
+    assert _rel(out, "WORKS_FOR", "Ēriks J. Ózoliņš", "Business Latvia")
+    assert not _rel(out, "WORKS_FOR", "Ēriks J. Ózoliņš", "Embassy of Latvia in Oslo")
