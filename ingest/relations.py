@@ -1171,6 +1171,38 @@ def _name_rules(ctx: Context) -> None:
                         ctx.add(LOCATED_IN, e.index, where.index, 0.6, s)
 
 
+# "The Kenyan side was chaired by X, and the Polish side by Y"
+_SIDE_RE = re.compile(r"\b[Tt]he\s+(?P<nat>[A-Z][\w-]+)\s+(?:side|delegation|party)\s+"
+                      r"(?P<verb>(?:was|were)\s+(?:chaired|led|headed|co-chaired)\s+)?by\s+")
+
+
+def _sides(ctx: Context) -> None:
+    """Heads of the two sides of a joint commission or talks: each LED its
+    nation's delegation where the report names one, and the heads met."""
+    text = ctx.text
+    for sent in ctx.doc.sents:
+        heads: list[int] = []
+        verb_seen = False
+        for sm in _SIDE_RE.finditer(text, sent.start_char, sent.end_char):
+            verb_seen = verb_seen or bool(sm.group("verb"))
+            if not verb_seen:
+                continue
+            # The head: the first person named before the next comma or "and".
+            stop = re.compile(r",|;|\sand\s").search(text, sm.end(), sent.end_char)
+            limit = stop.start() if stop else sent.end_char
+            head = next((e for s0, e in sorted(ctx.starts.items()) if sm.end() <= s0 < limit and e.type == PERSON),
+                        None)
+            if head is None:
+                continue
+            heads.append(head.index)
+            nat = sm.group("nat").lower()
+            for m in ctx.entities:
+                if m.type == MISSION and nat in m.name.lower().split():
+                    ctx.add(LED, head.index, m.index, 0.75, sent)
+        for a, b in _pairs(list(dict.fromkeys(heads))):
+            ctx.add(MET_WITH, a, b, 0.6, sent)
+
+
 _ARM_RE = re.compile(r",\s+(?:the|an?)\s+(?:[\w-]+\s+){0,3}?(?:arm|subsidiary|unit|division|affiliate)\s+of\s+")
 
 
@@ -1768,6 +1800,7 @@ def find_relations(ctx: Context) -> list[Found]:
     _organised_which(ctx)
     _name_rules(ctx)
     _arms(ctx)
+    _sides(ctx)
     _appositive_rules(ctx)
     _gazetteer_rules(ctx)
     return ctx.found

@@ -245,3 +245,12 @@ def test_a_company_named_later_without_its_legal_form_and_the_latter(extractor: 
     assert "SIGNED_WITH" in _types(out, "Alpine Berries Export AG", "Van Dijk Fruit B.V.") | _types(
         out, "Van Dijk Fruit B.V.", "Alpine Berries Export AG")
     assert not _types(out, "Alpine Berries Export AG", "Nordobst Handel GmbH") & {"SIGNED_WITH"}
+
+
+def test_the_heads_of_the_two_sides_lead_their_delegations_and_meet(extractor: Extractor) -> None:
+    text = ("The second session of the Ghana–Latvia Joint Commission was held in Accra. The Ghanaian side was "
+            "chaired by Deputy Minister Kwame Asante, and the Latvian side by State Secretary Ilze Ozola of the "
+            "Ministry of Economics of Latvia. The Latvian delegation also visited Tema.")
+    out = _out(extractor, text)
+    assert _rel(out, "LED", "Ilze Ozola", "Latvian delegation")
+    assert "MET_WITH" in _types(out, "Kwame Asante", "Ilze Ozola") | _types(out, "Ilze Ozola", "Kwame Asante")
