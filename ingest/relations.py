@@ -838,11 +838,14 @@ def _sentence_rules(ctx: Context, sent: Span) -> None:
                            for p in ([c] if c.dep_ == "dobj" else [x for x in c.children if x.dep_ == "pobj"])
                            for e in _events_of(ctx, p) if e not in events]
                 subj = ctx.subjects(tok)
-            if not events and not passive and not any(c.dep_ in ("dobj", "prep") and c.lower_ != "part"
+            if not events and not passive and not any(c.dep_ == "dobj" and c.lower_ != "part"
+                                                      or c.dep_ == "prep" and c.lower_ in ("in", "at")
                                                       for c in tok.children):
                 # "A delegation of nine exporters took part.": in the event
-                # the sentence before named.
-                events = _event_before(ctx, sent)
+                # the sentence before named; "X exhibited for the first time":
+                # at the show the report's exhibitors last took part in.
+                events = _event_before(ctx, sent) or [
+                    f.target for f in ctx.found if f.type == PARTICIPATED_IN and f.sentence[0] < sent.start_char][-1:]
                 subj = ctx.typed(subj, MISSION, ORGANIZATION, PERSON)
             for s in subj:
                 for ev in events:
@@ -1269,10 +1272,13 @@ def _appositive_rules(ctx: Context) -> None:
             words = (bm.group(1) + bm.group(2)).split()
             # Back to the nearest word that cannot be part of a title.
             keep: list[str] = []
-            for w in reversed(words):
-                if w.lower() in ("and", "by", "between", "with", "said", "told", "the", "a", "an", "of",
-                                 "to", "that", "in", "from", "as") or w.endswith((".", ";")) \
-                        or w.endswith(",") and keep:
+            for i, w in reversed(list(enumerate(words))):
+                # "Our President and CEO, X": "and" between two posts is one post.
+                joined = w == "and" and keep and keep[0].lower() in TITLE_HEADS and i > 0 \
+                    and words[i - 1].lower() in TITLE_HEADS and words[i - 1][:1].isupper()
+                if not joined and (w.lower() in ("and", "by", "between", "with", "said", "told", "the", "a", "an",
+                                                 "of", "to", "that", "in", "from", "as") or w.endswith((".", ";"))
+                                   or w.endswith(",") and keep):
                     break
                 keep.insert(0, w.rstrip(","))
             owner: Entity | None = None
@@ -1290,6 +1296,10 @@ def _appositive_rules(ctx: Context) -> None:
                     continue
             while keep and keep[-1].rstrip(".") in ("Dr", "Mr", "Mrs", "Ms", "Prof"):
                 keep.pop()  # an honorific is no part of the post
+            if keep and keep[0].lower() == "our" and _own_body(ctx) is not None:
+                # "Our President and CEO, X," in a body's own newsletter.
+                owner = _own_body(ctx)
+                keep.pop(0)
             while keep and (keep[0].lower() in ("its", "their") or demonym_country(keep[0])):
                 if keep[0].lower() in ("its", "their"):
                     # "Its chairman": the body last named before this sentence;
@@ -1302,6 +1312,28 @@ def _appositive_rules(ctx: Context) -> None:
                 e.attrs.setdefault("title", title)
                 if owner is not None:
                     ctx.add(WORKS_FOR, e.index, owner.index, 0.75, sent, title=title)
+
+
+def _own_body(ctx: Context) -> Entity | None:
+    """The body a report speaks for: the organisation it calls "our Chamber",
+    "our association"."""
+    for m in re.finditer(r"\b[Oo]ur\s+", ctx.text):
+        e = ctx.starts.get(m.end()) or next((o for o in ctx.entities for x in o.mentions if x.start == m.end()), None)
+        if e is not None and e.type == ORGANIZATION:
+            return e
+    return None
+
+
+def _member_companies(ctx: Context) -> None:
+    """"the facility of member company X" in a body's own report: X is a
+    member of that body."""
+    own = None
+    for m in re.finditer(r"\bmember\s+(?:company|companies|firms?|organi[sz]ations?)\s+(?:the\s+)?", ctx.text):
+        member = ctx.starts.get(m.end())
+        own = own or _own_body(ctx)
+        span = ctx.doc.char_span(m.start(), m.end(), alignment_mode="expand")
+        if member is not None and member.type == ORGANIZATION and own is not None and span is not None:
+            ctx.add(MEMBER_OF, member.index, own.index, 0.65, span.sent)
 
 
 def _title_after(ctx: Context, person: Entity, end: int, sent: Span, starts: dict[int, Entity]) -> bool:
@@ -1801,6 +1833,7 @@ def find_relations(ctx: Context) -> list[Found]:
     _name_rules(ctx)
     _arms(ctx)
     _sides(ctx)
+    _member_companies(ctx)
     _appositive_rules(ctx)
     _gazetteer_rules(ctx)
     return ctx.found

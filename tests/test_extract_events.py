@@ -336,3 +336,22 @@ def test_a_minister_of_a_portfolio_is_a_post_and_together_with_is_no_post(extrac
     names = {e["name"]: e for e in out["entities"]}
     assert "Minister of Foreign Trade and Tourism" not in names
     assert not any(r["type"] == "WORKS_FOR" for r in out["relations"])
+
+
+def test_a_company_that_exhibited_without_an_object_exhibited_at_the_show_in_view(extractor: Extractor) -> None:
+    text = ("Latvia took part in Baltic Food Expo 2025 in Riga.\n\nThe stand drew buyers from nine countries. "
+            "Orders reached EUR 2 million. Packaging supplier Vidzeme Pack SIA exhibited for the first time.")
+    out = extract_contract(extractor, text)
+    names = {e["id"]: e["name"] for e in out["entities"]}
+    assert any(r["type"] == "PARTICIPATED_IN" and "Vidzeme Pack" in names[r["source"]]
+               and names[r["target"]] == "Baltic Food Expo 2025" for r in out["relations"])
+
+
+def test_our_president_and_ceo_and_member_companies_belong_to_the_newsletters_body(extractor: Extractor) -> None:
+    text = ("On 4 May our Chamber welcomed the Latvian business delegation. Our President and CEO, Anna Berg, "
+            "opened the day. The visitors toured the plant of member company Nordic Frost Ltd. in Bergen.")
+    out = extract_contract(extractor, text)
+    names = {e["id"]: e["name"] for e in out["entities"]}
+    rels = {(r["type"], names[r["source"]], names[r["target"]]) for r in out["relations"]}
+    assert ("WORKS_FOR", "Anna Berg", "Chamber") in rels
+    assert ("MEMBER_OF", "Nordic Frost Ltd.", "Chamber") in rels
