@@ -140,7 +140,7 @@ TITLE_COMMA_PERSON_RE = re.compile(
 ORG_APPOS_RE = re.compile(
     r",\s+(?:the|a|an)\s+(?:[\w-]+\s+){0,4}(?:company|firm|operator|corporation|group|bank|trader|producer|"
     r"maker|manufacturer|exporter|importer|carrier|airline|conglomerate|forwarder|holding|enterprise|shipbuilder|"
-    r"supplier|processor|utility|miner|insurer|developer)\b"
+    r"supplier|processor|utility|miner|insurer|developer)\b(?![’'-])"  # not "X, the group's chairman"
 )
 # "Interbras, the trading arm of Petrobras": a body by what it is part of.
 ARM_OF_RE = re.compile(r"(?<![\w-])([A-Z][\w&-]+(?:\s+[A-Z][\w&-]+){0,3}),\s+(?:the|an?)\s+(?:[\w-]+\s+){0,3}?"

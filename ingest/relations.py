@@ -1791,7 +1791,7 @@ def _organised_which(ctx: Context) -> None:
 _COMPANY_APPOS_RE = re.compile(
     r",\s+(?:the|an?)\s+(?:[\w-]+\s+){0,3}?(?:company|firm|shipping\s+line|group|maker|manufacturer|producer|"
     r"carrier|operator|bank|brand|start-up|startup|supplier|exporter|importer|distributor|trader|airline|"
-    r"conglomerate|retailer|wholesaler)\b")
+    r"conglomerate|retailer|wholesaler)\b(?![’'-])")  # not "Smith, the group's chairman"
 _DEAL_BETWEEN_RE = re.compile(r"\b(?:MoU|memorandum|agreement|contract|deal|accord)\s+between\s+(?:the\s+)?$",
                               re.IGNORECASE)
 

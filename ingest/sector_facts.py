@@ -330,8 +330,8 @@ def _names(ctx: Context) -> None:
 
 # What a trip came for: "came to explore cooperation in fisheries technology,
 # cold-chain logistics and marine biotechnology".
-PURPOSE_NOUNS = frozenset({"cooperation", "co-operation", "opportunities", "partnerships", "partners",
-                           "collaboration", "ties", "links"})
+# ("met partners in the food industry" says the partners' trade, not the trip's).
+PURPOSE_NOUNS = frozenset({"cooperation", "co-operation", "opportunities", "partnerships", "collaboration"})
 # "the priority sectors – pharmaceuticals, building materials and agri-food –"
 _PRIORITY_RE = re.compile(r"\b(?:priority|target|key|focus)\s+(?:sectors|industries)\s*(?:[–—:-]|were|are|"
                           r"included|include|,)\s*(?P<d>[^.;:()–—]{3,160})")

@@ -172,3 +172,11 @@ def test_a_post_comma_name_with_accents_and_a_middle_initial_is_a_person_of_its_
     assert names["Ēriks J. Ózoliņš"]["type"] == "Person"
     assert _rel(out, "WORKS_FOR", "Ēriks J. Ózoliņš", "Business Latvia")
     assert not _rel(out, "WORKS_FOR", "Ēriks J. Ózoliņš", "Embassy of Latvia in Oslo")
+
+
+def test_a_person_described_by_the_group_they_chair_stays_a_person(extractor: Extractor) -> None:
+    out = _out(extractor, "The deal was announced by Kowalski, the group's chairman, and by Vilhelmsen, the "
+                          "shipping line.")
+    names = _names(out)
+    assert names["Kowalski"]["type"] == "Person"
+    assert names["Vilhelmsen"]["type"] == "Organization"
