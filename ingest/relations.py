@@ -1708,6 +1708,11 @@ def _stated_locations(ctx: Context) -> None:
 _HOLD_WORD = re.compile(r"(?:co-?)?(?:host|organi[sz]|hold|held|stag|convene|took|take|taking|open)", re.IGNORECASE)
 
 
+def _takes_part(tok: Token) -> bool:
+    """"took part", "taking part": attending, not holding."""
+    return tok.i + 1 < len(tok.doc) and tok.doc[tok.i + 1].lower_ == "part"
+
+
 def _event_venues(ctx: Context) -> None:
     """LOCATED_IN for an event from the place its holding clause names:
     "organised the forum in Nairobi", "the forum took place on 9 April at
@@ -1726,7 +1731,7 @@ def _event_venues(ctx: Context) -> None:
             first -= 1
         # "organised the forum at ...": a holding verb right before the name
         # ("took part in the forum" is no holding).
-        held = any(_HOLD_WORD.match(t.text) and t.pos_ in ("VERB", "AUX") and t.nbor(1).lower_ != "part"
+        held = any(_HOLD_WORD.match(t.text) and t.pos_ in ("VERB", "AUX") and not _takes_part(t)
                    for t in doc[max(sent.start, first - 3):first])
         j = i + 1
         while j < sent.end:
@@ -1739,7 +1744,7 @@ def _event_venues(ctx: Context) -> None:
                 while j + 1 < sent.end and ctx.ent(doc[j + 1]) == e:
                     j += 1
             elif _HOLD_WORD.fullmatch(t.lemma_) or _HOLD_WORD.match(t.text) and t.tag_ in ("VBD", "VBN", "JJ"):
-                held = not (t.lower_ == "took" and t.nbor(1).lower_ == "part")
+                held = not _takes_part(t)
             elif t.pos_ == "VERB" and t.text != "-":
                 break
             elif held and t.lower_ in ("at", "in") and t.pos_ == "ADP":
