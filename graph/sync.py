@@ -10,6 +10,7 @@ appears in the target once the facts before it are there.
 
 from __future__ import annotations
 
+import functools
 import gc
 import time
 from collections import defaultdict, deque
@@ -126,11 +127,11 @@ def sync_stores(
                  kind: str, count: int) -> None:
             if isinstance(target, PreparingTarget):
                 prepared = target.prepare_graph(docs, ents, rels, relations_known_new=report.into_empty)
-                settle(depth - 1)
-                in_flight.append((writer.submit(target.write_prepared, prepared), kind, count))
+                job = functools.partial(target.write_prepared, prepared)
             else:
-                settle(0)
-                in_flight.append((writer.submit(target.write_graph, docs, ents, rels), kind, count))
+                job = functools.partial(target.write_graph, docs, ents, rels)
+            settle(depth - 1)
+            in_flight.append((writer.submit(job), kind, count))
 
         # Entities travel with their mention evidence (their provenance).
         for ents in source.iter_entities(batch_size=batch_size, with_evidence=True):
