@@ -889,22 +889,23 @@ class CypherStore:
                 "MATCH (e:Entity) WHERE e.type = 'Organization' RETURN coalesce(e.kind, 'unknown') AS k, count(e) AS n"),
         )
 
-    def _pages(self, *, keyset: str, window: str, batch_size: int) -> Iterator[list[dict[str, Any]]]:
-        """All rows of a whole-graph read, about ``batch_size`` at a time.
-        ``keyset`` pages by ``$last`` (rows ordered by their ``id``);
-        ``window`` takes the rows of the nodes whose internal id is in
-        ``[$lo, $hi)``, for servers that seek those (``Dialect``). Rows
-        written during the walk may be missed, as with any paging."""
-        if not self.conn.dialect.node_id_windows:
-            last = ""
-            while rows := self._q(keyset, last=last, n=int(batch_size)):
-                yield rows
-                last = rows[-1]["id"]
-            return
+    def _keyset_pages(self, query: str, batch_size: int) -> Iterator[list[dict[str, Any]]]:
+        """All rows of ``query``, a page at a time: it takes ``$last`` and
+        ``$n`` and returns rows ordered by their ``id``."""
+        last = ""
+        while rows := self._q(query, last=last, n=int(batch_size)):
+            yield rows
+            last = rows[-1]["id"]
+
+    def _window_pages(self, query: str, batch_size: int) -> Iterator[list[dict[str, Any]]]:
+        """All rows of ``query``, about ``batch_size`` at a time: it returns
+        the rows of the nodes whose internal id is in ``[$lo, $hi)``, for
+        servers that seek those directly (``Dialect.node_id_windows``).
+        Rows written during the walk may be missed, as with any paging."""
         top = self._q("MATCH (n) RETURN max(id(n)) AS top")[0]["top"]
         lo, width, pending = 0, max(1, batch_size), []
         while top is not None and lo <= top:
-            rows = self._q(window, lo=lo, hi=lo + width)
+            rows = self._q(query, lo=lo, hi=lo + width)
             lo += width
             # Aim at ~batch_size rows a query: other labels, and nodes
             # without edges, leave gaps in the ids.
@@ -920,11 +921,12 @@ class CypherStore:
             yield pending
 
     def iter_entities(self, *, batch_size: int = 1000, with_evidence: bool = False) -> Iterator[list[Entity]]:
-        for rows in self._pages(
-            keyset=f"MATCH (e:Entity) WHERE e.id > $last RETURN {_ENT} ORDER BY e.id LIMIT $n",
-            window=f"MATCH (e:Entity) WHERE id(e) >= $lo AND id(e) < $hi RETURN {_ENT}",
-            batch_size=batch_size,
-        ):
+        pages = (self._window_pages(f"MATCH (e:Entity) WHERE id(e) >= $lo AND id(e) < $hi RETURN {_ENT}",
+                                    batch_size)
+                 if self.conn.dialect.node_id_windows else
+                 self._keyset_pages(f"MATCH (e:Entity) WHERE e.id > $last RETURN {_ENT} ORDER BY e.id LIMIT $n",
+                                    batch_size))
+        for rows in pages:
             ids = [r["id"] for r in rows]
             aliases = self._aliases(ids)
             batch = [self._entity(r, aliases[r["id"]]) for r in rows]
@@ -942,22 +944,16 @@ class CypherStore:
     def iter_relations(self, *, batch_size: int = 1000, with_evidence: bool = True) -> Iterator[list[Relation]]:
         cols = _REL_EV if with_evidence else _REL
         if self.conn.dialect.node_id_windows:
-            # The relations of a window of source nodes.
-            for rows in self._pages(
-                keyset="", batch_size=batch_size,
-                window=("MATCH (a:Entity) WHERE id(a) >= $lo AND id(a) < $hi"
-                        f" MATCH (a)-[r]->(b) WHERE a <> b RETURN {cols}"),
-            ):
-                yield self._relations_from_rows(rows, with_evidence)
-            return
-        # Type by type, so each page is a range scan of that type's id index.
-        for rtype in sorted(RELATION_TYPES):
-            for rows in self._pages(
-                keyset=(f"MATCH (a)-[r:{rtype}]->(b) WHERE r.id > $last AND a <> b"
-                        f" RETURN {cols} ORDER BY r.id LIMIT $n"),
-                window="", batch_size=batch_size,
-            ):
-                yield self._relations_from_rows(rows, with_evidence)
+            # The relations of each window of source nodes, all types at once.
+            pages = self._window_pages("MATCH (a:Entity) WHERE id(a) >= $lo AND id(a) < $hi"
+                                       f" MATCH (a)-[r]->(b) WHERE a <> b RETURN {cols}", batch_size)
+        else:
+            # Type by type, so each page is a range scan of that type's id index.
+            pages = (rows for rtype in sorted(RELATION_TYPES) for rows in self._keyset_pages(
+                f"MATCH (a)-[r:{rtype}]->(b) WHERE r.id > $last AND a <> b RETURN {cols} ORDER BY r.id LIMIT $n",
+                batch_size))
+        for rows in pages:
+            yield self._relations_from_rows(rows, with_evidence)
 
     def iter_documents(self, *, batch_size: int = 100) -> Iterator[list[Document]]:
         last = ""

@@ -4,6 +4,7 @@ user text, and writes that land whole. Against a real FalkorDB server."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import socket
 import time
@@ -216,11 +217,14 @@ def test_evidence_records_keep_the_spelling_earlier_versions_wrote() -> None:
         assert _record(ev, "src", text) == expected
 
 
-def test_whole_graph_reads_find_everything_across_gaps_in_node_ids(fstore: CypherStore) -> None:
+@pytest.mark.parametrize("windows", [True, False], ids=["node-id-windows", "keyset-pages"])
+def test_whole_graph_reads_find_everything_across_gaps_in_node_ids(fstore: CypherStore, windows: bool) -> None:
     # Each entity is written with its aliases and mentions, so entity nodes
     # sit among other nodes; deleting some leaves holes. FalkorDB's reads
-    # walk windows of node ids and must still find every entity and relation
-    # once, in batches of the size asked for.
+    # walk windows of node ids, Neo4j's page through the id index (run here
+    # on FalkorDB too); both must find every entity and relation once, in
+    # batches of the size asked for.
+    fstore.conn.dialect = dataclasses.replace(fstore.conn.dialect, node_id_windows=windows)
     doc = Document(id="doc-gaps", source="gaps", text="x" * 400, date="2022-02-02")
     ids = [f"org-gap-{i:02d}" for i in range(40)]
     for i, eid in enumerate(ids):
