@@ -418,7 +418,7 @@ def sync(
     for label, value in (("documents", report.documents), ("entities", report.entities),
                          ("relations", report.relations), ("evidence", report.evidence),
                          ("seconds", f"{report.seconds:.1f}"),
-                         ("relations/s", f"{report.relations_per_second:,.0f}"),
+                         ("relations/s, whole sync", f"{report.relations_per_second:,.0f}"),
                          ("target was empty", "yes" if report.into_empty else "no")):
         summary.add_row(label, str(value))
     err.print(summary)
