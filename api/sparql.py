@@ -51,7 +51,10 @@ def build_view(store: Store) -> rdflib.Graph:
     buf = io.BytesIO()
     export_graph(store, "turtle", buf, scope=None)
     graph = rdflib.Graph(store="Oxigraph")
-    graph.parse(data=buf.getvalue(), format="turtle")
+    # Oxigraph's own parser, in bulk (no transaction log): rdflib's
+    # pure-Python Turtle parser took 47 of the 59 s this view needed for
+    # 100k relations (1.8M triples).
+    graph.parse(data=buf.getvalue(), format="ox-turtle", transactional=False)
     return graph
 
 

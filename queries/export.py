@@ -22,6 +22,7 @@ sentence that states it), symmetric.
 from __future__ import annotations
 
 import csv
+import functools
 import io
 import json
 import re
@@ -496,17 +497,30 @@ _BY_LENGTH = sorted(PREFIXES.items(), key=lambda kv: -len(kv[1]))
 _PLAIN_LOCAL = re.compile(r"[A-Za-z_][A-Za-z0-9_-]*\Z")
 
 
+@functools.lru_cache(maxsize=1024)
+def _namespace_of(head: str) -> tuple[str, str] | None:
+    """(prefix, namespace) of the longest known namespace that starts
+    ``head`` (an IRI up to its last "/" or "#"), if any; IRIs share a few
+    heads, so this runs a few times per export, not once per term."""
+    for prefix, ns in _BY_LENGTH:
+        if head.startswith(ns):
+            return prefix, ns
+    return None
+
+
 def _turtle_term(t: Node) -> str:
     """A term in Turtle. Our own prefixing: rdflib's namespace manager
     rebuilds a trie per IRI and made a 100k-relation export take minutes."""
     if isinstance(t, URIRef):
         iri = str(t)
-        for prefix, ns in _BY_LENGTH:
-            if iri.startswith(ns):
-                local = iri[len(ns):]
-                if _PLAIN_LOCAL.match(local):
-                    return f"{prefix}:{local}"
-                break
+        # Every namespace ends in "/" or "#", so the one that prefixes an IRI
+        # also prefixes its head up to the last separator.
+        found = _namespace_of(iri[:max(iri.rfind("/"), iri.rfind("#")) + 1])
+        if found is not None:
+            prefix, ns = found
+            local = iri[len(ns):]
+            if _PLAIN_LOCAL.match(local):
+                return f"{prefix}:{local}"
         return f"<{iri}>"
     return str(t.n3())
 

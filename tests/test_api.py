@@ -389,3 +389,25 @@ def test_merge_errors_are_problems(db: Path) -> None:
         assert_problem(c.post("/entities/merge", json={"keep": "ccmc", "drop": "ccmc"}), 422, "same")
         assert_problem(c.post("/entities/merge", json={"keep": "ccmc"}), 422, "drop")
         assert_problem(c.post("/entities/ghost/unmerge"), 409, "ghost", "not merged")
+
+
+def test_the_sparql_view_keeps_any_text_a_report_holds(tmp_path: Path) -> None:
+    # The view is loaded by Oxigraph's strict parser: names and sentences
+    # with quotes, newlines, angle brackets and any script must still load.
+    from api.sparql import build_view, run_query
+    from tests.builders import report
+
+    text = ('Ассоциация "Жол" <Almaty> met 北京汽车 in Zürich.\nIt said: "tab\there" & \\ more; 😀 '
+            "Ассоциация \"Жол\" <Almaty> signed with 北京汽车.")
+    store = open_store(str(tmp_path / "tricky.db"))
+    try:
+        store.upsert_extraction(report(text, date="2024-02-03", entities={
+            "a": ("Organization", 'Ассоциация "Жол" <Almaty>'), "b": ("Organization", "北京汽车"),
+            "z": ("Place", "Zürich")}, relations=[("MET_WITH", "a", "b"), ("SIGNED_WITH", "a", "b")]))
+        view = build_view(store)
+        for name in ('Ассоциация "Жол" <Almaty>', "北京汽车", "Zürich"):
+            literal = json.dumps(name, ensure_ascii=False)
+            answer = run_query(view, f"ASK {{ ?s ?p {literal} }}", 30)
+            assert json.loads(answer.body)["boolean"] is True, name
+    finally:
+        store.close()
