@@ -96,6 +96,14 @@ def mention_key(doc_id: str, start: int, end: int, origin_id: str) -> str:
     return short_hash("mention", doc_id, str(start), str(end), origin_id, length=24)
 
 
+def _typed_edge(types: Sequence[str]) -> str | None:
+    """``r:A|B`` for a pattern, so only edges of those types are walked; None
+    when no type is known (nothing matches, as on every backend). Only names
+    from the ontology ever reach the Cypher text."""
+    known = [t for t in dict.fromkeys(types) if t in RELATION_TYPES]
+    return "r:" + "|".join(known) if known else None
+
+
 def _label(etype: str) -> str:
     # Interpolated into Cypher, so only ever a name from the ontology.
     return check_entity_type(etype)
@@ -259,8 +267,9 @@ def _add_relations_stmt(rtype: str, rows: list[dict[str, Any]], *, known_new: bo
     create = (f" MATCH (a:Entity {{id: row[1]}}), (b:Entity {{id: row[2]}})"
               f" CREATE (a)-[r:{_rtype(rtype)} {{id: row[0], confidence: row[3], date: row[4], attrs_json: row[5],"
               " ev: row[6], ev_docs: row[7], ev_dates: row[8]}]->(b)")
+    params = {"rows": _table(rows, RELATION_COLUMNS)}
     if known_new:
-        return f"UNWIND $rows AS row{create}", {"rows": _table(rows, RELATION_COLUMNS)}
+        return f"UNWIND $rows AS row{create}", params
     return (
         f"UNWIND $rows AS row OPTIONAL MATCH ()-[old:{_rtype(rtype)} {{id: row[0]}}]->()"
         # FOREACH: FalkorDB drops a SET that is followed by a filter in the same query.
@@ -272,7 +281,7 @@ def _add_relations_stmt(rtype: str, rows: list[dict[str, Any]], *, known_new: bo
         " old.ev_docs = old.ev_docs + [x IN row[7] WHERE NOT x IN old.ev_docs],"
         " old.ev_dates = old.ev_dates + [x IN row[8] WHERE NOT x IN old.ev_dates])"
         f" WITH row, old WHERE old IS NULL{create}",
-        {"rows": _table(rows, RELATION_COLUMNS)},
+        params,
     )
 
 
@@ -666,10 +675,9 @@ class CypherStore:
         country: str | None = None,
         until: str | None = None,
     ) -> dict[str, set[str]]:
-        known = [t for t in dict.fromkeys(types) if t in RELATION_TYPES]  # whitelisted, see relations()
-        if not known:
+        rel = _typed_edge(types)
+        if rel is None:
             return {}
-        rel = "r:" + "|".join(known)
         pattern = {"out": f"(x:Entity)-[{rel}]->(e:Entity)", "in": f"(x:Entity)<-[{rel}]-(e:Entity)",
                    "both": f"(x:Entity)-[{rel}]-(e:Entity)"}[check_direction(direction)]
         params: dict[str, Any] = {"ids": list(dict.fromkeys(entity_ids))}
@@ -709,14 +717,9 @@ class CypherStore:
         params: dict[str, Any] = {}
         # Types in the pattern, so only those edges are walked (a country's
         # VISITED edges are many); whitelisted, so safe to interpolate.
-        rel = "r"
-        if types is not None:
-            # A type outside the ontology matches nothing, as on every
-            # backend; only whitelisted names ever reach the Cypher text.
-            known = [t for t in dict.fromkeys(types) if t in RELATION_TYPES]
-            if not known:
-                return []
-            rel = "r:" + "|".join(known)
+        rel = "r" if types is None else _typed_edge(types)
+        if rel is None:
+            return []
         if entity_ids is None:
             match = f"MATCH ()-[{rel}]->()"
         else:

@@ -119,6 +119,18 @@ def _attrs(text: str) -> dict[str, Any]:
     return {} if text == "{}" else json.loads(text)
 
 
+def _collect_evidence(rows: Iterable[Sequence[Any]], out: dict[str, list[Evidence]]) -> None:
+    """Rows of ``_EV_COLS`` added to their relation's list in ``out`` (rows
+    of relations not in it are skipped). The same span reaching a relation
+    from two origins after a merge comes in adjacent rows: kept once."""
+    for rid, doc_id, start, end, text, date, confidence, extractor in rows:
+        evs = out.get(rid)
+        if evs is None or (evs and (evs[-1].doc_id, evs[-1].start, evs[-1].end) == (doc_id, start, end)):
+            continue
+        evs.append(Evidence(doc_id=doc_id, start=start, end=end, text=text, date=date,
+                            confidence=confidence, extractor=extractor))
+
+
 def _evidence_order(ev: Evidence) -> tuple[bool, str, str, int]:
     """Evidence as the store lists it: by date (undated first), document, span."""
     return (ev.date is not None, ev.date or "", ev.doc_id, ev.start)
@@ -219,22 +231,12 @@ class SqliteStore:
 
     def _relation_evidence(self, rel_ids: Sequence[str]) -> dict[str, list[Evidence]]:
         out: dict[str, list[Evidence]] = {i: [] for i in rel_ids}
-        rows = self._db.execute(
+        _collect_evidence(self._db.execute(
             f"SELECT DISTINCT {_EV_COLS} FROM relation_evidence"
             " WHERE relation_id IN (SELECT value FROM json_each(?))"
             " ORDER BY relation_id, date, doc_id, start",
             (_ids_param(rel_ids),),
-        ).fetchall()
-        for r in rows:
-            ev = Evidence(
-                doc_id=r["doc_id"], start=r["start"], end=r["end"], text=r["text"],
-                date=r["date"], confidence=r["confidence"], extractor=r["extractor"],
-            )
-            evs = out[r["relation_id"]]
-            # The same sentence can reach one relation from two origins after
-            # a merge; show it once.
-            if not evs or (evs[-1].doc_id, evs[-1].start, evs[-1].end) != (ev.doc_id, ev.start, ev.end):
-                evs.append(ev)
+        ).fetchall(), out)
         return out
 
     def _relations_from_rows(self, rows: Sequence[sqlite3.Row], with_evidence: bool) -> list[Relation]:
@@ -758,21 +760,13 @@ class SqliteStore:
                 batch = [Relation(id=r[0], type=r[1], source=r[2], target=r[3], confidence=r[4], date=r[5],
                                   attrs=_attrs(r[6])) for r in rows]
                 if with_evidence:
+                    # The range also holds self-loops' evidence: not in
+                    # ``by_id``, so skipped.
                     by_id = {rel.id: rel.evidence for rel in batch}
-                    ev_rows = cur.execute(
-                        "SELECT relation_id, doc_id, start, end, text, date, confidence, extractor"
-                        " FROM relation_evidence WHERE relation_id >= ? AND relation_id <= ?",
+                    _collect_evidence(cur.execute(
+                        f"SELECT {_EV_COLS} FROM relation_evidence WHERE relation_id >= ? AND relation_id <= ?",
                         (batch[0].id, batch[-1].id),
-                    ).fetchall()
-                    for rid, doc_id, start, end, text, date, confidence, extractor in ev_rows:
-                        evs = by_id.get(rid)
-                        # None: a self-loop between the page's relations.
-                        # The same span reaching a relation from two origins
-                        # after a merge comes in adjacent rows: keep one.
-                        if evs is None or (evs and (evs[-1].doc_id, evs[-1].start, evs[-1].end) == (doc_id, start, end)):
-                            continue
-                        evs.append(Evidence(doc_id=doc_id, start=start, end=end, text=text, date=date,
-                                            confidence=confidence, extractor=extractor))
+                    ).fetchall(), by_id)
                     for rel in batch:
                         if len(rel.evidence) > 1:
                             rel.evidence.sort(key=_evidence_order)
