@@ -30,10 +30,16 @@ def _dates(first: str | None, last: str | None) -> str:
     return last or first or ""
 
 
-def meetings_table(rows: Iterable[Any]) -> Table:
-    t = Table(title="Who met whom", show_lines=True)
-    for col in ("who", "met", "when", "where", "evidence"):
+def _table(title: str, *columns: str, lines: bool = False) -> Table:
+    """A result table whose columns wrap rather than cut (sentences, names)."""
+    t = Table(title=title, show_lines=lines)
+    for col in columns:
         t.add_column(col, overflow="fold")
+    return t
+
+
+def meetings_table(rows: Iterable[Any]) -> Table:
+    t = _table("Who met whom", "who", "met", "when", "where", "evidence", lines=True)
     for m in rows:
         met = _name(m.b)
         if m.via:
@@ -43,9 +49,7 @@ def meetings_table(rows: Iterable[Any]) -> Table:
 
 
 def partners_table(rows: Iterable[Any]) -> Table:
-    t = Table(title="Partner candidates", show_lines=True)
-    for col in ("#", "organisation", "kind", "country", "score", "reasons", "evidence"):
-        t.add_column(col, overflow="fold")
+    t = _table("Partner candidates", "#", "organisation", "kind", "country", "score", "reasons", "evidence", lines=True)
     for i, p in enumerate(rows, 1):
         o = p.organization
         t.add_row(str(i), o.name, o.kind or "", o.country or "", f"{p.score:.2f}", "\n".join(p.reasons),
@@ -54,9 +58,7 @@ def partners_table(rows: Iterable[Any]) -> Table:
 
 
 def connections_table(rows: Iterable[Any]) -> Table:
-    t = Table(title="Connections", show_lines=True)
-    for col in ("#", "path", "score", "evidence"):
-        t.add_column(col, overflow="fold")
+    t = _table("Connections", "#", "path", "score", "evidence", lines=True)
     for i, path in enumerate(rows, 1):
         steps = [path.nodes[0].name] if path.nodes else []
         for hop in path.hops:
@@ -67,9 +69,7 @@ def connections_table(rows: Iterable[Any]) -> Table:
 
 
 def recommendations_table(rows: Iterable[Any]) -> Table:
-    t = Table(title="Contacts for the mission", show_lines=True)
-    for col in ("#", "contact", "kind", "country", "score", "reasons", "warm introductions"):
-        t.add_column(col, overflow="fold")
+    t = _table("Contacts for the mission", "#", "contact", "kind", "country", "score", "reasons", "warm introductions", lines=True)
     for i, r in enumerate(rows, 1):
         c = r.entity
         warm = " → ".join([r.warm_path[0].source.name, *(h.target.name for h in r.warm_path)]) if r.warm_path else ""
@@ -78,9 +78,7 @@ def recommendations_table(rows: Iterable[Any]) -> Table:
 
 
 def timeline_table(rows: Iterable[Any]) -> Table:
-    t = Table(title="Timeline", show_lines=True)
-    for col in ("date", "who", "what", "whom", "evidence"):
-        t.add_column(col, overflow="fold")
+    t = _table("Timeline", "date", "who", "what", "whom", "evidence", lines=True)
     for e in rows:
         who = _name(e.subject) + (f"\n(via {_name(e.via)})" if e.via else "")
         t.add_row(e.date or "", who, e.type, _name(e.object), sentence(e.evidence))
@@ -88,18 +86,14 @@ def timeline_table(rows: Iterable[Any]) -> Table:
 
 
 def entities_table(rows: Iterable[Entity]) -> Table:
-    t = Table(title="Entities")
-    for col in ("id", "name", "type", "kind", "country", "aliases"):
-        t.add_column(col, overflow="fold")
+    t = _table("Entities", "id", "name", "type", "kind", "country", "aliases")
     for e in rows:
         t.add_row(e.id, e.name, e.type, e.kind or "", e.country or "", ", ".join(e.aliases))
     return t
 
 
 def documents_table(rows: Iterable[Any]) -> Table:
-    t = Table(title="Documents")
-    for col in ("id", "date", "title", "source", "ingested"):
-        t.add_column(col, overflow="fold")
+    t = _table("Documents", "id", "date", "title", "source", "ingested")
     for d in rows:
         t.add_row(d.id, d.date or "", d.title or "", d.source, d.ingested_at or "")
     return t
