@@ -93,7 +93,8 @@ RELATION_TYPES: dict[str, RelationType] = {
              "hosted or organised an event"),
         _rel(LED, False, _ORG_PERSON, {MISSION},
              "led or headed a delegation"),
-        _rel(MEMBER_OF, False, _ORG_PERSON, {MISSION, ORGANIZATION},
+        # A country stands for its government: "OPEC member Nigeria".
+        _rel(MEMBER_OF, False, {ORGANIZATION, PERSON, PLACE}, {MISSION, ORGANIZATION},
              "was part of a delegation; is a member of an association"),
         _rel(INVITED, False, set(ACTORS), set(ACTORS),
              "inviter -> invitee"),

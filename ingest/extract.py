@@ -38,17 +38,23 @@ from ingest.locations import find_countries, find_places
 from ingest.mentions import Entity, Mention, cluster, collect
 from ingest.nlp import load_model, prepare_text
 from ingest.relations import Context, Found, find_relations
+from ingest.learn.candidates import add_candidates
+from ingest.learn.features import Report
+from ingest.learn.refine import Models
 from ingest.sector_facts import find_sector_facts
 
-EXTRACTOR_VERSION = "tradekg-extract/0.1"
+EXTRACTOR_VERSION = "tradekg-extract/0.2"
 
 
 class Extractor:
     version: str
 
-    def __init__(self, model: str | None = None) -> None:
+    def __init__(self, model: str | None = None, *, learned: bool = True) -> None:
         self.nlp, model_label = load_model(model)
+        self.models = Models.load() if learned else None
         self.version = f"{EXTRACTOR_VERSION}+{model_label}"
+        if self.models is not None:
+            self.version += f"+{self.models.label}"
         # Build the gazetteer tables now, not inside the first report.
         load_gazetteer()
 
@@ -64,6 +70,18 @@ class Extractor:
             yield self._extract(d, parsed.text, parsed)
 
     def _extract(self, document: Document, prepared: str, parsed: Doc) -> Extraction:
+        doc_date, info, entities, found = self.rules(document, prepared, parsed)
+        if self.models is not None:
+            entities = add_candidates(parsed, prepared, entities)
+            entities, found = self.models.refine(Report(parsed, prepared, entities, found))
+        return _assemble(document, entities, found, doc_date, info, self.version)
+
+    def rules(self, document: Document, prepared: str, parsed: Doc
+              ) -> tuple[str | None, dict[str, Any], list[Entity], list[Found]]:
+        """The rule stage: candidate entities and the relations the rules find.
+
+        The learned models (``ingest.learn``) take it from here; training runs
+        this stage alone on annotated texts."""
         doc_date = document.date or document_date(document.text)
         mentions, info = collect(prepared, parsed, doc_date)
         entities = cluster(mentions, prepared)
@@ -80,7 +98,7 @@ class Extractor:
         find_agreements(ctx)
         find_places(ctx)
         find_countries(ctx, _dateline_country(info))
-        return _assemble(document, entities, found, doc_date, info, self.version)
+        return doc_date, info, entities, found
 
 
 def _dateline_country(info: dict[str, Any]) -> str | None:

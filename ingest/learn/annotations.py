@@ -35,8 +35,9 @@ ANNOTATIONS = ROOT / "annotations"
 # Where the texts of annotations named "reuters-*" live (never needed at run time).
 SHARED_TRAIN = ROOT.parent / "shared" / "train" / "reuters-21578"
 
-ENTITY_KEYS = {"name", "type", "kind", "country", "title", "code", "aliases", "optional", "mentions"}
-RELATION_KEYS = {"type", "source", "target", "optional", "evidence", "title"}
+ENTITY_KEYS = {"name", "type", "kind", "country", "title", "code", "aliases", "optional", "mentions",
+               "start", "end", "date", "value", "currency"}
+RELATION_KEYS = {"type", "source", "target", "optional", "evidence", "title", "agreement", "event", "date"}
 
 
 class AnnotationError(ValueError):
@@ -76,8 +77,8 @@ def _form_pattern(form: str) -> re.Pattern[str]:
 def find_mentions(text: str, entities: list[dict[str, Any]]) -> list[list[tuple[int, int]]]:
     """Each entity's mentions: every occurrence of its name or an alias.
 
-    Longer forms win where forms overlap ("Fujitsu Ltd" over "Fujitsu"), and a
-    span goes to one entity only.
+    Longer forms win where forms of one entity overlap ("Fujitsu Ltd" over
+    "Fujitsu"); another entity's name may sit inside a mention.
     """
     candidates: list[tuple[int, int, int]] = []  # (start, end, entity index)
     for i, e in enumerate(entities):
@@ -87,12 +88,15 @@ def find_mentions(text: str, entities: list[dict[str, Any]]) -> list[list[tuple[
             for m in _form_pattern(form).finditer(text):
                 candidates.append((m.start(), m.end(), i))
     candidates.sort(key=lambda c: (-(c[1] - c[0]), c[0], c[2]))
-    taken: list[tuple[int, int]] = []
+    taken: list[tuple[int, int, int]] = []
     out: list[list[tuple[int, int]]] = [[] for _ in entities]
     for s, t, i in candidates:
-        if any(s < b and a < t for a, b in taken):
+        # A name inside another entity's name is a mention too ("Venice" in
+        # "G-7 meeting in Venice"); a shorter form inside a longer form of
+        # the same entity, or a span crossing another, is not.
+        if any((s < b and a < t) and (j == i or not (a <= s and t <= b)) for a, b, j in taken):
             continue
-        taken.append((s, t))
+        taken.append((s, t, i))
         out[i].append((s, t))
     return [sorted(spans) for spans in out]
 
@@ -126,29 +130,38 @@ def _check_entity(e: dict[str, Any], where: str) -> None:
         raise AnnotationError(f"{where}: aliases must be a list")
 
 
-def _check_relation(r: dict[str, Any], names: set[str], where: str) -> None:
+def _check_relation(r: dict[str, Any], types: dict[str, str], where: str) -> None:
     extra = set(r) - RELATION_KEYS
     if extra:
         raise AnnotationError(f"{where}: unknown keys {sorted(extra)}")
-    if r.get("type") not in RELATION_TYPES:
+    rel = RELATION_TYPES.get(r.get("type", ""))
+    if rel is None:
         raise AnnotationError(f"{where}: relation type {r.get('type')!r} is not in the ontology")
     for side in ("source", "target"):
         for n in _names(r.get(side, [])):
-            if n not in names:
+            if n not in types:
                 raise AnnotationError(f"{where}: {side} {n!r} is not the name of an entity")
         if not _names(r.get(side, [])):
             raise AnnotationError(f"{where}: no {side}")
+    for ref in ("agreement", "event"):
+        if ref in r and r[ref] not in types:
+            raise AnnotationError(f"{where}: {ref} {r[ref]!r} is not the name of an entity")
+    for a in _names(r["source"]):
+        for b in _names(r["target"]):
+            if not rel.allows(types[a], types[b]):
+                raise AnnotationError(f"{where}: {rel.name} cannot go from a {types[a]} ({a!r}) "
+                                      f"to a {types[b]} ({b!r}); see ONTOLOGY.md")
 
 
 def build(draft: dict[str, Any], text: str, doc: str) -> dict[str, Any]:
     """The stored annotation of a draft: offsets in place of quotes, checked against the text."""
     entities = [dict(e) for e in draft.get("entities", [])]
-    names: set[str] = set()
+    names: dict[str, str] = {}
     for n, e in enumerate(entities):
         _check_entity(e, f"entity {n + 1} ({e.get('name')!r})")
         if e["name"] in names:
             raise AnnotationError(f"entity {e['name']!r} is listed twice: one entry per real thing")
-        names.add(e["name"])
+        names[e["name"]] = e["type"]
     mentions = find_mentions(text, entities)
     for e, spans in zip(entities, mentions, strict=True):
         if not spans and e["type"] != SECTOR:
@@ -207,10 +220,10 @@ def load(path: Path) -> Annotation:
     text = text_of(data["doc"], path)
     if data.get("text_sha256") != text_hash(text):
         raise AnnotationError(f"{path}: the text has changed since it was annotated")
-    names = set()
+    names = {}
     for n, e in enumerate(data["entities"]):
         _check_entity(e, f"{path} entity {n + 1}")
-        names.add(e["name"])
+        names[e["name"]] = e["type"]
         for s, t in e.get("mentions", []):
             if not (0 <= s < t <= len(text)):
                 raise AnnotationError(f"{path}: mention {s}-{t} of {e['name']!r} is outside the text")

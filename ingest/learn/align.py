@@ -1,0 +1,98 @@
+"""Labels for the models: the rules' candidates lined up with an annotation.
+
+A candidate entity stands for the annotated entity whose mentions its own
+mentions overlap most (character offsets), else the one whose name or alias
+it spells (as the scorer matches). A candidate pair carries the relation
+types the annotation states between those two entities *in that sentence*
+(its evidence overlaps the sentence); for annotations without evidence
+offsets (the older test sets), any sentence naming both counts.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections import Counter
+from typing import Any
+
+from graph.ontology import SECTOR, SYMMETRIC_RELATIONS
+from ingest.learn.annotations import Annotation
+from ingest.learn.features import PairCandidate, Report
+
+NONE = "none"
+
+
+def norm(name: str) -> str:
+    """The scorer's name normalisation (../shared/eval/score.py)."""
+    s = unicodedata.normalize("NFKC", name or "").lower()
+    s = re.sub(r"[\"'“”‘’«»„`]", "", s)
+    s = re.sub(r"[^\w]+", " ", s).strip()
+    return re.sub(r"^the ", "", s)
+
+
+class Alignment:
+    def __init__(self, rep: Report, ann: Annotation) -> None:
+        self.rep = rep
+        self.ann = ann
+        self.gold: dict[int, dict[str, Any] | None] = {}
+        self.ignored: set[int] = set()
+        forms: dict[str, dict[str, Any]] = {}
+        for g in ann.entities:
+            for form in [g["name"], *g.get("aliases", [])]:
+                forms.setdefault(norm(form), g)
+        ignore = {norm(x) for x in ann.ignore}
+        for e in rep.entities:
+            if e.type == SECTOR:  # sectors match by ISIC division, as the scorer matches them
+                code = str(e.attrs.get("code", ""))[:2]
+                self.gold[e.index] = next((g for g in ann.entities if g["type"] == SECTOR
+                                           and str(g.get("code", ""))[:2] == code), None)
+                continue
+            votes: Counter[str] = Counter()
+            for m in e.mentions:
+                for g in ann.entities:
+                    for s, t in g.get("mentions", []):
+                        if m.start < t and s < m.end:
+                            votes[g["name"]] += 1
+            match = None
+            if votes:
+                match = ann.entity(votes.most_common(1)[0][0])
+            else:
+                for form in [e.name, *e.aliases]:
+                    match = forms.get(norm(form))
+                    if match is not None:
+                        break
+            self.gold[e.index] = match
+            if match is None and any(norm(f) in ignore for f in [e.name, *e.aliases]):
+                self.ignored.add(e.index)
+
+    def entity_type(self, index: int) -> str | None:
+        """The annotated type of a candidate, "none" for a non-entity, None when unknown (ignored)."""
+        if index in self.ignored:
+            return None
+        g = self.gold.get(index)
+        return g["type"] if g is not None else NONE
+
+    def org_kind(self, index: int) -> str | None:
+        g = self.gold.get(index)
+        if g is None or g["type"] != "Organization":
+            return None
+        return g.get("kind")
+
+    def pair_types(self, cand: PairCandidate) -> set[str]:
+        ga, gb = self.gold.get(cand.source), self.gold.get(cand.target)
+        if ga is None or gb is None or ga is gb:
+            return set()
+        s0, s1 = cand.sentence
+        out = set()
+        for r in self.ann.relations:
+            src = set(r["source"] if isinstance(r["source"], list) else [r["source"]])
+            tgt = set(r["target"] if isinstance(r["target"], list) else [r["target"]])
+            forward = ga["name"] in src and gb["name"] in tgt
+            backward = r["type"] in SYMMETRIC_RELATIONS and gb["name"] in src and ga["name"] in tgt
+            if not (forward or backward):
+                continue
+            evidence = r.get("evidence")
+            if evidence and not any(s < s1 and s0 < t for s, t in evidence):
+                continue
+            out.add(r["type"])
+        return out

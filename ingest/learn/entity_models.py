@@ -1,0 +1,73 @@
+"""Two entity models over the same features (``features.entity_features``):
+
+- **type**: is a candidate really an Organization, Person, Place, Event,
+  Mission, Program or Agreement — or nothing at all (a sum of money, a
+  product, a job title the rules took for a name)?
+- **kind**: which of ONTOLOGY.md's organisation kinds an Organization is.
+
+Examples come from candidates lined up with annotations (``align``); the
+models are applied in ``refine``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from graph.ontology import (
+    AGREEMENT,
+    EVENT,
+    MISSION,
+    ORG_KINDS,
+    ORGANIZATION,
+    PERSON,
+    PLACE,
+    PROGRAM,
+)
+from ingest.learn.align import NONE, Alignment
+from ingest.learn.features import Features, Report, entity_features
+from ingest.learn.linear import LinearModel, train
+
+TYPED = (ORGANIZATION, PERSON, PLACE, EVENT, MISSION, PROGRAM, AGREEMENT)
+TYPE_LABELS = [*TYPED, NONE]
+# A place comes with a gazetteer entry (kind, country) that only the rules
+# give; the type model may drop a place but never makes one.
+RETYPABLE = frozenset({ORGANIZATION, PERSON, EVENT, MISSION, PROGRAM, AGREEMENT})
+
+
+def examples(rep: Report, align: Alignment) -> tuple[list[Features], list[str], list[Features], list[str]]:
+    """(type features, type labels, kind features, kind labels) of one report."""
+    tx, ty, kx, ky = [], [], [], []
+    for e in rep.entities:
+        if e.type not in TYPED:
+            continue
+        label = align.entity_type(e.index)
+        if label is None:
+            continue
+        f = entity_features(rep, e)
+        tx.append(f)
+        ty.append(label if label in TYPE_LABELS else NONE)
+        kind = align.org_kind(e.index)
+        if kind in ORG_KINDS:
+            kx.append(f)
+            ky.append(kind)
+    return tx, ty, kx, ky
+
+
+def train_type(X: Sequence[Features], y: Sequence[str]) -> LinearModel:
+    return train("entity_type", X, y, labels=TYPE_LABELS, multilabel=False, C=0.5, min_count=2)
+
+
+def train_kind(X: Sequence[Features], y: Sequence[str]) -> LinearModel:
+    return train("org_kind", X, y, labels=list(ORG_KINDS), multilabel=False, C=1.0, min_count=1)
+
+
+def decide_type(model: LinearModel, current: str, feats: Features,
+                drop_at: float = 0.6, retype_at: float = 0.7) -> str | None:
+    """The type to keep (None: not an entity). Conservative: the rules' type
+    stands unless the model is sure."""
+    label, p = model.best(feats)
+    if label == NONE:
+        return None if p >= drop_at else current
+    if label != current and current in RETYPABLE and label in RETYPABLE and p >= retype_at:
+        return label
+    return current

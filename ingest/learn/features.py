@@ -1,0 +1,272 @@
+"""What the learned models see of a parsed report: one place for the shared pieces.
+
+The rules (``ingest.mentions``, ``ingest.relations``) run first and give
+candidate entities and the relations they found; the models then decide.
+This module turns one report into model inputs:
+
+- ``Report``: the parsed text, the rules' entities and relations, and each
+  entity's mention tokens, computed once;
+- ``entity_features``: what an entity's name and its contexts look like
+  (shared by the type and the kind model);
+- ``pair_candidates`` / ``pair_features``: every pair of entities that a
+  sentence names together, or that a rule related, and what lies between
+  them (dependency path, words, triggers, tense, the rules' verdicts).
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+from spacy.tokens import Doc, Span, Token
+
+from graph.ontology import RELATION_TYPES
+from ingest.mentions import Entity, Mention
+from ingest.relations import Found
+
+Features = dict[str, float]
+
+# Words that make a stated fact a plan rather than a fact.
+FUTURE_WORDS = frozenset({"will", "would", "shall", "plan", "expect", "schedule", "due", "next",
+                          "intend", "propose", "prepare", "hope", "later", "upcoming", "forthcoming"})
+LEGAL_FORMS = frozenset({"inc", "corp", "co", "ltd", "plc", "ag", "sa", "nv", "bv", "spa", "gmbh",
+                         "llc", "limited", "corporation", "company", "group", "holdings", "bhd", "pty",
+                         "ab", "as", "oy", "kk", "srl", "sarl", "lp", "pt", "jsc", "ojsc", "sac"})
+MAX_PAIR_TOKENS = 60  # pairs further apart in a sentence than this are not candidates
+
+
+def _words(name: str) -> list[str]:
+    return [w for w in re.findall(r"[\w&'’.-]+", name.lower()) if w not in {".", "-"}]
+
+
+def _bucket(n: int, edges: tuple[int, ...] = (1, 2, 3, 5, 8, 13, 21)) -> str:
+    for e in edges:
+        if n <= e:
+            return f"<={e}"
+    return f">{edges[-1]}"
+
+
+@dataclass
+class Report:
+    """One report as the models see it."""
+
+    doc: Doc
+    text: str
+    entities: list[Entity]
+    found: list[Found]
+    # entity index -> [(mention, token span)], only mentions that align to tokens
+    spans: dict[int, list[tuple[Mention, Span]]] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if self.spans:
+            return  # carried over from a report with the same mentions
+        for e in self.entities:
+            out = []
+            for m in e.mentions:
+                span = self.doc.char_span(m.start, m.end, alignment_mode="expand")
+                if span is not None and len(span):
+                    out.append((m, span))
+            self.spans[e.index] = out
+
+    def ner_labels(self, e: Entity) -> set[str]:
+        labels = set()
+        for _, span in self.spans.get(e.index, []):
+            for ent in self.doc.ents:
+                if ent.start < span.end and span.start < ent.end:
+                    labels.add(ent.label_)
+        return labels
+
+
+def entity_features(rep: Report, e: Entity) -> Features:
+    """An entity's name form, what the rules and spaCy's NER made of it, and its contexts."""
+    f: Features = {f"rule_type={e.type}": 1.0, f"rule_kind={e.kind}": 1.0, "bias_ent": 1.0,
+                   f"candidate={e.attrs.get('candidate', 'rules')}": 1.0}
+    words = _words(e.name)
+    for w in words:
+        f[f"w={w}"] = 1.0
+    if words:
+        f[f"first={words[0]}"] = 1.0
+        f[f"last={words[-1]}"] = 1.0
+        f[f"suf3={words[-1][-3:]}"] = 1.0
+        f[f"nwords={_bucket(len(words), (1, 2, 3, 4, 6))}"] = 1.0
+        if words[-1].strip(".") in LEGAL_FORMS:
+            f["legal_form"] = 1.0
+        if len(words) >= 2:
+            f[f"last2={words[-2]}_{words[-1]}"] = 1.0
+    if " of " in e.name.lower():
+        f["has_of"] = 1.0
+        after = e.name.lower().split(" of ", 1)[1].split()
+        if after:
+            f[f"of_next={after[0]}"] = 1.0
+    if e.name.isupper():
+        f["all_caps"] = 1.0
+    if any(ch.isdigit() for ch in e.name):
+        f["digit"] = 1.0
+    if re.search(r"[$£€¥]|\b(?:dlrs?|mln|billion|pct|usd|eur)\b", e.name, re.IGNORECASE):
+        f["money_word"] = 1.0
+    if e.name[:1].islower():
+        f["lower_start"] = 1.0
+    for a in e.aliases:
+        if a.isupper() and 2 <= len(a) <= 6:
+            f["acronym_alias"] = 1.0
+    for lab in rep.ner_labels(e):
+        f[f"ner={lab}"] = 1.0
+    f[f"mentions={_bucket(len(e.mentions), (1, 2, 3, 5))}"] = 1.0
+    if any(m.generic for m in e.mentions):
+        f["generic_mention"] = 1.0
+    if any(m.attrs.get("dateline") for m in e.mentions):
+        f["dateline"] = 1.0
+    for _, span in rep.spans.get(e.index, [])[:4]:
+        before = rep.doc[span.start - 1] if span.start > 0 else None
+        after = rep.doc[span.end] if span.end < len(rep.doc) else None
+        if before is not None:
+            f[f"prev={before.lower_}"] = 1.0
+        if after is not None:
+            f[f"next={after.lower_}"] = 1.0
+        root = span.root
+        f[f"dep={root.dep_}"] = 1.0
+        f[f"head={root.head.lemma_.lower()}"] = 1.0
+        for child in root.children:
+            if child.dep_ in ("appos", "amod", "compound") and not (span.start <= child.i < span.end):
+                f[f"mod={child.lemma_.lower()}"] = 1.0
+    return f
+
+
+# --- pairs ---------------------------------------------------------------------
+
+
+@dataclass
+class PairCandidate:
+    source: int
+    target: int
+    sentence: tuple[int, int]  # character span of the sentence that names both
+    source_span: Span | None
+    target_span: Span | None
+
+
+def could_relate(source_type: str, target_type: str) -> bool:
+    return any(r.allows(source_type, target_type) for r in RELATION_TYPES.values())
+
+
+def pair_candidates(rep: Report) -> Iterator[PairCandidate]:
+    """Each ordered pair of entities named in one sentence (nearest mentions),
+    and each pair the rules related, once per sentence."""
+    seen: set[tuple[int, int, int]] = set()
+    by_sent: dict[int, list[tuple[int, Span]]] = defaultdict(list)
+    sents = list(rep.doc.sents)
+    sent_of_token = {}
+    for n, s in enumerate(sents):
+        for t in range(s.start, s.end):
+            sent_of_token[t] = n
+    for idx, spans in rep.spans.items():
+        for _, span in spans:
+            by_sent[sent_of_token[span.start]].append((idx, span))
+    for n, items in sorted(by_sent.items()):
+        sent = sents[n]
+        best: dict[tuple[int, int], tuple[int, Span, Span]] = {}
+        for a, sa in items:
+            for b, sb in items:
+                if a == b:
+                    continue
+                gap = abs(sa.start - sb.start)
+                if gap > MAX_PAIR_TOKENS:
+                    continue
+                if not could_relate(rep.entities[a].type, rep.entities[b].type):
+                    continue
+                if (a, b) not in best or gap < best[(a, b)][0]:
+                    best[(a, b)] = (gap, sa, sb)
+        for (a, b), (_, sa, sb) in sorted(best.items()):
+            seen.add((a, b, sent.start_char))
+            yield PairCandidate(a, b, (sent.start_char, sent.end_char), sa, sb)
+    for fd in rep.found:
+        for a, b in ((fd.source, fd.target), (fd.target, fd.source)):
+            key = (a, b, fd.sentence[0])
+            if key in seen:
+                continue
+            seen.add(key)
+            yield PairCandidate(a, b, fd.sentence, None, None)
+
+
+def _path(a: Token, b: Token) -> tuple[list[str], list[str]]:
+    """The dependency path from a to b: (steps with directions, lemmas on the way)."""
+    up_a = [a, *a.ancestors]
+    up_b = [b, *b.ancestors]
+    common = next((t for t in up_a if t in up_b), None)
+    if common is None:
+        return ["nopath"], []
+    left = up_a[: up_a.index(common)]
+    right = up_b[: up_b.index(common)]
+    steps = [f"{t.dep_}<" for t in left] + [f">{t.dep_}" for t in reversed(right)]
+    lemmas = [t.lemma_.lower() for t in left[1:]] + [common.lemma_.lower()] + \
+             [t.lemma_.lower() for t in reversed(right[1:])]
+    if common in (a, b):
+        lemmas = [w for w in lemmas if w not in (a.lemma_.lower(), b.lemma_.lower())]
+    return steps, lemmas
+
+
+def pair_features(rep: Report, cand: PairCandidate, rule_types: dict[tuple[int, int], set[str]],
+                  rule_here: dict[tuple[int, int, int], set[str]]) -> Features:
+    a, b = rep.entities[cand.source], rep.entities[cand.target]
+    tp = f"{a.type}>{b.type}"
+    f: Features = {f"types={tp}": 1.0, f"kinds={a.kind or a.type}>{b.kind or b.type}": 1.0, "bias_pair": 1.0}
+    for t in rule_types.get((cand.source, cand.target), ()):
+        f[f"rule={t}"] = 1.0
+        f[f"rule={t}|{tp}"] = 1.0
+    for t in rule_types.get((cand.target, cand.source), ()):
+        f[f"rule_rev={t}"] = 1.0
+    for t in rule_here.get((cand.source, cand.target, cand.sentence[0]), ()):
+        f[f"rule_here={t}"] = 1.0
+    if cand.sentence[0] == 0:
+        f["headline"] = 1.0
+    if any(m.attrs.get("dateline") for m in a.mentions):
+        f["src_dateline"] = 1.0
+    if any(m.attrs.get("dateline") for m in b.mentions):
+        f["tgt_dateline"] = 1.0
+    sa, sb = cand.source_span, cand.target_span
+    if sa is None or sb is None:
+        f["no_cooccurrence"] = 1.0
+        return f
+    sent = sa.sent
+    f["src_first" if sa.start < sb.start else "tgt_first"] = 1.0
+    lo, hi = (sa, sb) if sa.start < sb.start else (sb, sa)
+    between = rep.doc[lo.end:hi.start]
+    f[f"gap={_bucket(len(between))}"] = 1.0
+    others = sum(1 for idx, spans in rep.spans.items() if idx not in (cand.source, cand.target)
+                 for _, s in spans if lo.end <= s.start and s.end <= hi.start)
+    f[f"others_between={_bucket(others, (0, 1, 2, 4))}"] = 1.0
+    if len(between) <= 12:
+        for t in between:
+            if not t.is_punct:
+                f[f"bw={t.lemma_.lower()}"] = 1.0
+                f[f"bw={t.lemma_.lower()}|{tp}"] = 1.0
+        if len(between) <= 4:
+            f[f"bws={' '.join(t.lower_ for t in between)}"] = 1.0
+    elif len(between) == 0:
+        f["adjacent"] = 1.0
+    steps, lemmas = _path(sa.root, sb.root)
+    if len(steps) <= 6:
+        path = " ".join(steps)
+        f[f"path={path}"] = 1.0
+        f[f"path={path}|{' '.join(lemmas)}"] = 1.0
+    f[f"pathlen={_bucket(len(steps), (1, 2, 3, 4, 6))}"] = 1.0
+    for w in lemmas:
+        f[f"plem={w}"] = 1.0
+        f[f"plem={w}|{tp}"] = 1.0
+    f[f"src_dep={sa.root.dep_}"] = 1.0
+    f[f"tgt_dep={sb.root.dep_}"] = 1.0
+    f[f"src_head={sa.root.head.lemma_.lower()}|{tp}"] = 1.0
+    f[f"tgt_head={sb.root.head.lemma_.lower()}|{tp}"] = 1.0
+    if sa.start > 0:
+        f[f"src_prev={rep.doc[sa.start - 1].lower_}"] = 1.0
+    if sb.start > 0:
+        f[f"tgt_prev={rep.doc[sb.start - 1].lower_}"] = 1.0
+    for t in sent:
+        lemma = t.lemma_.lower()
+        if t.pos_ == "VERB":
+            f[f"sv={lemma}"] = 1.0
+        if lemma in FUTURE_WORDS:
+            f["future"] = 1.0
+            f[f"future|{tp}"] = 1.0
+    return f

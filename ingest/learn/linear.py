@@ -1,0 +1,156 @@
+"""A linear model over named features, stored as plain JSON.
+
+Every learned component of the extractor is a logistic regression over
+sparse, named features ("w=ministry", "path=nsubj<sign>prep:with"). Training
+uses scikit-learn; the trained weights are written as JSON (gzip), one weight
+per feature that the training data saw, so that:
+
+- applying a model needs no scikit-learn, no pickle and no network, and is a
+  handful of dictionary look-ups per candidate;
+- the files are small, diffable after unzipping, and identical for identical
+  training data (sorted keys, rounded weights, fixed seeds).
+
+Two shapes: ``multiclass`` (one label of several: an organisation's kind) and
+``multilabel`` (independent yes/no per label: a pair of entities may both
+meet and sign).
+"""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import json
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+Features = dict[str, float]
+
+
+@dataclass
+class LinearModel:
+    name: str
+    labels: list[str]
+    multilabel: bool
+    bias: list[float]
+    weights: dict[str, list[float]]
+    # Per label: the probability from which a multilabel model says yes.
+    thresholds: dict[str, float] = field(default_factory=dict)
+
+    def scores(self, feats: Features) -> list[float]:
+        out = list(self.bias)
+        for f, v in feats.items():
+            w = self.weights.get(f)
+            if w is not None:
+                for i, wi in enumerate(w):
+                    out[i] += wi * v
+        return out
+
+    def proba(self, feats: Features) -> dict[str, float]:
+        s = self.scores(feats)
+        if self.multilabel:
+            return {lab: _sigmoid(x) for lab, x in zip(self.labels, s, strict=True)}
+        top = max(s)
+        exp = [math.exp(x - top) for x in s]
+        total = sum(exp)
+        return {lab: e / total for lab, e in zip(self.labels, exp, strict=True)}
+
+    def best(self, feats: Features) -> tuple[str, float]:
+        p = self.proba(feats)
+        label = max(p, key=lambda k: p[k])
+        return label, p[label]
+
+    # --- files ---------------------------------------------------------------
+
+    def to_json(self) -> dict:
+        return {"name": self.name, "labels": self.labels, "multilabel": self.multilabel,
+                "bias": [round(b, 5) for b in self.bias],
+                "weights": {f: [round(x, 5) for x in w] for f, w in sorted(self.weights.items())},
+                "thresholds": {k: round(v, 4) for k, v in sorted(self.thresholds.items())}}
+
+    def save(self, path: Path) -> None:
+        data = json.dumps(self.to_json(), sort_keys=True, separators=(",", ":")).encode("utf-8")
+        path.parent.mkdir(parents=True, exist_ok=True)
+        # mtime=0: the same weights give the same bytes.
+        with open(path, "wb") as fh, gzip.GzipFile(fileobj=fh, mode="wb", mtime=0) as gz:
+            gz.write(data)
+
+    @classmethod
+    def load(cls, path: Path) -> LinearModel:
+        with gzip.open(path, "rb") as gz:
+            d = json.loads(gz.read().decode("utf-8"))
+        return cls(d["name"], d["labels"], d["multilabel"], d["bias"], d["weights"], d.get("thresholds", {}))
+
+
+def file_digest(path: Path) -> str:
+    """A short digest of a model file, for the extractor version string."""
+    return hashlib.sha256(path.read_bytes()).hexdigest()[:8]
+
+
+def _sigmoid(x: float) -> float:
+    if x >= 0:
+        return 1.0 / (1.0 + math.exp(-x))
+    e = math.exp(x)
+    return e / (1.0 + e)
+
+
+def train(name: str, X: Sequence[Features], y: Sequence[str] | Sequence[set[str]], *,
+          labels: Sequence[str], multilabel: bool, C: float = 1.0,
+          class_weight: str | None = None, min_count: int = 1) -> LinearModel:
+    """Fit a logistic regression (deterministic: liblinear, fixed seed).
+
+    Features seen fewer than ``min_count`` times in training are dropped:
+    they cannot be learned and only make the file larger.
+    """
+    from collections import Counter
+
+    import numpy as np
+    from sklearn.feature_extraction import DictVectorizer
+    from sklearn.linear_model import LogisticRegression
+
+    counts: Counter[str] = Counter(f for x in X for f in x)
+    keep = {f for f, c in counts.items() if c >= min_count}
+    X = [{f: v for f, v in x.items() if f in keep} for x in X]
+    vec = DictVectorizer(sort=True)
+    M = vec.fit_transform(X).tocsr()
+    # liblinear takes 32-bit sparse indices only.
+    M.indices = M.indices.astype(np.int32)
+    M.indptr = M.indptr.astype(np.int32)
+    names = list(vec.get_feature_names_out())
+    labels = list(labels)
+    weights = np.zeros((len(names), len(labels)))
+    bias = np.zeros(len(labels))
+    if multilabel:
+        for j, lab in enumerate(labels):
+            target = np.array([1 if lab in set(yy) else 0 for yy in y])
+            if target.sum() == 0:
+                bias[j] = -10.0
+                continue
+            clf = LogisticRegression(C=C, solver="liblinear", class_weight=class_weight,
+                                     random_state=0, max_iter=2000)
+            clf.fit(M, target)
+            weights[:, j] = clf.coef_[0]
+            bias[j] = clf.intercept_[0]
+    else:
+        present = sorted({str(v) for v in y})
+        clf = LogisticRegression(C=C, solver="lbfgs", class_weight=class_weight, random_state=0,
+                                 max_iter=3000)
+        clf.fit(M, [str(v) for v in y])
+        classes = list(clf.classes_)
+        coef = clf.coef_
+        if len(classes) == 2:  # sklearn keeps one row for two classes
+            coef = np.vstack([-coef[0] / 2, coef[0] / 2])
+            icpt = np.array([-clf.intercept_[0] / 2, clf.intercept_[0] / 2])
+        else:
+            icpt = clf.intercept_
+        for j, lab in enumerate(labels):
+            if lab in present:
+                k = classes.index(lab)
+                weights[:, j] = coef[k]
+                bias[j] = icpt[k]
+            else:
+                bias[j] = -20.0
+    w = {f: [float(x) for x in weights[i]] for i, f in enumerate(names)
+         if np.abs(weights[i]).max() >= 1e-4}
+    return LinearModel(name, labels, multilabel, [float(b) for b in bias], w)

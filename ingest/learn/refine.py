@@ -1,0 +1,91 @@
+"""Applying the trained models to one report's rule output.
+
+The rules propose; the models decide: which candidates are entities and of
+what type, each organisation's kind, and which relations the text states
+(with the model's probability as the relation's confidence). The model
+files live in ``ingest/models/`` and are rebuilt by ``make train``.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+
+from graph.ontology import ORGANIZATION
+from graph.resolve import ENTITY_REF_ATTRS
+from ingest.learn import entity_models, relation_model
+from ingest.learn.features import Report, entity_features
+from ingest.learn.linear import LinearModel, file_digest
+from ingest.mentions import Entity
+from ingest.relations import Found
+
+MODELS_DIR = Path(__file__).resolve().parents[1] / "models"
+FILES = {"type": "entity_type.json.gz", "kind": "org_kind.json.gz", "relations": "relations.json.gz"}
+
+
+@dataclasses.dataclass
+class Models:
+    type: LinearModel | None
+    kind: LinearModel | None
+    relations: LinearModel | None
+    label: str = "rules"
+
+    @classmethod
+    def load(cls, directory: Path = MODELS_DIR) -> Models | None:
+        """The committed models, or None where none have been trained (rules alone)."""
+        paths = {k: directory / f for k, f in FILES.items()}
+        if not all(p.exists() for p in paths.values()):
+            return None
+        digest = file_digest(paths["relations"])
+        return cls(LinearModel.load(paths["type"]), LinearModel.load(paths["kind"]),
+                   LinearModel.load(paths["relations"]), label=f"models-{digest}")
+
+    def refine(self, rep: Report) -> tuple[list[Entity], list[Found]]:
+        """Entities kept (re-indexed from 0) and the relations between them.
+
+        The rule output in ``rep`` is left as it was: training evaluates many
+        models on the same parse."""
+        entities: list[Entity] = []
+        for e in rep.entities:
+            new = dataclasses.replace(e)
+            if e.type in entity_models.TYPED:
+                feats = entity_features(rep, e)
+                if self.type is not None:
+                    etype = entity_models.decide_type(self.type, e.type, feats)
+                    if etype is None:
+                        continue
+                    new.type = etype
+                if new.type == ORGANIZATION and self.kind is not None:
+                    new.kind = self.kind.best(feats)[0]
+                elif new.type != ORGANIZATION and e.type == ORGANIZATION:
+                    new.kind = None
+            entities.append(new)
+        kept = {e.index for e in entities}
+        by_index = {e.index: e for e in entities}
+        typed = Report(rep.doc, rep.text, [by_index.get(e.index, e) for e in rep.entities], rep.found, rep.spans)
+        if self.relations is not None:
+            found = relation_model.predict(self.relations, typed, allowed=kept)
+        else:
+            found = [fd for fd in rep.found if fd.source in kept and fd.target in kept]
+        return _reindex(entities, found)
+
+
+def _reindex(entities: list[Entity], found: list[Found]) -> tuple[list[Entity], list[Found]]:
+    new_index = {e.index: n for n, e in enumerate(entities)}
+    out_entities = []
+    for n, e in enumerate(entities):
+        ne = dataclasses.replace(e, index=n)
+        out_entities.append(ne)
+    out_found = []
+    for fd in found:
+        if fd.source in new_index and fd.target in new_index:
+            out_found.append(dataclasses.replace(fd, source=new_index[fd.source], target=new_index[fd.target]))
+    for fd in out_found:
+        for ref in ENTITY_REF_ATTRS:
+            old = fd.attrs.get(ref)
+            if isinstance(old, int):
+                if old in new_index:
+                    fd.attrs = {**fd.attrs, ref: new_index[old]}
+                else:
+                    fd.attrs = {k: v for k, v in fd.attrs.items() if k != ref}
+    return out_entities, out_found

@@ -1,0 +1,83 @@
+"""The relation model: which ONTOLOGY.md relations a sentence states between
+two entities it names.
+
+Candidates are ordered pairs (``features.pair_candidates``): every two
+entities one sentence names together, plus every pair the rules related.
+Each is described by the dependency path between them, the words between,
+the sentence's verbs and tense, the entities' types and kinds and what the
+rules concluded (``features.pair_features``); one yes/no logistic
+regression per relation type decides (a pair may both meet and sign). A
+pair's confidence is the highest probability over the sentences that name
+it; its evidence is those sentences.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+
+from graph.ontology import RELATION_TYPES, SYMMETRIC_RELATIONS
+from ingest.learn.align import Alignment
+from ingest.learn.features import Features, PairCandidate, Report, pair_candidates, pair_features
+from ingest.learn.linear import LinearModel, train
+from ingest.relations import Found
+
+RELATION_LABELS = sorted(RELATION_TYPES)
+DEFAULT_THRESHOLD = 0.5
+
+
+def rule_index(rep: Report) -> tuple[dict[tuple[int, int], set[str]], dict[tuple[int, int, int], set[str]]]:
+    """The rules' relations by pair, and by pair and sentence."""
+    by_pair: dict[tuple[int, int], set[str]] = defaultdict(set)
+    by_sent: dict[tuple[int, int, int], set[str]] = defaultdict(set)
+    for fd in rep.found:
+        by_pair[(fd.source, fd.target)].add(fd.type)
+        by_sent[(fd.source, fd.target, fd.sentence[0])].add(fd.type)
+        if fd.type in SYMMETRIC_RELATIONS:
+            by_pair[(fd.target, fd.source)].add(fd.type)
+            by_sent[(fd.target, fd.source, fd.sentence[0])].add(fd.type)
+    return by_pair, by_sent
+
+
+def candidates(rep: Report) -> list[tuple[PairCandidate, Features]]:
+    by_pair, by_sent = rule_index(rep)
+    return [(c, pair_features(rep, c, by_pair, by_sent)) for c in pair_candidates(rep)]
+
+
+def examples(rep: Report, align: Alignment) -> tuple[list[Features], list[set[str]]]:
+    X, Y = [], []
+    for cand, f in candidates(rep):
+        if align.gold.get(cand.source) is None and cand.source in align.ignored:
+            continue
+        X.append(f)
+        Y.append(align.pair_types(cand))
+    return X, Y
+
+
+def train_relations(X: Sequence[Features], Y: Sequence[set[str]], threshold: float = DEFAULT_THRESHOLD
+                    ) -> LinearModel:
+    model = train("relations", X, Y, labels=RELATION_LABELS, multilabel=True, C=0.5, min_count=2)
+    model.thresholds = {lab: threshold for lab in RELATION_LABELS}
+    return model
+
+
+def predict(model: LinearModel, rep: Report, allowed: set[int] | None = None) -> list[Found]:
+    """The relations the model states in a report, one Found per pair and sentence."""
+    rules = {(fd.type, fd.source, fd.target): fd for fd in rep.found}
+    out: list[Found] = []
+    for cand, f in candidates(rep):
+        if allowed is not None and (cand.source not in allowed or cand.target not in allowed):
+            continue
+        a, b = rep.entities[cand.source], rep.entities[cand.target]
+        for label, p in model.proba(f).items():
+            if p < model.thresholds.get(label, DEFAULT_THRESHOLD):
+                continue
+            rel = RELATION_TYPES[label]
+            if not (a.type in rel.sources and b.type in rel.targets):
+                continue
+            if label in SYMMETRIC_RELATIONS and cand.source > cand.target and rel.allows(b.type, a.type):
+                continue  # the other order says the same
+            rule = rules.get((label, cand.source, cand.target)) or rules.get((label, cand.target, cand.source))
+            attrs = dict(rule.attrs) if rule is not None else {}
+            out.append(Found(label, cand.source, cand.target, round(p, 3), cand.sentence, attrs))
+    return out

@@ -1,0 +1,262 @@
+"""``make train``: rebuild every model from the annotations, and measure it.
+
+    python -m ingest.learn.train [--quick] [--no-dev-sets] [--report docs/learned-metrics.json]
+
+1. Every annotated text (``annotations/`` and, unless ``--no-dev-sets``, the
+   development sets ``tests/gold``–``gold4``) is parsed once and run through
+   the rules; the candidates are lined up with the annotation (``align``).
+2. Cross-validation by document (5 folds, fixed): models trained on four
+   folds extract the fifth, and ``../shared/eval/score.py``'s own scoring
+   compares the output with the annotation. The relation threshold is the
+   one that gives the best cross-validated F1.
+3. A learning curve (relation F1 against the number of training documents)
+   on the same folds, and a reliability table of the relation confidences.
+4. The final models, trained on everything, are written to
+   ``ingest/models/``; the measurements to ``--report``.
+
+Deterministic: sorted inputs, fixed folds, fixed solvers and seeds.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import json
+import sys
+import time
+import zlib
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+from graph.model import Document, document_id
+from ingest.dates import document_date
+from ingest.extract import Extractor, _assemble
+from ingest.learn import entity_models, relation_model
+from ingest.learn.align import Alignment
+from ingest.learn.candidates import add_candidates
+from ingest.learn.annotations import ROOT, Annotation, find_mentions, gold_view, load_all
+from ingest.learn.features import Features, Report
+from ingest.learn.refine import FILES, MODELS_DIR, Models
+from ingest.nlp import prepare_text
+
+DEV_SETS = ("gold", "gold2", "gold3", "gold4")
+SCORER = ROOT.parent / "shared" / "eval" / "score.py"
+FOLDS = 5
+
+
+@dataclass
+class Parsed:
+    ann: Annotation
+    document: Document
+    rep: Report
+    doc_date: str | None
+    info: dict[str, Any]
+    align: Alignment
+
+
+def dev_set_annotations(root: Path = ROOT / "tests") -> list[Annotation]:
+    """The development gold sets as annotations: mentions found by name, no evidence offsets."""
+    out = []
+    for name in DEV_SETS:
+        for gpath in sorted((root / name).glob("*.gold.json")):
+            text = gpath.with_name(gpath.name.replace(".gold.json", ".txt")).read_text(encoding="utf-8")
+            gold = json.loads(gpath.read_text(encoding="utf-8"))
+            ents = [dict(e) for e in gold["entities"]]
+            for e, spans in zip(ents, find_mentions(text, ents), strict=True):
+                e["mentions"] = [list(s) for s in spans]
+            out.append(Annotation(f"{name}/{gpath.stem}", text, ents, gold["relations"],
+                                  gold.get("ignore", []), gpath))
+    return out
+
+
+def parse(anns: list[Annotation], extractor: Extractor) -> list[Parsed]:
+    docs = [Document(id=document_id(a.text), source=a.doc, text=a.text,
+                     title=a.text.strip().splitlines()[0] if a.text.strip() else None,
+                     date=document_date(a.text)) for a in anns]
+    out = []
+    pairs = ((prepare_text(d.text), (a, d)) for a, d in zip(anns, docs, strict=True))
+    for parsed, (a, d) in extractor.nlp.pipe(pairs, as_tuples=True, batch_size=32):
+        doc_date, info, entities, found = extractor.rules(d, parsed.text, parsed)
+        rep = Report(parsed, parsed.text, add_candidates(parsed, parsed.text, entities), found)
+        out.append(Parsed(a, d, rep, doc_date, info, Alignment(rep, a)))
+    return out
+
+
+def fit(items: list[Parsed], threshold: float = relation_model.DEFAULT_THRESHOLD) -> Models:
+    tx: list[Features] = []
+    ty: list[str] = []
+    kx: list[Features] = []
+    ky: list[str] = []
+    rx: list[Features] = []
+    ry: list[set[str]] = []
+    for p in items:
+        a, b, c, d = entity_models.examples(p.rep, p.align)
+        tx += a
+        ty += b
+        kx += c
+        ky += d
+        x, y = relation_model.examples(p.rep, p.align)
+        rx += x
+        ry += y
+    return Models(entity_models.train_type(tx, ty), entity_models.train_kind(kx, ky),
+                  relation_model.train_relations(rx, ry, threshold), label="training")
+
+
+def extract(models: Models | None, p: Parsed) -> dict[str, Any]:
+    if models is None:  # the rules alone, without the extra candidates
+        entities = [e for e in p.rep.entities if "candidate" not in e.attrs]
+        found = p.rep.found
+    else:
+        entities, found = models.refine(p.rep)
+    return _assemble(p.document, entities, found, p.doc_date, p.info, "training").to_contract()
+
+
+def load_scorer() -> ModuleType:
+    spec = importlib.util.spec_from_file_location("tradekg_scorer", SCORER)
+    if spec is None or spec.loader is None:
+        raise SystemExit(f"the scorer is not at {SCORER}")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def score(scorer: ModuleType, items: list[Parsed], outputs: list[dict[str, Any]]) -> dict[str, Any]:
+    ents, rels, kinds = scorer.Tally(), scorer.Tally(), Counter()
+    for p, out in zip(items, outputs, strict=True):
+        e, r, k = scorer.score_report(scorer.Gold(gold_view(p.ann)), out, [])
+        ents.add(e)
+        rels.add(r)
+        kinds.update(k)
+    total = kinds["right"] + kinds["wrong"]
+    by_type = {t: rels.prf(t) for t in sorted(set(rels.tp) | set(rels.fp) | set(rels.fn))}
+    return {"documents": len(items), "entities": ents.prf(), "relations": rels.prf(),
+            "org_kind_accuracy": round(kinds["right"] / total, 3) if total else 0.0,
+            "relations_by_type": by_type,
+            "entities_by_type": {t: ents.prf(t) for t in sorted(set(ents.tp) | set(ents.fn))}}
+
+
+def fold_of(p: Parsed) -> int:
+    return zlib.crc32(p.ann.doc.encode("utf-8")) % FOLDS
+
+
+def cross_validated_outputs(items: list[Parsed], *, limit: int | None = None,
+                            thresholds: tuple[float, ...] = (relation_model.DEFAULT_THRESHOLD,)
+                            ) -> dict[float, list[dict[str, Any]]]:
+    """Each document extracted by models that never saw it (its fold left out),
+    for each relation threshold; ``limit`` caps the training documents per fold."""
+    outputs: dict[float, list[dict[str, Any] | None]] = {t: [None] * len(items) for t in thresholds}
+    for k in range(FOLDS):
+        train_items = [p for p in items if fold_of(p) != k]
+        if limit is not None:
+            train_items = sorted(train_items, key=lambda p: zlib.crc32(p.ann.doc.encode()))[:limit]
+        models = fit(train_items)
+        assert models.relations is not None
+        for t in thresholds:
+            models.relations.thresholds = dict.fromkeys(models.relations.labels, t)
+            for i, p in enumerate(items):
+                if fold_of(p) == k:
+                    outputs[t][i] = extract(models, p)
+    return {t: [o for o in outs if o is not None] for t, outs in outputs.items()}
+
+
+def by_source(items: list[Parsed]) -> dict[str, list[int]]:
+    """Document indices by where the annotation comes from (reuters, reports, a dev set)."""
+    groups: dict[str, list[int]] = {}
+    for i, p in enumerate(items):
+        if p.ann.path is not None and p.ann.path.name.endswith(".gold.json"):
+            g = "dev sets"
+        else:
+            g = "reuters" if p.ann.doc.startswith("reuters-") else "reports"
+        groups.setdefault(g, []).append(i)
+    return groups
+
+
+def reliability(items: list[Parsed], outputs: list[dict[str, Any]], scorer: ModuleType) -> list[dict[str, Any]]:
+    """How often relations at each confidence are right (cross-validated)."""
+    bins = [(0.0, 0.5), (0.5, 0.6), (0.6, 0.7), (0.7, 0.8), (0.8, 0.9), (0.9, 1.01)]
+    right: Counter[int] = Counter()
+    total: Counter[int] = Counter()
+    for p, out in zip(items, outputs, strict=True):
+        gold = scorer.Gold(gold_view(p.ann))
+        for rel in out["relations"]:
+            one = {**out, "relations": [rel]}
+            _, r, _ = scorer.score_report(gold, one, [])
+            ok = sum(r.fp.values()) == 0
+            b = next(i for i, (lo, hi) in enumerate(bins) if lo <= rel["confidence"] < hi)
+            total[b] += 1
+            right[b] += ok
+    return [{"confidence": f"{lo:.1f}-{min(hi, 1.0):.1f}", "relations": total[i],
+             "right": round(right[i] / total[i], 3) if total[i] else None}
+            for i, (lo, hi) in enumerate(bins)]
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(prog="python -m ingest.learn.train", description=__doc__.splitlines()[0])
+    ap.add_argument("--annotations", type=Path, default=ROOT / "annotations")
+    ap.add_argument("--no-dev-sets", action="store_true", help="train on annotations/ alone")
+    ap.add_argument("--quick", action="store_true", help="no cross-validation or learning curve")
+    ap.add_argument("--limit", type=int, help="use only the first N annotated documents")
+    ap.add_argument("--out", type=Path, default=MODELS_DIR)
+    ap.add_argument("--report", type=Path, help="write the measurements here (JSON)")
+    args = ap.parse_args(argv)
+    started = time.monotonic()
+
+    anns = load_all(args.annotations)
+    if not args.no_dev_sets:
+        anns += dev_set_annotations()
+    anns.sort(key=lambda a: a.doc)
+    if args.limit:
+        anns = anns[: args.limit]
+    extractor = Extractor(learned=False)
+    items = parse(anns, extractor)
+    print(f"{len(items)} annotated documents parsed in {time.monotonic() - started:.0f} s", file=sys.stderr)
+    report: dict[str, Any] = {"documents": len(items), "dev_sets_in_training": not args.no_dev_sets}
+    threshold = relation_model.DEFAULT_THRESHOLD
+    if not args.quick:
+        scorer = load_scorer()
+        report["rules_alone"] = score(scorer, items, [extract(None, p) for p in items])
+        sweep = (0.3, 0.35, 0.4, 0.45, 0.5, 0.55, 0.6)
+        outs = cross_validated_outputs(items, thresholds=sweep)
+        scores = {t: score(scorer, items, o) for t, o in outs.items()}
+        threshold = max(sweep, key=lambda t: scores[t]["relations"]["f1"])
+        report["threshold_sweep"] = {str(t): s["relations"] for t, s in scores.items()}
+        report["relation_threshold"] = threshold
+        report["cross_validated"] = scores[threshold]
+        report["cross_validated_by_source"] = {
+            g: {"rules_alone": score(scorer, [items[i] for i in idx], [extract(None, items[i]) for i in idx]),
+                "learned": score(scorer, [items[i] for i in idx], [outs[threshold][i] for i in idx])}
+            for g, idx in by_source(items).items()}
+        report["reliability"] = reliability(items, outs[threshold], scorer)
+        curve = []
+        for n in (50, 100, 200, None):
+            if n is not None and n >= len(items) * (FOLDS - 1) / FOLDS:
+                continue
+            o = cross_validated_outputs(items, limit=n, thresholds=(threshold,))[threshold]
+            s = score(scorer, items, o)
+            curve.append({"training_documents": n or "all", "relation_f1": s["relations"]["f1"],
+                          "entity_f1": s["entities"]["f1"], "org_kind_accuracy": s["org_kind_accuracy"]})
+        report["learning_curve"] = curve
+        cv = report["cross_validated"]
+        print(f"cross-validated: entities F1 {cv['entities']['f1']}, relations F1 {cv['relations']['f1']}"
+              f" (P {cv['relations']['precision']} R {cv['relations']['recall']}),"
+              f" org kind {cv['org_kind_accuracy']}; rules alone: relations F1"
+              f" {report['rules_alone']['relations']['f1']}, org kind {report['rules_alone']['org_kind_accuracy']}",
+              file=sys.stderr)
+    models = fit(items, threshold)
+    assert models.type and models.kind and models.relations
+    args.out.mkdir(parents=True, exist_ok=True)
+    models.type.save(args.out / FILES["type"])
+    models.kind.save(args.out / FILES["kind"])
+    models.relations.save(args.out / FILES["relations"])
+    report["seconds"] = round(time.monotonic() - started, 1)
+    if args.report:
+        args.report.write_text(json.dumps(report, indent=1) + "\n", encoding="utf-8")
+    print(f"models written to {args.out} in {report['seconds']} s", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
