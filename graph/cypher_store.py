@@ -648,10 +648,13 @@ class CypherStore:
     def find_by_forms(self, type: str, forms: Sequence[str]) -> list[Entity]:
         if not forms:
             return []
+        # The alias branch names the entity id as a plain variable
+        # (``WITH DISTINCT``): matched on ``a.entity_id`` directly, FalkorDB
+        # hash-joins against a scan of every Entity instead of using its id index.
         rows = self._q(
             "MATCH (e:Entity) WHERE e.type = $type AND e.name_norm IN $forms RETURN e.id AS id"
-            " UNION MATCH (a:Alias) WHERE a.norm IN $forms MATCH (e:Entity {id: a.entity_id})"
-            " WHERE e.type = $type RETURN e.id AS id",
+            " UNION MATCH (a:Alias) WHERE a.norm IN $forms WITH DISTINCT a.entity_id AS id"
+            " MATCH (e:Entity {id: id}) WHERE e.type = $type RETURN e.id AS id",
             type=type, forms=list(forms),
         )
         found = self._entities_by_ids(sorted({r["id"] for r in rows}))

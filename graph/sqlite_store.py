@@ -25,7 +25,7 @@ import json
 import sqlite3
 import threading
 from collections.abc import Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -58,7 +58,11 @@ CREATE TABLE IF NOT EXISTS entities (
     id TEXT PRIMARY KEY, type TEXT NOT NULL, name TEXT NOT NULL, name_norm TEXT NOT NULL,
     kind TEXT, country TEXT, attrs TEXT NOT NULL DEFAULT '{}'
 );
-CREATE INDEX IF NOT EXISTS entities_by_name ON entities(name_norm);
+-- Resolution looks entities up by normalised name and type on every
+-- mention: covering, so the look-up never reads the table. It replaces
+-- entities_by_name(name_norm), its prefix.
+CREATE INDEX IF NOT EXISTS entities_by_name_type ON entities(name_norm, type, id);
+DROP INDEX IF EXISTS entities_by_name;
 CREATE INDEX IF NOT EXISTS entities_by_type ON entities(type, kind, country);
 CREATE INDEX IF NOT EXISTS entities_by_country ON entities(country);
 CREATE TABLE IF NOT EXISTS aliases (
@@ -66,6 +70,7 @@ CREATE TABLE IF NOT EXISTS aliases (
     doc_id TEXT NOT NULL DEFAULT '', origin_id TEXT NOT NULL,
     PRIMARY KEY (entity_id, alias, doc_id)
 ) WITHOUT ROWID;
+-- WITHOUT ROWID: an index holds the primary key, so this one covers norm -> entity_id.
 CREATE INDEX IF NOT EXISTS aliases_by_norm ON aliases(norm);
 CREATE INDEX IF NOT EXISTS aliases_by_doc ON aliases(doc_id);
 CREATE INDEX IF NOT EXISTS aliases_by_origin ON aliases(origin_id);
@@ -168,6 +173,13 @@ class SqliteStore:
             self._db.execute(
                 "INSERT OR IGNORE INTO meta(key, value) VALUES ('schema_version', ?)", (SCHEMA_VERSION,)
             )
+            if not self._has_planner_statistics():
+                # A store written before statistics were kept (about 4 s at
+                # 1M relations, once), or still empty (then nothing to read).
+                # No analysis_limit: its samples are the first rows of each
+                # index, and at 1M relations they made a relation type look
+                # 100 times more selective than it is.
+                self._db.execute("ANALYZE")
 
     def __repr__(self) -> str:
         return f"SqliteStore({str(self.path)!r})"
@@ -187,6 +199,20 @@ class SqliteStore:
                 raise
             else:
                 self._db.execute("COMMIT")
+
+    def _has_planner_statistics(self) -> bool:
+        if not self._db.execute("SELECT 1 FROM sqlite_master WHERE name = 'sqlite_stat1'").fetchone():
+            return False
+        return bool(self._db.execute("SELECT 1 FROM sqlite_stat1 LIMIT 1").fetchone())
+
+    def _optimize(self) -> None:
+        """Refresh the planner's statistics of the tables this connection
+        used that have none or have grown 25-fold since (SQLite's own rule,
+        so a no-op almost always, and its cost spread thin over the growth)."""
+        # Another writer holding the lock, or a store closed already: the
+        # statistics wait for the next time.
+        with suppress(sqlite3.OperationalError, sqlite3.ProgrammingError):
+            self._db.execute("PRAGMA optimize")
 
     def _q(self, sql: str, params: Sequence[Any] | dict[str, Any] = ()) -> list[sqlite3.Row]:
         with self._lock:
@@ -358,14 +384,22 @@ class SqliteStore:
         return None if row is None else self._entity(row, self._aliases([row["id"]])[row["id"]])
 
     def _find_by_forms_locked(self, type: str, forms: Sequence[str]) -> list[Entity]:
+        # Resolution runs this for every entity of every report, so its plan
+        # is fixed rather than left to the planner (which, without
+        # statistics, read every entity of the type): from the few forms,
+        # CROSS JOIN into the covering name index, and into the alias index
+        # then each alias's entity by id. INDEXED BY fails loudly should an
+        # index go missing, instead of scanning.
         param = _ids_param(forms)
         rows = self._db.execute(
-            "SELECT id FROM entities WHERE type = ? AND name_norm IN (SELECT value FROM json_each(?))"
-            " UNION SELECT a.entity_id FROM aliases a JOIN entities e ON e.id = a.entity_id"
-            " WHERE e.type = ? AND a.norm IN (SELECT value FROM json_each(?))",
-            (type, param, type, param),
+            "SELECT e.id FROM json_each(?) f"
+            " CROSS JOIN entities e INDEXED BY entities_by_name_type ON e.name_norm = f.value AND e.type = ?"
+            " UNION ALL SELECT e.id FROM json_each(?) f"
+            " CROSS JOIN aliases a INDEXED BY aliases_by_norm ON a.norm = f.value"
+            " CROSS JOIN entities e ON e.id = a.entity_id AND e.type = ?",
+            (param, type, param, type),
         ).fetchall()
-        found = self._entities_by_ids([r[0] for r in rows])
+        found = self._entities_by_ids(list(dict.fromkeys(r[0] for r in rows)))
         return [found[k] for k in sorted(found)]
 
     def has_document(self, doc_id: str) -> bool:
@@ -402,16 +436,11 @@ class SqliteStore:
                 (_ids_param(ents),),
             )]
             param = _ids_param(orphans)
-            db.execute(
-                "DELETE FROM relation_evidence WHERE relation_id IN (SELECT id FROM relations WHERE"
-                " source IN (SELECT value FROM json_each(?)) OR target IN (SELECT value FROM json_each(?)))",
-                (param, param),
-            )
-            db.execute(
-                "DELETE FROM relations WHERE source IN (SELECT value FROM json_each(?))"
-                " OR target IN (SELECT value FROM json_each(?))",
-                (param, param),
-            )
+            # One indexed look-up per side: an OR of the two reads every relation.
+            touching = ("SELECT id FROM relations WHERE source IN (SELECT value FROM json_each(?))"
+                        " UNION ALL SELECT id FROM relations WHERE target IN (SELECT value FROM json_each(?))")
+            db.execute(f"DELETE FROM relation_evidence WHERE relation_id IN ({touching})", (param, param))
+            db.execute(f"DELETE FROM relations WHERE id IN ({touching})", (param, param))
             db.execute("DELETE FROM aliases WHERE entity_id IN (SELECT value FROM json_each(?))", (param,))
             db.execute("DELETE FROM entities WHERE id IN (SELECT value FROM json_each(?))", (param,))
             db.execute("DELETE FROM documents WHERE id = ?", (doc_id,))
@@ -667,11 +696,15 @@ class SqliteStore:
             db.execute("DELETE FROM entity_evidence WHERE origin_id = ? AND entity_id != ?", (origin, holder))
             db.execute("UPDATE OR IGNORE aliases SET entity_id = ? WHERE origin_id = ?", (holder, origin))
             db.execute("DELETE FROM aliases WHERE origin_id = ? AND entity_id != ?", (origin, holder))
+        # One indexed look-up per origin column: an OR of the two reads the
+        # whole evidence table.
         rows = db.execute(
-            "SELECT DISTINCT ev.relation_id, ev.origin_source, ev.origin_target, r.type, r.attrs"
-            " FROM relation_evidence ev JOIN relations r ON r.id = ev.relation_id"
-            " WHERE ev.origin_source IN (SELECT value FROM json_each(?))"
-            " OR ev.origin_target IN (SELECT value FROM json_each(?))",
+            "SELECT ev.relation_id, ev.origin_source, ev.origin_target, r.type, r.attrs FROM ("
+            " SELECT relation_id, origin_source, origin_target FROM relation_evidence"
+            "  WHERE origin_source IN (SELECT value FROM json_each(?))"
+            " UNION SELECT relation_id, origin_source, origin_target FROM relation_evidence"
+            "  WHERE origin_target IN (SELECT value FROM json_each(?))"
+            ") ev JOIN relations r ON r.id = ev.relation_id",
             (param, param),
         ).fetchall()
         touched: set[str] = set()
@@ -822,9 +855,15 @@ class SqliteStore:
             )
             # A later batch may add evidence to a relation an earlier one wrote.
             self._refresh_relations(db, (r.id for r in relations))
+        # A bulk load is when tables grow by orders of magnitude at once.
+        with self._lock:
+            self._optimize()
 
     def close(self) -> None:
         with self._lock:
+            # SQLite's advice for every connection: optimize before closing,
+            # so statistics follow the store as ingests grow it.
+            self._optimize()
             self._db.close()
 
     def __enter__(self) -> SqliteStore:

@@ -1,0 +1,306 @@
+"""Every statement the SQLite store runs uses an index where one exists;
+every look-up of entity resolution does so on the Cypher backend too.
+
+The statements are collected, not listed by hand: a trace callback records
+every statement the store runs while the store contract's operations are
+exercised on a small store, and each distinct one is planned with
+``EXPLAIN QUERY PLAN``. A plan that reads a whole store table, or looks
+rows up by an index prefix that matches thousands of them (the type index
+for a name look-up), fails the test unless the statement is one of the few
+whole-table reads below.
+
+Plans depend on the planner's statistics, so each statement is planned twice:
+with none (a store never analysed: the state in which resolution once read
+every entity of a type) and with those of the 1M-relation synthetic store
+(``benchmarks/synthetic.py``, seed 1, after ``ANALYZE``).
+
+On FalkorDB the queries resolution sends (``upsert_extraction``: names,
+aliases, merges, ids) are planned with ``GRAPH.EXPLAIN``; none may scan
+every node of a label or of the graph.
+"""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from graph.cypher_connections import FalkorConnection, falkordb_literal
+from graph.cypher_store import CypherStore
+from graph.model import Document, Entity, Evidence, Relation, normalise_name, relation_id
+from graph.ontology import MEMBER_OF, MET_WITH, MISSION, ORGANIZATION, SIGNED_WITH, VISITED
+from graph.sqlite_store import SqliteStore
+from tests.builders import report
+from tests.falkordb_server import FalkorServer
+
+ASTANA = report(
+    "The Chongqing business delegation met with the National Atameken Chamber of Entrepreneurs in Astana. "
+    "Changan Auto was part of the delegation.",
+    date="2023-06-24",
+    entities={
+        "d": (MISSION, "Chongqing business delegation"),
+        "a": (ORGANIZATION, "National Atameken Chamber of Entrepreneurs",
+              {"kind": "chamber", "country": "KZ", "aliases": ["Atameken"]}),
+        "c": (ORGANIZATION, "Changan Auto", {"kind": "enterprise", "country": "CN"}),
+        "x": ("Place", "Astana", {"kind": "city", "country": "KZ"}),
+    },
+    relations=[(MET_WITH, "d", "a"), (MEMBER_OF, "c", "d"), (VISITED, "d", "x")],
+)
+
+# Names the chamber by its alias: resolution finds it through the alias index.
+ALMATY = report(
+    "Atameken received a Belarusian delegation from the Ministry of Economy of Belarus. "
+    "The Ministry of Economy of Belarus signed a memorandum with Atameken.",
+    date="2024-03-10",
+    entities={
+        "a": (ORGANIZATION, "Atameken", {"kind": "chamber"}),
+        "d": (MISSION, "Belarusian delegation"),
+        "m": (ORGANIZATION, "Ministry of Economy of Belarus", {"kind": "ministry", "country": "BY"}),
+    },
+    relations=[(MET_WITH, "a", "d"), (SIGNED_WITH, "m", "a"), (MEMBER_OF, "m", "d")],
+)
+
+# Reads of a whole table (or of all rows of a type) on purpose, each named
+# by a fragment of its SQL and why. Nothing else may read more than a few
+# rows per value it looks up.
+INTENTIONAL_WHOLE_TABLE_READS: dict[str, str] = {
+    "SELECT count(*) FROM": "stats(): counts over whole tables",
+    "GROUP BY type ORDER BY type": "stats(): counts by type",
+    "GROUP BY kind ORDER BY kind": "stats(): organisations by kind",
+    "FROM documents ORDER BY ingested_at DESC": "list_documents(): a page of all documents, newest first",
+    "ORDER BY e.name, e.id LIMIT": "search_entities() without text: a page of all entities (of a type) by name",
+    "LIKE '%": "search_entities(q): a substring match, which no b-tree index answers",
+    "WHERE r.source != r.target AND r.type IN (SELECT value FROM json_each('[\"MET_WITH\"]')) ORDER BY":
+        "relations(types=...) without entities: a page of all relations of the types, newest first",
+}
+
+# sqlite_stat1 of the 1M-relation synthetic store after a full ANALYZE
+# (1,000,007 relations, 163,420 entities, 38,178 documents).
+LARGE_STORE_STATISTICS: list[tuple[str, str, str]] = [
+    ("documents", "sqlite_autoindex_documents_1", "38178 1"),
+    ("entities", "entities_by_country", "163420 5272"),
+    ("entities", "entities_by_name_type", "163420 1 1 1"),
+    ("entities", "entities_by_type", "163420 27237 10895 490"),
+    ("entities", "sqlite_autoindex_entities_1", "163420 1"),
+    ("entity_evidence", "entity_evidence", "163420 1 1 1 1 1"),
+    ("entity_evidence", "entity_evidence_by_doc", "163420 5"),
+    ("entity_evidence", "entity_evidence_by_origin", "163420 1"),
+    ("meta", "sqlite_autoindex_meta_1", "1 1"),
+    ("relation_evidence", "relation_evidence", "1002169 1 1 1 1 1 1"),
+    ("relation_evidence", "relation_evidence_by_doc", "1002169 27"),
+    ("relation_evidence", "relation_evidence_by_origin_source", "1002169 7"),
+    ("relation_evidence", "relation_evidence_by_origin_target", "1002169 9"),
+    ("relations", "relations_by_source", "1000007 7 3"),
+    ("relations", "relations_by_target", "1000007 9 5"),
+    ("relations", "relations_by_type", "1000007 100001 46"),
+    ("relations", "sqlite_autoindex_relations_1", "1000007 1"),
+]
+
+# A search that, at the large store's size, reads more rows than this per
+# look-up reads a whole slice of a table (all entities of a type): a scan in
+# all but name.
+MAX_ROWS_PER_LOOKUP = 1000
+
+LARGE_STORE_ROWS_PER_KEY: dict[str, list[int]] = {
+    idx: [int(n) for n in stat.split()[1:]] for _, idx, stat in LARGE_STORE_STATISTICS if idx
+}
+
+_SCAN = re.compile(r"^SCAN (\w+)")
+_SEARCH = re.compile(r"^SEARCH \w+ USING (?:COVERING )?INDEX (\w+) \((.*)\)")
+_TABLE_REF = re.compile(r"\b(?:FROM|JOIN)\s+(\w+)(?:\s+(?:AS\s+)?(\w+))?", re.IGNORECASE)
+_NOT_ALIASES = {"where", "on", "join", "cross", "inner", "left", "indexed", "group", "order", "limit",
+                "union", "using", "natural", "as", "set"}
+
+
+def exercise_store_contract(store: SqliteStore) -> None:
+    """Every read and resolution look-up the store offers, with each option."""
+    store.upsert_extraction(ASTANA)
+    store.upsert_extraction(ALMATY)
+    doc = ASTANA.document.id
+    store.has_document(doc)
+    store.get_document(doc)
+    store.list_documents(limit=5)
+    chamber = store.find_by_forms(ORGANIZATION, [normalise_name("Atameken")])[0]
+    store.get_entity(chamber.id)
+    store.get_entities([chamber.id, "nobody"])
+    store.search_entities("atameken")
+    store.search_entities("atameken", type=ORGANIZATION, kind="chamber", country="KZ")
+    store.search_entities(None)
+    store.search_entities(None, type=ORGANIZATION, kind="chamber", country="KZ")
+    store.search_entities(None, type=ORGANIZATION)
+    store.degrees([chamber.id])
+    for direction in ("both", "out", "in"):
+        store.linked_entities([chamber.id], types=[MET_WITH, SIGNED_WITH], direction=direction,
+                              entity_type=ORGANIZATION, kinds=["ministry"], country="BY", until="2025")
+        store.relations(entity_ids=[chamber.id], types=[MET_WITH], direction=direction,
+                        since="2020", until="2025", limit=10)
+    store.linked_entities([chamber.id], types=[MET_WITH])
+    store.relations(entity_ids=[chamber.id])
+    store.relations(types=[MET_WITH], limit=10)
+    store.neighbourhood([chamber.id], hops=2)
+    other = store.find_by_forms(ORGANIZATION, [normalise_name("Ministry of Economy of Belarus")])[0]
+    store.merge_entities(chamber.id, other.id)
+    store.get_entity(other.id)
+    store.unmerge_entity(other.id)
+    store.stats()
+    for _ in store.iter_entities(batch_size=2, with_evidence=True):
+        pass
+    for _ in store.iter_relations(batch_size=2):
+        pass
+    for _ in store.iter_documents(batch_size=1):
+        pass
+    write_one_bulk_graph(store)
+    store.delete_document(ALMATY.document.id)
+
+
+def write_one_bulk_graph(store: SqliteStore) -> None:
+    text = "Bulk Org met Other Org."
+    doc = Document(id="bulk-doc", source="bulk.txt", text=text, date="2024-01-01")
+    ev = Evidence(doc_id=doc.id, start=0, end=len(text), text=text, date=doc.date)
+    ents = [Entity(id=f"org-{n}", type=ORGANIZATION, name=f"{n.title()} Org", aliases=[f"{n.upper()}"],
+                   evidence=[ev]) for n in ("bulk", "other")]
+    rel = Relation(id=relation_id(MET_WITH, "org-bulk", "org-other"), type=MET_WITH, source="org-bulk",
+                   target="org-other", confidence=0.9, date=doc.date, evidence=[ev])
+    store.write_graph([doc], ents, [rel])
+
+
+def statements_run_by(store: SqliteStore) -> list[str]:
+    """Distinct statements that read a table, in the order first run."""
+    seen: dict[str, None] = {}
+    store._db.set_trace_callback(lambda sql: seen.setdefault(" ".join(sql.split()), None))
+    try:
+        exercise_store_contract(store)
+    finally:
+        store._db.set_trace_callback(None)
+    reads = re.compile(r"^(SELECT|WITH|UPDATE|DELETE|INSERT INTO \w+\s*\([^)]*\)\s*SELECT)", re.IGNORECASE)
+    return [sql for sql in seen if reads.match(sql) and "sqlite_stat1" not in sql and "sqlite_master" not in sql]
+
+
+def whole_table_scans(db: sqlite3.Connection, sql: str, tables: set[str]) -> list[str]:
+    """The plan lines of ``sql`` that read a whole store table."""
+    aliases = {t.lower(): t.lower() for t in tables}
+    for table, alias in _TABLE_REF.findall(sql):
+        if table.lower() in aliases and alias and alias.lower() not in _NOT_ALIASES:
+            aliases[alias.lower()] = table.lower()
+    plan = db.execute(f"EXPLAIN QUERY PLAN {sql}").fetchall()
+    parent = {row[0]: row[1] for row in plan}
+    # A subquery in FROM is planned as "CO-ROUTINE r" (or "MATERIALIZE r")
+    # and read as "SCAN r" outside it: a read of the subquery, not of a table.
+    subqueries = {m.group(2).lower(): row[0] for row in plan
+                  if (m := re.match(r"^(CO-ROUTINE|MATERIALIZE) (\w+)", row[3]))}
+
+    def inside(node: int, ancestor: int) -> bool:
+        while node in parent and node != ancestor:
+            node = parent[node]
+        return node == ancestor
+
+    scans = []
+    for node, _, _, detail in plan:
+        m = _SCAN.match(detail)
+        if not m or m.group(1).lower() not in aliases:
+            continue
+        sub = subqueries.get(m.group(1).lower())
+        if sub is not None and not inside(node, sub):
+            continue
+        scans.append(detail)
+    return scans
+
+
+def coarse_searches(db: sqlite3.Connection, sql: str, rows_per_key: dict[str, list[int]]) -> list[str]:
+    """The plan lines of ``sql`` that look rows up by an index prefix
+    matching more than ``MAX_ROWS_PER_LOOKUP`` rows (``rows_per_key``: per
+    index, rows per distinct value of its first 1, 2, ... columns)."""
+    found = []
+    for row in db.execute(f"EXPLAIN QUERY PLAN {sql}"):
+        m = _SEARCH.match(row[3])
+        if not m or m.group(1) not in rows_per_key:
+            continue
+        equal = 0
+        for term in m.group(2).split(" AND "):
+            if not re.fullmatch(r"\w+=\?", term):
+                break
+            equal += 1
+        per_key = rows_per_key[m.group(1)]
+        rows = per_key[min(equal, len(per_key)) - 1] if equal else 0
+        if rows > MAX_ROWS_PER_LOOKUP:
+            found.append(f"{row[3]}: ~{rows:,} rows per look-up")
+    return found
+
+
+def use_statistics(db: sqlite3.Connection, stats: list[tuple[str, str, str]]) -> None:
+    """Make the planner see exactly ``stats`` (none when empty)."""
+    db.execute("ANALYZE sqlite_master")  # creates sqlite_stat1 if missing
+    db.execute("DELETE FROM sqlite_stat1")
+    db.executemany("INSERT INTO sqlite_stat1(tbl, idx, stat) VALUES (?, ?, ?)", stats)
+    db.execute("ANALYZE sqlite_master")  # reloads the statistics
+
+
+@pytest.fixture(scope="module")
+def traced(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[SqliteStore, list[str]]]:
+    store = SqliteStore(Path(tmp_path_factory.mktemp("plans")) / "tradekg.db")
+    try:
+        yield store, statements_run_by(store)
+    finally:
+        store.close()
+
+
+def test_the_store_operations_run_the_statements_this_test_plans(traced: tuple[SqliteStore, list[str]]) -> None:
+    _, statements = traced
+    assert any("INDEXED BY entities_by_name_type" in sql for sql in statements)
+    assert any("INDEXED BY aliases_by_norm" in sql for sql in statements)
+    assert len(statements) > 40
+
+
+@pytest.mark.parametrize("statistics", ["none", "large store"])
+def test_no_statement_reads_a_whole_table_that_an_index_could_answer(
+    traced: tuple[SqliteStore, list[str]], statistics: str
+) -> None:
+    store, statements = traced
+    db = store._db
+    tables = {r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
+              if not r[0].startswith("sqlite_")}
+    use_statistics(db, [] if statistics == "none" else LARGE_STORE_STATISTICS)
+    failures = []
+    for sql in statements:
+        if any(fragment in sql for fragment in INTENTIONAL_WHOLE_TABLE_READS):
+            continue
+        scans = whole_table_scans(db, sql, tables) + coarse_searches(db, sql, LARGE_STORE_ROWS_PER_KEY)
+        if scans:
+            failures.append(f"{'; '.join(scans)}\n    in: {sql}")
+    assert not failures, "whole-table reads:\n" + "\n".join(failures)
+
+
+@pytest.mark.falkordb
+def test_resolution_on_falkordb_reads_entities_aliases_and_merges_through_indexes(
+    falkordb_server: FalkorServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    store = CypherStore.from_url(falkordb_server.url("query-plans"))
+    assert isinstance(store.conn, FalkorConnection)
+    try:
+        store.clear()
+        store.upsert_extraction(ASTANA)
+        sent: dict[str, dict[str, Any]] = {}
+        run = store.conn.run
+
+        def traced_run(query: str, params: dict[str, Any] | None = None) -> list[dict[str, Any]]:
+            sent.setdefault(query, params or {})
+            return run(query, params)
+
+        monkeypatch.setattr(store.conn, "run", traced_run)
+        store.upsert_extraction(ALMATY)  # resolves "Atameken" through its alias
+        assert any("a.norm IN $forms" in q for q in sent)
+        failures = []
+        for query, params in sent.items():
+            header = "".join(f"{k}={falkordb_literal(v)} " for k, v in params.items())
+            plan = str(store.conn._graph.explain(f"CYPHER {header}{query}" if header else query))
+            scans = [line.strip() for line in plan.splitlines() if "Label Scan" in line or "All Node Scan" in line]
+            if scans:
+                failures.append(f"{'; '.join(scans)}\n    in: {query}")
+        assert not failures, "scans in resolution:\n" + "\n".join(failures)
+    finally:
+        store.close()
+        falkordb_server.delete_graph("query-plans")
