@@ -7,7 +7,7 @@ HOST   ?= 127.0.0.1
 PORT   ?= 8000
 PACKAGES := graph ingest api queries
 
-.PHONY: run test setup setup-dev lint typecheck pytest bench clean chromium
+.PHONY: run test setup setup-dev lint typecheck pytest bench clean chromium train
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -51,6 +51,13 @@ typecheck: setup-dev
 
 pytest: setup-dev
 	$(BIN)/pytest
+
+## make train: rebuild the extractor's models from annotations/ (and tests/gold*) and measure them.
+## Needs ../shared (the Reuters texts and the scorer); writes ingest/models/ and docs/learned-metrics.json.
+train: setup-dev
+	$(BIN)/python -m ingest.learn.annotations check annotations
+	$(BIN)/python -m ingest.learn.train --report docs/learned-metrics.json
+	$(BIN)/python -m ingest.learn.agreement --json > docs/annotation-agreement.json
 
 clean:
 	rm -rf $(VENV) data .pytest_cache .mypy_cache .ruff_cache

@@ -163,10 +163,10 @@ def build(draft: dict[str, Any], text: str, doc: str) -> dict[str, Any]:
             raise AnnotationError(f"entity {e['name']!r} is listed twice: one entry per real thing")
         names[e["name"]] = e["type"]
     mentions = find_mentions(text, entities)
-    for e, spans in zip(entities, mentions, strict=True):
-        if not spans and e["type"] != SECTOR:
+    for e, found in zip(entities, mentions, strict=True):
+        if not found and e["type"] != SECTOR:
             raise AnnotationError(f"entity {e['name']!r}: neither its name nor an alias occurs in the text")
-        e["mentions"] = [list(s) for s in spans]
+        e["mentions"] = [list(s) for s in found]
     relations = []
     for n, r in enumerate(draft.get("relations", [])):
         where = f"relation {n + 1} ({r.get('type')} {r.get('source')!r} -> {r.get('target')!r})"
@@ -174,7 +174,7 @@ def build(draft: dict[str, Any], text: str, doc: str) -> dict[str, Any]:
         quotes = r.get("evidence") or []
         if isinstance(quotes, str):
             quotes = [quotes]
-        spans = []
+        spans: list[list[int]] = []
         for q in quotes:
             if not isinstance(q, str):
                 raise AnnotationError(f"{where}: evidence must be quotes from the text")

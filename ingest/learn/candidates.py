@@ -9,14 +9,17 @@ ones (a wrong candidate costs nothing when it is dropped).
 
 from __future__ import annotations
 
+import copy
 import re
+from pathlib import Path
 
 from spacy.tokens import Doc
 
 from graph.gazetteer import find_place
-from graph.ontology import EVENT, ORGANIZATION, PERSON, PLACE
-from ingest.mentions import Entity, Mention
 from graph.model import normalise_name
+from graph.ontology import EVENT, ORGANIZATION, PERSON, PLACE, SECTOR
+from ingest.learn import sector_terms
+from ingest.mentions import Entity, Mention
 from ingest.organisations import org_kind
 
 NER_TYPES = {"ORG": ORGANIZATION, "PERSON": PERSON, "GPE": PLACE, "LOC": PLACE, "EVENT": EVENT,
@@ -75,8 +78,36 @@ def _headline_countries(text: str) -> list[Mention]:
     return out
 
 
-def add_candidates(doc: Doc, text: str, entities: list[Entity]) -> list[Entity]:
-    """The rules' entities followed by the new candidates (indices continue)."""
+# Meetings and shows named by a phrase ("the ICCO executive board meeting");
+# a bare "meeting" or "talks" is no name.
+EVENT_HEADS = frozenset({"meeting", "conference", "summit", "fair", "exhibition", "expo", "forum", "session",
+                         "round", "talks", "congress", "symposium", "seminar", "show", "assembly"})
+
+
+def _event_mentions(doc: Doc, text: str) -> list[Mention]:
+    out = []
+    for chunk in doc.noun_chunks:
+        if chunk.root.lemma_.lower() not in EVENT_HEADS and chunk.root.lower_ not in EVENT_HEADS:
+            continue
+        words = [t for t in chunk if t.dep_ not in ("det", "poss", "case") and not t.is_punct]
+        if len(words) < 2 or not any(t.is_title or t.is_upper for t in words[:-1]):
+            continue
+        start, end = words[0].idx, chunk.end_char
+        out.append(Mention(start, end, text[start:end], EVENT, attrs={"candidate": "chunk"}))
+    return out
+
+
+def _sector_mentions(text: str, terms: Path | None) -> list[Mention]:
+    if terms is None:
+        return []
+    return [Mention(s, e, text[s:e], SECTOR, key=code, attrs={"code": code, "candidate": "learned"})
+            for s, e, code in sector_terms.find(text, terms)]
+
+
+def add_candidates(doc: Doc, text: str, rule_entities: list[Entity], terms: Path | None = None) -> list[Entity]:
+    """The rules' entities (copied, never changed) followed by the new candidates
+    (indices continue); ``terms`` is the learned industry-term file."""
+    entities = copy.deepcopy(rule_entities)
     covered = [(m.start, m.end) for e in entities for m in e.mentions]
     by_form: dict[tuple[str, str], Entity] = {}
     for e in entities:
@@ -88,11 +119,22 @@ def add_candidates(doc: Doc, text: str, entities: list[Entity]) -> list[Entity]:
     out = list(entities)
     found = [_mention(doc, text, ent.label_, ent.start_char, ent.end_char)
              for ent in doc.ents if ent.label_ in NER_TYPES]
-    for m in [*_headline_countries(text), *(x for x in found if x is not None)]:
+    for e in entities:
+        if e.type == SECTOR:
+            by_form.setdefault((SECTOR, str(e.attrs.get("code"))), e)
+    more = [*_headline_countries(text), *(x for x in found if x is not None), *_event_mentions(doc, text),
+            *_sector_mentions(text, terms)]
+    for m in more:
         if any(m.start < t and s < m.end for s, t in covered):
             continue
         covered.append((m.start, m.end))
         form = normalise_name(m.text)
+        if m.type == SECTOR:
+            target = by_form.get((SECTOR, m.key))
+            if target is not None:
+                m.entity = target.index
+                target.mentions.append(m)
+                continue
         target = by_form.get((m.type, m.key)) if m.key else None
         target = target or by_form.get((m.type, form))
         if target is None and m.type == PERSON:
@@ -105,8 +147,11 @@ def add_candidates(doc: Doc, text: str, entities: list[Entity]) -> list[Entity]:
                 target.aliases.append(m.text)
             continue
         name = m.attrs.get("standard_name") if m.text.isupper() else m.text
-        e = Entity(len(out), m.type, [m], name=name or m.text, kind=m.kind, country=m.country,
-                   attrs={"candidate": m.attrs["candidate"]})
+        attrs = {"candidate": m.attrs["candidate"]}
+        if m.type == SECTOR:
+            attrs["code"] = m.key
+            name = m.text.lower()
+        e = Entity(len(out), m.type, [m], name=name or m.text, kind=m.kind, country=m.country, attrs=attrs)
         m.entity = e.index
         out.append(e)
         by_form[(m.type, form)] = e

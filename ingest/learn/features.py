@@ -84,8 +84,8 @@ def entity_features(rep: Report, e: Entity) -> Features:
     f: Features = {f"rule_type={e.type}": 1.0, f"rule_kind={e.kind}": 1.0, "bias_ent": 1.0,
                    f"candidate={e.attrs.get('candidate', 'rules')}": 1.0}
     words = _words(e.name)
-    for w in words:
-        f[f"w={w}"] = 1.0
+    for word in words:
+        f[f"w={word}"] = 1.0
     if words:
         f[f"first={words[0]}"] = 1.0
         f[f"last={words[-1]}"] = 1.0
@@ -119,12 +119,10 @@ def entity_features(rep: Report, e: Entity) -> Features:
     if any(m.attrs.get("dateline") for m in e.mentions):
         f["dateline"] = 1.0
     for _, span in rep.spans.get(e.index, [])[:4]:
-        before = rep.doc[span.start - 1] if span.start > 0 else None
-        after = rep.doc[span.end] if span.end < len(rep.doc) else None
-        if before is not None:
-            f[f"prev={before.lower_}"] = 1.0
-        if after is not None:
-            f[f"next={after.lower_}"] = 1.0
+        if span.start > 0:
+            f[f"prev={rep.doc[span.start - 1].lower_}"] = 1.0
+        if span.end < len(rep.doc):
+            f[f"next={rep.doc[span.end].lower_}"] = 1.0
         root = span.root
         f[f"dep={root.dep_}"] = 1.0
         f[f"head={root.head.lemma_.lower()}"] = 1.0
@@ -180,6 +178,21 @@ def pair_candidates(rep: Report) -> Iterator[PairCandidate]:
         for (a, b), (_, sa, sb) in sorted(best.items()):
             seen.add((a, b, sent.start_char))
             yield PairCandidate(a, b, (sent.start_char, sent.end_char), sa, sb)
+    # Across a sentence break: "X said it signed ... . The agreement with Y ..."
+    for n, items in sorted(by_sent.items()):
+        if n + 1 not in by_sent:
+            continue
+        here = {a for a, _ in items}
+        for a, sa in items:
+            for b, sb in by_sent[n + 1]:
+                if a == b or b in here:
+                    continue
+                for x, y, sx, sy in ((a, b, sa, sb), (b, a, sb, sa)):
+                    key = (x, y, sents[n].start_char)
+                    if key in seen or not could_relate(rep.entities[x].type, rep.entities[y].type):
+                        continue
+                    seen.add(key)
+                    yield PairCandidate(x, y, (sents[n].start_char, sents[n + 1].end_char), sx, sy)
     for fd in rep.found:
         for a, b in ((fd.source, fd.target), (fd.target, fd.source)):
             key = (a, b, fd.sentence[0])
@@ -228,6 +241,8 @@ def pair_features(rep: Report, cand: PairCandidate, rule_types: dict[tuple[int, 
     if sa is None or sb is None:
         f["no_cooccurrence"] = 1.0
         return f
+    if sa.sent.start != sb.sent.start:
+        return _cross_sentence(f, sa, sb, tp)
     sent = sa.sent
     f["src_first" if sa.start < sb.start else "tgt_first"] = 1.0
     lo, hi = (sa, sb) if sa.start < sb.start else (sb, sa)
@@ -237,10 +252,10 @@ def pair_features(rep: Report, cand: PairCandidate, rule_types: dict[tuple[int, 
                  for _, s in spans if lo.end <= s.start and s.end <= hi.start)
     f[f"others_between={_bucket(others, (0, 1, 2, 4))}"] = 1.0
     if len(between) <= 12:
-        for t in between:
-            if not t.is_punct:
-                f[f"bw={t.lemma_.lower()}"] = 1.0
-                f[f"bw={t.lemma_.lower()}|{tp}"] = 1.0
+        for tok in between:
+            if not tok.is_punct:
+                f[f"bw={tok.lemma_.lower()}"] = 1.0
+                f[f"bw={tok.lemma_.lower()}|{tp}"] = 1.0
         if len(between) <= 4:
             f[f"bws={' '.join(t.lower_ for t in between)}"] = 1.0
     elif len(between) == 0:
@@ -262,11 +277,32 @@ def pair_features(rep: Report, cand: PairCandidate, rule_types: dict[tuple[int, 
         f[f"src_prev={rep.doc[sa.start - 1].lower_}"] = 1.0
     if sb.start > 0:
         f[f"tgt_prev={rep.doc[sb.start - 1].lower_}"] = 1.0
-    for t in sent:
-        lemma = t.lemma_.lower()
-        if t.pos_ == "VERB":
+    for tok in sent:
+        lemma = tok.lemma_.lower()
+        if tok.pos_ == "VERB":
             f[f"sv={lemma}"] = 1.0
         if lemma in FUTURE_WORDS:
             f["future"] = 1.0
             f[f"future|{tp}"] = 1.0
+    return f
+
+
+def _cross_sentence(f: Features, sa: Span, sb: Span, tp: str) -> Features:
+    """A pair named in two neighbouring sentences: what each sentence says of its entity."""
+    f["cross_sentence"] = 1.0
+    f[f"cross|{tp}"] = 1.0
+    first, second = (sa, sb) if sa.start < sb.start else (sb, sa)
+    f["src_first" if first is sa else "tgt_first"] = 1.0
+    opener = second.sent[0]
+    f[f"second_opens={opener.lower_}"] = 1.0
+    for t in second.sent:
+        if t.dep_ == "nsubj" and t.pos_ == "PRON":
+            f["second_pronoun_subject"] = 1.0
+    f[f"src_dep={sa.root.dep_}|cross"] = 1.0
+    f[f"tgt_dep={sb.root.dep_}|cross"] = 1.0
+    f[f"src_head={sa.root.head.lemma_.lower()}|{tp}|cross"] = 1.0
+    f[f"tgt_head={sb.root.head.lemma_.lower()}|{tp}|cross"] = 1.0
+    for t in second.sent:
+        if t.pos_ == "VERB":
+            f[f"sv2={t.lemma_.lower()}|{tp}"] = 1.0
     return f

@@ -72,8 +72,8 @@ class LinearModel:
     def save(self, path: Path) -> None:
         data = json.dumps(self.to_json(), sort_keys=True, separators=(",", ":")).encode("utf-8")
         path.parent.mkdir(parents=True, exist_ok=True)
-        # mtime=0: the same weights give the same bytes.
-        with open(path, "wb") as fh, gzip.GzipFile(fileobj=fh, mode="wb", mtime=0) as gz:
+        # No name, mtime=0: the same weights give the same bytes.
+        with open(path, "wb") as fh, gzip.GzipFile(filename="", fileobj=fh, mode="wb", mtime=0) as gz:
             gz.write(data)
 
     @classmethod
@@ -97,11 +97,13 @@ def _sigmoid(x: float) -> float:
 
 def train(name: str, X: Sequence[Features], y: Sequence[str] | Sequence[set[str]], *,
           labels: Sequence[str], multilabel: bool, C: float = 1.0,
-          class_weight: str | None = None, min_count: int = 1) -> LinearModel:
+          class_weight: str | None = None, min_count: int = 1,
+          sample_weight: Sequence[float] | None = None) -> LinearModel:
     """Fit a logistic regression (deterministic: liblinear, fixed seed).
 
     Features seen fewer than ``min_count`` times in training are dropped:
-    they cannot be learned and only make the file larger.
+    they cannot be learned and only make the file larger. ``sample_weight``
+    weighs examples (a sampled example stands for several).
     """
     from collections import Counter
 
@@ -128,8 +130,8 @@ def train(name: str, X: Sequence[Features], y: Sequence[str] | Sequence[set[str]
                 bias[j] = -10.0
                 continue
             clf = LogisticRegression(C=C, solver="liblinear", class_weight=class_weight,
-                                     random_state=0, max_iter=2000)
-            clf.fit(M, target)
+                                     random_state=0, max_iter=2000, tol=1e-3)
+            clf.fit(M, target, sample_weight=None if sample_weight is None else np.asarray(sample_weight))
             weights[:, j] = clf.coef_[0]
             bias[j] = clf.intercept_[0]
     else:

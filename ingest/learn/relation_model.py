@@ -13,6 +13,7 @@ it; its evidence is those sentences.
 
 from __future__ import annotations
 
+import zlib
 from collections import defaultdict
 from collections.abc import Sequence
 
@@ -24,6 +25,7 @@ from ingest.relations import Found
 
 RELATION_LABELS = sorted(RELATION_TYPES)
 DEFAULT_THRESHOLD = 0.5
+NEGATIVE_SHARE = 40  # per cent of the pairs that state nothing kept for training
 
 
 def rule_index(rep: Report) -> tuple[dict[tuple[int, int], set[str]], dict[tuple[int, int, int], set[str]]]:
@@ -56,7 +58,21 @@ def examples(rep: Report, align: Alignment) -> tuple[list[Features], list[set[st
 
 def train_relations(X: Sequence[Features], Y: Sequence[set[str]], threshold: float = DEFAULT_THRESHOLD
                     ) -> LinearModel:
-    model = train("relations", X, Y, labels=RELATION_LABELS, multilabel=True, C=0.5, min_count=2)
+    """One yes/no model per relation type. Most candidate pairs state nothing:
+    a fixed share of those is kept, each weighted to stand for the rest, which
+    makes training several times faster at the same decision boundary."""
+    keep_x, keep_y, weights = [], [], []
+    for n, (x, y) in enumerate(zip(X, Y, strict=True)):
+        if y:
+            keep_x.append(x)
+            keep_y.append(y)
+            weights.append(1.0)
+        elif zlib.crc32(n.to_bytes(4, "little")) % 100 < NEGATIVE_SHARE:
+            keep_x.append(x)
+            keep_y.append(y)
+            weights.append(100 / NEGATIVE_SHARE)
+    model = train("relations", keep_x, keep_y, labels=RELATION_LABELS, multilabel=True, C=0.5, min_count=2,
+                  sample_weight=weights)
     model.thresholds = {lab: threshold for lab in RELATION_LABELS}
     return model
 

@@ -23,24 +23,29 @@ import argparse
 import importlib.util
 import json
 import sys
+import tempfile
 import time
 import zlib
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from types import ModuleType
 from typing import Any
 
+from spacy.tokens import Doc
+
 from graph.model import Document, document_id
 from ingest.dates import document_date
 from ingest.extract import Extractor, _assemble
-from ingest.learn import entity_models, relation_model
+from ingest.learn import entity_models, relation_model, sector_terms
 from ingest.learn.align import Alignment
-from ingest.learn.candidates import add_candidates
 from ingest.learn.annotations import ROOT, Annotation, find_mentions, gold_view, load_all
+from ingest.learn.candidates import add_candidates
 from ingest.learn.features import Features, Report
 from ingest.learn.refine import FILES, MODELS_DIR, Models
+from ingest.mentions import Entity
 from ingest.nlp import prepare_text
+from ingest.relations import Found
 
 DEV_SETS = ("gold", "gold2", "gold3", "gold4")
 SCORER = ROOT.parent / "shared" / "eval" / "score.py"
@@ -49,12 +54,23 @@ FOLDS = 5
 
 @dataclass
 class Parsed:
+    """One annotated text after spaCy and the rules; the candidates are added
+    per training run, since the learned industry terms depend on its documents."""
+
     ann: Annotation
     document: Document
-    rep: Report
+    doc: Doc
+    entities: list[Entity]
+    found: list[Found]
     doc_date: str | None
     info: dict[str, Any]
-    align: Alignment
+    rep: Report = field(init=False)
+    align: Alignment = field(init=False)
+
+    def prepare(self, terms: Path | None) -> None:
+        self.rep = Report(self.doc, self.doc.text, add_candidates(self.doc, self.doc.text, self.entities, terms),
+                          self.found)
+        self.align = Alignment(self.rep, self.ann)
 
 
 def dev_set_annotations(root: Path = ROOT / "tests") -> list[Annotation]:
@@ -80,9 +96,17 @@ def parse(anns: list[Annotation], extractor: Extractor) -> list[Parsed]:
     pairs = ((prepare_text(d.text), (a, d)) for a, d in zip(anns, docs, strict=True))
     for parsed, (a, d) in extractor.nlp.pipe(pairs, as_tuples=True, batch_size=32):
         doc_date, info, entities, found = extractor.rules(d, parsed.text, parsed)
-        rep = Report(parsed, parsed.text, add_candidates(parsed, parsed.text, entities), found)
-        out.append(Parsed(a, d, rep, doc_date, info, Alignment(rep, a)))
+        out.append(Parsed(a, d, parsed, entities, found, doc_date, info))
     return out
+
+
+def prepare(items: list[Parsed], train_items: list[Parsed], scratch: Path) -> None:
+    """Candidates for every item, with industry terms learned from ``train_items`` only."""
+    terms = sector_terms.learn([p.ann for p in train_items])
+    sector_terms.save(terms, scratch)
+    sector_terms.pattern.cache_clear()
+    for p in items:
+        p.prepare(scratch / sector_terms.FILE)
 
 
 def fit(items: list[Parsed], threshold: float = relation_model.DEFAULT_THRESHOLD) -> Models:
@@ -106,9 +130,8 @@ def fit(items: list[Parsed], threshold: float = relation_model.DEFAULT_THRESHOLD
 
 
 def extract(models: Models | None, p: Parsed) -> dict[str, Any]:
-    if models is None:  # the rules alone, without the extra candidates
-        entities = [e for e in p.rep.entities if "candidate" not in e.attrs]
-        found = p.rep.found
+    if models is None:  # the rules alone
+        entities, found = p.entities, p.found
     else:
         entities, found = models.refine(p.rep)
     return _assemble(p.document, entities, found, p.doc_date, p.info, "training").to_contract()
@@ -124,7 +147,8 @@ def load_scorer() -> ModuleType:
 
 
 def score(scorer: ModuleType, items: list[Parsed], outputs: list[dict[str, Any]]) -> dict[str, Any]:
-    ents, rels, kinds = scorer.Tally(), scorer.Tally(), Counter()
+    ents, rels = scorer.Tally(), scorer.Tally()
+    kinds: Counter[str] = Counter()
     for p, out in zip(items, outputs, strict=True):
         e, r, k = scorer.score_report(scorer.Gold(gold_view(p.ann)), out, [])
         ents.add(e)
@@ -152,14 +176,76 @@ def cross_validated_outputs(items: list[Parsed], *, limit: int | None = None,
         train_items = [p for p in items if fold_of(p) != k]
         if limit is not None:
             train_items = sorted(train_items, key=lambda p: zlib.crc32(p.ann.doc.encode()))[:limit]
+        with tempfile.TemporaryDirectory() as scratch:
+            prepare(items, train_items, Path(scratch))
         models = fit(train_items)
         assert models.relations is not None
-        for t in thresholds:
-            models.relations.thresholds = dict.fromkeys(models.relations.labels, t)
-            for i, p in enumerate(items):
-                if fold_of(p) == k:
-                    outputs[t][i] = extract(models, p)
+        # Extract once at the lowest threshold; a higher one keeps the surer part.
+        models.relations.thresholds = dict.fromkeys(models.relations.labels, min(thresholds))
+        for i, p in enumerate(items):
+            if fold_of(p) == k:
+                out = extract(models, p)
+                for t in thresholds:
+                    outputs[t][i] = {**out, "relations": [r for r in out["relations"] if r["confidence"] >= t]}
     return {t: [o for o in outs if o is not None] for t, outs in outputs.items()}
+
+
+def compare_learners(items: list[Parsed]) -> dict[str, Any]:
+    """The relation decision by two learners on one split (fold 0 held out):
+    the logistic regression we keep, and gradient-boosted trees (LightGBM).
+    Pair-level micro F1 over relation types at each learner's best threshold."""
+    import numpy as np
+    from sklearn.feature_extraction import DictVectorizer
+
+    train_items = [p for p in items if fold_of(p) != 0]
+    test_items = [p for p in items if fold_of(p) == 0]
+    with tempfile.TemporaryDirectory() as scratch:
+        prepare(items, train_items, Path(scratch))
+    xs: dict[str, list[Features]] = {"train": [], "test": []}
+    ys: dict[str, list[set[str]]] = {"train": [], "test": []}
+    for part, group in (("train", train_items), ("test", test_items)):
+        for p in group:
+            x, y = relation_model.examples(p.rep, p.align)
+            xs[part] += x
+            ys[part] += y
+    labels = relation_model.RELATION_LABELS
+    truth = np.array([[lab in y for lab in labels] for y in ys["test"]])
+    probs: dict[str, Any] = {}
+    started = time.monotonic()
+    lr = relation_model.train_relations(xs["train"], ys["train"])
+    probs["logistic regression"] = np.array([[lr.proba(f)[lab] for lab in labels] for f in xs["test"]])
+    seconds = {"logistic regression": time.monotonic() - started}
+    if importlib.util.find_spec("lightgbm") is not None:
+        import lightgbm
+        started = time.monotonic()
+        vec = DictVectorizer()
+        train_m = vec.fit_transform(xs["train"]).astype(np.float32)
+        test_m = vec.transform(xs["test"]).astype(np.float32)
+        cols = []
+        for lab in labels:
+            target = np.array([lab in y for y in ys["train"]], dtype=int)
+            if target.sum() < 2:
+                cols.append(np.zeros(test_m.shape[0]))
+                continue
+            gbm = lightgbm.LGBMClassifier(n_estimators=150, learning_rate=0.1, num_leaves=31,
+                                          min_child_samples=5, deterministic=True, random_state=0,
+                                          n_jobs=1, verbose=-1)
+            gbm.fit(train_m, target)
+            cols.append(np.asarray(gbm.predict_proba(test_m))[:, 1])
+        probs["gradient-boosted trees (LightGBM)"] = np.stack(cols, axis=1)
+        seconds["gradient-boosted trees (LightGBM)"] = time.monotonic() - started
+    out: dict[str, Any] = {"train_pairs": len(xs["train"]), "test_pairs": len(xs["test"])}
+    for name, pr in probs.items():
+        best = (0.0, 0.5)
+        for t in (0.2, 0.3, 0.4, 0.5, 0.6, 0.7):
+            pred = pr >= t
+            tp = float((pred & truth).sum())
+            p_ = tp / max(pred.sum(), 1)
+            r_ = tp / max(truth.sum(), 1)
+            f1 = 2 * p_ * r_ / (p_ + r_) if p_ + r_ else 0.0
+            best = max(best, (f1, t))
+        out[name] = {"pair_f1": round(best[0], 3), "threshold": best[1], "train_seconds": round(seconds[name], 1)}
+    return out
 
 
 def by_source(items: list[Parsed]) -> dict[str, list[int]]:
@@ -218,6 +304,7 @@ def main(argv: list[str] | None = None) -> int:
     if not args.quick:
         scorer = load_scorer()
         report["rules_alone"] = score(scorer, items, [extract(None, p) for p in items])
+        report["learner_comparison"] = compare_learners(items)
         sweep = (0.3, 0.35, 0.4, 0.45, 0.5, 0.55, 0.6)
         outs = cross_validated_outputs(items, thresholds=sweep)
         scores = {t: score(scorer, items, o) for t, o in outs.items()}
@@ -231,11 +318,11 @@ def main(argv: list[str] | None = None) -> int:
             for g, idx in by_source(items).items()}
         report["reliability"] = reliability(items, outs[threshold], scorer)
         curve = []
-        for n in (50, 100, 200, None):
+        for n in (50, 100, 200, 400, None):
             if n is not None and n >= len(items) * (FOLDS - 1) / FOLDS:
                 continue
-            o = cross_validated_outputs(items, limit=n, thresholds=(threshold,))[threshold]
-            s = score(scorer, items, o)
+            s = (score(scorer, items, cross_validated_outputs(items, limit=n, thresholds=(threshold,))[threshold])
+                 if n is not None else scores[threshold])
             curve.append({"training_documents": n or "all", "relation_f1": s["relations"]["f1"],
                           "entity_f1": s["entities"]["f1"], "org_kind_accuracy": s["org_kind_accuracy"]})
         report["learning_curve"] = curve
@@ -245,9 +332,10 @@ def main(argv: list[str] | None = None) -> int:
               f" org kind {cv['org_kind_accuracy']}; rules alone: relations F1"
               f" {report['rules_alone']['relations']['f1']}, org kind {report['rules_alone']['org_kind_accuracy']}",
               file=sys.stderr)
+    args.out.mkdir(parents=True, exist_ok=True)
+    prepare(items, items, args.out)
     models = fit(items, threshold)
     assert models.type and models.kind and models.relations
-    args.out.mkdir(parents=True, exist_ok=True)
     models.type.save(args.out / FILES["type"])
     models.kind.save(args.out / FILES["kind"])
     models.relations.save(args.out / FILES["relations"])

@@ -1,0 +1,137 @@
+"""The learned extractor: annotations are checked against their texts, training
+runs end to end and is deterministic, and the committed models are used."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from ingest.learn import annotations as ann_mod
+from ingest.learn.annotations import AnnotationError, build
+from ingest.learn.linear import LinearModel, train
+from ingest.learn.refine import FILES, MODELS_DIR, Models
+
+TEXT = (
+    "FUJITSU SIGNS VENTURE\n\n"
+    "TOKYO, June 19 - Fujitsu Ltd said it signed a joint venture agreement with the\n"
+    "Post and Telecommunication Bureau of Fujian Province (PTABF). Fujitsu president\n"
+    "Taro Sato said the venture would sell software.\n"
+)
+
+
+def _draft() -> dict:
+    return {
+        "entities": [
+            {"name": "Fujitsu Ltd", "type": "Organization", "kind": "enterprise", "aliases": ["Fujitsu", "FUJITSU"]},
+            {"name": "Post and Telecommunication Bureau of Fujian Province", "type": "Organization",
+             "kind": "agency", "aliases": ["PTABF"]},
+            {"name": "Fujian Province", "type": "Place", "kind": "region", "country": "CN"},
+            {"name": "Taro Sato", "type": "Person", "title": "president"},
+        ],
+        "relations": [
+            {"type": "SIGNED_WITH", "source": "Fujitsu Ltd",
+             "target": "Post and Telecommunication Bureau of Fujian Province",
+             "evidence": ["Fujitsu Ltd said it signed a joint venture agreement with the Post and"]},
+            {"type": "WORKS_FOR", "source": "Taro Sato", "target": "Fujitsu Ltd",
+             "evidence": ["Fujitsu president Taro Sato"]},
+        ],
+        "ignore": [],
+    }
+
+
+def test_a_draft_becomes_offsets_that_point_at_its_names():
+    stored = build(_draft(), TEXT, "fujitsu")
+    fujitsu = stored["entities"][0]
+    assert [TEXT[s:t] for s, t in fujitsu["mentions"]] == ["FUJITSU", "Fujitsu Ltd", "Fujitsu"]
+    # A name inside another entity's name is a mention of its own.
+    province = stored["entities"][2]
+    assert [TEXT[s:t] for s, t in province["mentions"]] == ["Fujian Province"]
+    (s, t), = stored["relations"][0]["evidence"]
+    assert TEXT[s:t].startswith("Fujitsu Ltd said it signed")
+    assert "evidence" not in json.dumps(stored["entities"])
+    # Only offsets are kept: no quote from the text survives in the relations.
+    assert "joint venture" not in json.dumps(stored["relations"])
+
+
+@pytest.mark.parametrize("change, message", [
+    (lambda d: d["entities"][3].update(name="Jiro Sato"), "neither its name nor an alias"),
+    (lambda d: d["relations"][0].update(evidence=["a sentence that is not there"]), "evidence not found"),
+    (lambda d: d["relations"][1].update(type="LED"), "cannot go from"),
+    (lambda d: d["entities"][0].update(kind="company"), "kind 'company'"),
+    (lambda d: d["relations"][0].pop("evidence"), "needs evidence"),
+    (lambda d: d["relations"][0].update(target="Fujitsu Group"), "is not the name of an entity"),
+])
+def test_a_draft_that_does_not_fit_its_text_or_the_ontology_is_refused(change, message):
+    draft = _draft()
+    change(draft)
+    with pytest.raises(AnnotationError, match=message):
+        build(draft, TEXT, "fujitsu")
+
+
+def test_a_stored_annotation_whose_text_changed_is_refused(tmp_path: Path):
+    (tmp_path / "fujitsu.txt").write_text(TEXT, encoding="utf-8")
+    path = tmp_path / "fujitsu.ann.json"
+    path.write_text(ann_mod.dumps(build(_draft(), TEXT, "fujitsu")), encoding="utf-8")
+    assert ann_mod.load(path).entities[0]["name"] == "Fujitsu Ltd"
+    (tmp_path / "fujitsu.txt").write_text(TEXT.replace("Sato", "Sata"), encoding="utf-8")
+    with pytest.raises(AnnotationError, match="changed since it was annotated"):
+        ann_mod.load(path)
+
+
+def test_the_committed_annotations_are_all_valid():
+    # The Reuters texts live in ../shared; without them only the reports are checked.
+    paths = [p for p in ann_mod.ANNOTATIONS.rglob("*.ann.json")
+             if (ann_mod.SHARED_TRAIN / f"{p.name.removesuffix('.ann.json')}.txt").exists()
+             or p.with_name(p.name.replace(".ann.json", ".txt")).exists()]
+    assert len(paths) >= 100
+    for p in paths:
+        ann_mod.load(p)
+
+
+def test_a_linear_model_round_trips_through_its_file_byte_for_byte(tmp_path: Path):
+    X = [{"w=ministry": 1.0}, {"w=ltd": 1.0}, {"w=ministry": 1.0, "w=trade": 1.0}, {"w=inc": 1.0}]
+    y = ["ministry", "enterprise", "ministry", "enterprise"]
+    model = train("kind", X, y, labels=["ministry", "enterprise", "other"], multilabel=False)
+    model.save(tmp_path / "a.json.gz")
+    again = train("kind", X, y, labels=["ministry", "enterprise", "other"], multilabel=False)
+    again.save(tmp_path / "b.json.gz")
+    assert (tmp_path / "a.json.gz").read_bytes() == (tmp_path / "b.json.gz").read_bytes()
+    loaded = LinearModel.load(tmp_path / "a.json.gz")
+    assert loaded.best({"w=ministry": 1.0})[0] == "ministry"
+    assert loaded.best({"w=ltd": 1.0})[0] == "enterprise"
+    assert abs(sum(loaded.proba({"w=unknown": 1.0}).values()) - 1.0) < 1e-9
+
+
+def test_training_on_a_small_slice_writes_models_the_extractor_can_use(tmp_path: Path):
+    from graph.model import Document, document_id
+    from ingest.extract import Extractor
+    from ingest.learn.train import main as train_main
+
+    out = tmp_path / "models"
+    # Four development reports (tests/gold), no cross-validation: the path, not the quality.
+    assert train_main(["--annotations", str(tmp_path / "none"), "--quick", "--limit", "4",
+                       "--out", str(out)]) == 0
+    assert all((out / f).exists() for f in FILES.values())
+    models = Models.load(out)
+    assert models is not None and models.label.startswith("models-")
+    extractor = Extractor()
+    extractor.models = models
+    text = Path("tests/gold/ministry-mongolia-korea.txt").read_text(encoding="utf-8")
+    result = extractor.extract(Document(id=document_id(text), source="t", text=text)).to_contract()
+    assert result["entities"] and all(0.0 <= r["confidence"] <= 1.0 for r in result["relations"])
+    # Training again on the same data gives the same files.
+    out2 = tmp_path / "again"
+    train_main(["--annotations", str(tmp_path / "none"), "--quick", "--limit", "4", "--out", str(out2)])
+    for f in FILES.values():
+        assert (out / f).read_bytes() == (out2 / f).read_bytes()
+
+
+def test_the_extractor_version_names_the_committed_models():
+    from ingest.extract import Extractor
+
+    if not all((MODELS_DIR / f).exists() for f in FILES.values()):
+        pytest.skip("no trained models committed")
+    version = Extractor().version
+    assert "+models-" in version
