@@ -34,13 +34,13 @@ from graph.ontology import SYMMETRIC_RELATIONS
 from graph.resolve import ENTITY_REF_ATTRS
 from ingest.agreements import find_agreements
 from ingest.dates import document_date, parse_date
+from ingest.learn.candidates import add_candidates, merge_short_forms
+from ingest.learn.features import Report
+from ingest.learn.refine import Models
 from ingest.locations import find_countries, find_places
 from ingest.mentions import Entity, Mention, cluster, collect
 from ingest.nlp import load_model, prepare_text
 from ingest.relations import Context, Found, find_relations
-from ingest.learn.candidates import add_candidates
-from ingest.learn.features import Report
-from ingest.learn.refine import Models
 from ingest.sector_facts import find_sector_facts
 
 EXTRACTOR_VERSION = "tradekg-extract/0.2"
@@ -72,7 +72,8 @@ class Extractor:
     def _extract(self, document: Document, prepared: str, parsed: Doc) -> Extraction:
         doc_date, info, entities, found = self.rules(document, prepared, parsed)
         if self.models is not None:
-            entities = add_candidates(parsed, prepared, entities)
+            entities = add_candidates(parsed, prepared, entities, self.models.sector_terms)
+            found = merge_short_forms(entities, found)
             entities, found = self.models.refine(Report(parsed, prepared, entities, found))
         return _assemble(document, entities, found, doc_date, info, self.version)
 

@@ -10,6 +10,7 @@ ones (a wrong candidate costs nothing when it is dropped).
 from __future__ import annotations
 
 import copy
+import dataclasses
 import re
 from pathlib import Path
 
@@ -21,6 +22,7 @@ from graph.ontology import EVENT, ORGANIZATION, PERSON, PLACE, SECTOR
 from ingest.learn import sector_terms
 from ingest.mentions import Entity, Mention
 from ingest.organisations import org_kind
+from ingest.relations import Found
 
 NER_TYPES = {"ORG": ORGANIZATION, "PERSON": PERSON, "GPE": PLACE, "LOC": PLACE, "EVENT": EVENT,
              "FAC": ORGANIZATION}
@@ -157,4 +159,51 @@ def add_candidates(doc: Doc, text: str, rule_entities: list[Entity], terms: Path
         by_form[(m.type, form)] = e
         if m.key:
             by_form[(m.type, m.key)] = e
+    return out
+
+
+def _tokens(name: str) -> list[str]:
+    return normalise_name(name).split()
+
+
+def merge_short_forms(entities: list[Entity], found: list[Found]) -> list[Found]:
+    """Fold a short form into the full name it abbreviates, in place: "Quest"
+    into "Quest Biotechnology Inc", "FCS" into "FCS Laboratories Inc".
+
+    The short entity keeps its index with no mentions (the models skip it);
+    the rules' relations that named it now name the full one."""
+    orgs = [e for e in entities if e.type == ORGANIZATION and e.mentions]
+    into: dict[int, int] = {}
+    for a in entities:
+        if not a.mentions or a.type not in (ORGANIZATION, PERSON) or any(m.generic for m in a.mentions):
+            continue
+        short = _tokens(a.name)
+        if not short or not a.name[:1].isupper():
+            continue
+        if a.type == PERSON and (len(short) > 1 or any(
+                p is not a and p.type == PERSON and _tokens(p.name)[-1:] == short for p in entities)):
+            continue  # a surname stands for its person, never for a company
+        fuller = [b for b in orgs if b is not a and len(_tokens(b.name)) > len(short)
+                  and _tokens(b.name)[: len(short)] == short]
+        same = [b for b in orgs if b is not a and b.index < a.index and _tokens(b.name) == short]
+        target = same[0] if same else (fuller[0] if len(fuller) == 1 else None)
+        if target is None:
+            continue
+        into[a.index] = target.index
+        for m in a.mentions:
+            m.entity = target.index
+        target.mentions.extend(a.mentions)
+        seen = {normalise_name(x) for x in [target.name, *target.aliases]}
+        for form in [a.name, *a.aliases]:
+            if normalise_name(form) not in seen:
+                target.aliases.append(form)
+                seen.add(normalise_name(form))
+        a.mentions = []
+    if not into:
+        return found
+    out = []
+    for fd in found:
+        src, tgt = into.get(fd.source, fd.source), into.get(fd.target, fd.target)
+        if src != tgt:
+            out.append(dataclasses.replace(fd, source=src, target=tgt))
     return out

@@ -16,6 +16,7 @@ from graph.resolve import ENTITY_REF_ATTRS
 from ingest.learn import entity_models, relation_model
 from ingest.learn.features import Report, entity_features
 from ingest.learn.linear import LinearModel, file_digest
+from ingest.learn.sector_terms import FILE as SECTOR_TERMS_FILE
 from ingest.mentions import Entity
 from ingest.relations import Found
 
@@ -29,6 +30,7 @@ class Models:
     kind: LinearModel | None
     relations: LinearModel | None
     label: str = "rules"
+    sector_terms: Path | None = None
 
     @classmethod
     def load(cls, directory: Path = MODELS_DIR) -> Models | None:
@@ -38,7 +40,8 @@ class Models:
             return None
         digest = file_digest(paths["relations"])
         return cls(LinearModel.load(paths["type"]), LinearModel.load(paths["kind"]),
-                   LinearModel.load(paths["relations"]), label=f"models-{digest}")
+                   LinearModel.load(paths["relations"]), label=f"models-{digest}",
+                   sector_terms=directory / SECTOR_TERMS_FILE)
 
     def refine(self, rep: Report) -> tuple[list[Entity], list[Found]]:
         """Entities kept (re-indexed from 0) and the relations between them.
@@ -47,6 +50,8 @@ class Models:
         models on the same parse."""
         entities: list[Entity] = []
         for e in rep.entities:
+            if not e.mentions:
+                continue  # folded into another entity (candidates.merge_short_forms)
             new = dataclasses.replace(e)
             if e.type in entity_models.TYPED:
                 feats = entity_features(rep, e)

@@ -40,7 +40,7 @@ from ingest.extract import Extractor, _assemble
 from ingest.learn import entity_models, relation_model, sector_terms
 from ingest.learn.align import Alignment
 from ingest.learn.annotations import ROOT, Annotation, find_mentions, gold_view, load_all
-from ingest.learn.candidates import add_candidates
+from ingest.learn.candidates import add_candidates, merge_short_forms
 from ingest.learn.features import Features, Report
 from ingest.learn.refine import FILES, MODELS_DIR, Models
 from ingest.mentions import Entity
@@ -68,8 +68,9 @@ class Parsed:
     align: Alignment = field(init=False)
 
     def prepare(self, terms: Path | None) -> None:
-        self.rep = Report(self.doc, self.doc.text, add_candidates(self.doc, self.doc.text, self.entities, terms),
-                          self.found)
+        entities = add_candidates(self.doc, self.doc.text, self.entities, terms)
+        found = merge_short_forms(entities, self.found)
+        self.rep = Report(self.doc, self.doc.text, entities, found)
         self.align = Alignment(self.rep, self.ann)
 
 
@@ -305,7 +306,7 @@ def main(argv: list[str] | None = None) -> int:
         scorer = load_scorer()
         report["rules_alone"] = score(scorer, items, [extract(None, p) for p in items])
         report["learner_comparison"] = compare_learners(items)
-        sweep = (0.3, 0.35, 0.4, 0.45, 0.5, 0.55, 0.6)
+        sweep = (0.25, 0.3, 0.35, 0.4, 0.45, 0.5, 0.55, 0.6)
         outs = cross_validated_outputs(items, thresholds=sweep)
         scores = {t: score(scorer, items, o) for t, o in outs.items()}
         threshold = max(sweep, key=lambda t: scores[t]["relations"]["f1"])
