@@ -41,11 +41,14 @@ import json
 import time
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import asdict
 from datetime import UTC, datetime
 from typing import Any
 
 from graph.cypher_connections import Connection, Rows, Statement, connect
 from graph.model import (
+    Correction,
     Document,
     Entity,
     Evidence,
@@ -62,12 +65,20 @@ from graph.ontology import ENTITY_TYPES, RELATION_TYPES, check_entity_type, chec
 from graph.resolve import map_entity_refs, resolve_entities
 from graph.store import StoreError, UnknownEntity, check_direction, walk_relations
 
+
+def reapply_corrections(store: CypherStore, entity_ids: set[str]) -> None:
+    # Imported late: graph.corrections is written against graph.store only.
+    from graph.corrections import reapply_after_ingest
+
+    reapply_after_ingest(store, entity_ids)
+
 # Indexed properties: every id a query MERGEs on or looks up.
 NODE_INDEXES: tuple[tuple[str, str], ...] = (
     ("Entity", "id"), ("Entity", "name_norm"), ("Document", "id"),
     ("Alias", "key"), ("Alias", "entity_id"), ("Alias", "norm"), ("Alias", "doc_id"), ("Alias", "origin_id"),
     ("Mention", "key"), ("Mention", "entity_id"), ("Mention", "doc_id"), ("Mention", "origin_id"),
     ("Merge", "drop_id"), ("Merge", "keep_id"),
+    ("Correction", "id"), ("Correction", "subjects"), ("Reextract", "doc_id"),
 )
 # On every relation type: its id, and the documents of its evidence (a
 # list: FalkorDB's index answers ``$doc IN r.ev_docs``).
@@ -528,6 +539,10 @@ class CypherStore:
         # report is complete.
         stmts.append(self._document_stmt([doc], extractor=extraction.extractor or doc.extractor))
         self.conn.write(stmts)
+        # A report may state a rejected fact again: corrections win. A
+        # separate write (the batch above cannot read); idempotent, and run
+        # again by the next ingest or re-extraction should this one be lost.
+        reapply_corrections(self, set(mapping.values()))
         return result
 
     @staticmethod
@@ -744,6 +759,9 @@ class CypherStore:
             query += " LIMIT $limit"
             params["limit"] = int(limit)
         return self._relations_from_rows(self.conn.run(query, params), with_evidence)
+
+    def relation_evidence(self, relations: Sequence[Relation]) -> dict[str, list[Evidence]]:
+        return self._relation_evidence(relations)
 
     def neighbourhood(
         self,
@@ -1064,6 +1082,90 @@ class CypherStore:
         if documents:
             stmts.append(self._document_stmt(documents))
         return stmts
+
+    # --- corrections and re-extraction ----------------------------------------------------
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        # Each write is its own transaction here; see Store.transaction.
+        yield
+
+    def save_correction(self, correction: Correction) -> None:
+        self.conn.write([(
+            "MERGE (c:Correction {id: $id}) SET c.at = $at, c.kind = $kind, c.body = $body,"
+            " c.subjects = $subjects",
+            {"id": correction.id, "at": correction.at, "kind": correction.kind,
+             "body": json.dumps(correction.to_dict()), "subjects": list(correction.subjects)},
+        )])
+
+    def list_corrections(self) -> list[Correction]:
+        rows = self._q("MATCH (c:Correction) RETURN c.body AS body, c.at AS at, c.id AS id")
+        return [Correction.from_dict(json.loads(r["body"])) for r in sorted(rows, key=lambda r: (r["at"], r["id"]))]
+
+    def corrections_about(self, entity_ids: Iterable[str]) -> list[Correction]:
+        found: dict[str, dict[str, Any]] = {}
+        for eid in dict.fromkeys(entity_ids):
+            # One indexed look-up per entity ($id IN a list property).
+            for r in self._q("MATCH (c:Correction) WHERE $id IN c.subjects"
+                             " RETURN c.body AS body, c.at AS at, c.id AS id", id=eid):
+                found[r["id"]] = r
+        rows = sorted(found.values(), key=lambda r: (r["at"], r["id"]))
+        return [Correction.from_dict(json.loads(r["body"])) for r in rows]
+
+    def document_relations(self, doc_id: str) -> list[Relation]:
+        rows = self._q(" UNION ALL ".join(
+            f"MATCH ()-[r:{t}]->() WHERE $doc IN r.ev_docs RETURN {_REL_EV}" for t in sorted(RELATION_TYPES)),
+            doc=doc_id)
+        rels = self._relations_from_rows(rows, True)
+        return sorted((r for r in rels if r.source != r.target), key=lambda r: r.id)
+
+    def remove_relation(self, rtype: str, rel_id: str) -> Relation | None:
+        rows = self._q(f"MATCH ()-[r:{_rtype(rtype)} {{id: $id}}]->() RETURN {_REL_EV}", id=rel_id)
+        if not rows:
+            return None
+        self.conn.write([(f"MATCH ()-[r:{_rtype(rtype)} {{id: $id}}]->() DELETE r", {"id": rel_id})])
+        return self._relations_from_rows(rows, True)[0]
+
+    def update_entity(self, entity_id: str, changes: dict[str, Any]) -> Entity:
+        eid = self._current_id(entity_id)
+        rows = self._entity_rows([eid])
+        if not rows:
+            raise UnknownEntity(entity_id)
+        stmts: list[Statement] = []
+        sets: dict[str, Any] = {k: changes[k] for k in ("name", "kind", "country") if k in changes}
+        if "name" in sets:
+            sets["name_norm"] = normalise_name(sets["name"])
+        if sets:
+            stmts.append(("MATCH (e:Entity {id: $id}) SET " + ", ".join(f"e.{k} = ${k}" for k in sets),
+                          {"id": eid, **sets}))
+        if "type" in changes and changes["type"] != rows[0]["type"]:
+            # Labels come only from the ontology's whitelist.
+            stmts.append((f"MATCH (e:Entity {{id: $id}}) REMOVE e:{_label(rows[0]['type'])}"
+                          f" SET e:{_label(changes['type'])}, e.type = $type",
+                          {"id": eid, "type": changes["type"]}))
+        if changes.get("aliases_add"):
+            stmts.append(_aliases_stmt([
+                {"key": alias_key(eid, a, ""), "entity_id": eid, "alias": a, "norm": normalise_name(a),
+                 "doc_id": "", "origin_id": eid} for a in changes["aliases_add"]]))
+        if changes.get("aliases_remove"):
+            stmts.append(("MATCH (a:Alias {entity_id: $id}) WHERE a.alias IN $aliases DELETE a",
+                          {"id": eid, "aliases": list(changes["aliases_remove"])}))
+        if stmts:
+            self.conn.write(stmts)
+        updated = self.get_entity(eid)
+        assert updated is not None
+        return updated
+
+    def begin_reextract(self, doc: Document) -> None:
+        self.conn.write([("MERGE (j:Reextract {doc_id: $id}) SET j.document = $document",
+                          {"id": doc.id, "document": json.dumps(asdict(doc))})])
+
+    def pending_reextracts(self) -> list[Document]:
+        rows = self._q("MATCH (j:Reextract) RETURN j.doc_id AS id, j.document AS document")
+        return [Document(**json.loads(r["document"])) for r in sorted(rows, key=lambda r: r["id"])]
+
+    def end_reextract(self, doc_id: str) -> None:
+        self.conn.write([("MATCH (j:Reextract {doc_id: $id}) DELETE j", {"id": doc_id})])
 
     def close(self) -> None:
         self.conn.close()

@@ -230,3 +230,60 @@ def relation_id(rtype: str, source: str, target: str) -> str:
     if rtype in SYMMETRIC_RELATIONS and target < source:
         source, target = target, source
     return f"r-{short_hash(rtype, source, target, length=16)}"
+
+
+# --- corrections: what people decided about the graph ---------------------------
+
+
+@dataclass(slots=True)
+class Correction:
+    """One decision of a person about the graph, with its own provenance
+    (who, when, why). Stored beside the extracted facts, never in place of
+    them, and applied again after every write that could undo it
+    (``graph.corrections``).
+
+    ``kind`` says which fields matter:
+
+    * accept / reject / add: ``relation_type``, ``source``, ``target``;
+      ``evidence`` the spans it rests on (for add: the supporting sentence,
+      or none for the user's own assertion); ``hidden`` the extracted
+      evidence a rejection keeps out of the graph.
+    * entity: ``entity_id``, ``changes`` (name, type, kind, country,
+      aliases_add, aliases_remove) and ``before`` (the values it replaced).
+    * merge / split: ``entity_id`` is the entity kept, ``other_id`` the one
+      merged into it (split brings it back).
+    """
+
+    id: str
+    kind: str
+    by: str
+    at: str
+    why: str = ""
+    relation_type: str | None = None
+    source: str | None = None
+    target: str | None = None
+    evidence: list[Evidence] = field(default_factory=list)
+    hidden: list[Evidence] = field(default_factory=list)
+    entity_id: str | None = None
+    other_id: str | None = None
+    changes: dict[str, Any] = field(default_factory=dict)
+    before: dict[str, Any] = field(default_factory=dict)
+    undone_at: str | None = None
+    undone_by: str | None = None
+    # The entities it is about (ids at the time, and the survivors of later
+    # merges): how an ingest finds the corrections its facts may undo.
+    subjects: list[str] = field(default_factory=list)
+
+    @property
+    def active(self) -> bool:
+        return self.undone_at is None
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> Correction:
+        d = dict(d)
+        d["evidence"] = [Evidence(**e) for e in d.get("evidence") or []]
+        d["hidden"] = [Evidence(**e) for e in d.get("hidden") or []]
+        return cls(**d)

@@ -26,11 +26,13 @@ import sqlite3
 import threading
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager, suppress
+from dataclasses import asdict
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from graph.model import (
+    Correction,
     Document,
     Entity,
     Evidence,
@@ -45,6 +47,13 @@ from graph.model import (
 from graph.ontology import ENTITY_TYPES, RELATION_TYPES
 from graph.resolve import map_entity_refs, resolve_entities
 from graph.store import StoreError, UnknownEntity, check_direction, walk_relations
+
+
+def reapply_corrections(store: SqliteStore, entity_ids: set[str]) -> None:
+    # Imported late: graph.corrections is written against graph.store only.
+    from graph.corrections import reapply_after_ingest
+
+    reapply_after_ingest(store, entity_ids)
 
 SCHEMA_VERSION = "1"
 
@@ -101,6 +110,15 @@ CREATE TABLE IF NOT EXISTS merges (
     drop_id TEXT PRIMARY KEY, keep_id TEXT NOT NULL, snapshot TEXT NOT NULL, merged_at TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS merges_by_keep ON merges(keep_id);
+-- What people decided (graph.corrections): one JSON record per correction.
+CREATE TABLE IF NOT EXISTS corrections (
+    id TEXT PRIMARY KEY, at TEXT NOT NULL, kind TEXT NOT NULL, body TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS correction_subjects (
+    entity_id TEXT NOT NULL, correction_id TEXT NOT NULL, PRIMARY KEY (entity_id, correction_id)
+) WITHOUT ROWID;
+-- Documents being re-extracted (graph.reextract); empty between runs.
+CREATE TABLE IF NOT EXISTS reextract_journal (doc_id TEXT PRIMARY KEY, document TEXT NOT NULL);
 """
 
 _REL_COLS = "id, type, source, target, confidence, date, attrs"
@@ -191,6 +209,10 @@ class SqliteStore:
         """One write transaction; IMMEDIATE takes the write lock up front so
         resolution reads and the writes that follow see the same graph."""
         with self._lock:
+            if self._db.in_transaction:
+                # Inside ``transaction()``: this write is part of the caller's.
+                yield self._db
+                return
             self._db.execute("BEGIN IMMEDIATE")
             try:
                 yield self._db
@@ -375,6 +397,9 @@ class SqliteStore:
                 "INSERT INTO documents(id, source, title, date, text, extractor, ingested_at) VALUES (?,?,?,?,?,?,?)",
                 (doc.id, doc.source, doc.title, doc.date, doc.text, extraction.extractor or doc.extractor, _now()),
             )
+            # A report may state a rejected fact again: corrections win, in
+            # the same transaction.
+            reapply_corrections(self, set(mapping.values()))
         return result
 
     def _get_entity_row(self, entity_id: str) -> Entity | None:
@@ -602,6 +627,10 @@ class SqliteStore:
                 sql = "SELECT * FROM (" + " UNION ".join(parts) + ") r" + order + lim
                 rows = self._db.execute(sql, args).fetchall()
             return self._relations_from_rows(rows, with_evidence)
+
+    def relation_evidence(self, relations: Sequence[Relation]) -> dict[str, list[Evidence]]:
+        with self._lock:
+            return self._relation_evidence([r.id for r in relations])
 
     def neighbourhood(
         self,
@@ -858,6 +887,85 @@ class SqliteStore:
         # A bulk load is when tables grow by orders of magnitude at once.
         with self._lock:
             self._optimize()
+
+    # --- corrections and re-extraction ----------------------------------------------------
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        with self._write():
+            yield
+
+    def save_correction(self, correction: Correction) -> None:
+        with self._write() as db:
+            db.execute("INSERT OR REPLACE INTO corrections(id, at, kind, body) VALUES (?,?,?,?)",
+                       (correction.id, correction.at, correction.kind, json.dumps(correction.to_dict())))
+            db.executemany("INSERT OR IGNORE INTO correction_subjects(entity_id, correction_id) VALUES (?, ?)",
+                           [(eid, correction.id) for eid in correction.subjects])
+
+    def list_corrections(self) -> list[Correction]:
+        return [Correction.from_dict(json.loads(r[0]))
+                for r in self._q("SELECT body FROM corrections ORDER BY at, id")]
+
+    def corrections_about(self, entity_ids: Iterable[str]) -> list[Correction]:
+        rows = self._q(
+            "SELECT body FROM corrections WHERE id IN (SELECT correction_id FROM correction_subjects"
+            " WHERE entity_id IN (SELECT value FROM json_each(?))) ORDER BY at, id",
+            (_ids_param(entity_ids),),
+        )
+        return [Correction.from_dict(json.loads(r[0])) for r in rows]
+
+    def document_relations(self, doc_id: str) -> list[Relation]:
+        with self._lock:
+            rows = self._db.execute(
+                f"SELECT {_REL_COLS} FROM relations WHERE source != target AND id IN"
+                " (SELECT relation_id FROM relation_evidence WHERE doc_id = ?) ORDER BY id",
+                (doc_id,),
+            ).fetchall()
+            return self._relations_from_rows(rows, True)
+
+    def remove_relation(self, rtype: str, rel_id: str) -> Relation | None:
+        with self._write() as db:
+            rows = db.execute(f"SELECT {_REL_COLS} FROM relations WHERE id = ? AND type = ?",
+                              (rel_id, rtype)).fetchall()
+            if not rows:
+                return None
+            [rel] = self._relations_from_rows(rows, True)
+            db.execute("DELETE FROM relation_evidence WHERE relation_id = ?", (rel_id,))
+            db.execute("DELETE FROM relations WHERE id = ?", (rel_id,))
+        return rel
+
+    def update_entity(self, entity_id: str, changes: dict[str, Any]) -> Entity:
+        with self._write() as db:
+            eid = self._current_id(entity_id)
+            if not db.execute("SELECT 1 FROM entities WHERE id = ?", (eid,)).fetchone():
+                raise UnknownEntity(entity_id)
+            for col in ("type", "kind", "country"):
+                if col in changes:
+                    db.execute(f"UPDATE entities SET {col} = ? WHERE id = ?", (changes[col], eid))
+            if "name" in changes:
+                db.execute("UPDATE entities SET name = ?, name_norm = ? WHERE id = ?",
+                           (changes["name"], normalise_name(changes["name"]), eid))
+            for alias in changes.get("aliases_add", []):
+                db.execute(
+                    "INSERT OR IGNORE INTO aliases(entity_id, alias, norm, doc_id, origin_id) VALUES (?,?,?,?,?)",
+                    (eid, alias, normalise_name(alias), "", eid))
+            for alias in changes.get("aliases_remove", []):
+                db.execute("DELETE FROM aliases WHERE entity_id = ? AND alias = ?", (eid, alias))
+        updated = self.get_entity(eid)
+        assert updated is not None
+        return updated
+
+    def begin_reextract(self, doc: Document) -> None:
+        with self._write() as db:
+            db.execute("INSERT OR REPLACE INTO reextract_journal(doc_id, document) VALUES (?, ?)",
+                       (doc.id, json.dumps(asdict(doc))))
+
+    def pending_reextracts(self) -> list[Document]:
+        return [Document(**json.loads(r[0])) for r in self._q("SELECT document FROM reextract_journal ORDER BY doc_id")]
+
+    def end_reextract(self, doc_id: str) -> None:
+        with self._write() as db:
+            db.execute("DELETE FROM reextract_journal WHERE doc_id = ?", (doc_id,))
 
     def close(self) -> None:
         with self._lock:

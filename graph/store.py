@@ -15,10 +15,21 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterable, Iterator, Sequence
+from contextlib import AbstractContextManager
 from pathlib import Path
-from typing import Protocol, runtime_checkable
+from typing import Any, Protocol, runtime_checkable
 
-from graph.model import Document, Entity, Extraction, Relation, Stats, Subgraph, UpsertResult
+from graph.model import (
+    Correction,
+    Document,
+    Entity,
+    Evidence,
+    Extraction,
+    Relation,
+    Stats,
+    Subgraph,
+    UpsertResult,
+)
 
 DEFAULT_DB = "data/tradekg.db"
 
@@ -145,6 +156,12 @@ class Store(Protocol):
         (ISO dates, inclusive)."""
         ...
 
+    def relation_evidence(self, relations: Sequence[Relation]) -> dict[str, list[Evidence]]:
+        """The evidence of relations read with ``with_evidence=False``, by
+        relation id: a query ranks cheap rows first and reads evidence only
+        for the page it shows."""
+        ...
+
     def neighbourhood(
         self,
         entity_ids: Iterable[str],
@@ -193,6 +210,49 @@ class Store(Protocol):
         in one transaction; idempotent. Used by ``tradekg sync`` and the
         synthetic benchmark generator."""
         ...
+
+    # --- corrections and re-extraction (graph.corrections, graph.reextract) --
+    def transaction(self) -> AbstractContextManager[None]:
+        """Writes made inside happen together or not at all: one transaction
+        on SQLite. On a Cypher server each write stays its own; re-extraction
+        relies on its journal (``begin_reextract``) there."""
+        ...
+
+    def save_correction(self, correction: Correction) -> None:
+        """Add a correction to the ledger, or replace the one with its id."""
+        ...
+
+    def list_corrections(self) -> list[Correction]:
+        """Every correction, undone ones included, oldest first."""
+        ...
+
+    def corrections_about(self, entity_ids: Iterable[str]) -> list[Correction]:
+        """The corrections with one of ``entity_ids`` among their
+        ``subjects``, oldest first: an indexed look-up."""
+        ...
+
+    def document_relations(self, doc_id: str) -> list[Relation]:
+        """The relations with evidence from ``doc_id``, with all their evidence."""
+        ...
+
+    def remove_relation(self, rtype: str, rel_id: str) -> Relation | None:
+        """Take a relation and all its evidence out of the graph; returns
+        what was taken (None when there was no such relation)."""
+        ...
+
+    def update_entity(self, entity_id: str, changes: dict[str, Any]) -> Entity:
+        """Set an entity's ``name``, ``type``, ``kind`` or ``country`` and add
+        (``aliases_add``) or remove (``aliases_remove``) names."""
+        ...
+
+    def begin_reextract(self, doc: Document) -> None:
+        """Journal a document about to be re-extracted (with its text), so a
+        run killed half-way can be finished from the journal."""
+        ...
+
+    def pending_reextracts(self) -> list[Document]: ...
+
+    def end_reextract(self, doc_id: str) -> None: ...
 
     def close(self) -> None: ...
 
