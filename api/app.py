@@ -21,7 +21,10 @@ from fastapi.staticfiles import StaticFiles
 
 from api import routes_documents, routes_entities, routes_export, routes_queries, routes_sparql
 from api.config import Settings
+from api.guards import BodyGuard, SecurityHeaders
 from api.problems import ProblemError, install_problem_handlers
+from api.routes_corrections import router as corrections_router
+from api.routes_resolution import install as install_resolution_routes
 from api.schemas import Health
 from api.state import AppState
 from ingest.pipeline import ExtractorLike
@@ -65,6 +68,9 @@ def create_app(
     )
     app.state.tradekg = state
     install_problem_handlers(app)
+    # Added last is outermost: security headers wrap everything, CORS answers
+    # preflights, and bodies are guarded before any route reads them.
+    app.add_middleware(BodyGuard, settings=settings)
     if settings.cors_origins:
         app.add_middleware(
             CORSMiddleware,
@@ -72,6 +78,7 @@ def create_app(
             allow_methods=["GET", "POST", "DELETE"],
             allow_headers=["Authorization", "X-API-Key", "Content-Type"],
         )
+    app.add_middleware(SecurityHeaders)
 
     @app.get("/health", response_model=Health, tags=["meta"])
     def health() -> Health:
@@ -80,6 +87,8 @@ def create_app(
 
     for module in (routes_documents, routes_entities, routes_queries, routes_export, routes_sparql):
         app.include_router(module.router)
+    app.include_router(corrections_router)
+    install_resolution_routes(app)  # X-Matched-Entity, 409 on an ambiguous name, near-duplicates
 
     @app.get("/", include_in_schema=False)
     def explorer() -> FileResponse:

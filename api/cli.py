@@ -10,6 +10,7 @@ from __future__ import annotations
 import dataclasses
 import functools
 import json
+import sqlite3
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -23,6 +24,7 @@ from rich.table import Table
 from api import render
 from graph.cypher_connections import redact
 from graph.store import Store, StoreError, UnknownDocument, UnknownEntity, open_store
+from queries.lookup import EntityMatch, noting_matches
 
 if TYPE_CHECKING:
     from ingest.pipeline import ExtractorLike
@@ -69,16 +71,27 @@ def opened(db: str | None, store: str | None = None) -> Iterator[Store]:
     s: Store | None = None
     try:
         s = open_store(store or db)
-        yield s
+        with noting_matches() as matches:
+            yield s
+        tell_matches(matches)
     except (UnknownEntity, UnknownDocument) as exc:
         fail(str(exc))
     except ValueError as exc:  # a filter the query did not understand
         fail(str(exc))
     except StoreError as exc:
         fail(str(exc))
+    except sqlite3.DatabaseError as exc:  # --db names a file that is not (or no longer) an SQLite database
+        fail(f"cannot use {store or db or 'the database'} as a tradekg database: {exc}")
     finally:
         if s is not None:
             s.close()
+
+
+def tell_matches(matches: list[EntityMatch]) -> None:
+    """A line on stderr for each name that matched several entities."""
+    for m in matches:
+        if m.others:
+            err.print(m.note(), highlight=False, markup=False, soft_wrap=True)
 
 
 def _jsonable(obj: Any) -> Any:
@@ -111,9 +124,10 @@ def ingest(
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     from ingest.pipeline import ingest_paths
-    from ingest.readers import iter_report_paths
+    from ingest.readers import ReadError, iter_report_paths
 
-    files = list(iter_report_paths(paths))
+    skipped: list[ReadError] = []
+    files = list(iter_report_paths(paths, skipped))
     with opened(db, store) as s, Progress(
         TextColumn("[bold]ingest"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
         TextColumn("{task.description}"), console=err, transient=True,
@@ -129,10 +143,11 @@ def ingest(
     for label, n in (("documents added", report.documents_added),
                      ("documents unchanged", report.documents_unchanged),
                      ("entities added", report.entities_added), ("relations added", report.relations_added),
-                     ("evidence added", report.evidence_added), ("errors", len(report.errors))):
+                     ("evidence added", report.evidence_added), ("errors", len(report.errors)),
+                     ("files skipped", len(skipped))):
         summary.add_row(label, str(n))
     err.print(summary)
-    for e in report.errors:
+    for e in [*skipped, *report.errors]:
         err.print(str(e), highlight=False, markup=False)
     if report.errors:
         raise typer.Exit(1)
@@ -181,12 +196,15 @@ def who_met_whom_cmd(
     store: StoreOpt = None,
 ) -> None:
     """Who met whom: dates, places, and the sentence that says so."""
-    from queries.meetings import who_met_whom
+    from queries.meetings import meetings_page
 
     with opened(db, store) as s:
-        rows = who_met_whom(s, name, country=country, sector=sector, kind=kind, since=since, until=until,
-                            limit=limit, offset=offset)
-    emit(rows, as_json, render.meetings_table)
+        found = meetings_page(s, name, country=country, sector=sector, kind=kind, since=since, until=until,
+                              limit=limit, offset=offset)
+    emit(found.items, as_json, render.meetings_table)
+    if found.items and found.total is not None and not as_json:
+        err.print(f"meetings {offset + 1}-{offset + len(found.items)} of {found.total}"
+                  + (f"; next page: --offset {offset + limit}" if offset + limit < found.total else ""))
 
 
 @cli.command()
@@ -387,6 +405,32 @@ def unmerge(drop: Annotated[str, typer.Argument(help="id of the entity to bring 
     err.print(f"restored {e.id} ({e.name})", highlight=False)
 
 
+@cli.command()
+def duplicates(
+    entity: Annotated[str | None, typer.Argument(help="only this entity's candidates (name or id)")] = None,
+    min_score: Annotated[float, typer.Option("--min-score", min=0.0, max=1.0)] = 0.5,
+    limit: LimitOpt = 100,
+    as_json: JsonOpt = False,
+    db: DbOpt = None,
+    store: StoreOpt = None,
+) -> None:
+    """Near-duplicates resolution did not merge, with reasons and a score."""
+    from graph.duplicates import all_duplicates, candidates_for
+    from queries.common import find_entity
+
+    with opened(db, store) as s:
+        if entity is not None:
+            e = find_entity(s, entity)
+            rows: list[dict[str, Any]] = [
+                {"a": {"id": e.id, "name": e.name}, "b": {"id": c.id, "name": c.name}, "type": c.type,
+                 "score": c.score, "reasons": c.reasons} for c in candidates_for(s, e.id, limit=limit)]
+        else:
+            rows = [{"a": {"id": p.a.id, "name": p.a.name}, "b": {"id": p.b.id, "name": p.b.name},
+                     "type": p.a.type, "score": p.score, "reasons": p.reasons}
+                    for p in all_duplicates(s, min_score=min_score)[:limit]]
+    emit(rows, as_json, render.duplicates_table)
+
+
 # --- moving and serving ------------------------------------------------------
 
 
@@ -437,6 +481,10 @@ def serve(
     from api.app import create_app
 
     uvicorn.run(create_app(store or db), host=host, port=port)
+
+
+# The curation commands register themselves on ``cli``.
+from api import cli_corrections  # noqa: E402, F401
 
 
 def main() -> None:

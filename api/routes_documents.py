@@ -31,15 +31,29 @@ async def _read_limited(upload: UploadFile, limit: int) -> bytes | None:
 
 
 def _ingest_one(state: AppState, name: str, data: bytes) -> FileResult:
-    from ingest.pipeline import ingest_documents
-    from ingest.readers import ReadError, read_bytes
+    """Read, extract and store one upload. Only the write holds the store
+    lock: reading runs in a worker process, extraction under its own lock,
+    so reads of the graph never wait for NLP."""
+    from ingest.pipeline import IngestReport, extract_document, store_extraction
+    from ingest.readers import ReadError
 
     try:
-        doc = read_bytes(name, data)
+        with state.reading:
+            doc = state.read_worker.read_bytes(name, data)
     except ReadError as err:
         return FileResult(name=name, ok=False, error=err.reason)
+    with state.store() as store:
+        known = store.has_document(doc.id)
+    if known:
+        return FileResult(name=name, ok=True, doc_id=doc.id, added=False)
+    with state.extracting:
+        try:
+            extraction = extract_document(state.extractor(), doc)
+        except Exception as exc:  # one report the extractor chokes on is that file's error
+            return FileResult(name=name, ok=False, doc_id=doc.id, error=f"extraction failed: {type(exc).__name__}")
+    report = IngestReport(documents_seen=1)
     with state.writing() as store:
-        report = ingest_documents(store, [doc], extractor=state.extractor())
+        store_extraction(store, extraction, report)
     if report.errors:
         return FileResult(name=name, ok=False, doc_id=doc.id, error="; ".join(e.reason for e in report.errors))
     return FileResult(
@@ -49,13 +63,15 @@ def _ingest_one(state: AppState, name: str, data: bytes) -> FileResult:
     )
 
 
-@router.post("/documents", response_model=UploadReport, responses=problem_responses(400, 401, 403, 422))
+@router.post("/documents", response_model=UploadReport, responses=problem_responses(400, 401, 403, 413, 422))
 async def upload_documents(
     state: Writer,
     files: Annotated[list[UploadFile], File(description="report files: txt, md, html, pdf, docx")],
 ) -> UploadReport:
     """Ingest uploaded reports. Every file gets its own result; a file that
-    cannot be read is reported with the reason and the others go on."""
+    cannot be read is reported with the reason and the others go on. The
+    whole request may be at most ``TRADEKG_MAX_REQUEST_MB``, each file
+    ``TRADEKG_MAX_UPLOAD_MB``."""
     from starlette.concurrency import run_in_threadpool
 
     limit = state.settings.max_upload_bytes

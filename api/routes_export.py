@@ -9,7 +9,7 @@ from typing import IO, Annotated, Any, BinaryIO, cast
 from fastapi import APIRouter, Path, Query
 from fastapi.responses import StreamingResponse
 
-from api.deps import Reader
+from api.deps import IsoDate, Reader
 from api.problems import ProblemError, problem_responses
 from queries.export import FORMATS, ExportScope, export_graph
 
@@ -54,8 +54,8 @@ def export(
     hops: Annotated[int, Query(ge=1, le=6)] = 1,
     country: Annotated[str | None, Query(max_length=100)] = None,
     sector: Annotated[str | None, Query(max_length=100)] = None,
-    since: Annotated[str | None, Query(max_length=32)] = None,
-    until: Annotated[str | None, Query(max_length=32)] = None,
+    since: Annotated[IsoDate, Query(max_length=10, description="ISO date: relations stated on or after")] = None,
+    until: Annotated[IsoDate, Query(max_length=10, description="ISO date: relations stated on or before")] = None,
 ) -> StreamingResponse:
     """Download the graph as GraphML, GEXF, Cytoscape JSON, node-link JSON,
     Neo4j CSV (zip), Turtle or JSON-LD, with the same filters as the CLI."""

@@ -14,13 +14,13 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 from pydantic import BaseModel
 
-from api.deps import Limit, Offset, Reader
+from api.deps import IsoDate, Limit, Offset, Reader
 from api.problems import ProblemError, problem_responses
 from api.schemas import MAX_LIMIT, Page, page
 from graph.model import Entity, Relation
 from graph.ontology import RELATION_TYPES, check_relation_type
 from queries.connections import ConnectionPath, connections, neighbourhood
-from queries.meetings import Meeting, who_met_whom
+from queries.meetings import Meeting, meetings_page
 from queries.partners import PartnerCandidate, partner_candidates
 from queries.recommend import Recommendation, recommend_contacts
 from queries.timeline import TimelineItem, timeline
@@ -32,8 +32,8 @@ _READ_ERRORS = problem_responses(401, 403, 404, 422)
 Country = Annotated[str | None, Query(max_length=100, description="country name or ISO 3166-1 alpha-2 code")]
 Sector = Annotated[str | None, Query(max_length=100, description="sector name or ISIC Rev.4 division code")]
 Kind = Annotated[str | None, Query(max_length=40, description="organisation kind, e.g. chamber, enterprise")]
-Since = Annotated[str | None, Query(max_length=32, description="ISO date: evidence on or after")]
-Until = Annotated[str | None, Query(max_length=32, description="ISO date: evidence on or before")]
+Since = Annotated[IsoDate, Query(max_length=10, description="ISO date: evidence on or after")]
+Until = Annotated[IsoDate, Query(max_length=10, description="ISO date: evidence on or before")]
 EntityParam = Annotated[str, Query(min_length=1, max_length=300, description="entity id or name")]
 
 
@@ -72,11 +72,14 @@ def get_who_met_whom(
     limit: Limit = 50,
     offset: Offset = 0,
 ) -> Page[Meeting]:
-    """Meetings and signings, newest first, with dates, places and the sentences that state them."""
+    """Meetings and signings, newest first (then by counterpart name), with dates, places and the
+    sentences that state them; ``total`` counts them all (null when listing the whole graph)."""
     with state.store() as store, bad_filter():
-        rows = who_met_whom(store, entity or None, country=country, sector=sector, kind=kind,
-                            since=since, until=until, limit=limit + 1, offset=offset)
-    return page(rows, limit, offset)
+        found = meetings_page(store, entity or None, country=country, sector=sector, kind=kind,
+                              since=since, until=until, limit=limit + 1, offset=offset)
+    result = page(found.items, limit, offset)
+    result.total = found.total
+    return result
 
 
 @router.get("/connections", response_model=list[ConnectionPath], responses=_READ_ERRORS)
@@ -132,7 +135,7 @@ def get_recommendations(
     origin: EntityParam,
     country: Annotated[list[str], Query(min_length=1, description="destination countries (repeat)")],
     sector: Annotated[list[str] | None, Query(description="sectors of interest (repeat)")] = None,
-    as_of: Annotated[str | None, Query(max_length=32, description="ISO date to rank recency from")] = None,
+    as_of: Annotated[IsoDate, Query(max_length=10, description="ISO date to rank recency from")] = None,
     include_known: Annotated[bool, Query(description="also list organisations already met (flagged)")] = False,
     limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = 20,
 ) -> list[Recommendation]:

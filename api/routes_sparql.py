@@ -12,8 +12,10 @@ from api.problems import ProblemError, problem_responses
 from api.sparql import (
     SPARQL_RESULTS_JSON,
     TURTLE,
+    SparqlBusy,
     SparqlRefused,
     SparqlTimeout,
+    SparqlView,
     build_view,
     run_query,
     store_fingerprint,
@@ -27,19 +29,21 @@ _RESULTS: dict[int | str, dict[str, Any]] = {
         "description": "SPARQL JSON results (SELECT, ASK) or turtle (CONSTRUCT, DESCRIBE)",
         "content": {SPARQL_RESULTS_JSON: {"schema": {"type": "object"}}, TURTLE: {"schema": {"type": "string"}}},
     },
-    **problem_responses(400, 401, 403, 415, 422, 504),
+    **problem_responses(400, 401, 403, 413, 415, 422, 503, 504),
 }
 MAX_QUERY_CHARS = 20_000
 
 
-def _view(state: AppState) -> Any:
-    """The cached RDF view, rebuilt when the graph changed."""
+def _view(state: AppState) -> SparqlView:
+    """The view of the graph, rebuilt when the graph changed."""
     with state.store() as store:
         key = (state.generation, store_fingerprint(store))
-        cached = state.cache.get("sparql")
+        cached = state.sparql_view
         if cached is None or cached[0] != key:
+            if cached is not None:
+                cached[1].remove()  # a worker still reading it keeps its open files
             cached = (key, build_view(store))
-            state.cache["sparql"] = cached
+            state.sparql_view = cached
         return cached[1]
 
 
@@ -48,19 +52,23 @@ def _answer(state: AppState, text: str) -> Response:
         raise ProblemError(422, "the query is empty")
     if len(text) > MAX_QUERY_CHARS:
         raise ProblemError(422, f"the query is longer than {MAX_QUERY_CHARS} characters")
+    settings = state.settings
     try:
-        answer = run_query(_view(state), text, state.settings.sparql_timeout_s)
+        answer = run_query(_view(state), text, settings.sparql_timeout_s, workers=state.sparql_workers,
+                           max_rows=settings.sparql_max_rows)
     except SparqlRefused as err:
-        status = 403 if "update" in str(err) else 400
-        raise ProblemError(status, str(err)) from err
+        raise ProblemError(err.status, str(err)) from err
     except SparqlTimeout as err:
         raise ProblemError(504, str(err)) from err
+    except SparqlBusy as err:
+        raise ProblemError(503, str(err), headers={"Retry-After": "5"}) from err
     return Response(answer.body, media_type=answer.media_type)
 
 
 @router.get("/sparql", responses=_RESULTS, response_class=Response)
 async def sparql_get(state: Reader, query: Annotated[str, Query(description="a SPARQL 1.1 query")]) -> Response:
-    """Run a read-only SPARQL query (updates are refused with 403)."""
+    """Run a read-only SPARQL query over this graph (updates are refused with
+    403; SERVICE and FROM with 400; at most ``TRADEKG_SPARQL_MAX_ROWS`` results)."""
     return await run_in_threadpool(_answer, state, query)
 
 

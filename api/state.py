@@ -10,7 +10,9 @@ from typing import TYPE_CHECKING, Any
 from fastapi import Request
 
 from api.config import Settings
+from api.sparql import SparqlView, SparqlWorkers
 from graph.store import Store, open_store
+from ingest.read_worker import ReadWorker
 
 if TYPE_CHECKING:
     from ingest.pipeline import ExtractorLike
@@ -24,6 +26,16 @@ class AppState:
         self._lock = threading.RLock()
         self._store: Store | None = None
         self._extractor: ExtractorLike | None = extractor
+        # spaCy is not documented as safe for concurrent calls: one extraction
+        # at a time, under its own lock, so the store lock only covers writes
+        # and reads never wait for NLP.
+        self.extracting = threading.Lock()
+        self.sparql_workers = SparqlWorkers(settings.sparql_workers)
+        # Uploads are read in a worker process within a time budget; one file
+        # at a time through it.
+        self.reading = threading.Lock()
+        self.read_worker = ReadWorker(settings.read_timeout_s, max_bytes=settings.max_upload_bytes)
+        self.sparql_view: tuple[Any, SparqlView] | None = None
         # Bumped on every write through the API, so caches built from the graph
         # (the SPARQL view) know they are stale.
         self.generation = 0
@@ -53,7 +65,13 @@ class AppState:
         return self._extractor
 
     def close(self) -> None:
+        self.sparql_workers.close()
+        with self.reading:
+            self.read_worker.close()
         with self._lock:
+            if self.sparql_view is not None:
+                self.sparql_view[1].remove()
+                self.sparql_view = None
             if self._store is not None:
                 self._store.close()
                 self._store = None

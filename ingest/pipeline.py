@@ -5,18 +5,31 @@ document the extractor chokes on, a store write that fails, each becomes one
 error line naming the file, and the rest of the batch goes on. Each document
 is stored in its own transaction, so a killed ingest leaves whole reports
 behind it and re-running the same command finishes the rest.
+
+Files flow through in slices of ``batch_size``: read, extracted, stored, then
+the next slice, so memory stays bounded for any batch and a slow file delays
+only its own slice. Each file is read in a worker process within a time
+budget (``ingest.read_worker``); a text longer than the NLP model takes is
+extracted in pieces (``extract_document``).
 """
 
 from __future__ import annotations
 
+import dataclasses
+import itertools
 import os
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Protocol
 
-from graph.model import Document, Extraction
+from graph.model import Document, ExtractedEntity, ExtractedRelation, Extraction, Span
 from graph.store import Store
+from ingest.read_worker import ReadWorker
 from ingest.readers import ReadError, iter_report_paths, read_document
+
+# spaCy's default ``nlp.max_length``: longer texts are refused with E088.
+DEFAULT_NLP_MAX_CHARS = 1_000_000
 
 # What on_progress(path, status) is told about each file.
 ADDED = "added"
@@ -48,6 +61,8 @@ class IngestReport:
     evidence_added: int = 0
     # One per file that could not be read, extracted or stored.
     errors: list[ReadError] = field(default_factory=list)
+    # Files a folder walk left out (unsupported type, a folder seen before).
+    skipped: list[ReadError] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -62,20 +77,61 @@ def ingest_paths(
     n_process: int = 1,
     batch_size: int = 32,
     max_bytes: int | None = None,
+    read_timeout_s: float | None = None,
     on_progress: ProgressCallback | None = None,
 ) -> IngestReport:
-    """Read every report under ``paths`` and add the new ones to ``store``."""
+    """Read every report under ``paths`` and add the new ones to ``store``.
+    ``read_timeout_s`` is each file's reading budget (0: read in this
+    process, without one)."""
     report = IngestReport()
-    docs: list[Document] = []
-    for path in iter_report_paths(paths):
-        report.documents_seen += 1
-        try:
-            docs.append(read_document(path, max_bytes=max_bytes))
-        except ReadError as err:
-            _fail(report, err, on_progress)
-    _ingest(store, docs, report, extractor=extractor, n_process=n_process,
-            batch_size=batch_size, on_progress=on_progress)
+    seen: set[str] = set()
+    files = iter_report_paths(paths, report.skipped)
+    with _reader(read_timeout_s, max_bytes) as read:
+        for chunk in _slices(files, batch_size):
+            docs: list[Document] = []
+            for path in chunk:
+                report.documents_seen += 1
+                try:
+                    docs.append(read(path))
+                except ReadError as err:
+                    _fail(report, err, on_progress)
+            _ingest(store, docs, report, extractor=extractor, n_process=n_process,
+                    batch_size=batch_size, on_progress=on_progress, seen=seen)
     return report
+
+
+class _InProcessReader:
+    def __init__(self, max_bytes: int | None):
+        self.max_bytes = max_bytes
+
+    def __enter__(self) -> Callable[[Path], Document]:
+        return lambda path: read_document(path, max_bytes=self.max_bytes)
+
+    def __exit__(self, *_: object) -> None:
+        pass
+
+
+class _WorkerReader:
+    def __init__(self, timeout_s: float | None, max_bytes: int | None):
+        self.worker = ReadWorker(timeout_s, max_bytes=max_bytes)
+
+    def __enter__(self) -> Callable[[Path], Document]:
+        return self.worker.read_path
+
+    def __exit__(self, *_: object) -> None:
+        self.worker.close()
+
+
+def _reader(timeout_s: float | None, max_bytes: int | None) -> _InProcessReader | _WorkerReader:
+    if timeout_s is not None and timeout_s <= 0:
+        return _InProcessReader(max_bytes)
+    return _WorkerReader(timeout_s, max_bytes)
+
+
+def _slices(items: Iterable[Path], size: int) -> Iterator[list[Path]]:
+    it = iter(items)
+    while chunk := list(itertools.islice(it, max(1, size))):
+        yield chunk
 
 
 def ingest_documents(
@@ -102,23 +158,26 @@ def extract_paths(
     n_process: int = 1,
     batch_size: int = 32,
     max_bytes: int | None = None,
+    read_timeout_s: float | None = None,
 ) -> Iterator[tuple[str, Extraction | ReadError]]:
     """One ``(source, extraction or error)`` per report, in input order,
     without a store (``tradekg extract``)."""
-    results: list[tuple[str, Document | ReadError]] = []
-    for path in iter_report_paths(paths):
-        try:
-            results.append((str(path), read_document(path, max_bytes=max_bytes)))
-        except ReadError as err:
-            results.append((str(path), err))
-    docs = [r for _, r in results if isinstance(r, Document)]
-    extracted = _extract_each(extractor, docs, n_process=n_process, batch_size=batch_size)
-    for source, item in results:
-        if isinstance(item, ReadError):
-            yield source, item
-            continue
-        x = next(extracted)
-        yield source, x if isinstance(x, Extraction) else ReadError(source, f"extraction failed: {_reason(x)}")
+    with _reader(read_timeout_s, max_bytes) as read:
+        for chunk in _slices(iter_report_paths(paths), batch_size):
+            results: list[tuple[str, Document | ReadError]] = []
+            for path in chunk:
+                try:
+                    results.append((str(path), read(path)))
+                except ReadError as err:
+                    results.append((str(path), err))
+            docs = [r for _, r in results if isinstance(r, Document)]
+            extracted = _extract_each(extractor, docs, n_process=n_process, batch_size=batch_size)
+            for source, item in results:
+                if isinstance(item, ReadError):
+                    yield source, item
+                    continue
+                x = next(extracted)
+                yield source, x if isinstance(x, Extraction) else ReadError(source, f"extraction failed: {_reason(x)}")
 
 
 def _ingest(
@@ -130,9 +189,10 @@ def _ingest(
     n_process: int,
     batch_size: int,
     on_progress: ProgressCallback | None,
+    seen: set[str] | None = None,
 ) -> None:
     todo: list[Document] = []
-    seen: set[str] = set()
+    seen = set() if seen is None else seen
     for doc in docs:
         # Known reports cost no extraction work; a report given twice in one
         # batch is stored once.
@@ -148,20 +208,29 @@ def _ingest(
         if isinstance(x, Exception):
             _fail(report, ReadError(doc.source, f"extraction failed: {_reason(x)}"), on_progress)
             continue
-        try:
-            result = store.upsert_extraction(x)
-        except Exception as exc:  # one bad write must not cost the rest of the batch
-            _fail(report, ReadError(doc.source, f"could not store: {_reason(exc)}"), on_progress)
-            continue
-        if result.added:
-            report.documents_added += 1
-            report.entities_added += result.entities_added
-            report.relations_added += result.relations_added
-            report.evidence_added += result.evidence_added
-            _progress(on_progress, doc.source, ADDED)
-        else:  # another process stored it since we looked
-            report.documents_unchanged += 1
-            _progress(on_progress, doc.source, UNCHANGED)
+        store_extraction(store, x, report, on_progress=on_progress)
+
+
+def store_extraction(
+    store: Store, x: Extraction, report: IngestReport, *, on_progress: ProgressCallback | None = None
+) -> None:
+    """Write one extraction and count it in ``report``; a failed write is
+    one error line."""
+    doc = x.document
+    try:
+        result = store.upsert_extraction(x)
+    except Exception as exc:  # one bad write must not cost the rest of the batch
+        _fail(report, ReadError(doc.source, f"could not store: {_reason(exc)}"), on_progress)
+        return
+    if result.added:
+        report.documents_added += 1
+        report.entities_added += result.entities_added
+        report.relations_added += result.relations_added
+        report.evidence_added += result.evidence_added
+        _progress(on_progress, doc.source, ADDED)
+    else:  # another process stored it since we looked
+        report.documents_unchanged += 1
+        _progress(on_progress, doc.source, UNCHANGED)
 
 
 def _extract_each(
@@ -169,7 +238,16 @@ def _extract_each(
 ) -> Iterator[Extraction | Exception]:
     """One extraction or exception per document, in order. The batched path
     is fast; when a document breaks it, the rest are extracted one at a time
-    so only the broken one is lost."""
+    so only the broken one is lost. Texts too long for the model never enter
+    the batch: they are extracted in pieces."""
+    limit = nlp_max_chars(extractor)
+    if any(len(d.text) > limit for d in docs):
+        for doc in docs:
+            try:
+                yield extract_document(extractor, doc)
+            except Exception as exc:
+                yield exc
+        return
     done = 0
     try:
         for x in extractor.extract_many(docs, n_process=n_process, batch_size=batch_size):
@@ -182,6 +260,70 @@ def _extract_each(
             yield extractor.extract(doc)
         except Exception as exc:
             yield exc
+
+
+def nlp_max_chars(extractor: ExtractorLike) -> int:
+    nlp = getattr(extractor, "nlp", None)
+    return int(getattr(nlp, "max_length", DEFAULT_NLP_MAX_CHARS))
+
+
+def extract_document(extractor: ExtractorLike, doc: Document) -> Extraction:
+    """``extractor.extract(doc)``, also for texts longer than the NLP model
+    accepts: those are cut at paragraph (else line, else word) breaks into
+    pieces the model takes, and the pieces' extractions joined, with every
+    span shifted back to an offset into the whole text."""
+    limit = nlp_max_chars(extractor)
+    if len(doc.text) <= limit:
+        return extractor.extract(doc)
+    pieces = [(start, extractor.extract(dataclasses.replace(doc, text=doc.text[start:end])))
+              for start, end in text_pieces(doc.text, limit)]
+    return _join_pieces(doc, pieces, extractor.version)
+
+
+def text_pieces(text: str, limit: int) -> list[tuple[int, int]]:
+    """``(start, end)`` ranges covering ``text``, each at most ``limit`` long."""
+    ranges: list[tuple[int, int]] = []
+    start = 0
+    while len(text) - start > limit:
+        window = text[start:start + limit]
+        cut = limit  # no break in the window: cut mid-word
+        for brk in ("\n\n", "\n", " "):
+            at = window.rfind(brk)
+            if at > limit // 4:
+                cut = at + len(brk)
+                break
+        end = start + cut
+        ranges.append((start, end))
+        start = end
+    ranges.append((start, len(text)))
+    return ranges
+
+
+def _shift(span: Span, by: int) -> Span:
+    return Span(span.start + by, span.end + by, span.text)
+
+
+def _join_pieces(doc: Document, pieces: list[tuple[int, Extraction]], version: str) -> Extraction:
+    """One extraction from the pieces': an entity named the same way in two
+    pieces becomes one entity; local ids are renumbered."""
+    entities: dict[tuple[str, str], ExtractedEntity] = {}
+    relations: list[ExtractedRelation] = []
+    for offset, x in pieces:
+        local: dict[str, str] = {}
+        for e in x.entities:
+            key = (e.type, e.name)
+            if key not in entities:
+                entities[key] = dataclasses.replace(e, id=f"e{len(entities) + 1}", aliases=list(e.aliases),
+                                                    mentions=[])
+            joined = entities[key]
+            joined.aliases.extend(a for a in e.aliases if a not in joined.aliases)
+            joined.mentions.extend(_shift(m, offset) for m in e.mentions)
+            local[e.id] = joined.id
+        for r in x.relations:
+            if r.source in local and r.target in local:
+                relations.append(dataclasses.replace(r, source=local[r.source], target=local[r.target],
+                                                     evidence=[_shift(s, offset) for s in r.evidence]))
+    return Extraction(document=doc, entities=list(entities.values()), relations=relations, extractor=version)
 
 
 def _fail(report: IngestReport, err: ReadError, on_progress: ProgressCallback | None) -> None:

@@ -13,7 +13,7 @@ import datetime as dt
 import io
 import os
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -22,6 +22,17 @@ from graph.model import Document, document_id, normalise_text
 SUPPORTED_SUFFIXES: tuple[str, ...] = (".txt", ".md", ".html", ".htm", ".pdf", ".docx")
 MAX_BYTES = 20 * 1024 * 1024
 MAX_BYTES_ENV = "TRADEKG_MAX_BYTES"
+
+# Budgets for hostile files: each is far above what a real report needs.
+# A DOCX is a zip: its parts together may expand to this much XML, in at
+# most this many parts (a zip bomb is small on disk and huge inflated).
+DOCX_MAX_EXPANDED_BYTES = 100 * 1024 * 1024
+DOCX_MAX_ENTRIES = 2_000
+DOCX_MAX_BLOCKS = 20_000  # paragraphs and tables
+# HTML elements, and how deeply they nest (parsers slow down with depth).
+HTML_MAX_ELEMENTS = 500_000
+HTML_MAX_DEPTH = 512
+PDF_MAX_PAGES = 2_000
 
 # The report date is the first date stated near the top; later dates are
 # usually the events the report describes, or the next trip.
@@ -42,6 +53,10 @@ class ReadError(Exception):
         return (ReadError, (self.path, self.reason))
 
 
+# Whether a delimiter at text[start:end] can open (or close) emphasis.
+_Flank = Callable[[str, int, int], bool]
+
+
 @dataclass(slots=True)
 class _Parsed:
     """What a format reader found, before it becomes a Document."""
@@ -55,34 +70,57 @@ class _Parsed:
 # --- finding files ------------------------------------------------------------
 
 
-def iter_report_paths(paths: Iterable[str | os.PathLike[str]]) -> Iterator[Path]:
+def iter_report_paths(
+    paths: Iterable[str | os.PathLike[str]], skipped: list[ReadError] | None = None
+) -> Iterator[Path]:
     """Files as given; directories walked recursively in sorted order, keeping
     supported report types and skipping hidden files and directories.
 
-    A path that does not exist, or a directory that cannot be listed, is
-    yielded as is so that reading it produces a clear error."""
+    Each real directory is walked once, so a symlink loop ends the descent
+    instead of the batch. Files and directories left out for a reason other
+    than being hidden are appended to ``skipped`` (name and reason). A path
+    that does not exist, or a directory that cannot be listed, is yielded as
+    is so that reading it produces a clear error."""
+    walked: set[tuple[int, int]] = set()
     for path in paths:
         p = Path(path)
         if p.is_dir():
-            yield from _walk(p)
+            yield from _walk(p, walked, skipped)
         else:
             yield p
 
 
-def _walk(directory: Path) -> Iterator[Path]:
+def _walk(directory: Path, walked: set[tuple[int, int]], skipped: list[ReadError] | None) -> Iterator[Path]:
     try:
+        st = directory.stat()
         entries = sorted(os.scandir(directory), key=lambda e: e.name)
     except OSError:
         yield directory  # read_document says why it cannot be listed
         return
+    if (st.st_dev, st.st_ino) in walked:
+        _skip(skipped, directory, "skipped: this folder was already walked (a symlink loop or a second link to it)")
+        return
+    walked.add((st.st_dev, st.st_ino))
     for entry in entries:
         if entry.name.startswith("."):
             continue
         child = directory / entry.name
-        if entry.is_dir():
-            yield from _walk(child)
+        try:
+            is_dir = entry.is_dir()
+        except OSError:  # e.g. a symlink loop that points at itself
+            is_dir = False
+        if is_dir:
+            yield from _walk(child, walked, skipped)
         elif entry.name.lower().endswith(SUPPORTED_SUFFIXES):
             yield child
+        else:
+            suffix = os.path.splitext(entry.name)[1].lower() or "no file extension"
+            _skip(skipped, child, f"skipped: not a supported report type ({suffix})")
+
+
+def _skip(skipped: list[ReadError] | None, path: Path, reason: str) -> None:
+    if skipped is not None:
+        skipped.append(ReadError(path, reason))
 
 
 # --- reading ------------------------------------------------------------------
@@ -306,19 +344,22 @@ def _implausibility(text: str) -> float:
 
 _MD_FRONT_MATTER = re.compile(r"\A---[ \t]*\n(.*?)\n(?:---|\.\.\.)[ \t]*(?:\n|\Z)", re.S)
 _MD_FENCE = re.compile(r"^\s*(```|~~~)")
-_MD_HEADING = re.compile(r"^\s{0,3}#{1,6}\s+(.*?)(?:\s+#+)?\s*$")
-_MD_SETEXT = re.compile(r"^\s{0,3}(=+|-+)\s*$")
-_MD_RULE = re.compile(r"^\s{0,3}([-*_])(\s*\1){2,}\s*$")
+# No regex below may rescan the rest of a line from every position: each
+# delimited span excludes its own opening character, and the patterns that
+# cannot be written so (emphasis, headings, table rules) are small functions.
+# tests/test_hostile_input.py feeds every one 1 MB of adversarial text.
+_MD_HEADING = re.compile(r"^[ \t]{0,3}#{1,6}[ \t]+(.*)$")
+_MD_CLOSING_HASHES = re.compile(r"[ \t]#+$")
+_MD_SETEXT = re.compile(r"^[ \t]{0,3}(?:=+|-+)[ \t]*$")
+_MD_RULE = re.compile(r"^[ \t]{0,3}(?:(?:-[ \t]*){3,}|(?:\*[ \t]*){3,}|(?:_[ \t]*){3,})$")
 _MD_QUOTE = re.compile(r"^\s{0,3}>\s?")
 _MD_BULLET = re.compile(r"^(\s*)(?:[-*+]|\d{1,3}[.)])\s+")
-_MD_TABLE_SEP = re.compile(r"^\s*\|?\s*:?-{3,}:?\s*(\|\s*:?-{3,}:?\s*)*\|?\s*$")
-_MD_LINK_DEF = re.compile(r"^\s{0,3}\[[^\]]+\]:\s+\S+")
-_MD_IMAGE = re.compile(r"!\[([^\]]*)\]\([^)]*\)")
-_MD_LINK = re.compile(r"\[([^\]]+)\](?:\([^)]*\)|\[[^\]]*\])")
-_MD_AUTOLINK = re.compile(r"<((?:https?|mailto):[^>\s]+)>")
-_MD_TAG = re.compile(r"</?[A-Za-z][^>]*>")
-_MD_STRONG = re.compile(r"(\*\*|__)(?=\S)(.+?)(?<=\S)\1")
-_MD_EMPH = re.compile(r"(?<![\w*])\*(?=\S)(.+?)(?<=\S)\*(?!\*)|(?<![\w_])_(?=\S)(.+?)(?<=\S)_(?!\w)")
+_MD_TABLE_CELL = re.compile(r":?-{3,}:?")
+_MD_LINK_DEF = re.compile(r"^[ \t]{0,3}\[[^\[\]]+\]:[ \t]+\S")
+_MD_IMAGE = re.compile(r"!\[([^\[\]]*)\]\([^()]*\)")
+_MD_LINK = re.compile(r"\[([^\[\]]+)\](?:\([^()]*\)|\[[^\[\]]*\])")
+_MD_AUTOLINK = re.compile(r"<((?:https?|mailto):[^<>\s]+)>")
+_MD_TAG = re.compile(r"</?[A-Za-z][^<>]*>")
 _MD_CODE = re.compile(r"`([^`]+)`")
 
 
@@ -346,7 +387,7 @@ def _read_markdown(source: str, data: bytes) -> _Parsed:
         if in_code:
             lines.append(line)
             continue
-        if _MD_TABLE_SEP.match(line) and "-" in line and ("|" in line or not lines or not lines[-1].strip()):
+        if _is_table_rule(line) and "-" in line and ("|" in line or not lines or not lines[-1].strip()):
             continue
         if _MD_SETEXT.match(line) and lines and lines[-1].strip():
             if title is None and line.strip().startswith("="):
@@ -357,7 +398,7 @@ def _read_markdown(source: str, data: bytes) -> _Parsed:
             continue
         heading = _MD_HEADING.match(line)
         if heading:
-            text = _md_inline(heading.group(1))
+            text = _md_inline(_MD_CLOSING_HASHES.sub("", heading.group(1).strip()).strip())
             if title is None:
                 title = text
             lines.append(text)
@@ -376,9 +417,83 @@ def _md_inline(text: str) -> str:
     text = _MD_AUTOLINK.sub(r"\1", text)
     text = _MD_TAG.sub("", text)
     text = _MD_CODE.sub(r"\1", text)
-    text = _MD_STRONG.sub(r"\2", text)
-    text = _MD_EMPH.sub(lambda m: m.group(1) or m.group(2), text)
-    return text
+    for delimiter in ("**", "__"):
+        text = _strip_paired(text, delimiter, _strong_opens, _strong_closes)
+    text = _strip_paired(text, "*", _star_opens, _star_closes)
+    return _strip_paired(text, "_", _underscore_opens, _underscore_closes)
+
+
+def _is_table_rule(line: str) -> bool:
+    """``| --- | :---: |``: every cell three or more dashes, colons at the ends."""
+    body = line.strip()
+    if body.startswith("|"):
+        body = body[1:]
+    if body.endswith("|"):
+        body = body[:-1]
+    return all(_MD_TABLE_CELL.fullmatch(cell.strip()) for cell in body.split("|"))
+
+
+def _is_word(ch: str) -> bool:
+    return ch.isalnum() or ch == "_"
+
+
+def _before(text: str, i: int) -> str:
+    return text[i - 1] if i > 0 else " "
+
+
+def _after(text: str, i: int) -> str:
+    return text[i] if i < len(text) else " "
+
+
+def _strong_opens(text: str, start: int, end: int) -> bool:
+    return not _after(text, end).isspace()
+
+
+def _strong_closes(text: str, start: int, end: int) -> bool:
+    return not _before(text, start).isspace()
+
+
+def _star_opens(text: str, start: int, end: int) -> bool:
+    before = _before(text, start)
+    return not (_is_word(before) or before == "*") and not _after(text, end).isspace()
+
+
+def _star_closes(text: str, start: int, end: int) -> bool:
+    return not _before(text, start).isspace() and _after(text, end) != "*"
+
+
+def _underscore_opens(text: str, start: int, end: int) -> bool:
+    return not _is_word(_before(text, start)) and not _after(text, end).isspace()
+
+
+def _underscore_closes(text: str, start: int, end: int) -> bool:
+    return not _before(text, start).isspace() and not _is_word(_after(text, end))
+
+
+def _strip_paired(text: str, delimiter: str, opens: _Flank, closes: _Flank) -> str:
+    """Remove emphasis delimiters that pair up (``*a*`` -> ``a``), pairing
+    each opener with the nearest closer after it, in one pass. A regex with a
+    lazy ``(.+?)`` between the delimiters does the same but rescans the rest
+    of the line from every unpaired opener: quadratic (a 60 KB line took 25 s)."""
+    width = len(delimiter)
+    out: list[str] = []
+    done = 0  # text[:done] is copied to out
+    opener = -1
+    i = text.find(delimiter)
+    while i != -1:
+        if opener >= 0 and i > opener + width and closes(text, i, i + width):
+            out += (text[done:opener], text[opener + width:i])
+            done = i + width
+            opener = -1
+            i = text.find(delimiter, done)
+            continue
+        if opener < 0 and opens(text, i, i + width):
+            opener = i
+            i = text.find(delimiter, i + width)
+            continue
+        i = text.find(delimiter, i + 1)
+    out.append(text[done:])
+    return "".join(out)
 
 
 # --- HTML ---------------------------------------------------------------------
@@ -403,8 +518,39 @@ _HTML_META_DATES = (
     'meta[name="dcterms.date"]', 'meta[itemprop="datePublished"]', 'meta[name="pubdate"]',
     'meta[name="publish-date"]',
 )
-_HTML_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?([A-Za-z0-9_\-:.]+)""", re.I)
+_HTML_CHARSET = re.compile(rb"""<meta[^<>]+?charset\s*=\s*["']?([A-Za-z0-9_\-:.]+)""", re.I)
 _SPACES = re.compile(r"[ \t\u00a0\u2000-\u200b\u3000]+")
+
+
+_HTML_TAG = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9-]*)[^<>]*?(/?)>")
+# Elements that never hold others, and those whose end tag may be left out:
+# neither deepens the nesting a browser would build.
+_HTML_VOID = frozenset({
+    "area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr",
+    "p", "li", "dt", "dd", "tr", "td", "th", "option", "optgroup", "thead", "tbody", "tfoot", "colgroup",
+    "rb", "rt", "rp", "caption", "html", "head", "body",
+})
+
+
+def check_html_shape(source: str, html: str) -> None:
+    """Refuse markup with more elements, or deeper nesting, than a report
+    has, before the parser sees it: parsing and walking slow down with depth
+    (10 MB of nested divs ran for most of an hour)."""
+    elements = depth = deepest = 0
+    for m in _HTML_TAG.finditer(html):
+        elements += 1
+        if elements > HTML_MAX_ELEMENTS:
+            raise ReadError(source, f"HTML has more than {HTML_MAX_ELEMENTS:,} elements")
+        if m.group(2).lower() in _HTML_VOID or m.group(3):
+            continue
+        if m.group(1):
+            depth = max(0, depth - 1)
+            continue
+        depth += 1
+        if depth > deepest:
+            deepest = depth
+            if deepest > HTML_MAX_DEPTH:
+                raise ReadError(source, f"HTML nests elements more than {HTML_MAX_DEPTH} deep")
 
 
 def _read_html(source: str, data: bytes) -> _Parsed:
@@ -412,6 +558,7 @@ def _read_html(source: str, data: bytes) -> _Parsed:
 
     m = _HTML_CHARSET.search(data[:4096])
     html = decode_text(source, data, declared=m.group(1).decode("ascii") if m else None)
+    check_html_shape(source, html)
     tree = LexborHTMLParser(html)
 
     date = None
@@ -503,6 +650,8 @@ def _read_pdf(source: str, data: bytes) -> _Parsed:
         reader = PdfReader(io.BytesIO(data))
         if reader.is_encrypted and not reader.decrypt(""):
             raise ReadError(source, "encrypted PDF (needs a password)")
+        if len(reader.pages) > PDF_MAX_PAGES:
+            raise ReadError(source, f"PDF has more than {PDF_MAX_PAGES:,} pages ({len(reader.pages):,})")
         pages = [page.extract_text() or "" for page in reader.pages]
         meta = reader.metadata
     except ReadError:
@@ -534,20 +683,30 @@ def _read_docx(source: str, data: bytes) -> _Parsed:
     from docx.text.paragraph import Paragraph
 
     try:
+        check_docx_archive(source, data)
         d = docx.Document(io.BytesIO(data))
     except zipfile.BadZipFile:
         raise ReadError(source, "corrupt DOCX: not a zip archive") from None
+    except ReadError:
+        raise
     except Exception as exc:  # lxml and python-docx raise many kinds of exception on broken files
         raise ReadError(source, f"corrupt DOCX: {_one_line(exc)}") from None
 
+    # Style names by id, looked up once: python-docx's ``paragraph.style``
+    # searches the styles part on every call (33k paragraphs took 104 s).
+    style_names = {s.style_id: s.name or "" for s in d.styles}
     lines: list[str] = []
     heading = None
-    for block in d.iter_inner_content():
+    for n, block in enumerate(d.iter_inner_content()):
+        if n >= DOCX_MAX_BLOCKS:
+            raise ReadError(source, f"DOCX has more than {DOCX_MAX_BLOCKS:,} paragraphs and tables")
         if isinstance(block, Paragraph):
-            lines.append(block.text)
-            style = (block.style.name if block.style is not None else "") or ""
-            if heading is None and block.text.strip() and style.startswith(("Heading", "Title")):
-                heading = block.text.strip()
+            text = block.text
+            lines.append(text)
+            if heading is None and text.strip():
+                style = style_names.get(block._p.style or "", "")
+                if style.startswith(("Heading", "Title")):
+                    heading = text.strip()
         elif isinstance(block, Table):
             lines.append("")
             lines.extend(_docx_table_rows(block))
@@ -556,6 +715,23 @@ def _read_docx(source: str, data: bytes) -> _Parsed:
     title = (props.title or "").strip() or heading
     meta_date = props.created.date().isoformat() if props.created else None
     return _Parsed(text="\n".join(lines), title=title, meta_date=meta_date)
+
+
+def check_docx_archive(source: str, data: bytes) -> None:
+    """Refuse a zip bomb before anything inflates it: too many parts, or
+    parts that together expand past the budget. The sizes are the ones the
+    archive declares; ``zipfile`` never inflates a part past its declared
+    size (it fails the CRC check instead), so a lying archive gains nothing."""
+    import zipfile
+
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        parts = archive.infolist()
+        if len(parts) > DOCX_MAX_ENTRIES:
+            raise ReadError(source, f"DOCX archive has more than {DOCX_MAX_ENTRIES:,} parts ({len(parts):,})")
+        expanded = sum(p.file_size for p in parts)
+        if expanded > DOCX_MAX_EXPANDED_BYTES:
+            raise ReadError(source, f"DOCX expands to {_megabytes(expanded)}, more than "
+                            f"{_megabytes(DOCX_MAX_EXPANDED_BYTES)} (a zip bomb?)")
 
 
 def _docx_table_rows(table: object) -> list[str]:
@@ -598,11 +774,13 @@ _MONTH = (
     r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?"
     r"|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)"
 )
+# The lookahead lets most positions fail at once (halves the time on digit soup).
 _DATE = re.compile(
+    r"(?=[0-9A-Za-z])(?:"
     r"(?<![\d.])(?P<iy>\d{4})[-/.](?P<im>\d{1,2})[-/.](?P<id>\d{1,2})(?![\d])"
     rf"|\b(?P<dd>\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?(?P<dm>{_MONTH})\.?,?\s+(?P<dy>\d{{4}})\b"
     rf"|\b(?P<mm>{_MONTH})\.?\s+(?P<md>\d{{1,2}})(?:st|nd|rd|th)?,?\s+(?P<my>\d{{4}})\b"
-    r"|(?<![\d.])(?P<ed>\d{1,2})\.(?P<em>\d{1,2})\.(?P<ey>\d{4})(?!\.?\d)",
+    r"|(?<![\d.])(?P<ed>\d{1,2})\.(?P<em>\d{1,2})\.(?P<ey>\d{4})(?!\.?\d))",
     re.I,
 )
 

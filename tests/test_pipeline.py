@@ -231,7 +231,7 @@ def test_a_killed_ingest_leaves_whole_reports_and_a_rerun_finishes_the_rest(
         assert {d: evidence[d] for d in stored} == {d: expected[d] for d in stored}
 
         rerun = ingest_paths(store, paths, extractor=extractor)
-        assert rerun.ok
+        assert rerun.ok, rerun.errors
         assert (rerun.documents_added, rerun.documents_unchanged) == (len(paths) - len(stored), len(stored))
         assert evidence_by_document(store) == expected
         assert store.stats() == expected_stats

@@ -125,6 +125,14 @@
     $("#export-graphml").href = `/export/graphml${q}`;
   }
 
+  // The colour goes through the CSSOM: a style="" attribute would be inline
+  // style, which the Content-Security-Policy refuses.
+  function swatch(label, colour) {
+    const node = el("span", {}, label);
+    node.style.setProperty("--c", colour);
+    return node;
+  }
+
   function drawLegend(entities) {
     const seen = new Map();
     for (const e of entities) {
@@ -132,7 +140,7 @@
       seen.set(key, colourOf(e));
     }
     const legend = $("#legend");
-    legend.replaceChildren(...[...seen].map(([k, c]) => el("span", { style: `--c:${c}` }, k)));
+    legend.replaceChildren(...[...seen].map(([k, c]) => swatch(k, c)));
   }
 
   async function showNetwork(entityId) {
@@ -352,6 +360,144 @@
     } catch (err) {
       out.replaceChildren(el("li", { class: "empty" }, err.message));
     }
+  });
+
+  // --- review mode: accept or reject facts, one key each --------------------------
+  // The key is asked for only when the user first decides, and kept in
+  // sessionStorage: gone when the tab closes, never sent to another site.
+  const KEY_STORE = "tradekg.curateKey";
+  const review = { queue: [], total: 0, busy: false, pending: null, skipped: new Set() };
+
+  const storedKey = () => window.sessionStorage.getItem(KEY_STORE);
+
+  function showWho() {
+    const has = Boolean(storedKey());
+    $("#review-who").textContent = has ? "Curating with your key" : "";
+    $("#review-forget").hidden = !has;
+  }
+
+  async function send(method, path, body) {
+    const headers = { Accept: "application/json", "Content-Type": "application/json" };
+    const key = storedKey();
+    if (key) headers.Authorization = `Bearer ${key}`;
+    const res = await fetch(new URL(path, window.location.origin), { method, headers, body: JSON.stringify(body) });
+    const answer = await res.json().catch(() => null);
+    if (!res.ok) {
+      const err = new Error((answer && answer.detail) || `${res.status} ${res.statusText}`);
+      err.status = res.status;
+      throw err;
+    }
+    return answer;
+  }
+
+  function markedSentence(ev) {
+    const s = ev.sentence;
+    return el("blockquote", { class: "evidence" },
+      s.slice(0, ev.span_start), el("mark", {}, s.slice(ev.span_start, ev.span_end)), s.slice(ev.span_end),
+      el("span", { class: "source" }, [ev.date, ev.source].filter(Boolean).join(" · ")));
+  }
+
+  function showReviewItem() {
+    const out = $("#review-item");
+    const item = review.queue[0];
+    $("#review-progress").textContent = review.total
+      ? `${review.total} facts to check, the least certain first` : "";
+    if (!item) {
+      out.replaceChildren(el("p", { class: "empty" }, "Nothing left to review."));
+      return;
+    }
+    const r = item.relation;
+    out.replaceChildren(
+      el("div", { class: "fact" },
+        entityLink(item.source.id, item.source.name), " ",
+        el("span", { class: "type" }, r.type), " ",
+        entityLink(item.target.id, item.target.name)),
+      el("div", { class: "meta hint" }, `confidence ${Number(r.confidence).toFixed(2)} · ${item.degree} relations at the busier end`),
+      item.evidence.slice(0, 3).map(markedSentence),
+      item.evidence.length ? null : el("p", { class: "empty" }, "no sentence recorded"),
+    );
+  }
+
+  async function loadReview() {
+    try {
+      const page = await api("/review", { limit: 50 });
+      review.queue = page.items.filter((i) => !review.skipped.has(i.relation.id));
+      review.total = page.total;
+      showReviewItem();
+    } catch (err) {
+      $("#review-item").replaceChildren(el("p", { class: "empty" }, err.message));
+    }
+  }
+
+  function nextItem() {
+    review.queue.shift();
+    if (review.queue.length) showReviewItem();
+    else loadReview();
+  }
+
+  function askForKey(action) {
+    review.pending = action;
+    const form = $("#key-form");
+    form.hidden = false;
+    $("#key-input").focus();
+  }
+
+  async function decide(kind) {
+    const item = review.queue[0];
+    if (!item || review.busy) return;
+    if (!storedKey()) { askForKey(kind); return; }
+    const r = item.relation;
+    review.busy = true;
+    try {
+      const made = await send("POST", "/corrections", { kind, relation_type: r.type, source: r.source, target: r.target });
+      const word = kind === "accept" ? "accepted" : "rejected";
+      status(`${r.type} ${item.source.name} – ${item.target.name} ${word} by ${made.by}`);
+      review.total = Math.max(0, review.total - 1);
+      nextItem();
+    } catch (err) {
+      status(err.message, true);
+      if (err.status === 401 || err.status === 403) {
+        window.sessionStorage.removeItem(KEY_STORE);
+        showWho();
+        $("#review-item").prepend(el("p", { class: "empty refused" }, `Refused: ${err.message}`));
+      }
+    } finally {
+      review.busy = false;
+    }
+  }
+
+  $("#key-form").addEventListener("submit", (evt) => {
+    evt.preventDefault();
+    const key = $("#key-input").value.trim();
+    if (!key) return;
+    window.sessionStorage.setItem(KEY_STORE, key);
+    $("#key-input").value = "";
+    evt.target.hidden = true;
+    showWho();
+    const action = review.pending;
+    review.pending = null;
+    if (action) decide(action);
+  });
+  $("#key-cancel").addEventListener("click", () => { $("#key-form").hidden = true; review.pending = null; });
+  $("#review-forget").addEventListener("click", () => { window.sessionStorage.removeItem(KEY_STORE); showWho(); });
+  $("#review-accept").addEventListener("click", () => decide("accept"));
+  $("#review-reject").addEventListener("click", () => decide("reject"));
+  $("#review-next").addEventListener("click", () => {
+    if (review.queue.length) review.skipped.add(review.queue[0].relation.id); // for this visit only
+    nextItem();
+  });
+
+  document.querySelector(".tabs button[data-tab=review]").addEventListener("click", () => {
+    showWho();
+    if (!review.queue.length) loadReview();
+  });
+
+  // One key per decision, while the review tab is open and no field is being typed in.
+  document.addEventListener("keydown", (evt) => {
+    if ($("#tab-review").hidden || evt.ctrlKey || evt.metaKey || evt.altKey) return;
+    if (evt.target.closest && evt.target.closest("input, textarea, select")) return;
+    const action = { a: () => decide("accept"), r: () => decide("reject"), j: () => $("#review-next").click() }[evt.key];
+    if (action) { evt.preventDefault(); action(); }
   });
 
   // --- exports of the current view ----------------------------------------------
