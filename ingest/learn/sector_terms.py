@@ -34,7 +34,7 @@ def learn(anns: list[Annotation]) -> dict[str, str]:
             if e["type"] != "Sector" or not e.get("code"):
                 continue
             for s, t in e.get("mentions", []):
-                term = re.sub(r"\s+", " ", a.text[s:t].lower()).strip()
+                term = " ".join(w for _, _, w in _words(a.text[s:t]))
                 if len(term) < 3:
                     continue
                 codes[term][str(e["code"])[:2]] += 1
@@ -42,10 +42,9 @@ def learn(anns: list[Annotation]) -> dict[str, str]:
                 seen.add(term)
         marked_docs.update(seen)
     occurs: Counter[str] = Counter()
+    longest = max((len(t.split()) for t in codes), default=1)
     for a in anns:
-        low = a.text.lower()
-        for term in codes:
-            occurs[term] += len(re.findall(_bounded(term), low))
+        occurs.update(term for _, _, term in _matches(a.text, codes, longest))
     out = {}
     for term, by_code in codes.items():
         if marked_docs[term] >= MIN_DOCUMENTS and marked[term] >= MIN_SHARE * max(occurs[term], 1):
@@ -53,8 +52,30 @@ def learn(anns: list[Annotation]) -> dict[str, str]:
     return dict(sorted(out.items()))
 
 
-def _bounded(term: str) -> str:
-    return r"(?<!\w)" + r"\s+".join(re.escape(w) for w in term.split()) + r"(?!\w)"
+_WORD = re.compile(r"\w[\w'’&-]*")
+
+
+def _words(text: str) -> list[tuple[int, int, str]]:
+    return [(m.start(), m.end(), m.group(0).lower()) for m in _WORD.finditer(text)]
+
+
+def _matches(text: str, terms: dict[str, str] | dict[str, Counter[str]], longest: int
+             ) -> list[tuple[int, int, str]]:
+    """(start, end, term) of each known term, longest first, left to right: a
+    look-up per word run, so it costs the same for ten terms or ten thousand."""
+    words = _words(text)
+    out = []
+    i = 0
+    while i < len(words):
+        for n in range(min(longest, len(words) - i), 0, -1):
+            key = " ".join(w for _, _, w in words[i:i + n])
+            if key in terms:
+                out.append((words[i][0], words[i + n - 1][1], key))
+                i += n
+                break
+        else:
+            i += 1
+    return out
 
 
 def save(terms: dict[str, str], directory: Path) -> None:
@@ -62,19 +83,14 @@ def save(terms: dict[str, str], directory: Path) -> None:
 
 
 @lru_cache(maxsize=4)
-def pattern(path: Path) -> tuple[re.Pattern[str] | None, dict[str, str]]:
+def load(path: Path) -> tuple[dict[str, str], int]:
     if not path.exists():
-        return None, {}
+        return {}, 0
     terms: dict[str, str] = json.loads(path.read_text(encoding="utf-8"))
-    if not terms:
-        return None, {}
-    alts = "|".join(_bounded(t) for t in sorted(terms, key=len, reverse=True))
-    return re.compile(alts, re.IGNORECASE), terms
+    return terms, max((len(t.split()) for t in terms), default=0)
 
 
 def find(text: str, path: Path) -> list[tuple[int, int, str]]:
     """(start, end, division) of each learned industry term in text."""
-    rx, terms = pattern(path)
-    if rx is None:
-        return []
-    return [(m.start(), m.end(), terms[re.sub(r"\s+", " ", m.group(0).lower())]) for m in rx.finditer(text)]
+    terms, longest = load(path)
+    return [(s, e, terms[t]) for s, e, t in _matches(text, terms, longest)] if terms else []
