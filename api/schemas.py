@@ -27,6 +27,7 @@ class Page(BaseModel, Generic[T]):
     limit: int
     offset: int
     next_offset: int | None = None
+    total: int | None = None  # how many in all, where the query counts them
 
 
 def page(rows: list[T], limit: int, offset: int) -> Page[T]:

@@ -31,6 +31,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from graph.hygiene import clean_extraction
 from graph.model import (
     Correction,
     Document,
@@ -45,7 +46,7 @@ from graph.model import (
     relation_id,
 )
 from graph.ontology import ENTITY_TYPES, RELATION_TYPES
-from graph.resolve import map_entity_refs, resolve_entities
+from graph.resolve import endpoints, map_entity_refs, resolve_entities
 from graph.store import StoreError, UnknownEntity, check_direction, walk_relations
 
 
@@ -110,6 +111,28 @@ CREATE TABLE IF NOT EXISTS merges (
     drop_id TEXT PRIMARY KEY, keep_id TEXT NOT NULL, snapshot TEXT NOT NULL, merged_at TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS merges_by_keep ON merges(keep_id);
+-- Relations touching each entity (self-loops left out), kept by triggers so
+-- every write path keeps it right: ranking a sector's thousand candidates by
+-- degree must not count a hub's thousands of relations each time.
+CREATE TABLE IF NOT EXISTS entity_degrees (entity_id TEXT PRIMARY KEY, degree INTEGER NOT NULL) WITHOUT ROWID;
+CREATE TRIGGER IF NOT EXISTS entity_degrees_on_insert AFTER INSERT ON relations WHEN NEW.source != NEW.target
+BEGIN
+    INSERT OR IGNORE INTO entity_degrees(entity_id, degree) VALUES (NEW.source, 0), (NEW.target, 0);
+    UPDATE entity_degrees SET degree = degree + 1 WHERE entity_id IN (NEW.source, NEW.target);
+END;
+CREATE TRIGGER IF NOT EXISTS entity_degrees_on_delete AFTER DELETE ON relations WHEN OLD.source != OLD.target
+BEGIN
+    UPDATE entity_degrees SET degree = degree - 1 WHERE entity_id IN (OLD.source, OLD.target);
+END;
+CREATE TRIGGER IF NOT EXISTS entity_degrees_on_update AFTER UPDATE OF source, target ON relations
+BEGIN
+    UPDATE entity_degrees SET degree = degree - 1
+        WHERE OLD.source != OLD.target AND entity_id IN (OLD.source, OLD.target);
+    INSERT OR IGNORE INTO entity_degrees(entity_id, degree)
+        SELECT value, 0 FROM json_each(json_array(NEW.source, NEW.target)) WHERE NEW.source != NEW.target;
+    UPDATE entity_degrees SET degree = degree + 1
+        WHERE NEW.source != NEW.target AND entity_id IN (NEW.source, NEW.target);
+END;
 -- What people decided (graph.corrections): one JSON record per correction.
 CREATE TABLE IF NOT EXISTS corrections (
     id TEXT PRIMARY KEY, at TEXT NOT NULL, kind TEXT NOT NULL, body TEXT NOT NULL
@@ -191,6 +214,7 @@ class SqliteStore:
             self._db.execute(
                 "INSERT OR IGNORE INTO meta(key, value) VALUES ('schema_version', ?)", (SCHEMA_VERSION,)
             )
+            self._count_degrees_once()
             if not self._has_planner_statistics():
                 # A store written before statistics were kept (about 4 s at
                 # 1M relations, once), or still empty (then nothing to read).
@@ -221,6 +245,20 @@ class SqliteStore:
                 raise
             else:
                 self._db.execute("COMMIT")
+
+    def _count_degrees_once(self) -> None:
+        """Fill ``entity_degrees`` for a store written before it existed
+        (about 5 s at 1M relations, once); the triggers keep it after."""
+        if self._db.execute("SELECT 1 FROM meta WHERE key = 'entity_degrees'").fetchone():
+            return
+        with self._write() as db:
+            db.execute("DELETE FROM entity_degrees")
+            db.execute(
+                "INSERT INTO entity_degrees(entity_id, degree) SELECT id, count(*) FROM ("
+                " SELECT source AS id FROM relations WHERE source != target"
+                " UNION ALL SELECT target FROM relations WHERE source != target) GROUP BY id"
+            )
+            db.execute("INSERT INTO meta(key, value) VALUES ('entity_degrees', 'counted')")
 
     def _has_planner_statistics(self) -> bool:
         if not self._db.execute("SELECT 1 FROM sqlite_master WHERE name = 'sqlite_stat1'").fetchone():
@@ -321,6 +359,7 @@ class SqliteStore:
     # --- documents --------------------------------------------------------------
 
     def upsert_extraction(self, extraction: Extraction) -> UpsertResult:
+        extraction = clean_extraction(extraction)  # graph.hygiene: what is not an entity never lands
         doc = extraction.document
         with self._write() as db:
             if db.execute("SELECT 1 FROM documents WHERE id = ?", (doc.id,)).fetchone():
@@ -371,7 +410,7 @@ class SqliteStore:
                     raise StoreError(f"{doc.source}: unknown relation type {r.type!r}")
                 if not r.evidence:
                     raise StoreError(f"{doc.source}: {r.type} relation has no evidence span (no provenance)")
-                s, t = mapping[r.source], mapping[r.target]
+                s, t = endpoints(r.type, mapping[r.source], mapping[r.target])
                 if s == t:
                     continue  # two local mentions resolved to one entity: no fact between them
                 rid = relation_id(r.type, s, t)
@@ -532,9 +571,7 @@ class SqliteStore:
     def degrees(self, entity_ids: Iterable[str]) -> dict[str, int]:
         ids = list(dict.fromkeys(entity_ids))
         rows = self._q(
-            "SELECT value AS id,"
-            " (SELECT count(*) FROM relations WHERE source = value AND target != value)"
-            " + (SELECT count(*) FROM relations WHERE target = value AND source != value)"
+            "SELECT value AS id, coalesce((SELECT degree FROM entity_degrees WHERE entity_id = value), 0)"
             " FROM json_each(?)",
             (_ids_param(ids),),
         )

@@ -8,17 +8,16 @@ it is never stored (ONTOLOGY.md: extraction states what the text states).
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from graph.model import Entity, Evidence, Relation
 from graph.ontology import MEETING_RELATIONS, MISSION
 from graph.store import Store
 from queries.common import (
+    SENDER_RELATIONS,
     EntityRef,
     Profile,
     country_filter,
-    delegation_members,
     documents_of,
     entities_in,
     evidence_in,
@@ -53,27 +52,41 @@ class Meeting:
 
 
 @dataclass
+class MeetingPage:
+    """One page of meetings in a stable order (newest first, undated last,
+    then by counterpart name) and how many there are in all (None when the
+    listing of the whole graph stopped reading before the end)."""
+
+    items: list[Meeting]
+    total: int | None
+    limit: int
+    offset: int
+
+
+@dataclass
 class _Pair:
+    """Who met whom, as first read: relations without evidence, so that a
+    hub's thousands of meetings can be counted and ordered cheaply."""
+
     a: str
     b: str
-    types: set[str] = field(default_factory=set)
+    relations: dict[str, Relation] = field(default_factory=dict)
     via: set[str] = field(default_factory=set)
     direct: bool = False
-    evidence: dict[tuple[str, int, int], Evidence] = field(default_factory=dict)
-    relation_ids: set[str] = field(default_factory=set)
-    held_at: set[str] = field(default_factory=set)  # places the reports say it happened
+    last: str | None = None  # latest date among the evidence kept
 
-    def add(self, r: Relation, evidence: Iterable[Evidence], via: str | None) -> None:
-        self.types.add(r.type)
-        self.relation_ids.add(r.id)
-        if isinstance(r.attrs.get("place"), str):
-            self.held_at.add(r.attrs["place"])
+    def add(self, r: Relation, last: str | None, via: str | None) -> None:
+        self.relations.setdefault(r.id, r)
         if via is None:
             self.direct = True
         else:
             self.via.add(via)
-        for ev in evidence:
-            self.evidence.setdefault((ev.doc_id, ev.start, ev.end), ev)
+        if last and (self.last is None or last > self.last):
+            self.last = last
+
+    def held_at(self) -> set[str]:
+        """Places the reports say it happened."""
+        return {r.attrs["place"] for r in self.relations.values() if isinstance(r.attrs.get("place"), str)}
 
 
 def who_met_whom(
@@ -88,79 +101,160 @@ def who_met_whom(
     limit: int = 100,
     offset: int = 0,
 ) -> list[Meeting]:
+    """The meetings of ``meetings_page``, without the total."""
+    return meetings_page(store, entity, country=country, sector=sector, kind=kind, since=since, until=until,
+                         limit=limit, offset=offset).items
+
+
+def meetings_page(
+    store: Store,
+    entity: str | None = None,
+    *,
+    country: str | None = None,
+    sector: str | None = None,
+    kind: str | None = None,
+    since: str | None = None,
+    until: str | None = None,
+    limit: int = 100,
+    offset: int = 0,
+) -> MeetingPage:
     """Meetings, newest first. With ``entity``: whom it met (directly or via a
     delegation it belonged to), and the filters apply to the counterpart.
     Without: all meetings, and a filter holds when either side matches.
     ``country`` is a name or ISO code, ``sector`` anything
-    ``graph.sectors.normalise_sector`` understands (matched by division)."""
+    ``graph.sectors.normalise_sector`` understands (matched by division).
+
+    Relations are read without evidence, counted and ordered; names are read
+    only where the order needs them, evidence only for the page shown."""
     cc = country_filter(country)
     code = sector_filter(sector)
+    # With a date window the evidence decides which dates count, so it is read at once.
+    windowed = since is not None or until is not None
     pairs: dict[tuple[str, str], _Pair] = {}
 
     def add(a: str, b: str, r: Relation, via: str | None) -> None:
         if a == b:
             return
-        ev = evidence_in(r, since, until)
-        if (since or until) and not ev:
-            return
+        if windowed:
+            kept = evidence_in(r, since, until)
+            if not kept:
+                return
+            last = max((ev.date for ev in kept if ev.date), default=None)
+        else:
+            last = r.date
         key = (a, b)
         if key not in pairs:
             pairs[key] = _Pair(a, b)
-        pairs[key].add(r, ev, via)
+        pairs[key].add(r, last, via)
 
     meeting_types = list(MEETING_RELATIONS)
+    complete = True
     if entity is not None:
         e = find_entity(store, entity)
         focus = e.id
-        direct = store.relations(types=meeting_types, entity_ids=[e.id], since=since, until=until)
+        direct = store.relations(types=meeting_types, entity_ids=[e.id], since=since, until=until,
+                                 with_evidence=windowed)
         for r in direct:
             add(e.id, r.other(e.id), r, None)
         # e met whom its delegations met ...
-        own = missions_of(store, [e.id]) if e.type != MISSION else {}
+        own = missions_of(store, [e.id], types=SENDER_RELATIONS) if e.type != MISSION else {}
         team = {e.id, *own}
         if own:
-            for r in store.relations(types=meeting_types, entity_ids=list(own), since=since, until=until):
+            for r in store.relations(types=meeting_types, entity_ids=list(own), since=since, until=until,
+                                     with_evidence=windowed):
                 m = r.source if r.source in own else r.target
                 other = r.other(m)
                 if other not in team:
                     add(e.id, other, r, m)
         # ... and the members of every delegation e met.
-        met_missions = only_missions(store, {r.other(e.id) for r in direct})
-        if met_missions:
-            members = delegation_members(store, list(met_missions))
-            for r in direct:
-                m = r.other(e.id)
-                for member in members.get(m, ()):
+        with_mission: dict[str, list[Relation]] = {}
+        for r in direct:
+            with_mission.setdefault(r.other(e.id), []).append(r)
+        met_missions = set(store.linked_entities([e.id], types=meeting_types, entity_type=MISSION)) & set(with_mission)
+        for member, missions in _members(store, met_missions).items():
+            for m in missions:
+                for r in with_mission[m]:
                     add(e.id, member, r, m)
     else:
         focus = None
         anchors = entities_in(store, cc, code)
         scan = max(1000, (offset + limit) * _SCAN_PER_ROW)
         rels = store.relations(types=meeting_types, entity_ids=anchors, since=since, until=until,
-                               limit=scan)
+                               with_evidence=windowed, limit=scan)
+        complete = len(rels) < scan
         for r in rels:
             add(r.source, r.target, r, None)
-        missions = only_missions(store, {x for r in rels for x in (r.source, r.target)})
-        members = delegation_members(store, list(missions)) if missions else {}
+        members = _members(store, only_missions(store, {x for r in rels for x in (r.source, r.target)}))
+        crew: dict[str, set[str]] = {}  # mission -> its members
+        for member, ms in members.items():
+            for m in ms:
+                crew.setdefault(m, set()).add(member)
         for r in rels:
             for m in (r.source, r.target):
                 other = r.other(m)
-                for member in members.get(m, ()):
+                for member in crew.get(m, ()):
                     if member != other:
                         add(member, other, r, m)
 
-    if not pairs:
+    rows = list(pairs.values())
+    ents: dict[str, Entity] = {}
+    prof: dict[str, Profile] = {}
+    if cc or code or kind:
+        # Filters need every counterpart's profile; without them the order
+        # needs names only where dates tie.
+        ents = store.get_entities({x for p in rows for x in (p.a, p.b)})
+        prof = profiles(store, ents)
+        rows = [p for p in rows if _keep(p, focus, ents, prof, cc=cc, code=code, kind=kind)]
+    shown = _page(store, rows, offset, limit, ents)
+    _read_evidence(store, shown, windowed)
+    more = {x for p in shown for x in (p.a, p.b, *p.via, *p.held_at())} - set(ents)
+    ents.update(store.get_entities(more) if more else {})
+    prof.update(profiles(store, {p.b: ents[p.b] for p in shown if p.b in ents and p.b not in prof}))
+    items = [_meeting(p, ents, prof, since, until) for p in shown]
+    return MeetingPage(items=items, total=len(rows) if complete else None, limit=limit, offset=offset)
+
+
+def _members(store: Store, missions: set[str]) -> dict[str, set[str]]:
+    """Entity -> the given missions it led, was a member of or sent (one store
+    call, no relation records: a hub is met by thousands of delegations)."""
+    if not missions:
+        return {}
+    return store.linked_entities(sorted(missions), types=list(SENDER_RELATIONS), direction="in")
+
+
+def _page(store: Store, rows: list[_Pair], offset: int, limit: int, ents: dict[str, Entity]) -> list[_Pair]:
+    """Rows ``offset`` to ``offset + limit`` in the stable order: newest
+    first, undated last, then by counterpart name. Names are read only for
+    the date groups the page touches (``ents`` is filled with them)."""
+    rows.sort(key=lambda p: p.last or "", reverse=True)
+    rows.sort(key=lambda p: p.last is None)
+    end = min(len(rows), offset + limit)
+    if offset >= end:
         return []
-    ids = {x for k in pairs for x in k} | {m for p in pairs.values() for m in (*p.via, *p.held_at)}
-    ents = store.get_entities(ids)
-    prof = profiles(store, ents)
-    rows = [p for p in pairs.values()
-            if _keep(p, focus, ents, prof, cc=cc, code=code, kind=kind)]
-    # Newest first, undated last, then by counterpart name (stable sorts).
-    rows.sort(key=lambda p: ents[p.b].name.casefold() if p.b in ents else p.b)
-    rows.sort(key=lambda p: _last(p) or "", reverse=True)
-    rows.sort(key=lambda p: _last(p) is None)
-    return [_meeting(p, ents, prof) for p in rows[offset:offset + limit]]
+    lo, hi = offset, end
+    while lo > 0 and rows[lo - 1].last == rows[offset].last:
+        lo -= 1
+    while hi < len(rows) and rows[hi].last == rows[end - 1].last:
+        hi += 1
+    block = rows[lo:hi]
+    missing = {p.b for p in block} - set(ents)
+    ents.update(store.get_entities(missing) if missing else {})
+    block.sort(key=lambda p: ents[p.b].name.casefold() if p.b in ents else p.b)
+    block.sort(key=lambda p: p.last or "", reverse=True)
+    block.sort(key=lambda p: p.last is None)
+    return block[offset - lo:end - lo]
+
+
+def _read_evidence(store: Store, shown: list[_Pair], windowed: bool) -> None:
+    """Attach evidence to the relations of the page (already there when a
+    date window made the first read take it)."""
+    if windowed:
+        return
+    rels = list({r.id: r for p in shown for r in p.relations.values()}.values())
+    if rels:
+        evidence = store.relation_evidence(rels)
+        for r in rels:
+            r.evidence = evidence.get(r.id, [])
 
 
 def _matches(eid: str, ents: dict[str, Entity], prof: dict[str, Profile], *,
@@ -185,25 +279,25 @@ def _keep(p: _Pair, focus: str | None, ents: dict[str, Entity], prof: dict[str, 
     return any(_matches(x, ents, prof, cc=cc, code=code, kind=kind) for x in (p.a, p.b))
 
 
-def _last(p: _Pair) -> str | None:
-    dates = [ev.date for ev in p.evidence.values() if ev.date]
-    return max(dates) if dates else None
-
-
-def _meeting(p: _Pair, ents: dict[str, Entity], prof: dict[str, Profile]) -> Meeting:
-    evidence = sorted(p.evidence.values(), key=lambda ev: (ev.date or "", ev.doc_id, ev.start))
+def _meeting(p: _Pair, ents: dict[str, Entity], prof: dict[str, Profile],
+             since: str | None, until: str | None) -> Meeting:
+    kept: dict[tuple[str, int, int], Evidence] = {}
+    for r in p.relations.values():
+        for ev in evidence_in(r, since, until):
+            kept.setdefault((ev.doc_id, ev.start, ev.end), ev)
+    evidence = sorted(kept.values(), key=lambda ev: (ev.date or "", ev.doc_id, ev.start))
     dates = [ev.date for ev in evidence if ev.date]
     return Meeting(
         a=ref(ents, p.a),
         b=ref(ents, p.b),
-        types=sorted(p.types),
+        types=sorted({r.type for r in p.relations.values()}),
         via=[ref(ents, m) if m in ents else EntityRef(id=m, name=m, type=MISSION) for m in sorted(p.via)],
         inferred=not p.direct,
         first_date=min(dates) if dates else None,
         last_date=max(dates) if dates else None,
         documents=documents_of(evidence),
         # Where the reports say it happened, else where the counterpart is.
-        places=sorted({ents[x].name for x in p.held_at if x in ents}) or sorted(prof.get(p.b, Profile()).places),
+        places=sorted({ents[x].name for x in p.held_at() if x in ents}) or sorted(prof.get(p.b, Profile()).places),
         evidence=evidence,
-        relation_ids=sorted(p.relation_ids),
+        relation_ids=sorted(p.relations),
     )

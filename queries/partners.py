@@ -44,12 +44,17 @@ from queries.common import (
     only_missions,
     profiles,
     recency,
-    sector_filter,
+    sector_filters,
     sector_fit,
     sector_ids,
 )
 
 W_FIT, W_STRENGTH, W_RECENCY, W_CENTRALITY = 3.0, 1.5, 1.0, 1.0
+# Evidence is read from at most this many of a candidate's relations, the
+# most recent: strength saturates at ten reports and recency needs only
+# the newest, so a ministry's thousands of meetings change neither.
+# Stated in the reasons of a candidate it applied to.
+RELATIONS_READ_CAP = 200
 # Fit of an organisation known only as a counterpart of the sector's delegations.
 FIT_MET_BY_MISSION = 0.3
 
@@ -86,12 +91,12 @@ def partner_candidates(
     ISO code) and of the given ``kinds``, best first. ``asker`` (an entity
     reference) flags candidates it has already met, directly or through a
     delegation."""
-    code = sector_filter(sector)
-    assert code is not None
+    wanted = sector_filters(sector)  # "auto parts": made in 29, sold in 45
+    code = wanted[0]
     cc = country_filter(country)
     want = max(50, 3 * limit)
     codes: dict[str, set[str]] = {}
-    ents = _in_sectors(store, {f"sector-{code}": code}, codes, cc=cc, kinds=kinds, until=until)
+    ents = _in_sectors(store, {f"sector-{c}": c for c in wanted}, codes, cc=cc, kinds=kinds, until=until)
     sectors = {f"sector-{code}": code}
     # Neighbouring divisions can only enter the first stage's shortlist when
     # the asked division does not fill it (fit 1.0 outweighs fit 0.5 plus any
@@ -114,7 +119,8 @@ def partner_candidates(
 
     # Stage 1: fit and degree for every candidate.
     deg = store.degrees(ents)
-    fit = {i: sector_fit(code, codes[i]) or (FIT_MET_BY_MISSION if i in met_by else 0.0) for i in ents}
+    fit = {i: max(sector_fit(c, codes[i]) for c in wanted) or (FIT_MET_BY_MISSION if i in met_by else 0.0)
+           for i in ents}
     max_deg = max(deg.values(), default=0)
 
     def centrality(i: str) -> float:
@@ -123,8 +129,12 @@ def partner_candidates(
     pre = sorted(ents, key=lambda i: (-(W_FIT * fit[i] + W_CENTRALITY * centrality(i)), ents[i].name))
     top = pre[:want]
 
-    # Stage 2: evidence for the best of them.
-    rels = store.relations(types=[IN_SECTOR, *ACTIVITY_RELATIONS], entity_ids=top, until=until)
+    # Stage 2: evidence for the best of them (hubs: their newest relations only).
+    wanted = [IN_SECTOR, *ACTIVITY_RELATIONS]
+    capped = {i for i in top if deg.get(i, 0) > RELATIONS_READ_CAP}
+    rels = store.relations(types=wanted, entity_ids=[i for i in top if i not in capped], until=until)
+    for i in sorted(capped):
+        rels += store.relations(types=wanted, entity_ids=[i], until=until, limit=RELATIONS_READ_CAP)
     by_entity: dict[str, list[Relation]] = {i: [] for i in top}
     for r in rels:
         for x in (r.source, r.target):
@@ -151,8 +161,10 @@ def partner_candidates(
         out.append(PartnerCandidate(
             organization=EntityRef.of(ents[i]),
             score=round(score, 4),
-            reasons=_reasons(code, codes[i], fit[i], docs, evidence, last, deg.get(i, 0), i in known,
-                             met_by=[missions[m] for m in sorted(met_by.get(i, ())) if m in missions]),
+            reasons=_reasons(next((c for c in wanted if c in codes[i]), code), codes[i], fit[i], docs, evidence,
+                             last, deg.get(i, 0), i in known,
+                             met_by=[missions[m] for m in sorted(met_by.get(i, ())) if m in missions],
+                             capped=i in capped),
             sectors=sorted(codes[i]),
             fit=fit[i], strength=round(strength, 4), recency=round(rec, 4), centrality=round(cen, 4),
             degree=deg.get(i, 0), documents=docs, last_date=last, known_to_asker=i in known,
@@ -208,7 +220,7 @@ def _met_by_sector_missions(store: Store, code: str, exclude: set[str], *, cc: s
 
 
 def _reasons(code: str, codes: set[str], fit: float, docs: list[str], evidence: list[Evidence],
-             last: str | None, degree: int, known: bool, met_by: list[str]) -> list[str]:
+             last: str | None, degree: int, known: bool, met_by: list[str], capped: bool) -> list[str]:
     title = _title(code)
     if fit == 1.0:
         reasons = [f"in sector {code} ({title})"]
@@ -217,8 +229,9 @@ def _reasons(code: str, codes: set[str], fit: float, docs: list[str], evidence: 
     else:
         others = ", ".join(f"{c} ({_title(c)})" for c in sorted(codes))
         reasons = [f"in a neighbouring sector of the same ISIC section: {others}"]
-    reasons.append(f"stated in {len(docs)} report{'s' if len(docs) != 1 else ''} "
-                   f"({len(evidence)} piece{'s' if len(evidence) != 1 else ''} of evidence)")
+    reasons.append(f"stated in {'at least ' if capped else ''}{len(docs)} report{'s' if len(docs) != 1 else ''} "
+                   f"({len(evidence)} piece{'s' if len(evidence) != 1 else ''} of evidence"
+                   + (f" in its {RELATIONS_READ_CAP} most recent relations read)" if capped else ")"))
     if last:
         reasons.append(f"latest evidence {last[:10]}")
     reasons.append(f"{degree} relation{'s' if degree != 1 else ''} in the graph")

@@ -17,7 +17,9 @@ each signal in [0, 1] and named in the result:
   meeting graph of the neighbourhood the question needs (the origin's
   meetings, its contacts' meetings, the comparable missions' meetings),
   relative to the best candidate; Adamic–Adar over the same graph is
-  reported beside it;
+  reported beside it. Each node keeps its ``NEIGHBOUR_CAP`` strongest ties
+  (a ministry met by thousands would make the walk visit all of them), and
+  an answer whose neighbourhood was cut says so in ``sample``;
 * facilitator — a chamber, ministry, agency, commission, diplomatic mission
   or park (``FACILITATOR_KINDS``): bodies that open doors;
 * recency — its latest evidence, halving every two years before ``as_of``.
@@ -32,7 +34,7 @@ recommender can be evaluated on a temporal hold-out (``benchmarks/holdout.py``).
 from __future__ import annotations
 
 import math
-from collections import defaultdict
+from collections import defaultdict, deque
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -51,7 +53,6 @@ from queries.common import (
     dates_of,
     delegation_members,
     find_entity,
-    missions_of,
     only_missions,
     profiles,
     recency,
@@ -66,10 +67,21 @@ WEIGHTS: dict[str, float] = {
 
 # Bounds on what one question reads (the most recent first).
 _FACILITATORS_PER_KIND = 50
-_WARM_LIMIT = 5_000
+_WARM_LIMIT = 2_000
 _MISSION_SCAN = 2_000
 _COMPARABLE = 200
 _SECTOR_CANDIDATES = 2_000
+# The proximity graph keeps at most this many neighbours per node, the
+# strongest ties first: a ministry met by thousands would otherwise make
+# the random walk visit all of them. Stated in every answer it changed.
+NEIGHBOUR_CAP = 100
+_TEAM_LIMIT = 2_000  # the team's most recent meetings read
+_TEAM_MISSIONS = 200  # an agency's most recent delegations that make up its team
+_WARM_HUBS = 20  # well-connected contacts whose meetings are read for warm introductions
+# Push threshold of the random walk: proximity is shown relative to the best
+# candidate, and 1e-4 pushes about ten times less than 1e-5 around hubs
+# (hold-out before and after in docs/benchmarks.md).
+_PPR_EPS = 1e-4
 
 
 @dataclass
@@ -86,6 +98,7 @@ class Recommendation:
     sectors: list[str] = field(default_factory=list)
     last_date: str | None = None
     evidence: list[Evidence] = field(default_factory=list)
+    sample: str | None = None  # how the neighbourhood was capped, when it was
 
 
 def personalised_pagerank(adj: dict[str, dict[str, float]], seeds: set[str], *,
@@ -97,18 +110,26 @@ def personalised_pagerank(adj: dict[str, dict[str, float]], seeds: set[str], *,
     seeds = {s for s in seeds if s in adj}
     if not seeds:
         return {}
-    strength = {}
+    strength: dict[str, float] = {}
+
+    def threshold(u: str) -> float:
+        if u not in strength:
+            strength[u] = sum(adj[u].values())
+        return eps * max(strength[u], 1.0)
+
     rank: dict[str, float] = defaultdict(float)
     residual: dict[str, float] = defaultdict(float)
     for sd in seeds:
         residual[sd] = 1.0 / len(seeds)
-    queue = list(seeds)
+    # A node is queued once while its residual is above its threshold, not
+    # once per push it receives: hubs receive thousands.
+    queue = deque(seeds)
+    queued = set(seeds)
     while queue:
-        u = queue.pop()
+        u = queue.popleft()
+        queued.discard(u)
         r = residual[u]
-        if u not in strength:
-            strength[u] = sum(adj[u].values())
-        if r <= eps * max(strength[u], 1.0):
+        if r <= threshold(u):
             continue
         rank[u] += (1 - alpha) * r
         residual[u] = 0.0
@@ -117,7 +138,9 @@ def personalised_pagerank(adj: dict[str, dict[str, float]], seeds: set[str], *,
         share = alpha * r / strength[u]
         for v, w in adj[u].items():
             residual[v] += share * w
-            queue.append(v)
+            if v not in queued and residual[v] > threshold(v):
+                queue.append(v)
+                queued.add(v)
     return dict(rank)
 
 
@@ -128,6 +151,18 @@ def _add_edge(adj: dict[str, dict[str, float]], a: str, b: str, w: float = 1.0) 
     adj.setdefault(b, {})
     adj[a][b] = adj[a].get(b, 0.0) + w
     adj[b][a] = adj[b].get(a, 0.0) + w
+
+
+def cap_neighbours(adj: dict[str, dict[str, float]], cap: int = NEIGHBOUR_CAP) -> int:
+    """Keep each node's ``cap`` strongest neighbours (ties by id, so the
+    sample is the same every time); returns how many nodes were cut."""
+    cut = 0
+    for u, nbrs in adj.items():
+        if len(nbrs) > cap:
+            kept = sorted(nbrs.items(), key=lambda vw: (-vw[1], vw[0]))[:cap]
+            adj[u] = dict(kept)
+            cut += 1
+    return cut
 
 
 def recommend_contacts(
@@ -152,17 +187,19 @@ def recommend_contacts(
 
     # The origin's team: the organisation and its delegations, or the
     # mission and its members.
+    team_capped = False
     if o.type == MISSION:
         team = {o.id} | delegation_members(store, [o.id], until=until).get(o.id, set())
     else:
-        team = {o.id} | set(missions_of(store, [o.id], until=until))
+        recent, team_capped = _recent_missions(store, o.id, until=until)
+        team = {o.id} | recent
 
     adj: dict[str, dict[str, float]] = {}
     for t in team - {o.id}:
         _add_edge(adj, o.id, t)
 
     # Whom the team has met (a delegation met counts its members as met).
-    r1 = store.relations(types=meeting_types, entity_ids=sorted(team), until=until)
+    r1 = store.relations(types=meeting_types, entity_ids=sorted(team), until=until, limit=_TEAM_LIMIT)
     known: dict[str, Relation] = {}
     for r in r1:
         a, b = (r.source, r.target) if r.source in team else (r.target, r.source)
@@ -178,8 +215,7 @@ def recommend_contacts(
             known.setdefault(x, known[m])
 
     # Whom those contacts have met: warm-introduction candidates.
-    r2 = store.relations(types=meeting_types, entity_ids=sorted(known), until=until, limit=_WARM_LIMIT) \
-        if known else []
+    r2 = _contacts_meetings(store, sorted(known), until=until)
     warm: dict[str, list[tuple[str, Relation]]] = defaultdict(list)
     for r in r2:
         for k in (r.source, r.target):
@@ -243,9 +279,14 @@ def recommend_contacts(
     # Proximity over the local meeting graph.
     for c in ents:
         adj.setdefault(c, {})
-    ppr = personalised_pagerank(adj, team)
+    cut = cap_neighbours(adj)
+    sample = (f"proximity over a sample: at most {NEIGHBOUR_CAP} strongest ties for each of {cut} "
+              f"well-connected nodes; the origin's {_TEAM_MISSIONS} most recent delegations, their "
+              f"{_TEAM_LIMIT:,} most recent meetings, their contacts' {_WARM_LIMIT:,} (the {_WARM_HUBS} best "
+              f"connected: {NEIGHBOUR_CAP} each)"
+              ) if cut or team_capped or len(r1) >= _TEAM_LIMIT or len(r2) >= _WARM_LIMIT else None
+    ppr = personalised_pagerank(adj, team, eps=_PPR_EPS)
     best_ppr = max((ppr.get(c, 0.0) for c in ents), default=0.0)
-    deg = store.degrees(known) if known else {}
     reference = as_of or max((d for rs in (r1, r2, r3) for r in rs for d in dates_of(r.evidence)),
                              default=None)
     candidate_last: dict[str, str] = {}
@@ -266,18 +307,29 @@ def recommend_contacts(
         rec = recency(candidate_last.get(c), reference)
         signals = {"fit": fit, "comparable": round(comp, 4), "proximity": round(prox, 4),
                    "facilitator": fac, "recency": round(rec, 4)}
-        score = sum(WEIGHTS[k] * v for k, v in signals.items())
-        aa = sum(1.0 / math.log(max(2, deg.get(k, 2))) for k in {k for k, _ in warm.get(c, [])})
-        scored.append((score, c, signals, aa))
+        scored.append((sum(WEIGHTS[k] * v for k, v in signals.items()), c, signals))
     scored.sort(key=lambda s: (-s[0], ents[s[1]].name))
-    top = scored[:limit]
+    # Adamic-Adar is shown, not scored: degrees only for the contacts of those returned.
+    via = {c: {k for k, _ in warm.get(c, [])} for _, c, _ in scored[:limit]}
+    deg = store.degrees({k for ks in via.values() for k in ks})
+    top = [(score, c, signals, sum(1.0 / math.log(max(2, deg.get(k, 2))) for k in via[c]))
+           for score, c, signals in scored[:limit]]
 
     # Explanations only for the ones returned.
     top_ids = [c for _, c, _, _ in top]
     # How the origin belongs to its delegations: the first hop of a warm path
     # through one of them, with the sentence that says so.
-    team_links = {r.other(o.id): r for r in store.relations(
-        types=list(DELEGATION_RELATIONS), entity_ids=[o.id], until=until) if r.other(o.id) in team}
+    if o.type == MISSION:
+        team_links = {r.other(o.id): r for r in store.relations(
+            types=list(DELEGATION_RELATIONS), entity_ids=[o.id], until=until) if r.other(o.id) in team}
+    else:  # the origin's links to its (capped) delegations, not to all it ever led
+        links = [r for r in store.relations(types=list(DELEGATION_RELATIONS), entity_ids=[o.id], direction="out",
+                                            until=until, with_evidence=False, limit=4 * _TEAM_MISSIONS)
+                 if r.target in team]
+        link_evidence = store.relation_evidence(links)
+        for r in links:
+            r.evidence = link_evidence.get(r.id, [])
+        team_links = {r.target: r for r in links}
     people = _people(store, top_ids, until=until)
     names = store.get_entities({*team, *known, *(m for c in top_ids for m in met_by.get(c, ())),
                                 *(p for ps in people.values() for p in ps)})
@@ -303,8 +355,37 @@ def recommend_contacts(
             sectors=sorted(prof[c].sectors),
             last_date=candidate_last.get(c),
             evidence=evidence,
+            sample=sample,
         ))
     return out
+
+
+def _contacts_meetings(store: Store, contacts: list[str], *, until: str | None) -> list[Relation]:
+    """Whom the contacts met: up to ``_WARM_LIMIT`` most recent meetings of
+    the ordinary ones, and the ``NEIGHBOUR_CAP`` most recent of each hub
+    among them (more would be cut from the proximity graph anyway)."""
+    if not contacts:
+        return []
+    deg = store.degrees(contacts)
+    hubs = sorted((c for c in contacts if deg.get(c, 0) > NEIGHBOUR_CAP), key=lambda c: (-deg[c], c))
+    small = [c for c in contacts if deg.get(c, 0) <= NEIGHBOUR_CAP]
+    types = list(MEETING_RELATIONS)
+    found = store.relations(types=types, entity_ids=small, until=until, limit=_WARM_LIMIT) if small else []
+    for hub in hubs[:_WARM_HUBS]:
+        found += store.relations(types=types, entity_ids=[hub], until=until, limit=NEIGHBOUR_CAP)
+    return found
+
+
+def _recent_missions(store: Store, origin: str, *, until: str | None) -> tuple[set[str], bool]:
+    """The missions ``origin`` led or joined, at most its ``_TEAM_MISSIONS``
+    most recent (an agency that led thousands plans the next one from what
+    it did lately), and whether the cap cut any."""
+    rels = store.relations(types=list(DELEGATION_RELATIONS), entity_ids=[origin], direction="out", until=until,
+                           with_evidence=False, limit=4 * _TEAM_MISSIONS)
+    newest_first = list(dict.fromkeys(r.target for r in rels))
+    missions = only_missions(store, newest_first)  # MEMBER_OF an association is not a delegation
+    kept = [m for m in newest_first if m in missions]
+    return set(kept[:_TEAM_MISSIONS]), len(kept) > _TEAM_MISSIONS or len(rels) == 4 * _TEAM_MISSIONS
 
 
 def _sector_candidates(store: Store, codes: list[str], ccs: set[str], *, until: str | None) -> set[str]:

@@ -199,6 +199,14 @@ def test_who_met_whom_gives_counterparts_with_sentence_and_date(api: TestClient)
     assert len(everyone["items"]) == 1 and everyone["next_offset"] == 1
 
 
+def test_who_met_whom_pages_count_the_meetings(api: TestClient) -> None:
+    first = api.get("/who-met-whom", params={"limit": 1}).json()
+    second = api.get("/who-met-whom", params={"limit": 1, "offset": 1}).json()
+    assert first["total"] == second["total"] >= 2
+    pair = [(p["items"][0]["a"]["id"], p["items"][0]["b"]["id"]) for p in (first, second)]
+    assert pair[0] != pair[1]
+
+
 def test_who_met_whom_filters_by_date(api: TestClient) -> None:
     page = api.get("/who-met-whom", params={"entity": "Changan Auto", "since": "2022-01-01"}).json()
     assert page["items"] == []

@@ -72,6 +72,14 @@ def test_who_met_whom_table_shows_the_sentence(db: Path) -> None:
     assert " ".join(first_words) in flat
 
 
+def test_who_met_whom_pages_with_limit_and_offset_and_says_how_many(db: Path) -> None:
+    every = json.loads(run("who-met-whom", "Atameken", "--db", db, "--json").stdout)
+    second = json.loads(run("who-met-whom", "Atameken", "--db", db, "--json", "--limit", "1", "--offset", "1").stdout)
+    assert second == every[1:2]
+    table = run("who-met-whom", "Atameken", "--db", db, "--limit", "1")
+    assert f"of {len(every)}" in " ".join(table.stderr.split())
+
+
 def test_unknown_entity_is_one_line_and_exit_2(db: Path) -> None:
     result = run("who-met-whom", "Gondor Trade Board", "--db", db)
     assert result.exit_code == 2

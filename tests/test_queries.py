@@ -14,9 +14,9 @@ import pytest
 from graph.store import Store, UnknownEntity
 from queries.common import find_entity
 from queries.connections import connections, neighbourhood
-from queries.meetings import who_met_whom
+from queries.meetings import meetings_page, who_met_whom
 from queries.partners import partner_candidates
-from queries.recommend import recommend_contacts
+from queries.recommend import NEIGHBOUR_CAP, cap_neighbours, recommend_contacts
 from queries.timeline import timeline
 from tests.builders import report
 
@@ -31,6 +31,9 @@ ALMATY_MARKET = ("Organization", "Almaty Auto Parts Market", {"kind": "enterpris
 STEPPE = ("Organization", "Steppe Wholesale Trading", {"kind": "enterprise", "country": "KZ"})
 MOTOR_TRADE = ("Sector", "auto parts trade", {"code": "45"})
 WHOLESALE = ("Sector", "wholesale", {"code": "46"})
+
+# The mission as stored: the trip, by destination and month (graph.resolve.name_trips).
+TRIP_2022_NAME = "Chongqing business delegation to Kazakhstan, May 2022"
 
 TRIP_2022 = report(
     "The Chongqing business delegation was led by the Chongqing Municipal Commission of Commerce. "
@@ -98,7 +101,7 @@ def test_a_delegation_member_met_whom_the_delegation_met_via_the_mission(world: 
     by_name = {m.b.name: m for m in rows}
     assert set(by_name) == {"Atameken Chamber", "Astana Motors"}
     atameken = by_name["Atameken Chamber"]
-    assert atameken.inferred and [v.name for v in atameken.via] == ["Chongqing business delegation"]
+    assert atameken.inferred and [v.name for v in atameken.via] == [TRIP_2022_NAME]
     assert atameken.evidence and "met with Atameken Chamber" in atameken.evidence[0].text
     assert atameken.first_date == "2022-05-10" and atameken.documents == [TRIP_2022.document.id]
     assert atameken.places == ["Astana"]
@@ -116,9 +119,9 @@ def test_who_met_whom_says_where_the_meeting_was_held_when_the_report_does(store
 
 def test_meeting_a_delegation_is_meeting_its_members(world: Store) -> None:
     names = {m.b.name: m for m in who_met_whom(world, "Atameken Chamber")}
-    assert {"Chongqing business delegation", "Changan Auto", "Chongqing Municipal Commission of Commerce",
+    assert {TRIP_2022_NAME, "Changan Auto", "Chongqing Municipal Commission of Commerce",
             "Kazakh Auto Parts Dealers Association"} <= set(names)
-    assert not names["Chongqing business delegation"].inferred
+    assert not names[TRIP_2022_NAME].inferred
     assert names["Changan Auto"].inferred
 
 
@@ -143,11 +146,30 @@ def test_all_meetings_newest_first_and_paged(world: Store) -> None:
     assert chambers and all("chamber" in (m.a.kind, m.b.kind) for m in chambers)
 
 
+def test_pages_of_one_entitys_meetings_add_up_to_the_whole_list_and_its_total(world: Store) -> None:
+    every = meetings_page(world, "Atameken Chamber")
+    assert every.total == len(every.items) >= 3
+    pages = [meetings_page(world, "Atameken Chamber", limit=2, offset=o) for o in range(0, every.total, 2)]
+    assert [m for p in pages for m in p.items] == every.items
+    assert all(p.total == every.total for p in pages)
+    assert meetings_page(world, "Atameken Chamber", offset=every.total).items == []
+
+
+def test_the_proximity_graph_keeps_each_nodes_strongest_ties_the_same_every_time() -> None:
+    hub = {f"org-{i:04d}": float(i % 7) for i in range(3 * NEIGHBOUR_CAP)}
+    adj = {"hub": dict(hub), "org-0001": {"hub": 1.0}}
+    assert cap_neighbours(adj) == 1
+    assert len(adj["hub"]) == NEIGHBOUR_CAP and min(adj["hub"].values()) == 4.0
+    again = {"hub": dict(hub)}
+    cap_neighbours(again)
+    assert again["hub"] == adj["hub"] and adj["org-0001"] == {"hub": 1.0}
+
+
 def test_connection_path_goes_through_the_shared_contact_with_evidence(world: Store) -> None:
     paths = connections(world, "Changan Auto", "Kazakh Auto Parts Dealers Association")
     assert paths
     best = paths[0]
-    assert [n.name for n in best.nodes] == ["Changan Auto", "Chongqing business delegation",
+    assert [n.name for n in best.nodes] == ["Changan Auto", TRIP_2022_NAME,
                                             "Atameken Chamber", "Kazakh Auto Parts Dealers Association"]
     assert all(h.evidence for h in best.hops)
     assert connections(world, "Changan Auto", "Kazakh Auto Parts Dealers Association", max_hops=2) == []
@@ -236,8 +258,8 @@ def test_timeline_is_in_date_order_with_delegation_activity(world: Store) -> Non
     items = timeline(world, "Changan Auto")
     assert [i.date for i in items] == sorted(i.date for i in items if i.date)
     kinds = {(i.type, i.object.name, i.via.name if i.via else None) for i in items}
-    assert ("MEMBER_OF", "Chongqing business delegation", None) in kinds
-    assert ("MET_WITH", "Atameken Chamber", "Chongqing business delegation") in kinds
-    assert ("VISITED", "Kazakhstan", "Chongqing business delegation") in kinds
+    assert ("MEMBER_OF", TRIP_2022_NAME, None) in kinds
+    assert ("MET_WITH", "Atameken Chamber", TRIP_2022_NAME) in kinds
+    assert ("VISITED", "Kazakhstan", TRIP_2022_NAME) in kinds
     atameken = timeline(world, "Atameken Chamber", since="2023-01-01")
     assert [(i.date, i.object.name) for i in atameken] == [("2023-06-24", "Kazakh Auto Parts Dealers Association")]

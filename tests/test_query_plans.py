@@ -76,6 +76,8 @@ INTENTIONAL_WHOLE_TABLE_READS: dict[str, str] = {
     "LIKE '%": "search_entities(q): a substring match, which no b-tree index answers",
     "WHERE r.source != r.target AND r.type IN (SELECT value FROM json_each('[\"MET_WITH\"]')) ORDER BY":
         "relations(types=...) without entities: a page of all relations of the types, newest first",
+    "INSERT INTO entity_degrees(entity_id, degree) SELECT id, count(*) FROM":
+        "entity_degrees filled once for a store written before it existed",
 }
 
 # sqlite_stat1 of the 1M-relation synthetic store after a full ANALYZE
