@@ -26,10 +26,11 @@ setup: $(VENV)/.installed node_modules/.package-lock.json
 
 setup-dev: $(VENV)/.installed-dev node_modules/.package-lock.json chromium
 
-# The explorer's Cytoscape.js comes from npm (pinned in package-lock.json) and
-# is served from node_modules by the API; never copied into the repo.
+# The explorer's Cytoscape.js and /docs' Swagger UI come from npm (pinned in
+# package-lock.json) and are served from node_modules by the API; never copied
+# into the repo. No install scripts: swagger-ui-dist's only sends analytics.
 node_modules/.package-lock.json: package.json package-lock.json
-	npm ci --no-audit --no-fund
+	npm ci --no-audit --no-fund --ignore-scripts
 
 # The browser tests drive Debian's Chromium (never a downloaded browser build).
 chromium:

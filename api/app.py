@@ -19,7 +19,7 @@ from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import FileResponse
 from fastapi.staticfiles import StaticFiles
 
-from api import routes_documents, routes_entities, routes_export, routes_queries, routes_sparql
+from api import docs_page, routes_documents, routes_entities, routes_export, routes_queries, routes_sparql
 from api.config import Settings
 from api.guards import BodyGuard, SecurityHeaders
 from api.problems import ProblemError, install_problem_handlers
@@ -65,6 +65,7 @@ def create_app(
         description="A knowledge graph of trade relationships built from trade-mission reports: "
         "who met whom, partner candidates, contacts for the next mission, exports, SPARQL.",
         lifespan=lifespan,
+        docs_url=None,  # api.docs_page serves it from npm, not a CDN
     )
     app.state.tradekg = state
     install_problem_handlers(app)
@@ -88,6 +89,7 @@ def create_app(
     for module in (routes_documents, routes_entities, routes_queries, routes_export, routes_sparql):
         app.include_router(module.router)
     app.include_router(corrections_router)
+    docs_page.install(app, _NODE_MODULES)
     install_resolution_routes(app)  # X-Matched-Entity, 409 on an ambiguous name, near-duplicates
 
     @app.get("/", include_in_schema=False)

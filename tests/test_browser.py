@@ -3,6 +3,7 @@ Playwright), against a real ``tradekg serve`` with the example reports."""
 
 from __future__ import annotations
 
+import json
 import os
 import socket
 import subprocess
@@ -29,6 +30,7 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-
 # so an ordinary test run leaves the work tree clean.
 DOCS_SCREENSHOTS = Path(__file__).resolve().parent.parent / "docs" / "screenshots"
 SCREENSHOTS = DOCS_SCREENSHOTS if os.environ.get("TRADEKG_SCREENSHOTS") else Path(tempfile.mkdtemp(prefix="tradekg-shots-"))
+CURATOR, CURATOR_KEY = "amina", "browser-curator-key"
 # Waits for the page to react; generous, they only bound a hang.
 UI_TIMEOUT_MS = 20_000
 
@@ -57,6 +59,8 @@ def server(tmp_path_factory: pytest.TempPathFactory, examples_dir: Path) -> Iter
     port = _free_port()
     base = f"http://127.0.0.1:{port}"
     env = {k: v for k, v in os.environ.items() if not k.startswith("TRADEKG_")}
+    # A curator's key for the review mode; reads stay open.
+    env["TRADEKG_API_KEYS"] = json.dumps([{"name": CURATOR, "role": "curate", "key": CURATOR_KEY}])
     proc = subprocess.Popen(
         [sys.executable, "-m", "api.cli", "serve", "--db", str(db), "--port", str(port)],
         env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
@@ -103,7 +107,9 @@ def _open(browser: object, server: str, width: int, height: int):  # type: ignor
 def _search(page, text: str) -> tuple[int, int]:  # type: ignore[no-untyped-def]
     page.fill("#q", text)
     page.press("#q", "Enter")
-    page.wait_for_function("window.cy && window.cy.nodes().length > 1", timeout=UI_TIMEOUT_MS)
+    # A locator, not wait_for_function: the page's CSP refuses eval. The
+    # title is written when the network is drawn.
+    page.locator("#graph-title", has_text="relations").wait_for(timeout=UI_TIMEOUT_MS)
     return page.evaluate("[window.cy.nodes().length, window.cy.edges().length]")
 
 
@@ -204,3 +210,97 @@ def test_explorer_works_at_phone_width(browser: object, server: str) -> None:
     finally:
         context.close()
 
+
+
+def test_review_mode_accepts_with_a_key_and_is_refused_without(browser: object, server: str) -> None:
+    context, page, errors = _open(browser, server, 1280, 800)
+    try:
+        # A network behind the queue (for the screenshot); waited for by its title.
+        page.fill("#q", "Atameken")
+        page.press("#q", "Enter")
+        page.locator("#graph-title", has_text="relations").wait_for(timeout=UI_TIMEOUT_MS)
+        made_before = httpx.get(f"{server}/corrections").json()["total"]
+        page.click("button[data-tab=review]")
+        item = page.locator("#review-item .fact")
+        item.wait_for(timeout=UI_TIMEOUT_MS)
+        queue = httpx.get(f"{server}/review", params={"limit": 50}).json()
+        first = queue["items"][0]
+        assert first["source"]["name"] in item.inner_text()
+        # The sentence, with the evidence span marked.
+        mark = page.locator("#review-item mark").first
+        ev = first["evidence"][0]
+        assert " ".join(mark.inner_text().split()) == " ".join(ev["sentence"][ev["span_start"]:ev["span_end"]].split())
+
+        # No key yet: accepting asks for one and sends nothing.
+        page.keyboard.press("a")
+        page.locator("#key-form").wait_for(state="visible", timeout=UI_TIMEOUT_MS)
+        # A wrong key is refused, and the fact stays.
+        page.fill("#key-input", "not-a-key")
+        page.press("#key-input", "Enter")
+        page.locator("#review-item .refused").wait_for(timeout=UI_TIMEOUT_MS)
+        assert first["source"]["name"] in item.inner_text()
+        assert httpx.get(f"{server}/corrections").json()["total"] == made_before
+
+        # j skips to the next fact; with the curator's key, a accepts it.
+        page.keyboard.press("j")
+        second = queue["items"][1]
+        # (Locators, not wait_for_function: the page's CSP refuses eval.)
+        page.locator("#review-item .fact", has_text=second["target"]["name"]).wait_for(timeout=UI_TIMEOUT_MS)
+        page.keyboard.press("a")
+        page.locator("#key-form").wait_for(state="visible", timeout=UI_TIMEOUT_MS)
+        page.fill("#key-input", CURATOR_KEY)
+        page.press("#key-input", "Enter")
+        page.locator("#status", has_text=f"accepted by {CURATOR}").wait_for(timeout=UI_TIMEOUT_MS)
+        log = httpx.get(f"{server}/corrections").json()["items"]
+        assert len(log) == made_before + 1
+        assert (log[0]["kind"], log[0]["by"], log[0]["relation_type"]) == ("accept", CURATOR, second["relation"]["type"])
+        assert page.evaluate("window.sessionStorage.getItem('tradekg.curateKey')") == CURATOR_KEY
+        # The accepted fact leaves the queue; r rejects the next without asking again.
+        page.wait_for_selector("#review-item .fact", timeout=UI_TIMEOUT_MS)
+        page.screenshot(path=str(SCREENSHOTS / "review.png"))
+        page.keyboard.press("r")
+        page.locator("#status", has_text=f"rejected by {CURATOR}").wait_for(timeout=UI_TIMEOUT_MS)
+        assert [c["kind"] for c in httpx.get(f"{server}/corrections").json()["items"][:2]] == ["reject", "accept"]
+        assert page.locator("#key-form").is_hidden()
+        assert errors == []
+    finally:
+        context.close()
+
+
+def test_api_docs_render_from_this_server_alone(browser: object, server: str) -> None:
+    context = browser.new_context(viewport={"width": 1280, "height": 800})  # type: ignore[attr-defined]
+    page = context.new_page()
+    errors: list[str] = []
+    elsewhere: list[str] = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.on("request", lambda r: None if r.url.startswith(server) else elsewhere.append(r.url))
+    try:
+        page.goto(f"{server}/docs")
+        page.locator(".swagger-ui .info .title", has_text="tradekg").wait_for(timeout=UI_TIMEOUT_MS)
+        page.locator(".opblock-summary-path", has_text="/corrections").first.wait_for(timeout=UI_TIMEOUT_MS)
+        assert elsewhere == [] and errors == []
+    finally:
+        context.close()
+
+
+def test_an_entity_is_edited_from_its_panel_with_a_key(browser: object, server: str) -> None:
+    context, page, errors = _open(browser, server, 1280, 800)
+    try:
+        page.fill("#q", "Atameken")
+        page.press("#q", "Enter")
+        page.locator("#graph-title", has_text="relations").wait_for(timeout=UI_TIMEOUT_MS)
+        page.locator("#details .edit-entity").click()
+        page.fill("#edit-aliases", "QazChamber")
+        page.fill("#edit-why", "its short name on the forum's badges")
+        page.click(".entity-edit button[type=submit]")
+        page.locator("#key-form").wait_for(state="visible", timeout=UI_TIMEOUT_MS)
+        page.fill("#key-input", CURATOR_KEY)
+        page.press("#key-input", "Enter")
+        page.locator("#status", has_text=f"corrected by {CURATOR}").wait_for(timeout=UI_TIMEOUT_MS)
+        made = httpx.get(f"{server}/corrections").json()["items"][0]
+        assert (made["kind"], made["by"], made["changes"]) == ("entity", CURATOR, {"aliases_add": ["QazChamber"]})
+        assert "QazChamber" in httpx.get(f"{server}/entities/{made['entity_id']}").json()["entity"]["aliases"]
+        page.locator("#details", has_text="QazChamber").wait_for(timeout=UI_TIMEOUT_MS)
+        assert errors == []
+    finally:
+        context.close()

@@ -246,7 +246,9 @@
         el("h2", {}, e.name),
         el("div", { class: "meta" }, meta),
         e.aliases.length ? el("div", {}, "Also called: ", e.aliases.join(", ")) : null,
-        el("div", {}, el("a", { class: "link", onclick: () => showNetwork(e.id) }, "Show its network")),
+        el("div", {}, el("a", { class: "link", onclick: () => showNetwork(e.id) }, "Show its network"), " · ",
+          el("a", { class: "link edit-entity", onclick: (evt) => { evt.target.closest(".facts").querySelector(".entity-edit").hidden = false; } }, "Edit")),
+        editForm(e),
         el("h3", {}, `Relations (${d.relations.length})`),
         rels.length ? rels : el("p", { class: "empty" }, "none"),
         el("h3", {}, "Mentioned in"),
@@ -390,11 +392,23 @@
     return answer;
   }
 
-  function markedSentence(ev) {
+  // The entities' names inside the marked span, in bold: an evidence span is
+  // often the whole sentence, and the names are what the eye looks for.
+  function withNames(text, entities) {
+    const forms = entities.flatMap((e) => [e.name, ...(e.aliases || [])]).filter((f) => f && f.length > 1);
+    const escaped = forms.sort((a, b) => b.length - a.length).map((f) => f.replace(/[.*+?^${}()|[\]\\]/g, "\\$&"));
+    if (!escaped.length) return [text];
+    // Whole words only: "Vietnam" is not bold inside "Vietnamese".
+    const parts = text.split(new RegExp(`(?<![\\p{L}\\p{N}])(${escaped.join("|")})(?![\\p{L}\\p{N}])`, "iu"));
+    return parts.map((p, i) => (i % 2 ? el("strong", {}, p) : p));
+  }
+
+  function markedSentence(ev, entities) {
     const s = ev.sentence;
+    const where = [ev.date, ev.source.split("/").pop()].filter(Boolean).join(" · ");
     return el("blockquote", { class: "evidence" },
-      s.slice(0, ev.span_start), el("mark", {}, s.slice(ev.span_start, ev.span_end)), s.slice(ev.span_end),
-      el("span", { class: "source" }, [ev.date, ev.source].filter(Boolean).join(" · ")));
+      s.slice(0, ev.span_start), el("mark", {}, withNames(s.slice(ev.span_start, ev.span_end), entities)),
+      s.slice(ev.span_end), el("span", { class: "source" }, where));
   }
 
   function showReviewItem() {
@@ -413,8 +427,8 @@
         el("span", { class: "type" }, r.type), " ",
         entityLink(item.target.id, item.target.name)),
       el("div", { class: "meta hint" }, `confidence ${Number(r.confidence).toFixed(2)} · ${item.degree} relations at the busier end`),
-      item.evidence.slice(0, 3).map(markedSentence),
-      item.evidence.length ? null : el("p", { class: "empty" }, "no sentence recorded"),
+      ...item.evidence.slice(0, 3).map((ev) => markedSentence(ev, [item.source, item.target])),
+      item.evidence.length ? "" : el("p", { class: "empty" }, "no sentence recorded"),
     );
   }
 
@@ -435,8 +449,8 @@
     else loadReview();
   }
 
-  function askForKey(action) {
-    review.pending = action;
+  function askForKey(then) {
+    review.pending = then;
     const form = $("#key-form");
     form.hidden = false;
     $("#key-input").focus();
@@ -445,7 +459,7 @@
   async function decide(kind) {
     const item = review.queue[0];
     if (!item || review.busy) return;
-    if (!storedKey()) { askForKey(kind); return; }
+    if (!storedKey()) { askForKey(() => decide(kind)); return; }
     const r = item.relation;
     review.busy = true;
     try {
@@ -474,9 +488,9 @@
     $("#key-input").value = "";
     evt.target.hidden = true;
     showWho();
-    const action = review.pending;
+    const then = review.pending;
     review.pending = null;
-    if (action) decide(action);
+    if (then) then();
   });
   $("#key-cancel").addEventListener("click", () => { $("#key-form").hidden = true; review.pending = null; });
   $("#review-forget").addEventListener("click", () => { window.sessionStorage.removeItem(KEY_STORE); showWho(); });
@@ -499,6 +513,63 @@
     const action = { a: () => decide("accept"), r: () => decide("reject"), j: () => $("#review-next").click() }[evt.key];
     if (action) { evt.preventDefault(); action(); }
   });
+
+  // --- entity edits: kind, country, aliases (a correction, like review) -------------
+  const KINDS = {
+    Organization: ["commission", "ministry", "agency", "diplomatic", "enterprise", "chamber", "park", "media", "other"],
+    Place: ["country", "region", "city"],
+  };
+
+  function entityChanges(form, e) {
+    const changes = {};
+    const kind = form.elements.kind ? form.elements.kind.value : (e.kind || "");
+    if (kind !== (e.kind || "")) changes.kind = kind || null;
+    const country = form.elements.country.value.trim().toUpperCase();
+    if (country !== (e.country || "")) changes.country = country || null;
+    const add = list(form.elements.aliases_add.value);
+    if (add.length) changes.aliases_add = add;
+    const remove = [...form.querySelectorAll("input[name=alias_remove]:checked")].map((c) => c.value);
+    if (remove.length) changes.aliases_remove = remove;
+    return changes;
+  }
+
+  function editForm(e) {
+    const kinds = KINDS[e.type];
+    const form = el("form", { class: "entity-edit", hidden: "" },
+      kinds ? el("label", { for: "edit-kind" }, "Kind") : null,
+      kinds ? el("select", { id: "edit-kind", name: "kind" },
+        el("option", { value: "" }, "(none)"),
+        kinds.map((k) => el("option", Object.assign({ value: k }, k === e.kind ? { selected: "" } : {}), k))) : null,
+      el("label", { for: "edit-country" }, "Country"),
+      el("input", { id: "edit-country", name: "country", value: e.country || "", maxlength: "2", placeholder: "ISO code, e.g. KZ" }),
+      el("label", { for: "edit-aliases" }, "Add aliases"),
+      el("input", { id: "edit-aliases", name: "aliases_add", placeholder: "comma-separated" }),
+      e.aliases.length ? el("span", {}, "Remove") : null,
+      e.aliases.length ? el("span", { class: "aliases" }, e.aliases.map((a) =>
+        el("label", {}, el("input", { type: "checkbox", name: "alias_remove", value: a }), ` ${a}`))) : null,
+      el("label", { for: "edit-why" }, "Why"),
+      el("input", { id: "edit-why", name: "why", placeholder: "a note kept with the correction" }),
+      el("button", { type: "submit" }, "Save correction"));
+    form.addEventListener("submit", (evt) => {
+      evt.preventDefault();
+      saveEntity(form, e);
+    });
+    return form;
+  }
+
+  async function saveEntity(form, e) {
+    const changes = entityChanges(form, e);
+    if (!Object.keys(changes).length) { status("Nothing changed"); return; }
+    if (!storedKey()) { askForKey(() => saveEntity(form, e)); return; }
+    try {
+      const made = await send("POST", "/corrections", { kind: "entity", entity_id: e.id, changes, why: form.elements.why.value });
+      status(`${e.name} corrected by ${made.by}`);
+      showEntity(e.id);
+    } catch (err) {
+      status(err.message, true);
+      if (err.status === 401 || err.status === 403) { window.sessionStorage.removeItem(KEY_STORE); showWho(); }
+    }
+  }
 
   // --- exports of the current view ----------------------------------------------
   $("#export-png").addEventListener("click", () => {
