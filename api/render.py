@@ -111,3 +111,11 @@ def stats_table(s: Stats) -> Table:
         for k, n in sorted(counts.items()):
             t.add_row(f"  {group}: {k}", str(n))
     return t
+
+
+def duplicates_table(rows: Iterable[dict[str, Any]]) -> Table:
+    t = _table("Near-duplicates (not merged)", "entity", "may be", "type", "score", "why")
+    for r in rows:
+        t.add_row(f"{r['a']['name']} ({r['a']['id']})", f"{r['b']['name']} ({r['b']['id']})", r["type"],
+                  f"{r['score']:.2f}", "; ".join(r["reasons"]))
+    return t

@@ -47,6 +47,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from graph.cypher_connections import Connection, Rows, Statement, connect
+from graph.hygiene import clean_extraction
 from graph.model import (
     Correction,
     Document,
@@ -62,7 +63,7 @@ from graph.model import (
     short_hash,
 )
 from graph.ontology import ENTITY_TYPES, RELATION_TYPES, check_entity_type, check_relation_type
-from graph.resolve import map_entity_refs, resolve_entities
+from graph.resolve import endpoints, map_entity_refs, resolve_entities
 from graph.store import StoreError, UnknownEntity, check_direction, walk_relations
 
 
@@ -451,6 +452,7 @@ class CypherStore:
     # --- documents --------------------------------------------------------------------
 
     def upsert_extraction(self, extraction: Extraction) -> UpsertResult:
+        extraction = clean_extraction(extraction)  # graph.hygiene: what is not an entity never lands
         doc = extraction.document
         if self.has_document(doc.id):
             return UpsertResult(doc_id=doc.id, added=False)
@@ -506,7 +508,7 @@ class CypherStore:
         rel_evidence: dict[str, EdgeEvidence] = defaultdict(EdgeEvidence)
         touched: dict[str, set[str]] = defaultdict(set)
         for rel in extraction.relations:
-            s, t = mapping[rel.source], mapping[rel.target]
+            s, t = endpoints(rel.type, mapping[rel.source], mapping[rel.target])
             if s == t:
                 continue  # two local mentions resolved to one entity: no fact between them
             rid = relation_id(rel.type, s, t)

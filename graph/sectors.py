@@ -209,7 +209,7 @@ _LEXICON: dict[str, tuple[str, ...]] = {
            "packaging machinery", "packaging lines", "machine building", "machine-building",
            "dairy equipment", "processing equipment", "farm machinery", "farm equipment",
            "pump", "pumps", "industrial pumps", "compressors", "valves", "mining equipment", "mining machinery", "drilling equipment", "oil drilling equipment", "turbines", "wind turbines", "hydraulic equipment", "hydraulics", "irrigation equipment", "irrigation systems", "refrigeration equipment", "hvac equipment", "elevators", "lifts", "cranes", "textile machinery", "woodworking machinery", "printing machinery", "water treatment equipment", "industrial equipment", "seed drills", "sprayers", "ploughs", "balers"),
-    "29": ("automobile", "automobiles", "automotive", "auto", "autos", "car", "cars",
+    "29": ("vehicle parts", "gearbox", "gearboxes", "automotive parts", "car components", "automobile", "automobiles", "automotive", "auto", "autos", "car", "cars",
            "motor vehicles", "motor vehicle", "vehicles", "car manufacturing", "trucks",
            "automotive industry", "car industry", "auto industry", "new energy vehicles",
            "electric vehicles",
@@ -315,6 +315,76 @@ _LEXICON: dict[str, tuple[str, ...]] = {
     "95": ("repair of computers", "household goods repair"),
     "96": ("personal services", "beauty services", "laundry"),
 }
+
+# Terms that belong to more than one division: the division above first
+# (what the term is made as), then the others (where it is traded or
+# repaired). "auto parts" are made by ISIC 29 and sold by ISIC 45.
+ALSO: dict[str, tuple[str, ...]] = {
+    "auto parts": ("29",), "car parts": ("29",), "motor vehicle parts": ("29",), "spare parts": ("29", "28"),
+    "auto components": ("45",), "automotive components": ("45",), "vehicle parts": ("45",),
+    "automotive parts": ("45",), "car components": ("45",), "gearbox": ("28",), "gearboxes": ("28",),
+    "motorcycle": ("45",), "motorcycles": ("45",), "motorcycle & spare parts": ("45",),
+    "motorcycle and spare parts": ("45",), "tyres": ("45",), "tires": ("45",),
+    "dairy": ("01",), "dairy products": ("01",), "meat": ("01",), "honey": ("01",), "beef": ("01",),
+    "coffee": ("10",), "tea": ("10",), "cocoa": ("10",), "fish": ("10",), "seafood": ("10",),
+    "fruit": ("10",), "fruits": ("10",), "vegetables": ("10",), "grain": ("10", "46"), "grains": ("10", "46"),
+    "wheat": ("10",), "cotton growing": ("13",), "timber": ("16",), "lumber": ("16",),
+    "oil": ("19",), "petroleum": ("19",), "oil and gas": ("19", "09"), "natural gas": ("35", "49"),
+    "lng": ("50",), "coal": ("35",), "copper": ("07",), "iron ore": ("24",),
+    "solar panels": ("35",), "solar modules": ("35",), "wind turbines": ("35",),
+    "pharmaceuticals": ("46",), "medicines": ("46", "47"), "medical equipment": ("26",),
+    "medical devices": ("26",), "electric vehicles": ("27",), "new energy vehicles": ("27",),
+    "batteries": ("29",), "agricultural machinery": ("01",), "tractors": ("01",), "farm machinery": ("01",),
+    "food machinery": ("10",), "packaging machinery": ("17", "22"), "textile machinery": ("13",),
+    "cotton textiles": ("01",), "software": ("58",), "fintech": ("62",), "e-commerce": ("63",),
+    "logistics": ("49", "50", "51"), "freight forwarding": ("49",), "cold chain": ("10",),
+    "construction": ("42", "43"), "infrastructure": ("41",), "building materials": ("46",),
+    "wine": ("01",), "tobacco": ("01",), "fertilizers": ("46",), "fertilisers": ("46",), "steel": ("25",),
+    "aircraft": ("51",), "aviation": ("30",), "shipbuilding": ("50",), "railway equipment": ("49",),
+    "rolling stock": ("49",), "fashion": ("13", "47"), "garments": ("13",), "apparel": ("13",),
+    "home textiles": ("31",), "furniture": ("16",), "cosmetics": ("47",), "hotels": ("79",),
+    "tourism": ("55",), "telecommunications equipment": ("61",), "data centres": ("62",),
+    "data centers": ("62",), "water treatment": ("37",), "recycling": ("24", "22"),
+}
+
+# Terms that name things sold, not industries: what an extracted "person"
+# or "organisation" must not be ("Kazakh honey").
+PRODUCTS: frozenset[str] = frozenset({
+    "honey", "flour", "beef", "pork", "lamb", "mutton", "meat", "milk", "cheese", "butter", "yoghurt",
+    "yogurt", "ice cream", "sausages", "grain", "wheat", "rice", "maize", "corn", "barley", "soybean",
+    "soybeans", "sugar", "tea", "black tea", "green tea", "coffee", "cocoa", "avocado", "avocados",
+    "bananas", "grapes", "apples", "cherries", "apricots", "dried apricots", "dried fruit", "nuts",
+    "cashews", "walnuts", "almonds", "pistachios", "raisins", "cotton", "wool", "cashmere", "silk",
+    "wine", "beer", "vodka", "cognac", "mineral water", "juice", "fruit juice", "chocolate",
+    "confectionery", "pasta", "olive oil", "sunflower oil", "vegetable oil", "fish", "salmon", "shrimp",
+    "tuna", "caviar", "seafood", "flowers", "cut flowers", "tobacco", "cigarettes", "fertilizer",
+    "fertilizers", "fertiliser", "fertilisers", "potash", "cement", "steel", "copper", "aluminium",
+    "aluminum", "coal", "crude oil", "oil", "lng", "timber", "lumber", "plywood", "paper",
+    "tyres", "tires", "tractors", "trucks", "buses", "cars", "gearboxes", "auto parts", "spare parts",
+    "textiles", "garments", "towels", "bedding", "curtains", "carpets", "shoes", "footwear", "leather",
+    "furniture", "medicines", "vaccines", "fruit", "fruits", "vegetables", "dairy", "dairy products",
+    "meat products", "halal meat", "horse meat", "canned meat", "fresh produce", "spices", "saffron",
+})
+
+
+# Products the extractor's term search leaves alone (too common in prose to
+# mark an industry) but a user may ask for by name: their divisions.
+PRODUCT_DIVISIONS: dict[str, str] = {
+    "honey": "10", "beef": "10", "pork": "10", "lamb": "10", "mutton": "10", "sausages": "10", "butter": "10",
+    "yoghurt": "10", "yogurt": "10", "ice cream": "10", "canned meat": "10", "horse meat": "10", "milk": "10",
+    "caviar": "10", "raisins": "10", "juice": "10", "spices": "10", "saffron": "01", "shrimp": "03",
+    "almonds": "01", "apples": "01", "apricots": "01", "barley": "01", "cherries": "01", "flowers": "01",
+    "pistachios": "01", "walnuts": "01", "cotton": "01", "wool": "01", "cashmere": "13", "silk": "13",
+    "bedding": "13", "curtains": "13", "towels": "13", "vodka": "11", "cognac": "11",
+}
+
+
+def is_product_term(text: str) -> bool:
+    """Whether ``text`` names a product ("honey", "Hass avocados" is not one:
+    only the whole text counts)."""
+    t = _norm(text)
+    return t in PRODUCTS or t.rstrip("s") in PRODUCTS or _plural(t) in PRODUCTS
+
 
 # Terms that name an industry only inside a longer phrase or when the text
 # is clearly about industries; alone they are too common in ordinary prose.
@@ -425,12 +495,35 @@ def normalise_sector(text: str) -> str | None:
     forms = _forms()
     if s in forms:
         return forms[s]
+    if s in PRODUCT_DIVISIONS:
+        return PRODUCT_DIVISIONS[s]
     found = find_sectors(s)
     if found:
         # The longest term is the most specific.
         start, end, code = max(found, key=lambda f: f[1] - f[0])
         return code
     return None
+
+
+def sector_codes(text: str) -> list[str]:
+    """Every ISIC division ``text`` may mean, most specific first: the
+    divisions of the longest term it contains (its own division, then the
+    others it also belongs to, ``ALSO``), then those of shorter terms.
+    "auto parts" -> ["45", "29"]; "Belarusian gearbox makers" -> ["29", "28"]."""
+    first = normalise_sector(text)
+    if first is None:
+        return []
+    s = _norm(text)
+    forms = _forms()
+    terms = [s] if s in forms else []
+    found = sorted(find_sectors(s), key=lambda f: (-(f[1] - f[0]), f[0]))
+    terms += [s[a:b].casefold() for a, b, _c in found]
+    codes = [first]
+    for t in terms:
+        for c in (forms.get(t), *ALSO.get(t, ()), *ALSO.get(t.rstrip("s"), ())):
+            if c and c not in codes:
+                codes.append(c)
+    return codes
 
 
 def division_title(code: str) -> str:

@@ -37,11 +37,15 @@ from graph.ontology import (  # noqa: F401  (relation types re-exported for the 
     VISITED,
     WORKS_FOR,
 )
-from graph.sectors import normalise_sector, same_section, section_of
+from graph.sectors import normalise_sector, same_section, section_of, sector_codes
 from graph.store import Store, UnknownEntity
+from queries.lookup import note, rank_matches
 
 # Relations that say who belongs to a delegation.
 DELEGATION_RELATIONS: tuple[str, ...] = (LED, MEMBER_OF)
+# ... and who sent it: "a delegation of X" is X's (ORGANIZED, graph.resolve),
+# so X meets whom its delegation met.
+SENDER_RELATIONS: tuple[str, ...] = (*DELEGATION_RELATIONS, ORGANIZED)
 
 # Relations that carry "something happened between two parties": what
 # strength and recency are counted from (IN_SECTOR and LOCATED_IN describe,
@@ -105,14 +109,11 @@ def find_entity(store: Store, ref: str, *, type: str | None = None) -> Entity:
             if e is not None:
                 return e
     form = normalise_name(text)
-    for t in ([type] if type else ENTITY_TYPES):
-        found = store.find_by_forms(t, [form]) if form else []
-        if found:
-            # Several entities may share a form: the best connected is the one meant.
-            if len(found) > 1:
-                deg = store.degrees([f.id for f in found])
-                found.sort(key=lambda f: -deg.get(f.id, 0))
-            return found[0]
+    # Every type's entities with this name or alias, ranked (queries.lookup);
+    # the choice is noted so the user is told when others matched.
+    found = [e for t in ([type] if type else ENTITY_TYPES) for e in (store.find_by_forms(t, [form]) if form else [])]
+    if found:
+        return note(rank_matches(text, found, evidence_counts(store, [e.id for e in found])))
     hits = store.search_entities(text, type=type, limit=1)
     if hits:
         return hits[0]
@@ -123,6 +124,15 @@ def find_entity(store: Store, ref: str, *, type: str | None = None) -> Entity:
             if e is not None:
                 return e
     raise UnknownEntity(ref)
+
+
+def evidence_counts(store: Store, entity_ids: Sequence[str]) -> dict[str, int]:
+    """How many spans state each entity (one read each: callers pass few ids)."""
+    counts = {}
+    for i in entity_ids:
+        e = store.get_entity(i)
+        counts[i] = len(e.evidence) if e is not None else 0
+    return counts
 
 
 def _country(text: str) -> str | None:
@@ -154,6 +164,17 @@ def sector_filter(sector: str | None) -> str | None:
     if code is None:
         raise ValueError(f"unknown sector {sector!r}")
     return code
+
+
+def sector_filters(sector: str | None) -> list[str]:
+    """Every ISIC division a sector name may mean, most specific first
+    ("auto parts" -> 45 trade, 29 manufacture); a code or id is one
+    division. ``ValueError`` as ``sector_filter``."""
+    code = sector_filter(sector)
+    if code is None:
+        return []
+    assert sector is not None
+    return list(dict.fromkeys([code, *sector_codes(sector.strip().removeprefix("sector-"))]))
 
 
 def sector_fit(wanted: str, codes: Iterable[str]) -> float:
@@ -314,13 +335,15 @@ def recency(last: str | None, reference: str | None, *, half_life_years: float =
     return math.pow(0.5, years / half_life_years)
 
 
-def missions_of(store: Store, entity_ids: Sequence[str], *, until: str | None = None) -> dict[str, set[str]]:
+def missions_of(store: Store, entity_ids: Sequence[str], *, until: str | None = None,
+                types: Sequence[str] = DELEGATION_RELATIONS) -> dict[str, set[str]]:
     """Mission id -> those of the given entities that led it or were members
-    of it (MEMBER_OF an association is not a delegation)."""
+    of it (MEMBER_OF an association is not a delegation); with
+    ``SENDER_RELATIONS``, also those that sent it."""
     out: dict[str, set[str]] = defaultdict(set)
     if not entity_ids:
         return out
-    rels = store.relations(types=list(DELEGATION_RELATIONS), entity_ids=entity_ids,
+    rels = store.relations(types=list(types), entity_ids=entity_ids,
                            direction="out", until=until, with_evidence=False)
     missions = only_missions(store, {r.target for r in rels})
     for r in rels:

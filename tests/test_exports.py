@@ -15,7 +15,7 @@ from rdflib.namespace import PROV, RDF
 
 from graph.store import Store
 from queries.export import FORMATS, ORG, TK, TKV, ExportScope, export_graph
-from tests.test_queries import DEALERS_2023, MARKETS_2024, TRIP_2022
+from tests.test_queries import DEALERS_2023, MARKETS_2024, TRIP_2022, TRIP_2022_NAME
 
 
 @pytest.fixture
@@ -54,8 +54,8 @@ def test_graphml_round_trips_entities_relations_and_attributes(world: Store) -> 
     atameken = g.nodes[names["Atameken Chamber"]]
     assert atameken["type"] == "Organization" and atameken["kind"] == "chamber" and atameken["country"] == "KZ"
     assert g.nodes[names["Almaty Auto Parts Market"]]["sectors"] == "45"
-    edges = [d for _u, _v, d in g.edges(names["Chongqing business delegation"], data=True) if d["type"] == "MET_WITH"]
-    edges += [d for _u, _v, d in g.in_edges(names["Chongqing business delegation"], data=True)
+    edges = [d for _u, _v, d in g.edges(names[TRIP_2022_NAME], data=True) if d["type"] == "MET_WITH"]
+    edges += [d for _u, _v, d in g.in_edges(names[TRIP_2022_NAME], data=True)
               if d["type"] == "MET_WITH"]
     assert edges and all(d["weight"] >= 1 and d["first_date"] == "2022-05-10" and d["evidence"] for d in edges)
 
@@ -118,7 +118,7 @@ def test_rdf_uses_org_and_prov_with_spans(world: Store, fmt: str, rdf_format: st
 
 def test_scoped_exports_keep_only_the_asked_part(world: Store) -> None:
     g = nx.read_graphml(io.BytesIO(_export(world, "graphml", ExportScope(entity="Changan Auto", hops=1))))
-    assert set(_by_name(g)) == {"Changan Auto", "Chongqing business delegation"}
+    assert set(_by_name(g)) == {"Changan Auto", TRIP_2022_NAME}
     recent = nx.read_graphml(io.BytesIO(_export(world, "graphml", ExportScope(since="2024-01-01"))))
     assert set(_by_name(recent)) == {"Almaty Auto Parts Market", "Steppe Wholesale Trading",
                                      "auto parts trade", "wholesale"}
