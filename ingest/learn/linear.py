@@ -37,6 +37,20 @@ class LinearModel:
     weights: dict[str, list[float]]
     # Per label: the probability from which a multilabel model says yes.
     thresholds: dict[str, float] = field(default_factory=dict)
+    # (probability, how often right) points measured by cross-validation: a
+    # probability read through them is a calibrated confidence.
+    calibration: list[tuple[float, float]] = field(default_factory=list)
+
+    def calibrated(self, p: float) -> float:
+        points = self.calibration
+        if not points:
+            return p
+        if p <= points[0][0]:
+            return points[0][1]
+        for (x0, y0), (x1, y1) in zip(points, points[1:], strict=False):
+            if p <= x1:
+                return y0 + (y1 - y0) * (p - x0) / (x1 - x0)
+        return points[-1][1]
 
     def scores(self, feats: Features) -> list[float]:
         out = list(self.bias)
@@ -67,7 +81,8 @@ class LinearModel:
         return {"name": self.name, "labels": self.labels, "multilabel": self.multilabel,
                 "bias": [round(b, 5) for b in self.bias],
                 "weights": {f: [round(x, 5) for x in w] for f, w in sorted(self.weights.items())},
-                "thresholds": {k: round(v, 4) for k, v in sorted(self.thresholds.items())}}
+                "thresholds": {k: round(v, 4) for k, v in sorted(self.thresholds.items())},
+                "calibration": [[round(x, 4), round(y, 4)] for x, y in self.calibration]}
 
     def save(self, path: Path) -> None:
         data = json.dumps(self.to_json(), sort_keys=True, separators=(",", ":")).encode("utf-8")
@@ -80,7 +95,8 @@ class LinearModel:
     def load(cls, path: Path) -> LinearModel:
         with gzip.open(path, "rb") as gz:
             d = json.loads(gz.read().decode("utf-8"))
-        return cls(d["name"], d["labels"], d["multilabel"], d["bias"], d["weights"], d.get("thresholds", {}))
+        return cls(d["name"], d["labels"], d["multilabel"], d["bias"], d["weights"], d.get("thresholds", {}),
+                   [(x, y) for x, y in d.get("calibration", [])])
 
 
 def file_digest(path: Path) -> str:

@@ -78,7 +78,8 @@ def train_relations(X: Sequence[Features], Y: Sequence[set[str]], threshold: flo
 
 
 def predict(model: LinearModel, rep: Report, allowed: set[int] | None = None) -> list[Found]:
-    """The relations the model states in a report, one Found per pair and sentence."""
+    """The relations the model states in a report, one Found per pair and sentence;
+    the confidence is the model's probability read through its calibration."""
     rules = {(fd.type, fd.source, fd.target): fd for fd in rep.found}
     out: list[Found] = []
     for cand, f in candidates(rep):
@@ -95,5 +96,19 @@ def predict(model: LinearModel, rep: Report, allowed: set[int] | None = None) ->
                 continue  # the other order says the same
             rule = rules.get((label, cand.source, cand.target)) or rules.get((label, cand.target, cand.source))
             attrs = dict(rule.attrs) if rule is not None else {}
-            out.append(Found(label, cand.source, cand.target, round(p, 3), cand.sentence, attrs))
+            out.append(Found(label, cand.source, cand.target, round(model.calibrated(p), 3), cand.sentence, attrs))
     return out
+
+
+def calibration_points(reliability: list[dict]) -> list[tuple[float, float]]:
+    """Calibration from a cross-validated reliability table: each bin's middle
+    and how often its relations were right, made non-decreasing."""
+    points: list[tuple[float, float]] = []
+    best = 0.0
+    for row in reliability:
+        if not row["relations"] or row["right"] is None:
+            continue
+        lo, hi = (float(x) for x in row["confidence"].split("-"))
+        best = max(best, row["right"])
+        points.append(((lo + hi) / 2, best))
+    return points

@@ -167,19 +167,18 @@ def fold_of(p: Parsed) -> int:
     return zlib.crc32(p.ann.doc.encode("utf-8")) % FOLDS
 
 
-def cross_validated_outputs(items: list[Parsed], *, limit: int | None = None,
+def cross_validated_outputs(items: list[Parsed], *,
                             thresholds: tuple[float, ...] = (relation_model.DEFAULT_THRESHOLD,)
                             ) -> dict[float, list[dict[str, Any]]]:
     """Each document extracted by models that never saw it (its fold left out),
-    for each relation threshold; ``limit`` caps the training documents per fold."""
+    for each relation threshold."""
     outputs: dict[float, list[dict[str, Any] | None]] = {t: [None] * len(items) for t in thresholds}
     for k in range(FOLDS):
         train_items = [p for p in items if fold_of(p) != k]
-        if limit is not None:
-            train_items = sorted(train_items, key=lambda p: zlib.crc32(p.ann.doc.encode()))[:limit]
         with tempfile.TemporaryDirectory() as scratch:
             prepare(items, train_items, Path(scratch))
         models = fit(train_items)
+        print(f"  fold {k + 1} of {FOLDS} trained", file=sys.stderr)
         assert models.relations is not None
         # Extract once at the lowest threshold; a higher one keeps the surer part.
         models.relations.thresholds = dict.fromkeys(models.relations.labels, min(thresholds))
@@ -189,6 +188,24 @@ def cross_validated_outputs(items: list[Parsed], *, limit: int | None = None,
                 for t in thresholds:
                     outputs[t][i] = {**out, "relations": [r for r in out["relations"] if r["confidence"] >= t]}
     return {t: [o for o in outs if o is not None] for t, outs in outputs.items()}
+
+
+def learning_curve(items: list[Parsed], scorer: ModuleType, threshold: float) -> list[dict[str, Any]]:
+    """Relation F1 on fold 0 against the number of training documents (drawn
+    from the other folds, the same order every time)."""
+    test = [p for p in items if fold_of(p) == 0]
+    pool = sorted((p for p in items if fold_of(p) != 0), key=lambda p: zlib.crc32(p.ann.doc.encode()))
+    curve = []
+    for n in (50, 100, 200, 400, len(pool)):
+        train_items = pool[:n]
+        with tempfile.TemporaryDirectory() as scratch:
+            prepare(items, train_items, Path(scratch))
+        models = fit(train_items, threshold)
+        s = score(scorer, test, [extract(models, p) for p in test])
+        curve.append({"training_documents": len(train_items), "relation_f1": s["relations"]["f1"],
+                      "entity_f1": s["entities"]["f1"], "org_kind_accuracy": s["org_kind_accuracy"]})
+        print(f"  {len(train_items)} documents: {curve[-1]}", file=sys.stderr)
+    return curve
 
 
 def compare_learners(items: list[Parsed]) -> dict[str, Any]:
@@ -226,11 +243,11 @@ def compare_learners(items: list[Parsed]) -> dict[str, Any]:
         vec.fit([{f: 1.0 for f in counts if counts[f] >= 5}])
         train_m = vec.transform(xs["train"]).astype(np.float32)
         test_m = vec.transform(xs["test"]).astype(np.float32)
-        data = lightgbm.Dataset(train_m, label=np.zeros(train_m.shape[0]), free_raw_data=False,
-                                params={"verbose": -1, "min_data_in_bin": 1})
-        data.construct()
         params = {"objective": "binary", "learning_rate": 0.1, "num_leaves": 31, "min_data_in_leaf": 5,
-                  "deterministic": True, "seed": 0, "num_threads": 1, "verbose": -1}
+                  "deterministic": True, "seed": 0, "num_threads": 1, "verbose": -1,
+                  "feature_pre_filter": False}
+        data = lightgbm.Dataset(train_m, label=np.zeros(train_m.shape[0]), free_raw_data=False, params=params)
+        data.construct()
         cols = []
         for lab in labels:
             target = np.array([lab in y for y in ys["train"]], dtype=float)
@@ -325,15 +342,23 @@ def main(argv: list[str] | None = None) -> int:
             for g, idx in by_source(items).items()}
         report["reliability"] = reliability(items, outs[threshold], scorer)
         print(f"cross-validated at threshold {threshold}: {scores[threshold]['relations']}", file=sys.stderr)
-        curve = []
-        for n in (50, 100, 200, 400, None):
-            if n is not None and n >= len(items) * (FOLDS - 1) / FOLDS:
-                continue
-            s = (score(scorer, items, cross_validated_outputs(items, limit=n, thresholds=(threshold,))[threshold])
-                 if n is not None else scores[threshold])
-            curve.append({"training_documents": n or "all", "relation_f1": s["relations"]["f1"],
-                          "entity_f1": s["entities"]["f1"], "org_kind_accuracy": s["org_kind_accuracy"]})
-        report["learning_curve"] = curve
+    args.out.mkdir(parents=True, exist_ok=True)
+    prepare(items, items, args.out)
+    models = fit(items, threshold)
+    assert models.type and models.kind and models.relations
+    if "reliability" in report:
+        models.relations.calibration = relation_model.calibration_points(report["reliability"])
+    models.type.save(args.out / FILES["type"])
+    models.kind.save(args.out / FILES["kind"])
+    models.relations.save(args.out / FILES["relations"])
+    report["seconds"] = round(time.monotonic() - started, 1)
+    print(f"models written to {args.out} in {report['seconds']} s", file=sys.stderr)
+    if args.report:
+        args.report.write_text(json.dumps(report, indent=1) + "\n", encoding="utf-8")
+    if not args.quick:
+        # Slower and only descriptive: after the models and main scores are safe.
+        scorer = load_scorer()
+        report["learning_curve"] = curve = learning_curve(items, scorer, threshold)
         print(f"learning curve: {curve}", file=sys.stderr)
         report["learner_comparison"] = compare_learners(items)
         print(f"learners: {report['learner_comparison']}", file=sys.stderr)
@@ -343,17 +368,9 @@ def main(argv: list[str] | None = None) -> int:
               f" org kind {cv['org_kind_accuracy']}; rules alone: relations F1"
               f" {report['rules_alone']['relations']['f1']}, org kind {report['rules_alone']['org_kind_accuracy']}",
               file=sys.stderr)
-    args.out.mkdir(parents=True, exist_ok=True)
-    prepare(items, items, args.out)
-    models = fit(items, threshold)
-    assert models.type and models.kind and models.relations
-    models.type.save(args.out / FILES["type"])
-    models.kind.save(args.out / FILES["kind"])
-    models.relations.save(args.out / FILES["relations"])
-    report["seconds"] = round(time.monotonic() - started, 1)
-    if args.report:
-        args.report.write_text(json.dumps(report, indent=1) + "\n", encoding="utf-8")
-    print(f"models written to {args.out} in {report['seconds']} s", file=sys.stderr)
+        report["seconds_with_curve_and_comparison"] = round(time.monotonic() - started, 1)
+        if args.report:
+            args.report.write_text(json.dumps(report, indent=1) + "\n", encoding="utf-8")
     return 0
 
 
