@@ -175,8 +175,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("paths", nargs="+")
     ap.add_argument("--format", choices=["jsonl"], default="jsonl")
     ap.add_argument("--model", default=None)
+    ap.add_argument("--rules-only", action="store_true", help="the rule stage alone, without the trained models")
     args = ap.parse_args(argv)
-    extractor = Extractor(args.model)
+    extractor = Extractor(args.model, learned=not args.rules_only)
     docs = [_read(p) for p in args.paths]
     for ex in extractor.extract_many(docs):
         sys.stdout.write(json.dumps(ex.to_contract(), ensure_ascii=False) + "\n")

@@ -110,6 +110,15 @@ def sqlite_store(tmp_path: Path) -> Iterator[SqliteStore]:
 
 @pytest.fixture(scope="session")
 def extractor() -> object:
+    """The product: the rules' candidates decided by the trained models."""
     from ingest.extract import Extractor
 
     return Extractor()
+
+
+@pytest.fixture(scope="session")
+def rule_extractor() -> object:
+    """The rule stage alone: what proposes candidates and features to the models."""
+    from ingest.extract import Extractor
+
+    return Extractor(learned=False)

@@ -11,6 +11,14 @@ from ingest.extract import Extractor
 from tests.builders import extract_contract as _out
 
 
+@pytest.fixture(scope="module")
+def extractor(rule_extractor: Extractor) -> Extractor:
+    # These tests pin the rules, which now propose candidates and features to
+    # the learned models (ingest/learn); the product is tested in
+    # test_extract_gold.py and test_learned_extractor.py.
+    return rule_extractor
+
+
 def _agreements(out: dict[str, Any]) -> list[dict[str, Any]]:
     return [e for e in out["entities"] if e["type"] == "Agreement"]
 

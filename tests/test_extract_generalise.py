@@ -4,12 +4,22 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
+
 from graph.gazetteer import find_place
 from ingest.extract import Extractor
 from ingest.organisations import find_names, name_country, org_kind
 from tests.builders import entities_by_name as _names
 from tests.builders import extract_contract as _out
 from tests.builders import has_relation
+
+
+@pytest.fixture(scope="module")
+def extractor(rule_extractor: Extractor) -> Extractor:
+    # These tests pin the rules, which now propose candidates and features to
+    # the learned models (ingest/learn); the product is tested in
+    # test_extract_gold.py and test_learned_extractor.py.
+    return rule_extractor
 
 
 def _rel(out: dict[str, Any], rtype: str, source: str, target: str) -> bool:

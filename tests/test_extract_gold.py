@@ -4,6 +4,9 @@ project) and the shared corpus.
 
 The floors sit below what the extractor reaches (see docs/extraction.md) by
 a margin, so they catch a mechanism breaking, not a single relation moving.
+Since tradekg-extract/0.2 the dev sets are also training data for the models
+(annotations/ holds the rest): these floors guard the pipeline, while the
+blind sets (tests/gold-blind*) and cross-validation measure it.
 """
 
 from __future__ import annotations
@@ -66,38 +69,72 @@ def _score(scorer: ModuleType, extractor: Extractor, folder: Path) -> dict[str, 
 
 
 def test_dev_gold_set_stays_above_its_floors(scorer: ModuleType, extractor: Extractor) -> None:
+    # Reached (learned, tradekg-extract/0.2): entities 0.990, relations 0.906 (precision 0.857).
     result = _score(scorer, extractor, DEV_GOLD)
-    assert result["entities"]["f1"] >= 0.9, result
-    assert result["relations"]["f1"] >= 0.8, result
-    assert result["relations"]["precision"] >= 0.85, result
+    assert result["entities"]["f1"] >= 0.95, result
+    assert result["relations"]["f1"] >= 0.85, result
+    assert result["relations"]["precision"] >= 0.8, result
 
 
 def test_shared_corpus_stays_above_its_floors(scorer: ModuleType, extractor: Extractor,
                                              corpus_dir: Path) -> None:
+    # Reached (learned): entities 0.992, relations 0.745 (the rules, tuned on it, 0.957).
     result = _score(scorer, extractor, corpus_dir)
-    assert result["entities"]["f1"] >= 0.9, result
-    assert result["relations"]["f1"] >= 0.8, result
+    assert result["entities"]["f1"] >= 0.95, result
+    assert result["relations"]["f1"] >= 0.68, result
 
 
 def test_second_dev_gold_set_stays_above_its_floors(scorer: ModuleType, extractor: Extractor) -> None:
-    # Reached: entities 0.976, relations 0.965 (precision 0.982).
+    # Reached (learned): entities 0.976, relations 0.849 (precision 0.806).
     result = _score(scorer, extractor, DEV_GOLD2)
-    assert result["entities"]["f1"] >= 0.92, result
-    assert result["relations"]["f1"] >= 0.87, result
-    assert result["relations"]["precision"] >= 0.9, result
+    assert result["entities"]["f1"] >= 0.93, result
+    assert result["relations"]["f1"] >= 0.8, result
+    assert result["relations"]["precision"] >= 0.75, result
 
 
 def test_third_dev_gold_set_stays_above_its_floors(scorer: ModuleType, extractor: Extractor) -> None:
-    # Reached: entities 0.987, relations 0.963 (precision 0.963).
+    # Reached (learned): entities 0.987, relations 0.922 (precision 0.895).
     result = _score(scorer, extractor, DEV_GOLD3)
-    assert result["entities"]["f1"] >= 0.93, result
-    assert result["relations"]["f1"] >= 0.88, result
-    assert result["relations"]["precision"] >= 0.9, result
+    assert result["entities"]["f1"] >= 0.94, result
+    assert result["relations"]["f1"] >= 0.87, result
+    assert result["relations"]["precision"] >= 0.85, result
 
 
 def test_fourth_dev_gold_set_stays_above_its_floors(scorer: ModuleType, extractor: Extractor) -> None:
-    # Reached: entities 0.947, relations 0.896 (precision 0.963).
+    # Reached (learned): entities 0.931, relations 0.819 (precision 0.810).
     result = _score(scorer, extractor, DEV_GOLD4)
-    assert result["entities"]["f1"] >= 0.92, result
-    assert result["relations"]["f1"] >= 0.85, result
-    assert result["relations"]["precision"] >= 0.9, result
+    assert result["entities"]["f1"] >= 0.89, result
+    assert result["relations"]["f1"] >= 0.77, result
+    assert result["relations"]["precision"] >= 0.75, result
+
+
+# The facts of the Chongqing report that every answer about it rests on
+# (issue 13): who led the delegation, who was in it, whom it met, where its
+# exhibition was, where the city plans to go next.
+CHONGQING_KEY_FACTS = [
+    ("LED", "Chongqing Municipal Commission of Commerce", "Chongqing business delegation"),
+    ("MEMBER_OF", "Changan Auto", "Chongqing business delegation"),
+    ("MEMBER_OF", "TAIJI Group", "Chongqing business delegation"),
+    ("MET_WITH", "Chongqing business delegation", "National “Atameken” Chamber of Entrepreneurs"),
+    ("MET_WITH", "Chongqing business delegation", "Ministry of Economy of Belarus"),
+    ("LOCATED_IN", "China and Belarus Exhibition of Goods and Services", "['China-Belarus industrial park', 'Minsk']"),
+    ("PLANS_VISIT", "['Chongqing', 'Chongqing Municipal Commission of Commerce']", "France"),
+    ("PLANS_VISIT", "['Chongqing', 'Chongqing Municipal Commission of Commerce']", "Italy"),
+    ("PLANS_VISIT", "['Chongqing', 'Chongqing Municipal Commission of Commerce']", "Mexico"),
+    ("PLANS_VISIT", "['Chongqing', 'Chongqing Municipal Commission of Commerce']", "Colombia"),
+]
+
+
+def test_the_chongqing_reports_key_facts_are_extracted(scorer: ModuleType, extractor: Extractor,
+                                                       corpus_dir: Path) -> None:
+    gpath = corpus_dir / "chongqing-kazakhstan-belarus-2023.gold.json"
+    text = gpath.with_name("chongqing-kazakhstan-belarus-2023.txt").read_text(encoding="utf-8")
+    out = extractor.extract(Document(id=document_id(text), source=gpath.name, text=text,
+                                     date=document_date(text))).to_contract()
+    notes: list[str] = []
+    scorer.score_report(scorer.Gold(json.loads(gpath.read_text())), out, notes)
+    missed = [n for n in notes if n.strip().startswith("- missed")]
+    for rtype, source, target in CHONGQING_KEY_FACTS:
+        source_text = source if source.startswith("[") else repr(source)
+        target_text = target if target.startswith("[") else repr(target)
+        assert f"- missed {rtype}: {source_text} -> {target_text}" not in "\n".join(missed), missed

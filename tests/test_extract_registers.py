@@ -6,12 +6,22 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
+
 from graph.sectors import find_sectors
 from ingest.extract import Extractor
 from ingest.organisations import find_names, org_kind
 from tests.builders import entities_by_name as _names
 from tests.builders import extract_contract as _out
 from tests.builders import has_relation as _rel
+
+
+@pytest.fixture(scope="module")
+def extractor(rule_extractor: Extractor) -> Extractor:
+    # These tests pin the rules, which now propose candidates and features to
+    # the learned models (ingest/learn); the product is tested in
+    # test_extract_gold.py and test_learned_extractor.py.
+    return rule_extractor
 
 
 def _types(out: dict[str, Any], source: str, target: str) -> set[str]:

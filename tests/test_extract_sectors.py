@@ -4,8 +4,18 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
+
 from ingest.extract import Extractor
 from tests.builders import extract_contract as _out
+
+
+@pytest.fixture(scope="module")
+def extractor(rule_extractor: Extractor) -> Extractor:
+    # These tests pin the rules, which now propose candidates and features to
+    # the learned models (ingest/learn); the product is tested in
+    # test_extract_gold.py and test_learned_extractor.py.
+    return rule_extractor
 
 
 def _sectors(out: dict[str, Any], name: str) -> dict[str, dict[str, Any]]:

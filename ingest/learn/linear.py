@@ -40,6 +40,9 @@ class LinearModel:
     # (probability, how often right) points measured by cross-validation: a
     # probability read through them is a calibrated confidence.
     calibration: list[tuple[float, float]] = field(default_factory=list)
+    # Labels for which the rules' own finding is kept, with the precision the
+    # rules reached on texts they were not written from.
+    keep_rules: dict[str, float] = field(default_factory=dict)
 
     def calibrated(self, p: float) -> float:
         points = self.calibration
@@ -82,7 +85,8 @@ class LinearModel:
                 "bias": [round(b, 5) for b in self.bias],
                 "weights": {f: [round(x, 5) for x in w] for f, w in sorted(self.weights.items())},
                 "thresholds": {k: round(v, 4) for k, v in sorted(self.thresholds.items())},
-                "calibration": [[round(x, 4), round(y, 4)] for x, y in self.calibration]}
+                "calibration": [[round(x, 4), round(y, 4)] for x, y in self.calibration],
+                "keep_rules": {k: round(v, 3) for k, v in sorted(self.keep_rules.items())}}
 
     def save(self, path: Path) -> None:
         data = json.dumps(self.to_json(), sort_keys=True, separators=(",", ":")).encode("utf-8")
@@ -96,7 +100,7 @@ class LinearModel:
         with gzip.open(path, "rb") as gz:
             d = json.loads(gz.read().decode("utf-8"))
         return cls(d["name"], d["labels"], d["multilabel"], d["bias"], d["weights"], d.get("thresholds", {}),
-                   [(x, y) for x, y in d.get("calibration", [])])
+                   [(x, y) for x, y in d.get("calibration", [])], d.get("keep_rules", {}))
 
 
 def file_digest(path: Path) -> str:

@@ -97,6 +97,14 @@ def predict(model: LinearModel, rep: Report, allowed: set[int] | None = None) ->
             rule = rules.get((label, cand.source, cand.target)) or rules.get((label, cand.target, cand.source))
             attrs = dict(rule.attrs) if rule is not None else {}
             out.append(Found(label, cand.source, cand.target, round(model.calibrated(p), 3), cand.sentence, attrs))
+    # Where the rules are precise on unseen text, their finding stands (as a
+    # high-precision override, with the precision they reached as confidence).
+    for fd in rep.found:
+        if fd.type in model.keep_rules and (allowed is None or (fd.source in allowed and fd.target in allowed)):
+            a, b = rep.entities[fd.source], rep.entities[fd.target]
+            if RELATION_TYPES[fd.type].allows(a.type, b.type):
+                out.append(Found(fd.type, fd.source, fd.target, model.keep_rules[fd.type], fd.sentence,
+                                 dict(fd.attrs)))
     return out
 
 
@@ -112,3 +120,14 @@ def calibration_points(reliability: list[dict]) -> list[tuple[float, float]]:
         best = max(best, row["right"])
         points.append(((lo + hi) / 2, best))
     return points
+
+
+KEEP_RULES_PRECISION = 0.85
+KEEP_RULES_MIN = 5
+
+
+def precise_rule_types(by_type: dict[str, dict]) -> dict[str, float]:
+    """Relation types whose rules were right at least 85% of the time (and at
+    least five times) on texts they were not written from."""
+    return {t: s["precision"] for t, s in sorted(by_type.items())
+            if s["tp"] >= KEEP_RULES_MIN and s["precision"] >= KEEP_RULES_PRECISION}

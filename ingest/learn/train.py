@@ -329,6 +329,8 @@ def main(argv: list[str] | None = None) -> int:
     if not args.quick:
         scorer = load_scorer()
         report["rules_alone"] = score(scorer, items, [extract(None, p) for p in items])
+        unseen = [p for p in items if not p.ann.path or not p.ann.path.name.endswith(".gold.json")]
+        report["rules_on_unseen_text"] = score(scorer, unseen, [extract(None, p) for p in unseen])["relations_by_type"]
         sweep = (0.25, 0.3, 0.35, 0.4, 0.45, 0.5, 0.55, 0.6)
         outs = cross_validated_outputs(items, thresholds=sweep)
         scores = {t: score(scorer, items, o) for t, o in outs.items()}
@@ -348,6 +350,7 @@ def main(argv: list[str] | None = None) -> int:
     assert models.type and models.kind and models.relations
     if "reliability" in report:
         models.relations.calibration = relation_model.calibration_points(report["reliability"])
+        models.relations.keep_rules = relation_model.precise_rule_types(report["rules_on_unseen_text"])
     models.type.save(args.out / FILES["type"])
     models.kind.save(args.out / FILES["kind"])
     models.relations.save(args.out / FILES["relations"])
