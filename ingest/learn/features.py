@@ -58,6 +58,9 @@ class Report:
     found: list[Found]
     # entity index -> [(mention, token span)], only mentions that align to tokens
     spans: dict[int, list[tuple[Mention, Span]]] = field(default_factory=dict)
+    _ner_of_token: dict[int, str] | None = field(default=None, repr=False)
+    _all_spans: list[tuple[int, int, int]] | None = field(default=None, repr=False)
+    _sentences: dict[int, tuple[list[str], bool, bool]] = field(default_factory=dict, repr=False)
 
     def __post_init__(self) -> None:
         if self.spans:
@@ -71,12 +74,26 @@ class Report:
             self.spans[e.index] = out
 
     def ner_labels(self, e: Entity) -> set[str]:
-        labels = set()
-        for _, span in self.spans.get(e.index, []):
-            for ent in self.doc.ents:
-                if ent.start < span.end and span.start < ent.end:
-                    labels.add(ent.label_)
-        return labels
+        if self._ner_of_token is None:
+            self._ner_of_token = {t: ent.label_ for ent in self.doc.ents for t in range(ent.start, ent.end)}
+        return {self._ner_of_token[t] for _, span in self.spans.get(e.index, [])
+                for t in range(span.start, span.end) if t in self._ner_of_token}
+
+    def sentence_facts(self, sent: Span) -> tuple[list[str], bool, bool]:
+        """A sentence's verb lemmas, whether it speaks of the future, whether a pronoun is a subject."""
+        facts = self._sentences.get(sent.start)
+        if facts is None:
+            verbs = sorted({t.lemma_.lower() for t in sent if t.pos_ == "VERB"})
+            future = any(t.lemma_.lower() in FUTURE_WORDS for t in sent)
+            pronoun = any(t.dep_ == "nsubj" and t.pos_ == "PRON" for t in sent)
+            facts = self._sentences[sent.start] = (verbs, future, pronoun)
+        return facts
+
+    def mentions_between(self, lo: int, hi: int, skip: tuple[int, int]) -> int:
+        """How many mentions of other entities lie within tokens [lo, hi)."""
+        if self._all_spans is None:
+            self._all_spans = sorted((s.start, s.end, idx) for idx, spans in self.spans.items() for _, s in spans)
+        return sum(1 for a, b, idx in self._all_spans if lo <= a and b <= hi and idx not in skip)
 
 
 def entity_features(rep: Report, e: Entity) -> Features:
@@ -242,14 +259,13 @@ def pair_features(rep: Report, cand: PairCandidate, rule_types: dict[tuple[int, 
         f["no_cooccurrence"] = 1.0
         return f
     if sa.sent.start != sb.sent.start:
-        return _cross_sentence(f, sa, sb, tp)
+        return _cross_sentence(rep, f, sa, sb, tp)
     sent = sa.sent
     f["src_first" if sa.start < sb.start else "tgt_first"] = 1.0
     lo, hi = (sa, sb) if sa.start < sb.start else (sb, sa)
     between = rep.doc[lo.end:hi.start]
     f[f"gap={_bucket(len(between))}"] = 1.0
-    others = sum(1 for idx, spans in rep.spans.items() if idx not in (cand.source, cand.target)
-                 for _, s in spans if lo.end <= s.start and s.end <= hi.start)
+    others = rep.mentions_between(lo.end, hi.start, (cand.source, cand.target))
     f[f"others_between={_bucket(others, (0, 1, 2, 4))}"] = 1.0
     if len(between) <= 12:
         for tok in between:
@@ -277,17 +293,16 @@ def pair_features(rep: Report, cand: PairCandidate, rule_types: dict[tuple[int, 
         f[f"src_prev={rep.doc[sa.start - 1].lower_}"] = 1.0
     if sb.start > 0:
         f[f"tgt_prev={rep.doc[sb.start - 1].lower_}"] = 1.0
-    for tok in sent:
-        lemma = tok.lemma_.lower()
-        if tok.pos_ == "VERB":
-            f[f"sv={lemma}"] = 1.0
-        if lemma in FUTURE_WORDS:
-            f["future"] = 1.0
-            f[f"future|{tp}"] = 1.0
+    verbs, future, _ = rep.sentence_facts(sent)
+    for lemma in verbs:
+        f[f"sv={lemma}"] = 1.0
+    if future:
+        f["future"] = 1.0
+        f[f"future|{tp}"] = 1.0
     return f
 
 
-def _cross_sentence(f: Features, sa: Span, sb: Span, tp: str) -> Features:
+def _cross_sentence(rep: Report, f: Features, sa: Span, sb: Span, tp: str) -> Features:
     """A pair named in two neighbouring sentences: what each sentence says of its entity."""
     f["cross_sentence"] = 1.0
     f[f"cross|{tp}"] = 1.0
@@ -295,14 +310,13 @@ def _cross_sentence(f: Features, sa: Span, sb: Span, tp: str) -> Features:
     f["src_first" if first is sa else "tgt_first"] = 1.0
     opener = second.sent[0]
     f[f"second_opens={opener.lower_}"] = 1.0
-    for t in second.sent:
-        if t.dep_ == "nsubj" and t.pos_ == "PRON":
-            f["second_pronoun_subject"] = 1.0
+    verbs, _, pronoun = rep.sentence_facts(second.sent)
+    if pronoun:
+        f["second_pronoun_subject"] = 1.0
     f[f"src_dep={sa.root.dep_}|cross"] = 1.0
     f[f"tgt_dep={sb.root.dep_}|cross"] = 1.0
     f[f"src_head={sa.root.head.lemma_.lower()}|{tp}|cross"] = 1.0
     f[f"tgt_head={sb.root.head.lemma_.lower()}|{tp}|cross"] = 1.0
-    for t in second.sent:
-        if t.pos_ == "VERB":
-            f[f"sv2={t.lemma_.lower()}|{tp}"] = 1.0
+    for lemma in verbs:
+        f[f"sv2={lemma}|{tp}"] = 1.0
     return f

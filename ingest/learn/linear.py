@@ -56,13 +56,13 @@ class LinearModel:
         return points[-1][1]
 
     def scores(self, feats: Features) -> list[float]:
-        out = list(self.bias)
+        # Column sums in C (zip, sum): this runs for every candidate pair.
+        rows = [self.bias]
         for f, v in feats.items():
             w = self.weights.get(f)
             if w is not None:
-                for i, wi in enumerate(w):
-                    out[i] += wi * v
-        return out
+                rows.append(w if v == 1.0 else [x * v for x in w])
+        return [sum(col) for col in zip(*rows, strict=True)]
 
     def proba(self, feats: Features) -> dict[str, float]:
         s = self.scores(feats)
