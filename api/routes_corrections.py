@@ -147,7 +147,7 @@ def make_correction(state: AppState, body: CorrectionRequest, by: str) -> Correc
 
 
 @router.post("/corrections", response_model=Correction, status_code=201,
-             responses=problem_responses(401, 403, 404, 409, 413, 422))
+             responses=problem_responses(400, 401, 403, 404, 409, 413, 422))
 def post_correction(state: Reader, key: Curator, body: Annotated[CorrectionRequest, Body()]) -> Correction:
     """Make a correction; it records the key's name as who, now as when,
     ``why`` as why. 409 when the graph does not hold what it is about
@@ -242,7 +242,7 @@ def run_reextract(state: AppState, body: ReextractRequest) -> ReextractReport:
     return report
 
 
-@router.post("/reextract", response_model=ReextractResult, responses=problem_responses(401, 403, 404, 422))
+@router.post("/reextract", response_model=ReextractResult, responses=problem_responses(400, 401, 403, 404, 413, 422))
 async def reextract(state: Reader, _: Admin, body: ReextractRequest) -> ReextractResult:
     """Run the current extractor again on stored documents, keeping every
     correction; what changed per document (facts added, removed, and where
