@@ -212,6 +212,41 @@ def test_explorer_works_at_phone_width(browser: object, server: str) -> None:
 
 
 
+_POSITIONS = "Object.fromEntries(window.cy.nodes().map((n) => [n.id(), [n.position('x'), n.position('y')]]))"
+_SECTORS = "window.cy.nodes('[type = \"Sector\"]').length"
+
+
+def test_network_layout_is_stable_and_sectors_are_asked_for(browser: object, server: str) -> None:
+    context, page, errors = _open(browser, server, 1280, 800)
+    try:
+        _search(page, "Atameken")
+        first = page.evaluate(_POSITIONS)
+        assert len(first) > 1
+        # The same search again, in the same page: the same picture.
+        page.evaluate("window.cy.elements().remove(); document.querySelector('#graph-title').textContent = ''")
+        _search(page, "Atameken")
+        assert page.evaluate(_POSITIONS) == first
+
+        # Sectors are hidden until asked for, and the box brings them back.
+        center = page.evaluate("window.cy.nodes('.center').id()")
+        net = httpx.get(f"{server}/neighbourhood", params={"entity": center, "hops": 2}).json()
+        sectors = [i for i, e in net["entities"].items() if e["type"] == "Sector" and i != center]
+        assert not page.is_checked("#show-sectors")
+        assert page.evaluate(_SECTORS) == 0
+        assert sectors, "the example reports name sectors around Atameken"
+        page.check("#show-sectors")
+        page.locator("#graph-title", has_text=f"{len(net['entities'])} entities").wait_for(timeout=UI_TIMEOUT_MS)
+        assert page.evaluate(_SECTORS) == len(sectors)
+        page.uncheck("#show-sectors")
+        page.locator("#graph-title", has_text="sectors hidden").wait_for(timeout=UI_TIMEOUT_MS)
+        assert page.evaluate(_SECTORS) == 0
+        assert page.evaluate(_POSITIONS) == first
+        page.screenshot(path=str(SCREENSHOTS / "network.png"))
+        assert errors == []
+    finally:
+        context.close()
+
+
 def test_review_mode_accepts_with_a_key_and_is_refused_without(browser: object, server: str) -> None:
     context, page, errors = _open(browser, server, 1280, 800)
     try:

@@ -67,20 +67,28 @@
       {
         selector: "node",
         style: {
-          "background-color": "data(colour)", label: "data(label)", "font-size": 10,
-          "text-wrap": "ellipsis", "text-max-width": 120, "text-valign": "bottom", "text-margin-y": 3,
+          "background-color": "data(colour)", label: "data(label)", "font-size": 14,
+          "text-wrap": "ellipsis", "text-max-width": 140, "text-valign": "bottom", "text-margin-y": 3,
+          "text-background-color": "#fff", "text-background-opacity": 0.85, "text-background-padding": 1,
+          "text-background-shape": "roundrectangle", "min-zoomed-font-size": 7,
           width: 22, height: 22, color: "#1f2933",
         },
       },
-      { selector: "node.center", style: { width: 36, height: 36, "border-width": 3, "border-color": "#1f2933", "font-weight": "bold" } },
+      // A large network names only its hubs; every name is one hover/click away.
+      { selector: "node.quiet", style: { label: "" } },
+      { selector: "node.quiet:selected, node.quiet.hover", style: { label: "data(label)" } },
+      { selector: "node.center", style: { width: 36, height: 36, "border-width": 3, "border-color": "#1f2933", "font-weight": "bold", "font-size": 16, "text-max-width": 260, "z-index": 10 } },
       {
         selector: "edge",
         style: {
-          label: "data(label)", "font-size": 7, color: "#616e7c", "curve-style": "bezier", width: 1.5,
+          label: "data(label)", "font-size": 12, color: "#343a40", "curve-style": "bezier", width: 1.5,
           "line-color": "#adb5bd", "target-arrow-color": "#adb5bd", "target-arrow-shape": "data(arrow)",
-          "text-rotation": "autorotate", "text-background-color": "#fff", "text-background-opacity": 0.8,
+          "text-rotation": "autorotate", "text-background-color": "#fff", "text-background-opacity": 0.9,
+          "text-background-padding": 1, "min-zoomed-font-size": 6,
         },
       },
+      { selector: "edge.quiet", style: { label: "" } },
+      { selector: "edge.quiet:selected, edge.quiet.hover", style: { label: "data(label)" } },
       { selector: "edge[type = 'MET_WITH'], edge[type = 'SIGNED_WITH']", style: { "line-color": "#1f6feb", width: 2.5 } },
       { selector: ":selected", style: { "border-width": 3, "border-color": "#f59f00", "line-color": "#f59f00" } },
     ],
@@ -92,38 +100,95 @@
 
   const SYMMETRIC = new Set(["MET_WITH", "SIGNED_WITH"]);
 
+  // Above BUSY nodes only hubs (and the centre) carry a label; above
+  // BUSY_EDGES relations only those touching the centre carry theirs.
+  const BUSY = 60;
+  const BUSY_EDGES = 30;
+  const HUB_DEGREE = 3;
+
+  // A small seeded generator (mulberry32): cose draws random numbers when
+  // nodes coincide; seeding them makes the same graph lay out the same way.
+  function seeded(seed) {
+    let a = seed >>> 0;
+    return () => {
+      a = (a + 0x6d2b79f5) >>> 0;
+      let t = a;
+      t = Math.imul(t ^ (t >>> 15), t | 1);
+      t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+      return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+    };
+  }
+
+  function hashOf(text) {
+    let h = 2166136261;
+    for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 16777619);
+    return h >>> 0;
+  }
+
+  const byId = (a, b) => (a.data.id < b.data.id ? -1 : a.data.id > b.data.id ? 1 : 0);
+
   function draw(net) {
     current = net;
-    const nodes = Object.values(net.entities).map((e) => ({
+    const showSectors = $("#show-sectors").checked;
+    const shown = Object.values(net.entities).filter((e) => showSectors || e.type !== "Sector" || e.id === net.center);
+    const ids = new Set(shown.map((e) => e.id));
+    const nodes = shown.map((e) => ({
       group: "nodes",
       data: { id: e.id, label: e.name, type: e.type, kind: e.kind || "", colour: colourOf(e) },
       classes: e.id === net.center ? "center" : "",
-    }));
+    })).sort(byId);
     const edges = net.relations
-      .filter((r) => net.entities[r.source] && net.entities[r.target])
+      .filter((r) => ids.has(r.source) && ids.has(r.target))
       .map((r) => ({
         group: "edges",
         data: { id: r.id, source: r.source, target: r.target, label: r.type, type: r.type,
                 arrow: SYMMETRIC.has(r.type) ? "none" : "triangle" },
-      }));
+      })).sort(byId);
     const centre = net.entities[net.center];
-    $("#graph-title").textContent = `${centre ? centre.name : net.center}: ${nodes.length} entities, ${edges.length} relations`;
+    const hidden = Object.keys(net.entities).length - nodes.length;
+    $("#graph-title").textContent = `${centre ? centre.name : net.center}: ${nodes.length} entities, ${edges.length} relations`
+      + (hidden ? ` (${hidden} sectors hidden)` : "");
     cy.elements().remove();
     cy.resize(); // after the title above it took its height
     cy.add(nodes.concat(edges));
-    // cose spreads clusters apart; these values keep labels of a 2-hop
-    // neighbourhood (tens of nodes) mostly readable.
-    cy.layout({
-      name: "cose", animate: false, randomize: false, nodeRepulsion: () => 60000, idealEdgeLength: () => 110,
-      nodeOverlap: 20, gravity: 0.3, numIter: 2000, componentSpacing: 80,
-    }).run();
+    if (nodes.length > BUSY) {
+      cy.nodes().forEach((n) => { if (!n.hasClass("center") && n.degree(false) < HUB_DEGREE) n.addClass("quiet"); });
+    }
+    if (edges.length > BUSY_EDGES) {
+      cy.edges().forEach((e) => { if (e.source().id() !== net.center && e.target().id() !== net.center) e.addClass("quiet"); });
+    }
+    // The same graph, the same picture: start from a circle in id order and
+    // run cose with a random generator seeded by the graph itself.
+    const n = cy.nodes().length;
+    cy.nodes().forEach((node, i) => {
+      node.position({ x: 300 * Math.cos((2 * Math.PI * i) / n), y: 300 * Math.sin((2 * Math.PI * i) / n) });
+    });
+    const area = 160 * 112 * (n + 1);
+    const aspect = Math.min(2, Math.max(0.5, cy.width() / Math.max(1, cy.height())));
+    const random = Math.random;
+    Math.random = seeded(hashOf(nodes.map((x) => x.data.id).join("|") + "#" + edges.map((x) => x.data.id).join("|")));
+    try {
+      cy.layout({
+        name: "cose", animate: false, randomize: false, nodeRepulsion: () => 400000, idealEdgeLength: () => 90,
+        nodeOverlap: 60, gravity: 0.25, numIter: 2000, componentSpacing: 100,
+        // A box that grows with the graph keeps the density fixed; its shape
+        // follows the view's (a phone's is tall), so the fit fills it.
+        boundingBox: { x1: 0, y1: 0, w: Math.sqrt(area * aspect), h: Math.sqrt(area / aspect) },
+      }).run();
+    } finally {
+      Math.random = random;
+    }
     cy.fit(undefined, 30);
-    drawLegend(Object.values(net.entities));
+    drawLegend(shown);
     const hops = $("#hops").value;
     const q = `?entity=${encodeURIComponent(net.center)}&hops=${hops}`;
     $("#export-gexf").href = `/export/gexf${q}`;
     $("#export-graphml").href = `/export/graphml${q}`;
   }
+
+  $("#show-sectors").addEventListener("change", () => { if (current) draw(current); });
+  cy.on("mouseover", "node, edge", (evt) => evt.target.addClass("hover"));
+  cy.on("mouseout", "node, edge", (evt) => evt.target.removeClass("hover"));
 
   // The colour goes through the CSSOM: a style="" attribute would be inline
   // style, which the Content-Security-Policy refuses.
