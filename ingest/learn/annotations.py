@@ -204,10 +204,11 @@ def dumps(stored: dict[str, Any]) -> str:
 
 
 def text_of(doc: str, ann_path: Path) -> str:
-    """An annotation's text: beside it (reports written here) or in ../shared/train."""
-    beside = ann_path.with_name(f"{doc}.txt")
-    if beside.exists():
-        return beside.read_text(encoding="utf-8")
+    """An annotation's text: a report written here, or a story in ../shared/train."""
+    # Beside it, or with the reports (a second annotation of a report lives in second/).
+    for written in (ann_path.with_name(f"{doc}.txt"), ANNOTATIONS / "reports" / f"{doc}.txt"):
+        if written.exists():
+            return written.read_text(encoding="utf-8")
     shared = SHARED_TRAIN / f"{doc}.txt"
     if shared.exists():
         return shared.read_text(encoding="utf-8")
