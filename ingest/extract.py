@@ -72,7 +72,7 @@ class Extractor:
     def _extract(self, document: Document, prepared: str, parsed: Doc) -> Extraction:
         doc_date, info, entities, found = self.rules(document, prepared, parsed)
         if self.models is not None:
-            entities = add_candidates(parsed, prepared, entities, self.models.sector_terms)
+            entities = add_candidates(parsed, prepared, entities, self.models.sector_terms, keep_rules=False)
             found = merge_short_forms(entities, found)
             entities, found = self.models.refine(Report(parsed, prepared, entities, found))
         return _assemble(document, entities, found, doc_date, info, self.version)

@@ -106,10 +106,13 @@ def _sector_mentions(text: str, terms: Path | None) -> list[Mention]:
             for s, e, code in sector_terms.find(text, terms)]
 
 
-def add_candidates(doc: Doc, text: str, rule_entities: list[Entity], terms: Path | None = None) -> list[Entity]:
-    """The rules' entities (copied, never changed) followed by the new candidates
-    (indices continue); ``terms`` is the learned industry-term file."""
-    entities = copy.deepcopy(rule_entities)
+def add_candidates(doc: Doc, text: str, rule_entities: list[Entity], terms: Path | None = None, *,
+                   keep_rules: bool = True) -> list[Entity]:
+    """The rules' entities followed by the new candidates (indices continue);
+    ``terms`` is the learned industry-term file. ``keep_rules`` leaves the
+    rules' entities unchanged (training reuses them for every fold); the
+    extractor, which uses them once, skips the copy."""
+    entities = copy.deepcopy(rule_entities) if keep_rules else list(rule_entities)
     covered = [(m.start, m.end) for e in entities for m in e.mentions]
     by_form: dict[tuple[str, str], Entity] = {}
     for e in entities:
