@@ -179,6 +179,7 @@ _EXTRA_PLACES: dict[str, Place] = {
 }
 
 
+@lru_cache(maxsize=1 << 16)  # called for every word the extractor looks up
 def _key(name: str) -> str:
     s = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode().casefold()
     s = s.replace("’", "'").replace("`", "'")
@@ -289,6 +290,7 @@ def _city_candidates() -> dict[str, list[Place]]:
     return table
 
 
+@lru_cache(maxsize=1 << 16)
 def country_code(name: str) -> str | None:
     """ISO 3166-1 alpha-2 code for a country name or code ("Russia", "RUS",
     "ru", "Soviet Union"); None when the name is not a country."""

@@ -16,12 +16,15 @@ This module turns one report into model inputs:
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from functools import lru_cache
 
-from spacy.tokens import Doc, Span, Token
+from spacy.tokens import Doc, Span
 
+from graph.gazetteer import country_code
 from graph.ontology import RELATION_TYPES
 from ingest.mentions import Entity, Mention
 from ingest.relations import Found
@@ -34,6 +37,8 @@ FUTURE_WORDS = frozenset({"will", "would", "shall", "plan", "expect", "schedule"
 LEGAL_FORMS = frozenset({"inc", "corp", "co", "ltd", "plc", "ag", "sa", "nv", "bv", "spa", "gmbh",
                          "llc", "limited", "corporation", "company", "group", "holdings", "bhd", "pty",
                          "ab", "as", "oy", "kk", "srl", "sarl", "lp", "pt", "jsc", "ojsc", "sac"})
+# A name that ends on one of these was cut from a longer phrase ("Merrill Lynch and").
+FUNCTION_WORDS = frozenset({"and", "or", "of", "for", "the", "in", "on", "to", "at", "with", "by", "from", "&"})
 MAX_PAIR_TOKENS = 60  # pairs further apart in a sentence than this are not candidates
 
 
@@ -46,6 +51,31 @@ def _bucket(n: int, edges: tuple[int, ...] = (1, 2, 3, 5, 8, 13, 21)) -> str:
         if n <= e:
             return f"<={e}"
     return f">{edges[-1]}"
+
+
+class Tokens:
+    """A parsed text's token attributes as plain lists: reading them from
+    spaCy's objects pair after pair was most of the learned stage's time."""
+
+    def __init__(self, doc: Doc) -> None:
+        self.lemma = [t.lemma_.lower() for t in doc]
+        self.lower = [t.lower_ for t in doc]
+        self.dep = [t.dep_ for t in doc]
+        # HEAD is stored relative to the token; the array is unsigned, hence the cast.
+        self.head = [i + int(rel) for i, rel in enumerate(doc.to_array("HEAD").astype("int64"))]
+        self.punct = [t.is_punct for t in doc]
+        self.sent_start = [0] * len(doc)
+        for s in doc.sents:
+            for i in range(s.start, s.end):
+                self.sent_start[i] = s.start
+
+    def ancestors(self, i: int) -> list[int]:
+        """The token itself, then its heads up to the sentence root."""
+        out = [i]
+        while self.head[i] != i and len(out) <= len(self.head):
+            i = self.head[i]
+            out.append(i)
+        return out
 
 
 @dataclass
@@ -61,6 +91,8 @@ class Report:
     _ner_of_token: dict[int, str] | None = field(default=None, repr=False)
     _all_spans: list[tuple[int, int, int]] | None = field(default=None, repr=False)
     _sentences: dict[int, tuple[list[str], bool, bool]] = field(default_factory=dict, repr=False)
+    _tokens: Tokens | None = field(default=None, repr=False)
+    _roots: dict[tuple[int, int], int] = field(default_factory=dict, repr=False)
 
     def __post_init__(self) -> None:
         if self.spans:
@@ -73,27 +105,55 @@ class Report:
                     out.append((m, span))
             self.spans[e.index] = out
 
+    @property
+    def tokens(self) -> Tokens:
+        if self._tokens is None:
+            self._tokens = Tokens(self.doc)
+        return self._tokens
+
+    def root(self, span: Span) -> int:
+        """A span's syntactic root (token index), computed once per span."""
+        key = (span.start, span.end)
+        r = self._roots.get(key)
+        if r is None:
+            r = self._roots[key] = span.root.i
+        return r
+
     def ner_labels(self, e: Entity) -> set[str]:
         if self._ner_of_token is None:
             self._ner_of_token = {t: ent.label_ for ent in self.doc.ents for t in range(ent.start, ent.end)}
         return {self._ner_of_token[t] for _, span in self.spans.get(e.index, [])
                 for t in range(span.start, span.end) if t in self._ner_of_token}
 
-    def sentence_facts(self, sent: Span) -> tuple[list[str], bool, bool]:
-        """A sentence's verb lemmas, whether it speaks of the future, whether a pronoun is a subject."""
-        facts = self._sentences.get(sent.start)
+    def sentence_facts(self, start: int) -> tuple[list[str], bool, bool]:
+        """The verb lemmas of the sentence starting at token ``start``, whether it
+        speaks of the future, whether a pronoun is a subject."""
+        facts = self._sentences.get(start)
         if facts is None:
+            starts = self.tokens.sent_start
+            end = start + 1
+            while end < len(starts) and starts[end] == start:
+                end += 1
+            sent = self.doc[start:end]
             verbs = sorted({t.lemma_.lower() for t in sent if t.pos_ == "VERB"})
             future = any(t.lemma_.lower() in FUTURE_WORDS for t in sent)
             pronoun = any(t.dep_ == "nsubj" and t.pos_ == "PRON" for t in sent)
-            facts = self._sentences[sent.start] = (verbs, future, pronoun)
+            facts = self._sentences[start] = (verbs, future, pronoun)
         return facts
 
     def mentions_between(self, lo: int, hi: int, skip: tuple[int, int]) -> int:
         """How many mentions of other entities lie within tokens [lo, hi)."""
         if self._all_spans is None:
             self._all_spans = sorted((s.start, s.end, idx) for idx, spans in self.spans.items() for _, s in spans)
-        return sum(1 for a, b, idx in self._all_spans if lo <= a and b <= hi and idx not in skip)
+        spans = self._all_spans
+        n = 0
+        for k in range(bisect_left(spans, (lo,)), len(spans)):
+            a, b, idx = spans[k]
+            if a >= hi:
+                break
+            if b <= hi and idx not in skip:
+                n += 1
+        return n
 
 
 def entity_features(rep: Report, e: Entity) -> Features:
@@ -135,7 +195,20 @@ def entity_features(rep: Report, e: Entity) -> Features:
         f["generic_mention"] = 1.0
     if any(m.attrs.get("dateline") for m in e.mentions):
         f["dateline"] = 1.0
-    for _, span in rep.spans.get(e.index, [])[:4]:
+    if words and words[-1] in FUNCTION_WORDS:
+        f["ends_on_function_word"] = 1.0
+    if len(words) >= 2 and country_code(e.name.split()[0]):
+        f["starts_with_country"] = 1.0  # "U.S. Farm": a headline's subject, not a name
+    spans = rep.spans.get(e.index, [])
+    if spans and all(rep.tokens.sent_start[span.start] == 0 for _, span in spans):
+        f["headline_only"] = 1.0
+        if e.name.isupper():
+            f["headline_only_caps"] = 1.0
+    if spans:
+        first = spans[0][1]
+        f[f"root_pos={first.root.pos_}"] = 1.0
+        f[f"last_pos={first[-1].pos_}"] = 1.0
+    for _, span in spans[:4]:
         if span.start > 0:
             f[f"prev={rep.doc[span.start - 1].lower_}"] = 1.0
         if span.end < len(rep.doc):
@@ -161,6 +234,7 @@ class PairCandidate:
     target_span: Span | None
 
 
+@lru_cache(maxsize=256)
 def could_relate(source_type: str, target_type: str) -> bool:
     return any(r.allows(source_type, target_type) for r in RELATION_TYPES.values())
 
@@ -219,20 +293,20 @@ def pair_candidates(rep: Report) -> Iterator[PairCandidate]:
             yield PairCandidate(a, b, fd.sentence, None, None)
 
 
-def _path(a: Token, b: Token) -> tuple[list[str], list[str]]:
-    """The dependency path from a to b: (steps with directions, lemmas on the way)."""
-    up_a = [a, *a.ancestors]
-    up_b = [b, *b.ancestors]
-    common = next((t for t in up_a if t in up_b), None)
+def _path(tk: Tokens, a: int, b: int) -> tuple[list[str], list[str]]:
+    """The dependency path from token a to token b: (steps with directions, lemmas on the way)."""
+    up_a = tk.ancestors(a)
+    up_b = tk.ancestors(b)
+    on_b = set(up_b)
+    common = next((t for t in up_a if t in on_b), None)
     if common is None:
         return ["nopath"], []
     left = up_a[: up_a.index(common)]
     right = up_b[: up_b.index(common)]
-    steps = [f"{t.dep_}<" for t in left] + [f">{t.dep_}" for t in reversed(right)]
-    lemmas = [t.lemma_.lower() for t in left[1:]] + [common.lemma_.lower()] + \
-             [t.lemma_.lower() for t in reversed(right[1:])]
+    steps = [f"{tk.dep[t]}<" for t in left] + [f">{tk.dep[t]}" for t in reversed(right)]
+    lemmas = [tk.lemma[t] for t in left[1:]] + [tk.lemma[common]] + [tk.lemma[t] for t in reversed(right[1:])]
     if common in (a, b):
-        lemmas = [w for w in lemmas if w not in (a.lemma_.lower(), b.lemma_.lower())]
+        lemmas = [w for w in lemmas if w not in (tk.lemma[a], tk.lemma[b])]
     return steps, lemmas
 
 
@@ -250,6 +324,11 @@ def pair_features(rep: Report, cand: PairCandidate, rule_types: dict[tuple[int, 
         f[f"rule_here={t}"] = 1.0
     if cand.sentence[0] == 0:
         f["headline"] = 1.0
+    if a.country and b.country:
+        # A city in another country than the one named beside it is not in it.
+        agree = "same" if a.country == b.country else "differ"
+        f[f"country_{agree}"] = 1.0
+        f[f"country_{agree}|{tp}"] = 1.0
     if any(m.attrs.get("dateline") for m in a.mentions):
         f["src_dateline"] = 1.0
     if any(m.attrs.get("dateline") for m in b.mentions):
@@ -258,25 +337,26 @@ def pair_features(rep: Report, cand: PairCandidate, rule_types: dict[tuple[int, 
     if sa is None or sb is None:
         f["no_cooccurrence"] = 1.0
         return f
-    if sa.sent.start != sb.sent.start:
-        return _cross_sentence(rep, f, sa, sb, tp)
-    sent = sa.sent
+    tk = rep.tokens
+    ra, rb = rep.root(sa), rep.root(sb)
+    if tk.sent_start[sa.start] != tk.sent_start[sb.start]:
+        return _cross_sentence(rep, f, sa, sb, ra, rb, tp)
     f["src_first" if sa.start < sb.start else "tgt_first"] = 1.0
     lo, hi = (sa, sb) if sa.start < sb.start else (sb, sa)
-    between = rep.doc[lo.end:hi.start]
+    between = range(lo.end, hi.start)
     f[f"gap={_bucket(len(between))}"] = 1.0
     others = rep.mentions_between(lo.end, hi.start, (cand.source, cand.target))
     f[f"others_between={_bucket(others, (0, 1, 2, 4))}"] = 1.0
     if len(between) <= 12:
-        for tok in between:
-            if not tok.is_punct:
-                f[f"bw={tok.lemma_.lower()}"] = 1.0
-                f[f"bw={tok.lemma_.lower()}|{tp}"] = 1.0
+        for i in between:
+            if not tk.punct[i]:
+                f[f"bw={tk.lemma[i]}"] = 1.0
+                f[f"bw={tk.lemma[i]}|{tp}"] = 1.0
         if len(between) <= 4:
-            f[f"bws={' '.join(t.lower_ for t in between)}"] = 1.0
+            f[f"bws={' '.join(tk.lower[i] for i in between)}"] = 1.0
     elif len(between) == 0:
         f["adjacent"] = 1.0
-    steps, lemmas = _path(sa.root, sb.root)
+    steps, lemmas = _path(tk, ra, rb)
     if len(steps) <= 6:
         path = " ".join(steps)
         f[f"path={path}"] = 1.0
@@ -285,15 +365,15 @@ def pair_features(rep: Report, cand: PairCandidate, rule_types: dict[tuple[int, 
     for w in lemmas:
         f[f"plem={w}"] = 1.0
         f[f"plem={w}|{tp}"] = 1.0
-    f[f"src_dep={sa.root.dep_}"] = 1.0
-    f[f"tgt_dep={sb.root.dep_}"] = 1.0
-    f[f"src_head={sa.root.head.lemma_.lower()}|{tp}"] = 1.0
-    f[f"tgt_head={sb.root.head.lemma_.lower()}|{tp}"] = 1.0
+    f[f"src_dep={tk.dep[ra]}"] = 1.0
+    f[f"tgt_dep={tk.dep[rb]}"] = 1.0
+    f[f"src_head={tk.lemma[tk.head[ra]]}|{tp}"] = 1.0
+    f[f"tgt_head={tk.lemma[tk.head[rb]]}|{tp}"] = 1.0
     if sa.start > 0:
-        f[f"src_prev={rep.doc[sa.start - 1].lower_}"] = 1.0
+        f[f"src_prev={tk.lower[sa.start - 1]}"] = 1.0
     if sb.start > 0:
-        f[f"tgt_prev={rep.doc[sb.start - 1].lower_}"] = 1.0
-    verbs, future, _ = rep.sentence_facts(sent)
+        f[f"tgt_prev={tk.lower[sb.start - 1]}"] = 1.0
+    verbs, future, _ = rep.sentence_facts(tk.sent_start[sa.start])
     for lemma in verbs:
         f[f"sv={lemma}"] = 1.0
     if future:
@@ -302,21 +382,21 @@ def pair_features(rep: Report, cand: PairCandidate, rule_types: dict[tuple[int, 
     return f
 
 
-def _cross_sentence(rep: Report, f: Features, sa: Span, sb: Span, tp: str) -> Features:
+def _cross_sentence(rep: Report, f: Features, sa: Span, sb: Span, ra: int, rb: int, tp: str) -> Features:
     """A pair named in two neighbouring sentences: what each sentence says of its entity."""
+    tk = rep.tokens
     f["cross_sentence"] = 1.0
     f[f"cross|{tp}"] = 1.0
     first, second = (sa, sb) if sa.start < sb.start else (sb, sa)
     f["src_first" if first is sa else "tgt_first"] = 1.0
-    opener = second.sent[0]
-    f[f"second_opens={opener.lower_}"] = 1.0
-    verbs, _, pronoun = rep.sentence_facts(second.sent)
+    f[f"second_opens={tk.lower[tk.sent_start[second.start]]}"] = 1.0
+    verbs, _, pronoun = rep.sentence_facts(tk.sent_start[second.start])
     if pronoun:
         f["second_pronoun_subject"] = 1.0
-    f[f"src_dep={sa.root.dep_}|cross"] = 1.0
-    f[f"tgt_dep={sb.root.dep_}|cross"] = 1.0
-    f[f"src_head={sa.root.head.lemma_.lower()}|{tp}|cross"] = 1.0
-    f[f"tgt_head={sb.root.head.lemma_.lower()}|{tp}|cross"] = 1.0
+    f[f"src_dep={tk.dep[ra]}|cross"] = 1.0
+    f[f"tgt_dep={tk.dep[rb]}|cross"] = 1.0
+    f[f"src_head={tk.lemma[tk.head[ra]]}|{tp}|cross"] = 1.0
+    f[f"tgt_head={tk.lemma[tk.head[rb]]}|{tp}|cross"] = 1.0
     for lemma in verbs:
         f[f"sv2={lemma}|{tp}"] = 1.0
     return f

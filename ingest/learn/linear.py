@@ -25,6 +25,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
+
 Features = dict[str, float]
 
 
@@ -43,6 +45,8 @@ class LinearModel:
     # Labels for which the rules' own finding is kept, with the precision the
     # rules reached on texts they were not written from.
     keep_rules: dict[str, float] = field(default_factory=dict)
+    _matrix: np.ndarray | None = field(default=None, repr=False, compare=False)
+    _row: dict[str, int] = field(default_factory=dict, repr=False, compare=False)
 
     def calibrated(self, p: float) -> float:
         points = self.calibration
@@ -56,13 +60,22 @@ class LinearModel:
         return points[-1][1]
 
     def scores(self, feats: Features) -> list[float]:
-        # Column sums in C (zip, sum): this runs for every candidate pair.
-        rows = [self.bias]
+        # This runs for every candidate pair: one matrix of weights (row 0 the
+        # bias), the rows of the features present summed in order in numpy.
+        if self._matrix is None:
+            self._row = {f: n for n, f in enumerate(self.weights, start=1)}
+            self._matrix = np.array([self.bias, *self.weights.values()], dtype=np.float64)
+        rows = [0]
+        scaled = False
         for f, v in feats.items():
-            w = self.weights.get(f)
-            if w is not None:
-                rows.append(w if v == 1.0 else [x * v for x in w])
-        return [sum(col) for col in zip(*rows, strict=True)]
+            n = self._row.get(f)
+            if n is not None:
+                rows.append(n)
+                scaled = scaled or v != 1.0
+        picked = self._matrix[rows]
+        if scaled:
+            picked[1:] *= np.array([v for f, v in feats.items() if f in self._row])[:, None]
+        return picked.sum(axis=0).tolist()
 
     def proba(self, feats: Features) -> dict[str, float]:
         s = self.scores(feats)

@@ -67,7 +67,8 @@ class Models:
             entities.append(new)
         kept = {e.index for e in entities}
         by_index = {e.index: e for e in entities}
-        typed = Report(rep.doc, rep.text, [by_index.get(e.index, e) for e in rep.entities], rep.found, rep.spans)
+        typed = Report(rep.doc, rep.text, [by_index.get(e.index, e) for e in rep.entities], rep.found, rep.spans,
+                       _tokens=rep._tokens)
         if self.relations is not None:
             found = relation_model.predict(self.relations, typed, allowed=kept)
         else:
