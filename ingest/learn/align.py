@@ -78,7 +78,9 @@ class Alignment:
             return None
         return g.get("kind")
 
-    def pair_types(self, cand: PairCandidate) -> set[str]:
+    def pair_types(self, cand: PairCandidate, *, optional: bool = True) -> set[str]:
+        """The relation types the annotation states for this pair in this
+        sentence; with ``optional=False``, only those it does not mark optional."""
         ga, gb = self.gold.get(cand.source), self.gold.get(cand.target)
         if ga is None or gb is None or ga is gb:
             return set()
@@ -89,7 +91,7 @@ class Alignment:
             tgt = set(r["target"] if isinstance(r["target"], list) else [r["target"]])
             forward = ga["name"] in src and gb["name"] in tgt
             backward = r["type"] in SYMMETRIC_RELATIONS and gb["name"] in src and ga["name"] in tgt
-            if not (forward or backward):
+            if not (forward or backward) or (r.get("optional") and not optional):
                 continue
             evidence = r.get("evidence")
             if evidence and not any(s < s1 and s0 < t for s, t in evidence):

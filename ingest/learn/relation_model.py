@@ -51,12 +51,17 @@ def examples(rep: Report, align: Alignment) -> tuple[list[Features], list[set[st
     for cand, f in candidates(rep):
         if cand.source in align.ignored:  # a string the annotation says to ignore: no label either way
             continue
+        required = align.pair_types(cand, optional=False)
+        if not required and align.pair_types(cand):
+            # Only optional facts (a city in its country, a plan): the scorer
+            # neither asks for them nor counts them wrong, so they teach nothing.
+            continue
         X.append(f)
-        Y.append(align.pair_types(cand))
+        Y.append(required)
     return X, Y
 
 
-def train_relations(X: Sequence[Features], Y: Sequence[set[str]], threshold: float = DEFAULT_THRESHOLD
+def train_relations(X: Sequence[Features], Y: Sequence[set[str]], thresholds: dict[str, float] | None = None
                     ) -> LinearModel:
     """One yes/no model per relation type. Most candidate pairs state nothing:
     a fixed share of those is kept, each weighted to stand for the rest, which
@@ -73,7 +78,7 @@ def train_relations(X: Sequence[Features], Y: Sequence[set[str]], threshold: flo
             weights.append(100 / NEGATIVE_SHARE)
     model = train("relations", keep_x, keep_y, labels=RELATION_LABELS, multilabel=True, C=0.5, min_count=2,
                   sample_weight=weights)
-    model.thresholds = {lab: threshold for lab in RELATION_LABELS}
+    model.thresholds = {lab: (thresholds or {}).get(lab, DEFAULT_THRESHOLD) for lab in RELATION_LABELS}
     return model
 
 
@@ -105,6 +110,18 @@ def predict(model: LinearModel, rep: Report, allowed: set[int] | None = None) ->
             if RELATION_TYPES[fd.type].allows(a.type, b.type):
                 out.append(Found(fd.type, fd.source, fd.target, model.keep_rules[fd.type], fd.sentence,
                                  dict(fd.attrs)))
+    return out
+
+
+def best_thresholds(by_threshold: dict[float, dict[str, dict]]) -> dict[str, float]:
+    """Each relation type's threshold: the one with its best cross-validated F1
+    (``by_threshold``: threshold -> relation type -> scores). Types differ:
+    a LOCATED_IN candidate is cheap to propose and needs a surer model than
+    a PLANS_VISIT one."""
+    out = {}
+    for label in RELATION_LABELS:
+        f1 = {t: by_type.get(label, {}).get("f1", 0.0) for t, by_type in by_threshold.items()}
+        out[label] = max(sorted(f1), key=lambda t: (f1[t], -abs(t - DEFAULT_THRESHOLD)))
     return out
 
 

@@ -7,8 +7,8 @@
    the rules; the candidates are lined up with the annotation (``align``).
 2. Cross-validation by document (5 folds, fixed): models trained on four
    folds extract the fifth, and ``../shared/eval/score.py``'s own scoring
-   compares the output with the annotation. The relation threshold is the
-   one that gives the best cross-validated F1.
+   compares the output with the annotation. Each relation type's threshold
+   is the one that gives its best cross-validated F1.
 3. A learning curve (relation F1 against the number of training documents)
    on the same folds, and a reliability table of the relation confidences.
 4. The final models, trained on everything, are written to
@@ -111,7 +111,7 @@ def prepare(items: list[Parsed], train_items: list[Parsed], scratch: Path) -> No
         p.prepare(scratch / sector_terms.FILE)
 
 
-def fit(items: list[Parsed], threshold: float = relation_model.DEFAULT_THRESHOLD) -> Models:
+def fit(items: list[Parsed], thresholds: dict[str, float] | None = None) -> Models:
     tx: list[Features] = []
     ty: list[str] = []
     kx: list[Features] = []
@@ -128,7 +128,7 @@ def fit(items: list[Parsed], threshold: float = relation_model.DEFAULT_THRESHOLD
         rx += x
         ry += y
     return Models(entity_models.train_type(tx, ty), entity_models.train_kind(kx, ky),
-                  relation_model.train_relations(rx, ry, threshold), label="training")
+                  relation_model.train_relations(rx, ry, thresholds), label="training")
 
 
 def extract(models: Models | None, p: Parsed) -> dict[str, Any]:
@@ -191,7 +191,8 @@ def cross_validated_outputs(items: list[Parsed], *,
     return {t: [o for o in outs if o is not None] for t, outs in outputs.items()}
 
 
-def learning_curve(items: list[Parsed], scorer: ModuleType, threshold: float) -> list[dict[str, Any]]:
+def learning_curve(items: list[Parsed], scorer: ModuleType, thresholds: dict[str, float]
+                   ) -> list[dict[str, Any]]:
     """Relation F1 on fold 0 against the number of training documents (drawn
     from the other folds, the same order every time)."""
     test = [p for p in items if fold_of(p) == 0]
@@ -201,7 +202,7 @@ def learning_curve(items: list[Parsed], scorer: ModuleType, threshold: float) ->
         train_items = pool[:n]
         with tempfile.TemporaryDirectory() as scratch:
             prepare(items, train_items, Path(scratch))
-        models = fit(train_items, threshold)
+        models = fit(train_items, thresholds)
         s = score(scorer, test, [extract(models, p) for p in test])
         curve.append({"training_documents": len(train_items), "relation_f1": s["relations"]["f1"],
                       "entity_f1": s["entities"]["f1"], "org_kind_accuracy": s["org_kind_accuracy"]})
@@ -326,7 +327,7 @@ def main(argv: list[str] | None = None) -> int:
     items = parse(anns, extractor)
     print(f"{len(items)} annotated documents parsed in {time.monotonic() - started:.0f} s", file=sys.stderr)
     report: dict[str, Any] = {"documents": len(items), "dev_sets_in_training": not args.no_dev_sets}
-    threshold = relation_model.DEFAULT_THRESHOLD
+    thresholds = dict.fromkeys(relation_model.RELATION_LABELS, relation_model.DEFAULT_THRESHOLD)
     if not args.quick:
         scorer = load_scorer()
         # The rules' own output, once: the baseline everywhere below.
@@ -336,22 +337,25 @@ def main(argv: list[str] | None = None) -> int:
         report["rules_alone"] = score(scorer, items, rule_outs)
         report["rules_on_unseen_text"] = score(scorer, [items[i] for i in unseen],
                                                [rule_outs[i] for i in unseen])["relations_by_type"]
-        sweep = (0.25, 0.3, 0.35, 0.4, 0.45, 0.5, 0.55, 0.6)
-        outs = cross_validated_outputs(items, thresholds=sweep)
-        scores = {t: score(scorer, items, o) for t, o in outs.items()}
-        threshold = max(sweep, key=lambda t: scores[t]["relations"]["f1"])
+        sweep = (0.2, 0.25, 0.3, 0.35, 0.4, 0.45, 0.5, 0.55, 0.6, 0.65, 0.7, 0.75, 0.8)
+        swept = cross_validated_outputs(items, thresholds=sweep)
+        scores = {t: score(scorer, items, o) for t, o in swept.items()}
+        thresholds = relation_model.best_thresholds({t: s["relations_by_type"] for t, s in scores.items()})
+        outs = [{**o, "relations": [r for r in o["relations"] if r["confidence"] >= thresholds[r["type"]]]}
+                for o in swept[min(sweep)]]
         report["threshold_sweep"] = {str(t): s["relations"] for t, s in scores.items()}
-        report["relation_threshold"] = threshold
-        report["cross_validated"] = scores[threshold]
+        report["relation_thresholds"] = thresholds
+        report["cross_validated"] = score(scorer, items, outs)
         report["cross_validated_by_source"] = {
             g: {"rules_alone": score(scorer, [items[i] for i in idx], [rule_outs[i] for i in idx]),
-                "learned": score(scorer, [items[i] for i in idx], [outs[threshold][i] for i in idx])}
+                "learned": score(scorer, [items[i] for i in idx], [outs[i] for i in idx])}
             for g, idx in groups.items()}
-        report["reliability"] = reliability(items, outs[threshold], scorer)
-        print(f"cross-validated at threshold {threshold}: {scores[threshold]['relations']}", file=sys.stderr)
+        report["reliability"] = reliability(items, outs, scorer)
+        print(f"cross-validated at thresholds {thresholds}: {report['cross_validated']['relations']}",
+              file=sys.stderr)
     args.out.mkdir(parents=True, exist_ok=True)
     prepare(items, items, args.out)
-    models = fit(items, threshold)
+    models = fit(items, thresholds)
     assert models.type and models.kind and models.relations
     if "reliability" in report:
         models.relations.calibration = relation_model.calibration_points(report["reliability"])
@@ -366,7 +370,7 @@ def main(argv: list[str] | None = None) -> int:
     if not args.quick:
         # Slower and only descriptive: after the models and main scores are safe.
         scorer = load_scorer()
-        report["learning_curve"] = curve = learning_curve(items, scorer, threshold)
+        report["learning_curve"] = curve = learning_curve(items, scorer, thresholds)
         print(f"learning curve: {curve}", file=sys.stderr)
         report["learner_comparison"] = compare_learners(items)
         print(f"learners: {report['learner_comparison']}", file=sys.stderr)
