@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 from spacy.tokens import Doc
@@ -511,7 +512,12 @@ _SPELLING = {"center": "centre", "organization": "organisation", "co-operation":
 
 
 def _tokens(name: str) -> list[str]:
-    return [_SPELLING.get(w, w) for w in normalise_name(name).split()]
+    return list(_token_tuple(name))
+
+
+@lru_cache(maxsize=1 << 14)  # every mention is compared with every earlier one
+def _token_tuple(name: str) -> tuple[str, ...]:
+    return tuple(_SPELLING.get(w, w) for w in normalise_name(name).split())
 
 
 def _subsequence(short: list[str], long: list[str]) -> bool:

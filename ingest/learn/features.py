@@ -58,16 +58,25 @@ class Tokens:
     spaCy's objects pair after pair was most of the learned stage's time."""
 
     def __init__(self, doc: Doc) -> None:
-        self.lemma = [t.lemma_.lower() for t in doc]
-        self.lower = [t.lower_ for t in doc]
-        self.dep = [t.dep_ for t in doc]
+        self.lemma: list[str] = []
+        self.lower: list[str] = []
+        self.dep: list[str] = []
+        self.punct: list[bool] = []
+        for t in doc:
+            self.lemma.append(t.lemma_.lower())
+            self.lower.append(t.lower_)
+            self.dep.append(t.dep_)
+            self.punct.append(t.is_punct)
         # HEAD is stored relative to the token; the array is unsigned, hence the cast.
         self.head = [i + int(rel) for i, rel in enumerate(doc.to_array("HEAD").astype("int64"))]
-        self.punct = [t.is_punct for t in doc]
         self.sent_start = [0] * len(doc)
-        for s in doc.sents:
+        self.sent_no = [0] * len(doc)
+        self.sents: list[tuple[int, int]] = []  # character span of each sentence
+        for n, s in enumerate(doc.sents):
+            self.sents.append((s.start_char, s.end_char))
             for i in range(s.start, s.end):
                 self.sent_start[i] = s.start
+                self.sent_no[i] = n
 
     def ancestors(self, i: int) -> list[int]:
         """The token itself, then its heads up to the sentence root."""
@@ -244,14 +253,10 @@ def pair_candidates(rep: Report) -> Iterator[PairCandidate]:
     and each pair the rules related, once per sentence."""
     seen: set[tuple[int, int, int]] = set()
     by_sent: dict[int, list[tuple[int, Span]]] = defaultdict(list)
-    sents = list(rep.doc.sents)
-    sent_of_token = {}
-    for n, s in enumerate(sents):
-        for t in range(s.start, s.end):
-            sent_of_token[t] = n
+    sents = rep.tokens.sents
     for idx, spans in rep.spans.items():
         for _, span in spans:
-            by_sent[sent_of_token[span.start]].append((idx, span))
+            by_sent[rep.tokens.sent_no[span.start]].append((idx, span))
     for n, items in sorted(by_sent.items()):
         sent = sents[n]
         best: dict[tuple[int, int], tuple[int, Span, Span]] = {}
@@ -267,8 +272,8 @@ def pair_candidates(rep: Report) -> Iterator[PairCandidate]:
                 if (a, b) not in best or gap < best[(a, b)][0]:
                     best[(a, b)] = (gap, sa, sb)
         for (a, b), (_, sa, sb) in sorted(best.items()):
-            seen.add((a, b, sent.start_char))
-            yield PairCandidate(a, b, (sent.start_char, sent.end_char), sa, sb)
+            seen.add((a, b, sent[0]))
+            yield PairCandidate(a, b, sent, sa, sb)
     # Across a sentence break: "X said it signed ... . The agreement with Y ..."
     for n, items in sorted(by_sent.items()):
         if n + 1 not in by_sent:
@@ -279,11 +284,11 @@ def pair_candidates(rep: Report) -> Iterator[PairCandidate]:
                 if a == b or b in here:
                     continue
                 for x, y, sx, sy in ((a, b, sa, sb), (b, a, sb, sa)):
-                    key = (x, y, sents[n].start_char)
+                    key = (x, y, sents[n][0])
                     if key in seen or not could_relate(rep.entities[x].type, rep.entities[y].type):
                         continue
                     seen.add(key)
-                    yield PairCandidate(x, y, (sents[n].start_char, sents[n + 1].end_char), sx, sy)
+                    yield PairCandidate(x, y, (sents[n][0], sents[n + 1][1]), sx, sy)
     for fd in rep.found:
         for a, b in ((fd.source, fd.target), (fd.target, fd.source)):
             key = (a, b, fd.sentence[0])

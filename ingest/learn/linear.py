@@ -47,6 +47,8 @@ class LinearModel:
     keep_rules: dict[str, float] = field(default_factory=dict)
     _matrix: np.ndarray | None = field(default=None, repr=False, compare=False)
     _row: dict[str, int] = field(default_factory=dict, repr=False, compare=False)
+    _logit: list[float] | None = field(default=None, repr=False, compare=False)
+    _logit_of: dict[str, float] | None = field(default=None, repr=False, compare=False)
 
     def calibrated(self, p: float) -> float:
         points = self.calibration
@@ -86,6 +88,16 @@ class LinearModel:
         total = sum(exp)
         return {lab: e / total for lab, e in zip(self.labels, exp, strict=True)}
 
+    def above_thresholds(self, feats: Features, default: float) -> list[tuple[str, float]]:
+        """(label, probability) for each label at or above its threshold
+        (multilabel), comparing scores with the thresholds' log-odds so that
+        only the labels kept pay for a probability."""
+        if self._logit is None or self._logit_of is not self.thresholds:  # thresholds may be replaced
+            self._logit_of = self.thresholds
+            self._logit = [_log_odds(self.thresholds.get(lab, default)) for lab in self.labels]
+        return [(lab, _sigmoid(x)) for lab, x, cut in zip(self.labels, self.scores(feats), self._logit, strict=True)
+                if x >= cut and _sigmoid(x) >= self.thresholds.get(lab, default)]
+
     def best(self, feats: Features) -> tuple[str, float]:
         p = self.proba(feats)
         label = max(p, key=lambda k: p[k])
@@ -119,6 +131,11 @@ class LinearModel:
 def file_digest(path: Path) -> str:
     """A short digest of a model file, for the extractor version string."""
     return hashlib.sha256(path.read_bytes()).hexdigest()[:8]
+
+
+def _log_odds(p: float) -> float:
+    # A hair below the exact value: the probability test after it decides ties.
+    return math.log(p / (1.0 - p)) - 1e-9 if 0.0 < p < 1.0 else (-math.inf if p <= 0.0 else math.inf)
 
 
 def _sigmoid(x: float) -> float:

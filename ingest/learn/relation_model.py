@@ -91,9 +91,7 @@ def predict(model: LinearModel, rep: Report, allowed: set[int] | None = None) ->
         if allowed is not None and (cand.source not in allowed or cand.target not in allowed):
             continue
         a, b = rep.entities[cand.source], rep.entities[cand.target]
-        for label, p in model.proba(f).items():
-            if p < model.thresholds.get(label, DEFAULT_THRESHOLD):
-                continue
+        for label, p in model.above_thresholds(f, DEFAULT_THRESHOLD):
             rel = RELATION_TYPES[label]
             if not (a.type in rel.sources and b.type in rel.targets):
                 continue
