@@ -10,8 +10,10 @@ import pytest
 
 from ingest.learn import annotations as ann_mod
 from ingest.learn.annotations import AnnotationError, build
+from ingest.learn.candidates import trim_names
 from ingest.learn.linear import LinearModel, train
 from ingest.learn.refine import FILES, MODELS_DIR, Models
+from ingest.mentions import Entity, Mention
 
 TEXT = (
     "FUJITSU SIGNS VENTURE\n\n"
@@ -135,3 +137,23 @@ def test_the_extractor_version_names_the_committed_models():
         pytest.skip("no trained models committed")
     version = Extractor().version
     assert "+models-" in version
+
+
+def _org(index: int, text: str, start: int = 0, etype: str = "Organization") -> Entity:
+    m = Mention(start, start + len(text), text, etype)
+    return Entity(index, etype, [m], name=text)
+
+
+def test_a_name_gives_back_what_it_swallowed_from_its_neighbours():
+    owned = _org(0, "Japan's Kanto Machine Tool Co")
+    titled = _org(1, "Electronic Industries Association of Japan (EIAJ) Chairman Shoichi Saba", 40)
+    person = _org(2, "Federal Deposit Insurance Corp Chairman L. William Seidman", 120, "Person")
+    brand = _org(3, "McDonald's Corp", 200)  # "McDonald" is no place and no entity: one name
+    service = _org(4, "Canada Trade Commissioner Service", 220)  # a body, not a body and a person
+    trim_names([owned, titled, person, brand, service])
+    assert (owned.name, owned.mentions[0].start) == ("Kanto Machine Tool Co", len("Japan's "))
+    assert titled.name == "Electronic Industries Association of Japan" and titled.aliases == ["EIAJ"]
+    assert titled.mentions[0].end == 40 + len("Electronic Industries Association of Japan")
+    assert person.name == "L. William Seidman"
+    assert brand.name == "McDonald's Corp"
+    assert service.name == "Canada Trade Commissioner Service"

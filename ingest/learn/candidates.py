@@ -16,12 +16,12 @@ from pathlib import Path
 
 from spacy.tokens import Doc
 
-from graph.gazetteer import find_place
+from graph.gazetteer import country_code, find_place
 from graph.model import normalise_name
 from graph.ontology import EVENT, ORGANIZATION, PERSON, PLACE, SECTOR
 from ingest.learn import sector_terms
-from ingest.mentions import Entity, Mention
-from ingest.organisations import org_kind
+from ingest.mentions import TITLE_HEADS, Entity, Mention
+from ingest.organisations import ORG_HEADS, org_kind
 from ingest.relations import Found
 
 NER_TYPES = {"ORG": ORGANIZATION, "PERSON": PERSON, "GPE": PLACE, "LOC": PLACE, "EVENT": EVENT,
@@ -106,6 +106,59 @@ def _sector_mentions(text: str, terms: Path | None) -> list[Mention]:
             for s, e, code in sector_terms.find(text, terms)]
 
 
+_POSSESSIVE = re.compile(r"^(.+?)['’]s\s+(?=[A-Z0-9])")
+_WORD = re.compile(r"\S+")
+_ACRONYM_AT_END = re.compile(r"\s*\(([A-Z][A-Za-z0-9&.-]{1,10})\)$")
+
+
+def trim_names(entities: list[Entity]) -> None:
+    """Cut what a name swallowed from its neighbours, in place:
+    "Japan's Kanto Machine Tool Co" -> "Kanto Machine Tool Co" (the owner
+    before "'s" is a place or another entity of the report); "Electronic
+    Industries Association of Japan Chairman Shoichi Saba" -> the body
+    before the title, and for a person the name after it."""
+    known = {normalise_name(f) for e in entities for f in [e.name, *e.aliases] if e.mentions}
+    for e in entities:
+        if e.type not in (ORGANIZATION, PERSON) or not e.name:
+            continue
+        changed = False
+        for m in e.mentions:
+            if m.generic:
+                continue
+            owner = _POSSESSIVE.match(m.text)
+            if owner and (normalise_name(owner.group(1)) in known or country_code(owner.group(1))
+                          or find_place(owner.group(1))):
+                m.start += owner.end()
+                m.text = m.text[owner.end():]
+                changed = True
+            words = list(_WORD.finditer(m.text))
+            for k, w in enumerate(words[1:-1], start=1):
+                title = w.group(0)
+                after = [x.group(0).strip(",.").lower() for x in words[k + 1:]]
+                if not (title[:1].isupper() and title.lower() in TITLE_HEADS and words[k + 1].group(0)[:1].isupper()):
+                    continue
+                if any(x in ORG_HEADS or x in TITLE_HEADS for x in after) or words[0].group(0).lower() in TITLE_HEADS:
+                    continue  # "Trade Commissioner Service", "Deputy Trade Minister X": not a body then a person
+                if e.type == ORGANIZATION:
+                    cut = words[k - 1].end()
+                    acronym = _ACRONYM_AT_END.search(m.text[:cut])
+                    if acronym:  # "... of Japan (EIAJ) Chairman": the acronym is an alias
+                        e.aliases.append(acronym.group(1))
+                        cut = acronym.start()
+                    m.end = m.start + cut
+                    m.text = m.text[:cut]
+                elif len(words) - k - 1 >= 2:  # a person's name after the title: two words at least
+                    cut = words[k + 1].start()
+                    m.start += cut
+                    m.text = m.text[cut:]
+                else:
+                    continue
+                changed = True
+                break
+        if changed:
+            e.name = max((m.text for m in e.mentions if not m.generic), key=len)
+
+
 def add_candidates(doc: Doc, text: str, rule_entities: list[Entity], terms: Path | None = None, *,
                    keep_rules: bool = True) -> list[Entity]:
     """The rules' entities followed by the new candidates (indices continue);
@@ -113,6 +166,7 @@ def add_candidates(doc: Doc, text: str, rule_entities: list[Entity], terms: Path
     rules' entities unchanged (training reuses them for every fold); the
     extractor, which uses them once, skips the copy."""
     entities = copy.deepcopy(rule_entities) if keep_rules else list(rule_entities)
+    trim_names(entities)
     covered = [(m.start, m.end) for e in entities for m in e.mentions]
     by_form: dict[tuple[str, str], Entity] = {}
     for e in entities:
