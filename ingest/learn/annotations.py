@@ -79,8 +79,9 @@ def find_mentions(text: str, entities: list[dict[str, Any]]) -> list[list[tuple[
 
     Longer forms win where forms of one entity overlap ("Fujitsu Ltd" over
     "Fujitsu"); another entity's name may sit inside a mention ("Japan" in
-    "Bank of Japan"), but not at its start: there the short form is part of
-    the longer name ("Merrill Lynch" in "Merrill Lynch Capital Markets").
+    "Bank of Japan", "Tokyo" in "Tokyo economic summit"), but not at the
+    start of a longer name of the same type: there the short form is part of
+    it ("Merrill Lynch" in "Merrill Lynch Capital Markets").
     """
     candidates: list[tuple[int, int, int]] = []  # (start, end, entity index)
     for i, e in enumerate(entities):
@@ -95,9 +96,10 @@ def find_mentions(text: str, entities: list[dict[str, Any]]) -> list[list[tuple[
     for s, t, i in candidates:
         # A name inside another entity's name is a mention too ("Venice" in
         # "G-7 meeting in Venice"); a shorter form inside a longer form of
-        # the same entity, a form that begins a longer name, or a span
+        # the same entity, a form that begins a longer name of its type, or a span
         # crossing another, is not.
-        if any((s < b and a < t) and (j == i or s == a or not (a <= s and t <= b)) for a, b, j in taken):
+        if any((s < b and a < t) and (j == i or (s == a and entities[j]["type"] == entities[i]["type"])
+                                      or not (a <= s and t <= b)) for a, b, j in taken):
             continue
         taken.append((s, t, i))
         out[i].append((s, t))
