@@ -37,6 +37,9 @@ class Place:
 
 # Short and historical names that pycountry does not carry. Historical states
 # map to the state that continues them, so old reports land on today's node.
+# Codes in common use that ISO 3166-1 leaves to its users (not in pycountry).
+_USER_ASSIGNED_CODES = {"XK": "Kosovo"}
+
 _EXTRA_COUNTRY_NAMES: dict[str, str] = {
     "russia": "RU", "soviet union": "RU", "ussr": "RU", "u.s.s.r.": "RU",
     "south korea": "KR", "korea": "KR", "republic of korea": "KR", "north korea": "KP",
@@ -312,6 +315,8 @@ def country_name(code: str) -> str:
     """The short English name for an ISO alpha-2 code ("KR" -> "South Korea")."""
     c = pycountry.countries.get(alpha_2=code.upper())
     if c is None:
+        if code.upper() in _USER_ASSIGNED_CODES:
+            return _USER_ASSIGNED_CODES[code.upper()]
         raise KeyError(f"no country with code {code!r}")
     return str(getattr(c, "common_name", None) or c.name)
 

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import pytest
 
+from graph import gazetteer
 from graph.gazetteer import country_code, country_name, demonym_country, find_place
 
 
@@ -54,3 +55,9 @@ def test_countries_win_over_cities_of_the_same_name() -> None:
 def test_unknown_names_are_not_places() -> None:
     assert find_place("Minsk National Airport") is None
     assert find_place("") is None
+
+
+def test_a_country_whose_code_iso_leaves_to_users_is_still_a_place():
+    # Kosovo's XK is not in ISO 3166-1 proper; a report naming it must not fail.
+    assert gazetteer.country_code("Kosovo") == "XK"
+    assert [(p.name, p.country) for p in gazetteer.place_candidates("Kosovo")] == [("Kosovo", "XK")]
