@@ -59,7 +59,8 @@ def get_entity(state: Reader, entity_id: str) -> EntityDetail:
             raise UnknownEntity(entity_id)
         rels = store.relations(entity_ids=[entity.id], limit=MAX_ENTITY_RELATIONS)
         related = store.get_entities({r.other(entity.id) for r in rels})
-    return EntityDetail(entity=entity, relations=rels, related=related)
+        merges = store.merge_records(entity.id)
+    return EntityDetail(entity=entity, relations=rels, related=related, merges=merges)
 
 
 @router.post("/entities/merge", response_model=Entity, responses=problem_responses(400, 401, 403, 404, 409, 422))

@@ -12,7 +12,7 @@ from typing import Generic, TypeVar
 
 from pydantic import BaseModel, Field
 
-from graph.model import Document, Entity, Relation
+from graph.model import Document, Entity, MergeRecord, Relation
 
 T = TypeVar("T")
 
@@ -96,8 +96,11 @@ class MergeRequest(BaseModel):
 
 class EntityDetail(BaseModel):
     """An entity with its aliases and evidence, the relations that touch it
-    (with evidence) and the entities at their other ends."""
+    (with evidence), the entities at their other ends, and why each later
+    report's mention was joined to it (``merges``: report, shared form,
+    reason, score)."""
 
     entity: Entity
     relations: list[Relation]
     related: dict[str, Entity]
+    merges: list[MergeRecord] = []

@@ -11,6 +11,8 @@ backends give the same answers to the same inputs (``tests/test_store_contract.p
     (:Alias    {key, entity_id, alias, norm, doc_id, origin_id})
     (:Mention  {key, entity_id, doc_id, start, end, text, origin_id})          entity evidence
     (:Merge    {drop_id, keep_id, snapshot, merged_at})
+    (:MergeRecord {key, entity_id, doc_id, form, reason, score})              why resolution joined a report
+    (:KindVote {key, entity_id, doc_id, kind})                                 the kind a report gave an organisation
 
 A relation's evidence lives on its edge: ``ev`` is a list of JSON records
 ``[doc_id, start, end, text, date, confidence, extractor, origin_source,
@@ -54,6 +56,8 @@ from graph.model import (
     Entity,
     Evidence,
     Extraction,
+    MeetingPath,
+    MergeRecord,
     Relation,
     Stats,
     Subgraph,
@@ -62,8 +66,26 @@ from graph.model import (
     relation_id,
     short_hash,
 )
-from graph.ontology import ENTITY_TYPES, RELATION_TYPES, check_entity_type, check_relation_type
-from graph.resolve import endpoints, map_entity_refs, resolve_entities
+from graph.ontology import (
+    ENTITY_TYPES,
+    LED,
+    MEETING_RELATIONS,
+    MEMBER_OF,
+    MISSION,
+    ORGANIZATION,
+    ORGANIZED,
+    RELATION_TYPES,
+    check_entity_type,
+    check_relation_type,
+)
+from graph.resolve import (
+    MergeDecision,
+    endpoints,
+    fuller_name,
+    kind_by_evidence,
+    map_entity_refs,
+    resolve_entities,
+)
 from graph.store import StoreError, UnknownEntity, check_direction, walk_relations
 
 
@@ -79,6 +101,8 @@ NODE_INDEXES: tuple[tuple[str, str], ...] = (
     ("Alias", "key"), ("Alias", "entity_id"), ("Alias", "norm"), ("Alias", "doc_id"), ("Alias", "origin_id"),
     ("Mention", "key"), ("Mention", "entity_id"), ("Mention", "doc_id"), ("Mention", "origin_id"),
     ("Merge", "drop_id"), ("Merge", "keep_id"),
+    ("MergeRecord", "key"), ("MergeRecord", "entity_id"), ("MergeRecord", "doc_id"),
+    ("KindVote", "key"), ("KindVote", "entity_id"), ("KindVote", "doc_id"),
     ("Correction", "id"), ("Correction", "subjects"), ("Reextract", "doc_id"),
 )
 # On every relation type: its id, and the documents of its evidence (a
@@ -92,6 +116,10 @@ _REL = ("r.id AS id, type(r) AS type, startNode(r).id AS source, endNode(r).id A
 _REL_EV = f"{_REL}, r.ev AS ev"
 _DOC = ("d.id AS id, d.source AS source, d.title AS title, d.date AS date, d.extractor AS extractor,"
         " d.ingested_at AS ingested_at")
+
+
+# Who led, joined or sent a delegation: it met whom the delegation met.
+_SENDERS = (LED, MEMBER_OF, ORGANIZED)
 
 
 def _now() -> str:
@@ -236,6 +264,19 @@ def _aliases_stmt(rows: list[dict[str, Any]]) -> Statement:
         "UNWIND $rows AS row MERGE (a:Alias {key: row.key}) ON CREATE SET a.entity_id = row.entity_id,"
         " a.alias = row.alias, a.norm = row.norm, a.doc_id = row.doc_id, a.origin_id = row.origin_id",
         {"rows": rows},
+    )
+
+
+def _merge_records_stmt(doc_id: str, decisions: list[MergeDecision]) -> Statement:
+    rows: dict[str, dict[str, Any]] = {}
+    for d in decisions:  # the first decision for an entity, as SQLite's INSERT OR IGNORE keeps it
+        key = f"{d.into.id}\x1f{doc_id}"
+        rows.setdefault(key, {"key": key, "entity_id": d.into.id, "doc_id": doc_id, "form": d.form,
+                              "reason": d.reason, "score": d.score})
+    return (
+        "UNWIND $rows AS row MERGE (r:MergeRecord {key: row.key}) ON CREATE SET r.entity_id = row.entity_id,"
+        " r.doc_id = row.doc_id, r.form = row.form, r.reason = row.reason, r.score = row.score",
+        {"rows": list(rows.values())},
     )
 
 
@@ -413,8 +454,10 @@ class CypherStore:
             return []
         return self._q(f"MATCH (e:Entity) WHERE e.id IN $ids RETURN {_ENT}", ids=list(ids))
 
-    def _entities_by_ids(self, ids: Sequence[str]) -> dict[str, Entity]:
+    def _entities_by_ids(self, ids: Sequence[str], with_aliases: bool = True) -> dict[str, Entity]:
         rows = self._entity_rows(ids)
+        if not with_aliases:
+            return {r["id"]: self._entity(r) for r in rows}
         aliases = self._aliases([r["id"] for r in rows])
         return {r["id"]: self._entity(r, aliases[r["id"]]) for r in rows}
 
@@ -469,13 +512,16 @@ class CypherStore:
                 raise StoreError(f"{doc.source}: {rel.type} relation has no evidence span (no provenance)")
 
         result = UpsertResult(doc_id=doc.id, added=True)
-        mapping = resolve_entities(extraction.entities, doc.date, self._get_entity_row, self.find_by_forms)
+        decisions: list[MergeDecision] = []
+        mapping = resolve_entities(extraction.entities, doc.date, self._get_entity_row, self.find_by_forms,
+                                   decisions, doc.id)
         existing = {r["id"]: r for r in self._q(
             f"MATCH (e:Entity) WHERE e.id IN $ids RETURN {_ENT}, e.name_norm AS name_norm",
             ids=sorted(set(mapping.values())))}
 
         # The entity rows as they will be, applying the document's entities in order.
         state: dict[str, dict[str, Any]] = {}
+        renamed: list[dict[str, Any]] = []
         aliases: dict[str, dict[str, Any]] = {}
         mentions: dict[str, dict[str, Any]] = {}
         for e in extraction.entities:
@@ -491,6 +537,16 @@ class CypherStore:
                 row["attrs"] = json.dumps({**e.attrs, **json.loads(row["attrs"] or "{}")})
                 row["kind"] = row["kind"] if row["kind"] is not None else e.kind
                 row["country"] = row["country"] if row["country"] is not None else e.country
+                if fuller_name(e.name, row["name"], e.type, e.kind):
+                    # The fullest form names it; the old name stays an alias of a report that used it.
+                    origin = self._q("MATCH (m:Mention {entity_id: $id}) WHERE m.doc_id <> $doc"
+                                     " RETURN m.doc_id AS doc ORDER BY doc LIMIT 1", id=gid, doc=doc.id)
+                    old_doc = origin[0]["doc"] if origin else doc.id
+                    key = alias_key(gid, row["name"], old_doc)
+                    aliases[key] = {"key": key, "entity_id": gid, "alias": row["name"], "norm": row["name_norm"],
+                                    "doc_id": old_doc, "origin_id": gid}
+                    row["name"], row["name_norm"] = e.name, normalise_name(e.name)
+                    renamed.append({"id": gid, "norm": row["name_norm"]})
             state[gid] = row
             for form in dict.fromkeys([e.name, *e.aliases]):
                 if normalise_name(form) != row["name_norm"]:
@@ -503,6 +559,23 @@ class CypherStore:
                     mentions[key] = {"key": key, "entity_id": gid, "doc_id": doc.id, "start": m.start,
                                      "end": m.end, "text": m.text, "origin_id": gid}
         result.evidence_added += len(mentions)
+        # An organisation's kind is the one most reports give (graph.resolve.kind_by_evidence).
+        kinds: dict[str, str] = {}
+        for e in extraction.entities:
+            if e.type == ORGANIZATION and e.kind:
+                kinds.setdefault(mapping[e.id], e.kind)
+        votes: dict[str, list[str]] = defaultdict(list)
+        for r in self._q("MATCH (v:KindVote) WHERE v.entity_id IN $ids RETURN v.entity_id AS id, v.kind AS kind",
+                         ids=sorted(kinds)) if kinds else []:
+            votes[r["id"]].append(r["kind"])
+        # An organisation stored without counted kinds (copied by a sync, or
+        # older than the count) keeps its kind as one report's worth.
+        seeded = [{"key": f"{gid}\x1f", "id": gid, "doc": "", "kind": existing[gid]["kind"]} for gid in kinds
+                  if not votes[gid] and gid in existing and existing[gid]["kind"]]
+        for row in seeded:
+            votes[row["id"]].append(row["kind"])
+        for gid, kind in kinds.items():
+            state[gid]["kind"] = kind_by_evidence([*votes[gid], kind])
 
         rel_heads: dict[str, tuple[str, str, str, str]] = {}  # id -> type, source, target, attrs
         rel_evidence: dict[str, EdgeEvidence] = defaultdict(EdgeEvidence)
@@ -524,6 +597,9 @@ class CypherStore:
         result.relations_added = sum(1 for rid in rel_heads if rid not in known)
 
         stmts: list[Statement] = []
+        if renamed:  # a renamed entity's old alias of its new name goes
+            stmts.append(("UNWIND $rows AS row MATCH (a:Alias {entity_id: row.id}) WHERE a.norm = row.norm DELETE a",
+                          {"rows": renamed}))
         by_type: dict[str, list[dict[str, Any]]] = defaultdict(list)
         for row in state.values():
             by_type[row["type"]].append(row)
@@ -533,6 +609,13 @@ class CypherStore:
             stmts.append(_aliases_stmt(list(aliases.values())))
         if mentions:
             stmts.append(_mentions_stmt(list(mentions.values())))
+        if decisions:
+            stmts.append(_merge_records_stmt(doc.id, decisions))
+        if kinds:
+            stmts.append(("UNWIND $rows AS row MERGE (v:KindVote {key: row.key})"
+                          " ON CREATE SET v.entity_id = row.id, v.doc_id = row.doc, v.kind = row.kind",
+                          {"rows": [*seeded, *({"key": f"{gid}\x1f{doc.id}", "id": gid, "doc": doc.id, "kind": kind}
+                                               for gid, kind in kinds.items())]}))
         rels_by_type: dict[str, list[dict[str, Any]]] = defaultdict(list)
         for rid, (rtype, s, t, attrs) in rel_heads.items():
             rels_by_type[rtype].append(_relation_row(rid, s, t, attrs, rel_evidence[rid]))
@@ -600,18 +683,36 @@ class CypherStore:
             "MATCH (m:Mention) WHERE m.entity_id IN $ids AND m.doc_id <> $doc RETURN DISTINCT m.entity_id AS id",
             ids=ents, doc=doc_id)}
         orphans = [r["id"] for r in self._entity_rows([i for i in ents if i not in still])]
+        voted = [r["id"] for r in self._q("MATCH (v:KindVote {doc_id: $doc}) RETURN v.entity_id AS id", doc=doc_id)]
+        votes: dict[str, list[str]] = defaultdict(list)
+        for r in self._q("MATCH (v:KindVote) WHERE v.entity_id IN $ids AND v.doc_id <> $doc"
+                         " RETURN v.entity_id AS id, v.kind AS kind", ids=voted, doc=doc_id) if voted else []:
+            votes[r["id"]].append(r["kind"])
+        recounted = [{"id": eid, "kind": kind_by_evidence(ks)} for eid, ks in sorted(votes.items())]
         stmts: list[Statement] = [
+            ("MATCH (v:KindVote {doc_id: $doc}) DELETE v", {"doc": doc_id}),
+            ("UNWIND $rows AS row MATCH (e:Entity {id: row.id}) SET e.kind = row.kind", {"rows": recounted}),
             ("MATCH (m:Mention {doc_id: $doc}) DELETE m", {"doc": doc_id}),
             ("MATCH (a:Alias {doc_id: $doc}) DELETE a", {"doc": doc_id}),
+            ("MATCH (r:MergeRecord {doc_id: $doc}) DELETE r", {"doc": doc_id}),
             *(stmt for t in sorted(set(left) | set(gone)) for stmt in _set_evidence_stmts(t, left[t], gone[t])),
             ("MATCH (a:Alias) WHERE a.entity_id IN $ids DELETE a", {"ids": orphans}),
             ("MATCH (e:Entity) WHERE e.id IN $ids DETACH DELETE e", {"ids": orphans}),
             ("MATCH (d:Document {id: $doc}) DELETE d", {"doc": doc_id}),
         ]
         self.conn.write(stmts)
+        if voted:
+            reapply_corrections(self, set(voted))  # a kind a person set stays theirs
         return True
 
     # --- entities ---------------------------------------------------------------------
+
+    def merge_records(self, entity_id: str) -> list[MergeRecord]:
+        ids = self._merged_subtree(self._current_id(entity_id))
+        rows = self._q("MATCH (r:MergeRecord) WHERE r.entity_id IN $ids RETURN r.entity_id AS entity_id,"
+                       " r.doc_id AS doc_id, r.form AS form, r.reason AS reason, r.score AS score", ids=ids)
+        return sorted((MergeRecord(r["entity_id"], r["doc_id"], r["form"], r["reason"], float(r["score"]))
+                       for r in rows), key=lambda m: (m.doc_id, m.entity_id))
 
     def get_entity(self, entity_id: str) -> Entity | None:
         ent = self._get_entity_row(entity_id)
@@ -623,8 +724,13 @@ class CypherStore:
         ent.evidence = [Evidence(doc_id=r["doc_id"], start=r["start"], end=r["end"], text=r["text"]) for r in rows]
         return ent
 
-    def get_entities(self, entity_ids: Iterable[str]) -> dict[str, Entity]:
-        return self._entities_by_ids(list(dict.fromkeys(entity_ids)))
+    def get_entities(self, entity_ids: Iterable[str], *, with_aliases: bool = True) -> dict[str, Entity]:
+        return self._entities_by_ids(list(dict.fromkeys(entity_ids)), with_aliases)
+
+    def entity_types(self, entity_ids: Iterable[str]) -> dict[str, str]:
+        rows = self._q("MATCH (e:Entity) WHERE e.id IN $ids RETURN e.id AS id, e.type AS type",
+                       ids=list(dict.fromkeys(entity_ids)))
+        return {r["id"]: r["type"] for r in rows}
 
     def search_entities(
         self,
@@ -764,6 +870,49 @@ class CypherStore:
 
     def relation_evidence(self, relations: Sequence[Relation]) -> dict[str, list[Evidence]]:
         return self._relation_evidence(relations)
+
+    def evidence_counts(self, relations: Sequence[Relation]) -> dict[str, int]:
+        evidence = self._relation_evidence(relations)
+        return {r.id: len({(ev.doc_id, ev.start, ev.end) for ev in evidence.get(r.id, [])}) for r in relations}
+
+    def meeting_paths(
+        self,
+        entity_id: str,
+        *,
+        counterparts: Iterable[str] | None = None,
+        limit: int | None = None,
+    ) -> list[MeetingPath]:
+        # A graph server walks the paths where they are: nothing precomputed
+        # to keep, so every write path keeps this right by construction.
+        meet = "r:" + "|".join(MEETING_RELATIONS)  # ontology names only
+        send = "s:" + "|".join(_SENDERS)
+        rows = self._q(
+            f"MATCH (e:Entity {{id: $id}})-[{meet}]-(c:Entity) WHERE c <> e"
+            f" RETURN c.id AS counterpart, null AS via, {_REL}"
+            f" UNION ALL MATCH (e:Entity {{id: $id}})-[{send}]->(m:Entity)-[{meet}]-(c:Entity)"
+            f" WHERE m.type = $mission AND m <> e AND c <> e AND c <> m"
+            f" RETURN DISTINCT c.id AS counterpart, m.id AS via, {_REL}"
+            f" UNION ALL MATCH (e:Entity {{id: $id}})-[{meet}]-(m:Entity)<-[{send}]-(c:Entity)"
+            f" WHERE m.type = $mission AND m <> e AND c <> e AND c <> m"
+            f" RETURN DISTINCT c.id AS counterpart, m.id AS via, {_REL}",
+            id=entity_id, mission=MISSION,
+        )
+        wanted = None if counterparts is None else set(counterparts)
+        paths: dict[tuple[str, str, str], MeetingPath] = {}
+        for row, [rel] in zip(rows, (self._relations_from_rows([r], False) for r in rows), strict=True):
+            if wanted is not None and row["counterpart"] not in wanted:
+                continue
+            paths.setdefault((row["counterpart"], rel.id, row["via"] or ""),
+                             MeetingPath(counterpart=row["counterpart"], relation=rel, via=row["via"]))
+        # The embedded store's order: newest first, undated last, then by
+        # counterpart, relation and delegation, all descending.
+        ordered = sorted(paths.values(), key=lambda p: (p.counterpart, p.relation.id, p.via or ""), reverse=True)
+        ordered.sort(key=lambda p: p.relation.date or "", reverse=True)
+        ordered.sort(key=lambda p: p.relation.date is None)
+        return ordered if limit is None else ordered[:int(limit)]
+
+    def meeting_totals(self, entity_ids: Iterable[str]) -> dict[str, int]:
+        return {i: len({p.counterpart for p in self.meeting_paths(i)}) for i in dict.fromkeys(entity_ids)}
 
     def neighbourhood(
         self,

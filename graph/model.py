@@ -17,6 +17,7 @@ import hashlib
 import re
 import unicodedata
 from dataclasses import asdict, dataclass, field
+from functools import lru_cache
 from typing import Any
 
 from graph.ontology import SYMMETRIC_RELATIONS
@@ -199,6 +200,7 @@ _QUOTES = re.compile(r"[\"'“”‘’«»„`]")
 _NON_WORD = re.compile(r"[^\w]+")
 
 
+@lru_cache(maxsize=1 << 16)  # the extractor compares the same names many times
 def normalise_name(name: str) -> str:
     """The form names are compared in: case, quotes, punctuation and a
     leading "the" do not distinguish two organisations."""
@@ -287,3 +289,29 @@ class Correction:
         d["evidence"] = [Evidence(**e) for e in d.get("evidence") or []]
         d["hidden"] = [Evidence(**e) for e in d.get("hidden") or []]
         return cls(**d)
+
+
+@dataclass(slots=True)
+class MeetingPath:
+    """One way an entity met ``counterpart``: the meeting ``relation``
+    (MET_WITH, SIGNED_WITH; read without evidence) itself, or ``via`` a
+    delegation, when the entity led, joined or sent a delegation that the
+    relation says met the counterpart, or met a delegation the counterpart
+    led, joined or sent (``Store.meeting_paths``)."""
+
+    counterpart: str
+    relation: Relation
+    via: str | None = None
+
+
+@dataclass(slots=True)
+class MergeRecord:
+    """Why resolution joined report ``doc_id``'s mention to entity
+    ``entity_id`` that an earlier report had made: the form they share, the
+    rule (``graph.resolve.decide``) and its score (1.0 = the same name)."""
+
+    entity_id: str
+    doc_id: str
+    form: str
+    reason: str
+    score: float

@@ -11,10 +11,12 @@ are document-local. A wrong merge can be undone with ``unmerge_entity``.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
+import unicodedata
+from collections import Counter
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 
-from graph.gazetteer import country_name, demonym_country
+from graph.gazetteer import country_code, country_name, demonym_country, find_place
 from graph.model import (
     Entity,
     ExtractedEntity,
@@ -103,12 +105,87 @@ def entity_id(e: ExtractedEntity, doc_date: str | None = None) -> str:
 _QUOTED = re.compile(r"\s*[“\"«„][^”\"»“]{2,60}[”\"»“]\s*")
 # "the Republic of Belarus" and "Belarus" name the same country.
 _REPUBLIC = re.compile(r"\b(?:the )?Republic of ", re.IGNORECASE)
+# "Chamber of Commerce and Industry of Angola": a body, then the place it is of.
+_BODY_OF_PLACE = re.compile(r"^(?P<body>.+\S) of (?:the )?(?P<place>[^,()]+)$")
+
+# Words that say what kind of body, office or event a name is, or what field
+# it works in, not which one: a name made only of these ("Department of
+# Industry and Trade", "Finance Ministry", "round table") names a different
+# body in every province or country that has one.
+GENERIC_WORDS = frozenset({
+    "the", "of", "and", "for", "in", "on", "to", "at", "by", "with", "de", "del", "des", "du", "la", "le", "y",
+    "e", "do", "da", "das", "dos", "a", "an", "ministry", "ministries", "department", "directorate",
+    "secretariat", "office", "bureau", "agency", "authority", "board", "council", "committee", "commission",
+    "chamber", "chambers", "association", "federation", "union", "corporation", "company", "group", "centre",
+    "center", "institute", "service", "services", "section", "division", "unit", "team", "desk",
+    "administration", "government", "embassy", "consulate", "general", "mission", "delegation",
+    "representation", "trade", "commerce", "commercial", "industry", "industries", "industrial", "finance",
+    "financial", "economy", "economic", "economics", "affairs", "foreign", "external", "international",
+    "national", "federal", "state", "provincial", "municipal", "regional", "city", "central", "bank",
+    "investment", "investments", "development", "promotion", "export", "exports", "exporters", "import",
+    "imports", "cooperation", "planning", "agriculture", "agricultural", "fisheries", "forestry", "livestock",
+    "energy", "mines", "mining", "transport", "tourism", "labour", "health", "education", "interior",
+    "environment", "water", "rural", "science", "technology", "innovation", "customs", "revenue", "treasury",
+    "statistics", "pavilion", "table", "round", "contract", "supply", "joint", "free", "zone", "zones", "park",
+    "special", "fair", "exhibition", "forum", "conference", "summit", "meeting", "business", "enterprises",
+    "producers", "manufacturers", "republic", "kingdom", "socialist", "democratic", "people", "s", "ltd",
+    "llc", "co", "inc", "plc", "jsc", "sa",
+})
+# The last word of a body's name before "of <place>" (not "the State of").
+_BODY_WORDS = GENERIC_WORDS - {"the", "of", "and", "for", "in", "on", "to", "at", "by", "with", "de", "del", "des",
+                                "du", "la", "le", "y", "e", "do", "da", "das", "dos", "a", "an", "state", "republic",
+                                "kingdom", "government", "city", "people", "s"}
+
+
+def _fold(text: str) -> str:
+    """``text`` without accents: "São Paulo" is written "Sao Paulo" too."""
+    return "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
+
+
+def _place_first(form: str) -> str | None:
+    """"Chamber of Commerce and Industry of Angola" and "Angolan Chamber of
+    Commerce and Industry" as "Angola Chamber of Commerce and Industry": the
+    one order both are read in. None when ``form`` is neither."""
+    words = form.split()
+    if len(words) >= 3 and (code := demonym_country(words[0])) is not None and code != "EU":
+        try:
+            name = country_name(code)
+        except KeyError:
+            return None
+        return f"{name} {' '.join(words[1:])}" if name.split()[0] != words[0] else None
+    m = _BODY_OF_PLACE.match(form)
+    if m is None or m["body"].split()[-1].casefold() not in _BODY_WORDS or len(m["body"].split()) < 2:
+        return None
+    place = find_place(m["place"])
+    if place is None or normalise_name(_fold(place.name)) != normalise_name(_fold(m["place"])) \
+            and place.kind != "country":
+        return None
+    where = country_name(place.country) if place.kind == "country" and place.country else m["place"]
+    return f"{where} {m['body']}"
+
+
+# International bodies reports name by their acronym as often as by their
+# name. Only unambiguous ones: "EC" (Community or Commission) is not here.
+KNOWN_ACRONYMS = {
+    "EU": "European Union", "UN": "United Nations", "WTO": "World Trade Organization",
+    "IMF": "International Monetary Fund", "OPEC": "Organization of the Petroleum Exporting Countries",
+    "GCC": "Gulf Cooperation Council", "AfDB": "African Development Bank", "ADB": "Asian Development Bank",
+    "EBRD": "European Bank for Reconstruction and Development", "OECD":
+    "Organisation for Economic Co-operation and Development", "ASEAN": "Association of Southeast Asian Nations",
+    "AfCFTA": "African Continental Free Trade Area", "EAEU": "Eurasian Economic Union",
+    "ECOWAS": "Economic Community of West African States", "COMESA":
+    "Common Market for Eastern and Southern Africa", "UNCTAD": "United Nations Conference on Trade and Development",
+    "FAO": "Food and Agriculture Organization",
+}
+_ACRONYM_OF = {normalise_name(v): k for k, v in KNOWN_ACRONYMS.items()}
 
 
 def name_variants(form: str) -> list[str]:
     """Spellings of one name that reports use interchangeably: the name
-    itself, without a quoted part, and "of Belarus" for "of the Republic of
-    Belarus"."""
+    itself, without a quoted part, "of Belarus" for "of the Republic of
+    Belarus", the place first ("Angola Chamber of Commerce" for "Angolan
+    Chamber of Commerce" and "Chamber of Commerce of Angola"), and without
+    accents."""
     variants = [form.strip()]
     unquoted = " ".join(_QUOTED.sub(" ", form).split())
     if unquoted and unquoted != variants[0]:
@@ -117,13 +194,89 @@ def name_variants(form: str) -> list[str]:
         short = _REPUBLIC.sub("", v)
         if short != v:
             variants.append(short)
+    for v in list(variants):
+        if (first := _place_first(v)) is not None and first not in variants:
+            variants.append(first)
+    for v in list(variants):
+        if (folded := _fold(v)) != v and folded not in variants:
+            variants.append(folded)
+    known = KNOWN_ACRONYMS.get(form.strip()) or _ACRONYM_OF.get(normalise_name(form))
+    if known and known not in variants:
+        variants.append(known)
     return variants
 
 
+def named_country(e: ExtractedEntity | Entity) -> str | None:
+    """``e``'s country, else the one its name starts with or ends in
+    ("Korea Trade-Investment Promotion Agency", "Ministry of Economy and
+    Development of Mongolia"); None when neither says."""
+    if e.country:
+        return e.country
+    words = _REPUBLIC.sub("", e.name).split()
+    if not words:
+        return None
+    first = words[0].strip(",")
+    code = demonym_country(first) or (country_code(first) if len(first) > 3 else None)
+    if code is None and (m := _BODY_OF_PLACE.match(_REPUBLIC.sub("", e.name))) is not None:
+        code = country_code(m["place"]) if len(m["place"]) > 3 else None
+    return code if code and code != "EU" else None
+
+
+_AGREEMENT_WORDS = frozenset({
+    "memorandum", "understanding", "agreement", "agreements", "accord", "protocol", "contract", "contracts", "deal",
+    "mou", "treaty", "letter", "intent", "framework", "partnership", "purchase", "sale", "sales", "loan", "credit",
+    "barter", "countertrade", "offtake", "long", "term", "strategic", "memorandums", "establishing", "mechanism",
+    "strengthening", "signed", "new",
+})
+
+
+def _identifying(form: str, type: str) -> bool:
+    """Whether a normalised form says which thing it is. An event named only
+    by places and generic words ("Brazil pavilion", "Kenya-Poland Business
+    Forum") recurs at every fair, an agreement named by its genre
+    ("Memorandum of Understanding on Trade and Investment Promotion") between
+    every pair of parties."""
+    words = [w for w in form.split() if w not in GENERIC_WORDS]
+    if type == AGREEMENT:  # every pair of parties signs a "Memorandum of Understanding"
+        words = [w for w in words if w not in _AGREEMENT_WORDS]
+    if type == EVENT:
+        words = [w for w in words if demonym_country(w) is None and country_code(w) is None]
+    return bool(words)
+
+
+def _lower_case(form: str) -> bool:
+    """Written in lower case: a description. (A script without capitals,
+    "重庆市商务委员会", is not.)"""
+    return form == form.lower() and form != form.upper()
+
+
+def report_local(e: ExtractedEntity) -> bool:
+    """A name that identifies nothing beyond its report: a description in
+    lower case ("supply contract", "round table", "joint trade committee"),
+    a generic form ("the ministry"), or generic words without a country
+    ("Ministry of Finance")."""
+    if e.type not in (ORGANIZATION, EVENT, AGREEMENT, PROGRAM):
+        return False
+    n = normalise_name(e.name)
+    return (_lower_case(e.name) or n in GENERIC_FORMS
+            or not _identifying(n, e.type) and named_country(e) is None)
+
+
+def _names_its_post(form: str) -> bool:
+    """A diplomatic post is identified by its host as well as its sender:
+    "Embassy of Poland in Nairobi", "Australian Embassy, Jakarta" — not
+    "the Polish embassy", which every capital has."""
+    return bool(re.search(r"\b(?:in|to|at)\b|,", form))
+
+
 def matching_forms(e: ExtractedEntity | Entity) -> list[str]:
-    """Normalised forms that may identify ``e`` in another document."""
+    """Normalised forms that may identify ``e`` in another document. A form
+    written all in lower case ("round table", "joint trade committee") is a
+    description, not a name."""
     forms = []
     for f in [e.name, *e.aliases]:
+        if _lower_case(f) or e.kind == "diplomatic" and not _names_its_post(f):
+            continue
         for n in map(normalise_name, name_variants(f)):
             if len(n) < 4 or n in GENERIC_FORMS or " " not in n and n.isdigit():
                 continue
@@ -132,11 +285,52 @@ def matching_forms(e: ExtractedEntity | Entity) -> list[str]:
     return forms
 
 
+# An acronym: one word, at least three capitals ("KOTRA", "CEPEX") or a
+# capital inside it ("ApexBrasil", "QazTrade").
+_ACRONYM = re.compile(r"^(?=\w*[A-Z]\w*[A-Z])[\w-]{4,}$")
+
+
+def _acronyms(e: ExtractedEntity | Entity) -> set[str]:
+    return {normalise_name(f) for f in [e.name, *e.aliases] if _ACRONYM.match(f.strip())} - GENERIC_FORMS
+
+
+def _short_names(e: ExtractedEntity | Entity) -> set[str]:
+    """One-word names it goes by ("Uztextileprom", "Atameken"): not a
+    generic word, a place or a nationality."""
+    out = set()
+    for f in [e.name, *e.aliases]:
+        w = f.strip()
+        if " " in w or len(w) < 5 or not w[:1].isupper() or normalise_name(w) in GENERIC_WORDS:
+            continue
+        if demonym_country(w) is None and country_code(w) is None and find_place(w) is None:
+            out.add(normalise_name(w))
+    return out
+
+
+# Words of a person's title that say the rank, not the post.
+_RANK_WORDS = frozenset({"deputy", "vice", "senior", "chief", "general", "assistant", "acting", "first", "second",
+                         "executive", "head", "of", "the", "and", "for", "mr", "ms", "mrs", "dr"})
+
+
+def _title_words(title: object) -> set[str]:
+    return {w for w in normalise_name(str(title or "")).split() if w not in _RANK_WORDS}
+
+
 def _compatible(e: ExtractedEntity, cand: Entity) -> bool:
     if e.type != cand.type:
         return False
-    if e.country and cand.country and e.country != cand.country:
+    # Reports disagree on a post's country (the sender's or the host's); its
+    # full name with the host says which post it is.
+    if e.country and cand.country and e.country != cand.country and not (
+            e.kind == cand.kind == "diplomatic" and normalise_name(e.name) == normalise_name(cand.name)
+            and _names_its_post(e.name)):
         return False
+    if e.type == PERSON:
+        # "Peter Otieno, chief executive" of one report and "Peter Otieno,
+        # director" of another: two people who share a name.
+        mine, theirs = _title_words(e.attrs.get("title")), _title_words(cand.attrs.get("title"))
+        if mine and theirs and not mine & theirs:
+            return False
     return not (e.type == PLACE and e.kind and cand.kind and e.kind != cand.kind)
 
 
@@ -151,28 +345,50 @@ class MergeDecision:
     score: float
 
 
+def _generic_ok(form: str, e: ExtractedEntity, c: Entity) -> bool:
+    """A form made only of generic words ("Ministry of Industry and Trade")
+    identifies a body only in one stated country, and only as both sides'
+    name or as a ministry's (a country has one such ministry, but a
+    department in every province)."""
+    if _identifying(form, e.type):
+        return True
+    mine, theirs = named_country(e), named_country(c)
+    if not (mine and theirs and mine == theirs):
+        return False
+    return normalise_name(e.name) == normalise_name(c.name) or e.kind == c.kind == "ministry"
+
 
 def _decision(e: ExtractedEntity, c: Entity) -> MergeDecision | None:
     # Only forms that may identify an entity count (no "the delegation").
     mine, theirs, my_forms = normalise_name(e.name), normalise_name(c.name), set(matching_forms(e))
     if mine == theirs and mine in my_forms:
-        return MergeDecision(c, mine, "same name", 1.0)
+        return MergeDecision(c, mine, "same name", 1.0) if _generic_ok(mine, e, c) else None
     names = {normalise_name(v) for v in name_variants(e.name)}
     their_names = {normalise_name(v) for v in name_variants(c.name)}
-    if names & their_names & my_forms:
-        return MergeDecision(c, sorted(names & their_names & my_forms)[0], "same name without a quoted part or "
-                             "'Republic of'", 0.95)
-    if shared := names & set(matching_forms(c)):
+    if shared := {f for f in names & their_names & my_forms if _generic_ok(f, e, c)}:
+        return MergeDecision(c, sorted(shared)[0], "same name in another spelling (quoted part, 'Republic of', "
+                             "word order, accents)", 0.95)
+    if shared := {f for f in names & set(matching_forms(c)) if _generic_ok(f, e, c)}:
         return MergeDecision(c, sorted(shared)[0], "its name is an alias of the existing entity", 0.9)
-    if shared := their_names & my_forms:
+    if shared := {f for f in their_names & my_forms if _generic_ok(f, e, c)}:
         return MergeDecision(c, sorted(shared)[0], "the existing entity's name is one of its aliases", 0.9)
+    # Two reports that both give the body's acronym ("KOTRA") or one-word
+    # name ("Uztextileprom"), in one country.
+    country = named_country(e)
+    if not country or country != named_country(c) or e.type != ORGANIZATION:
+        return None
+    both = my_forms & set(matching_forms(c))
+    if shared := _acronyms(e) & _acronyms(c) & both:
+        return MergeDecision(c, sorted(shared)[0], "both give the acronym", 0.85)
+    if (not e.kind or not c.kind or e.kind == c.kind) and (shared := _short_names(e) & _short_names(c) & both):
+        return MergeDecision(c, sorted(shared)[0], "both go by the one-word name", 0.8)
     return None
 
 
 def decide(e: ExtractedEntity, candidates: Sequence[Entity]) -> MergeDecision | None:
     """The existing entity ``e`` is, with the reason, or None. A candidate
-    counts when one side's canonical name is a form of the other; an
-    ambiguous choice is no choice."""
+    counts when one side's canonical name is a form of the other, or both
+    give one acronym in one country; an ambiguous choice is no choice."""
     good = [d for c in candidates if _compatible(e, c) for d in [_decision(e, c)] if d is not None]
     if len(good) == 1:
         return good[0]
@@ -192,6 +408,7 @@ def resolve_entities(
     exists: Callable[[str], Entity | None],
     find_by_forms: Callable[[str, Sequence[str]], list[Entity]],
     decisions: list[MergeDecision] | None = None,
+    doc_id: str | None = None,
 ) -> dict[str, str]:
     """Map each extracted entity's local id to a global id: an existing
     entity's, or a new stable one. ``exists`` and ``find_by_forms`` are the
@@ -199,7 +416,9 @@ def resolve_entities(
     of each name (``name_variants``) are appended to that entity's aliases in
     place, so every backend stores them without knowing the rule. Each merge
     into an existing entity is appended to ``decisions`` when given, with
-    its reason and score."""
+    its reason and score. With ``doc_id``, a name that identifies nothing
+    beyond its report (``report_local``) gets an id of that report's, and
+    so does a person whose namesake's title says it is someone else."""
     mapping: dict[str, str] = {}
     for e in entities:
         # Derived spellings become aliases, so later reports find them.
@@ -207,10 +426,23 @@ def resolve_entities(
             if v not in e.aliases and normalise_name(v) not in GENERIC_FORMS:
                 e.aliases.append(v)
         new_id = entity_id(e, doc_date)
+        local = doc_id is not None and report_local(e)
+        if local:
+            new_id = _local_id(e, doc_date, str(doc_id))
         found = exists(new_id)
+        if found is not None and doc_id is not None and not local and not _compatible(e, found):
+            new_id = _local_id(e, doc_date, doc_id)
+            found = exists(new_id)
+        if found is not None and decisions is not None and e.type != SECTOR \
+                and not (e.type == PLACE and e.kind == "country"):
+            trip = e.type == MISSION
+            decisions.append(MergeDecision(found, normalise_name(str(e.attrs.get("reported_name") or e.name)),
+                                           "same trip (name, month)" if trip
+                                           else "same name and country" if e.country else "same name", 1.0))
         # A trip is identified by its key (name with destination, month); its
         # reported name is every trip's alias, so forms never merge two trips.
-        if found is None and e.type not in (SECTOR, MISSION) and not (e.type == PLACE and e.kind == "country"):
+        if found is None and not local and e.type not in (SECTOR, MISSION) \
+                and not (e.type == PLACE and e.kind == "country"):
             forms = matching_forms(e)
             decision = decide(e, find_by_forms(e.type, forms)) if forms else None
             if decision is not None:
@@ -219,6 +451,39 @@ def resolve_entities(
                     decisions.append(decision)
         mapping[e.id] = found.id if found is not None else new_id
     return mapping
+
+
+def _local_id(e: ExtractedEntity, doc_date: str | None, doc_id: str) -> str:
+    """The id of an entity known only within report ``doc_id``."""
+    key = f"{entity_key(e, doc_date)}#{doc_id}"
+    return f"{_PREFIX.get(e.type, 'entity')}-{slug(e.name)}-{short_hash(key, length=8)}"
+
+
+def fuller_name(new: str, old: str, type: str, kind: str | None = None) -> bool:
+    """Whether ``new``, another report's name for an entity named ``old``,
+    should name it: the fullest form wins ("National Atameken Chamber of
+    Entrepreneurs" over "Atameken"; more words, then more letters, then not
+    in capitals, then alphabetical), whatever order the reports came in. A
+    trip keeps its trip name, a sector and a country theirs."""
+    if type in (MISSION, SECTOR) or type == PLACE and kind == "country" \
+            or normalise_name(new) == normalise_name(old):
+        return False
+
+    def rank(name: str) -> tuple[bool, int, int, str]:
+        return name.isupper(), -len(name.split()), -len(name), name
+
+    return rank(new.strip()) < rank(old.strip())
+
+
+def kind_by_evidence(kinds: Iterable[str | None]) -> str | None:
+    """An organisation's kind from every report that gave one: the most
+    frequent ("enterprise" in five reports, "other" in one: "enterprise");
+    a tie goes to a kind other than "other", then to the first in
+    alphabetical order, so that no report's turn decides."""
+    counts = Counter(k for k in kinds if k)
+    if not counts:
+        return None
+    return min(counts, key=lambda k: (-counts[k], k == "other", k))
 
 
 def endpoints(rtype: str, source: str, target: str) -> tuple[str, str]:

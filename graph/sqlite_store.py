@@ -38,6 +38,8 @@ from graph.model import (
     Entity,
     Evidence,
     Extraction,
+    MeetingPath,
+    MergeRecord,
     Relation,
     Stats,
     Subgraph,
@@ -45,8 +47,24 @@ from graph.model import (
     normalise_name,
     relation_id,
 )
-from graph.ontology import ENTITY_TYPES, RELATION_TYPES
-from graph.resolve import endpoints, map_entity_refs, resolve_entities
+from graph.ontology import (
+    ENTITY_TYPES,
+    LED,
+    MEETING_RELATIONS,
+    MEMBER_OF,
+    MISSION,
+    ORGANIZATION,
+    ORGANIZED,
+    RELATION_TYPES,
+)
+from graph.resolve import (
+    MergeDecision,
+    endpoints,
+    fuller_name,
+    kind_by_evidence,
+    map_entity_refs,
+    resolve_entities,
+)
 from graph.store import StoreError, UnknownEntity, check_direction, walk_relations
 
 
@@ -74,6 +92,9 @@ CREATE TABLE IF NOT EXISTS entities (
 CREATE INDEX IF NOT EXISTS entities_by_name_type ON entities(name_norm, type, id);
 DROP INDEX IF EXISTS entities_by_name;
 CREATE INDEX IF NOT EXISTS entities_by_type ON entities(type, kind, country);
+-- What filtering and ranking read of thousands of linked entities, by id:
+-- covering, so they never read the rows.
+CREATE INDEX IF NOT EXISTS entities_by_id_kind ON entities(id, type, kind, country);
 CREATE INDEX IF NOT EXISTS entities_by_country ON entities(country);
 CREATE TABLE IF NOT EXISTS aliases (
     entity_id TEXT NOT NULL, alias TEXT NOT NULL, norm TEXT NOT NULL,
@@ -95,8 +116,14 @@ CREATE TABLE IF NOT EXISTS relations (
     id TEXT PRIMARY KEY, type TEXT NOT NULL, source TEXT NOT NULL, target TEXT NOT NULL,
     confidence REAL NOT NULL, date TEXT, attrs TEXT NOT NULL DEFAULT '{}'
 );
-CREATE INDEX IF NOT EXISTS relations_by_source ON relations(source, type);
-CREATE INDEX IF NOT EXISTS relations_by_target ON relations(target, type);
+-- Each entity's relations by type, newest first, with the other end and the
+-- id: covering, so a hub's newest few and the entities linked to a sector
+-- are read from the index alone, never from thousands of table rows. They
+-- replace relations_by_source(source, type) and relations_by_target, their prefixes.
+CREATE INDEX IF NOT EXISTS relations_from ON relations(source, type, date, target, id);
+CREATE INDEX IF NOT EXISTS relations_to ON relations(target, type, date, source, id);
+DROP INDEX IF EXISTS relations_by_source;
+DROP INDEX IF EXISTS relations_by_target;
 CREATE INDEX IF NOT EXISTS relations_by_type ON relations(type, date);
 CREATE TABLE IF NOT EXISTS relation_evidence (
     relation_id TEXT NOT NULL, doc_id TEXT NOT NULL, start INTEGER NOT NULL, end INTEGER NOT NULL,
@@ -111,6 +138,19 @@ CREATE TABLE IF NOT EXISTS merges (
     drop_id TEXT PRIMARY KEY, keep_id TEXT NOT NULL, snapshot TEXT NOT NULL, merged_at TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS merges_by_keep ON merges(keep_id);
+-- Why resolution joined a report's mention to an entity an earlier report
+-- made (graph.resolve.decide): one row per entity and report.
+CREATE TABLE IF NOT EXISTS resolution_merges (
+    entity_id TEXT NOT NULL, doc_id TEXT NOT NULL, form TEXT NOT NULL, reason TEXT NOT NULL, score REAL NOT NULL,
+    PRIMARY KEY (entity_id, doc_id)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS resolution_merges_by_doc ON resolution_merges(doc_id);
+-- The kind each report gave an organisation: its kind is the most frequent
+-- (graph.resolve.kind_by_evidence), recounted when a report comes or goes.
+CREATE TABLE IF NOT EXISTS entity_kinds (
+    entity_id TEXT NOT NULL, doc_id TEXT NOT NULL, kind TEXT NOT NULL, PRIMARY KEY (entity_id, doc_id)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS entity_kinds_by_doc ON entity_kinds(doc_id);
 -- Relations touching each entity (self-loops left out), kept by triggers so
 -- every write path keeps it right: ranking a sector's thousand candidates by
 -- degree must not count a hub's thousands of relations each time.
@@ -144,7 +184,110 @@ CREATE TABLE IF NOT EXISTS correction_subjects (
 CREATE TABLE IF NOT EXISTS reextract_journal (doc_id TEXT PRIMARY KEY, document TEXT NOT NULL);
 """
 
+# --- who met whom, precomputed -------------------------------------------------
+# ``meeting_paths`` holds one row per way an entity met a counterpart
+# (``Store.meeting_paths``): each meeting relation both ways round (via ''),
+# and through each delegation (a Mission) every sender -- whoever LED, was a
+# MEMBER_OF or ORGANIZED it -- and whom the delegation met, both ways round
+# (via the delegation). ``meeting_totals`` counts each entity's distinct
+# counterparts. Triggers keep both right on every write path (ingest,
+# delete, merge and unmerge re-home relations, corrections remove them or
+# change an entity's type, bulk loads), so a hub's first page and its total
+# read a few rows instead of its thousands of meetings.
+_MEETINGS = ", ".join(f"'{t}'" for t in MEETING_RELATIONS)
+_SENDERS = ", ".join(f"'{t}'" for t in (LED, MEMBER_OF, ORGANIZED))
+
+
+def _paths_via(missions: str, where: str) -> str:
+    """SELECTs of the rows through the delegations of ``missions`` (a FROM
+    item aliased ``me``) that pass ``where``: sender -> met, met -> sender."""
+    parts = []
+    for mcol, ycol in (("source", "target"), ("target", "source")):
+        body = (f" FROM {missions} CROSS JOIN relations s ON s.target = me.id AND s.type IN ({_SENDERS})"
+                f" AND s.source != s.target CROSS JOIN relations r ON r.{mcol} = me.id AND r.type IN ({_MEETINGS})"
+                f" AND r.source != r.target AND r.{ycol} != s.source WHERE me.type = '{MISSION}' AND {where}")
+        parts.append(f"SELECT s.source, r.{ycol}, r.id, me.id, r.date{body}")
+        parts.append(f"SELECT r.{ycol}, s.source, r.id, me.id, r.date{body}")
+    return " UNION ALL ".join(parts)
+
+
+_INSERT_PATHS = "INSERT OR IGNORE INTO meeting_paths(entity_id, counterpart_id, relation_id, via, date)"
+
+MEETING_SCHEMA = f"""
+CREATE TABLE IF NOT EXISTS meeting_paths (
+    entity_id TEXT NOT NULL, counterpart_id TEXT NOT NULL, relation_id TEXT NOT NULL, via TEXT NOT NULL,
+    date TEXT, PRIMARY KEY (entity_id, counterpart_id, relation_id, via)
+) WITHOUT ROWID;
+-- Newest first for one entity (the primary key follows in the index).
+CREATE INDEX IF NOT EXISTS meeting_paths_by_date ON meeting_paths(entity_id, date);
+CREATE INDEX IF NOT EXISTS meeting_paths_by_relation ON meeting_paths(relation_id);
+CREATE INDEX IF NOT EXISTS meeting_paths_by_via ON meeting_paths(via);
+CREATE TABLE IF NOT EXISTS meeting_totals (entity_id TEXT PRIMARY KEY, total INTEGER NOT NULL) WITHOUT ROWID;
+CREATE TRIGGER IF NOT EXISTS meeting_totals_on_insert AFTER INSERT ON meeting_paths
+WHEN NOT EXISTS (SELECT 1 FROM meeting_paths WHERE entity_id = NEW.entity_id
+                 AND counterpart_id = NEW.counterpart_id AND (relation_id != NEW.relation_id OR via != NEW.via))
+BEGIN
+    INSERT OR IGNORE INTO meeting_totals(entity_id, total) VALUES (NEW.entity_id, 0);
+    UPDATE meeting_totals SET total = total + 1 WHERE entity_id = NEW.entity_id;
+END;
+CREATE TRIGGER IF NOT EXISTS meeting_totals_on_delete AFTER DELETE ON meeting_paths
+WHEN NOT EXISTS (SELECT 1 FROM meeting_paths WHERE entity_id = OLD.entity_id AND counterpart_id = OLD.counterpart_id)
+BEGIN
+    UPDATE meeting_totals SET total = total - 1 WHERE entity_id = OLD.entity_id;
+END;
+CREATE TRIGGER IF NOT EXISTS meeting_paths_on_meeting AFTER INSERT ON relations
+WHEN NEW.type IN ({_MEETINGS}) AND NEW.source != NEW.target
+BEGIN
+    {_INSERT_PATHS} VALUES (NEW.source, NEW.target, NEW.id, '', NEW.date), (NEW.target, NEW.source, NEW.id, '', NEW.date);
+    {_INSERT_PATHS} {_paths_via("entities me", "me.id IN (NEW.source, NEW.target) AND r.id = NEW.id")};
+END;
+CREATE TRIGGER IF NOT EXISTS meeting_paths_on_sender AFTER INSERT ON relations
+WHEN NEW.type IN ({_SENDERS}) AND NEW.source != NEW.target
+BEGIN
+    {_INSERT_PATHS} {_paths_via("entities me", "me.id = NEW.target AND s.source = NEW.source")};
+END;
+CREATE TRIGGER IF NOT EXISTS meeting_paths_on_meeting_delete AFTER DELETE ON relations
+WHEN OLD.type IN ({_MEETINGS})
+BEGIN
+    DELETE FROM meeting_paths WHERE relation_id = OLD.id;
+END;
+-- A sender stays one while another of its relations to the delegation is
+-- left. Its rows through the delegation are those whose meeting does not
+-- touch it (where it does, it is the one met, and another the sender).
+CREATE TRIGGER IF NOT EXISTS meeting_paths_on_sender_delete AFTER DELETE ON relations
+WHEN OLD.type IN ({_SENDERS}) AND NOT EXISTS (SELECT 1 FROM relations WHERE source = OLD.source
+     AND type IN ({_SENDERS}) AND target = OLD.target AND source != target)
+BEGIN
+    DELETE FROM meeting_paths WHERE via = OLD.target AND (entity_id = OLD.source OR counterpart_id = OLD.source)
+        AND NOT EXISTS (SELECT 1 FROM relations r WHERE r.id = meeting_paths.relation_id
+                        AND OLD.source IN (r.source, r.target));
+END;
+CREATE TRIGGER IF NOT EXISTS meeting_paths_on_date AFTER UPDATE OF date ON relations
+WHEN NEW.type IN ({_MEETINGS}) AND OLD.date IS NOT NEW.date
+BEGIN
+    UPDATE meeting_paths SET date = NEW.date WHERE relation_id = NEW.id;
+END;
+-- An entity that becomes a delegation (or stops being one) passes meetings on (or stops).
+CREATE TRIGGER IF NOT EXISTS meeting_paths_on_mission AFTER INSERT ON entities WHEN NEW.type = '{MISSION}'
+BEGIN
+    {_INSERT_PATHS} {_paths_via("entities me", "me.id = NEW.id")};
+END;
+CREATE TRIGGER IF NOT EXISTS meeting_paths_on_type AFTER UPDATE OF type ON entities
+WHEN (OLD.type = '{MISSION}') != (NEW.type = '{MISSION}')
+BEGIN
+    DELETE FROM meeting_paths WHERE via = NEW.id;
+    {_INSERT_PATHS} {_paths_via("entities me", "me.id = NEW.id")};
+END;
+CREATE TRIGGER IF NOT EXISTS meeting_paths_on_mission_delete AFTER DELETE ON entities WHEN OLD.type = '{MISSION}'
+BEGIN
+    DELETE FROM meeting_paths WHERE via = OLD.id;
+END;
+"""
+
 _REL_COLS = "id, type, source, target, confidence, date, attrs"
+# Pieces of evidence of a relation: distinct spans (after a merge one span
+# may reach a relation from two origins).
+_SPANS = "count(DISTINCT doc_id || char(31) || start || char(31) || end)"
 _ENT_COLS = "id, type, name, kind, country, attrs"
 _EV_COLS = "relation_id, doc_id, start, end, text, date, confidence, extractor"
 
@@ -208,13 +351,15 @@ class SqliteStore:
             self._db.execute("PRAGMA synchronous=NORMAL")
             self._db.execute("PRAGMA foreign_keys=ON")
             try:
-                self._db.executescript(SCHEMA)
+                self._db.executescript(SCHEMA + MEETING_SCHEMA)
             except sqlite3.DatabaseError as exc:
                 raise StoreError(f"{path} is not a tradekg store: {exc}") from exc
             self._db.execute(
                 "INSERT OR IGNORE INTO meta(key, value) VALUES ('schema_version', ?)", (SCHEMA_VERSION,)
             )
             self._count_degrees_once()
+            self._fill_meeting_paths_once()
+            self._count_evidence_once()
             if not self._has_planner_statistics():
                 # A store written before statistics were kept (about 4 s at
                 # 1M relations, once), or still empty (then nothing to read).
@@ -259,6 +404,49 @@ class SqliteStore:
                 " UNION ALL SELECT target FROM relations WHERE source != target) GROUP BY id"
             )
             db.execute("INSERT INTO meta(key, value) VALUES ('entity_degrees', 'counted')")
+
+    def _fill_meeting_paths_once(self) -> None:
+        """Fill ``meeting_paths`` and ``meeting_totals`` for a store written
+        before they existed (about a minute at 1M relations, once); the
+        triggers keep them after."""
+        def filled() -> bool:
+            return bool(self._db.execute("SELECT 1 FROM meta WHERE key = 'meeting_paths'").fetchone())
+
+        if filled():
+            return
+        with self._write() as db:
+            if filled():  # another process opening the same old file got there first
+                return
+            db.execute("DELETE FROM meeting_paths")
+            db.execute("DELETE FROM meeting_totals")
+            db.execute(
+                f"{_INSERT_PATHS} SELECT source, target, id, '', date FROM relations"
+                f" WHERE type IN ({_MEETINGS}) AND source != target"
+                f" UNION ALL SELECT target, source, id, '', date FROM relations"
+                f" WHERE type IN ({_MEETINGS}) AND source != target"
+            )
+            db.execute(f"{_INSERT_PATHS} {_paths_via('entities me', '1 = 1')}")  # every delegation
+            db.execute("INSERT INTO meta(key, value) VALUES ('meeting_paths', 'filled')")
+        if self._has_planner_statistics():
+            # A store analysed before these tables and the covering indexes
+            # existed: statistics for them too (once, with the fill).
+            self._db.execute("ANALYZE")
+
+    def _count_evidence_once(self) -> None:
+        """Add ``relations.evidence``, the pieces of evidence (distinct spans)
+        of each relation, to a store written before it existed (about half a
+        minute at 1M relations, once); ``_refresh_relations`` keeps it."""
+        def added() -> bool:
+            return any(r[1] == "evidence" for r in self._db.execute("PRAGMA table_info(relations)"))
+
+        if added():
+            return
+        with self._write() as db:
+            if added():  # another process opening the same old file got there first
+                return
+            db.execute("ALTER TABLE relations ADD COLUMN evidence INTEGER NOT NULL DEFAULT 0")
+            db.execute(f"UPDATE relations SET evidence = (SELECT {_SPANS} FROM relation_evidence ev"
+                       " WHERE ev.relation_id = relations.id)")
 
     def _has_planner_statistics(self) -> bool:
         if not self._db.execute("SELECT 1 FROM sqlite_master WHERE name = 'sqlite_stat1'").fetchone():
@@ -307,11 +495,13 @@ class SqliteStore:
             out[r[0]].append(r[1])
         return out
 
-    def _entities_by_ids(self, ids: Sequence[str]) -> dict[str, Entity]:
+    def _entities_by_ids(self, ids: Sequence[str], with_aliases: bool = True) -> dict[str, Entity]:
         rows = self._db.execute(
             f"SELECT {_ENT_COLS} FROM entities WHERE id IN (SELECT value FROM json_each(?))",
             (_ids_param(ids),),
         ).fetchall()
+        if not with_aliases:
+            return {r["id"]: self._entity(r) for r in rows}
         aliases = self._aliases([r["id"] for r in rows])
         return {r["id"]: self._entity(r, aliases[r["id"]]) for r in rows}
 
@@ -348,11 +538,15 @@ class SqliteStore:
             " AND NOT EXISTS (SELECT 1 FROM relation_evidence ev WHERE ev.relation_id = relations.id)",
             (param,),
         )
+        # Only rows whose values change are written: every index holding the
+        # date (relations_from, relations_to, relations_by_type) and the
+        # meeting paths would otherwise be rewritten for each one.
         db.execute(
-            "UPDATE relations SET"
-            " confidence = (SELECT max(confidence) FROM relation_evidence ev WHERE ev.relation_id = relations.id),"
-            " date = (SELECT max(date) FROM relation_evidence ev WHERE ev.relation_id = relations.id)"
-            " WHERE id IN (SELECT value FROM json_each(?))",
+            "UPDATE relations SET confidence = ev.c, date = ev.d, evidence = ev.n FROM ("
+            f" SELECT relation_id, max(confidence) AS c, max(date) AS d, {_SPANS} AS n FROM relation_evidence"
+            " WHERE relation_id IN (SELECT value FROM json_each(?)) GROUP BY relation_id) ev"
+            " WHERE relations.id = ev.relation_id AND (relations.confidence IS NOT ev.c"
+            " OR relations.date IS NOT ev.d OR relations.evidence IS NOT ev.n)",
             (param,),
         )
 
@@ -365,8 +559,21 @@ class SqliteStore:
             if db.execute("SELECT 1 FROM documents WHERE id = ?", (doc.id,)).fetchone():
                 return UpsertResult(doc_id=doc.id, added=False)
             result = UpsertResult(doc_id=doc.id, added=True)
+            decisions: list[MergeDecision] = []
             mapping = resolve_entities(
-                extraction.entities, doc.date, self._get_entity_row, self._find_by_forms_locked
+                extraction.entities, doc.date, self._get_entity_row, self._find_by_forms_locked, decisions, doc.id
+            )
+            db.executemany(
+                "INSERT OR IGNORE INTO resolution_merges(entity_id, doc_id, form, reason, score) VALUES (?,?,?,?,?)",
+                [(d.into.id, doc.id, d.form, d.reason, d.score) for d in decisions],
+            )
+            # An organisation stored without counted kinds (copied by a sync, or
+            # older than the count) keeps its kind as one report's worth.
+            db.execute(
+                "INSERT OR IGNORE INTO entity_kinds(entity_id, doc_id, kind) SELECT id, '', kind FROM entities"
+                " WHERE id IN (SELECT value FROM json_each(?)) AND type = ? AND kind IS NOT NULL"
+                " AND NOT EXISTS (SELECT 1 FROM entity_kinds k WHERE k.entity_id = entities.id)",
+                (_ids_param(set(mapping.values())), ORGANIZATION),
             )
             for e in extraction.entities:
                 if e.type not in ENTITY_TYPES:
@@ -391,6 +598,16 @@ class SqliteStore:
                         (e.kind, e.country, json.dumps(attrs), gid),
                     )
                     name_norm = row["name_norm"]
+                    if fuller_name(e.name, row["name"], e.type, e.kind):
+                        # The fullest form names it; the old name stays an alias of a report that used it.
+                        origin = db.execute("SELECT doc_id FROM entity_evidence WHERE entity_id = ? AND doc_id != ?"
+                                            " ORDER BY doc_id LIMIT 1", (gid, doc.id)).fetchone()
+                        name_norm = normalise_name(e.name)
+                        db.execute("UPDATE entities SET name = ?, name_norm = ? WHERE id = ?", (e.name, name_norm, gid))
+                        db.execute("DELETE FROM aliases WHERE entity_id = ? AND norm = ?", (gid, name_norm))
+                        db.execute("INSERT OR IGNORE INTO aliases(entity_id, alias, norm, doc_id, origin_id)"
+                                   " VALUES (?,?,?,?,?)", (gid, row["name"], row["name_norm"],
+                                                           origin[0] if origin else doc.id, gid))
                 for form in dict.fromkeys([e.name, *e.aliases]):
                     if normalise_name(form) != name_norm:
                         db.execute(
@@ -404,6 +621,13 @@ class SqliteStore:
                         (gid, doc.id, m.start, m.end, m.text, gid),
                     )
                     result.evidence_added += cur.rowcount
+            kinds: dict[str, str] = {}
+            for e in extraction.entities:
+                if e.type == ORGANIZATION and e.kind:
+                    kinds.setdefault(mapping[e.id], e.kind)
+            db.executemany("INSERT OR IGNORE INTO entity_kinds(entity_id, doc_id, kind) VALUES (?,?,?)",
+                           [(gid, doc.id, kind) for gid, kind in kinds.items()])
+            self._recount_kinds(db, kinds)
             touched: set[str] = set()
             for r in extraction.relations:
                 if r.type not in RELATION_TYPES:
@@ -440,6 +664,15 @@ class SqliteStore:
             # the same transaction.
             reapply_corrections(self, set(mapping.values()))
         return result
+
+    @staticmethod
+    def _recount_kinds(db: sqlite3.Connection, entity_ids: Iterable[str]) -> None:
+        """Each organisation's kind from the reports that still give one."""
+        for eid in entity_ids:
+            kind = kind_by_evidence(r[0] for r in db.execute("SELECT kind FROM entity_kinds WHERE entity_id = ?",
+                                                               (eid,)))
+            if kind is not None:
+                db.execute("UPDATE entities SET kind = ? WHERE id = ?", (kind, eid))
 
     def _get_entity_row(self, entity_id: str) -> Entity | None:
         row = self._db.execute(
@@ -492,6 +725,11 @@ class SqliteStore:
             db.execute("DELETE FROM entity_evidence WHERE doc_id = ?", (doc_id,))
             db.execute("DELETE FROM relation_evidence WHERE doc_id = ?", (doc_id,))
             db.execute("DELETE FROM aliases WHERE doc_id = ?", (doc_id,))
+            db.execute("DELETE FROM resolution_merges WHERE doc_id = ?", (doc_id,))
+            voted = [r[0] for r in db.execute("SELECT entity_id FROM entity_kinds WHERE doc_id = ?", (doc_id,))]
+            db.execute("DELETE FROM entity_kinds WHERE doc_id = ?", (doc_id,))
+            self._recount_kinds(db, voted)
+            reapply_corrections(self, set(voted))  # a kind a person set stays theirs
             self._refresh_relations(db, rels)
             # An entity nobody else mentions goes, with whatever still hangs on it.
             orphans = [r[0] for r in db.execute(
@@ -512,6 +750,16 @@ class SqliteStore:
 
     # --- entities -----------------------------------------------------------------
 
+    def merge_records(self, entity_id: str) -> list[MergeRecord]:
+        with self._lock:
+            eid = self._current_id(entity_id)
+            rows = self._db.execute(
+                "SELECT entity_id, doc_id, form, reason, score FROM resolution_merges WHERE entity_id = ?"
+                " OR entity_id IN (SELECT drop_id FROM merges WHERE keep_id = ?) ORDER BY doc_id, entity_id",
+                (eid, eid),
+            ).fetchall()
+        return [MergeRecord(*r) for r in rows]
+
     def get_entity(self, entity_id: str) -> Entity | None:
         with self._lock:
             ent = self._get_entity_row(entity_id)
@@ -525,9 +773,16 @@ class SqliteStore:
             ent.evidence = [Evidence(doc_id=r[0], start=r[1], end=r[2], text=r[3]) for r in rows]
             return ent
 
-    def get_entities(self, entity_ids: Iterable[str]) -> dict[str, Entity]:
+    def get_entities(self, entity_ids: Iterable[str], *, with_aliases: bool = True) -> dict[str, Entity]:
         with self._lock:
-            return self._entities_by_ids(list(entity_ids))
+            return self._entities_by_ids(list(entity_ids), with_aliases)
+
+    def entity_types(self, entity_ids: Iterable[str]) -> dict[str, str]:
+        # From the covering index entities_by_id_kind, never the rows.
+        rows = self._q("SELECT e.id, e.type FROM json_each(?) i"
+                       " CROSS JOIN entities e INDEXED BY entities_by_id_kind ON e.id = i.value",
+                       (_ids_param(dict.fromkeys(entity_ids)),))
+        return {r[0]: r[1] for r in rows}
 
     def search_entities(
         self,
@@ -645,29 +900,102 @@ class SqliteStore:
             )
             # Dates are ISO strings; "9999" sorts after any of them.
             params += [since or "", (until + "\uffff") if until else "9999"]
-        base = f"SELECT r.* FROM relations r WHERE {' AND '.join(conds)}"
+        cols = ", ".join(f"r.{c.strip()}" for c in _REL_COLS.split(","))
+        base = f"SELECT {cols} FROM relations r WHERE {' AND '.join(conds)}"
         order = " ORDER BY r.date DESC, r.id"
         lim = f" LIMIT {int(limit)}" if limit is not None else ""
         with self._lock:
+            cur = self._db.cursor()
+            cur.row_factory = None
             if entity_ids is None:
-                rows = self._db.execute(base + order + lim, params).fetchall()
+                rows = cur.execute(base + order + lim, params).fetchall()
             else:
                 ids = _ids_param(entity_ids)
+                # With a limit, the newest few are picked from the covering
+                # indexes (relations_from, relations_to) alone, and only they
+                # are read from the table: a hub has thousands.
+                if limit is not None:
+                    base = base.replace(f"SELECT {cols} FROM", "SELECT r.id, r.date FROM", 1)
                 parts = []
                 args: list[Any] = []
-                if direction in ("both", "out"):
-                    parts.append(base + " AND r.source IN (SELECT value FROM json_each(?))")
-                    args += [*params, ids]
-                if direction in ("both", "in"):
-                    parts.append(base + " AND r.target IN (SELECT value FROM json_each(?))")
-                    args += [*params, ids]
+                sides = [col for col, d in (("source", "out"), ("target", "in")) if direction in ("both", d)]
+                seeds = list(dict.fromkeys(json.loads(ids)))
+                if limit is not None and types is not None and len(seeds) == 1:
+                    # One entity (a hub's newest few): each of its (type, side)
+                    # ranges is read newest first and stopped at the limit.
+                    one = base.replace("r.type IN (SELECT value FROM json_each(?))", "r.type = ?", 1)
+                    for col in sides:
+                        for rtype in dict.fromkeys(types):
+                            parts.append(f"SELECT * FROM ({one} AND r.{col} = ?{order}{lim})")
+                            args += [rtype, *params[1:], seeds[0]]
+                else:
+                    for col in sides:
+                        parts.append(base + f" AND r.{col} IN (SELECT value FROM json_each(?))")
+                        args += [*params, ids]
                 sql = "SELECT * FROM (" + " UNION ".join(parts) + ") r" + order + lim
-                rows = self._db.execute(sql, args).fetchall()
-            return self._relations_from_rows(rows, with_evidence)
+                if limit is not None:
+                    sql = f"SELECT {cols} FROM ({sql}) x CROSS JOIN relations r ON r.id = x.id{order}"
+                rows = cur.execute(sql, args).fetchall()
+            # Plain tuples in ``_REL_COLS`` order: a hub's thousands of rows
+            # are built without by-name row lookups.
+            rels = [Relation(id=r[0], type=r[1], source=r[2], target=r[3], confidence=r[4], date=r[5],
+                             attrs=_attrs(r[6])) for r in rows]
+            if with_evidence and rels:
+                evidence = self._relation_evidence([r.id for r in rels])
+                for rel in rels:
+                    rel.evidence = evidence[rel.id]
+            return rels
 
     def relation_evidence(self, relations: Sequence[Relation]) -> dict[str, list[Evidence]]:
         with self._lock:
             return self._relation_evidence([r.id for r in relations])
+
+    def evidence_counts(self, relations: Sequence[Relation]) -> dict[str, int]:
+        # Kept on the relation row (``_refresh_relations``): the rows just
+        # read, not the evidence with its sentences.
+        rows = self._q(
+            "SELECT value, coalesce((SELECT evidence FROM relations WHERE id = value), 0) FROM json_each(?)",
+            (_ids_param(dict.fromkeys(r.id for r in relations)),),
+        )
+        return {r[0]: r[1] for r in rows}
+
+    def meeting_paths(
+        self,
+        entity_id: str,
+        *,
+        counterparts: Iterable[str] | None = None,
+        limit: int | None = None,
+    ) -> list[MeetingPath]:
+        # From the precomputed paths, newest first along their date index
+        # (or by counterpart along the primary key), each relation by id.
+        cols = "p.counterpart_id, p.via, " + ", ".join(f"r.{c.strip()}" for c in _REL_COLS.split(","))
+        params: list[Any] = [entity_id]
+        if counterparts is None:
+            source = "meeting_paths p INDEXED BY meeting_paths_by_date"
+        else:
+            source = "json_each(?) c CROSS JOIN meeting_paths p ON p.counterpart_id = c.value"
+            params.insert(0, _ids_param(dict.fromkeys(counterparts)))
+        sql = (f"SELECT {cols} FROM {source} CROSS JOIN relations r ON r.id = p.relation_id"
+               " WHERE p.entity_id = ?"
+               " ORDER BY p.date DESC, p.counterpart_id DESC, p.relation_id DESC, p.via DESC")
+        if limit is not None:
+            sql += f" LIMIT {int(limit)}"
+        with self._lock:
+            cur = self._db.cursor()
+            cur.row_factory = None
+            rows = cur.execute(sql, params).fetchall()
+        return [MeetingPath(counterpart=row[0], via=row[1] or None,
+                            relation=Relation(id=row[2], type=row[3], source=row[4], target=row[5],
+                                              confidence=row[6], date=row[7], attrs=_attrs(row[8])))
+                for row in rows]
+
+    def meeting_totals(self, entity_ids: Iterable[str]) -> dict[str, int]:
+        rows = self._q(
+            "SELECT value, coalesce((SELECT total FROM meeting_totals WHERE entity_id = value), 0)"
+            " FROM json_each(?)",
+            (_ids_param(dict.fromkeys(entity_ids)),),
+        )
+        return {r[0]: r[1] for r in rows}
 
     def neighbourhood(
         self,

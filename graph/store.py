@@ -25,6 +25,8 @@ from graph.model import (
     Entity,
     Evidence,
     Extraction,
+    MeetingPath,
+    MergeRecord,
     Relation,
     Stats,
     Subgraph,
@@ -90,8 +92,15 @@ class Store(Protocol):
         an entity merged into another returns the survivor."""
         ...
 
-    def get_entities(self, entity_ids: Iterable[str]) -> dict[str, Entity]:
-        """Several entities by id (missing ones are left out), without evidence."""
+    def get_entities(self, entity_ids: Iterable[str], *, with_aliases: bool = True) -> dict[str, Entity]:
+        """Several entities by id (missing ones are left out), without
+        evidence; ``with_aliases=False`` leaves out their other names too
+        (ranking thousands of candidates needs type, name, kind, country)."""
+        ...
+
+    def entity_types(self, entity_ids: Iterable[str]) -> dict[str, str]:
+        """The type of each entity found, by id (missing ones are left out):
+        telling the delegations among thousands of ids reads nothing else."""
         ...
 
     def search_entities(
@@ -112,6 +121,13 @@ class Store(Protocol):
     def find_by_forms(self, type: str, forms: Sequence[str]) -> list[Entity]:
         """Entities of ``type`` whose normalised name or alias is one of
         ``forms`` (already normalised with ``model.normalise_name``)."""
+        ...
+
+    def merge_records(self, entity_id: str) -> list[MergeRecord]:
+        """Why resolution joined each later report's mention to this entity
+        (and to entities merged into it): the report, the shared form, the
+        rule and its score. Written by ``upsert_extraction``, gone with the
+        report; not copied by a sync."""
         ...
 
     def degrees(self, entity_ids: Iterable[str]) -> dict[str, int]:
@@ -160,6 +176,35 @@ class Store(Protocol):
         """The evidence of relations read with ``with_evidence=False``, by
         relation id: a query ranks cheap rows first and reads evidence only
         for the page it shows."""
+        ...
+
+    def evidence_counts(self, relations: Sequence[Relation]) -> dict[str, int]:
+        """How many pieces of evidence (distinct spans) state each relation,
+        by id, without reading them: what weighs a tie."""
+        ...
+
+    def meeting_paths(
+        self,
+        entity_id: str,
+        *,
+        counterparts: Iterable[str] | None = None,
+        limit: int | None = None,
+    ) -> list[MeetingPath]:
+        """How ``entity_id`` met whom: every meeting relation (MET_WITH,
+        SIGNED_WITH) touching it (``via`` None); every meeting of a
+        delegation (a Mission) it led, joined or sent (LED, MEMBER_OF,
+        ORGANIZED), ``via`` that delegation; every entity that led, joined
+        or sent a delegation it met, ``via`` that delegation. Never itself
+        as counterpart. Relations without evidence, newest first (undated
+        last). ``counterparts`` keeps the paths to those; ``limit`` reads
+        only the newest so many, so a hub's first page does not read its
+        thousands of meetings."""
+        ...
+
+    def meeting_totals(self, entity_ids: Iterable[str]) -> dict[str, int]:
+        """How many distinct counterparts ``meeting_paths`` has for each
+        entity (0 for none), without reading them: kept up to date by the
+        store on every write."""
         ...
 
     def neighbourhood(

@@ -116,3 +116,24 @@ def test_resolution_gives_the_reason_and_score_of_each_merge() -> None:
     assert decision is not None
     assert (decision.into.id, decision.form, decision.reason, decision.score) == (
         "chamber", "atameken", "its name is an alias of the existing entity", 0.9)
+
+
+def test_entity_detail_says_why_a_later_report_was_joined_to_it(tmp_path: Path) -> None:
+    from tests.builders import report
+
+    first = report("The National Atameken Chamber (Atameken) met buyers.",
+                   entities={"a": ("Organization", "National Atameken Chamber",
+                                   {"country": "KZ", "aliases": ["Atameken"]})})
+    second = report("Atameken signed an agreement.", entities={"a": ("Organization", "Atameken", {"country": "KZ"})})
+    path = tmp_path / "graph.db"
+    store = open_store(path)
+    try:
+        store.upsert_extraction(first)
+        store.upsert_extraction(second)
+        [chamber] = store.search_entities("National Atameken Chamber")
+    finally:
+        store.close()
+    with TestClient(create_app(str(path), settings=Settings())) as client:
+        merges = client.get(f"/entities/{chamber.id}").json()["merges"]
+    assert merges == [{"entity_id": chamber.id, "doc_id": second.document.id, "form": "atameken",
+                       "reason": "its name is an alias of the existing entity", "score": 0.9}]

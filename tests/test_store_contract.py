@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pytest
 
-from graph.model import Document, Entity, Evidence, Relation, normalise_name, relation_id
+from graph.model import Document, Entity, Evidence, Extraction, Relation, normalise_name, relation_id
 from graph.store import Store, StoreError, UnknownEntity
 from tests.builders import report
 
@@ -94,6 +94,61 @@ def test_the_same_organisation_in_two_reports_is_one_node_with_both_evidence(sto
     met = store.relations(types=["MET_WITH"], entity_ids=[chamber.id])
     assert len(met) == 2
     assert store.stats().entities_by_type["Organization"] == 3
+
+
+def test_each_merge_is_recorded_with_its_reason_and_score_and_goes_with_its_report(store: Store) -> None:
+    store.upsert_extraction(ASTANA_2023)
+    store.upsert_extraction(ALMATY_2024)
+    chamber = entity_named(store, "National Atameken Chamber of Entrepreneurs")
+    [record] = store.merge_records(chamber.id)
+    assert (record.doc_id, record.form, record.reason, record.score) == (
+        ALMATY_2024.document.id, "atameken", "its name is an alias of the existing entity", 0.9)
+    ministry = entity_named(store, "Ministry of Economy of Belarus")
+    assert store.merge_records(ministry.id) == []  # made by its only report: nothing was joined
+    store.delete_document(ALMATY_2024.document.id)
+    assert store.merge_records(chamber.id) == []
+
+
+def test_the_fullest_form_a_report_gives_names_the_entity(store: Store) -> None:
+    store.upsert_extraction(ALMATY_2024)  # "Atameken" first
+    store.upsert_extraction(ASTANA_2023)
+    chamber = entity_named(store, "Atameken")
+    assert chamber.name == "National Atameken Chamber of Entrepreneurs"
+    assert "Atameken" in chamber.aliases
+    assert normalise_name(chamber.name) not in {normalise_name(a) for a in chamber.aliases}
+    assert [e.id for e in store.find_by_forms("Organization", ["atameken"])] == [chamber.id]
+
+
+def _kind_report(n: int, kind: str) -> Extraction:
+    return report(f"Report {n}: Kestrel Components LLC met buyers.",
+                  entities={"k": ("Organization", "Kestrel Components LLC", {"kind": kind, "country": "AM"})})
+
+
+def test_an_organisations_kind_is_the_one_most_reports_give_and_follows_deletes(store: Store) -> None:
+    other, *enterprise = [_kind_report(0, "other"), *(_kind_report(n, "enterprise") for n in (1, 2, 3))]
+    store.upsert_extraction(other)  # the first report's kind no longer wins
+    for x in enterprise:
+        store.upsert_extraction(x)
+    [kestrel] = store.search_entities("Kestrel Components LLC")
+    assert kestrel.kind == "enterprise"
+    for x in enterprise[:2]:
+        store.delete_document(x.document.id)
+    # one report each: a tie goes to a kind other than "other"
+    assert store.get_entity(kestrel.id).kind == "enterprise"  # type: ignore[union-attr]
+    store.delete_document(enterprise[2].document.id)
+    assert store.get_entity(kestrel.id).kind == "other"  # type: ignore[union-attr]
+
+
+def test_a_copied_organisations_kind_counts_as_one_report(store: Store) -> None:
+    first = _kind_report(0, "chamber")
+    doc = first.document
+    ev = Evidence(doc_id=doc.id, start=10, end=32, text=doc.text[10:32])
+    store.write_graph([doc], [Entity(id="kestrel", type="Organization", name="Kestrel Components LLC",
+                                     kind="chamber", country="AM", evidence=[ev])], [])
+    store.upsert_extraction(_kind_report(1, "enterprise"))  # one each: the tie keeps "chamber"
+    assert store.get_entity("kestrel").kind == "chamber"  # type: ignore[union-attr]
+    store.upsert_extraction(_kind_report(2, "enterprise"))
+    assert store.get_entity("kestrel").kind == "enterprise"  # type: ignore[union-attr]
 
 
 def test_a_symmetric_relation_stated_both_ways_is_one_relation_with_all_evidence(store: Store) -> None:
@@ -481,3 +536,128 @@ def test_linked_entities_filter_by_type_kind_country_and_date_in_the_store(store
     assert store.linked_entities([chongqing], types=["MEMBER_OF"], direction="out") == {}
     assert set(store.linked_entities([chamber], types=["MET_WITH"], entity_type="Mission",
                                      until="2023-12-31")) == {chongqing}
+
+
+def paths_from_relations(store: Store) -> dict[str, set[tuple[str, str, str]]]:
+    """What ``meeting_paths`` must hold, worked out from the relations and
+    entity types alone: each meeting both ways round, and through each
+    delegation its senders (LED, MEMBER_OF, ORGANIZED) and whom it met."""
+    rels = store.relations(with_evidence=False)
+    types = {i: e.type for i, e in store.get_entities({x for r in rels for x in (r.source, r.target)}).items()}
+    senders: dict[str, set[str]] = {}
+    for r in rels:
+        if r.type in ("LED", "MEMBER_OF", "ORGANIZED") and types.get(r.target) == "Mission":
+            senders.setdefault(r.target, set()).add(r.source)
+    out: dict[str, set[tuple[str, str, str]]] = {}
+    for r in rels:
+        if r.type not in ("MET_WITH", "SIGNED_WITH"):
+            continue
+        out.setdefault(r.source, set()).add((r.target, r.id, ""))
+        out.setdefault(r.target, set()).add((r.source, r.id, ""))
+        for m, y in ((r.source, r.target), (r.target, r.source)):
+            for x in senders.get(m, set()) - {y}:
+                out.setdefault(x, set()).add((y, r.id, m))
+                out.setdefault(y, set()).add((x, r.id, m))
+    return out
+
+
+def assert_meeting_paths_follow_the_relations(store: Store, also: set[str]) -> None:
+    expected = paths_from_relations(store)
+    ids = set(expected) | also | {e.id for batch in store.iter_entities() for e in batch}
+    for i in sorted(ids):
+        paths = store.meeting_paths(i)
+        assert {(p.counterpart, p.relation.id, p.via or "") for p in paths} == expected.get(i, set()), i
+        assert store.meeting_totals([i]) == {i: len({c for c, _, _ in expected.get(i, set())})}, i
+
+
+def test_meeting_paths_are_meetings_and_meetings_through_delegations_newest_first(store: Store) -> None:
+    store.upsert_extraction(ASTANA_2023)
+    store.upsert_extraction(ALMATY_2024)
+    chamber = entity_named(store, "National Atameken Chamber of Entrepreneurs").id
+    trip = entity_named(store, "Chongqing business delegation").id
+    belarusian = entity_named(store, "Belarusian delegation").id
+    changan = entity_named(store, "Changan Auto").id
+    ministry = entity_named(store, "Ministry of Economy of Belarus").id
+
+    paths = store.meeting_paths(chamber)
+    assert {(p.counterpart, p.via) for p in paths} == {
+        (trip, None), (changan, trip), (belarusian, None), (ministry, None), (ministry, belarusian)}
+    assert [p.relation.date[:4] for p in paths if p.relation.date] == ["2024"] * 3 + ["2023"] * 2
+    assert not any(p.relation.evidence for p in paths)  # evidence is read for the page only
+    # A member met whom its delegation met, through the delegation.
+    [via_trip] = store.meeting_paths(changan)
+    assert (via_trip.counterpart, via_trip.via, via_trip.relation.type) == (chamber, trip, "MET_WITH")
+    assert store.meeting_paths(chamber, limit=2) == paths[:2]
+    assert {p.counterpart for p in store.meeting_paths(chamber, counterparts=[ministry])} == {ministry}
+    assert store.meeting_totals([chamber, changan, "no-such-id"]) == {chamber: 4, changan: 1, "no-such-id": 0}
+    assert_meeting_paths_follow_the_relations(store, set())
+
+
+def test_a_hubs_meeting_total_follows_deletes_merges_unmerges_and_corrections(store: Store) -> None:
+    store.upsert_extraction(ASTANA_2023)
+    store.upsert_extraction(ALMATY_2024)
+    chamber = entity_named(store, "National Atameken Chamber of Entrepreneurs").id
+    ministry = entity_named(store, "Ministry of Economy of Belarus").id
+    trip = entity_named(store, "Chongqing business delegation").id
+    changan = entity_named(store, "Changan Auto").id
+    seen = {chamber, ministry, trip, changan}
+    assert store.meeting_totals([chamber]) == {chamber: 4}
+
+    store.merge_entities(chamber, ministry)  # the ministry's meetings become the chamber's
+    assert_meeting_paths_follow_the_relations(store, seen)
+    store.unmerge_entity(ministry)
+    assert_meeting_paths_follow_the_relations(store, seen)
+    assert store.meeting_totals([chamber]) == {chamber: 4}
+
+    # A correction takes Changan out of the delegation: the chamber no longer met it.
+    [member] = store.relations(types=["MEMBER_OF"], entity_ids=[changan], with_evidence=False)
+    store.remove_relation("MEMBER_OF", member.id)
+    assert store.meeting_totals([chamber, changan]) == {chamber: 3, changan: 0}
+    assert_meeting_paths_follow_the_relations(store, seen)
+    # The delegation was a company after all: meeting it is not meeting its members.
+    store.update_entity(entity_named(store, "Belarusian delegation").id, {"type": "Organization"})
+    assert_meeting_paths_follow_the_relations(store, seen)
+
+    store.delete_document(ALMATY_2024.document.id)
+    assert store.meeting_totals([chamber, ministry]) == {chamber: 1, ministry: 0}
+    assert_meeting_paths_follow_the_relations(store, seen)
+    store.upsert_extraction(ALMATY_2024)  # ingest again: back as before the delete
+    assert_meeting_paths_follow_the_relations(store, seen)
+
+
+def test_entity_types_and_entities_without_aliases_read_what_ranking_needs(store: Store) -> None:
+    store.upsert_extraction(ASTANA_2023)
+    chamber = entity_named(store, "National Atameken Chamber of Entrepreneurs")
+    trip = entity_named(store, "Chongqing business delegation").id
+    assert store.entity_types([chamber.id, trip, "no-such-id"]) == {chamber.id: "Organization", trip: "Mission"}
+    [bare] = store.get_entities([chamber.id], with_aliases=False).values()
+    assert (bare.name, bare.kind, bare.country, bare.aliases) == (chamber.name, "chamber", "KZ", [])
+    assert store.get_entities([chamber.id])[chamber.id].aliases == ["Atameken"]
+
+
+def test_evidence_counts_are_the_spans_that_state_each_relation(store: Store) -> None:
+    store.upsert_extraction(ASTANA_2023)
+    store.upsert_extraction(report(
+        "The Chongqing business delegation met with the National Atameken Chamber of Entrepreneurs again.",
+        date="2023-06-25",
+        entities={"d": ("Mission", "Chongqing business delegation"),
+                  "a": ("Organization", "National Atameken Chamber of Entrepreneurs", {"country": "KZ"})},
+        relations=[("MET_WITH", "d", "a")]))
+
+    def counted_from_the_evidence() -> None:
+        rels = store.relations(with_evidence=False)
+        full = {r.id: r for r in store.relations()}
+        assert store.evidence_counts(rels) == {r.id: len(full[r.id].evidence) for r in rels}
+
+    counted_from_the_evidence()
+    rels = store.relations(with_evidence=False)
+    assert sorted(store.evidence_counts(rels).values())[-1] == 2  # the meeting, stated twice
+    store.upsert_extraction(ALMATY_2024)
+    chamber = entity_named(store, "National Atameken Chamber of Entrepreneurs").id
+    ministry = entity_named(store, "Ministry of Economy of Belarus").id
+    store.merge_entities(chamber, ministry)
+    counted_from_the_evidence()
+    store.unmerge_entity(ministry)
+    counted_from_the_evidence()
+    store.delete_document(ASTANA_2023.document.id)
+    counted_from_the_evidence()

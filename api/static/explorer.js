@@ -318,6 +318,10 @@
         rels.length ? rels : el("p", { class: "empty" }, "none"),
         el("h3", {}, "Mentioned in"),
         e.evidence.length ? e.evidence.slice(0, 8).map((ev) => evidenceBlock(ev, true)) : el("p", { class: "empty" }, "no mentions recorded"),
+        // Why later reports' mentions were taken for this entity (graph.resolve).
+        (d.merges || []).length ? el("h3", {}, `Joined from other reports (${d.merges.length})`) : null,
+        (d.merges || []).map((m) => el("div", { class: "merge" },
+          `${m.reason} (${m.score.toFixed(2)}): “${m.form}”, report ${m.doc_id.slice(0, 8)}`)),
       ));
     } catch (err) {
       panel.replaceChildren(el("p", { class: "empty" }, err.message));
