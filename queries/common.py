@@ -99,13 +99,13 @@ def find_entity(store: Store, ref: str, *, type: str | None = None) -> Entity:
     if not ref or not ref.strip():
         raise UnknownEntity(ref)
     text = ref.strip()
-    e = store.get_entity(text)
+    e = _by_id(store, text)
     if e is not None and (type is None or e.type == type):
         return e
     if type in (None, PLACE):
         cc = _country(text)
         if cc:
-            e = store.get_entity(f"country-{cc.lower()}")
+            e = _by_id(store, f"country-{cc.lower()}")
             if e is not None:
                 return e
     form = normalise_name(text)
@@ -120,10 +120,16 @@ def find_entity(store: Store, ref: str, *, type: str | None = None) -> Entity:
     if type in (None, SECTOR):
         code = normalise_sector(text)
         if code:
-            e = store.get_entity(f"sector-{code}")
+            e = _by_id(store, f"sector-{code}")
             if e is not None:
                 return e
     raise UnknownEntity(ref)
+
+
+def _by_id(store: Store, entity_id: str) -> Entity | None:
+    """The entity with this id, without its evidence (a hub has thousands of
+    mentions); an id merged into another is followed by ``get_entity``."""
+    return store.get_entities([entity_id], with_aliases=False).get(entity_id) or store.get_entity(entity_id)
 
 
 def evidence_counts(store: Store, entity_ids: Sequence[str]) -> dict[str, int]:
@@ -249,22 +255,22 @@ def profiles(store: Store, entities: dict[str, Entity], *, until: str | None = N
             prof[i].countries.add(e.id.removeprefix("country-").upper())
     if not ids:
         return prof
-    rels = store.relations(types=[LOCATED_IN, IN_SECTOR, WORKS_FOR], entity_ids=ids,
-                           direction="out", until=until, with_evidence=False)
+    # Linked ids only, no relation records: a thousand candidates' profiles
+    # are read from the store's indexes.
     employers: dict[str, list[str]] = defaultdict(list)
     places: dict[str, list[str]] = defaultdict(list)
-    for r in rels:
-        if r.source not in prof:
-            continue
-        if r.type == IN_SECTOR:
-            prof[r.source].sectors.add(r.target.removeprefix("sector-"))
-        elif r.type == LOCATED_IN:
-            places[r.source].append(r.target)
-        elif r.type == WORKS_FOR:
-            employers[r.source].append(r.target)
-            prof[r.source].employers.add(r.target)
+    for rtype in (IN_SECTOR, LOCATED_IN, WORKS_FOR):
+        for target, sources in store.linked_entities(ids, types=[rtype], direction="out", until=until).items():
+            for source in sources & prof.keys():
+                if rtype == IN_SECTOR:
+                    prof[source].sectors.add(target.removeprefix("sector-"))
+                elif rtype == LOCATED_IN:
+                    places[source].append(target)
+                else:
+                    employers[source].append(target)
+                    prof[source].employers.add(target)
     more = {t for ts in (*places.values(), *employers.values()) for t in ts}
-    known = store.get_entities(more - set(entities)) if more else {}
+    known = store.get_entities(more - set(entities), with_aliases=False) if more else {}
     known.update(entities)
     for i, ps in places.items():
         for p in ps:
@@ -369,7 +375,7 @@ def only_missions(store: Store, ids: Iterable[str]) -> set[str]:
     ids = set(ids)
     if not ids:
         return set()
-    return {i for i, e in store.get_entities(ids).items() if e.type == MISSION}
+    return {i for i, t in store.entity_types(ids).items() if t == MISSION}
 
 
 ACTOR_TYPES = (ORGANIZATION, PERSON)

@@ -2,15 +2,18 @@
 entity, with the sentences that say so.
 
 A member of a delegation is reported as having met whom the delegation met,
-marked ``via`` that mission. That is an inference made here, at query time;
-it is never stored (ONTOLOGY.md: extraction states what the text states).
+marked ``via`` that mission. That is an inference, never stored as a fact
+(ONTOLOGY.md: extraction states what the text states); the store keeps the
+ways each entity met each counterpart (``Store.meeting_paths``, derived from
+the relations and kept by every write) so that a hub's first page and its
+total are read without its thousands of meetings.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from graph.model import Entity, Evidence, Relation
+from graph.model import Entity, Evidence, MeetingPath, Relation
 from graph.ontology import MEETING_RELATIONS, MISSION
 from graph.store import Store
 from queries.common import (
@@ -22,13 +25,14 @@ from queries.common import (
     entities_in,
     evidence_in,
     find_entity,
-    missions_of,
     only_missions,
     profiles,
     ref,
     sector_filter,
 )
 
+# Paths read first for one entity's page (more when the page needs them).
+_FIRST_READ = 200
 # Without an entity the listing reads at most this many meeting relations
 # per page asked for: a page of the whole graph must not read the whole graph.
 _SCAN_PER_ROW = 20
@@ -124,8 +128,11 @@ def meetings_page(
     ``country`` is a name or ISO code, ``sector`` anything
     ``graph.sectors.normalise_sector`` understands (matched by division).
 
-    Relations are read without evidence, counted and ordered; names are read
-    only where the order needs them, evidence only for the page shown."""
+    With ``entity`` and no filter or window, the newest paths are read until
+    they hold the page (``_newest_paths``), then every path of the page's
+    counterparts, and the total is the store's count. Otherwise relations
+    are read without evidence, counted and ordered. Names are read only
+    where the order needs them, evidence only for the page shown."""
     cc = country_filter(country)
     code = sector_filter(sector)
     # With a date window the evidence decides which dates count, so it is read at once.
@@ -149,32 +156,28 @@ def meetings_page(
 
     meeting_types = list(MEETING_RELATIONS)
     complete = True
+    total: int | None = None
     if entity is not None:
         e = find_entity(store, entity)
         focus = e.id
-        direct = store.relations(types=meeting_types, entity_ids=[e.id], since=since, until=until,
-                                 with_evidence=windowed)
-        for r in direct:
-            add(e.id, r.other(e.id), r, None)
-        # e met whom its delegations met ...
-        own = missions_of(store, [e.id], types=SENDER_RELATIONS) if e.type != MISSION else {}
-        team = {e.id, *own}
-        if own:
-            for r in store.relations(types=meeting_types, entity_ids=list(own), since=since, until=until,
-                                     with_evidence=windowed):
-                m = r.source if r.source in own else r.target
-                other = r.other(m)
-                if other not in team:
-                    add(e.id, other, r, m)
-        # ... and the members of every delegation e met.
-        with_mission: dict[str, list[Relation]] = {}
-        for r in direct:
-            with_mission.setdefault(r.other(e.id), []).append(r)
-        met_missions = set(store.linked_entities([e.id], types=meeting_types, entity_type=MISSION)) & set(with_mission)
-        for member, missions in _members(store, met_missions).items():
-            for m in missions:
-                for r in with_mission[m]:
-                    add(e.id, member, r, m)
+        # Whom e met directly, through the delegations it led, joined or sent,
+        # and the members of the delegations it met: the store's paths.
+        if windowed or cc or code or kind:
+            # Dates inside the window or the counterparts' profiles decide:
+            # every path is read.
+            paths = store.meeting_paths(e.id)
+            if windowed:
+                evidence = store.relation_evidence(list({p.relation.id: p.relation for p in paths}.values()))
+                for path in paths:
+                    path.relation.evidence = evidence.get(path.relation.id, [])
+        else:
+            # Page first: the newest paths, as many as the page needs; the
+            # total is kept by the store.
+            paths, read_all = _newest_paths(store, e.id, offset + limit)
+            if not read_all:
+                total = store.meeting_totals([e.id]).get(e.id, 0)
+        for path in paths:
+            add(e.id, path.counterpart, path.relation, path.via)
     else:
         focus = None
         anchors = entities_in(store, cc, code)
@@ -202,16 +205,41 @@ def meetings_page(
     if cc or code or kind:
         # Filters need every counterpart's profile; without them the order
         # needs names only where dates tie.
-        ents = store.get_entities({x for p in rows for x in (p.a, p.b)})
+        ents = store.get_entities({x for p in rows for x in (p.a, p.b)}, with_aliases=False)
         prof = profiles(store, ents)
         rows = [p for p in rows if _keep(p, focus, ents, prof, cc=cc, code=code, kind=kind)]
     shown = _page(store, rows, offset, limit, ents)
+    if total is not None:
+        # Read newest first, the page's pairs may have older paths: all of them.
+        assert focus is not None
+        for path in store.meeting_paths(focus, counterparts=[p.b for p in shown]):
+            add(focus, path.counterpart, path.relation, path.via)
     _read_evidence(store, shown, windowed)
     more = {x for p in shown for x in (p.a, p.b, *p.via, *p.held_at())} - set(ents)
-    ents.update(store.get_entities(more) if more else {})
+    ents.update(store.get_entities(more, with_aliases=False) if more else {})
     prof.update(profiles(store, {p.b: ents[p.b] for p in shown if p.b in ents and p.b not in prof}))
     items = [_meeting(p, ents, prof, since, until) for p in shown]
-    return MeetingPage(items=items, total=len(rows) if complete else None, limit=limit, offset=offset)
+    if total is None and complete:
+        total = len(rows)
+    return MeetingPage(items=items, total=total, limit=limit, offset=offset)
+
+
+def _newest_paths(store: Store, entity_id: str, need: int) -> tuple[list[MeetingPath], bool]:
+    """The newest paths of ``entity_id``, enough for its first ``need``
+    counterparts in the page order, and whether they are all its paths.
+    Every path dated after the last one read is in (reads stop inside a
+    date), so each counterpart kept has its latest date and all who share
+    it; the order then needs no other."""
+    k = max(_FIRST_READ, 4 * need)
+    while True:
+        paths = store.meeting_paths(entity_id, limit=k)
+        if len(paths) < k:
+            return paths, True
+        cutoff = paths[-1].relation.date
+        newer = [p for p in paths if p.relation.date is not None and (cutoff is None or p.relation.date > cutoff)]
+        if len({p.counterpart for p in newer}) >= need:
+            return newer, False
+        k *= 4
 
 
 def _members(store: Store, missions: set[str]) -> dict[str, set[str]]:
@@ -238,7 +266,7 @@ def _page(store: Store, rows: list[_Pair], offset: int, limit: int, ents: dict[s
         hi += 1
     block = rows[lo:hi]
     missing = {p.b for p in block} - set(ents)
-    ents.update(store.get_entities(missing) if missing else {})
+    ents.update(store.get_entities(missing, with_aliases=False) if missing else {})
     block.sort(key=lambda p: ents[p.b].name.casefold() if p.b in ents else p.b)
     block.sort(key=lambda p: p.last or "", reverse=True)
     block.sort(key=lambda p: p.last is None)
@@ -250,9 +278,10 @@ def _read_evidence(store: Store, shown: list[_Pair], windowed: bool) -> None:
     date window made the first read take it)."""
     if windowed:
         return
-    rels = list({r.id: r for p in shown for r in p.relations.values()}.values())
+    # One relation may reach the page as several records (one per path).
+    rels = [r for p in shown for r in p.relations.values()]
     if rels:
-        evidence = store.relation_evidence(rels)
+        evidence = store.relation_evidence(list({r.id: r for r in rels}.values()))
         for r in rels:
             r.evidence = evidence.get(r.id, [])
 

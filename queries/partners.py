@@ -111,7 +111,7 @@ def partner_candidates(
     if len(ents) < want:
         met_by = _met_by_sector_missions(store, code, set(ents), cc=cc, kinds=kinds, until=until)
         new = {i for i in met_by if i not in ents}
-        ents.update(_filtered(store, store.get_entities(new), cc=cc, kinds=kinds, until=until))
+        ents.update(_filtered(store, store.get_entities(new, with_aliases=False), cc=cc, kinds=kinds, until=until))
         for i in new & set(ents):
             codes.setdefault(i, set())
     if not ents:
@@ -143,7 +143,8 @@ def partner_candidates(
     known = _known(store, asker, until=until) if asker else set()
     newest = max((d for rs in by_entity.values() for r in rs for d in dates_of(r.evidence)), default=None)
 
-    missions = {m: e.name for m, e in store.get_entities({m for i in top for m in met_by.get(i, ())}).items()}
+    missions = {m: e.name for m, e in store.get_entities({m for i in top for m in met_by.get(i, ())},
+                                                              with_aliases=False).items()}
     out = []
     for i in top:
         rs = by_entity[i]
@@ -185,7 +186,7 @@ def _in_sectors(store: Store, sectors: dict[str, str], codes: dict[str, set[str]
     linked = store.linked_entities(list(sectors), types=[IN_SECTOR], direction="in", entity_type=ORGANIZATION,
                                    kinds=kinds, country=cc, until=until)
     mine = {i: {sectors[s] for s in seeds} for i, seeds in linked.items()}
-    ents = _filtered(store, store.get_entities(mine), cc=cc, kinds=kinds, until=until)
+    ents = _filtered(store, store.get_entities(mine, with_aliases=False), cc=cc, kinds=kinds, until=until)
     for i in ents:
         codes.setdefault(i, set()).update(mine[i])
     return ents

@@ -122,8 +122,10 @@ def personalised_pagerank(adj: dict[str, dict[str, float]], seeds: set[str], *,
     for sd in seeds:
         residual[sd] = 1.0 / len(seeds)
     # A node is queued once while its residual is above its threshold, not
-    # once per push it receives: hubs receive thousands.
-    queue = deque(seeds)
+    # once per push it receives: hubs receive thousands. Seeds and neighbours
+    # are visited in sorted order: the order of a set changes between
+    # processes, and the push result depends on the order (slightly).
+    queue = deque(sorted(seeds))
     queued = set(seeds)
     while queue:
         u = queue.popleft()
@@ -136,7 +138,7 @@ def personalised_pagerank(adj: dict[str, dict[str, float]], seeds: set[str], *,
         if strength[u] <= 0:
             continue
         share = alpha * r / strength[u]
-        for v, w in adj[u].items():
+        for v, w in sorted(adj[u].items()):
             residual[v] += share * w
             if v not in queued and residual[v] > threshold(v):
                 queue.append(v)
@@ -188,25 +190,34 @@ def recommend_contacts(
     # The origin's team: the organisation and its delegations, or the
     # mission and its members.
     team_capped = False
+    led: list[Relation] = []  # the origin's links to its delegations, when it is not one
     if o.type == MISSION:
         team = {o.id} | delegation_members(store, [o.id], until=until).get(o.id, set())
     else:
-        recent, team_capped = _recent_missions(store, o.id, until=until)
+        recent, team_capped, led = _recent_missions(store, o.id, until=until)
         team = {o.id} | recent
 
     adj: dict[str, dict[str, float]] = {}
     for t in team - {o.id}:
         _add_edge(adj, o.id, t)
 
+    # Ties are weighed by their pieces of evidence, counted in the store;
+    # the evidence itself is read for the answers shown, unless ``as_of``
+    # needs its dates.
+    with_ev = as_of is not None
+    n_ev: dict[str, int] = {}
+
     # Whom the team has met (a delegation met counts its members as met).
-    r1 = store.relations(types=meeting_types, entity_ids=sorted(team), until=until, limit=_TEAM_LIMIT)
+    r1 = store.relations(types=meeting_types, entity_ids=sorted(team), until=until, limit=_TEAM_LIMIT,
+                         with_evidence=with_ev)
+    _count_evidence(store, r1, with_ev, n_ev)
     known: dict[str, Relation] = {}
     for r in r1:
         a, b = (r.source, r.target) if r.source in team else (r.target, r.source)
         if b in team:
             continue
-        _add_edge(adj, a, b, float(max(1, len(r.evidence))))
-        if b not in known or len(r.evidence) > len(known[b].evidence):
+        _add_edge(adj, a, b, float(max(1, n_ev[r.id])))
+        if b not in known or n_ev[r.id] > n_ev[known[b].id]:
             known[b] = r
     met_missions = only_missions(store, known)
     for m, members in delegation_members(store, sorted(met_missions), until=until).items():
@@ -215,13 +226,14 @@ def recommend_contacts(
             known.setdefault(x, known[m])
 
     # Whom those contacts have met: warm-introduction candidates.
-    r2 = _contacts_meetings(store, sorted(known), until=until)
+    r2 = _contacts_meetings(store, sorted(known), until=until, with_evidence=with_ev)
+    _count_evidence(store, r2, with_ev, n_ev)
     warm: dict[str, list[tuple[str, Relation]]] = defaultdict(list)
     for r in r2:
         for k in (r.source, r.target):
             c = r.other(k)
             if k in known and c not in team and c != k:
-                _add_edge(adj, k, c, float(max(1, len(r.evidence))) * 0.5)
+                _add_edge(adj, k, c, float(max(1, n_ev[r.id])) * 0.5)
                 warm[c].append((k, r))
 
     # Comparable missions: same destinations and/or sectors, not our own;
@@ -236,9 +248,8 @@ def recommend_contacts(
     by_sector: set[str] = set()
     if by_country and codes:
         # Of the missions to these countries, those about these sectors.
-        about = store.relations(types=[IN_SECTOR], entity_ids=sorted(by_country), direction="out",
-                                until=until, with_evidence=False)
-        by_sector = {r.source for r in about if r.target in exact_sector_ents}
+        sectors_of = store.linked_entities(sorted(by_country), types=[IN_SECTOR], direction="out", until=until)
+        by_sector = {m for sector in exact_sector_ents for m in sectors_of.get(sector, ())}
     elif codes:
         about = store.relations(types=[IN_SECTOR], entity_ids=exact_sector_ents, direction="in",
                                 until=until, with_evidence=False, limit=_MISSION_SCAN)
@@ -251,7 +262,8 @@ def recommend_contacts(
             break
         comparable.setdefault(m, 0.5)
     met_by: dict[str, set[str]] = defaultdict(set)
-    r3 = store.relations(types=meeting_types, entity_ids=sorted(comparable), until=until) if comparable else []
+    r3 = store.relations(types=meeting_types, entity_ids=sorted(comparable), until=until,
+                         with_evidence=with_ev) if comparable else []
     for r in r3:
         for m in (r.source, r.target):
             c = r.other(m)
@@ -269,7 +281,8 @@ def recommend_contacts(
     pool.discard(o.id)
     if not include_known:
         pool -= set(known)
-    ents = {i: e for i, e in store.get_entities(pool).items() if e.type in (ORGANIZATION, PERSON)}
+    ents = {i: e for i, e in store.get_entities(pool, with_aliases=False).items()
+            if e.type in (ORGANIZATION, PERSON)}
     prof = profiles(store, ents, until=until)
     if ccs:
         ents = {i: e for i, e in ents.items() if prof[i].countries & ccs}
@@ -287,11 +300,11 @@ def recommend_contacts(
               ) if cut or team_capped or len(r1) >= _TEAM_LIMIT or len(r2) >= _WARM_LIMIT else None
     ppr = personalised_pagerank(adj, team, eps=_PPR_EPS)
     best_ppr = max((ppr.get(c, 0.0) for c in ents), default=0.0)
-    reference = as_of or max((d for rs in (r1, r2, r3) for r in rs for d in dates_of(r.evidence)),
-                             default=None)
+    # A relation's date is its latest evidence's.
+    reference = as_of or max((r.date for rs in (r1, r2, r3) for r in rs if r.date), default=None)
     candidate_last: dict[str, str] = {}
     for r in (*r2, *r3):
-        dates = dates_of(r.evidence) or ([r.date] if r.date else [])
+        dates = (dates_of(r.evidence) if with_ev else []) or ([r.date] if r.date else [])
         if as_of:
             dates = [d for d in dates if d[:10] <= as_of[:10]]
         for x in (r.source, r.target):
@@ -323,24 +336,34 @@ def recommend_contacts(
         team_links = {r.other(o.id): r for r in store.relations(
             types=list(DELEGATION_RELATIONS), entity_ids=[o.id], until=until) if r.other(o.id) in team}
     else:  # the origin's links to its (capped) delegations, not to all it ever led
-        links = [r for r in store.relations(types=list(DELEGATION_RELATIONS), entity_ids=[o.id], direction="out",
-                                            until=until, with_evidence=False, limit=4 * _TEAM_MISSIONS)
-                 if r.target in team]
+        links = [r for r in led if r.target in team]
         link_evidence = store.relation_evidence(links)
         for r in links:
             r.evidence = link_evidence.get(r.id, [])
         team_links = {r.target: r for r in links}
     people = _people(store, top_ids, until=until)
-    names = store.get_entities({*team, *known, *(m for c in top_ids for m in met_by.get(c, ())),
-                                *(p for ps in people.values() for p in ps)})
+    # Names of what is shown: the warm paths' hops (any contact a path may
+    # take), the comparable missions, the people.
+    on_paths = {x for c in top_ids for k, _ in warm.get(c, []) for x in (k, known[k].source, known[k].target)}
+    names = store.get_entities({*on_paths, *(m for c in top_ids for m in met_by.get(c, ())),
+                                *(p for ps in people.values() for p in ps)}, with_aliases=False)
     names.update(ents)
     names[o.id] = o
+    # The evidence shown: each warm path's hops, the comparable missions' first meetings.
+    best = {c: _best_link(warm.get(c, []), known, n_ev) for c in top_ids}
+    shown_r3 = {c: [r for r in r3 if c in (r.source, r.target)][:3] for c in top_ids}
+    if not with_ev:
+        shown = [*(r for kr in best.values() if kr for r in (kr[1], known[kr[0]])),
+                 *(r for rs in shown_r3.values() for r in rs)]
+        evidence_of = store.relation_evidence(list({r.id: r for r in shown}.values()))
+        for r in shown:
+            r.evidence = evidence_of.get(r.id, [])
     out = []
     for score, c, signals, aa in top:
-        path = _warm_path(o.id, team, c, warm.get(c, []), known, names, team_links)
+        path = _warm_path(o.id, team, c, best[c], known, names, team_links)
         comps = sorted(met_by.get(c, ()), key=lambda m: names[m].name if m in names else m)
         evidence = [ev for h in path for ev in h.evidence[:1]]
-        evidence += [ev for r in r3 if c in (r.source, r.target) for ev in r.evidence[:1]][:3]
+        evidence += [ev for r in shown_r3[c] for ev in r.evidence[:1]][:3]
         out.append(Recommendation(
             entity=EntityRef.of(ents[c]),
             score=round(score, 4),
@@ -360,7 +383,17 @@ def recommend_contacts(
     return out
 
 
-def _contacts_meetings(store: Store, contacts: list[str], *, until: str | None) -> list[Relation]:
+def _count_evidence(store: Store, rels: list[Relation], with_ev: bool, n_ev: dict[str, int]) -> None:
+    """Each relation's pieces of evidence into ``n_ev``: from the records
+    when read with them, else counted by the store."""
+    if with_ev:
+        n_ev.update((r.id, len(r.evidence)) for r in rels)
+    else:
+        n_ev.update(store.evidence_counts([r for r in rels if r.id not in n_ev]))
+
+
+def _contacts_meetings(store: Store, contacts: list[str], *, until: str | None,
+                       with_evidence: bool = True) -> list[Relation]:
     """Whom the contacts met: up to ``_WARM_LIMIT`` most recent meetings of
     the ordinary ones, and the ``NEIGHBOUR_CAP`` most recent of each hub
     among them (more would be cut from the proximity graph anyway)."""
@@ -370,22 +403,26 @@ def _contacts_meetings(store: Store, contacts: list[str], *, until: str | None) 
     hubs = sorted((c for c in contacts if deg.get(c, 0) > NEIGHBOUR_CAP), key=lambda c: (-deg[c], c))
     small = [c for c in contacts if deg.get(c, 0) <= NEIGHBOUR_CAP]
     types = list(MEETING_RELATIONS)
-    found = store.relations(types=types, entity_ids=small, until=until, limit=_WARM_LIMIT) if small else []
+    found = store.relations(types=types, entity_ids=small, until=until, limit=_WARM_LIMIT,
+                            with_evidence=with_evidence) if small else []
     for hub in hubs[:_WARM_HUBS]:
-        found += store.relations(types=types, entity_ids=[hub], until=until, limit=NEIGHBOUR_CAP)
+        found += store.relations(types=types, entity_ids=[hub], until=until, limit=NEIGHBOUR_CAP,
+                                 with_evidence=with_evidence)
     return found
 
 
-def _recent_missions(store: Store, origin: str, *, until: str | None) -> tuple[set[str], bool]:
+def _recent_missions(store: Store, origin: str, *,
+                     until: str | None) -> tuple[set[str], bool, list[Relation]]:
     """The missions ``origin`` led or joined, at most its ``_TEAM_MISSIONS``
     most recent (an agency that led thousands plans the next one from what
-    it did lately), and whether the cap cut any."""
+    it did lately), whether the cap cut any, and the relations read (the
+    first hops of warm paths, without evidence)."""
     rels = store.relations(types=list(DELEGATION_RELATIONS), entity_ids=[origin], direction="out", until=until,
                            with_evidence=False, limit=4 * _TEAM_MISSIONS)
     newest_first = list(dict.fromkeys(r.target for r in rels))
     missions = only_missions(store, newest_first)  # MEMBER_OF an association is not a delegation
     kept = [m for m in newest_first if m in missions]
-    return set(kept[:_TEAM_MISSIONS]), len(kept) > _TEAM_MISSIONS or len(rels) == 4 * _TEAM_MISSIONS
+    return set(kept[:_TEAM_MISSIONS]), len(kept) > _TEAM_MISSIONS or len(rels) == 4 * _TEAM_MISSIONS, rels
 
 
 def _sector_candidates(store: Store, codes: list[str], ccs: set[str], *, until: str | None) -> set[str]:
@@ -393,7 +430,7 @@ def _sector_candidates(store: Store, codes: list[str], ccs: set[str], *, until: 
         return set()
     rels = store.relations(types=[IN_SECTOR], entity_ids=[f"sector-{c}" for c in codes], direction="in",
                            until=until, with_evidence=False, limit=_SECTOR_CANDIDATES)
-    ents = store.get_entities({r.source for r in rels})
+    ents = store.get_entities({r.source for r in rels}, with_aliases=False)
     return {i for i, e in ents.items() if e.type == ORGANIZATION and (not ccs or not e.country or e.country in ccs)}
 
 
@@ -419,24 +456,31 @@ def _people(store: Store, org_ids: list[str], *, until: str | None) -> dict[str,
     return out
 
 
-def _warm_path(origin: str, team: set[str], cand: str, links: list[tuple[str, Relation]],
+def _best_link(links: list[tuple[str, Relation]], known: dict[str, Relation],
+               n_ev: dict[str, int]) -> tuple[str, Relation] | None:
+    """The contact through which a warm path goes: the best evidenced."""
+    if not links:
+        return None
+    return max(links, key=lambda kr: (n_ev[kr[1].id] + n_ev[known[kr[0]].id], kr[1].date or ""))
+
+
+def _warm_path(origin: str, team: set[str], cand: str, link: tuple[str, Relation] | None,
                known: dict[str, Relation], names: dict[str, Entity],
                team_links: dict[str, Relation]) -> list[Hop]:
     """origin [-> its delegation] -> the best-evidenced contact -> candidate;
     every hop a stored relation with its evidence."""
-    if not links:
+    if link is None:
         return []
-    k, second = max(links, key=lambda kr: (len(kr[1].evidence) + len(known[kr[0]].evidence),
-                                           kr[1].date or ""))
+    k, second = link
     first = known[k]
     hops = []
     via = first.source if first.source in team else first.target
     if via != origin and via in team:
-        link = team_links.get(via)
-        if link is None:  # the origin is a mission and ``via`` one of its members
+        joined = team_links.get(via)
+        if joined is None:  # the origin is a mission and ``via`` one of its members
             return []
-        hops.append(Hop(source=ref(names, link.source), target=ref(names, link.target), type=link.type,
-                        relation_id=link.id, date=link.date, evidence=list(link.evidence)))
+        hops.append(Hop(source=ref(names, joined.source), target=ref(names, joined.target), type=joined.type,
+                        relation_id=joined.id, date=joined.date, evidence=list(joined.evidence)))
     hops.append(Hop(source=ref(names, via if via in team else origin), target=ref(names, k), type=first.type,
                     relation_id=first.id, date=first.date, evidence=list(first.evidence)))
     hops.append(Hop(source=ref(names, k), target=ref(names, cand), type=second.type,

@@ -9,6 +9,8 @@ in the auto-parts trade (ISIC 45) and Steppe Wholesale Trading in wholesale
 
 from __future__ import annotations
 
+import os
+
 import pytest
 
 from graph.store import Store, UnknownEntity
@@ -263,3 +265,25 @@ def test_timeline_is_in_date_order_with_delegation_activity(world: Store) -> Non
     assert ("VISITED", "Kazakhstan", TRIP_2022_NAME) in kinds
     atameken = timeline(world, "Atameken Chamber", since="2023-01-01")
     assert [(i.date, i.object.name) for i in atameken] == [("2023-06-24", "Kazakh Auto Parts Dealers Association")]
+
+
+def test_proximity_ranks_do_not_depend_on_the_process_hash_seed():
+    # Sets of ids iterate in an order that changes with PYTHONHASHSEED; the
+    # same question must give the same answer in every process.
+    import subprocess
+    import sys
+
+    program = (
+        "from queries.recommend import personalised_pagerank\n"
+        "ids = [f'org-{i}' for i in range(40)]\n"
+        "adj = {a: {} for a in ids}\n"
+        "for i, a in enumerate(ids):\n"
+        "    for b in (ids[(i * 7 + 3) % 40], ids[(i * 11 + 5) % 40]):\n"
+        "        if a != b:\n"
+        "            adj[a][b] = adj[b][a] = 1.0 + (i % 3)\n"
+        "ppr = personalised_pagerank(adj, set(ids[:5]), eps=1e-4)\n"
+        "print(repr(sorted(ppr.items())))\n"
+    )
+    outputs = {subprocess.run([sys.executable, "-c", program], capture_output=True, text=True, check=True,
+                              env={**os.environ, "PYTHONHASHSEED": seed}).stdout for seed in ("1", "2", "3")}
+    assert len(outputs) == 1

@@ -87,6 +87,7 @@ LARGE_STORE_STATISTICS: list[tuple[str, str, str]] = [
     ("entities", "entities_by_country", "163420 5272"),
     ("entities", "entities_by_name_type", "163420 1 1 1"),
     ("entities", "entities_by_type", "163420 27237 10895 490"),
+    ("entities", "entities_by_id_kind", "163420 1 1 1 1"),
     ("entities", "sqlite_autoindex_entities_1", "163420 1"),
     ("entity_evidence", "entity_evidence", "163420 1 1 1 1 1"),
     ("entity_evidence", "entity_evidence_by_doc", "163420 5"),
@@ -96,8 +97,8 @@ LARGE_STORE_STATISTICS: list[tuple[str, str, str]] = [
     ("relation_evidence", "relation_evidence_by_doc", "1002169 27"),
     ("relation_evidence", "relation_evidence_by_origin_source", "1002169 7"),
     ("relation_evidence", "relation_evidence_by_origin_target", "1002169 9"),
-    ("relations", "relations_by_source", "1000007 7 3"),
-    ("relations", "relations_by_target", "1000007 9 5"),
+    ("relations", "relations_from", "1000007 7 3 2 1 1"),
+    ("relations", "relations_to", "1000007 9 5 2 1 1"),
     ("relations", "relations_by_type", "1000007 100001 46"),
     ("relations", "sqlite_autoindex_relations_1", "1000007 1"),
 ]
@@ -135,6 +136,10 @@ def exercise_store_contract(store: SqliteStore) -> None:
     store.search_entities(None, type=ORGANIZATION, kind="chamber", country="KZ")
     store.search_entities(None, type=ORGANIZATION)
     store.degrees([chamber.id])
+    store.meeting_paths(chamber.id)
+    store.meeting_paths(chamber.id, limit=5)
+    store.meeting_paths(chamber.id, counterparts=[chamber.id, "nobody"])
+    store.meeting_totals([chamber.id, "nobody"])
     for direction in ("both", "out", "in"):
         store.linked_entities([chamber.id], types=[MET_WITH, SIGNED_WITH], direction=direction,
                               entity_type=ORGANIZATION, kinds=["ministry"], country="BY", until="2025")
@@ -274,6 +279,40 @@ def test_no_statement_reads_a_whole_table_that_an_index_could_answer(
         if scans:
             failures.append(f"{'; '.join(scans)}\n    in: {sql}")
     assert not failures, "whole-table reads:\n" + "\n".join(failures)
+
+
+def trigger_statements(db: sqlite3.Connection) -> list[str]:
+    """The statements inside the store's triggers, and their WHEN clauses
+    as SELECTs, with a literal for each NEW./OLD. value (the trace callback
+    does not show what a trigger runs)."""
+    out = []
+    for (sql,) in db.execute("SELECT sql FROM sqlite_master WHERE type = 'trigger'"):
+        flat = " ".join(sql.split())
+        head, body = flat.split(" BEGIN ", 1)
+        stmts = [s.strip() for s in body.rsplit(" END", 1)[0].split(";") if s.strip()]
+        if " WHEN " in head:
+            stmts.append("SELECT " + head.split(" WHEN ", 1)[1])
+        out += [re.sub(r"\b(?:NEW|OLD)\.\w+", "'x'", s) for s in stmts]
+    return out
+
+
+@pytest.mark.parametrize("statistics", ["none", "large store"])
+def test_no_statement_in_a_trigger_reads_a_whole_table(
+    traced: tuple[SqliteStore, list[str]], statistics: str
+) -> None:
+    store, _ = traced
+    db = store._db
+    tables = {r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
+              if not r[0].startswith("sqlite_")}
+    use_statistics(db, [] if statistics == "none" else LARGE_STORE_STATISTICS)
+    statements = trigger_statements(db)
+    assert any("meeting_paths" in sql for sql in statements)
+    failures = []
+    for sql in statements:
+        scans = whole_table_scans(db, sql, tables) + coarse_searches(db, sql, LARGE_STORE_ROWS_PER_KEY)
+        if scans:
+            failures.append(f"{'; '.join(scans)}\n    in: {sql}")
+    assert not failures, "whole-table reads in triggers:\n" + "\n".join(failures)
 
 
 @pytest.mark.falkordb
