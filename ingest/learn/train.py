@@ -198,7 +198,7 @@ def learning_curve(items: list[Parsed], scorer: ModuleType, thresholds: dict[str
     test = [p for p in items if fold_of(p) == 0]
     pool = sorted((p for p in items if fold_of(p) != 0), key=lambda p: zlib.crc32(p.ann.doc.encode()))
     curve = []
-    for n in (50, 100, 200, 400, len(pool)):
+    for n in (50, 100, 200, 400, 800, len(pool)):
         train_items = pool[:n]
         with tempfile.TemporaryDirectory() as scratch:
             prepare(items, train_items, Path(scratch))
@@ -359,7 +359,8 @@ def main(argv: list[str] | None = None) -> int:
     assert models.type and models.kind and models.relations
     if "reliability" in report:
         models.relations.calibration = relation_model.calibration_points(report["reliability"])
-        models.relations.keep_rules = relation_model.precise_rule_types(report["rules_on_unseen_text"])
+        models.relations.keep_rules = relation_model.precise_rule_types(
+            report["rules_on_unseen_text"], report["cross_validated"]["relations_by_type"])
     models.type.save(args.out / FILES["type"])
     models.kind.save(args.out / FILES["kind"])
     models.relations.save(args.out / FILES["relations"])
