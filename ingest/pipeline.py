@@ -6,19 +6,26 @@ error line naming the file, and the rest of the batch goes on. Each document
 is stored in its own transaction, so a killed ingest leaves whole reports
 behind it and re-running the same command finishes the rest.
 
-Files flow through in slices of ``batch_size``: read, extracted, stored, then
-the next slice, so memory stays bounded for any batch and a slow file delays
-only its own slice. Each file is read in a worker process within a time
-budget (``ingest.read_worker``); a text longer than the NLP model takes is
-extracted in pieces (``extract_document``).
+Files flow through as one stream: read when the extractor asks for the next
+one, extracted, stored, so memory stays bounded (the extractor holds a few
+batches of ``batch_size`` at most) for any batch. With ``n_process`` > 1 one
+``nlp.pipe`` pass runs over the whole stream: its worker processes parse the
+next batches while this process finishes and writes the reports already
+parsed, so parsing and the store write overlap (a pass per slice of files
+would start the workers again for every slice and leave them idle during the
+writes). Each file is read in a worker process within a time budget
+(``ingest.read_worker``); a text longer than the NLP model takes is extracted
+in pieces (``extract_document``).
 """
 
 from __future__ import annotations
 
+import ctypes
 import dataclasses
-import itertools
 import os
-from collections.abc import Callable, Iterable, Iterator, Sequence
+import signal
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
@@ -84,19 +91,19 @@ def ingest_paths(
     ``read_timeout_s`` is each file's reading budget (0: read in this
     process, without one)."""
     report = IngestReport()
-    seen: set[str] = set()
     files = iter_report_paths(paths, report.skipped)
     with _reader(read_timeout_s, max_bytes) as read:
-        for chunk in _slices(files, batch_size):
-            docs: list[Document] = []
-            for path in chunk:
+
+        def documents() -> Iterator[Document]:
+            for path in files:
                 report.documents_seen += 1
                 try:
-                    docs.append(read(path))
+                    yield read(path)
                 except ReadError as err:
                     _fail(report, err, on_progress)
-            _ingest(store, docs, report, extractor=extractor, n_process=n_process,
-                    batch_size=batch_size, on_progress=on_progress, seen=seen)
+
+        _ingest(store, documents(), report, extractor=extractor, n_process=n_process,
+                batch_size=batch_size, on_progress=on_progress)
     return report
 
 
@@ -128,12 +135,6 @@ def _reader(timeout_s: float | None, max_bytes: int | None) -> _InProcessReader 
     return _WorkerReader(timeout_s, max_bytes)
 
 
-def _slices(items: Iterable[Path], size: int) -> Iterator[list[Path]]:
-    it = iter(items)
-    while chunk := list(itertools.islice(it, max(1, size))):
-        yield chunk
-
-
 def ingest_documents(
     store: Store,
     docs: Iterable[Document],
@@ -162,27 +163,35 @@ def extract_paths(
 ) -> Iterator[tuple[str, Extraction | ReadError]]:
     """One ``(source, extraction or error)`` per report, in input order,
     without a store (``tradekg extract``)."""
+    # Read errors wait in ``order`` behind the documents read before them.
+    order: deque[tuple[str, ReadError | None]] = deque()
     with _reader(read_timeout_s, max_bytes) as read:
-        for chunk in _slices(iter_report_paths(paths), batch_size):
-            results: list[tuple[str, Document | ReadError]] = []
-            for path in chunk:
+
+        def documents() -> Iterator[Document]:
+            for path in iter_report_paths(paths):
                 try:
-                    results.append((str(path), read(path)))
+                    doc = read(path)
                 except ReadError as err:
-                    results.append((str(path), err))
-            docs = [r for _, r in results if isinstance(r, Document)]
-            extracted = _extract_each(extractor, docs, n_process=n_process, batch_size=batch_size)
-            for source, item in results:
-                if isinstance(item, ReadError):
-                    yield source, item
+                    order.append((str(path), err))
                     continue
-                x = next(extracted)
-                yield source, x if isinstance(x, Extraction) else ReadError(source, f"extraction failed: {_reason(x)}")
+                order.append((str(path), None))
+                yield doc
+
+        for _doc, x in _extract_stream(extractor, documents(), n_process=n_process, batch_size=batch_size):
+            source, error = order.popleft()
+            while error is not None:
+                yield source, error
+                source, error = order.popleft()
+            yield source, x if isinstance(x, Extraction) else ReadError(source, f"extraction failed: {_reason(x)}")
+        while order:
+            source, error = order.popleft()
+            if error is not None:
+                yield source, error
 
 
 def _ingest(
     store: Store,
-    docs: Sequence[Document],
+    docs: Iterable[Document],
     report: IngestReport,
     *,
     extractor: ExtractorLike,
@@ -191,20 +200,20 @@ def _ingest(
     on_progress: ProgressCallback | None,
     seen: set[str] | None = None,
 ) -> None:
-    todo: list[Document] = []
     seen = set() if seen is None else seen
-    for doc in docs:
-        # Known reports cost no extraction work; a report given twice in one
-        # batch is stored once.
-        if doc.id in seen or store.has_document(doc.id):
-            report.documents_unchanged += 1
-            _progress(on_progress, doc.source, UNCHANGED)
-        else:
-            seen.add(doc.id)
-            todo.append(doc)
 
-    for doc, x in zip(todo, _extract_each(extractor, todo, n_process=n_process, batch_size=batch_size),
-                      strict=True):
+    def new_documents() -> Iterator[Document]:
+        for doc in docs:
+            # Known reports cost no extraction work; a report given twice in
+            # one batch is stored once.
+            if doc.id in seen or store.has_document(doc.id):
+                report.documents_unchanged += 1
+                _progress(on_progress, doc.source, UNCHANGED)
+            else:
+                seen.add(doc.id)
+                yield doc
+
+    for doc, x in _extract_stream(extractor, new_documents(), n_process=n_process, batch_size=batch_size):
         if isinstance(x, Exception):
             _fail(report, ReadError(doc.source, f"extraction failed: {_reason(x)}"), on_progress)
             continue
@@ -233,33 +242,100 @@ def store_extraction(
         _progress(on_progress, doc.source, UNCHANGED)
 
 
-def _extract_each(
-    extractor: ExtractorLike, docs: Sequence[Document], *, n_process: int, batch_size: int
-) -> Iterator[Extraction | Exception]:
-    """One extraction or exception per document, in order. The batched path
-    is fast; when a document breaks it, the rest are extracted one at a time
-    so only the broken one is lost. Texts too long for the model never enter
-    the batch: they are extracted in pieces."""
+def _extract_stream(
+    extractor: ExtractorLike, docs: Iterable[Document], *, n_process: int, batch_size: int
+) -> Iterator[tuple[Document, Extraction | Exception]]:
+    """Each document with its extraction or the exception that stopped it,
+    in order, taking documents from ``docs`` only as the extractor needs
+    them. One batched ``extract_many`` pass runs over the stream; when a
+    document breaks it, the documents handed to it and not yet returned are
+    extracted one at a time (so only the broken one is lost) and a new pass
+    takes the rest. A text too long for the model never enters a pass: it is
+    extracted in pieces between two passes. An exception raised by ``docs``
+    itself ends the stream after the documents before it."""
+    if n_process > 1:
+        _forked_workers_die_with_us()
     limit = nlp_max_chars(extractor)
-    if any(len(d.text) > limit for d in docs):
-        for doc in docs:
+    source = iter(docs)
+    pending: deque[Document] = deque()  # handed to the pass, not yet returned by it
+    stopped: list[Document | Exception | None] = []  # why a pass's input ended
+    taken = [0]
+
+    def feed() -> Iterator[Document]:
+        while True:
             try:
-                yield extract_document(extractor, doc)
-            except Exception as exc:
-                yield exc
-        return
-    done = 0
-    try:
-        for x in extractor.extract_many(docs, n_process=n_process, batch_size=batch_size):
-            yield x
-            done += 1
-    except Exception:  # the broken one is found again below, one document at a time
-        pass
-    for doc in docs[done:]:
+                doc = next(source)
+            except StopIteration:
+                stopped.append(None)
+                return
+            except Exception as exc:  # the caller's: raised again once the pass is done
+                stopped.append(exc)
+                return
+            if len(doc.text) > limit:
+                stopped.append(doc)
+                return
+            pending.append(doc)
+            taken[0] += 1
+            yield doc
+
+    while True:
+        stopped.clear()
+        before = taken[0]
+        batched = extractor.extract_many(feed(), n_process=n_process, batch_size=batch_size)
         try:
-            yield extractor.extract(doc)
+            for x in batched:
+                yield pending.popleft(), x
+        except Exception:  # the broken one is found again below, one document at a time
+            pass
+        finally:
+            close = getattr(batched, "close", None)
+            if close is not None:
+                close()
+        if taken[0] == before and not stopped:  # the pass took nothing: one document alone, then again
+            next(feed(), None)
+        while pending:
+            doc = pending.popleft()
+            try:
+                yield doc, extractor.extract(doc)
+            except Exception as exc:
+                yield doc, exc
+        if not stopped:  # the pass broke before its input ended
+            continue
+        why = stopped[0]
+        if why is None:
+            return
+        if isinstance(why, BaseException):
+            raise why
+        try:
+            yield why, extract_document(extractor, why)
         except Exception as exc:
-            yield exc
+            yield why, exc
+
+
+_forking_pid = [0]
+_fork_hook = [False]
+
+
+def _forked_workers_die_with_us() -> None:
+    """Make every process this one forks from now on (spaCy's ``n_process``
+    workers) be killed when this one dies, also by SIGKILL. Else a killed
+    ingest leaves its workers waiting for work for ever, and, as they hold a
+    copy of its end of the read worker's socket, the read worker too."""
+    if _fork_hook[0] or not hasattr(os, "register_at_fork"):
+        return
+    _fork_hook[0] = True
+    os.register_at_fork(before=lambda: _forking_pid.__setitem__(0, os.getpid()),
+                        after_in_child=_die_with_parent)
+
+
+def _die_with_parent() -> None:
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG; Linux only
+    except (OSError, AttributeError):
+        return
+    if os.getppid() != _forking_pid[0]:  # the parent died before the line above
+        os._exit(1)
 
 
 def nlp_max_chars(extractor: ExtractorLike) -> int:
