@@ -1721,10 +1721,12 @@ def _event_venues(ctx: Context) -> None:
     must hold a verb of holding and no other verb; a venue's name is passed
     over to the place after it (ONTOLOGY.md: LOCATED_IN ends at a Place)."""
     doc = ctx.doc
-    for i, tok in enumerate(doc):
-        ev = ctx.ent(tok)
-        if ev < 0 or ctx.entities[ev].type != EVENT or (i + 1 < len(doc) and ctx.ent(doc[i + 1]) == ev):
-            continue  # act on the last token of each event mention
+    owner = ctx.tok_ent
+    # The last token of each event mention (read from the list, not token by token: this runs per report).
+    ends = [i for i, ev in enumerate(owner) if ev >= 0 and ctx.entities[ev].type == EVENT
+            and not (i + 1 < len(owner) and owner[i + 1] == ev)]
+    for i in ends:
+        tok, ev = doc[i], owner[i]
         sent = tok.sent
         first = i
         while first > sent.start and ctx.ent(doc[first - 1]) == ev:

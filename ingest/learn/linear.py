@@ -67,15 +67,9 @@ class LinearModel:
         if self._matrix is None:
             self._row = {f: n for n, f in enumerate(self.weights, start=1)}
             self._matrix = np.array([self.bias, *self.weights.values()], dtype=np.float64)
-        rows = [0]
-        scaled = False
-        for f, v in feats.items():
-            n = self._row.get(f)
-            if n is not None:
-                rows.append(n)
-                scaled = scaled or v != 1.0
+        rows = [0, *filter(None, map(self._row.get, feats))]  # feature rows start at 1
         picked = self._matrix[rows]
-        if scaled:
+        if len(rows) > 1 and set(feats.values()) != {1.0}:
             picked[1:] *= np.array([v for f, v in feats.items() if f in self._row])[:, None]
         return picked.sum(axis=0).tolist()
 
