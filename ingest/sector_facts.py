@@ -237,10 +237,13 @@ def _not_this_trip(tok: Token) -> bool:
 
 
 def _missions(ctx: Context) -> None:
-    for tok in ctx.doc:
-        e = ctx.ent(tok)
-        # spaCy makes a new Token on each access: compare positions, not identity.
-        if e < 0 or ctx.entities[e].type != MISSION or ctx.ent(tok.head) == e and tok.head.i != tok.i:
+    # Only the tokens of mission mentions (from the owner list: spaCy makes a
+    # new Token on each access, and this runs for every report).
+    owner = ctx.tok_ent
+    for i in [i for i, e in enumerate(owner) if e >= 0 and ctx.entities[e].type == MISSION]:
+        tok, e = ctx.doc[i], owner[i]
+        # compare positions, not identity
+        if ctx.ent(tok.head) == e and tok.head.i != tok.i:
             continue
         if _not_this_trip(tok):
             continue
