@@ -7,7 +7,7 @@ HOST   ?= 127.0.0.1
 PORT   ?= 8000
 PACKAGES := graph ingest api queries
 
-.PHONY: run test setup setup-dev lint typecheck pytest bench clean chromium train
+.PHONY: run test setup setup-dev lint typecheck pytest bench clean chromium train compare-learners
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -59,6 +59,10 @@ train: setup-dev
 	$(BIN)/python -m ingest.learn.annotations check annotations
 	$(BIN)/python -m ingest.learn.train --report docs/learned-metrics.json
 	$(BIN)/python -m ingest.learn.agreement --json > docs/annotation-agreement.json
+
+## make compare-learners: logistic regression against LightGBM on one split (20+ minutes; descriptive only).
+compare-learners: setup-dev
+	$(BIN)/python -m ingest.learn.train --compare-learners --report docs/learned-metrics.json
 
 clean:
 	rm -rf $(VENV) data .pytest_cache .mypy_cache .ruff_cache
