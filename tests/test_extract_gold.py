@@ -69,7 +69,7 @@ def _score(scorer: ModuleType, extractor: Extractor, folder: Path) -> dict[str, 
 
 
 def test_dev_gold_set_stays_above_its_floors(scorer: ModuleType, extractor: Extractor) -> None:
-    # Reached (learned, per-type thresholds, 1,705 training texts): entities 0.995, relations 0.924 (precision 0.880).
+    # Reached (learned, per-type thresholds, 1,705 training texts): entities 0.995, relations 0.918 (precision 0.869).
     result = _score(scorer, extractor, DEV_GOLD)
     assert result["entities"]["f1"] >= 0.95, result
     assert result["relations"]["f1"] >= 0.85, result
@@ -78,14 +78,14 @@ def test_dev_gold_set_stays_above_its_floors(scorer: ModuleType, extractor: Extr
 
 def test_shared_corpus_stays_above_its_floors(scorer: ModuleType, extractor: Extractor,
                                              corpus_dir: Path) -> None:
-    # Reached (learned): entities 1.000, relations 0.820 (the rules, tuned on it, 0.957).
+    # Reached (learned): entities 1.000, relations 0.812 (the rules, tuned on it, 0.957).
     result = _score(scorer, extractor, corpus_dir)
     assert result["entities"]["f1"] >= 0.95, result
     assert result["relations"]["f1"] >= 0.68, result
 
 
 def test_second_dev_gold_set_stays_above_its_floors(scorer: ModuleType, extractor: Extractor) -> None:
-    # Reached (learned): entities 0.972, relations 0.893 (precision 0.852).
+    # Reached (learned): entities 0.972, relations 0.908 (precision 0.879).
     result = _score(scorer, extractor, DEV_GOLD2)
     assert result["entities"]["f1"] >= 0.93, result
     assert result["relations"]["f1"] >= 0.8, result
@@ -93,7 +93,7 @@ def test_second_dev_gold_set_stays_above_its_floors(scorer: ModuleType, extracto
 
 
 def test_third_dev_gold_set_stays_above_its_floors(scorer: ModuleType, extractor: Extractor) -> None:
-    # Reached (learned): entities 0.987, relations 0.903 (precision 0.840; 0.895 before the
+    # Reached (learned): entities 0.987, relations 0.907 (precision 0.857; 0.895 before the
     # per-type thresholds traded some precision for recall on unseen text).
     result = _score(scorer, extractor, DEV_GOLD3)
     assert result["entities"]["f1"] >= 0.94, result
@@ -102,7 +102,7 @@ def test_third_dev_gold_set_stays_above_its_floors(scorer: ModuleType, extractor
 
 
 def test_fourth_dev_gold_set_stays_above_its_floors(scorer: ModuleType, extractor: Extractor) -> None:
-    # Reached (learned): entities 0.931, relations 0.858 (precision 0.832).
+    # Reached (learned): entities 0.931, relations 0.869 (precision 0.852).
     result = _score(scorer, extractor, DEV_GOLD4)
     assert result["entities"]["f1"] >= 0.89, result
     assert result["relations"]["f1"] >= 0.77, result

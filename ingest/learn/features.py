@@ -274,21 +274,6 @@ def pair_candidates(rep: Report) -> Iterator[PairCandidate]:
         for (a, b), (_, sa, sb) in sorted(best.items()):
             seen.add((a, b, sent[0]))
             yield PairCandidate(a, b, sent, sa, sb)
-    # Across a sentence break: "X said it signed ... . The agreement with Y ..."
-    for n, items in sorted(by_sent.items()):
-        if n + 1 not in by_sent:
-            continue
-        here = {a for a, _ in items}
-        for a, sa in items:
-            for b, sb in by_sent[n + 1]:
-                if a == b or b in here:
-                    continue
-                for x, y, sx, sy in ((a, b, sa, sb), (b, a, sb, sa)):
-                    key = (x, y, sents[n][0])
-                    if key in seen or not could_relate(rep.entities[x].type, rep.entities[y].type):
-                        continue
-                    seen.add(key)
-                    yield PairCandidate(x, y, (sents[n][0], sents[n + 1][1]), sx, sy)
     for fd in rep.found:
         for a, b in ((fd.source, fd.target), (fd.target, fd.source)):
             key = (a, b, fd.sentence[0])
@@ -344,8 +329,6 @@ def pair_features(rep: Report, cand: PairCandidate, rule_types: dict[tuple[int, 
         return f
     tk = rep.tokens
     ra, rb = rep.root(sa), rep.root(sb)
-    if tk.sent_start[sa.start] != tk.sent_start[sb.start]:
-        return _cross_sentence(rep, f, sa, sb, ra, rb, tp)
     f["src_first" if sa.start < sb.start else "tgt_first"] = 1.0
     lo, hi = (sa, sb) if sa.start < sb.start else (sb, sa)
     between = range(lo.end, hi.start)
@@ -384,24 +367,4 @@ def pair_features(rep: Report, cand: PairCandidate, rule_types: dict[tuple[int, 
     if future:
         f["future"] = 1.0
         f[f"future|{tp}"] = 1.0
-    return f
-
-
-def _cross_sentence(rep: Report, f: Features, sa: Span, sb: Span, ra: int, rb: int, tp: str) -> Features:
-    """A pair named in two neighbouring sentences: what each sentence says of its entity."""
-    tk = rep.tokens
-    f["cross_sentence"] = 1.0
-    f[f"cross|{tp}"] = 1.0
-    first, second = (sa, sb) if sa.start < sb.start else (sb, sa)
-    f["src_first" if first is sa else "tgt_first"] = 1.0
-    f[f"second_opens={tk.lower[tk.sent_start[second.start]]}"] = 1.0
-    verbs, _, pronoun = rep.sentence_facts(tk.sent_start[second.start])
-    if pronoun:
-        f["second_pronoun_subject"] = 1.0
-    f[f"src_dep={tk.dep[ra]}|cross"] = 1.0
-    f[f"tgt_dep={tk.dep[rb]}|cross"] = 1.0
-    f[f"src_head={tk.lemma[tk.head[ra]]}|{tp}|cross"] = 1.0
-    f[f"tgt_head={tk.lemma[tk.head[rb]]}|{tp}|cross"] = 1.0
-    for lemma in verbs:
-        f[f"sv2={lemma}|{tp}"] = 1.0
     return f
