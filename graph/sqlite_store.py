@@ -24,7 +24,7 @@ from __future__ import annotations
 import json
 import sqlite3
 import threading
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager, suppress
 from dataclasses import asdict
 from datetime import UTC, datetime
@@ -391,12 +391,26 @@ class SqliteStore:
             else:
                 self._db.execute("COMMIT")
 
+    def _once(self, done: Callable[[], bool], migrate: Callable[[sqlite3.Connection], None]) -> bool:
+        """Bring a store written by an older version up to date, once: skip
+        when ``done()``, else migrate under the write lock, checking again
+        there (another process opening the same old file may have got there
+        first). True when this call migrated."""
+        if done():
+            return False
+        with self._write() as db:
+            if done():
+                return False
+            migrate(db)
+        return True
+
+    def _meta_flag(self, key: str) -> Callable[[], bool]:
+        return lambda: bool(self._db.execute("SELECT 1 FROM meta WHERE key = ?", (key,)).fetchone())
+
     def _count_degrees_once(self) -> None:
         """Fill ``entity_degrees`` for a store written before it existed
         (about 5 s at 1M relations, once); the triggers keep it after."""
-        if self._db.execute("SELECT 1 FROM meta WHERE key = 'entity_degrees'").fetchone():
-            return
-        with self._write() as db:
+        def count(db: sqlite3.Connection) -> None:
             db.execute("DELETE FROM entity_degrees")
             db.execute(
                 "INSERT INTO entity_degrees(entity_id, degree) SELECT id, count(*) FROM ("
@@ -405,18 +419,13 @@ class SqliteStore:
             )
             db.execute("INSERT INTO meta(key, value) VALUES ('entity_degrees', 'counted')")
 
+        self._once(self._meta_flag("entity_degrees"), count)
+
     def _fill_meeting_paths_once(self) -> None:
         """Fill ``meeting_paths`` and ``meeting_totals`` for a store written
         before they existed (about a minute at 1M relations, once); the
         triggers keep them after."""
-        def filled() -> bool:
-            return bool(self._db.execute("SELECT 1 FROM meta WHERE key = 'meeting_paths'").fetchone())
-
-        if filled():
-            return
-        with self._write() as db:
-            if filled():  # another process opening the same old file got there first
-                return
+        def fill(db: sqlite3.Connection) -> None:
             db.execute("DELETE FROM meeting_paths")
             db.execute("DELETE FROM meeting_totals")
             db.execute(
@@ -427,7 +436,8 @@ class SqliteStore:
             )
             db.execute(f"{_INSERT_PATHS} {_paths_via('entities me', '1 = 1')}")  # every delegation
             db.execute("INSERT INTO meta(key, value) VALUES ('meeting_paths', 'filled')")
-        if self._has_planner_statistics():
+
+        if self._once(self._meta_flag("meeting_paths"), fill) and self._has_planner_statistics():
             # A store analysed before these tables and the covering indexes
             # existed: statistics for them too (once, with the fill).
             self._db.execute("ANALYZE")
@@ -439,14 +449,12 @@ class SqliteStore:
         def added() -> bool:
             return any(r[1] == "evidence" for r in self._db.execute("PRAGMA table_info(relations)"))
 
-        if added():
-            return
-        with self._write() as db:
-            if added():  # another process opening the same old file got there first
-                return
+        def add(db: sqlite3.Connection) -> None:
             db.execute("ALTER TABLE relations ADD COLUMN evidence INTEGER NOT NULL DEFAULT 0")
             db.execute(f"UPDATE relations SET evidence = (SELECT {_SPANS} FROM relation_evidence ev"
                        " WHERE ev.relation_id = relations.id)")
+
+        self._once(added, add)
 
     def _has_planner_statistics(self) -> bool:
         if not self._db.execute("SELECT 1 FROM sqlite_master WHERE name = 'sqlite_stat1'").fetchone():

@@ -345,3 +345,33 @@ def test_resolution_on_falkordb_reads_entities_aliases_and_merges_through_indexe
     finally:
         store.close()
         falkordb_server.delete_graph("query-plans")
+
+
+def test_a_store_from_before_the_precomputed_tables_is_brought_up_to_date_on_open(tmp_path: Path) -> None:
+    # An older file: the degrees, meeting paths and evidence counts it never had.
+    from tests.builders import report
+
+    path = tmp_path / "old.db"
+    store = SqliteStore(path)
+    store.upsert_extraction(report(
+        "The Kazakh delegation met with Atameken in Astana. Atameken signed with the Ministry of Trade.",
+        entities={"d": ("Mission", "Kazakh delegation"), "a": ("Organization", "Atameken"),
+                  "m": ("Organization", "Ministry of Trade")},
+        relations=[("MET_WITH", "d", "a"), ("SIGNED_WITH", "a", "m")],
+    ))
+    ids = [e.id for batch in store.iter_entities() for e in batch]
+    degrees, totals = store.degrees(ids), store.meeting_totals(ids)
+    store.close()
+    with sqlite3.connect(path) as db:
+        db.execute("DELETE FROM meta WHERE key IN ('entity_degrees', 'meeting_paths')")
+        db.execute("DELETE FROM entity_degrees")
+        db.execute("DELETE FROM meeting_paths")
+        db.execute("DELETE FROM meeting_totals")
+        db.execute("ALTER TABLE relations DROP COLUMN evidence")
+
+    reopened = SqliteStore(path)
+    assert reopened.degrees(ids) == degrees and max(degrees.values()) == 2
+    assert reopened.meeting_totals(ids) == totals and max(totals.values()) >= 1
+    relations = list(reopened.relations())
+    assert set(reopened.evidence_counts(relations).values()) == {1}
+    reopened.close()

@@ -114,6 +114,11 @@ class Report:
                     out.append((m, span))
             self.spans[e.index] = out
 
+    def with_entities(self, entities: list[Entity]) -> Report:
+        """The same parse with re-typed entities (same indices and mentions):
+        spans and token lists are shared, not computed again."""
+        return Report(self.doc, self.text, entities, self.found, self.spans, _tokens=self._tokens)
+
     @property
     def tokens(self) -> Tokens:
         if self._tokens is None:

@@ -67,8 +67,7 @@ class Models:
             entities.append(new)
         kept = {e.index for e in entities}
         by_index = {e.index: e for e in entities}
-        typed = Report(rep.doc, rep.text, [by_index.get(e.index, e) for e in rep.entities], rep.found, rep.spans,
-                       _tokens=rep._tokens)
+        typed = rep.with_entities([by_index.get(e.index, e) for e in rep.entities])
         if self.relations is not None:
             found = relation_model.predict(self.relations, typed, allowed=kept)
         else:

@@ -51,8 +51,9 @@ def examples(rep: Report, align: Alignment) -> tuple[list[Features], list[set[st
     for cand, f in candidates(rep):
         if cand.source in align.ignored:  # a string the annotation says to ignore: no label either way
             continue
-        required = align.pair_types(cand, optional=False)
-        if not required and align.pair_types(cand):
+        stated = align.pair_types(cand)
+        required = align.pair_types(cand, optional=False) if stated else stated
+        if stated and not required:
             # Only optional facts (a city in its country, a plan): the scorer
             # neither asks for them nor counts them wrong, so they teach nothing.
             continue
