@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 from collections.abc import Collection
 from dataclasses import dataclass
+from functools import lru_cache
 
 from graph.gazetteer import BRAND_LIKE_PLACE_NAMES, country_code, demonym_country, find_place
 from ingest.nlp import is_caps_line
@@ -577,6 +578,13 @@ def _name_chunks(name: str) -> list[str]:
 def name_countries(name: str) -> list[str]:
     """Every country a name names by country name or nationality word, in
     order: "China-Belarus Industrial Park" -> CN, BY."""
+    return list(_name_countries(name))
+
+
+# A report names the same bodies again and again, and several passes
+# (mentions, clustering, countries) look each name up: read it once.
+@lru_cache(maxsize=1 << 14)
+def _name_countries(name: str) -> tuple[str, ...]:
     codes: list[str] = []
     for chunk in _name_chunks(name):
         words = chunk.split()
@@ -606,7 +614,7 @@ def name_countries(name: str) -> list[str]:
     for c in codes:
         if c not in seen:
             seen.append(c)
-    return seen
+    return tuple(seen)
 
 
 def name_place_countries(name: str, countries: Collection[str] | None = None) -> list[str]:
@@ -614,6 +622,11 @@ def name_place_countries(name: str, countries: Collection[str] | None = None) ->
     ("Chongqing Municipal Commission" -> CN), read in the report's context:
     an obscure homonym ("Gulf", "Delta", "Eastern") counts only in a report
     that names its country."""
+    return list(_name_place_countries(name, None if countries is None else frozenset(countries)))
+
+
+@lru_cache(maxsize=1 << 14)  # as _name_countries; the report's countries are part of the key
+def _name_place_countries(name: str, countries: frozenset[str] | None) -> tuple[str, ...]:
     codes: list[str] = []
     for chunk in _name_chunks(name):
         words = [p for w in chunk.split() for p in re.split(r"[-–]", w.strip("“”\""))]
@@ -635,7 +648,7 @@ def name_place_countries(name: str, countries: Collection[str] | None = None) ->
                 prominent = place.kind == "region" or place.population >= NAME_CITY_MIN_POPULATION
                 if (prominent or in_context) and place.country not in codes:
                     codes.append(place.country)
-    return codes
+    return tuple(codes)
 
 
 # Legal forms used in few countries: weak evidence of where a company is,
