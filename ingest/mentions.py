@@ -419,18 +419,26 @@ def collect(text: str, doc: Doc, doc_date: str | None) -> tuple[list[Mention], d
                 add(Mention(s, e, surface, EVENT))
 
     # Places the model missed: proper-noun runs the gazetteer knows.
+    # What the loop reads of each token, read once (spaCy makes a new Token
+    # on every doc[i]).
+    name_word: list[bool] = []  # a capitalised proper noun
+    tok_start: list[int] = []
+    tok_end: list[int] = []
+    for t in doc:
+        name_word.append(t.pos_ == "PROPN" and t.text[:1].isupper())
+        tok_start.append(t.idx)
+        tok_end.append(t.idx + len(t.text))
     for sent in doc.sents:
-        i = sent.start
-        while i < sent.end:
-            tok = doc[i]
-            if tok.pos_ != "PROPN" or not tok.text[:1].isupper() or in_caps(tok.idx):
+        i, sent_end = sent.start, sent.end
+        while i < sent_end:
+            if not name_word[i] or in_caps(tok_start[i]):
                 i += 1
                 continue
             j = i
-            while j < sent.end and doc[j].pos_ == "PROPN" and doc[j].text[:1].isupper():
+            while j < sent_end and name_word[j]:
                 j += 1
             for a, b in ((i, j), (i, i + 1)):
-                s, e = doc[a].idx, doc[b - 1].idx + len(doc[b - 1].text)
+                s, e = tok_start[a], tok_end[b - 1]
                 s, e = _clean(text, s, e)
                 if e > s and claims.free(s, e):
                     pm = _place_mention(text, s, e, min_population=SMALL_CITY, context=context)
@@ -498,6 +506,7 @@ def _could_be_person(surface: str) -> bool:
     return find_place(surface) is None and demonym_country(surface) is None
 
 
+@lru_cache(maxsize=8)  # collect and find_countries both read the report's text
 def countries_named(text: str) -> frozenset[str]:
     """Countries a report names, by name or nationality word."""
     codes = set()
