@@ -160,6 +160,10 @@ def _words(name: str) -> list[str]:
     return name.split()
 
 
+# The tests on a name's words below are pure functions of the name, and every
+# pass (shape names, mentions, clustering, countries, the learned stage) asks
+# them again of the same names: they are cached.
+@lru_cache(maxsize=1 << 14)
 def name_head(name: str) -> str:
     """The head word of a name: the last word before the first "of"/"for"/
     "on"/"in" ("Ministry of Economy of Belarus" -> "Ministry")."""
@@ -170,6 +174,7 @@ def name_head(name: str) -> str:
     return words[-1].strip("“”\"(),") if words else ""
 
 
+@lru_cache(maxsize=1 << 14)
 def org_kind(name: str) -> str | None:
     """The organisation kind a name's words give, or None if the name does
     not look like an organisation."""
@@ -219,6 +224,7 @@ def org_kind(name: str) -> str | None:
     return None
 
 
+@lru_cache(maxsize=1 << 14)
 def is_event_name(name: str) -> bool:
     head = name_head(name).lower()
     words = [w.strip("“”\"(),").lower() for w in _words(name)]
@@ -374,6 +380,7 @@ _OF = re.compile(r"\s+of\s+")
 _OF_THE = re.compile(r"\s+of\s+(?:the\s+)?")
 
 
+@lru_cache(maxsize=1 << 14)
 def _body_after_post(name: str) -> int | None:
     """Where the body's own name starts in "<post or publication> of <body>",
     0 when the name is a body's from its start, None when it is a post with
