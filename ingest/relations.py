@@ -75,6 +75,7 @@ ORGANIZE_VERBS = frozenset({"organise", "organize", "host", "sponsor", "stage", 
                             # spaCy lemmatises "staging" as "stag".
                             "stag"})
 HOLD_VERBS = frozenset({"hold", "take", "open", "stage", "organise", "organize"})
+HOLD_OR_SITE_VERBS = HOLD_VERBS | {"locate", "base", "situate"}
 SECTOR_VERBS = frozenset({"engage", "specialise", "specialize", "operate", "produce", "manufacture",
                           "make", "develop", "sell", "export", "supply", "invest", "focus", "work",
                           "provide", "build", "grow", "process", "distribute", "trade"})
@@ -119,9 +120,9 @@ class Context:
             span = doc.char_span(m.start, m.end, alignment_mode="expand")
             if span is None:
                 continue
-            for t in span:
-                if self.tok_ent[t.i] == -1:
-                    self.tok_ent[t.i] = m.entity
+            for i in range(span.start, span.end):
+                if self.tok_ent[i] == -1:
+                    self.tok_ent[i] = m.entity
         self.sectors = [m for m in mentions if m.type == SECTOR and m.entity >= 0]
         self.starts = {m.start: entities[m.entity] for m in mentions if m.entity >= 0 and not m.generic}
         self.found: list[Found] = []
@@ -907,7 +908,7 @@ def _sentence_rules(ctx: Context, sent: Span) -> None:
             for o in organisers:
                 for ev in ctx.typed(events, EVENT):
                     ctx.add(ORGANIZED, o, ev, 0.85, sent)
-        if is_verb and lemma in HOLD_VERBS | {"locate", "base", "situate"}:
+        if is_verb and lemma in HOLD_OR_SITE_VERBS:
             if dep == "acl" and (lemma in ("locate", "base", "situate") or tag == "VBN"):
                 # "Fruit Logistica 2024, held in Rotterdam"; "A, based in X, and B":
                 # the participle describes its own noun, not the conjuncts.
