@@ -635,9 +635,10 @@ def _name_countries(name: str) -> tuple[str, ...]:
             for i in range(len(words) - size + 1):
                 if any(taken[i:i + size]):
                     continue
-                window = " ".join(words[i:i + size])
-                if window.split()[0] in ("of", "the") or window.split()[-1] in ("of", "the"):
+                # The window's first and last words, tested before it is joined.
+                if words[i] in ("of", "the") or words[i + size - 1] in ("of", "the"):
                     continue
+                window = " ".join(words[i:i + size])
                 # A hyphenated word names each of its parts: "China-Belarus".
                 parts = [window] if size > 1 else [window, *_HYPHEN.split(window)]
                 found = []
@@ -707,11 +708,14 @@ _LEGAL_FORM_COUNTRIES: dict[str, tuple[str, ...]] = {
 }
 
 
+_LEGAL_FORMS_LONGEST_FIRST = sorted(_LEGAL_FORM_COUNTRIES, key=len, reverse=True)
+
+
 def legal_form_country(name: str, countries: Collection[str]) -> str | None:
     """The one country of the report's that a company's legal form fits
     ("Vistula Payments S.A." in a report on Kazakhstan and Poland -> PL)."""
     low = name.casefold()
-    for form in sorted(_LEGAL_FORM_COUNTRIES, key=len, reverse=True):
+    for form in _LEGAL_FORMS_LONGEST_FIRST:
         if low.endswith(" " + form) or low.endswith(form) and form.startswith("co"):
             fitting = [c for c in _LEGAL_FORM_COUNTRIES[form] if c in countries]
             return fitting[0] if len(fitting) == 1 else None
