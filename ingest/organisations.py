@@ -250,6 +250,16 @@ _LAST_WORD = re.compile(r"\s+(\S+)$")
 def _trim(text: str, start: int, end: int) -> tuple[int, int]:
     """Drop leading openers ("The", "During"), glued dates, trailing
     connectors and full stops."""
+    # The answer depends on the candidate's own characters only, and a
+    # report repeats its names: cached on them.
+    lead, tail = _trimmed(text[start:end])
+    return start + lead, start + tail
+
+
+@lru_cache(maxsize=1 << 14)
+def _trimmed(text: str) -> tuple[int, int]:
+    """``_trim`` on a candidate alone: its kept span's offsets."""
+    start, end = 0, len(text)
     while start < end and text[start].isspace():
         start += 1
     m0 = _DATE_HEAD.match(text[start:end])
@@ -337,17 +347,22 @@ _POST_ABROAD = re.compile(r"consulate|embassy|representation|office", re.IGNOREC
 def _cut_location_tail(text: str, start: int, end: int) -> int:
     """Keep "Consulate General of Belarus in Chongqing" whole, but cut "in
     Minsk" off anything that is not a diplomatic post."""
-    seg = text[start:end]
+    return start + _location_tail_cut(text[start:end])
+
+
+@lru_cache(maxsize=1 << 14)  # as _trimmed: a function of the candidate's characters
+def _location_tail_cut(seg: str) -> int:
+    """Where ``_cut_location_tail`` ends a candidate, as an offset in it."""
     # "Ararat Cargo CJSC of Yerevan": a legal form closes a company's name.
     lm = _LEGAL_FORM_OF.search(seg)
     if lm:
-        return start + lm.start(1)
+        return lm.start(1)
     m = _IN_OR_AT.search(seg)
     if m is None:
-        return end
+        return len(seg)
     if _POST_ABROAD.search(seg[: m.start()]):
-        return end
-    return start + m.start()
+        return len(seg)
+    return m.start()
 
 
 # Words of a post or a publication before "of": "Director of Trade of the Port
