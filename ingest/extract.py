@@ -126,6 +126,8 @@ def _assemble(document: Document, entities: list[Entity], found: list[Found], do
         ))
     dateline = parse_date(info["dateline_date"], doc_date) if info.get("dateline_date") else None
     merged: dict[tuple[str, str, str], ExtractedRelation] = {}
+    # Relations stated in one sentence share its date: each sentence is read once.
+    sentence_dates: dict[tuple[int, int], str | None] = {}
     for f in found:
         src, tgt = local[f.source], local[f.target]
         if f.type in SYMMETRIC_RELATIONS and tgt < src:
@@ -136,7 +138,9 @@ def _assemble(document: Document, entities: list[Entity], found: list[Found], do
         while t > s and text[t - 1].isspace():
             t -= 1
         span = Span(s, t, text[s:t])
-        when = parse_date(text[s:t], doc_date) or dateline
+        if (s, t) not in sentence_dates:
+            sentence_dates[(s, t)] = parse_date(text[s:t], doc_date)
+        when = sentence_dates[(s, t)] or dateline
         key = (f.type, src, tgt)
         rel = merged.get(key)
         attrs = dict(f.attrs)

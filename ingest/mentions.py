@@ -12,6 +12,7 @@ chamber", "the delegation") join the entity they refer to.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
@@ -418,18 +419,26 @@ def collect(text: str, doc: Doc, doc_date: str | None) -> tuple[list[Mention], d
                 add(Mention(s, e, surface, EVENT))
 
     # Places the model missed: proper-noun runs the gazetteer knows.
+    # What the loop reads of each token, read once (spaCy makes a new Token
+    # on every doc[i]).
+    name_word: list[bool] = []  # a capitalised proper noun
+    tok_start: list[int] = []
+    tok_end: list[int] = []
+    for t in doc:
+        name_word.append(t.pos_ == "PROPN" and t.text[:1].isupper())
+        tok_start.append(t.idx)
+        tok_end.append(t.idx + len(t.text))
     for sent in doc.sents:
-        i = sent.start
-        while i < sent.end:
-            tok = doc[i]
-            if tok.pos_ != "PROPN" or not tok.text[:1].isupper() or in_caps(tok.idx):
+        i, sent_end = sent.start, sent.end
+        while i < sent_end:
+            if not name_word[i] or in_caps(tok_start[i]):
                 i += 1
                 continue
             j = i
-            while j < sent.end and doc[j].pos_ == "PROPN" and doc[j].text[:1].isupper():
+            while j < sent_end and name_word[j]:
                 j += 1
             for a, b in ((i, j), (i, i + 1)):
-                s, e = doc[a].idx, doc[b - 1].idx + len(doc[b - 1].text)
+                s, e = tok_start[a], tok_end[b - 1]
                 s, e = _clean(text, s, e)
                 if e > s and claims.free(s, e):
                     pm = _place_mention(text, s, e, min_population=SMALL_CITY, context=context)
@@ -497,6 +506,7 @@ def _could_be_person(surface: str) -> bool:
     return find_place(surface) is None and demonym_country(surface) is None
 
 
+@lru_cache(maxsize=8)  # collect and find_countries both read the report's text
 def countries_named(text: str) -> frozenset[str]:
     """Countries a report names, by name or nationality word."""
     codes = set()
@@ -520,11 +530,18 @@ def _token_tuple(name: str) -> tuple[str, ...]:
     return tuple(_SPELLING.get(w, w) for w in normalise_name(name).split())
 
 
-def _subsequence(short: list[str], long: list[str]) -> bool:
+@lru_cache(maxsize=1 << 14)
+def _core_tokens(name: str) -> tuple[str, ...]:
+    """A name's tokens without its legal form ("Fujitsu Ltd" -> fujitsu)."""
+    return tuple(w for w in _token_tuple(name) if w not in LEGAL_SUFFIXES)
+
+
+def _subsequence(short: Sequence[str], long: Sequence[str]) -> bool:
     it = iter(long)
     return all(w in it for w in short)
 
 
+@lru_cache(maxsize=1 << 14)  # as _token_tuple
 def _initials(name: str) -> str:
     return "".join(w[0] for w in re.findall(r"[A-Za-z][\w’'-]*", name) if w[0].isupper())
 
@@ -551,21 +568,24 @@ def cluster(mentions: list[Mention], text: str) -> list[Entity]:
 
     def refers_to(m: Mention) -> Entity | None:
         """An earlier entity this short form, acronym or surname stands for."""
-        toks = _tokens(m.text)
+        # Tuples straight from the caches: this runs for every pair of a
+        # mention and an earlier one.
+        toks = _token_tuple(m.text)
         if not toks:
             return None
+        short_of = m.attrs.get("short_of")
         for e in reversed(entities):
             for x in e.mentions:
                 if x.generic or x.type == SECTOR:
                     continue
-                if m.text == x.acronym or m.attrs.get("short_of") == x.text or (len(m.text) >= 2 and m.text.isupper() and m.text == _initials(x.text)
+                if m.text == x.acronym or short_of == x.text or (len(m.text) >= 2 and m.text.isupper() and m.text == _initials(x.text)
                                            and len(m.text) >= 2 and e.type == ORGANIZATION):
                     return e
-                xt = _tokens(x.text)
+                xt = _token_tuple(x.text)
                 if e.type == PERSON and m.type in (PERSON, ORGANIZATION) and len(toks) < len(xt) and xt[-len(toks):] == toks:
                     return e
                 if e.type in (ORGANIZATION, EVENT) and m.type in (ORGANIZATION, EVENT, PERSON):
-                    core = [w for w in xt if w not in LEGAL_SUFFIXES]
+                    core = _core_tokens(x.text)
                     if toks == core or (len(toks) == 1 and toks[0] in _quoted_words(x.text)):
                         return e
                     if (m.type == e.type and len(toks) >= 2 and len(toks) < len(xt) and _subsequence(toks, xt)
@@ -672,23 +692,34 @@ def _merge_short_forms(entities: list[Entity]) -> None:
     """"Chongqing Global Trade Exhibition" is a short form of "2023 Chongqing
     Global Trade – Chongqing Export Commodities (Belarus) Exhibition" even
     when the short form comes first: same type, same head, its words in order."""
+    # What the test reads of an entity's longest name, worked out once per
+    # entity rather than once per pair; an entity that takes in another's
+    # mentions is read again.
+    longest: dict[int, tuple[list[str], str, str]] = {}
+
+    def longest_name(i: int) -> tuple[list[str], str, str]:
+        """Tokens, normalised head and first non-numeric token."""
+        if i not in longest:
+            name = max((m.text for m in entities[i].mentions if not m.generic), key=len, default="")
+            tokens = _tokens(name)
+            longest[i] = (tokens, normalise_name(name_head(name)), next((w for w in tokens if not w.isdigit()), ""))
+        return longest[i]
+
     for a in entities:
         if a.type not in (ORGANIZATION, EVENT) or not a.mentions:
             continue
         at = _tokens(max((m.text for m in a.mentions if not m.generic), key=len, default=""))
         if len(at) < 2:
             continue
-        for b in entities:
+        for j, b in enumerate(entities):
             if b is a or b.type != a.type or not b.mentions:
                 continue
-            bname = max((m.text for m in b.mentions if not m.generic), key=len, default="")
-            bt = _tokens(bname)
-            head = normalise_name(name_head(bname))
-            first = next((w for w in bt if not w.isdigit()), "")
+            bt, head, first = longest_name(j)
             if (len(bt) > len(at) and _subsequence(at, bt) and at[0] == first
                     and normalise_name(name_head(" ".join(at))) == head and head not in LEGAL_SUFFIXES):
                 b.mentions.extend(a.mentions)
                 a.mentions = []
+                longest.pop(j)
                 break
 
 
@@ -708,8 +739,9 @@ def _merge_quoted_aliases(entities: list[Entity]) -> None:
                 break
 
 
-def _quoted_words(name: str) -> set[str]:
-    return {normalise_name(q) for q in re.findall(r"[“\"]([^”\"]+)[”\"]", name)}
+@lru_cache(maxsize=1 << 14)  # as _token_tuple
+def _quoted_words(name: str) -> frozenset[str]:
+    return frozenset(normalise_name(q) for q in re.findall(r"[“\"]([^”\"]+)[”\"]", name))
 
 
 def _finish(e: Entity) -> None:

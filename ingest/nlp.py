@@ -67,7 +67,14 @@ _LINE = re.compile(r"[^\n]*")
 _BULLET = re.compile(r"[-–—•*·][ \t]|\d{1,2}[.)][ \t]")
 
 
+_ASCII_LOWER = re.compile(r"[a-z]")
+
+
 def is_caps_line(line: str) -> bool:
+    # Most lines of prose have a lower-case ASCII letter: no need to look at
+    # every character (this runs on every line of every report, twice).
+    if _ASCII_LOWER.search(line):
+        return False
     letters = [c for c in line if c.isalpha()]
     return len(letters) >= 4 and all(c.isupper() for c in letters)
 

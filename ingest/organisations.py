@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 from collections.abc import Collection
 from dataclasses import dataclass
+from functools import lru_cache
 
 from graph.gazetteer import BRAND_LIKE_PLACE_NAMES, country_code, demonym_country, find_place
 from ingest.nlp import is_caps_line
@@ -159,6 +160,10 @@ def _words(name: str) -> list[str]:
     return name.split()
 
 
+# The tests on a name's words below are pure functions of the name, and every
+# pass (shape names, mentions, clustering, countries, the learned stage) asks
+# them again of the same names: they are cached.
+@lru_cache(maxsize=1 << 14)
 def name_head(name: str) -> str:
     """The head word of a name: the last word before the first "of"/"for"/
     "on"/"in" ("Ministry of Economy of Belarus" -> "Ministry")."""
@@ -169,6 +174,7 @@ def name_head(name: str) -> str:
     return words[-1].strip("“”\"(),") if words else ""
 
 
+@lru_cache(maxsize=1 << 14)
 def org_kind(name: str) -> str | None:
     """The organisation kind a name's words give, or None if the name does
     not look like an organisation."""
@@ -218,6 +224,7 @@ def org_kind(name: str) -> str | None:
     return None
 
 
+@lru_cache(maxsize=1 << 14)
 def is_event_name(name: str) -> bool:
     head = name_head(name).lower()
     words = [w.strip("“”\"(),").lower() for w in _words(name)]
@@ -233,11 +240,26 @@ _DAY_HEADS = frozenset({"day", "days"})
 
 
 _BASED_LEAD = re.compile(r"(?:[A-Z][\w.'’]*\s+){0,3}[A-Z][\w.'’]*-based\s+")
+# The patterns below run on every name candidate of every report: compiled
+# once here rather than looked up in re's cache on each call.
+_PLACE_IN_PARENS_END = re.compile(r"\s*\(([A-Z][\w ]{0,30})\)$")
+_FIRST_WORD = re.compile(r"(\S+)\s+")
+_LAST_WORD = re.compile(r"\s+(\S+)$")
 
 
 def _trim(text: str, start: int, end: int) -> tuple[int, int]:
     """Drop leading openers ("The", "During"), glued dates, trailing
     connectors and full stops."""
+    # The answer depends on the candidate's own characters only, and a
+    # report repeats its names: cached on them.
+    lead, tail = _trimmed(text[start:end])
+    return start + lead, start + tail
+
+
+@lru_cache(maxsize=1 << 14)
+def _trimmed(text: str) -> tuple[int, int]:
+    """``_trim`` on a candidate alone: its kept span's offsets."""
+    start, end = 0, len(text)
     while start < end and text[start].isspace():
         start += 1
     m0 = _DATE_HEAD.match(text[start:end])
@@ -248,7 +270,7 @@ def _trim(text: str, start: int, end: int) -> tuple[int, int]:
         end = start + m1.start()
     # "Highland Bean Export JSC (Buon Ma Thuot)": a place in parentheses says
     # where the body is; it is not part of the name.
-    paren = re.search(r"\s*\(([A-Z][\w ]{0,30})\)$", text[start:end])
+    paren = _PLACE_IN_PARENS_END.search(text[start:end])
     if paren and not paren.group(1).isupper() and find_place(paren.group(1)) is not None:
         end = start + paren.start()
     while end > start and text[end - 1] in ".,;:":
@@ -264,14 +286,14 @@ def _trim(text: str, start: int, end: int) -> tuple[int, int]:
         if based:
             start += based.end()
             continue
-        m = re.match(r"(\S+)\s+", seg)
+        m = _FIRST_WORD.match(seg)
         if m and m.group(1).lower() in _LEADING:
             start += m.end()
             continue
         break
     while True:
         seg = text[start:end]
-        m = re.search(r"\s+(\S+)$", seg)
+        m = _LAST_WORD.search(seg)
         if m and m.group(1).lower() in _TRAILING:
             end = start + m.start()
             continue
@@ -284,6 +306,9 @@ _NAME_PAIRS = frozenset({"import export", "export import", "research development
                          "science technology", "trade development", "investment development"})
 
 
+_AND = re.compile(r"\s+and\s+")
+
+
 def _split_conjoined(text: str, start: int, end: int) -> list[tuple[int, int]]:
     """"Changan Auto and TAIJI Group" is two names; "China and Belarus
     Exhibition" and "Post and Telecommunication Administration Bureau" are
@@ -291,7 +316,7 @@ def _split_conjoined(text: str, start: int, end: int) -> list[tuple[int, int]]:
     or more words."""
     seg = text[start:end]
     first_of = seg.find(" of ")
-    for m in re.finditer(r"\s+and\s+", seg):
+    for m in _AND.finditer(seg):
         left, right = seg[: m.start()], seg[m.end():]
         fresh_np = right.startswith("the ") or left.endswith(("”", '"'))
         if first_of != -1 and m.start() > first_of and not right.startswith("the "):
@@ -314,20 +339,30 @@ def _split_conjoined(text: str, start: int, end: int) -> list[tuple[int, int]]:
     return [(start, end)]
 
 
+_LEGAL_FORM_OF = re.compile(r"\s(?:Ltd|Inc|LLC|LLP|JSC|CJSC|OJSC|GmbH|AG|Bhd|UAB|PLC)\.?(\s+of\s+)[A-Z]")
+_IN_OR_AT = re.compile(r"\s+(?:in|at)\s+")
+_POST_ABROAD = re.compile(r"consulate|embassy|representation|office", re.IGNORECASE)
+
+
 def _cut_location_tail(text: str, start: int, end: int) -> int:
     """Keep "Consulate General of Belarus in Chongqing" whole, but cut "in
     Minsk" off anything that is not a diplomatic post."""
-    seg = text[start:end]
+    return start + _location_tail_cut(text[start:end])
+
+
+@lru_cache(maxsize=1 << 14)  # as _trimmed: a function of the candidate's characters
+def _location_tail_cut(seg: str) -> int:
+    """Where ``_cut_location_tail`` ends a candidate, as an offset in it."""
     # "Ararat Cargo CJSC of Yerevan": a legal form closes a company's name.
-    lm = re.search(r"\s(?:Ltd|Inc|LLC|LLP|JSC|CJSC|OJSC|GmbH|AG|Bhd|UAB|PLC)\.?(\s+of\s+)[A-Z]", seg)
+    lm = _LEGAL_FORM_OF.search(seg)
     if lm:
-        return start + lm.start(1)
-    m = re.search(r"\s+(?:in|at)\s+", seg)
+        return lm.start(1)
+    m = _IN_OR_AT.search(seg)
     if m is None:
-        return end
-    if re.search(r"consulate|embassy|representation|office", seg[: m.start()], re.IGNORECASE):
-        return end
-    return start + m.start()
+        return len(seg)
+    if _POST_ABROAD.search(seg[: m.start()]):
+        return len(seg)
+    return m.start()
 
 
 # Words of a post or a publication before "of": "Director of Trade of the Port
@@ -356,11 +391,16 @@ def _person_shaped(words: str) -> bool:
     return find_place(words) is None and not any(demonym_country(w) or country_code(w) for w in parts)
 
 
+_OF = re.compile(r"\s+of\s+")
+_OF_THE = re.compile(r"\s+of\s+(?:the\s+)?")
+
+
+@lru_cache(maxsize=1 << 14)
 def _body_after_post(name: str) -> int | None:
     """Where the body's own name starts in "<post or publication> of <body>",
     0 when the name is a body's from its start, None when it is a post with
     no body ("Consul General")."""
-    first = re.search(r"\s+of\s+", name)
+    first = _OF.search(name)
     prefix = name[: first.start()] if first else name
     if first and _person_shaped(prefix):
         # "Ingrid Solberg of Bergen Marine Pumps AS": a person of a body.
@@ -370,9 +410,9 @@ def _body_after_post(name: str) -> int | None:
             return first.end() + (4 if rest.startswith("the ") else 0)
     if not any(w.strip(".,").lower() in _POST_WORDS for w in prefix.split()):
         return 0
-    for m in re.finditer(r"\s+of\s+(?:the\s+)?", name):
+    for m in _OF_THE.finditer(name):
         rest = name[m.end():]
-        own = re.split(r"\s+of\s+", rest, maxsplit=1)[0]
+        own = _OF.split(rest, maxsplit=1)[0]
         if own != rest and not any(w.lower() in ORG_HEADS or w.lower() in EVENT_HEADS for w in own.split()):
             # "Undersecretary of State Anna X of the Ministry of Y": "State
             # Anna X" is no body's name; the body starts after the next "of".
@@ -385,6 +425,11 @@ def _body_after_post(name: str) -> int | None:
     return 0
 
 
+_FULL_STOP = re.compile(r"(\S+)\.[ \t\n]+(?=\S)")
+_INITIALS = re.compile(r"(?:[A-Z]\.)*[A-Z]")
+_LEGAL_FORM_NEXT = re.compile(r"\s*(?:Ltd|Inc|Limited)")
+
+
 def _sentence_pieces(text: str, start: int, end: int) -> list[tuple[int, int]]:
     """A shape match cut at sentence ends: "... Chamber of Entrepreneurs.
     Aigerim Sadykova" is a name and the start of the next sentence. A full
@@ -393,14 +438,14 @@ def _sentence_pieces(text: str, start: int, end: int) -> list[tuple[int, int]]:
     form closes the name."""
     pieces = []
     cur = start
-    for m in re.finditer(r"(\S+)\.[ \t\n]+(?=\S)", text[start:end]):
+    for m in _FULL_STOP.finditer(text[start:end]):
         word = m.group(1).strip("“”\"(),")
         low = word.lower()
         if low in _NO_BREAK and low not in ("co", "corp"):
             continue
-        if low + "." not in LEGAL_SUFFIXES and re.fullmatch(r"(?:[A-Z]\.)*[A-Z]", word):
+        if low + "." not in LEGAL_SUFFIXES and _INITIALS.fullmatch(word):
             continue
-        if low in ("co", "corp") and re.match(r"\s*(?:Ltd|Inc|Limited)", text[start + m.end():]):
+        if low in ("co", "corp") and _LEGAL_FORM_NEXT.match(text, start + m.end()):
             continue
         cut = start + m.start(1) + len(m.group(1)) + 1
         pieces.append((cur, cut))
@@ -428,13 +473,16 @@ def _merge_portfolios(text: str, spans: list[tuple[int, int]]) -> list[tuple[int
     return out
 
 
+_SPACED_DASH = re.compile(r"[ \t]+[-–—][ \t]+")
+
+
 def _split_dash(text: str, start: int, end: int) -> list[tuple[int, int]]:
     """"Chongqing Municipal Commission of Commerce - Trade Promotion News" is
     a body and a byline; "Chongqing Global Trade – Chongqing Export
     Commodities Exhibition" is one event. Split at a spaced dash when the
     left side is an organisation's name on its own."""
     seg = text[start:end]
-    for m in re.finditer(r"[ \t]+[-–—][ \t]+", seg):
+    for m in _SPACED_DASH.finditer(seg):
         left = seg[: m.start()]
         if org_kind(left) is not None and not is_event_name(left) and len(left.split()) >= 2:
             return [(start, start + m.start()), *_split_dash(text, start + m.end(), end)]
@@ -455,6 +503,11 @@ def _split_dates(text: str, start: int, end: int) -> list[tuple[int, int]]:
         cur = m.end()
     pieces.append((cur, end))
     return [(a, b) for a, b in pieces if b > a]
+
+
+_ABBREVIATED_LEGAL_END = re.compile(r"\b(?:Co|Corp|Holdings|Ltd)\.?$")
+_ACRONYM_END = re.compile(r"\s*\(([A-Z][A-Za-z&.-]{1,14}(?: [A-Z][a-z]{2,14})?)\)$")
+_ENDS_IN_YEAR = re.compile(r"[A-Za-z]\s+(?:19|20)\d\d$")
 
 
 def find_names(text: str) -> list[NameSpan]:
@@ -484,7 +537,7 @@ def find_names(text: str) -> list[NameSpan]:
     for s0, e0 in raw:
         if extended and s0 < extended[-1][1]:
             continue
-        if re.search(r"\b(?:Co|Corp|Holdings|Ltd)\.?$", text[s0:e0]):
+        if _ABBREVIATED_LEGAL_END.search(text[s0:e0]):
             lt = _LEGAL_TAIL.match(text, e0)
             if lt and lt.end() > e0:
                 e0 = lt.end()
@@ -506,7 +559,7 @@ def find_names(text: str) -> list[NameSpan]:
                 continue
             acronym = None
             # "(SIPB)", "(APEX Peru)": an acronym, perhaps with its country.
-            tail = re.search(r"\s*\(([A-Z][A-Za-z&.-]{1,14}(?: [A-Z][a-z]{2,14})?)\)$", name)
+            tail = _ACRONYM_END.search(name)
             place = find_place(tail.group(1)) if tail else None
             # "(UTICA)" in capitals is an acronym, even where a town has that name.
             if tail and (place is None or tail.group(1).isupper() and place.kind != "country"):
@@ -532,7 +585,7 @@ def find_names(text: str) -> list[NameSpan]:
                 out.append(NameSpan(ps, pe, name, "Event", acronym=acronym))
                 continue
             kind = org_kind(name)
-            if (kind is None and re.search(r"[A-Za-z]\s+(?:19|20)\d\d$", name)
+            if (kind is None and _ENDS_IN_YEAR.search(name)
                     and not re.search(_MONTHS, name)):
                 out.append(NameSpan(ps, pe, name, "Event", acronym=acronym))
                 continue
@@ -570,13 +623,24 @@ NAME_CITY_MIN_POPULATION = 100_000
 NAME_ALTERNATE_MIN_POPULATION = 1_000_000
 
 
+_NAME_CHUNK = re.compile(r"[A-Z][\w’'-]*(?:\s+(?:of\s+(?:the\s+)?)?[A-Z][\w’'-]*)*")
+_HYPHEN = re.compile(r"[-–]")
+
+
 def _name_chunks(name: str) -> list[str]:
-    return re.findall(r"[A-Z][\w’'-]*(?:\s+(?:of\s+(?:the\s+)?)?[A-Z][\w’'-]*)*", name)
+    return _NAME_CHUNK.findall(name)
 
 
 def name_countries(name: str) -> list[str]:
     """Every country a name names by country name or nationality word, in
     order: "China-Belarus Industrial Park" -> CN, BY."""
+    return list(_name_countries(name))
+
+
+# A report names the same bodies again and again, and several passes
+# (mentions, clustering, countries) look each name up: read it once.
+@lru_cache(maxsize=1 << 14)
+def _name_countries(name: str) -> tuple[str, ...]:
     codes: list[str] = []
     for chunk in _name_chunks(name):
         words = chunk.split()
@@ -586,11 +650,12 @@ def name_countries(name: str) -> list[str]:
             for i in range(len(words) - size + 1):
                 if any(taken[i:i + size]):
                     continue
-                window = " ".join(words[i:i + size])
-                if window.split()[0] in ("of", "the") or window.split()[-1] in ("of", "the"):
+                # The window's first and last words, tested before it is joined.
+                if words[i] in ("of", "the") or words[i + size - 1] in ("of", "the"):
                     continue
+                window = " ".join(words[i:i + size])
                 # A hyphenated word names each of its parts: "China-Belarus".
-                parts = [window] if size > 1 else [window, *re.split(r"[-–]", window)]
+                parts = [window] if size > 1 else [window, *_HYPHEN.split(window)]
                 found = []
                 for part in parts:
                     part = part.strip("“”\"")
@@ -606,7 +671,7 @@ def name_countries(name: str) -> list[str]:
     for c in codes:
         if c not in seen:
             seen.append(c)
-    return seen
+    return tuple(seen)
 
 
 def name_place_countries(name: str, countries: Collection[str] | None = None) -> list[str]:
@@ -614,9 +679,14 @@ def name_place_countries(name: str, countries: Collection[str] | None = None) ->
     ("Chongqing Municipal Commission" -> CN), read in the report's context:
     an obscure homonym ("Gulf", "Delta", "Eastern") counts only in a report
     that names its country."""
+    return list(_name_place_countries(name, None if countries is None else frozenset(countries)))
+
+
+@lru_cache(maxsize=1 << 14)  # as _name_countries; the report's countries are part of the key
+def _name_place_countries(name: str, countries: frozenset[str] | None) -> tuple[str, ...]:
     codes: list[str] = []
     for chunk in _name_chunks(name):
-        words = [p for w in chunk.split() for p in re.split(r"[-–]", w.strip("“”\""))]
+        words = [p for w in chunk.split() for p in _HYPHEN.split(w.strip("“”\""))]
         for size in (3, 2, 1):
             for i in range(len(words) - size + 1):
                 window = " ".join(words[i:i + size])
@@ -635,7 +705,7 @@ def name_place_countries(name: str, countries: Collection[str] | None = None) ->
                 prominent = place.kind == "region" or place.population >= NAME_CITY_MIN_POPULATION
                 if (prominent or in_context) and place.country not in codes:
                     codes.append(place.country)
-    return codes
+    return tuple(codes)
 
 
 # Legal forms used in few countries: weak evidence of where a company is,
@@ -653,11 +723,14 @@ _LEGAL_FORM_COUNTRIES: dict[str, tuple[str, ...]] = {
 }
 
 
+_LEGAL_FORMS_LONGEST_FIRST = sorted(_LEGAL_FORM_COUNTRIES, key=len, reverse=True)
+
+
 def legal_form_country(name: str, countries: Collection[str]) -> str | None:
     """The one country of the report's that a company's legal form fits
     ("Vistula Payments S.A." in a report on Kazakhstan and Poland -> PL)."""
     low = name.casefold()
-    for form in sorted(_LEGAL_FORM_COUNTRIES, key=len, reverse=True):
+    for form in _LEGAL_FORMS_LONGEST_FIRST:
         if low.endswith(" " + form) or low.endswith(form) and form.startswith("co"):
             fitting = [c for c in _LEGAL_FORM_COUNTRIES[form] if c in countries]
             return fitting[0] if len(fitting) == 1 else None

@@ -75,6 +75,7 @@ ORGANIZE_VERBS = frozenset({"organise", "organize", "host", "sponsor", "stage", 
                             # spaCy lemmatises "staging" as "stag".
                             "stag"})
 HOLD_VERBS = frozenset({"hold", "take", "open", "stage", "organise", "organize"})
+HOLD_OR_SITE_VERBS = HOLD_VERBS | {"locate", "base", "situate"}
 SECTOR_VERBS = frozenset({"engage", "specialise", "specialize", "operate", "produce", "manufacture",
                           "make", "develop", "sell", "export", "supply", "invest", "focus", "work",
                           "provide", "build", "grow", "process", "distribute", "trade"})
@@ -119,9 +120,9 @@ class Context:
             span = doc.char_span(m.start, m.end, alignment_mode="expand")
             if span is None:
                 continue
-            for t in span:
-                if self.tok_ent[t.i] == -1:
-                    self.tok_ent[t.i] = m.entity
+            for i in range(span.start, span.end):
+                if self.tok_ent[i] == -1:
+                    self.tok_ent[i] = m.entity
         self.sectors = [m for m in mentions if m.type == SECTOR and m.entity >= 0]
         self.starts = {m.start: entities[m.entity] for m in mentions if m.entity >= 0 and not m.generic}
         self.found: list[Found] = []
@@ -485,18 +486,21 @@ def _between(ctx: Context, noun: Token) -> list[int]:
 def _sentence_rules(ctx: Context, sent: Span) -> None:
     doc = ctx.doc
     for tok in sent:
+        # Each token's tags are read once: a spaCy attribute is a string
+        # look-up on every access, and every rule below tests them.
+        pos, low, dep, tag = tok.pos_, tok.lower_, tok.dep_, tok.tag_
         ctx.trigger = tok.i
         lemma = tok.lemma_.lower()
-        is_verb = tok.pos_ in ("VERB", "AUX")
+        is_verb = pos in ("VERB", "AUX")
         if is_verb and lemma in MEET_VERBS and not is_future(tok):
             subj = ctx.subjects(tok)
             passive = any(c.dep_ in ("nsubjpass", "auxpass") for c in tok.children)
             meet_preps = ("with", "by") if passive else ("with",)
             obj = ctx.objects(tok, meet_preps, direct=lemma in MEET_DIRECT and not passive)
-            if tok.dep_ == "acl" and tok.tag_ == "VBN":
+            if dep == "acl" and tag == "VBN":
                 # "the delegation, received by the minister, ..."
                 subj = ctx.np_entities(tok.head)
-            if tok.dep_ == "pcomp" and tok.head.lower_ == "of" and tok.head.head.lower_ in (
+            if dep == "pcomp" and tok.head.lower_ == "of" and tok.head.head.lower_ in (
                     "pleasure", "honour", "honor", "privilege"):
                 # "our Chamber had the pleasure of welcoming the delegation"
                 subj = ctx.subjects(tok.head.head.head)
@@ -517,7 +521,7 @@ def _sentence_rules(ctx: Context, sent: Span) -> None:
             if not obj and len(subj) > 1 and lemma == "meet":
                 for a, b in _pairs(subj):
                     ctx.add(MET_WITH, a, b, 0.8, sent)
-        if is_verb and lemma in ("host", "give", "offer", "throw") and tok.dep_ == "acl" and tok.tag_ == "VBN" \
+        if is_verb and lemma in ("host", "give", "offer", "throw") and dep == "acl" and tag == "VBN" \
                 and tok.head.lower_ in HOSPITALITY_NOUNS and not is_future(tok.head.head):
             # "The day ended with a dinner hosted by the mayor": the host met
             # the guests, the report's one delegation where none is named.
@@ -575,7 +579,7 @@ def _sentence_rules(ctx: Context, sent: Span) -> None:
                                 if ctx.entities[place].kind == "city":
                                     for s in subj:
                                         ctx.add(VISITED, s, place, 0.6, sent)
-        if tok.pos_ == "NOUN" and tok.lower_ in MEET_NOUNS:
+        if pos == "NOUN" and low in MEET_NOUNS:
             parties = _between(ctx, tok)
             for a, b in _pairs(parties):
                 ctx.add(MET_WITH, a, b, 0.8, sent)
@@ -584,14 +588,14 @@ def _sentence_rules(ctx: Context, sent: Span) -> None:
             for place in ctx.typed(ctx.objects(tok, ("in",), direct=False), PLACE):
                 for m in ctx.typed(parties, MISSION):
                     ctx.add(VISITED, m, place, 0.6, sent)
-        if tok.pos_ == "NOUN" and tok.lower_ in DEAL_NOUNS:
+        if pos == "NOUN" and low in DEAL_NOUNS:
             for a, b in _pairs(_between(ctx, tok)):
                 ctx.add(SIGNED_WITH, a, b, 0.75, sent, anchor=tok.i)
             # "the accord was reached between A and B"
-            if tok.dep_ == "nsubjpass":
+            if dep == "nsubjpass":
                 for a, b in _pairs(_between(ctx, tok.head)):
                     ctx.add(SIGNED_WITH, a, b, 0.8, sent, anchor=tok.i)
-        if is_verb and (lemma in SIGN_VERBS or lemma in ("agree", "reach") and tok.dep_ != "amod"):
+        if is_verb and (lemma in SIGN_VERBS or lemma in ("agree", "reach") and dep != "amod"):
             subj = ctx.subjects(tok)
             if lemma in SIGN_VERBS and any(c.dep_ == "agent" for c in tok.children):
                 # "An agreement was signed by A and B": the signers are the agents.
@@ -611,7 +615,7 @@ def _sentence_rules(ctx: Context, sent: Span) -> None:
             if not withs and len(subj) > 1 and (lemma in SIGN_VERBS or lemma == "agree"):
                 for a, b in _pairs(subj):
                     ctx.add(SIGNED_WITH, a, b, conf - 0.05, sent, anchor=deal)
-            if tok.dep_ in ("ROOT", "conj") and lemma in SIGN_VERBS:
+            if dep in ("ROOT", "conj") and lemma in SIGN_VERBS:
                 for a, b in _pairs(_between(ctx, tok)):
                     ctx.add(SIGNED_WITH, a, b, 0.8, sent, anchor=deal)
         if is_verb and lemma in VISIT_VERBS:
@@ -628,7 +632,7 @@ def _sentence_rules(ctx: Context, sent: Span) -> None:
             for s in ctx.subjects(tok):
                 for o in targets:
                     ctx.add(rtype, s, o, 0.85, sent)
-        if is_verb and lemma in ("take", "bring") and tok.tag_ != "VBN":
+        if is_verb and lemma in ("take", "bring") and tag != "VBN":
             # "The chamber plans to take a delegation to Reykjavik": the
             # one who takes it goes too.
             for c in tok.children:
@@ -638,7 +642,7 @@ def _sentence_rules(ctx: Context, sent: Span) -> None:
                     for s in ctx.typed(ctx.subjects(tok), ORGANIZATION, PERSON):
                         for d in dests:
                             ctx.add(PLANS_VISIT if is_future(tok) else VISITED, s, d, 0.7, sent)
-        if tok.lower_ in ("stop", "destination", "leg") and tok.dep_ == "nsubj" and tok.head.lemma_ == "be" and any(
+        if low in ("stop", "destination", "leg") and dep == "nsubj" and tok.head.lemma_ == "be" and any(
                 c.lower_ in ("first", "second", "third", "next", "last", "final") for c in tok.children):
             # "The first stop was Hanoi": the report's one delegation went there.
             missions = [e.index for e in ctx.entities if e.type == MISSION]
@@ -652,7 +656,7 @@ def _sentence_rules(ctx: Context, sent: Span) -> None:
             for s in ctx.subjects(tok):
                 for o in ctx.typed(ctx.objects(tok, ("for",), direct=False), PLACE):
                     ctx.add(rtype, s, o, 0.7, sent)
-        if is_verb and lemma in BRING_VERBS and not is_future(tok) and tok.tag_ == "VBN" and any(
+        if is_verb and lemma in BRING_VERBS and not is_future(tok) and tag == "VBN" and any(
                 c.dep_ in ("nsubjpass", "auxpass") for c in [*tok.children, *tok.head.children]):
             # "The group was then taken to Hai Phong"; "was met at the airport and taken to X"
             holder = tok if any(c.dep_ == "nsubjpass" for c in tok.children) else tok.head
@@ -675,7 +679,7 @@ def _sentence_rules(ctx: Context, sent: Span) -> None:
                                                     for e in (ctx.pronoun(c) if c.lower_ in PRONOUNS
                                                               else ctx.np_entities(c))], MISSION, PERSON):
                         ctx.add(VISITED, v, o, 0.7, sent)
-            if not visitors and tok.dep_ == "conj":
+            if not visitors and dep == "conj":
                 # "was taken to X and shown around Y": the first verb's subject.
                 visitors = [e for c in tok.head.children if c.dep_ in ("nsubjpass", "nsubj")
                             for e in (ctx.pronoun(c) if c.lower_ in PRONOUNS else ctx.np_entities(c))]
@@ -698,9 +702,9 @@ def _sentence_rules(ctx: Context, sent: Span) -> None:
             for s in ctx.subjects(tok):
                 for o in targets:
                     ctx.add(rtype, s, o, 0.75 if lemma != "depart" else 0.6, sent)
-        own_trip = tok.lower_ in ("delegation", "delegations") and ctx.ent(tok) >= 0 \
+        own_trip = low in ("delegation", "delegations") and ctx.ent(tok) >= 0 \
             and ctx.entities[ctx.ent(tok)].type == MISSION
-        if tok.pos_ == "NOUN" and tok.lower_ in TRIP_NOUNS or own_trip:
+        if pos == "NOUN" and low in TRIP_NOUNS or own_trip:
             # "a second mission, this time to Senegal and Mali,"
             tos = [c for c in tok.children if c.dep_ == "prep" and c.lower_ == "to"] + [
                 c for a in tok.children if a.dep_ == "appos" and a.lower_ == "time"
@@ -717,10 +721,10 @@ def _sentence_rules(ctx: Context, sent: Span) -> None:
                     actors = [ctx.ent(tok)]
                     future = head.pos_ in ("VERB", "AUX") and (is_future(head) or head.lemma_ in (
                         "plan", "prepare", "schedule"))
-                elif tok.dep_ in ("dobj",) and head.pos_ == "VERB":
+                elif dep in ("dobj",) and head.pos_ == "VERB":
                     actors = ctx.subjects(head)
                     future = is_future(head) or head.lemma_ in ("plan", "prepare")
-                elif tok.dep_ == "nsubjpass" and head.lemma_ in ("plan", "prepare", "schedule", "organise",
+                elif dep == "nsubjpass" and head.lemma_ in ("plan", "prepare", "schedule", "organise",
                                                                   "organize", "arrange"):
                     # "A second mission ... is being prepared by the agency";
                     # "A mission of avocado exporters to Hamburg is planned".
@@ -741,15 +745,15 @@ def _sentence_rules(ctx: Context, sent: Span) -> None:
                         for d in dests:
                             ctx.add(VISITED, missions[0], d, 0.55, sent)
         if is_verb and lemma in LEAD_VERBS:
-            if tok.dep_ == "acl" or any(c.dep_ == "agent" for c in tok.children) and tok.tag_ == "VBN":
+            if dep == "acl" or any(c.dep_ == "agent" for c in tok.children) and tag == "VBN":
                 # "It had been organised by X and was led by Y": a conjoined
                 # passive shares the first verb's subject.
                 passive_subj = [c for c in tok.children if c.dep_ == "nsubjpass"] or (
-                    [c for c in tok.head.children if c.dep_ == "nsubjpass"] if tok.dep_ == "conj" else [])
-                led = ctx.np_entities(tok.head) if tok.dep_ == "acl" else [
+                    [c for c in tok.head.children if c.dep_ == "nsubjpass"] if dep == "conj" else [])
+                led = ctx.np_entities(tok.head) if dep == "acl" else [
                     e for c in passive_subj
                     for e in (ctx.pronoun(c) if c.lower_ in PRONOUNS else ctx.np_entities(c))]
-                if tok.dep_ == "acl" and not ctx.typed(led, MISSION) and tok.head.dep_ == "pobj" \
+                if dep == "acl" and not ctx.typed(led, MISSION) and tok.head.dep_ == "pobj" \
                         and tok.head.head.lower_ == "of":
                     # "the mission of twelve producers, led by X": the parser
                     # hangs the participle on the members.
@@ -802,31 +806,31 @@ def _sentence_rules(ctx: Context, sent: Span) -> None:
         if is_verb and lemma == "accompany" and not is_future(tok):
             # "The delegation was accompanied by representatives of X";
             # "Ambassador Y accompanied the delegation".
-            if any(c.dep_ in ("nsubjpass", "auxpass") for c in tok.children) or tok.tag_ == "VBN":
+            if any(c.dep_ in ("nsubjpass", "auxpass") for c in tok.children) or tag == "VBN":
                 groups, members = ctx.subjects(tok), ctx.objects(tok, ("by",), direct=False)
             else:
                 groups, members = ctx.objects(tok), ctx.subjects(tok)
             for g in ctx.typed(groups, MISSION):
                 for m in ctx.typed(members, ORGANIZATION, PERSON):
                     ctx.add(MEMBER_OF, m, g, 0.75, sent)
-        if tok.lower_ in ("member", "members") and tok.pos_ == "NOUN":
+        if low in ("member", "members") and pos == "NOUN":
             groups = [e for c in tok.children if c.dep_ == "prep" and c.lower_ == "of"
                       for p in c.children if p.dep_ == "pobj" for e in ctx.np_entities(p)]
-            who = ctx.subjects(tok.head) if tok.dep_ in ("attr",) else []
+            who = ctx.subjects(tok.head) if dep in ("attr",) else []
             for w in who:
                 for g in ctx.typed(groups, MISSION, ORGANIZATION):
                     ctx.add(MEMBER_OF, w, g, 0.8, sent)
         if is_verb and (lemma in PARTICIPATE_VERBS or lemma == "take" and any(c.lower_ == "part" for c in tok.children)
                         or lemma in ("present", "speak", "exhibit", "showcase", "display")
                         and any(c.dep_ == "prep" and c.lower_ == "at" for c in tok.children)) \
-                and not is_future(tok) and not (tok.dep_ == "xcomp" and tok.head.lemma_ == "invite"):
+                and not is_future(tok) and not (dep == "xcomp" and tok.head.lemma_ == "invite"):
             # An invitation is not yet participation; "presented at the forum"
             # takes part, "presented the plan" does not.
             passive = any(c.dep_ in ("nsubjpass", "agent") for c in tok.children)
             if passive and lemma in PARTICIPATE_VERBS:
                 # "the opening, which was also attended by the minister"
                 held = [c for c in tok.children if c.dep_ == "nsubjpass"]
-                if tok.dep_ == "relcl" and all(c.lower_ in ("which", "that") for c in held):
+                if dep == "relcl" and all(c.lower_ in ("which", "that") for c in held):
                     held = [tok.head]
                 events = [e for c in held for e in _events_of(ctx, c)]
                 subj = ctx.objects(tok, ("by",), direct=False)
@@ -850,9 +854,9 @@ def _sentence_rules(ctx: Context, sent: Span) -> None:
             for s in subj:
                 for ev in events:
                     ctx.add(PARTICIPATED_IN, s, ev, 0.85, sent)
-        if tok.pos_ in ("NOUN", "PROPN") and tok.lower_ in STAND_NOUNS:
+        if pos in ("NOUN", "PROPN") and low in STAND_NOUNS:
             _stand_rule(ctx, tok, sent)
-        if tok.pos_ in ("NOUN", "PROPN") and tok.lower_ in EVENT_ROLES:
+        if pos in ("NOUN", "PROPN") and low in EVENT_ROLES:
             _role_rule(ctx, tok, sent)
         if is_verb and lemma == "include" and not is_future(tok):
             # "The delegation's programme included the Korea Halal Food Forum"
@@ -867,22 +871,22 @@ def _sentence_rules(ctx: Context, sent: Span) -> None:
                         for o in owners:
                             ctx.add(PARTICIPATED_IN, o, ev, 0.75, sent)
         if is_verb and lemma == "invite":
-            inviters = ctx.subjects(tok) if tok.tag_ != "VBN" else ctx.objects(tok, ("by",), direct=False)
+            inviters = ctx.subjects(tok) if tag != "VBN" else ctx.objects(tok, ("by",), direct=False)
             invitees = [e for c in tok.children if c.dep_ in ("dobj", "nsubjpass") for e in ctx.np_entities(c)]
             events = [e for c in tok.children if c.dep_ == "xcomp" for t in c.subtree
                       if (e := ctx.ent(t)) >= 0 and ctx.entities[e].type == EVENT]
             for s in inviters:
                 for o in invitees:
                     ctx.add(INVITED, s, o, 0.85, sent, event=events[0] if events else None)
-        if (is_verb or tok.tag_ == "VBN") and lemma in ORGANIZE_VERBS:
-            passive = any(c.dep_ in ("nsubjpass", "agent") for c in tok.children) or tok.dep_ == "acl"
-            if tok.dep_ == "acomp" and any(c.dep_ == "agent" for c in tok.children):
+        if (is_verb or tag == "VBN") and lemma in ORGANIZE_VERBS:
+            passive = any(c.dep_ in ("nsubjpass", "agent") for c in tok.children) or dep == "acl"
+            if dep == "acomp" and any(c.dep_ == "agent" for c in tok.children):
                 # "It was co-organised by X": the parser splits "co-" off and
                 # makes the participle a complement of "was".
                 events = ctx.subjects(tok.head)
                 organisers = ctx.objects(tok, ("by",), direct=False)
             elif passive:
-                events = ctx.np_entities(tok.head) if tok.dep_ == "acl" else [
+                events = ctx.np_entities(tok.head) if dep == "acl" else [
                     e for c in tok.children if c.dep_ == "nsubjpass"
                     for e in (ctx.pronoun(c) if c.lower_ in PRONOUNS else ctx.np_entities(c))]
                 organisers = ctx.objects(tok, ("by",), direct=False)
@@ -893,7 +897,7 @@ def _sentence_rules(ctx: Context, sent: Span) -> None:
                 # Co-organisers: "X, jointly with Y, hosted", "organised by X
                 # together with Y", "X co-organised E with Y" (the tokenizer
                 # may split off "co-").
-                co = tok.lower_.startswith("co") or tok.i >= 2 and doc[tok.i - 1].text == "-" \
+                co = low.startswith("co") or tok.i >= 2 and doc[tok.i - 1].text == "-" \
                     and doc[tok.i - 2].lower_ == "co"
                 own = {tok.i} | {c.i for c in tok.children if c.dep_ == "dobj"}
                 organisers += [e for c in tok.subtree if c.dep_ == "prep" and c.lower_ == "with"
@@ -904,12 +908,12 @@ def _sentence_rules(ctx: Context, sent: Span) -> None:
             for o in organisers:
                 for ev in ctx.typed(events, EVENT):
                     ctx.add(ORGANIZED, o, ev, 0.85, sent)
-        if is_verb and lemma in HOLD_VERBS | {"locate", "base", "situate"}:
-            if tok.dep_ == "acl" and (lemma in ("locate", "base", "situate") or tok.tag_ == "VBN"):
+        if is_verb and lemma in HOLD_OR_SITE_VERBS:
+            if dep == "acl" and (lemma in ("locate", "base", "situate") or tag == "VBN"):
                 # "Fruit Logistica 2024, held in Rotterdam"; "A, based in X, and B":
                 # the participle describes its own noun, not the conjuncts.
                 things = [ctx.ent(tok.head)] if ctx.ent(tok.head) >= 0 else ctx.np_entities(tok.head)
-            elif tok.dep_ == "relcl" and any(c.lower_ in ("which", "that") for c in tok.children
+            elif dep == "relcl" and any(c.lower_ in ("which", "that") for c in tok.children
                                              if c.dep_ in ("nsubj", "nsubjpass")):
                 # "the exhibition, which opened in Lagos"
                 things = [ctx.ent(tok.head)] if ctx.ent(tok.head) >= 0 else []
@@ -917,7 +921,7 @@ def _sentence_rules(ctx: Context, sent: Span) -> None:
                 things = [e for c in tok.children if c.dep_ in ("nsubjpass", "nsubj") for e in ctx.np_entities(c)]
             if lemma in HOLD_VERBS:
                 things = ctx.typed(things, EVENT)
-            if tok.dep_ == "relcl" and any(c.lower_ == "where" for c in tok.children) \
+            if dep == "relcl" and any(c.lower_ == "where" for c in tok.children) \
                     and ctx.ent(tok.head) >= 0 and ctx.entities[ctx.ent(tok.head)].type == PLACE:
                 # "Hanoi, where the forum took place on 9 April"
                 for th in things:
@@ -934,10 +938,10 @@ def _sentence_rules(ctx: Context, sent: Span) -> None:
                 for w in wheres[:1]:
                     ctx.add(LOCATED_IN, th, w, 0.8, sent)
         # "the China-Belarus industrial park in Minsk", "AOMI Cargo Distribution Centre in Tokyo"
-        if tok.dep_ == "prep" and tok.lower_ in ("in", "at") and tok.head.pos_ in ("NOUN", "PROPN"):
+        if dep == "prep" and low in ("in", "at") and tok.head.pos_ in ("NOUN", "PROPN"):
             owner = ctx.ent(tok.head)
             venue = tok.head
-            if tok.lower_ == "in" and venue.dep_ == "pobj" and venue.head.lower_ == "at" \
+            if low == "in" and venue.dep_ == "pobj" and venue.head.lower_ == "at" \
                     and ctx.ent(venue.head.head) >= 0 and ctx.entities[ctx.ent(venue.head.head)].type == EVENT:
                 # "the Korea Halal Food Forum at the exhibition centre in Busan"
                 for p in tok.children:
@@ -949,7 +953,7 @@ def _sentence_rules(ctx: Context, sent: Span) -> None:
                     if p.dep_ == "pobj":
                         for w in ctx.typed(ctx.np_entities(p), PLACE):
                             ctx.add(LOCATED_IN, owner, w, 0.7, sent)
-        if tok.lower_ == "active" and tok.dep_ == "acomp" and not is_future(tok.head):
+        if low == "active" and dep == "acomp" and not is_future(tok.head):
             # "The visiting companies are active in textiles and leather goods"
             actors = ctx.typed(ctx.subjects(tok.head), ORGANIZATION, MISSION, EVENT)
             for c in [*tok.children, *tok.head.children]:
@@ -962,7 +966,7 @@ def _sentence_rules(ctx: Context, sent: Span) -> None:
         if is_verb and lemma in SECTOR_VERBS and not is_future(tok):
             # A country "supplies oil" as a trading nation, not as a business.
             # "a company working in X", "a mission focused on X": the noun it hangs from.
-            who = ctx.np_entities(tok.head) if tok.dep_ == "acl" else ctx.subjects(tok)
+            who = ctx.np_entities(tok.head) if dep == "acl" else ctx.subjects(tok)
             actors = ctx.typed(who, ORGANIZATION, MISSION, EVENT)
             if actors:
                 arg_spans = []
