@@ -34,6 +34,7 @@ from graph.ontology import SYMMETRIC_RELATIONS
 from graph.resolve import ENTITY_REF_ATTRS
 from ingest.agreements import find_agreements
 from ingest.dates import document_date, parse_date
+from ingest.learn import span_model
 from ingest.learn.candidates import add_candidates, merge_short_forms
 from ingest.learn.features import Report
 from ingest.learn.refine import Models
@@ -72,9 +73,12 @@ class Extractor:
     def _extract(self, document: Document, prepared: str, parsed: Doc) -> Extraction:
         doc_date, info, entities, found = self.rules(document, prepared, parsed)
         if self.models is not None:
-            entities = add_candidates(parsed, prepared, entities, self.models.sector_terms, keep_rules=False)
+            tagged = span_model.predict(self.models.tagger, parsed, prepared) if self.models.tagger else []
+            entities = add_candidates(parsed, prepared, entities, self.models.sector_terms, tagged=tagged,
+                                      keep_rules=False)
             found = merge_short_forms(entities, found)
-            entities, found = self.models.refine(Report(parsed, prepared, entities, found))
+            entities, found = self.models.refine(Report(parsed, prepared, entities, found,
+                                                        tagged={(s, t): ty for s, t, ty, _ in tagged}))
         return _assemble(document, entities, found, doc_date, info, self.version)
 
     def rules(self, document: Document, prepared: str, parsed: Doc

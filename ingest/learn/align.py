@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections import Counter
 from typing import Any
 
 from graph.ontology import SECTOR, SYMMETRIC_RELATIONS
@@ -47,15 +46,21 @@ class Alignment:
                 self.gold[e.index] = next((g for g in ann.entities if g["type"] == SECTOR
                                            and str(g.get("code", ""))[:2] == code), None)
                 continue
-            votes: Counter[str] = Counter()
+            # Each overlap votes by how well the spans agree (shared / joint
+            # length): "Washington" is the place, not the "G-7 meeting in
+            # Washington" that contains it, and "Oman Chamber of Commerce"
+            # the chamber, not the "Oman" inside it.
+            votes: dict[str, float] = {}
             for m in e.mentions:
                 for g in ann.entities:
                     for s, t in g.get("mentions", []):
                         if m.start < t and s < m.end:
-                            votes[g["name"]] += 1
+                            shared = min(t, m.end) - max(s, m.start)
+                            joint = max(t, m.end) - min(s, m.start)
+                            votes[g["name"]] = votes.get(g["name"], 0.0) + shared / joint
             match = None
             if votes:
-                match = ann.entity(votes.most_common(1)[0][0])
+                match = ann.entity(max(votes, key=lambda name: votes[name]))
             else:
                 for form in [e.name, *e.aliases]:
                     match = forms.get(norm(form))

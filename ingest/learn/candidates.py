@@ -1,10 +1,11 @@
 """More candidate entities than the rules propose, for the type model to judge.
 
-The rules only name what their patterns know; spaCy's recogniser finds
-names they pass over ("Tachonics Corp", "Massachusetts", "ICCO meeting"),
-and a capitals headline names countries the body may not repeat. These
-become candidates marked ``candidate=ner``; the type model keeps the real
-ones (a wrong candidate costs nothing when it is dropped).
+The rules only name what their patterns know; the span tagger trained here
+(``span_model``) and spaCy's recogniser find names they pass over
+("Tachonics Corp", "Massachusetts", "ICCO meeting"), and a capitals
+headline names countries the body may not repeat. These become candidates
+marked ``candidate=tagger``, ``ner`` or ``headline``; the type model keeps
+the real ones (a wrong candidate costs nothing when it is dropped).
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from __future__ import annotations
 import copy
 import dataclasses
 import re
+from collections.abc import Sequence
 from pathlib import Path
 
 from spacy.tokens import Doc
@@ -19,7 +21,7 @@ from spacy.tokens import Doc
 from graph.gazetteer import country_code, find_place
 from graph.model import normalise_name
 from graph.ontology import EVENT, ORGANIZATION, PERSON, PLACE, SECTOR
-from ingest.learn import sector_terms
+from ingest.learn import sector_terms, span_model
 from ingest.mentions import TITLE_HEADS, Entity, Mention
 from ingest.organisations import ORG_HEADS, org_kind
 from ingest.relations import Found
@@ -30,17 +32,17 @@ _LEADING = re.compile(r"^(?:the|a|an)\s+", re.IGNORECASE)
 _TRAILING = re.compile(r"(?:'s|’s)$")
 
 
-def _place(surface: str, start: int, end: int) -> Mention:
+def _place(surface: str, start: int, end: int, candidate: str) -> Mention:
     place = find_place(surface) or find_place(surface.title())
     if place is not None:
         return Mention(start, end, surface, PLACE, kind=place.kind, country=place.country,
                        key=f"{place.kind}:{place.country}:{place.name}",
-                       attrs={"standard_name": place.name, "candidate": "ner"})
+                       attrs={"standard_name": place.name, "candidate": candidate})
     return Mention(start, end, surface, PLACE, kind="region", key=f"region::{normalise_name(surface)}",
-                   attrs={"candidate": "ner"})
+                   attrs={"candidate": candidate})
 
 
-def _mention(doc: Doc, text: str, label: str, start: int, end: int) -> Mention | None:
+def _mention(text: str, etype: str, start: int, end: int, candidate: str) -> Mention | None:
     surface = text[start:end]
     lead = _LEADING.match(surface)
     if lead:
@@ -49,13 +51,12 @@ def _mention(doc: Doc, text: str, label: str, start: int, end: int) -> Mention |
     if trail:
         end -= len(trail.group(0))
     surface = text[start:end].strip()
-    if len(surface) < 2 or not any(ch.isupper() for ch in surface[:1]):
+    if len(surface) < 2 or not span_model.is_name(surface, etype):
         return None
-    etype = NER_TYPES[label]
     if etype == PLACE:
-        return _place(surface, start, end)
+        return _place(surface, start, end, candidate)
     kind = (org_kind(surface) or "other") if etype == ORGANIZATION else None
-    return Mention(start, end, surface, etype, kind=kind, attrs={"candidate": "ner"})
+    return Mention(start, end, surface, etype, kind=kind, attrs={"candidate": candidate})
 
 
 def _headline_countries(text: str) -> list[Mention]:
@@ -160,9 +161,10 @@ def trim_names(entities: list[Entity]) -> None:
 
 
 def add_candidates(doc: Doc, text: str, rule_entities: list[Entity], terms: Path | None = None, *,
-                   keep_rules: bool = True) -> list[Entity]:
+                   tagged: Sequence[span_model.Span] = (), keep_rules: bool = True) -> list[Entity]:
     """The rules' entities followed by the new candidates (indices continue);
-    ``terms`` is the learned industry-term file. ``keep_rules`` leaves the
+    ``terms`` is the learned industry-term file, ``tagged`` the names the
+    span tagger found (they come before spaCy's where the two overlap). ``keep_rules`` leaves the
     rules' entities unchanged (training reuses them for every fold); the
     extractor, which uses them once, skips the copy."""
     entities = copy.deepcopy(rule_entities) if keep_rules else list(rule_entities)
@@ -176,8 +178,9 @@ def add_candidates(doc: Doc, text: str, rule_entities: list[Entity], terms: Path
             if m.key:
                 by_form.setdefault((e.type, m.key), e)
     out = list(entities)
-    found = [_mention(doc, text, ent.label_, ent.start_char, ent.end_char)
-             for ent in doc.ents if ent.label_ in NER_TYPES]
+    found = [_mention(text, etype, s, t, "tagger") for s, t, etype, _ in tagged]
+    found += [_mention(text, NER_TYPES[ent.label_], ent.start_char, ent.end_char, "ner")
+              for ent in doc.ents if ent.label_ in NER_TYPES]
     for e in entities:
         if e.type == SECTOR:
             by_form.setdefault((SECTOR, str(e.attrs.get("code"))), e)

@@ -97,6 +97,8 @@ class Report:
     found: list[Found]
     # entity index -> [(mention, token span)], only mentions that align to tokens
     spans: dict[int, list[tuple[Mention, Span]]] = field(default_factory=dict)
+    # the span tagger's names: (start, end) -> entity type (``span_model``)
+    tagged: dict[tuple[int, int], str] = field(default_factory=dict)
     _ner_of_token: dict[int, str] | None = field(default=None, repr=False)
     _all_spans: list[tuple[int, int, int]] | None = field(default=None, repr=False)
     _sentences: dict[int, tuple[list[str], bool, bool]] = field(default_factory=dict, repr=False)
@@ -117,7 +119,7 @@ class Report:
     def with_entities(self, entities: list[Entity]) -> Report:
         """The same parse with re-typed entities (same indices and mentions):
         spans and token lists are shared, not computed again."""
-        return Report(self.doc, self.text, entities, self.found, self.spans, _tokens=self._tokens)
+        return Report(self.doc, self.text, entities, self.found, self.spans, self.tagged, _tokens=self._tokens)
 
     @property
     def tokens(self) -> Tokens:
@@ -205,6 +207,15 @@ def entity_features(rep: Report, e: Entity) -> Features:
     for lab in rep.ner_labels(e):
         f[f"ner={lab}"] = 1.0
     f[f"mentions={_bucket(len(e.mentions), (1, 2, 3, 5))}"] = 1.0
+    if rep.tagged:
+        for m in e.mentions[:4]:
+            tag = rep.tagged.get((m.start, m.end))
+            if tag is not None:
+                f[f"tagged={tag}"] = 1.0
+            elif any(s < m.end and m.start < t for s, t in rep.tagged):
+                f["tagged_other_span"] = 1.0
+            else:
+                f["untagged"] = 1.0
     if any(m.generic for m in e.mentions):
         f["generic_mention"] = 1.0
     if any(m.attrs.get("dateline") for m in e.mentions):

@@ -21,7 +21,7 @@ import gzip
 import hashlib
 import json
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -49,6 +49,7 @@ class LinearModel:
     _row: dict[str, int] = field(default_factory=dict, repr=False, compare=False)
     _logit: list[float] | None = field(default=None, repr=False, compare=False)
     _logit_of: dict[str, float] | None = field(default=None, repr=False, compare=False)
+    _by_kind: dict[str, dict[str, int]] = field(default_factory=dict, repr=False, compare=False)
 
     def calibrated(self, p: float) -> float:
         points = self.calibration
@@ -72,6 +73,26 @@ class LinearModel:
         if len(rows) > 1 and set(feats.values()) != {1.0}:
             picked[1:] *= np.array([v for f, v in feats.items() if f in self._row])[:, None]
         return picked.sum(axis=0).tolist()
+
+    def score_columns(self, columns: Mapping[str, Sequence[str]]) -> np.ndarray:
+        """``scores`` of many examples at once, given column-wise: feature
+        ``kind=value`` for each column ``kind`` and each non-empty value
+        (a document's tokens). One look-up table per kind and one gather:
+        no feature name is ever built."""
+        self.scores({})  # builds the matrix
+        assert self._matrix is not None
+        if not self._by_kind:
+            for name, row in self._row.items():
+                kind, _, value = name.partition("=")
+                self._by_kind.setdefault(kind, {})[value] = row
+        # An empty value is never a feature (training skips them), so it finds no row either.
+        rows = np.array([[table.get(v, 0) for v in values]
+                         for table, values in ((self._by_kind.get(kind, {}), vs) for kind, vs in columns.items())],
+                        dtype=np.int64)
+        # Row 0 is the bias, counted once; absent features look it up too, so take it back out.
+        picked = self._matrix[rows].sum(axis=0)
+        absent = (rows == 0).sum(axis=0)
+        return picked - (absent - 1)[:, None] * self._matrix[0]
 
     def proba(self, feats: Features) -> dict[str, float]:
         s = self.scores(feats)
@@ -122,9 +143,12 @@ class LinearModel:
                    [(x, y) for x, y in d.get("calibration", [])], d.get("keep_rules", {}))
 
 
-def file_digest(path: Path) -> str:
-    """A short digest of a model file, for the extractor version string."""
-    return hashlib.sha256(path.read_bytes()).hexdigest()[:8]
+def file_digest(*paths: Path) -> str:
+    """A short digest of model files, for the extractor version string."""
+    h = hashlib.sha256()
+    for path in paths:
+        h.update(path.read_bytes())
+    return h.hexdigest()[:8]
 
 
 def _log_odds(p: float) -> float:

@@ -21,7 +21,8 @@ from ingest.mentions import Entity
 from ingest.relations import Found
 
 MODELS_DIR = Path(__file__).resolve().parents[1] / "models"
-FILES = {"type": "entity_type.json.gz", "kind": "org_kind.json.gz", "relations": "relations.json.gz"}
+FILES = {"type": "entity_type.json.gz", "kind": "org_kind.json.gz", "relations": "relations.json.gz",
+         "tagger": "span_tagger.json.gz"}
 
 
 @dataclasses.dataclass
@@ -31,6 +32,8 @@ class Models:
     relations: LinearModel | None
     label: str = "rules"
     sector_terms: Path | None = None
+    # Used before the others, on the parse (``span_model``): its names are candidates.
+    tagger: LinearModel | None = None
 
     @classmethod
     def load(cls, directory: Path = MODELS_DIR) -> Models | None:
@@ -38,10 +41,10 @@ class Models:
         paths = {k: directory / f for k, f in FILES.items()}
         if not all(p.exists() for p in paths.values()):
             return None
-        digest = file_digest(paths["relations"])
+        digest = file_digest(*paths.values())
         return cls(LinearModel.load(paths["type"]), LinearModel.load(paths["kind"]),
                    LinearModel.load(paths["relations"]), label=f"models-{digest}",
-                   sector_terms=directory / SECTOR_TERMS_FILE)
+                   sector_terms=directory / SECTOR_TERMS_FILE, tagger=LinearModel.load(paths["tagger"]))
 
     def refine(self, rep: Report) -> tuple[list[Entity], list[Found]]:
         """Entities kept (re-indexed from 0) and the relations between them.

@@ -138,14 +138,15 @@ def calibration_points(reliability: list[dict]) -> list[tuple[float, float]]:
     return points
 
 
-KEEP_RULES_PRECISION = 0.80
 KEEP_RULES_MIN = 5
 
 
-def precise_rule_types(rules: dict[str, dict], model: dict[str, dict]) -> dict[str, float]:
-    """Relation types whose rules were right at least 80% of the time (and at
-    least five times) on texts they were not written from, and more often than
-    the cross-validated model: their findings only add surer facts."""
+def helpful_rule_types(model: dict[str, dict], with_rules: dict[str, dict],
+                       rules: dict[str, dict]) -> dict[str, float]:
+    """Relation types for which adding the rules' findings to the model's
+    raised cross-validated F1 (``model`` / ``with_rules``: type -> scores),
+    with the precision the rules reached on texts they were not written from
+    (``rules``), which becomes those findings' confidence."""
     return {t: s["precision"] for t, s in sorted(rules.items())
-            if s["tp"] >= KEEP_RULES_MIN and s["precision"] >= KEEP_RULES_PRECISION
-            and s["precision"] > model.get(t, {}).get("precision", 0.0)}
+            if s["tp"] >= KEEP_RULES_MIN
+            and with_rules.get(t, {}).get("f1", 0.0) > model.get(t, {}).get("f1", 0.0)}

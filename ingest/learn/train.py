@@ -5,14 +5,16 @@
 
 1. Every annotated text (``annotations/`` and, unless ``--no-dev-sets``, the
    development sets ``tests/gold``–``gold4``) is parsed once and run through
-   the rules; the candidates are lined up with the annotation (``align``).
+   the rules; the span tagger's names for each text come from a tagger
+   trained on the other folds (``tag_out_of_fold``); the candidates are
+   lined up with the annotation (``align``).
 2. Cross-validation by document (5 folds, fixed): models trained on four
    folds extract the fifth, and ``../shared/eval/score.py``'s own scoring
    compares the output with the annotation. Each relation type's threshold
    is the one that gives its best cross-validated F1.
 3. A learning curve (relation F1 against the number of training documents)
    on the same folds, and a reliability table of the relation confidences.
-4. The final models, trained on everything, are written to
+4. The final models (the tagger too), trained on everything, are written to
    ``ingest/models/``; the measurements to ``--report``.
 
 Deterministic: sorted inputs, fixed folds, fixed solvers and seeds.
@@ -28,6 +30,7 @@ import tempfile
 import time
 import zlib
 from collections import Counter
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import ModuleType
@@ -38,11 +41,12 @@ from spacy.tokens import Doc
 from graph.model import Document, document_id
 from ingest.dates import document_date
 from ingest.extract import Extractor, _assemble
-from ingest.learn import entity_models, relation_model, sector_terms
+from ingest.learn import entity_models, relation_model, sector_terms, span_model
 from ingest.learn.align import Alignment
 from ingest.learn.annotations import ROOT, Annotation, find_mentions, gold_view, load_all
 from ingest.learn.candidates import add_candidates, merge_short_forms
 from ingest.learn.features import Features, Report
+from ingest.learn.linear import LinearModel
 from ingest.learn.refine import FILES, MODELS_DIR, Models
 from ingest.mentions import Entity
 from ingest.nlp import prepare_text
@@ -66,13 +70,15 @@ class Parsed:
     found: list[Found]
     doc_date: str | None
     info: dict[str, Any]
+    # The span tagger's names, from a tagger that never saw this text (``tag_out_of_fold``).
+    tagged: list[span_model.Span] = field(default_factory=list)
     rep: Report = field(init=False)
     align: Alignment = field(init=False)
 
     def prepare(self, terms: Path | None) -> None:
-        entities = add_candidates(self.doc, self.doc.text, self.entities, terms)
+        entities = add_candidates(self.doc, self.doc.text, self.entities, terms, tagged=self.tagged)
         found = merge_short_forms(entities, self.found)
-        self.rep = Report(self.doc, self.doc.text, entities, found)
+        self.rep = Report(self.doc, self.doc.text, entities, found, tagged={(s, t): ty for s, t, ty, _ in self.tagged})
         self.align = Alignment(self.rep, self.ann)
 
 
@@ -101,6 +107,28 @@ def parse(anns: list[Annotation], extractor: Extractor) -> list[Parsed]:
         doc_date, info, entities, found = extractor.rules(d, parsed.text, parsed)
         out.append(Parsed(a, d, parsed, entities, found, doc_date, info))
     return out
+
+
+def train_tagger(items: list[Parsed]) -> LinearModel:
+    return span_model.train_tagger(*span_model.examples([(p.doc, p.ann) for p in items]))
+
+
+def tag_out_of_fold(items: list[Parsed]) -> None:
+    """Each text's names as found by a tagger trained on the other folds.
+
+    The other models learn from these (not from a tagger that saw the text
+    and would tag it nearly perfectly), so at training time they see
+    candidates as good as they will be on new text; cross-validation then
+    measures the whole chain on unseen text."""
+    for k in range(FOLDS):
+        X, y = span_model.examples([(p.doc, p.ann) for p in items if fold_of(p) != k])
+        if len(set(y)) < 2:
+            continue  # a tiny slice (a test's): nothing to learn from, no names proposed
+        tagger = span_model.train_tagger(X, y)
+        for p in items:
+            if fold_of(p) == k:
+                p.tagged = span_model.predict(tagger, p.doc, p.doc.text)
+        print(f"  span tagger {k + 1} of {FOLDS} trained", file=sys.stderr)
 
 
 def prepare(items: list[Parsed], train_items: list[Parsed], scratch: Path) -> None:
@@ -171,25 +199,44 @@ def fold_of(p: Parsed) -> int:
 
 def cross_validated_outputs(items: list[Parsed], *,
                             thresholds: tuple[float, ...] = (relation_model.DEFAULT_THRESHOLD,)
-                            ) -> dict[float, list[dict[str, Any]]]:
+                            ) -> tuple[dict[float, list[dict[str, Any]]], list[list[dict[str, Any]]]]:
     """Each document extracted by models that never saw it (its fold left out),
-    for each relation threshold."""
-    outputs: dict[float, list[dict[str, Any] | None]] = {t: [None] * len(items) for t in thresholds}
+    for each relation threshold; and, naming the same entities, the relations
+    the rules found in it (what keeping the rules' findings would add)."""
+    outputs: dict[float, list[dict[str, Any]]] = {t: [{}] * len(items) for t in thresholds}
+    rule_findings: list[list[dict[str, Any]]] = [[] for _ in items]
     for k in range(FOLDS):
         train_items = [p for p in items if fold_of(p) != k]
         with tempfile.TemporaryDirectory() as scratch:
             prepare(items, train_items, Path(scratch))
         models = fit(train_items)
         print(f"  fold {k + 1} of {FOLDS} trained", file=sys.stderr)
-        assert models.relations is not None
-        # Extract once at the lowest threshold; a higher one keeps the surer part.
-        models.relations.thresholds = dict.fromkeys(models.relations.labels, min(thresholds))
+        rel = models.relations
+        assert rel is not None
         for i, p in enumerate(items):
-            if fold_of(p) == k:
-                out = extract(models, p)
-                for t in thresholds:
-                    outputs[t][i] = {**out, "relations": [r for r in out["relations"] if r["confidence"] >= t]}
-    return {t: [o for o in outs if o is not None] for t, outs in outputs.items()}
+            if fold_of(p) != k:
+                continue
+            # Once at the lowest threshold (a higher one keeps the surer part) ...
+            rel.thresholds, rel.keep_rules = dict.fromkeys(rel.labels, min(thresholds)), {}
+            out = extract(models, p)
+            for t in thresholds:
+                outputs[t][i] = {**out, "relations": [r for r in out["relations"] if r["confidence"] >= t]}
+            # ... and once with the rules' findings alone (no model relation passes 1.01).
+            rel.thresholds, rel.keep_rules = dict.fromkeys(rel.labels, 1.01), dict.fromkeys(rel.labels, 1.0)
+            rule_findings[i] = extract(models, p)["relations"]
+    return outputs, rule_findings
+
+
+def with_rule_findings(outs: list[dict[str, Any]], findings: list[list[dict[str, Any]]],
+                       types: Collection[str]) -> list[dict[str, Any]]:
+    """The outputs with the rules' findings of ``types`` added (where the model
+    did not already state the same relation), as the extractor keeps them."""
+    merged = []
+    for out, found in zip(outs, findings, strict=True):
+        have = {(r["type"], r["source"], r["target"]) for r in out["relations"]}
+        extra = [r for r in found if r["type"] in types and (r["type"], r["source"], r["target"]) not in have]
+        merged.append({**out, "relations": out["relations"] + extra})
+    return merged
 
 
 def learning_curve(items: list[Parsed], scorer: ModuleType, thresholds: dict[str, float]
@@ -330,6 +377,7 @@ def main(argv: list[str] | None = None) -> int:
     extractor = Extractor(learned=False)
     items = parse(anns, extractor)
     print(f"{len(items)} annotated documents parsed in {time.monotonic() - started:.0f} s", file=sys.stderr)
+    tag_out_of_fold(items)
     previous = json.loads(args.report.read_text(encoding="utf-8")) if args.report and args.report.exists() else {}
     if args.compare_learners:
         # Descriptive and slow (LightGBM): its own step (make compare-learners), kept in the report.
@@ -349,12 +397,21 @@ def main(argv: list[str] | None = None) -> int:
         report["rules_alone"] = score(scorer, items, rule_outs)
         report["rules_on_unseen_text"] = score(scorer, [items[i] for i in unseen],
                                                [rule_outs[i] for i in unseen])["relations_by_type"]
-        sweep = (0.2, 0.25, 0.3, 0.35, 0.4, 0.45, 0.5, 0.55, 0.6, 0.65, 0.7, 0.75, 0.8)
-        swept = cross_validated_outputs(items, thresholds=sweep)
+        sweep = (0.1, 0.15, 0.2, 0.25, 0.3, 0.35, 0.4, 0.45, 0.5, 0.55, 0.6, 0.65, 0.7, 0.75, 0.8)
+        swept, rule_findings = cross_validated_outputs(items, thresholds=sweep)
         scores = {t: score(scorer, items, o) for t, o in swept.items()}
         thresholds = relation_model.best_thresholds({t: s["relations_by_type"] for t, s in scores.items()})
-        outs = [{**o, "relations": [r for r in o["relations"] if r["confidence"] >= thresholds[r["type"]]]}
-                for o in swept[min(sweep)]]
+        model_outs = [{**o, "relations": [r for r in o["relations"] if r["confidence"] >= thresholds[r["type"]]]}
+                      for o in swept[min(sweep)]]
+        # Where the rules' findings beside the model's raise a type's
+        # cross-validated F1, the extractor keeps them (an override, not a cascade).
+        keep_rules = relation_model.helpful_rule_types(
+            score(scorer, items, model_outs)["relations_by_type"],
+            score(scorer, items, with_rule_findings(model_outs, rule_findings,
+                                                    relation_model.RELATION_LABELS))["relations_by_type"],
+            report["rules_on_unseen_text"])
+        report["rules_kept_for"] = keep_rules
+        outs = with_rule_findings(model_outs, rule_findings, keep_rules)
         report["threshold_sweep"] = {str(t): s["relations"] for t, s in scores.items()}
         report["relation_thresholds"] = thresholds
         report["cross_validated"] = score(scorer, items, outs)
@@ -362,7 +419,8 @@ def main(argv: list[str] | None = None) -> int:
             g: {"rules_alone": score(scorer, [items[i] for i in idx], [rule_outs[i] for i in idx]),
                 "learned": score(scorer, [items[i] for i in idx], [outs[i] for i in idx])}
             for g, idx in groups.items()}
-        report["reliability"] = reliability(items, outs, scorer)
+        # How often the model's confidences are right (the rules' findings have their own).
+        report["reliability"] = reliability(items, model_outs, scorer)
         print(f"cross-validated at thresholds {thresholds}: {report['cross_validated']['relations']}",
               file=sys.stderr)
     args.out.mkdir(parents=True, exist_ok=True)
@@ -371,11 +429,11 @@ def main(argv: list[str] | None = None) -> int:
     assert models.type and models.kind and models.relations
     if "reliability" in report:
         models.relations.calibration = relation_model.calibration_points(report["reliability"])
-        models.relations.keep_rules = relation_model.precise_rule_types(
-            report["rules_on_unseen_text"], report["cross_validated"]["relations_by_type"])
+        models.relations.keep_rules = report["rules_kept_for"]
     models.type.save(args.out / FILES["type"])
     models.kind.save(args.out / FILES["kind"])
     models.relations.save(args.out / FILES["relations"])
+    train_tagger(items).save(args.out / FILES["tagger"])
     report["seconds"] = round(time.monotonic() - started, 1)
     print(f"models written to {args.out} in {report['seconds']} s", file=sys.stderr)
     if args.report:

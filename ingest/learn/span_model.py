@@ -1,0 +1,240 @@
+"""Entity spans learned from the annotations: a token tagger.
+
+The rules find names their patterns know, and spaCy's small recogniser was
+trained on other text; between them the ends of many annotated relations
+are never candidates (a company name cut at "and Co", a ministry swallowed
+with its minister, an event named by a phrase). This model labels each
+token ``O``, ``B-<type>`` (begins a name of that type) or ``I-<type>``
+(continues it) from the token and its neighbours; the best label sequence
+that never continues a name it did not begin (Viterbi) gives the spans.
+
+The spans become candidates (``candidates.add_candidates``) and a feature of
+every candidate (``tagged=...``), so the type model sees whether the tagger
+agrees; they never decide alone.
+
+Only names are taught (``is_name``), and phrases that name an event or a
+mission: a generic "the company" is the rules' business (they know what it
+refers to; a tagger does not).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+import numpy as np
+from spacy.tokens import Doc
+
+from graph.ontology import AGREEMENT, EVENT, MISSION, ORGANIZATION, PERSON, PLACE, PROGRAM
+from ingest.learn.annotations import Annotation
+from ingest.learn.features import LEGAL_FORMS, Features
+from ingest.learn.linear import LinearModel, train
+
+SPAN_TYPES = (ORGANIZATION, PERSON, PLACE, EVENT, MISSION, PROGRAM, AGREEMENT)
+OUTSIDE = "O"
+LABELS = [OUTSIDE, *(f"{p}-{t}" for t in SPAN_TYPES for p in "BI")]
+MAX_SPAN_TOKENS = 16  # longer runs are a tagging accident, not a name
+
+Span = tuple[int, int, str, float]  # character start, end, entity type, mean label probability
+
+
+def _shape(text: str) -> str:
+    """A short word shape: "Xx" for "Fujitsu", "X." for "U.S.", "d" for "1987"."""
+    out: list[str] = []
+    for ch in text[:6]:
+        c = "X" if ch.isupper() else "x" if ch.islower() else "d" if ch.isdigit() else ch
+        if not out or out[-1] != c:
+            out.append(c)
+    return "".join(out)
+
+
+def _shifted(values: list[str], by: int) -> list[str]:
+    """Each token's neighbour ``by`` places away; "<edge>" past either end."""
+    n = len(values)
+    return [values[i + by] if 0 <= i + by < n else "<edge>" for i in range(n)]
+
+
+def token_columns(doc: Doc, text: str) -> dict[str, list[str]]:
+    """The tokens' features, a column per kind: the word, its shape, part of
+    speech and spaCy's entity label, the same for neighbours, and where the
+    token stands (headline, start of a sentence, run of capitals). Feature
+    ``kind=value`` is present where the value is not empty. Column-wise
+    because it runs on every token of every report (``LinearModel.score_columns``);
+    ``text`` is ``doc.text``, which spaCy would build again from the tokens."""
+    n = len(doc)
+    lower: list[str] = []
+    shape: list[str] = []
+    pos: list[str] = []
+    ent: list[str] = []
+    dep: list[str] = []
+    capital: list[bool] = []
+    starts: list[str] = []
+    newline = text.find("\n")
+    headline_end = newline if newline >= 0 else len(text)
+    headline_kind = "caps" if text[:headline_end].isupper() else "mixed"
+    headline: list[str] = []
+    for t in doc:  # one pass: every access to a token builds a Python object
+        word = t.text
+        lower.append(t.lower_)
+        shape.append(_shape(word))
+        pos.append(t.pos_)
+        ent.append(f"{t.ent_iob_}-{t.ent_type_}" if t.ent_type_ else "O")
+        dep.append(t.dep_)
+        capital.append(word[:1].isupper())
+        starts.append("1" if t.is_sent_start else "")
+        headline.append(headline_kind if t.idx < headline_end else "")
+    # HEAD is stored relative to the token; the array is unsigned, hence the cast.
+    head = [lower[i + int(rel)] for i, rel in enumerate(doc.to_array("HEAD").astype("int64"))]
+    columns = {
+        "bias": ["1"] * n, "w": lower, "sh": shape, "pos": pos, "ent": ent,
+        "suf": [w[-3:] for w in lower],
+        "dep": dep, "head": head,
+        "sh-1|sh": [f"{a}|{b}" for a, b in zip(_shifted(shape, -1), shape, strict=True)],
+        "sh|sh+1": [f"{a}|{b}" for a, b in zip(shape, _shifted(shape, 1), strict=True)],
+        "headline": headline, "sent_start": starts,
+        "caps_run": [f"{int(i > 0 and capital[i - 1])}{int(i + 1 < n and capital[i + 1])}" if capital[i] else ""
+                     for i in range(n)],
+        "legal_form": ["1" if w.strip(".") in LEGAL_FORMS else "" for w in lower],
+    }
+    for k in (-2, -1, 1, 2):
+        columns[f"w{k:+d}"] = _shifted(lower, k)
+        columns[f"sh{k:+d}"] = _shifted(shape, k)
+    for k in (-1, 1):
+        columns[f"pos{k:+d}"] = _shifted(pos, k)
+        columns[f"ent{k:+d}"] = _shifted(ent, k)
+    return columns
+
+
+def token_features(doc: Doc) -> list[Features]:
+    """The same features token by token, as the learner takes them."""
+    columns = token_columns(doc, doc.text)
+    return [{f"{kind}={v}": 1.0 for kind, v in zip(columns, row, strict=True) if v}
+            for row in zip(*columns.values(), strict=True)]
+
+
+_ARTICLE = re.compile(r"^(?:the|a|an)\s+", re.IGNORECASE)
+PHRASE_TYPES = frozenset({EVENT, MISSION})
+
+
+def is_name(surface: str, etype: str) -> bool:
+    """What the tagger learns and proposes: a name (it begins with a capital
+    or a digit) or, for events and missions, a phrase of two words or more
+    ("five-day meeting of coffee producers", "a delegation of 40 contractors");
+    a bare "the meeting" is the rules' business."""
+    if surface[:1].isupper() or surface[:1].isdigit():
+        return True
+    return etype in PHRASE_TYPES and len(_ARTICLE.sub("", surface).split()) >= 2
+
+
+def gold_labels(doc: Doc, ann: Annotation) -> list[str] | None:
+    """Each token's label from the annotation's mentions: the outermost name
+    wins where mentions nest ("Bank of Japan" over "Japan"); None when a
+    mention does not line up with the tokens (the text is left out)."""
+    spans: list[tuple[int, int, str]] = []
+    for e in ann.entities:
+        if e["type"] not in SPAN_TYPES:
+            continue
+        for s, t in e.get("mentions", []):
+            article = _ARTICLE.match(ann.text[s:t])
+            if article:  # "a delegation of ...": the article is not the name
+                s += article.end()
+            if is_name(ann.text[s:t], e["type"]):
+                spans.append((s, t, e["type"]))
+    spans.sort(key=lambda x: (-(x[1] - x[0]), x[0]))
+    labels = [OUTSIDE] * len(doc)
+    for s, t, etype in spans:
+        span = doc.char_span(s, t, alignment_mode="expand")
+        if span is None or not len(span):
+            return None
+        if any(labels[i] != OUTSIDE for i in range(span.start, span.end)):
+            continue  # inside a longer name already taught
+        labels[span.start] = f"B-{etype}"
+        for i in range(span.start + 1, span.end):
+            labels[i] = f"I-{etype}"
+    return labels
+
+
+def examples(docs: Sequence[tuple[Doc, Annotation]]) -> tuple[list[Features], list[str]]:
+    X: list[Features] = []
+    y: list[str] = []
+    for doc, ann in docs:
+        labels = gold_labels(doc, ann)
+        if labels is None:
+            continue
+        X += token_features(doc)
+        y += labels
+    return X, y
+
+
+def train_tagger(X: Sequence[Features], y: Sequence[str]) -> LinearModel:
+    return train("span_tagger", X, y, labels=LABELS, multilabel=False, C=0.5, min_count=3)
+
+
+# I-<type> may only follow B-<type> or I-<type>.
+_ALLOWED = np.array([[not (b.startswith("I-") and a[2:] != b[2:]) for b in LABELS] for a in LABELS])
+_CAN_START = np.array([not lab.startswith("I-") for lab in LABELS])
+
+
+SURE_OUTSIDE = 0.995  # a token at least this surely outside every name ends any name before it
+
+
+def _decode(logp: np.ndarray) -> list[int]:
+    """The best allowed label sequence. Tokens surely outside every name
+    split the text into short stretches (O may follow and precede anything),
+    so the exact search runs only where a name may be: the same answer
+    as one search over the whole text but for those tokens, ten times faster."""
+    n = logp.shape[0]
+    path = [0] * n
+    sure = (logp[:, 0] >= np.log(SURE_OUTSIDE)).tolist()
+    i = 0
+    while i < n:
+        if sure[i]:
+            i += 1
+            continue
+        j = i
+        while j < n and not sure[j]:
+            j += 1
+        path[i:j] = _viterbi(logp[i:j]) if j - i > 1 else [int(np.where(_CAN_START, logp[i], -np.inf).argmax())]
+        i = j
+    return path
+
+
+def _viterbi(logp: np.ndarray) -> list[int]:
+    n, k = logp.shape
+    neg = np.where(_ALLOWED, 0.0, -np.inf)
+    score = np.where(_CAN_START, logp[0], -np.inf)
+    back = np.zeros((n, k), dtype=np.int64)
+    for i in range(1, n):
+        cand = score[:, None] + neg  # previous label x next label
+        back[i] = cand.argmax(axis=0)
+        score = cand.max(axis=0) + logp[i]
+    best = [int(score.argmax())]
+    for i in range(n - 1, 0, -1):
+        best.append(int(back[i, best[-1]]))
+    return best[::-1]
+
+
+def predict(model: LinearModel, doc: Doc, text: str) -> list[Span]:
+    """The names the tagger finds in a parsed text, in text order."""
+    if not len(doc):
+        return []
+    scores = model.score_columns(token_columns(doc, text))
+    scores -= scores.max(axis=1, keepdims=True)
+    logp = scores - np.log(np.exp(scores).sum(axis=1, keepdims=True))
+    path = _decode(logp)
+    out: list[Span] = []
+    i = 0
+    while i < len(path):
+        lab = LABELS[path[i]]
+        if not lab.startswith("B-"):
+            i += 1
+            continue
+        j = i + 1
+        while j < len(path) and LABELS[path[j]] == "I-" + lab[2:]:
+            j += 1
+        if j - i <= MAX_SPAN_TOKENS:
+            prob = float(np.exp(logp[np.arange(i, j), [path[x] for x in range(i, j)]]).mean())
+            last = doc[j - 1]
+            out.append((doc[i].idx, last.idx + len(last), lab[2:], prob))
+        i = j
+    return out

@@ -1,0 +1,140 @@
+"""The span tagger: what it is taught from an annotation, that its label
+sequences are always well formed, and that it learns names it was not shown."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from ingest.learn import span_model
+from ingest.learn.annotations import Annotation
+from ingest.learn.span_model import LABELS
+from ingest.nlp import load_model
+
+
+@pytest.fixture(scope="module")
+def nlp():
+    return load_model()[0]
+
+
+def _annotation(text: str, names: dict[str, str], generic: tuple[str, ...] = ()) -> Annotation:
+    entities = []
+    for name, etype in names.items():
+        spans = [[i, i + len(name)] for i in _find_all(text, name)]
+        entities.append({"name": name, "type": etype, "mentions": spans})
+    for phrase in generic:
+        entities[0]["mentions"] += [[i, i + len(phrase)] for i in _find_all(text, phrase)]
+    return Annotation("t", text, entities, [])
+
+
+def _find_all(text: str, part: str) -> list[int]:
+    out, i = [], text.find(part)
+    while i >= 0:
+        out.append(i)
+        i = text.find(part, i + 1)
+    return out
+
+
+def test_the_outermost_name_is_taught_and_generic_phrases_are_not(nlp):
+    text = "The Bank of Japan met Acme Trading Co Ltd in Osaka. The company said so."
+    ann = _annotation(text, {"Acme Trading Co Ltd": "Organization", "Bank of Japan": "Organization",
+                             "Japan": "Place", "Osaka": "Place"}, generic=("company",))
+    doc = nlp(text)
+    labels = span_model.gold_labels(doc, ann)
+    assert labels is not None
+    by_word = {t.text: lab for t, lab in zip(doc, labels, strict=True)}
+    assert [by_word[w] for w in ("Bank", "of", "Japan")] == ["B-Organization", "I-Organization", "I-Organization"]
+    assert [by_word[w] for w in ("Acme", "Co", "Ltd")] == ["B-Organization", "I-Organization", "I-Organization"]
+    assert by_word["Osaka"] == "B-Place"
+    assert by_word["company"] == "O"  # "the company" is the rules' business
+
+
+def test_decoding_never_continues_a_name_it_did_not_begin():
+    rng = np.random.default_rng(0)
+    for _ in range(200):
+        scores = rng.normal(size=(int(rng.integers(1, 30)), len(LABELS))) * 3
+        scores[rng.random(len(scores)) < 0.3, 0] += 20  # some tokens surely outside any name
+        logp = scores - np.log(np.exp(scores).sum(axis=1, keepdims=True))
+        path = span_model._decode(logp)
+        # Splitting at the sure tokens finds the same sequence as one search over everything.
+        assert path == span_model._viterbi(logp)
+        previous = "O"
+        for label in (LABELS[k] for k in path):
+            if label.startswith("I-"):
+                assert previous[2:] == label[2:] and previous != "O"
+            previous = label
+
+
+def test_the_tagger_finds_names_it_was_never_shown(nlp):
+    companies = ["Acme Trading Co Ltd", "Borealis Steel Corp", "Cobalt Harbour Shipping Ltd",
+                 "Delta Grain Exporters Inc", "Everest Textile Mills Ltd", "Fjord Seafood Co"]
+    ministers = ["Maria Lopez", "Kenji Tanaka", "Olga Petrova", "Ahmed Nasser", "Li Wei", "Jan Novak"]
+    places = ["Kenya", "Peru", "Vietnam", "Poland", "Egypt", "Chile"]
+    docs = []
+    for company, person, place in zip(companies, ministers, places, strict=True):
+        text = (f"{company} said it signed an agreement in {place}. "
+                f"Trade minister {person} welcomed the delegation from {company}.")
+        ann = _annotation(text, {company: "Organization", person: "Person", place: "Place"})
+        docs.append((nlp(text), ann))
+    X, y = span_model.examples(docs)
+    tagger = span_model.train_tagger(X, y)
+    text = "Granite Valley Foods Ltd said it signed an agreement in Ghana."
+    found = {text[s:e]: etype for s, e, etype, _ in span_model.predict(tagger, nlp(text), text)}
+    assert found.get("Granite Valley Foods Ltd") == "Organization"
+
+
+def test_scores_by_column_are_the_scores_of_each_token(nlp):
+    text = "Acme Trading Co Ltd met the Ministry of Trade of Peru in Lima on Monday."
+    ann = _annotation(text, {"Acme Trading Co Ltd": "Organization", "Ministry of Trade of Peru": "Organization",
+                             "Lima": "Place"})
+    doc = nlp(text)
+    tagger = span_model.train_tagger(*span_model.examples([(doc, ann)]))
+    by_token = np.array([tagger.scores(f) for f in span_model.token_features(doc)])
+    assert np.allclose(tagger.score_columns(span_model.token_columns(doc, text)), by_token)
+
+
+def test_the_tagger_s_names_become_candidates_before_spacy_s(nlp):
+    from ingest.learn.candidates import add_candidates
+    from ingest.learn.features import Report, entity_features
+
+    text = "Officials of Granite Valley Foods Ltd toured the plant on Monday."
+    doc = nlp(text)
+    start = text.index("Granite")
+    tagged = [(start, start + len("Granite Valley Foods Ltd"), "Organization", 0.9)]
+    entities = add_candidates(doc, text, [], tagged=tagged)
+    names = {e.name: e for e in entities}
+    assert "Granite Valley Foods Ltd" in names
+    company = names["Granite Valley Foods Ltd"]
+    assert company.type == "Organization" and company.attrs["candidate"] == "tagger"
+    # No second candidate from spaCy's recogniser over the same words.
+    assert not [e for e in entities if e is not company and e.mentions[0].start < tagged[0][1]
+                and tagged[0][0] < e.mentions[0].end]
+    rep = Report(doc, text, entities, [], tagged={(s, t): ty for s, t, ty, _ in tagged})
+    assert entity_features(rep, company)["tagged=Organization"] == 1.0
+
+
+def test_a_candidate_is_lined_up_with_the_annotated_name_its_span_best_matches(nlp):
+    """"Washington" inside "the G-7 meeting in Washington" is the city, not the
+    meeting; "Oman Chamber of Commerce" is the chamber, not the "Oman" in it."""
+    from ingest.learn.align import Alignment
+    from ingest.learn.features import Report
+    from ingest.mentions import Entity, Mention
+
+    text = "Ministers attended the G-7 meeting in Washington. The Oman Chamber of Commerce said so."
+    def span(part: str) -> list[int]:
+        return [text.index(part), text.index(part) + len(part)]
+
+    ann = Annotation("t", text, [
+        {"name": "G-7 meeting in Washington", "type": "Event", "mentions": [span("G-7 meeting in Washington")]},
+        {"name": "Washington", "type": "Place", "mentions": [span("Washington")]},
+        {"name": "Oman Chamber of Commerce", "type": "Organization", "mentions": [span("Oman Chamber of Commerce")]},
+        {"name": "Oman", "type": "Place", "mentions": [span("Oman")]},
+    ], [])
+    def entity(index: int, part: str, etype: str) -> Entity:
+        s, t = span(part)
+        return Entity(index, etype, [Mention(s, t, part, etype)], name=part)
+
+    entities = [entity(0, "Washington", "Place"), entity(1, "Oman Chamber of Commerce", "Organization")]
+    align = Alignment(Report(nlp(text), text, entities, []), ann)
+    assert align.gold[0]["name"] == "Washington"
+    assert align.gold[1]["name"] == "Oman Chamber of Commerce"
