@@ -155,6 +155,7 @@ def gold_labels(doc: Doc, ann: Annotation) -> list[str] | None:
 
 
 def examples(docs: Sequence[tuple[Doc, Annotation]]) -> tuple[list[Features], list[str]]:
+    """Every token of the annotated texts, with its label."""
     X: list[Features] = []
     y: list[str] = []
     for doc, ann in docs:
@@ -180,9 +181,10 @@ SURE_OUTSIDE = 0.995  # a token at least this surely outside every name ends any
 
 def _decode(logp: np.ndarray) -> list[int]:
     """The best allowed label sequence. Tokens surely outside every name
-    split the text into short stretches (O may follow and precede anything),
-    so the exact search runs only where a name may be: the same answer
-    as one search over the whole text but for those tokens, ten times faster."""
+    are labelled O; since O may follow and precede anything, they split the
+    text into short stretches, and the exact search runs on those alone
+    (the same answer as one search over the whole text wherever the sure
+    tokens are O; a test checks it)."""
     n = logp.shape[0]
     path = [0] * n
     sure = (logp[:, 0] >= np.log(SURE_OUTSIDE)).tolist()
@@ -194,12 +196,17 @@ def _decode(logp: np.ndarray) -> list[int]:
         j = i
         while j < n and not sure[j]:
             j += 1
-        path[i:j] = _viterbi(logp[i:j]) if j - i > 1 else [int(np.where(_CAN_START, logp[i], -np.inf).argmax())]
+        if j - i == 1:  # one token: the best label that may begin
+            path[i] = int(np.where(_CAN_START, logp[i], -np.inf).argmax())
+        else:
+            path[i:j] = _viterbi(logp[i:j])
         i = j
     return path
 
 
 def _viterbi(logp: np.ndarray) -> list[int]:
+    """The best label sequence (log-probabilities per token and label) that
+    never continues a name it did not begin."""
     n, k = logp.shape
     neg = np.where(_ALLOWED, 0.0, -np.inf)
     score = np.where(_CAN_START, logp[0], -np.inf)
