@@ -73,12 +73,11 @@ class Extractor:
     def _extract(self, document: Document, prepared: str, parsed: Doc) -> Extraction:
         doc_date, info, entities, found = self.rules(document, prepared, parsed)
         if self.models is not None:
-            tagged = span_model.predict(self.models.tagger, parsed, prepared) if self.models.tagger else []
+            tagged = span_model.predict(self.models.tagger, parsed, prepared) if self.models.tagger else {}
             entities = add_candidates(parsed, prepared, entities, self.models.sector_terms, tagged=tagged,
                                       keep_rules=False)
             found = merge_short_forms(entities, found)
-            entities, found = self.models.refine(Report(parsed, prepared, entities, found,
-                                                        tagged={(s, t): ty for s, t, ty, _ in tagged}))
+            entities, found = self.models.refine(Report(parsed, prepared, entities, found, tagged=tagged))
         return _assemble(document, entities, found, doc_date, info, self.version)
 
     def rules(self, document: Document, prepared: str, parsed: Doc

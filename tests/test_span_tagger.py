@@ -79,7 +79,7 @@ def test_the_tagger_finds_names_it_was_never_shown(nlp):
     X, y = span_model.examples(docs)
     tagger = span_model.train_tagger(X, y)
     text = "Granite Valley Foods Ltd said it signed an agreement in Ghana."
-    found = {text[s:e]: etype for s, e, etype, _ in span_model.predict(tagger, nlp(text), text)}
+    found = {text[s:e]: etype for (s, e), etype in span_model.predict(tagger, nlp(text), text).items()}
     assert found.get("Granite Valley Foods Ltd") == "Organization"
 
 
@@ -100,16 +100,17 @@ def test_the_tagger_s_names_become_candidates_before_spacy_s(nlp):
     text = "Officials of Granite Valley Foods Ltd toured the plant on Monday."
     doc = nlp(text)
     start = text.index("Granite")
-    tagged = [(start, start + len("Granite Valley Foods Ltd"), "Organization", 0.9)]
+    end = start + len("Granite Valley Foods Ltd")
+    tagged = {(start, end): "Organization"}
     entities = add_candidates(doc, text, [], tagged=tagged)
     names = {e.name: e for e in entities}
     assert "Granite Valley Foods Ltd" in names
     company = names["Granite Valley Foods Ltd"]
     assert company.type == "Organization" and company.attrs["candidate"] == "tagger"
     # No second candidate from spaCy's recogniser over the same words.
-    assert not [e for e in entities if e is not company and e.mentions[0].start < tagged[0][1]
-                and tagged[0][0] < e.mentions[0].end]
-    rep = Report(doc, text, entities, [], tagged={(s, t): ty for s, t, ty, _ in tagged})
+    assert not [e for e in entities if e is not company and e.mentions[0].start < end
+                and start < e.mentions[0].end]
+    rep = Report(doc, text, entities, [], tagged=tagged)
     assert entity_features(rep, company)["tagged=Organization"] == 1.0
 
 

@@ -13,7 +13,6 @@ from __future__ import annotations
 import copy
 import dataclasses
 import re
-from collections.abc import Sequence
 from pathlib import Path
 
 from spacy.tokens import Doc
@@ -161,7 +160,7 @@ def trim_names(entities: list[Entity]) -> None:
 
 
 def add_candidates(doc: Doc, text: str, rule_entities: list[Entity], terms: Path | None = None, *,
-                   tagged: Sequence[span_model.Span] = (), keep_rules: bool = True) -> list[Entity]:
+                   tagged: span_model.Names | None = None, keep_rules: bool = True) -> list[Entity]:
     """The rules' entities followed by the new candidates (indices continue);
     ``terms`` is the learned industry-term file, ``tagged`` the names the
     span tagger found (they come before spaCy's where the two overlap). ``keep_rules`` leaves the
@@ -178,7 +177,7 @@ def add_candidates(doc: Doc, text: str, rule_entities: list[Entity], terms: Path
             if m.key:
                 by_form.setdefault((e.type, m.key), e)
     out = list(entities)
-    found = [_mention(text, etype, s, t, "tagger") for s, t, etype, _ in tagged]
+    found = [_mention(text, etype, s, t, "tagger") for (s, t), etype in (tagged or {}).items()]
     found += [_mention(text, NER_TYPES[ent.label_], ent.start_char, ent.end_char, "ner")
               for ent in doc.ents if ent.label_ in NER_TYPES]
     for e in entities:

@@ -62,14 +62,19 @@ class LinearModel:
                 return y0 + (y1 - y0) * (p - x0) / (x1 - x0)
         return points[-1][1]
 
-    def scores(self, feats: Features) -> list[float]:
-        # This runs for every candidate pair: one matrix of weights (row 0 the
-        # bias), the rows of the features present summed in order in numpy.
+    def _weight_matrix(self) -> np.ndarray:
+        """All weights as one matrix, row 0 the bias; ``_row`` maps a feature to its row."""
         if self._matrix is None:
             self._row = {f: n for n, f in enumerate(self.weights, start=1)}
             self._matrix = np.array([self.bias, *self.weights.values()], dtype=np.float64)
+        return self._matrix
+
+    def scores(self, feats: Features) -> list[float]:
+        # This runs for every candidate pair: the rows of the features present
+        # summed in order in numpy.
+        matrix = self._weight_matrix()
         rows = [0, *filter(None, map(self._row.get, feats))]  # feature rows start at 1
-        picked = self._matrix[rows]
+        picked = matrix[rows]
         if len(rows) > 1 and set(feats.values()) != {1.0}:
             picked[1:] *= np.array([v for f, v in feats.items() if f in self._row])[:, None]
         return picked.sum(axis=0).tolist()
@@ -79,8 +84,7 @@ class LinearModel:
         ``kind=value`` for each column ``kind`` and each non-empty value
         (a document's tokens). One look-up table per kind and one gather:
         no feature name is ever built."""
-        self.scores({})  # builds the matrix
-        assert self._matrix is not None
+        matrix = self._weight_matrix()
         if not self._by_kind:
             for name, row in self._row.items():
                 kind, _, value = name.partition("=")
@@ -90,9 +94,9 @@ class LinearModel:
                          for table, values in ((self._by_kind.get(kind, {}), vs) for kind, vs in columns.items())],
                         dtype=np.int64)
         # Row 0 is the bias, counted once; absent features look it up too, so take it back out.
-        picked = self._matrix[rows].sum(axis=0)
+        picked = matrix[rows].sum(axis=0)
         absent = (rows == 0).sum(axis=0)
-        return picked - (absent - 1)[:, None] * self._matrix[0]
+        return picked - (absent - 1)[:, None] * matrix[0]
 
     def proba(self, feats: Features) -> dict[str, float]:
         s = self.scores(feats)

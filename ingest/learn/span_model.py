@@ -35,7 +35,8 @@ OUTSIDE = "O"
 LABELS = [OUTSIDE, *(f"{p}-{t}" for t in SPAN_TYPES for p in "BI")]
 MAX_SPAN_TOKENS = 16  # longer runs are a tagging accident, not a name
 
-Span = tuple[int, int, str, float]  # character start, end, entity type, mean label probability
+# The names found in a text: (character start, end) -> entity type, in text order.
+Names = dict[tuple[int, int], str]
 
 
 def _shape(text: str) -> str:
@@ -221,27 +222,26 @@ def _viterbi(logp: np.ndarray) -> list[int]:
     return best[::-1]
 
 
-def predict(model: LinearModel, doc: Doc, text: str) -> list[Span]:
-    """The names the tagger finds in a parsed text, in text order."""
+def predict(model: LinearModel, doc: Doc, text: str) -> Names:
+    """The names the tagger finds in a parsed text."""
     if not len(doc):
-        return []
+        return {}
     scores = model.score_columns(token_columns(doc, text))
+    # Log-probabilities per token and label (the search adds them up).
     scores -= scores.max(axis=1, keepdims=True)
-    logp = scores - np.log(np.exp(scores).sum(axis=1, keepdims=True))
-    path = _decode(logp)
-    out: list[Span] = []
+    path = [LABELS[k] for k in _decode(scores - np.log(np.exp(scores).sum(axis=1, keepdims=True)))]
+    out: Names = {}
     i = 0
     while i < len(path):
-        lab = LABELS[path[i]]
-        if not lab.startswith("B-"):
+        if not path[i].startswith("B-"):
             i += 1
             continue
+        etype = path[i][2:]
         j = i + 1
-        while j < len(path) and LABELS[path[j]] == "I-" + lab[2:]:
+        while j < len(path) and path[j] == "I-" + etype:
             j += 1
         if j - i <= MAX_SPAN_TOKENS:
-            prob = float(np.exp(logp[np.arange(i, j), [path[x] for x in range(i, j)]]).mean())
             last = doc[j - 1]
-            out.append((doc[i].idx, last.idx + len(last), lab[2:], prob))
+            out[(doc[i].idx, last.idx + len(last))] = etype
         i = j
     return out

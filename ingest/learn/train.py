@@ -71,14 +71,14 @@ class Parsed:
     doc_date: str | None
     info: dict[str, Any]
     # The span tagger's names, from a tagger that never saw this text (``tag_out_of_fold``).
-    tagged: list[span_model.Span] = field(default_factory=list)
+    tagged: span_model.Names = field(default_factory=dict)
     rep: Report = field(init=False)
     align: Alignment = field(init=False)
 
     def prepare(self, terms: Path | None) -> None:
         entities = add_candidates(self.doc, self.doc.text, self.entities, terms, tagged=self.tagged)
         found = merge_short_forms(entities, self.found)
-        self.rep = Report(self.doc, self.doc.text, entities, found, tagged={(s, t): ty for s, t, ty, _ in self.tagged})
+        self.rep = Report(self.doc, self.doc.text, entities, found, tagged=self.tagged)
         self.align = Alignment(self.rep, self.ann)
 
 
@@ -109,8 +109,10 @@ def parse(anns: list[Annotation], extractor: Extractor) -> list[Parsed]:
     return out
 
 
-def train_tagger(items: list[Parsed]) -> LinearModel:
-    return span_model.train_tagger(*span_model.examples([(p.doc, p.ann) for p in items]))
+def train_tagger(items: list[Parsed]) -> LinearModel | None:
+    """The span tagger trained on ``items``; None when they name nothing (a test's tiny slice)."""
+    X, y = span_model.examples([(p.doc, p.ann) for p in items])
+    return span_model.train_tagger(X, y) if len(set(y)) >= 2 else None
 
 
 def tag_out_of_fold(items: list[Parsed]) -> None:
@@ -121,10 +123,9 @@ def tag_out_of_fold(items: list[Parsed]) -> None:
     candidates as good as they will be on new text; cross-validation then
     measures the whole chain on unseen text."""
     for k in range(FOLDS):
-        X, y = span_model.examples([(p.doc, p.ann) for p in items if fold_of(p) != k])
-        if len(set(y)) < 2:
-            continue  # a tiny slice (a test's): nothing to learn from, no names proposed
-        tagger = span_model.train_tagger(X, y)
+        tagger = train_tagger([p for p in items if fold_of(p) != k])
+        if tagger is None:
+            continue  # no names to learn from: none proposed
         for p in items:
             if fold_of(p) == k:
                 p.tagged = span_model.predict(tagger, p.doc, p.doc.text)
@@ -433,7 +434,10 @@ def main(argv: list[str] | None = None) -> int:
     models.type.save(args.out / FILES["type"])
     models.kind.save(args.out / FILES["kind"])
     models.relations.save(args.out / FILES["relations"])
-    train_tagger(items).save(args.out / FILES["tagger"])
+    tagger = train_tagger(items)
+    if tagger is None:
+        raise SystemExit("the annotations name nothing: no span tagger to train")
+    tagger.save(args.out / FILES["tagger"])
     report["seconds"] = round(time.monotonic() - started, 1)
     print(f"models written to {args.out} in {report['seconds']} s", file=sys.stderr)
     if args.report:
