@@ -106,6 +106,24 @@ def test_a_linear_model_round_trips_through_its_file_byte_for_byte(tmp_path: Pat
     assert abs(sum(loaded.proba({"w=unknown": 1.0}).values()) - 1.0) < 1e-9
 
 
+def test_a_candidate_is_dropped_from_the_certainty_stored_with_the_type_model(tmp_path: Path):
+    from ingest.learn.entity_models import NONE, TYPE_LABELS, decide_type
+
+    # "w=mln" says "not an entity" three times in four: p(none) about 0.6-0.75.
+    X = [{"w=mln": 1.0}] * 4 + [{"w=ltd": 1.0}] * 4
+    y = [NONE, NONE, NONE, "Organization"] + ["Organization"] * 4
+    model = train("entity_type", X, y, labels=TYPE_LABELS, multilabel=False)
+    label, p = model.best({"w=mln": 1.0})
+    assert label == NONE and 0.5 < p < 0.9
+    model.thresholds = {NONE: p + 0.05}
+    assert decide_type(model, "Organization", {"w=mln": 1.0}) == "Organization"
+    model.thresholds = {NONE: p - 0.05}
+    model.save(tmp_path / "type.json.gz")
+    loaded = LinearModel.load(tmp_path / "type.json.gz")
+    assert decide_type(loaded, "Organization", {"w=mln": 1.0}) is None
+    assert decide_type(loaded, "Organization", {"w=ltd": 1.0}) == "Organization"
+
+
 def test_training_on_a_small_slice_writes_models_the_extractor_can_use(tmp_path: Path):
     from graph.model import Document, document_id
     from ingest.extract import Extractor

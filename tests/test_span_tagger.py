@@ -139,3 +139,34 @@ def test_a_candidate_is_lined_up_with_the_annotated_name_its_span_best_matches(n
     align = Alignment(Report(nlp(text), text, entities, []), ann)
     assert align.gold[0]["name"] == "Washington"
     assert align.gold[1]["name"] == "Oman Chamber of Commerce"
+
+
+def test_a_name_cut_short_is_taught_as_no_entity_but_keeps_its_relations(nlp):
+    """"Ministry of Trade" cut from a much longer ministry's name is not a name the
+    scorer would take: the type model learns "none" for it, the relation model
+    still learns the meeting it took part in; a delegation keeps its match."""
+    from ingest.learn.align import NONE, Alignment
+    from ingest.learn.features import PairCandidate, Report
+    from ingest.mentions import Entity, Mention
+
+    long_name = "Ministry of Trade, Co-operatives, Micro, Small and Medium Enterprises"
+    text = f"The trade delegation from Ghana met the {long_name} in Accra."
+    def span(part: str) -> list[int]:
+        return [text.index(part), text.index(part) + len(part)]
+
+    ann = Annotation("t", text, [
+        {"name": "trade delegation from Ghana", "type": "Mission", "mentions": [span("trade delegation from Ghana")]},
+        {"name": long_name, "type": "Organization", "kind": "ministry", "mentions": [span(long_name)]},
+    ], [{"type": "MET_WITH", "source": "trade delegation from Ghana", "target": long_name}])
+    def entity(index: int, part: str, etype: str) -> Entity:
+        s, t = span(part)
+        return Entity(index, etype, [Mention(s, t, part, etype)], name=part)
+
+    entities = [entity(0, "delegation", "Mission"), entity(1, "Ministry of Trade", "Organization")]
+    align = Alignment(Report(nlp(text), text, entities, []), ann)
+    assert align.entity_type(1) == NONE and align.org_kind(1) is None
+    assert align.entity_type(0) == "Mission"
+    whole = entity(1, long_name, "Organization")
+    assert Alignment(Report(nlp(text), text, [entities[0], whole], []), ann).entity_type(1) == "Organization"
+    pair = PairCandidate(0, 1, (0, len(text)), None, None)
+    assert align.pair_types(pair) == {"MET_WITH"}

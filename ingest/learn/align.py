@@ -2,7 +2,11 @@
 
 A candidate entity stands for the annotated entity whose mentions its own
 mentions overlap most (character offsets), else the one whose name or alias
-it spells (as the scorer matches). A candidate pair carries the relation
+it spells (as the scorer matches). One that covers too little of the
+mention it overlaps (a name cut short, or one that swallowed its
+neighbours) is "not an entity" to the type and kind models, since the
+scorer would not take it for that name; its relations still count as the
+entity's. A candidate pair carries the relation
 types the annotation states between those two entities *in that sentence*
 (its evidence overlaps the sentence); for annotations without evidence
 offsets (the older test sets), any sentence naming both counts.
@@ -14,11 +18,14 @@ import re
 import unicodedata
 from typing import Any
 
-from graph.ontology import SECTOR, SYMMETRIC_RELATIONS
+from graph.ontology import MISSION, SECTOR, SYMMETRIC_RELATIONS
 from ingest.learn.annotations import Annotation
 from ingest.learn.features import PairCandidate, Report
 
 NONE = "none"
+# How much of an annotated mention (shared / joint length) a candidate's best
+# mention must cover to stand for that entity as a name (chosen by cross-validation).
+MIN_NAME_FIT = 0.5
 
 
 def norm(name: str) -> str:
@@ -35,6 +42,7 @@ class Alignment:
         self.ann = ann
         self.gold: dict[int, dict[str, Any] | None] = {}
         self.ignored: set[int] = set()
+        self.misfit: set[int] = set()  # overlaps an annotated name, but too little of it to be it
         forms: dict[str, dict[str, Any]] = {}
         for g in ann.entities:
             for form in [g["name"], *g.get("aliases", [])]:
@@ -51,16 +59,27 @@ class Alignment:
             # Washington" that contains it, and "Oman Chamber of Commerce"
             # the chamber, not the "Oman" inside it.
             votes: dict[str, float] = {}
+            best_fit: dict[str, float] = {}
             for m in e.mentions:
                 for g in ann.entities:
                     for s, t in g.get("mentions", []):
                         if m.start < t and s < m.end:
-                            shared = min(t, m.end) - max(s, m.start)
-                            joint = max(t, m.end) - min(s, m.start)
-                            votes[g["name"]] = votes.get(g["name"], 0.0) + shared / joint
+                            fit = (min(t, m.end) - max(s, m.start)) / (max(t, m.end) - min(s, m.start))
+                            votes[g["name"]] = votes.get(g["name"], 0.0) + fit
+                            best_fit[g["name"]] = max(best_fit.get(g["name"], 0.0), fit)
             match = None
             if votes:
-                match = ann.entity(max(votes, key=lambda name: votes[name]))
+                winner = max(votes, key=lambda name: votes[name])
+                match = ann.entity(winner)
+                # "Ministry of Trade" cut from "Ministry of Trade, Co-operatives
+                # and ...", or "Saudi Arabia" inside "Royal Embassy of Saudi
+                # Arabia": not a name the scorer will take, so not an entity of
+                # its own (the relations it takes part in are still labelled).
+                # A delegation is the exception: the scorer takes a report's
+                # one delegation by any name.
+                if (best_fit[winner] < MIN_NAME_FIT and match is not None and match["type"] != MISSION
+                        and not any(norm(f) in forms for f in [e.name, *e.aliases])):
+                    self.misfit.add(e.index)
             else:
                 for form in [e.name, *e.aliases]:
                     match = forms.get(norm(form))
@@ -75,11 +94,11 @@ class Alignment:
         if index in self.ignored:
             return None
         g = self.gold.get(index)
-        return g["type"] if g is not None else NONE
+        return g["type"] if g is not None and index not in self.misfit else NONE
 
     def org_kind(self, index: int) -> str | None:
         g = self.gold.get(index)
-        if g is None or g["type"] != "Organization":
+        if g is None or g["type"] != "Organization" or index in self.misfit:
             return None
         return g.get("kind")
 

@@ -61,13 +61,18 @@ def train_kind(X: Sequence[Features], y: Sequence[str]) -> LinearModel:
     return train("org_kind", X, y, labels=list(ORG_KINDS), multilabel=False, C=1.0, min_count=1)
 
 
-def decide_type(model: LinearModel, current: str, feats: Features,
-                drop_at: float = 0.6, retype_at: float = 0.7) -> str | None:
+# A candidate is dropped when the model says "none" with at least this
+# probability; ``make train`` chooses it by cross-validation and stores it
+# in the model file (``thresholds["none"]``).
+DEFAULT_DROP_AT = 0.6
+
+
+def decide_type(model: LinearModel, current: str, feats: Features, retype_at: float = 0.7) -> str | None:
     """The type to keep (None: not an entity). Conservative: the rules' type
     stands unless the model is sure."""
     label, p = model.best(feats)
     if label == NONE:
-        return None if p >= drop_at else current
+        return None if p >= model.thresholds.get(NONE, DEFAULT_DROP_AT) else current
     if label != current and current in RETYPABLE and label in RETYPABLE and p >= retype_at:
         return label
     return current

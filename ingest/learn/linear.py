@@ -37,7 +37,8 @@ class LinearModel:
     multilabel: bool
     bias: list[float]
     weights: dict[str, list[float]]
-    # Per label: the probability from which a multilabel model says yes.
+    # Per label: the probability from which a multilabel model says yes (the
+    # entity-type model: from which its "none" drops a candidate).
     thresholds: dict[str, float] = field(default_factory=dict)
     # (probability, how often right) points measured by cross-validation: a
     # probability read through them is a calibrated confidence.

@@ -42,7 +42,7 @@ from graph.model import Document, document_id
 from ingest.dates import document_date
 from ingest.extract import Extractor, _assemble
 from ingest.learn import entity_models, relation_model, sector_terms, span_model
-from ingest.learn.align import Alignment
+from ingest.learn.align import NONE, Alignment
 from ingest.learn.annotations import ROOT, Annotation, find_mentions, gold_view, load_all
 from ingest.learn.candidates import add_candidates, merge_short_forms
 from ingest.learn.features import Features, Report
@@ -141,7 +141,8 @@ def prepare(items: list[Parsed], train_items: list[Parsed], scratch: Path) -> No
         p.prepare(scratch / sector_terms.FILE)
 
 
-def fit(items: list[Parsed], thresholds: dict[str, float] | None = None) -> Models:
+def fit(items: list[Parsed], thresholds: dict[str, float] | None = None,
+        drop_at: float = entity_models.DEFAULT_DROP_AT) -> Models:
     tx: list[Features] = []
     ty: list[str] = []
     kx: list[Features] = []
@@ -157,7 +158,9 @@ def fit(items: list[Parsed], thresholds: dict[str, float] | None = None) -> Mode
         x, y = relation_model.examples(p.rep, p.align)
         rx += x
         ry += y
-    return Models(entity_models.train_type(tx, ty), entity_models.train_kind(kx, ky),
+    type_model = entity_models.train_type(tx, ty)
+    type_model.thresholds = {NONE: drop_at}
+    return Models(type_model, entity_models.train_kind(kx, ky),
                   relation_model.train_relations(rx, ry, thresholds), label="training")
 
 
@@ -198,34 +201,46 @@ def fold_of(p: Parsed) -> int:
     return zlib.crc32(p.ann.doc.encode("utf-8")) % FOLDS
 
 
+@dataclass
+class HeldOut:
+    """Every document extracted by models that never saw it, at one entity drop threshold."""
+
+    drop_at: float
+    # relation threshold -> one output per document
+    outputs: dict[float, list[dict[str, Any]]]
+    # per document, naming the same entities: the relations the rules found
+    # in it (what keeping the rules' findings would add)
+    rule_findings: list[list[dict[str, Any]]]
+
+
 def cross_validated_outputs(items: list[Parsed], *,
-                            thresholds: tuple[float, ...] = (relation_model.DEFAULT_THRESHOLD,)
-                            ) -> tuple[dict[float, list[dict[str, Any]]], list[list[dict[str, Any]]]]:
-    """Each document extracted by models that never saw it (its fold left out),
-    for each relation threshold; and, naming the same entities, the relations
-    the rules found in it (what keeping the rules' findings would add)."""
-    outputs: dict[float, list[dict[str, Any]]] = {t: [{}] * len(items) for t in thresholds}
-    rule_findings: list[list[dict[str, Any]]] = [[] for _ in items]
+                            thresholds: tuple[float, ...] = (relation_model.DEFAULT_THRESHOLD,),
+                            drops: tuple[float, ...] = (entity_models.DEFAULT_DROP_AT,)) -> list[HeldOut]:
+    """Each document extracted by models that never saw it (its fold left
+    out), for each entity drop threshold and each relation threshold."""
+    held = [HeldOut(d, {t: [{}] * len(items) for t in thresholds}, [[] for _ in items]) for d in drops]
     for k in range(FOLDS):
         train_items = [p for p in items if fold_of(p) != k]
         with tempfile.TemporaryDirectory() as scratch:
             prepare(items, train_items, Path(scratch))
         models = fit(train_items)
         print(f"  fold {k + 1} of {FOLDS} trained", file=sys.stderr)
-        rel = models.relations
-        assert rel is not None
+        rel, etype = models.relations, models.type
+        assert rel is not None and etype is not None
         for i, p in enumerate(items):
             if fold_of(p) != k:
                 continue
-            # Once at the lowest threshold (a higher one keeps the surer part) ...
-            rel.thresholds, rel.keep_rules = dict.fromkeys(rel.labels, min(thresholds)), {}
-            out = extract(models, p)
-            for t in thresholds:
-                outputs[t][i] = {**out, "relations": [r for r in out["relations"] if r["confidence"] >= t]}
-            # ... and once with the rules' findings alone (no model relation passes 1.01).
-            rel.thresholds, rel.keep_rules = dict.fromkeys(rel.labels, 1.01), dict.fromkeys(rel.labels, 1.0)
-            rule_findings[i] = extract(models, p)["relations"]
-    return outputs, rule_findings
+            for h in held:
+                etype.thresholds = {NONE: h.drop_at}
+                # Once at the lowest threshold (a higher one keeps the surer part) ...
+                rel.thresholds, rel.keep_rules = dict.fromkeys(rel.labels, min(thresholds)), {}
+                out = extract(models, p)
+                for t in thresholds:
+                    h.outputs[t][i] = {**out, "relations": [r for r in out["relations"] if r["confidence"] >= t]}
+                # ... and once with the rules' findings alone (no model relation passes 1.01).
+                rel.thresholds, rel.keep_rules = dict.fromkeys(rel.labels, 1.01), dict.fromkeys(rel.labels, 1.0)
+                h.rule_findings[i] = extract(models, p)["relations"]
+    return held
 
 
 def with_rule_findings(outs: list[dict[str, Any]], findings: list[list[dict[str, Any]]],
@@ -240,8 +255,8 @@ def with_rule_findings(outs: list[dict[str, Any]], findings: list[list[dict[str,
     return merged
 
 
-def learning_curve(items: list[Parsed], scorer: ModuleType, thresholds: dict[str, float]
-                   ) -> list[dict[str, Any]]:
+def learning_curve(items: list[Parsed], scorer: ModuleType, thresholds: dict[str, float],
+                   drop_at: float) -> list[dict[str, Any]]:
     """Relation F1 on fold 0 against the number of training documents (drawn
     from the other folds, the same order every time)."""
     test = [p for p in items if fold_of(p) == 0]
@@ -251,7 +266,7 @@ def learning_curve(items: list[Parsed], scorer: ModuleType, thresholds: dict[str
         train_items = pool[:n]
         with tempfile.TemporaryDirectory() as scratch:
             prepare(items, train_items, Path(scratch))
-        models = fit(train_items, thresholds)
+        models = fit(train_items, thresholds, drop_at)
         s = score(scorer, test, [extract(models, p) for p in test])
         curve.append({"training_documents": len(train_items), "relation_f1": s["relations"]["f1"],
                       "entity_f1": s["entities"]["f1"], "org_kind_accuracy": s["org_kind_accuracy"]})
@@ -355,6 +370,44 @@ def reliability(items: list[Parsed], outputs: list[dict[str, Any]], scorer: Modu
             for i, (lo, hi) in enumerate(bins)]
 
 
+RELATION_SWEEP = (0.1, 0.15, 0.2, 0.25, 0.3, 0.35, 0.4, 0.45, 0.5, 0.55, 0.6, 0.65, 0.7, 0.75, 0.8)
+DROP_SWEEP = (0.3, 0.4, 0.5, 0.6)
+
+
+@dataclass
+class Chosen:
+    """What cross-validation chose at one entity drop threshold, and what it scored."""
+
+    drop_at: float
+    relation_thresholds: dict[str, float]
+    keep_rules: dict[str, float]
+    sweep: dict[str, Any]  # relation threshold -> relation scores
+    model_outputs: list[dict[str, Any]]  # the model's relations at their thresholds
+    outputs: list[dict[str, Any]]  # and the rules' findings kept beside them
+    scores: dict[str, Any]
+
+
+def choose_thresholds(held: HeldOut, items: list[Parsed], scorer: ModuleType,
+                      rules_on_unseen: dict[str, dict]) -> Chosen:
+    """Each relation type's threshold (its best cross-validated F1), then the
+    types whose rule findings are kept because they raise that F1."""
+    scores = {t: score(scorer, items, o) for t, o in held.outputs.items()}
+    thresholds = relation_model.best_thresholds({t: s["relations_by_type"] for t, s in scores.items()})
+    model_outs = [{**o, "relations": [r for r in o["relations"] if r["confidence"] >= thresholds[r["type"]]]}
+                  for o in held.outputs[min(held.outputs)]]
+    # Where the rules' findings beside the model's raise a type's
+    # cross-validated F1, the extractor keeps them (an override, not a cascade).
+    keep_rules = relation_model.helpful_rule_types(
+        score(scorer, items, model_outs)["relations_by_type"],
+        score(scorer, items, with_rule_findings(model_outs, held.rule_findings,
+                                                relation_model.RELATION_LABELS))["relations_by_type"],
+        rules_on_unseen)
+    outs = with_rule_findings(model_outs, held.rule_findings, keep_rules)
+    print(f"  entities dropped at {held.drop_at}: relation thresholds {thresholds}", file=sys.stderr)
+    return Chosen(held.drop_at, thresholds, keep_rules, {str(t): s["relations"] for t, s in scores.items()},
+                  model_outs, outs, score(scorer, items, outs))
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="python -m ingest.learn.train", description=__doc__.splitlines()[0])
     ap.add_argument("--annotations", type=Path, default=ROOT / "annotations")
@@ -389,6 +442,7 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     report: dict[str, Any] = {"documents": len(items), "dev_sets_in_training": not args.no_dev_sets}
     thresholds = dict.fromkeys(relation_model.RELATION_LABELS, relation_model.DEFAULT_THRESHOLD)
+    drop_at = entity_models.DEFAULT_DROP_AT
     if not args.quick:
         scorer = load_scorer()
         # The rules' own output, once: the baseline everywhere below.
@@ -398,24 +452,19 @@ def main(argv: list[str] | None = None) -> int:
         report["rules_alone"] = score(scorer, items, rule_outs)
         report["rules_on_unseen_text"] = score(scorer, [items[i] for i in unseen],
                                                [rule_outs[i] for i in unseen])["relations_by_type"]
-        sweep = (0.1, 0.15, 0.2, 0.25, 0.3, 0.35, 0.4, 0.45, 0.5, 0.55, 0.6, 0.65, 0.7, 0.75, 0.8)
-        swept, rule_findings = cross_validated_outputs(items, thresholds=sweep)
-        scores = {t: score(scorer, items, o) for t, o in swept.items()}
-        thresholds = relation_model.best_thresholds({t: s["relations_by_type"] for t, s in scores.items()})
-        model_outs = [{**o, "relations": [r for r in o["relations"] if r["confidence"] >= thresholds[r["type"]]]}
-                      for o in swept[min(sweep)]]
-        # Where the rules' findings beside the model's raise a type's
-        # cross-validated F1, the extractor keeps them (an override, not a cascade).
-        keep_rules = relation_model.helpful_rule_types(
-            score(scorer, items, model_outs)["relations_by_type"],
-            score(scorer, items, with_rule_findings(model_outs, rule_findings,
-                                                    relation_model.RELATION_LABELS))["relations_by_type"],
-            report["rules_on_unseen_text"])
-        report["rules_kept_for"] = keep_rules
-        outs = with_rule_findings(model_outs, rule_findings, keep_rules)
-        report["threshold_sweep"] = {str(t): s["relations"] for t, s in scores.items()}
+        held = cross_validated_outputs(items, thresholds=RELATION_SWEEP, drops=DROP_SWEEP)
+        chosen = [choose_thresholds(h, items, scorer, report["rules_on_unseen_text"]) for h in held]
+        report["entity_drop_sweep"] = {str(c.drop_at): {"entities": c.scores["entities"], "relations": c.scores["relations"]}
+                                       for c in chosen}
+        # The drop threshold with the best entity and relation F1 together: both are what users get.
+        best = max(chosen, key=lambda c: (c.scores["entities"]["f1"] + c.scores["relations"]["f1"], c.drop_at))
+        thresholds, drop_at = best.relation_thresholds, best.drop_at
+        outs, model_outs = best.outputs, best.model_outputs
+        report["entity_drop_at"] = drop_at
+        report["rules_kept_for"] = best.keep_rules
+        report["threshold_sweep"] = best.sweep
         report["relation_thresholds"] = thresholds
-        report["cross_validated"] = score(scorer, items, outs)
+        report["cross_validated"] = best.scores
         report["cross_validated_by_source"] = {
             g: {"rules_alone": score(scorer, [items[i] for i in idx], [rule_outs[i] for i in idx]),
                 "learned": score(scorer, [items[i] for i in idx], [outs[i] for i in idx])}
@@ -426,7 +475,7 @@ def main(argv: list[str] | None = None) -> int:
               file=sys.stderr)
     args.out.mkdir(parents=True, exist_ok=True)
     prepare(items, items, args.out)
-    models = fit(items, thresholds)
+    models = fit(items, thresholds, drop_at)
     assert models.type and models.kind and models.relations
     if "reliability" in report:
         models.relations.calibration = relation_model.calibration_points(report["reliability"])
@@ -445,7 +494,7 @@ def main(argv: list[str] | None = None) -> int:
     if not args.quick:
         # Slower and only descriptive: after the models and main scores are safe.
         scorer = load_scorer()
-        report["learning_curve"] = curve = learning_curve(items, scorer, thresholds)
+        report["learning_curve"] = curve = learning_curve(items, scorer, thresholds, drop_at)
         print(f"learning curve: {curve}", file=sys.stderr)
         if "learner_comparison" in previous:  # measured by --compare-learners, kept
             report["learner_comparison"] = previous["learner_comparison"]
