@@ -27,7 +27,7 @@ from spacy.tokens import Doc
 
 from graph.ontology import AGREEMENT, EVENT, MISSION, ORGANIZATION, PERSON, PLACE, PROGRAM
 from ingest.learn.annotations import Annotation
-from ingest.learn.features import LEGAL_FORMS, Features
+from ingest.learn.features import LEGAL_FORMS, Features, Tokens
 from ingest.learn.linear import LinearModel, train
 
 SPAN_TYPES = (ORGANIZATION, PERSON, PLACE, EVENT, MISSION, PROGRAM, AGREEMENT)
@@ -55,37 +55,29 @@ def _shifted(values: list[str], by: int) -> list[str]:
     return [values[i + by] if 0 <= i + by < n else "<edge>" for i in range(n)]
 
 
-def token_columns(doc: Doc, text: str) -> dict[str, list[str]]:
+def token_columns(doc: Doc, text: str, tokens: Tokens | None = None) -> dict[str, list[str]]:
     """The tokens' features, a column per kind: the word, its shape, part of
     speech and spaCy's entity label, the same for neighbours, and where the
     token stands (headline, start of a sentence, run of capitals). Feature
     ``kind=value`` is present where the value is not empty. Column-wise
     because it runs on every token of every report (``LinearModel.score_columns``);
-    ``text`` is ``doc.text``, which spaCy would build again from the tokens."""
+    ``text`` is ``doc.text``, which spaCy would build again from the tokens;
+    ``tokens`` the report's token lists where the caller has them."""
+    tk = tokens if tokens is not None else Tokens(doc)
     n = len(doc)
-    lower: list[str] = []
-    shape: list[str] = []
-    pos: list[str] = []
-    ent: list[str] = []
-    dep: list[str] = []
-    capital: list[bool] = []
-    starts: list[str] = []
+    lower = tk.lower
+    shape_of = {word: _shape(word) for word in set(tk.text)}  # each distinct word once
+    shape = [shape_of[word] for word in tk.text]
+    pos = tk.pos
+    ent = [f"{iob}-{etype}" if etype else "O" for iob, etype in zip(tk.ent_iob, tk.ent_type, strict=True)]
+    dep = tk.dep
+    capital = [word[:1].isupper() for word in tk.text]
+    starts = ["1" if start else "" for start in tk.is_sent_start]
     newline = text.find("\n")
     headline_end = newline if newline >= 0 else len(text)
     headline_kind = "caps" if text[:headline_end].isupper() else "mixed"
-    headline: list[str] = []
-    for t in doc:  # one pass: every access to a token builds a Python object
-        word = t.text
-        lower.append(t.lower_)
-        shape.append(_shape(word))
-        pos.append(t.pos_)
-        ent.append(f"{t.ent_iob_}-{t.ent_type_}" if t.ent_type_ else "O")
-        dep.append(t.dep_)
-        capital.append(word[:1].isupper())
-        starts.append("1" if t.is_sent_start else "")
-        headline.append(headline_kind if t.idx < headline_end else "")
-    # HEAD is stored relative to the token; the array is unsigned, hence the cast.
-    head = [lower[i + int(rel)] for i, rel in enumerate(doc.to_array("HEAD").astype("int64"))]
+    headline = [headline_kind if idx < headline_end else "" for idx in tk.idx]
+    head = [lower[h] for h in tk.head]
     columns = {
         "bias": ["1"] * n, "w": lower, "sh": shape, "pos": pos, "ent": ent,
         "suf": [w[-3:] for w in lower],
@@ -222,11 +214,13 @@ def _viterbi(logp: np.ndarray) -> list[int]:
     return best[::-1]
 
 
-def predict(model: LinearModel, doc: Doc, text: str) -> Names:
-    """The names the tagger finds in a parsed text."""
+def predict(model: LinearModel, doc: Doc, text: str, tokens: Tokens | None = None) -> Names:
+    """The names the tagger finds in a parsed text (``tokens``: its token
+    lists, where the caller has them)."""
     if not len(doc):
         return {}
-    scores = model.score_columns(token_columns(doc, text))
+    tk = tokens if tokens is not None else Tokens(doc)
+    scores = model.score_columns(token_columns(doc, text, tk))
     # Log-probabilities per token and label (the search adds them up).
     scores -= scores.max(axis=1, keepdims=True)
     path = [LABELS[k] for k in _decode(scores - np.log(np.exp(scores).sum(axis=1, keepdims=True)))]
@@ -241,7 +235,6 @@ def predict(model: LinearModel, doc: Doc, text: str) -> Names:
         while j < len(path) and path[j] == "I-" + etype:
             j += 1
         if j - i <= MAX_SPAN_TOKENS:
-            last = doc[j - 1]
-            out[(doc[i].idx, last.idx + len(last))] = etype
+            out[(tk.idx[i], tk.idx[j - 1] + len(tk.text[j - 1]))] = etype
         i = j
     return out
