@@ -181,6 +181,7 @@ def _decode(logp: np.ndarray) -> list[int]:
     n = logp.shape[0]
     path = [0] * n
     sure = (logp[:, 0] >= np.log(SURE_OUTSIDE)).tolist()
+    stretches: list[tuple[int, int]] = []  # runs of tokens not surely outside, [i, j)
     i = 0
     while i < n:
         if sure[i]:
@@ -189,29 +190,50 @@ def _decode(logp: np.ndarray) -> list[int]:
         j = i
         while j < n and not sure[j]:
             j += 1
-        if j - i == 1:  # one token: the best label that may begin
-            path[i] = int(np.where(_CAN_START, logp[i], -np.inf).argmax())
-        else:
-            path[i:j] = _viterbi(logp[i:j])
+        stretches.append((i, j))
         i = j
+    for (i, j), labels in zip(stretches, _viterbi_many([logp[i:j] for i, j in stretches]), strict=True):
+        path[i:j] = labels
     return path
 
 
 def _viterbi(logp: np.ndarray) -> list[int]:
     """The best label sequence (log-probabilities per token and label) that
     never continues a name it did not begin."""
-    n, k = logp.shape
+    return _viterbi_many([logp])[0]
+
+
+def _viterbi_many(stretches: list[np.ndarray]) -> list[list[int]]:
+    """``_viterbi`` of each stretch. The stretches are searched side by side,
+    one token position at a time (a report's longest stretch is a few dozen
+    tokens: that many numpy steps instead of one per token); each stretch's
+    arithmetic is the same as searching it alone."""
+    if not stretches:
+        return []
+    # Longest first: the stretches still going at a position are then the first rows.
+    order = sorted(range(len(stretches)), key=lambda n: -len(stretches[n]))
+    lengths = [len(stretches[n]) for n in order]
+    k = len(LABELS)
+    logp = np.zeros((len(order), lengths[0], k))
+    for row, n in enumerate(order):
+        logp[row, :lengths[row]] = stretches[n]
     neg = np.where(_ALLOWED, 0.0, -np.inf)
-    score = np.where(_CAN_START, logp[0], -np.inf)
-    back = np.zeros((n, k), dtype=np.int64)
-    for i in range(1, n):
-        cand = score[:, None] + neg  # previous label x next label
-        back[i] = cand.argmax(axis=0)
-        score = cand.max(axis=0) + logp[i]
-    best = [int(score.argmax())]
-    for i in range(n - 1, 0, -1):
-        best.append(int(back[i, best[-1]]))
-    return best[::-1]
+    score = np.where(_CAN_START, logp[:, 0], -np.inf)  # stretch x label
+    back = np.zeros((len(order), lengths[0], k), dtype=np.int64)
+    going = len(order)
+    for i in range(1, lengths[0]):
+        while lengths[going - 1] <= i:
+            going -= 1
+        cand = score[:going, :, None] + neg  # stretch x previous label x next label
+        back[:going, i] = cand.argmax(axis=1)
+        score[:going] = cand.max(axis=1) + logp[:going, i]
+    paths: list[list[int]] = [[] for _ in stretches]
+    for row, n in enumerate(order):
+        best = [int(score[row].argmax())]
+        for i in range(lengths[row] - 1, 0, -1):
+            best.append(int(back[row, i, best[-1]]))
+        paths[n] = best[::-1]
+    return paths
 
 
 def predict(model: LinearModel, doc: Doc, text: str, tokens: Tokens | None = None) -> Names:
