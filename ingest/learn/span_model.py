@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from functools import lru_cache
 
 import numpy as np
 from spacy.tokens import Doc
@@ -39,6 +40,7 @@ MAX_SPAN_TOKENS = 16  # longer runs are a tagging accident, not a name
 Names = dict[tuple[int, int], str]
 
 
+@lru_cache(maxsize=1 << 16)  # words repeat across reports: each one's shape is worked out once
 def _shape(text: str) -> str:
     """A short word shape: "Xx" for "Fujitsu", "X." for "U.S.", "d" for "1987"."""
     out: list[str] = []
@@ -52,7 +54,8 @@ def _shape(text: str) -> str:
 def _shifted(values: list[str], by: int) -> list[str]:
     """Each token's neighbour ``by`` places away; "<edge>" past either end."""
     n = len(values)
-    return [values[i + by] if 0 <= i + by < n else "<edge>" for i in range(n)]
+    edge = ["<edge>"] * min(abs(by), n)
+    return values[by:] + edge if by > 0 else edge + values[:n - len(edge)]
 
 
 def token_columns(doc: Doc, text: str, tokens: Tokens | None = None) -> dict[str, list[str]]:
@@ -66,8 +69,7 @@ def token_columns(doc: Doc, text: str, tokens: Tokens | None = None) -> dict[str
     tk = tokens if tokens is not None else Tokens(doc)
     n = len(doc)
     lower = tk.lower
-    shape_of = {word: _shape(word) for word in set(tk.text)}  # each distinct word once
-    shape = [shape_of[word] for word in tk.text]
+    shape = [_shape(word) for word in tk.text]
     pos = tk.pos
     ent = [f"{iob}-{etype}" if etype else "O" for iob, etype in zip(tk.ent_iob, tk.ent_type, strict=True)]
     dep = tk.dep
