@@ -61,11 +61,11 @@ def train_kind(X: Sequence[Features], y: Sequence[str]) -> LinearModel:
     return train("org_kind", X, y, labels=list(ORG_KINDS), multilabel=False, C=1.0, min_count=1)
 
 
-def decide_type(model: LinearModel, current: str, feats: Features,
-                drop_at: float = 0.6, retype_at: float = 0.7) -> str | None:
-    """The type to keep (None: not an entity). Conservative: the rules' type
+def decide_type(current: str, best: tuple[str, float], drop_at: float = 0.6, retype_at: float = 0.7) -> str | None:
+    """The type to keep (None: not an entity), given the type model's
+    ``best`` label and its probability. Conservative: the rules' type
     stands unless the model is sure."""
-    label, p = model.best(feats)
+    label, p = best
     if label == NONE:
         return None if p >= drop_at else current
     if label != current and current in RETYPABLE and label in RETYPABLE and p >= retype_at:

@@ -123,7 +123,10 @@ class LinearModel:
         return picked - (absent - 1)[:, None] * matrix[0]
 
     def proba(self, feats: Features) -> dict[str, float]:
-        s = self.scores(feats)
+        return self.proba_of(self.scores(feats))
+
+    def proba_of(self, s: Sequence[float]) -> dict[str, float]:
+        """``proba`` from an example's scores (``scores_many``)."""
         if self.multilabel:
             return {lab: _sigmoid(x) for lab, x in zip(self.labels, s, strict=True)}
         top = max(s)
@@ -143,7 +146,11 @@ class LinearModel:
                 if x >= cut and _sigmoid(x) >= self.thresholds.get(lab, default)]
 
     def best(self, feats: Features) -> tuple[str, float]:
-        p = self.proba(feats)
+        return self.best_of(self.scores(feats))
+
+    def best_of(self, scores: Sequence[float]) -> tuple[str, float]:
+        """``best`` from an example's scores (``scores_many``)."""
+        p = self.proba_of(scores)
         label = max(p, key=lambda k: p[k])
         return label, p[label]
 
