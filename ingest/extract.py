@@ -36,7 +36,7 @@ from ingest.agreements import find_agreements
 from ingest.dates import document_date, parse_date
 from ingest.learn import span_model
 from ingest.learn.candidates import add_candidates, merge_short_forms
-from ingest.learn.features import Report
+from ingest.learn.features import Report, Tokens
 from ingest.learn.refine import Models
 from ingest.locations import find_countries, find_places
 from ingest.mentions import Entity, Mention, cluster, collect
@@ -73,11 +73,13 @@ class Extractor:
     def _extract(self, document: Document, prepared: str, parsed: Doc) -> Extraction:
         doc_date, info, entities, found = self.rules(document, prepared, parsed)
         if self.models is not None:
-            tagged = span_model.predict(self.models.tagger, parsed, prepared) if self.models.tagger else {}
+            tokens = Tokens(parsed)  # the token attributes, read once for the tagger and the features
+            tagged = span_model.predict(self.models.tagger, parsed, prepared, tokens) if self.models.tagger else {}
             entities = add_candidates(parsed, prepared, entities, self.models.sector_terms, tagged=tagged,
                                       keep_rules=False)
             found = merge_short_forms(entities, found)
-            entities, found = self.models.refine(Report(parsed, prepared, entities, found, tagged=tagged))
+            entities, found = self.models.refine(Report(parsed, prepared, entities, found, tagged=tagged,
+                                                        token_table=tokens))
         return _assemble(document, entities, found, doc_date, info, self.version)
 
     def rules(self, document: Document, prepared: str, parsed: Doc

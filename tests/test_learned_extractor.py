@@ -116,12 +116,12 @@ def test_a_candidate_is_dropped_from_the_certainty_stored_with_the_type_model(tm
     label, p = model.best({"w=mln": 1.0})
     assert label == NONE and 0.5 < p < 0.9
     model.thresholds = {NONE: p + 0.05}
-    assert decide_type(model, "Organization", {"w=mln": 1.0}) == "Organization"
+    assert decide_type(model, "Organization", model.best({"w=mln": 1.0})) == "Organization"
     model.thresholds = {NONE: p - 0.05}
     model.save(tmp_path / "type.json.gz")
     loaded = LinearModel.load(tmp_path / "type.json.gz")
-    assert decide_type(loaded, "Organization", {"w=mln": 1.0}) is None
-    assert decide_type(loaded, "Organization", {"w=ltd": 1.0}) == "Organization"
+    assert decide_type(loaded, "Organization", loaded.best({"w=mln": 1.0})) is None
+    assert decide_type(loaded, "Organization", loaded.best({"w=ltd": 1.0})) == "Organization"
 
 
 def test_training_on_a_small_slice_writes_models_the_extractor_can_use(tmp_path: Path):

@@ -67,10 +67,11 @@ def train_kind(X: Sequence[Features], y: Sequence[str]) -> LinearModel:
 DEFAULT_DROP_AT = 0.6
 
 
-def decide_type(model: LinearModel, current: str, feats: Features, retype_at: float = 0.7) -> str | None:
-    """The type to keep (None: not an entity). Conservative: the rules' type
+def decide_type(model: LinearModel, current: str, best: tuple[str, float], retype_at: float = 0.7) -> str | None:
+    """The type to keep (None: not an entity), given the type model's
+    ``best`` label and its probability. Conservative: the rules' type
     stands unless the model is sure."""
-    label, p = model.best(feats)
+    label, p = best
     if label == NONE:
         return None if p >= model.thresholds.get(NONE, DEFAULT_DROP_AT) else current
     if label != current and current in RETYPABLE and label in RETYPABLE and p >= retype_at:

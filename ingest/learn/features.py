@@ -22,6 +22,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
 
+import numpy as np
 from spacy.tokens import Doc, Span
 
 from graph.gazetteer import country_code
@@ -54,29 +55,39 @@ def _bucket(n: int, edges: tuple[int, ...] = (1, 2, 3, 5, 8, 13, 21)) -> str:
 
 
 class Tokens:
-    """A parsed text's token attributes as plain lists: reading them from
-    spaCy's objects pair after pair was most of the learned stage's time."""
+    """A parsed text's token attributes as plain lists, read once per report
+    and shared by the span tagger, the features and the pair search: reading
+    them from spaCy's token objects one by one was most of the learned
+    stage's time. ``Doc.to_array`` reads each attribute for all tokens in
+    one C pass, as a number (a string's hash)."""
 
     def __init__(self, doc: Doc) -> None:
-        self.lemma: list[str] = []
-        self.lower: list[str] = []
-        self.dep: list[str] = []
-        self.punct: list[bool] = []
-        for t in doc:
-            self.lemma.append(t.lemma_.lower())
-            self.lower.append(t.lower_)
-            self.dep.append(t.dep_)
-            self.punct.append(t.is_punct)
+        strings = doc.vocab.strings
+        attrs: list[int | str] = ["ORTH", "LOWER", "LEMMA", "POS", "DEP", "ENT_IOB", "ENT_TYPE", "IDX", "SENT_START", "IS_PUNCT"]
+        columns = dict(zip(attrs, doc.to_array(attrs).T.tolist(), strict=True))
+        self.text: list[str] = [strings[h] for h in columns["ORTH"]]
+        self.lower: list[str] = [strings[h] for h in columns["LOWER"]]
+        self.lemma: list[str] = [strings[h].lower() for h in columns["LEMMA"]]  # lower case
+        self.pos: list[str] = [strings[h] for h in columns["POS"]]  # part-of-speech symbols are strings too
+        self.dep: list[str] = [strings[h] for h in columns["DEP"]]
+        self.ent_iob: list[str] = [("", "I", "O", "B")[code] for code in columns["ENT_IOB"]]  # Token.ent_iob_
+        self.ent_type: list[str] = [strings[h] for h in columns["ENT_TYPE"]]
+        self.idx: list[int] = columns["IDX"]  # character offset
+        self.is_sent_start: list[bool] = [v == 1 for v in columns["SENT_START"]]
+        self.punct: list[bool] = [v == 1 for v in columns["IS_PUNCT"]]
         # HEAD is stored relative to the token; the array is unsigned, hence the cast.
-        self.head = [i + int(rel) for i, rel in enumerate(doc.to_array("HEAD").astype("int64"))]
-        self.sent_start = [0] * len(doc)
+        self.head: list[int] = (np.arange(len(doc)) + doc.to_array("HEAD").astype("int64")).tolist()
+        self.children: list[list[int]] = [[] for _ in self.head]  # in text order, as Token.children
+        for i, h in enumerate(self.head):
+            if h != i:
+                self.children[h].append(i)
+        self.sent_start = [0] * len(doc)  # the first token of each token's sentence
         self.sent_no = [0] * len(doc)
         self.sents: list[tuple[int, int]] = []  # character span of each sentence
         for n, s in enumerate(doc.sents):
             self.sents.append((s.start_char, s.end_char))
-            for i in range(s.start, s.end):
-                self.sent_start[i] = s.start
-                self.sent_no[i] = n
+            self.sent_start[s.start:s.end] = [s.start] * (s.end - s.start)
+            self.sent_no[s.start:s.end] = [n] * (s.end - s.start)
 
     def ancestors(self, i: int) -> list[int]:
         """The token itself, then its heads up to the sentence root."""
@@ -99,10 +110,11 @@ class Report:
     spans: dict[int, list[tuple[Mention, Span]]] = field(default_factory=dict)
     # the span tagger's names: (start, end) -> entity type (``span_model``)
     tagged: dict[tuple[int, int], str] = field(default_factory=dict)
+    # the token lists (``Tokens``): read from ``doc`` when first needed unless given
+    token_table: Tokens | None = field(default=None, repr=False)
     _ner_of_token: dict[int, str] | None = field(default=None, repr=False)
     _all_spans: list[tuple[int, int, int]] | None = field(default=None, repr=False)
     _sentences: dict[int, tuple[list[str], bool, bool]] = field(default_factory=dict, repr=False)
-    _tokens: Tokens | None = field(default=None, repr=False)
     _roots: dict[tuple[int, int], int] = field(default_factory=dict, repr=False)
 
     def __post_init__(self) -> None:
@@ -119,13 +131,13 @@ class Report:
     def with_entities(self, entities: list[Entity]) -> Report:
         """The same parse with re-typed entities (same indices and mentions):
         spans and token lists are shared, not computed again."""
-        return Report(self.doc, self.text, entities, self.found, self.spans, self.tagged, _tokens=self._tokens)
+        return Report(self.doc, self.text, entities, self.found, self.spans, self.tagged, self.token_table)
 
     @property
     def tokens(self) -> Tokens:
-        if self._tokens is None:
-            self._tokens = Tokens(self.doc)
-        return self._tokens
+        if self.token_table is None:
+            self.token_table = Tokens(self.doc)
+        return self.token_table
 
     def root(self, span: Span) -> int:
         """A span's syntactic root (token index), computed once per span."""
@@ -146,14 +158,14 @@ class Report:
         speaks of the future, whether a pronoun is a subject."""
         facts = self._sentences.get(start)
         if facts is None:
-            starts = self.tokens.sent_start
+            tk = self.tokens
             end = start + 1
-            while end < len(starts) and starts[end] == start:
+            while end < len(tk.sent_start) and tk.sent_start[end] == start:
                 end += 1
-            sent = self.doc[start:end]
-            verbs = sorted({t.lemma_.lower() for t in sent if t.pos_ == "VERB"})
-            future = any(t.lemma_.lower() in FUTURE_WORDS for t in sent)
-            pronoun = any(t.dep_ == "nsubj" and t.pos_ == "PRON" for t in sent)
+            sent = range(start, end)
+            verbs = sorted({tk.lemma[i] for i in sent if tk.pos[i] == "VERB"})
+            future = any(tk.lemma[i] in FUTURE_WORDS for i in sent)
+            pronoun = any(tk.dep[i] == "nsubj" and tk.pos[i] == "PRON" for i in sent)
             facts = self._sentences[start] = (verbs, future, pronoun)
         return facts
 
@@ -225,25 +237,26 @@ def entity_features(rep: Report, e: Entity) -> Features:
     if len(words) >= 2 and country_code(e.name.split()[0]):
         f["starts_with_country"] = 1.0  # "U.S. Farm": a headline's subject, not a name
     spans = rep.spans.get(e.index, [])
-    if spans and all(rep.tokens.sent_start[span.start] == 0 for _, span in spans):
+    tk = rep.tokens
+    if spans and all(tk.sent_start[span.start] == 0 for _, span in spans):
         f["headline_only"] = 1.0
         if e.name.isupper():
             f["headline_only_caps"] = 1.0
     if spans:
         first = spans[0][1]
-        f[f"root_pos={first.root.pos_}"] = 1.0
-        f[f"last_pos={first[-1].pos_}"] = 1.0
+        f[f"root_pos={tk.pos[rep.root(first)]}"] = 1.0
+        f[f"last_pos={tk.pos[first.end - 1]}"] = 1.0
     for _, span in spans[:4]:
         if span.start > 0:
-            f[f"prev={rep.doc[span.start - 1].lower_}"] = 1.0
-        if span.end < len(rep.doc):
-            f[f"next={rep.doc[span.end].lower_}"] = 1.0
-        root = span.root
-        f[f"dep={root.dep_}"] = 1.0
-        f[f"head={root.head.lemma_.lower()}"] = 1.0
-        for child in root.children:
-            if child.dep_ in ("appos", "amod", "compound") and not (span.start <= child.i < span.end):
-                f[f"mod={child.lemma_.lower()}"] = 1.0
+            f[f"prev={tk.lower[span.start - 1]}"] = 1.0
+        if span.end < len(tk.lower):
+            f[f"next={tk.lower[span.end]}"] = 1.0
+        root = rep.root(span)
+        f[f"dep={tk.dep[root]}"] = 1.0
+        f[f"head={tk.lemma[tk.head[root]]}"] = 1.0
+        for child in tk.children[root]:
+            if tk.dep[child] in ("appos", "amod", "compound") and not (span.start <= child < span.end):
+                f[f"mod={tk.lemma[child]}"] = 1.0
     return f
 
 

@@ -51,6 +51,7 @@ class LinearModel:
     _logit: list[float] | None = field(default=None, repr=False, compare=False)
     _logit_of: dict[str, float] | None = field(default=None, repr=False, compare=False)
     _by_kind: dict[str, dict[str, int]] = field(default_factory=dict, repr=False, compare=False)
+    _padded: np.ndarray | None = field(default=None, repr=False, compare=False)  # the matrix and a row of zeros
 
     def calibrated(self, p: float) -> float:
         points = self.calibration
@@ -80,6 +81,29 @@ class LinearModel:
             picked[1:] *= np.array([v for f, v in feats.items() if f in self._row])[:, None]
         return picked.sum(axis=0).tolist()
 
+    def scores_many(self, examples: Sequence[Features]) -> np.ndarray:
+        """``scores`` of many examples at once (one row each): one gather of
+        all their weight rows. The rows are added one feature position at a
+        time, in the order ``scores`` adds them (shorter examples are padded
+        with a row of zeros), so each sum is the same to the last bit and no
+        decision near a threshold can change."""
+        matrix = self._weight_matrix()
+        if not examples:
+            return np.zeros((0, len(self.labels)))
+        if self._padded is None:
+            self._padded = np.vstack([matrix, np.zeros((1, matrix.shape[1]))])
+        zero_row = len(self._padded) - 1
+        rows = [[0, *filter(None, map(self._row.get, feats))] for feats in examples]  # feature rows start at 1
+        width = max(map(len, rows))
+        picked = self._padded[np.array([r + [zero_row] * (width - len(r)) for r in rows], dtype=np.int64)]
+        if any(set(feats.values()) - {1.0} for feats in examples):
+            values = [[1.0, *(v for f, v in feats.items() if f in self._row)] for feats in examples]
+            picked *= np.array([v + [0.0] * (width - len(v)) for v in values])[:, :, None]
+        total = picked[:, 0].copy()
+        for k in range(1, width):
+            total += picked[:, k]
+        return total
+
     def score_columns(self, columns: Mapping[str, Sequence[str]]) -> np.ndarray:
         """``scores`` of many examples at once, given column-wise: feature
         ``kind=value`` for each column ``kind`` and each non-empty value
@@ -100,7 +124,10 @@ class LinearModel:
         return picked - (absent - 1)[:, None] * matrix[0]
 
     def proba(self, feats: Features) -> dict[str, float]:
-        s = self.scores(feats)
+        return self.proba_of(self.scores(feats))
+
+    def proba_of(self, s: Sequence[float]) -> dict[str, float]:
+        """``proba`` from an example's scores (``scores_many``)."""
         if self.multilabel:
             return {lab: _sigmoid(x) for lab, x in zip(self.labels, s, strict=True)}
         top = max(s)
@@ -108,18 +135,23 @@ class LinearModel:
         total = sum(exp)
         return {lab: e / total for lab, e in zip(self.labels, exp, strict=True)}
 
-    def above_thresholds(self, feats: Features, default: float) -> list[tuple[str, float]]:
+    def above_thresholds(self, scores: Sequence[float], default: float) -> list[tuple[str, float]]:
         """(label, probability) for each label at or above its threshold
-        (multilabel), comparing scores with the thresholds' log-odds so that
-        only the labels kept pay for a probability."""
+        (multilabel), given an example's ``scores``: they are compared with
+        the thresholds' log-odds so that only the labels kept pay for a
+        probability."""
         if self._logit is None or self._logit_of is not self.thresholds:  # thresholds may be replaced
             self._logit_of = self.thresholds
             self._logit = [_log_odds(self.thresholds.get(lab, default)) for lab in self.labels]
-        return [(lab, _sigmoid(x)) for lab, x, cut in zip(self.labels, self.scores(feats), self._logit, strict=True)
+        return [(lab, _sigmoid(x)) for lab, x, cut in zip(self.labels, scores, self._logit, strict=True)
                 if x >= cut and _sigmoid(x) >= self.thresholds.get(lab, default)]
 
     def best(self, feats: Features) -> tuple[str, float]:
-        p = self.proba(feats)
+        return self.best_of(self.scores(feats))
+
+    def best_of(self, scores: Sequence[float]) -> tuple[str, float]:
+        """``best`` from an example's scores (``scores_many``)."""
+        p = self.proba_of(scores)
         label = max(p, key=lambda k: p[k])
         return label, p[label]
 

@@ -51,23 +51,34 @@ class Models:
 
         The rule output in ``rep`` is left as it was: training evaluates many
         models on the same parse."""
+        features = {e.index: entity_features(rep, e) for e in rep.entities
+                    if e.mentions and e.type in entity_models.TYPED}
+        # Each model scores all of a report's entities at once (one numpy gather).
+        type_best: dict[int, tuple[str, float]] = {}
+        if self.type is not None:
+            scores = self.type.scores_many(list(features.values())).tolist()
+            type_best = {index: self.type.best_of(s) for index, s in zip(features, scores, strict=True)}
         entities: list[Entity] = []
+        organisations: list[Entity] = []  # kept as organisations: the kind model gives their kind
         for e in rep.entities:
             if not e.mentions:
                 continue  # folded into another entity (candidates.merge_short_forms)
             new = dataclasses.replace(e)
             if e.type in entity_models.TYPED:
-                feats = entity_features(rep, e)
                 if self.type is not None:
-                    etype = entity_models.decide_type(self.type, e.type, feats)
+                    etype = entity_models.decide_type(self.type, e.type, type_best[e.index])
                     if etype is None:
                         continue
                     new.type = etype
                 if new.type == ORGANIZATION and self.kind is not None:
-                    new.kind = self.kind.best(feats)[0]
+                    organisations.append(new)
                 elif new.type != ORGANIZATION and e.type == ORGANIZATION:
                     new.kind = None
             entities.append(new)
+        if self.kind is not None and organisations:
+            kinds = self.kind.scores_many([features[e.index] for e in organisations]).tolist()
+            for e, scores in zip(organisations, kinds, strict=True):
+                e.kind = self.kind.best_of(scores)[0]
         kept = {e.index for e in entities}
         by_index = {e.index: e for e in entities}
         typed = rep.with_entities([by_index.get(e.index, e) for e in rep.entities])

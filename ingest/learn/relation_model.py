@@ -88,11 +88,14 @@ def predict(model: LinearModel, rep: Report, allowed: set[int] | None = None) ->
     the confidence is the model's probability read through its calibration."""
     rules = {(fd.type, fd.source, fd.target): fd for fd in rep.found}
     out: list[Found] = []
-    for cand, f in candidates(rep):
-        if allowed is not None and (cand.source not in allowed or cand.target not in allowed):
-            continue
+    by_pair, by_sent = rule_index(rep)
+    pairs = [cand for cand in pair_candidates(rep)
+             if allowed is None or (cand.source in allowed and cand.target in allowed)]
+    # All the report's pairs scored at once (one numpy gather, not one per pair).
+    scores = model.scores_many([pair_features(rep, cand, by_pair, by_sent) for cand in pairs]).tolist()
+    for cand, pair_scores in zip(pairs, scores, strict=True):
         a, b = rep.entities[cand.source], rep.entities[cand.target]
-        for label, p in model.above_thresholds(f, DEFAULT_THRESHOLD):
+        for label, p in model.above_thresholds(pair_scores, DEFAULT_THRESHOLD):
             rel = RELATION_TYPES[label]
             if not (a.type in rel.sources and b.type in rel.targets):
                 continue

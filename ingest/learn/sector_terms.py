@@ -64,9 +64,14 @@ def _matches(text: str, terms: dict[str, str] | dict[str, Counter[str]], longest
     """(start, end, term) of each known term, longest first, left to right: a
     look-up per word run, so it costs the same for ten terms or ten thousand."""
     words = _words(text)
+    # Most words begin no term: those are passed over without building the runs.
+    first_words = {term.split(" ", 1)[0] for term in terms}
     out = []
     i = 0
     while i < len(words):
+        if words[i][2] not in first_words:
+            i += 1
+            continue
         for n in range(min(longest, len(words) - i), 0, -1):
             key = " ".join(w for _, _, w in words[i:i + n])
             if key in terms:

@@ -21,13 +21,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from functools import lru_cache
 
 import numpy as np
 from spacy.tokens import Doc
 
 from graph.ontology import AGREEMENT, EVENT, MISSION, ORGANIZATION, PERSON, PLACE, PROGRAM
 from ingest.learn.annotations import Annotation
-from ingest.learn.features import LEGAL_FORMS, Features
+from ingest.learn.features import LEGAL_FORMS, Features, Tokens
 from ingest.learn.linear import LinearModel, train
 
 SPAN_TYPES = (ORGANIZATION, PERSON, PLACE, EVENT, MISSION, PROGRAM, AGREEMENT)
@@ -39,6 +40,7 @@ MAX_SPAN_TOKENS = 16  # longer runs are a tagging accident, not a name
 Names = dict[tuple[int, int], str]
 
 
+@lru_cache(maxsize=1 << 16)  # words repeat across reports: each one's shape is worked out once
 def _shape(text: str) -> str:
     """A short word shape: "Xx" for "Fujitsu", "X." for "U.S.", "d" for "1987"."""
     out: list[str] = []
@@ -52,40 +54,32 @@ def _shape(text: str) -> str:
 def _shifted(values: list[str], by: int) -> list[str]:
     """Each token's neighbour ``by`` places away; "<edge>" past either end."""
     n = len(values)
-    return [values[i + by] if 0 <= i + by < n else "<edge>" for i in range(n)]
+    edge = ["<edge>"] * min(abs(by), n)
+    return values[by:] + edge if by > 0 else edge + values[:n - len(edge)]
 
 
-def token_columns(doc: Doc, text: str) -> dict[str, list[str]]:
+def token_columns(doc: Doc, text: str, tokens: Tokens | None = None) -> dict[str, list[str]]:
     """The tokens' features, a column per kind: the word, its shape, part of
     speech and spaCy's entity label, the same for neighbours, and where the
     token stands (headline, start of a sentence, run of capitals). Feature
     ``kind=value`` is present where the value is not empty. Column-wise
     because it runs on every token of every report (``LinearModel.score_columns``);
-    ``text`` is ``doc.text``, which spaCy would build again from the tokens."""
+    ``text`` is ``doc.text``, which spaCy would build again from the tokens;
+    ``tokens`` the report's token lists where the caller has them."""
+    tk = tokens if tokens is not None else Tokens(doc)
     n = len(doc)
-    lower: list[str] = []
-    shape: list[str] = []
-    pos: list[str] = []
-    ent: list[str] = []
-    dep: list[str] = []
-    capital: list[bool] = []
-    starts: list[str] = []
+    lower = tk.lower
+    shape = [_shape(word) for word in tk.text]
+    pos = tk.pos
+    ent = [f"{iob}-{etype}" if etype else "O" for iob, etype in zip(tk.ent_iob, tk.ent_type, strict=True)]
+    dep = tk.dep
+    capital = [word[:1].isupper() for word in tk.text]
+    starts = ["1" if start else "" for start in tk.is_sent_start]
     newline = text.find("\n")
     headline_end = newline if newline >= 0 else len(text)
     headline_kind = "caps" if text[:headline_end].isupper() else "mixed"
-    headline: list[str] = []
-    for t in doc:  # one pass: every access to a token builds a Python object
-        word = t.text
-        lower.append(t.lower_)
-        shape.append(_shape(word))
-        pos.append(t.pos_)
-        ent.append(f"{t.ent_iob_}-{t.ent_type_}" if t.ent_type_ else "O")
-        dep.append(t.dep_)
-        capital.append(word[:1].isupper())
-        starts.append("1" if t.is_sent_start else "")
-        headline.append(headline_kind if t.idx < headline_end else "")
-    # HEAD is stored relative to the token; the array is unsigned, hence the cast.
-    head = [lower[i + int(rel)] for i, rel in enumerate(doc.to_array("HEAD").astype("int64"))]
+    headline = [headline_kind if idx < headline_end else "" for idx in tk.idx]
+    head = [lower[h] for h in tk.head]
     columns = {
         "bias": ["1"] * n, "w": lower, "sh": shape, "pos": pos, "ent": ent,
         "suf": [w[-3:] for w in lower],
@@ -189,6 +183,7 @@ def _decode(logp: np.ndarray) -> list[int]:
     n = logp.shape[0]
     path = [0] * n
     sure = (logp[:, 0] >= np.log(SURE_OUTSIDE)).tolist()
+    stretches: list[tuple[int, int]] = []  # runs of tokens not surely outside, [i, j)
     i = 0
     while i < n:
         if sure[i]:
@@ -197,36 +192,59 @@ def _decode(logp: np.ndarray) -> list[int]:
         j = i
         while j < n and not sure[j]:
             j += 1
-        if j - i == 1:  # one token: the best label that may begin
-            path[i] = int(np.where(_CAN_START, logp[i], -np.inf).argmax())
-        else:
-            path[i:j] = _viterbi(logp[i:j])
+        stretches.append((i, j))
         i = j
+    for (i, j), labels in zip(stretches, _viterbi_many([logp[i:j] for i, j in stretches]), strict=True):
+        path[i:j] = labels
     return path
 
 
 def _viterbi(logp: np.ndarray) -> list[int]:
     """The best label sequence (log-probabilities per token and label) that
     never continues a name it did not begin."""
-    n, k = logp.shape
+    return _viterbi_many([logp])[0]
+
+
+def _viterbi_many(stretches: list[np.ndarray]) -> list[list[int]]:
+    """``_viterbi`` of each stretch. The stretches are searched side by side,
+    one token position at a time (a report's longest stretch is a few dozen
+    tokens: that many numpy steps instead of one per token); each stretch's
+    arithmetic is the same as searching it alone."""
+    if not stretches:
+        return []
+    # Longest first: the stretches still going at a position are then the first rows.
+    order = sorted(range(len(stretches)), key=lambda n: -len(stretches[n]))
+    lengths = [len(stretches[n]) for n in order]
+    k = len(LABELS)
+    logp = np.zeros((len(order), lengths[0], k))
+    for row, n in enumerate(order):
+        logp[row, :lengths[row]] = stretches[n]
     neg = np.where(_ALLOWED, 0.0, -np.inf)
-    score = np.where(_CAN_START, logp[0], -np.inf)
-    back = np.zeros((n, k), dtype=np.int64)
-    for i in range(1, n):
-        cand = score[:, None] + neg  # previous label x next label
-        back[i] = cand.argmax(axis=0)
-        score = cand.max(axis=0) + logp[i]
-    best = [int(score.argmax())]
-    for i in range(n - 1, 0, -1):
-        best.append(int(back[i, best[-1]]))
-    return best[::-1]
+    score = np.where(_CAN_START, logp[:, 0], -np.inf)  # stretch x label
+    back = np.zeros((len(order), lengths[0], k), dtype=np.int64)
+    going = len(order)
+    for i in range(1, lengths[0]):
+        while lengths[going - 1] <= i:
+            going -= 1
+        cand = score[:going, :, None] + neg  # stretch x previous label x next label
+        back[:going, i] = cand.argmax(axis=1)
+        score[:going] = cand.max(axis=1) + logp[:going, i]
+    paths: list[list[int]] = [[] for _ in stretches]
+    for row, n in enumerate(order):
+        best = [int(score[row].argmax())]
+        for i in range(lengths[row] - 1, 0, -1):
+            best.append(int(back[row, i, best[-1]]))
+        paths[n] = best[::-1]
+    return paths
 
 
-def predict(model: LinearModel, doc: Doc, text: str) -> Names:
-    """The names the tagger finds in a parsed text."""
+def predict(model: LinearModel, doc: Doc, text: str, tokens: Tokens | None = None) -> Names:
+    """The names the tagger finds in a parsed text (``tokens``: its token
+    lists, where the caller has them)."""
     if not len(doc):
         return {}
-    scores = model.score_columns(token_columns(doc, text))
+    tk = tokens if tokens is not None else Tokens(doc)
+    scores = model.score_columns(token_columns(doc, text, tk))
     # Log-probabilities per token and label (the search adds them up).
     scores -= scores.max(axis=1, keepdims=True)
     path = [LABELS[k] for k in _decode(scores - np.log(np.exp(scores).sum(axis=1, keepdims=True)))]
@@ -241,7 +259,6 @@ def predict(model: LinearModel, doc: Doc, text: str) -> Names:
         while j < len(path) and path[j] == "I-" + etype:
             j += 1
         if j - i <= MAX_SPAN_TOKENS:
-            last = doc[j - 1]
-            out[(doc[i].idx, last.idx + len(last))] = etype
+            out[(tk.idx[i], tk.idx[j - 1] + len(tk.text[j - 1]))] = etype
         i = j
     return out
