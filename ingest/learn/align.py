@@ -25,7 +25,7 @@ from ingest.learn.features import PairCandidate, Report
 NONE = "none"
 # How much of an annotated mention (shared / joint length) a candidate's best
 # mention must cover to stand for that entity as a name (chosen by cross-validation).
-MIN_NAME_FIT = 0.5
+MIN_NAME_FIT = 0.65
 
 
 def norm(name: str) -> str:

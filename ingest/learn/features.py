@@ -216,7 +216,7 @@ def entity_features(rep: Report, e: Entity) -> Features:
     for a in e.aliases:
         if a.isupper() and 2 <= len(a) <= 6:
             f["acronym_alias"] = 1.0
-    for lab in rep.ner_labels(e):
+    for lab in sorted(rep.ner_labels(e)):  # a set: sorted, so sums add up in one order
         f[f"ner={lab}"] = 1.0
     f[f"mentions={_bucket(len(e.mentions), (1, 2, 3, 5))}"] = 1.0
     if rep.tagged:
