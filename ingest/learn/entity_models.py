@@ -69,8 +69,8 @@ DEFAULT_DROP_AT = 0.6
 
 def decide_type(model: LinearModel, current: str, best: tuple[str, float], retype_at: float = 0.7) -> str | None:
     """The type to keep (None: not an entity), given the type model's
-    ``best`` label and its probability. Conservative: the rules' type
-    stands unless the model is sure."""
+    ``best`` label and its probability. Dropped where "none" wins with the
+    model's stored certainty; retyped only where the model is sure."""
     label, p = best
     if label == NONE:
         return None if p >= model.thresholds.get(NONE, DEFAULT_DROP_AT) else current
