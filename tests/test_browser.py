@@ -113,6 +113,25 @@ def _search(page, text: str) -> tuple[int, int]:  # type: ignore[no-untyped-def]
     return page.evaluate("[window.cy.nodes().length, window.cy.edges().length]")
 
 
+# Of the given edge ids, the one whose drawn middle is furthest from every
+# other edge's middle and every node.
+CLEAREST_EDGE_JS = """(ids) => {
+  const points = [];
+  window.cy.edges().forEach((e) => points.push([e.id(), e.renderedMidpoint()]));
+  window.cy.nodes().forEach((n) => points.push([n.id(), n.renderedPosition()]));
+  let best = null, bestDistance = -1;
+  for (const id of ids) {
+    const edge = window.cy.$id(id);
+    if (!edge.length) continue;
+    const m = edge.renderedMidpoint();
+    let d = Infinity;
+    for (const [other, p] of points) if (other !== id) d = Math.min(d, Math.hypot(p.x - m.x, p.y - m.y));
+    if (d > bestDistance) { bestDistance = d; best = id; }
+  }
+  return best;
+}"""
+
+
 def _click_element(page, selector_js: str) -> None:  # type: ignore[no-untyped-def]
     """A real mouse click where Cytoscape drew the element."""
     box = page.locator("#cy").bounding_box()
@@ -128,8 +147,13 @@ def test_explorer_shows_a_network_and_explains_it(browser: object, server: str) 
         center = page.evaluate("window.cy.nodes('.center').id()")
         net = httpx.get(f"{server}/neighbourhood", params={"entity": center, "hops": 2}).json()
 
-        # An edge: its relation type and the sentence that states it.
-        rel = next(r for r in net["relations"] if r["type"] == "MET_WITH" and r["evidence"])
+        # An edge: its relation type and the sentence that states it. Clicked
+        # where a user would, on a meeting edge whose middle no other edge or
+        # node covers (with other models the first one may lie under another).
+        meetings = {r["id"]: r for r in net["relations"] if r["type"] == "MET_WITH" and r["evidence"]}
+        clear = page.evaluate(CLEAREST_EDGE_JS, list(meetings))
+        assert clear in meetings
+        rel = meetings[clear]
         _click_element(page, f"(() => {{ const p = window.cy.$id({rel['id']!r}).renderedMidpoint(); return [p.x, p.y]; }})()")
         details = page.locator("#details")
         details.locator("h2", has_text=rel["type"]).wait_for(timeout=UI_TIMEOUT_MS)
