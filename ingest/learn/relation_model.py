@@ -41,9 +41,12 @@ def rule_index(rep: Report) -> tuple[dict[tuple[int, int], set[str]], dict[tuple
     return by_pair, by_sent
 
 
-def candidates(rep: Report) -> list[tuple[PairCandidate, Features]]:
+def candidates(rep: Report, allowed: set[int] | None = None) -> list[tuple[PairCandidate, Features]]:
+    """Each candidate pair and its features; with ``allowed``, only pairs
+    between those entities (the others were dropped: no features built)."""
     by_pair, by_sent = rule_index(rep)
-    return [(c, pair_features(rep, c, by_pair, by_sent)) for c in pair_candidates(rep)]
+    return [(c, pair_features(rep, c, by_pair, by_sent)) for c in pair_candidates(rep)
+            if allowed is None or (c.source in allowed and c.target in allowed)]
 
 
 def examples(rep: Report, align: Alignment) -> tuple[list[Features], list[set[str]]]:
@@ -88,12 +91,10 @@ def predict(model: LinearModel, rep: Report, allowed: set[int] | None = None) ->
     the confidence is the model's probability read through its calibration."""
     rules = {(fd.type, fd.source, fd.target): fd for fd in rep.found}
     out: list[Found] = []
-    by_pair, by_sent = rule_index(rep)
-    pairs = [cand for cand in pair_candidates(rep)
-             if allowed is None or (cand.source in allowed and cand.target in allowed)]
+    pairs = candidates(rep, allowed)
     # All the report's pairs scored at once (one numpy gather, not one per pair).
-    scores = model.scores_many([pair_features(rep, cand, by_pair, by_sent) for cand in pairs]).tolist()
-    for cand, pair_scores in zip(pairs, scores, strict=True):
+    scores = model.scores_many([f for _, f in pairs]).tolist()
+    for (cand, _), pair_scores in zip(pairs, scores, strict=True):
         a, b = rep.entities[cand.source], rep.entities[cand.target]
         for label, p in model.above_thresholds(pair_scores, DEFAULT_THRESHOLD):
             rel = RELATION_TYPES[label]

@@ -42,9 +42,9 @@ def learn(anns: list[Annotation]) -> dict[str, str]:
                 seen.add(term)
         marked_docs.update(seen)
     occurs: Counter[str] = Counter()
-    longest = max((len(t.split()) for t in codes), default=1)
+    index = _index(codes)
     for a in anns:
-        occurs.update(term for _, _, term in _matches(a.text, codes, longest))
+        occurs.update(term for _, _, term in _matches(a.text, codes, index))
     out = {}
     for term, by_code in codes.items():
         if marked_docs[term] >= MIN_DOCUMENTS and marked[term] >= MIN_SHARE * max(occurs[term], 1):
@@ -59,13 +59,20 @@ def _words(text: str) -> list[tuple[int, int, str]]:
     return [(m.start(), m.end(), m.group(0).lower()) for m in _WORD.finditer(text)]
 
 
-def _matches(text: str, terms: dict[str, str] | dict[str, Counter[str]], longest: int
+Index = tuple[int, frozenset[str]]  # the longest term in words; the words terms begin with
+
+
+def _index(terms: dict[str, str] | dict[str, Counter[str]]) -> Index:
+    return max((len(t.split()) for t in terms), default=1), frozenset(t.split(" ", 1)[0] for t in terms)
+
+
+def _matches(text: str, terms: dict[str, str] | dict[str, Counter[str]], index: Index
              ) -> list[tuple[int, int, str]]:
     """(start, end, term) of each known term, longest first, left to right: a
-    look-up per word run, so it costs the same for ten terms or ten thousand."""
+    look-up per word run, so it costs the same for ten terms or ten thousand.
+    Most words begin no term: those are passed over without building the runs."""
     words = _words(text)
-    # Most words begin no term: those are passed over without building the runs.
-    first_words = {term.split(" ", 1)[0] for term in terms}
+    longest, first_words = index
     out = []
     i = 0
     while i < len(words):
@@ -88,14 +95,12 @@ def save(terms: dict[str, str], directory: Path) -> None:
 
 
 @lru_cache(maxsize=4)
-def load(path: Path) -> tuple[dict[str, str], int]:
-    if not path.exists():
-        return {}, 0
-    terms: dict[str, str] = json.loads(path.read_text(encoding="utf-8"))
-    return terms, max((len(t.split()) for t in terms), default=0)
+def load(path: Path) -> tuple[dict[str, str], Index]:
+    terms: dict[str, str] = json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
+    return terms, _index(terms)
 
 
 def find(text: str, path: Path) -> list[tuple[int, int, str]]:
     """(start, end, division) of each learned industry term in text."""
-    terms, longest = load(path)
-    return [(s, e, terms[t]) for s, e, t in _matches(text, terms, longest)] if terms else []
+    terms, index = load(path)
+    return [(s, e, terms[t]) for s, e, t in _matches(text, terms, index)] if terms else []

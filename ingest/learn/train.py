@@ -11,7 +11,8 @@
 2. Cross-validation by document (5 folds, fixed): models trained on four
    folds extract the fifth, and ``../shared/eval/score.py``'s own scoring
    compares the output with the annotation. Each relation type's threshold
-   is the one that gives its best cross-validated F1.
+   is the one that gives its best cross-validated F1, and the type model's
+   drop threshold the one with the best entity plus relation F1.
 3. A learning curve (relation F1 against the number of training documents)
    on the same folds, and a reliability table of the relation confidences.
 4. The final models (the tagger too), trained on everything, are written to
