@@ -170,3 +170,42 @@ def test_a_name_cut_short_is_taught_as_no_entity_but_keeps_its_relations(nlp):
     assert Alignment(Report(nlp(text), text, [entities[0], whole], []), ann).entity_type(1) == "Organization"
     pair = PairCandidate(0, 1, (0, len(text)), None, None)
     assert align.pair_types(pair) == {"MET_WITH"}
+
+
+def test_the_delegation_a_sentence_leaves_out_is_paired_with_what_it_names(nlp):
+    """Itinerary lines name only whom the delegation met ("Visit to the Tema
+    Free Zone"): the report's delegation is paired with that entity, taught
+    the relation whose evidence is that line, and described by the line."""
+    from ingest.learn.align import Alignment
+    from ingest.learn.features import Report, pair_candidates, pair_features
+    from ingest.mentions import Entity, Mention
+
+    text = ("The Ghanaian cocoa delegation arrived in Accra on Monday.\n"
+            "Visit to the Tema Free Zone, hosted by its director.")
+    def span(part: str) -> list[int]:
+        return [text.index(part), text.index(part) + len(part)]
+
+    line = [text.index("Visit"), len(text)]
+    ann = Annotation("t", text, [
+        {"name": "Ghanaian cocoa delegation", "type": "Mission", "mentions": [span("Ghanaian cocoa delegation")]},
+        {"name": "Accra", "type": "Place", "mentions": [span("Accra")]},
+        {"name": "Tema Free Zone", "type": "Organization", "kind": "park", "mentions": [span("Tema Free Zone")]},
+    ], [{"type": "VISITED", "source": "Ghanaian cocoa delegation", "target": "Tema Free Zone",
+         "evidence": [line]}])
+    def entity(index: int, part: str, etype: str) -> Entity:
+        s, t = span(part)
+        return Entity(index, etype, [Mention(s, t, part, etype)], name=part)
+
+    entities = [entity(0, "Ghanaian cocoa delegation", "Mission"), entity(1, "Accra", "Place"),
+                entity(2, "Tema Free Zone", "Organization")]
+    rep = Report(nlp(text), text, entities, [])
+    unnamed = [c for c in pair_candidates(rep) if c.unnamed]
+    visit = next(c for c in unnamed if (c.source, c.target) == (0, 2))
+    assert visit.source_span is None and visit.target_span is not None
+    assert text[visit.sentence[0]:visit.sentence[1]].startswith("Visit to")
+    assert Alignment(rep, ann).pair_types(visit) == {"VISITED"}
+    features = pair_features(rep, visit, {}, {})
+    assert features["un_first=visit|Mission>Organization"] == 1.0
+    assert not any(name.startswith("types=") for name in features)  # its own weights, not the named pairs'
+    # A sentence that names the delegation pairs it as usual, not as left out.
+    assert not any(c.source == 0 and c.target == 1 for c in unnamed)

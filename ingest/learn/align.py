@@ -43,6 +43,8 @@ class Alignment:
         self.gold: dict[int, dict[str, Any] | None] = {}
         self.ignored: set[int] = set()
         self.misfit: set[int] = set()  # overlaps an annotated name, but too little of it to be it
+        # The older test sets name no evidence sentences.
+        self.has_evidence = any(r.get("evidence") for r in ann.relations)
         forms: dict[str, dict[str, Any]] = {}
         for g in ann.entities:
             for form in [g["name"], *g.get("aliases", [])]:

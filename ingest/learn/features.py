@@ -10,7 +10,9 @@ This module turns one report into model inputs:
   (shared by the type and the kind model);
 - ``pair_candidates`` / ``pair_features``: every pair of entities that a
   sentence names together, or that a rule related, and what lies between
-  them (dependency path, words, triggers, tense, the rules' verdicts).
+  them (dependency path, words, triggers, tense, the rules' verdicts); and
+  the report's delegation with what a sentence names when it leaves the
+  delegation unnamed, described by how that entity sits in its sentence.
 """
 
 from __future__ import annotations
@@ -26,7 +28,7 @@ import numpy as np
 from spacy.tokens import Doc, Span
 
 from graph.gazetteer import country_code
-from graph.ontology import RELATION_TYPES
+from graph.ontology import MISSION, RELATION_TYPES
 from ingest.mentions import Entity, Mention
 from ingest.relations import Found
 
@@ -271,6 +273,11 @@ class PairCandidate:
     source_span: Span | None
     target_span: Span | None
 
+    @property
+    def unnamed(self) -> bool:
+        """The report's delegation paired with an entity of a sentence that does not name it."""
+        return (self.source_span is None) != (self.target_span is None)
+
 
 @lru_cache(maxsize=256)
 def could_relate(source_type: str, target_type: str) -> bool:
@@ -279,10 +286,12 @@ def could_relate(source_type: str, target_type: str) -> bool:
 
 def pair_candidates(rep: Report) -> Iterator[PairCandidate]:
     """Each ordered pair of entities named in one sentence (nearest mentions),
-    and each pair the rules related, once per sentence."""
+    the report's delegation with each entity of a sentence that does not name
+    it, and each pair the rules related, once per sentence."""
     seen: set[tuple[int, int, int]] = set()
     by_sent: dict[int, list[tuple[int, Span]]] = defaultdict(list)
     sents = rep.tokens.sents
+    delegation = report_delegation(rep)
     for idx, spans in rep.spans.items():
         for _, span in spans:
             by_sent[rep.tokens.sent_no[span.start]].append((idx, span))
@@ -303,6 +312,9 @@ def pair_candidates(rep: Report) -> Iterator[PairCandidate]:
         for (a, b), (_, sa, sb) in sorted(best.items()):
             seen.add((a, b, sent[0]))
             yield PairCandidate(a, b, sent, sa, sb)
+        for cand in _unnamed_delegation_pairs(rep, delegation, items, sent):
+            seen.add((cand.source, cand.target, sent[0]))
+            yield cand
     for fd in rep.found:
         for a, b in ((fd.source, fd.target), (fd.target, fd.source)):
             key = (a, b, fd.sentence[0])
@@ -310,6 +322,36 @@ def pair_candidates(rep: Report) -> Iterator[PairCandidate]:
                 continue
             seen.add(key)
             yield PairCandidate(a, b, fd.sentence, None, None)
+
+
+def report_delegation(rep: Report) -> int | None:
+    """The delegation a report is about: its most-mentioned Mission (None without one)."""
+    missions = [e for e in rep.entities if e.type == MISSION and rep.spans.get(e.index)]
+    if not missions:
+        return None
+    return max(missions, key=lambda e: (len(rep.spans[e.index]), -e.index)).index
+
+
+def _unnamed_delegation_pairs(rep: Report, delegation: int | None, items: list[tuple[int, Span]],
+                              sent: tuple[int, int]) -> Iterator[PairCandidate]:
+    """The report's delegation paired with each entity of a sentence that does
+    not name it: mission reports leave their actor out ("Visit to the Trakia
+    Economic Zone", "In Tbilisi the participants met the chamber"). The
+    delegation's side has no span; ``pair_features`` describes the sentence
+    around the named end instead."""
+    if delegation is None or any(idx == delegation for idx, _ in items):
+        return
+    mission_type = rep.entities[delegation].type
+    first: dict[int, Span] = {}
+    for idx, span in items:
+        if idx not in first or span.start < first[idx].start:
+            first[idx] = span
+    for idx, span in sorted(first.items()):
+        other = rep.entities[idx].type
+        if could_relate(mission_type, other):
+            yield PairCandidate(delegation, idx, sent, None, span)
+        if could_relate(other, mission_type):
+            yield PairCandidate(idx, delegation, sent, span, None)
 
 
 def _path(tk: Tokens, a: int, b: int) -> tuple[list[str], list[str]]:
@@ -333,6 +375,8 @@ def pair_features(rep: Report, cand: PairCandidate, rule_types: dict[tuple[int, 
                   rule_here: dict[tuple[int, int, int], set[str]]) -> Features:
     a, b = rep.entities[cand.source], rep.entities[cand.target]
     tp = f"{a.type}>{b.type}"
+    if cand.unnamed:
+        return _unnamed_delegation_features(rep, cand, rule_types, rule_here, tp)
     f: Features = {f"types={tp}": 1.0, f"kinds={a.kind or a.type}>{b.kind or b.type}": 1.0, "bias_pair": 1.0}
     for t in rule_types.get((cand.source, cand.target), ()):
         f[f"rule={t}"] = 1.0
@@ -396,4 +440,50 @@ def pair_features(rep: Report, cand: PairCandidate, rule_types: dict[tuple[int, 
     if future:
         f["future"] = 1.0
         f[f"future|{tp}"] = 1.0
+    return f
+
+
+def _unnamed_delegation_features(rep: Report, cand: PairCandidate,
+                                 rule_types: dict[tuple[int, int], set[str]],
+                                 rule_here: dict[tuple[int, int, int], set[str]], tp: str) -> Features:
+    """A pair whose delegation the sentence leaves out: how the named end
+    sits in the sentence (a list line's first word, its head and the path up
+    to the root, the verbs) and whether someone else is the subject. Its own
+    feature names throughout, so that these pairs, many of them stating
+    nothing, do not move the weights of pairs a sentence names together."""
+    a, b = rep.entities[cand.source], rep.entities[cand.target]
+    f: Features = {f"un_types={tp}": 1.0, f"un_kinds={a.kind or a.type}>{b.kind or b.type}": 1.0,
+                   "un_bias": 1.0}
+    for t in rule_types.get((cand.source, cand.target), ()):
+        f[f"un_rule={t}|{tp}"] = 1.0
+    for t in rule_here.get((cand.source, cand.target, cand.sentence[0]), ()):
+        f[f"un_rule_here={t}"] = 1.0
+    span = cand.source_span or cand.target_span
+    assert span is not None
+    tk = rep.tokens
+    r = rep.root(span)
+    start = tk.sent_start[r]
+    if start == 0:
+        f[f"un_headline|{tp}"] = 1.0
+    f[f"un_first={tk.lower[start]}|{tp}"] = 1.0
+    if span.start == start:
+        f[f"un_opens|{tp}"] = 1.0
+    f[f"un_dep={tk.dep[r]}|{tp}"] = 1.0
+    f[f"un_head={tk.lemma[tk.head[r]]}|{tp}"] = 1.0
+    if span.start > start:
+        f[f"un_prev={tk.lower[span.start - 1]}|{tp}"] = 1.0
+    up = tk.ancestors(r)
+    if len(up) <= 5:
+        f[f"un_path={' '.join(tk.dep[step] for step in up[:-1])}|{tp}"] = 1.0
+    for head in up[1:]:
+        f[f"un_up={tk.lemma[head]}|{tp}"] = 1.0
+    verbs, future, pronoun = rep.sentence_facts(start)
+    for lemma in verbs:
+        f[f"un_sv={lemma}|{tp}"] = 1.0
+    if future:
+        f[f"un_future|{tp}"] = 1.0
+    if pronoun:
+        f[f"un_pronoun_subject|{tp}"] = 1.0
+    if tk.dep[r] in ("nsubj", "nsubjpass"):
+        f[f"un_named_is_subject|{tp}"] = 1.0
     return f

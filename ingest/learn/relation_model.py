@@ -2,7 +2,9 @@
 two entities it names.
 
 Candidates are ordered pairs (``features.pair_candidates``): every two
-entities one sentence names together, plus every pair the rules related.
+entities one sentence names together, the report's delegation with each
+entity of a sentence that leaves the delegation out ("Visit to the Tema
+Free Zone"), and every pair the rules related.
 Each is described by the dependency path between them, the words between,
 the sentence's verbs and tense, the entities' types and kinds and what the
 rules concluded (``features.pair_features``); one yes/no logistic
@@ -54,6 +56,8 @@ def examples(rep: Report, align: Alignment) -> tuple[list[Features], list[set[st
     for cand, f in candidates(rep):
         if cand.source in align.ignored:  # a string the annotation says to ignore: no label either way
             continue
+        if cand.unnamed and not align.has_evidence:
+            continue  # without evidence offsets, which sentence states it is unknown
         stated = align.pair_types(cand)
         required = align.pair_types(cand, optional=False) if stated else stated
         if stated and not required:
@@ -65,18 +69,24 @@ def examples(rep: Report, align: Alignment) -> tuple[list[Features], list[set[st
     return X, Y
 
 
+def _sample_key(x: Features) -> int:
+    """A pair's stable draw for the negative sample: from what it looks like,
+    not its position, so adding or removing other pairs draws the same ones."""
+    return zlib.crc32("\x00".join(sorted(x)).encode("utf-8"))
+
+
 def train_relations(X: Sequence[Features], Y: Sequence[set[str]], thresholds: dict[str, float] | None = None
                     ) -> LinearModel:
     """One yes/no model per relation type. Most candidate pairs state nothing:
     a fixed share of those is kept, each weighted to stand for the rest, which
     makes training several times faster at the same decision boundary."""
     keep_x, keep_y, weights = [], [], []
-    for n, (x, y) in enumerate(zip(X, Y, strict=True)):
+    for x, y in zip(X, Y, strict=True):
         if y:
             keep_x.append(x)
             keep_y.append(y)
             weights.append(1.0)
-        elif zlib.crc32(n.to_bytes(4, "little")) % 100 < NEGATIVE_SHARE:
+        elif _sample_key(x) % 100 < NEGATIVE_SHARE:
             keep_x.append(x)
             keep_y.append(y)
             weights.append(100 / NEGATIVE_SHARE)
