@@ -47,6 +47,7 @@ def _words(name: str) -> list[str]:
     return [w for w in re.findall(r"[\w&'’.-]+", name.lower()) if w not in {".", "-"}]
 
 
+@lru_cache(maxsize=1024)  # a few hundred (n, edges) pairs ever: each name is made once
 def _bucket(n: int, edges: tuple[int, ...] = (1, 2, 3, 5, 8, 13, 21)) -> str:
     for e in edges:
         if n <= e:
@@ -83,6 +84,7 @@ class Tokens:
                 self.children[h].append(i)
         self.sent_start = [0] * len(doc)  # the first token of each token's sentence
         self.sent_no = [0] * len(doc)
+        self._ancestors: dict[int, list[int]] = {}
         self.sents: list[tuple[int, int]] = []  # character span of each sentence
         for n, s in enumerate(doc.sents):
             self.sents.append((s.start_char, s.end_char))
@@ -90,11 +92,15 @@ class Tokens:
             self.sent_no[s.start:s.end] = [n] * (s.end - s.start)
 
     def ancestors(self, i: int) -> list[int]:
-        """The token itself, then its heads up to the sentence root."""
-        out = [i]
-        while self.head[i] != i and len(out) <= len(self.head):
-            i = self.head[i]
-            out.append(i)
+        """The token itself, then its heads up to the sentence root (computed
+        once per token: every pair in a sentence climbs the same tree)."""
+        out = self._ancestors.get(i)
+        if out is None:
+            out = self._ancestors[i] = [i]
+            j = i
+            while self.head[j] != j and len(out) <= len(self.head):
+                j = self.head[j]
+                out.append(j)
         return out
 
 
@@ -116,6 +122,8 @@ class Report:
     _all_spans: list[tuple[int, int, int]] | None = field(default=None, repr=False)
     _sentences: dict[int, tuple[list[str], bool, bool]] = field(default_factory=dict, repr=False)
     _roots: dict[tuple[int, int], int] = field(default_factory=dict, repr=False)
+    _dateline: dict[int, bool] = field(default_factory=dict, repr=False)
+    _verb_features: dict[int, list[str]] = field(default_factory=dict, repr=False)
 
     def __post_init__(self) -> None:
         if self.spans:
@@ -168,6 +176,21 @@ class Report:
             pronoun = any(tk.dep[i] == "nsubj" and tk.pos[i] == "PRON" for i in sent)
             facts = self._sentences[start] = (verbs, future, pronoun)
         return facts
+
+    def in_dateline(self, e: Entity) -> bool:
+        """Whether one of the entity's mentions is the dateline's place (asked for every pair)."""
+        out = self._dateline.get(e.index)
+        if out is None:
+            out = self._dateline[e.index] = any(m.attrs.get("dateline") for m in e.mentions)
+        return out
+
+    def verb_features(self, start: int) -> list[str]:
+        """``sv=<lemma>`` of each verb of the sentence starting at token ``start``:
+        every pair in the sentence has them."""
+        out = self._verb_features.get(start)
+        if out is None:
+            out = self._verb_features[start] = [f"sv={lemma}" for lemma in self.sentence_facts(start)[0]]
+        return out
 
     def mentions_between(self, lo: int, hi: int, skip: tuple[int, int]) -> int:
         """How many mentions of other entities lie within tokens [lo, hi)."""
@@ -348,9 +371,9 @@ def pair_features(rep: Report, cand: PairCandidate, rule_types: dict[tuple[int, 
         agree = "same" if a.country == b.country else "differ"
         f[f"country_{agree}"] = 1.0
         f[f"country_{agree}|{tp}"] = 1.0
-    if any(m.attrs.get("dateline") for m in a.mentions):
+    if rep.in_dateline(a):
         f["src_dateline"] = 1.0
-    if any(m.attrs.get("dateline") for m in b.mentions):
+    if rep.in_dateline(b):
         f["tgt_dateline"] = 1.0
     sa, sb = cand.source_span, cand.target_span
     if sa is None or sb is None:
@@ -390,10 +413,10 @@ def pair_features(rep: Report, cand: PairCandidate, rule_types: dict[tuple[int, 
         f[f"src_prev={tk.lower[sa.start - 1]}"] = 1.0
     if sb.start > 0:
         f[f"tgt_prev={tk.lower[sb.start - 1]}"] = 1.0
-    verbs, future, _ = rep.sentence_facts(tk.sent_start[sa.start])
-    for lemma in verbs:
-        f[f"sv={lemma}"] = 1.0
-    if future:
+    sentence = tk.sent_start[sa.start]
+    for name in rep.verb_features(sentence):
+        f[name] = 1.0
+    if rep.sentence_facts(sentence)[1]:  # it speaks of the future
         f["future"] = 1.0
         f[f"future|{tp}"] = 1.0
     return f

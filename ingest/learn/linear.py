@@ -23,6 +23,7 @@ import json
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from itertools import chain
 from pathlib import Path
 
 import numpy as np
@@ -82,11 +83,12 @@ class LinearModel:
         return picked.sum(axis=0).tolist()
 
     def scores_many(self, examples: Sequence[Features]) -> np.ndarray:
-        """``scores`` of many examples at once (one row each): one gather of
-        all their weight rows. The rows are added one feature position at a
-        time, in the order ``scores`` adds them (shorter examples are padded
-        with a row of zeros), so each sum is the same to the last bit and no
-        decision near a threshold can change."""
+        """``scores`` of many examples at once (one row each). The rows are
+        added one feature position at a time, in the order ``scores`` adds
+        them (shorter examples are padded with a row of zeros), so each sum
+        is the same to the last bit and no decision near a threshold can
+        change. Each position's rows are gathered as they are added: the
+        examples' weight rows are never all copied out at once."""
         matrix = self._weight_matrix()
         if not examples:
             return np.zeros((0, len(self.labels)))
@@ -95,13 +97,19 @@ class LinearModel:
         zero_row = len(self._padded) - 1
         rows = [[0, *filter(None, map(self._row.get, feats))] for feats in examples]  # feature rows start at 1
         width = max(map(len, rows))
-        picked = self._padded[np.array([r + [zero_row] * (width - len(r)) for r in rows], dtype=np.int64)]
-        if any(set(feats.values()) - {1.0} for feats in examples):
+        # position x example
+        by_position = np.array([r + [zero_row] * (width - len(r)) for r in rows], dtype=np.int64).T
+        # Weighted features are rare (every extractor feature is 1.0): all values in one C-level pass.
+        if set(chain.from_iterable(map(dict.values, examples))) - {1.0}:
             values = [[1.0, *(v for f, v in feats.items() if f in self._row)] for feats in examples]
-            picked *= np.array([v + [0.0] * (width - len(v)) for v in values])[:, :, None]
-        total = picked[:, 0].copy()
+            weights = np.array([v + [0.0] * (width - len(v)) for v in values]).T[:, :, None]
+            total = self._padded[by_position[0]] * weights[0]
+            for k in range(1, width):
+                total += self._padded[by_position[k]] * weights[k]
+            return total
+        total = self._padded[by_position[0]]  # a copy (fancy indexing)
         for k in range(1, width):
-            total += picked[:, k]
+            total += self._padded[by_position[k]]
         return total
 
     def score_columns(self, columns: Mapping[str, Sequence[str]]) -> np.ndarray:
