@@ -36,13 +36,14 @@ from ingest.agreements import find_agreements
 from ingest.dates import document_date, parse_date
 from ingest.learn import span_model
 from ingest.learn.candidates import add_candidates, merge_short_forms
-from ingest.learn.features import Report, Tokens
+from ingest.learn.features import Report
 from ingest.learn.refine import Models
 from ingest.locations import find_countries, find_places
 from ingest.mentions import Entity, Mention, cluster, collect
 from ingest.nlp import load_model, prepare_text
 from ingest.relations import Context, Found, find_relations
 from ingest.sector_facts import find_sector_facts
+from ingest.tokens import Tokens
 
 EXTRACTOR_VERSION = "tradekg-extract/0.2"
 
@@ -71,9 +72,9 @@ class Extractor:
             yield self._extract(d, parsed.text, parsed)
 
     def _extract(self, document: Document, prepared: str, parsed: Doc) -> Extraction:
-        doc_date, info, entities, found = self.rules(document, prepared, parsed)
+        tokens = Tokens(parsed)  # the token attributes, read once for the rules, the tagger and the features
+        doc_date, info, entities, found = self.rules(document, prepared, parsed, tokens)
         if self.models is not None:
-            tokens = Tokens(parsed)  # the token attributes, read once for the tagger and the features
             tagged = span_model.predict(self.models.tagger, parsed, prepared, tokens) if self.models.tagger else {}
             entities = add_candidates(parsed, prepared, entities, self.models.sector_terms, tagged=tagged,
                                       keep_rules=False)
@@ -82,9 +83,10 @@ class Extractor:
                                                         token_table=tokens))
         return _assemble(document, entities, found, doc_date, info, self.version)
 
-    def rules(self, document: Document, prepared: str, parsed: Doc
+    def rules(self, document: Document, prepared: str, parsed: Doc, tokens: Tokens | None = None
               ) -> tuple[str | None, dict[str, Any], list[Entity], list[Found]]:
-        """The rule stage: candidate entities and the relations the rules find.
+        """The rule stage: candidate entities and the relations the rules find
+        (``tokens``: the parse's token lists, where the caller has them).
 
         The learned models (``ingest.learn``) take it from here; training runs
         this stage alone on annotated texts."""
@@ -98,7 +100,7 @@ class Extractor:
             entities.append(ent)
             return ent
 
-        ctx = Context(parsed, prepared, entities, mentions, new_entity)
+        ctx = Context(parsed, prepared, entities, mentions, new_entity, tokens)
         found = find_relations(ctx)
         find_sector_facts(ctx)
         find_agreements(ctx)

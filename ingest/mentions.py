@@ -15,8 +15,9 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Any
+from typing import Any, cast
 
+from spacy.symbols import PROPN
 from spacy.tokens import Doc
 
 from graph.gazetteer import country_code, demonym_country, find_place
@@ -129,8 +130,25 @@ GROUP_REF_RE = re.compile(
     r"exhibitors|visiting\s+(?:companies|firms|businesses|exporters))\b"
     r"(?!\s+of\b|['’])"
 )
-# A name, a comma and a post: "Zhou Min, general manager of ...".
-_APPOS_TITLE = "|".join(sorted((re.escape(t) for t in TITLE_HEADS), key=len, reverse=True))
+
+
+def _words_alternative(words: list[str]) -> str:
+    """A regex matching any of ``words`` (tried in that order), written for
+    speed: a look-ahead for their first letters, then one group per first
+    letter ("s(?:ecretary-general|ecretary|pokesman)"). At each word of a
+    text the engine then tests one character, and at most the words of one
+    letter, instead of trying every word; what matches is the same."""
+    by_first: dict[str, list[str]] = {}
+    for word in words:
+        by_first.setdefault(word[0], []).append(re.escape(word[1:]))
+    firsts = "".join(re.escape(first) for first in by_first)
+    return rf"(?=[{firsts}])(?:" + "|".join(f"{re.escape(first)}(?:{'|'.join(rest)})"
+                                             for first, rest in by_first.items()) + ")"
+
+
+# A name, a comma and a post: "Zhou Min, general manager of ..."; longest
+# first ("secretary-general" before "secretary").
+_APPOS_TITLE = _words_alternative(sorted(TITLE_HEADS, key=lambda t: len(re.escape(t)), reverse=True))
 APPOSED_PERSON_RE = re.compile(
     rf"\b({_NAME}),\s+(?:the\s+|a\s+)?(?:[A-Z][\w&.-]*(?:’s|'s)\s+)?(?:[A-Za-z-]+\s+){{0,3}}(?i:{_APPOS_TITLE})\b"
     rf"(?:\s+(?:of|at|for)\b|,)"
@@ -419,15 +437,12 @@ def collect(text: str, doc: Doc, doc_date: str | None) -> tuple[list[Mention], d
                 add(Mention(s, e, surface, EVENT))
 
     # Places the model missed: proper-noun runs the gazetteer knows.
-    # What the loop reads of each token, read once (spaCy makes a new Token
-    # on every doc[i]).
-    name_word: list[bool] = []  # a capitalised proper noun
-    tok_start: list[int] = []
-    tok_end: list[int] = []
-    for t in doc:
-        name_word.append(t.pos_ == "PROPN" and t.text[:1].isupper())
-        tok_start.append(t.idx)
-        tok_end.append(t.idx + len(t.text))
+    # What the loop reads of each token, for all tokens in one pass (spaCy
+    # makes a new Token on every doc[i]); ``text`` is the parsed text.
+    pos, tok_start, length = cast(list[list[int]], doc.to_array(["POS", "IDX", "LENGTH"]).reshape(-1, 3).T.tolist())
+    # a capitalised proper noun
+    name_word = [p == PROPN and text[s:s + 1].isupper() for p, s in zip(pos, tok_start, strict=True)]
+    tok_end = [s + n for s, n in zip(tok_start, length, strict=True)]
     for sent in doc.sents:
         i, sent_end = sent.start, sent.end
         while i < sent_end:

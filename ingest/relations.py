@@ -12,7 +12,7 @@ PART_OF X. Sector facts from descriptions and names are in ``sector_facts``.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -46,6 +46,7 @@ from graph.ontology import (
 from graph.sectors import find_sectors
 from ingest.mentions import TITLE_HEADS, Entity, Mention
 from ingest.organisations import LEGAL_SUFFIXES, ORG_HEADS
+from ingest.tokens import Tokens
 
 SUBJ = ("nsubj", "nsubjpass", "csubj")
 MEET_VERBS = frozenset({"meet", "receive", "confer", "negotiate", "talk", "welcome", "host", "greet", "brief",
@@ -107,8 +108,10 @@ class Context:
     """One parsed report with its entities, and the relations found so far."""
 
     def __init__(self, doc: Doc, text: str, entities: list[Entity], mentions: list[Mention],
-                 new_entity: Callable[[str, str, int, int, dict[str, Any]], Entity]) -> None:
+                 new_entity: Callable[[str, str, int, int, dict[str, Any]], Entity],
+                 tokens: Tokens | None = None) -> None:
         self.doc = doc
+        self._tokens = tokens
         self.text = text
         self.entities = entities
         self.new_entity = new_entity
@@ -131,6 +134,19 @@ class Context:
         self.trigger = -1
         # The event of the last pavilion or stand named ("the pavilion was arranged by X").
         self.pavilion_event = -1
+
+    @property
+    def tokens(self) -> Tokens:
+        """The parse's token attributes as lists (``ingest.tokens``), read once."""
+        if self._tokens is None:
+            self._tokens = Tokens(self.doc)
+        return self._tokens
+
+    def tokens_with(self, values: list[str], words: Collection[str]) -> list[Token]:
+        """The tokens whose value in ``values`` (a column of ``tokens``) is one
+        of ``words``, in text order: a rule that fires on a few words need not
+        make a Token of every word to look."""
+        return [self.doc[i] for i, value in enumerate(values) if value in words]
 
     def add(self, rtype: str, src: int, tgt: int, conf: float, sent: Span, anchor: int = -1,
             **attrs: Any) -> None:
@@ -485,12 +501,15 @@ def _between(ctx: Context, noun: Token) -> list[int]:
 
 def _sentence_rules(ctx: Context, sent: Span) -> None:
     doc = ctx.doc
+    tk = ctx.tokens
     for tok in sent:
-        # Each token's tags are read once: a spaCy attribute is a string
-        # look-up on every access, and every rule below tests them.
-        pos, low, dep, tag = tok.pos_, tok.lower_, tok.dep_, tok.tag_
-        ctx.trigger = tok.i
-        lemma = tok.lemma_.lower()
+        # Each token's tags are read from the report's token lists: a spaCy
+        # attribute is a string look-up on every access, and every rule below
+        # tests them.
+        i = tok.i
+        pos, low, dep, tag = tk.pos[i], tk.lower[i], tk.dep[i], tk.tag[i]
+        ctx.trigger = i
+        lemma = tk.lemma[i]  # lower case
         is_verb = pos in ("VERB", "AUX")
         if is_verb and lemma in MEET_VERBS and not is_future(tok):
             subj = ctx.subjects(tok)

@@ -90,7 +90,13 @@ def test_scores_by_column_are_the_scores_of_each_token(nlp):
     doc = nlp(text)
     tagger = span_model.train_tagger(*span_model.examples([(doc, ann)]))
     by_token = np.array([tagger.scores(f) for f in span_model.token_features(doc)])
-    assert np.allclose(tagger.score_columns(span_model.token_columns(doc, text)), by_token)
+    columns = span_model.token_columns(doc, text)
+    by_column = tagger.score_columns(columns, span_model.NEIGHBOURS)
+    assert np.allclose(by_column, by_token)
+    # The neighbours read from their column are the shifted columns, to the last bit.
+    shifted = {**columns, **{kind: span_model._shifted(columns[column], by)
+                             for kind, (column, by) in span_model.NEIGHBOURS.items()}}
+    assert np.array_equal(tagger.score_columns(shifted), by_column)
 
 
 def test_the_tagger_s_names_become_candidates_before_spacy_s(nlp):

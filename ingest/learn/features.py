@@ -24,13 +24,13 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-import numpy as np
 from spacy.tokens import Doc, Span
 
 from graph.gazetteer import country_code
 from graph.ontology import MISSION, RELATION_TYPES
 from ingest.mentions import Entity, Mention
 from ingest.relations import Found
+from ingest.tokens import Tokens
 
 Features = dict[str, float]
 
@@ -49,55 +49,12 @@ def _words(name: str) -> list[str]:
     return [w for w in re.findall(r"[\w&'’.-]+", name.lower()) if w not in {".", "-"}]
 
 
+@lru_cache(maxsize=1024)  # a few hundred (n, edges) pairs ever: each name is made once
 def _bucket(n: int, edges: tuple[int, ...] = (1, 2, 3, 5, 8, 13, 21)) -> str:
     for e in edges:
         if n <= e:
             return f"<={e}"
     return f">{edges[-1]}"
-
-
-class Tokens:
-    """A parsed text's token attributes as plain lists, read once per report
-    and shared by the span tagger, the features and the pair search: reading
-    them from spaCy's token objects one by one was most of the learned
-    stage's time. ``Doc.to_array`` reads each attribute for all tokens in
-    one C pass, as a number (a string's hash)."""
-
-    def __init__(self, doc: Doc) -> None:
-        strings = doc.vocab.strings
-        attrs: list[int | str] = ["ORTH", "LOWER", "LEMMA", "POS", "DEP", "ENT_IOB", "ENT_TYPE", "IDX", "SENT_START", "IS_PUNCT"]
-        columns = dict(zip(attrs, doc.to_array(attrs).T.tolist(), strict=True))
-        self.text: list[str] = [strings[h] for h in columns["ORTH"]]
-        self.lower: list[str] = [strings[h] for h in columns["LOWER"]]
-        self.lemma: list[str] = [strings[h].lower() for h in columns["LEMMA"]]  # lower case
-        self.pos: list[str] = [strings[h] for h in columns["POS"]]  # part-of-speech symbols are strings too
-        self.dep: list[str] = [strings[h] for h in columns["DEP"]]
-        self.ent_iob: list[str] = [("", "I", "O", "B")[code] for code in columns["ENT_IOB"]]  # Token.ent_iob_
-        self.ent_type: list[str] = [strings[h] for h in columns["ENT_TYPE"]]
-        self.idx: list[int] = columns["IDX"]  # character offset
-        self.is_sent_start: list[bool] = [v == 1 for v in columns["SENT_START"]]
-        self.punct: list[bool] = [v == 1 for v in columns["IS_PUNCT"]]
-        # HEAD is stored relative to the token; the array is unsigned, hence the cast.
-        self.head: list[int] = (np.arange(len(doc)) + doc.to_array("HEAD").astype("int64")).tolist()
-        self.children: list[list[int]] = [[] for _ in self.head]  # in text order, as Token.children
-        for i, h in enumerate(self.head):
-            if h != i:
-                self.children[h].append(i)
-        self.sent_start = [0] * len(doc)  # the first token of each token's sentence
-        self.sent_no = [0] * len(doc)
-        self.sents: list[tuple[int, int]] = []  # character span of each sentence
-        for n, s in enumerate(doc.sents):
-            self.sents.append((s.start_char, s.end_char))
-            self.sent_start[s.start:s.end] = [s.start] * (s.end - s.start)
-            self.sent_no[s.start:s.end] = [n] * (s.end - s.start)
-
-    def ancestors(self, i: int) -> list[int]:
-        """The token itself, then its heads up to the sentence root."""
-        out = [i]
-        while self.head[i] != i and len(out) <= len(self.head):
-            i = self.head[i]
-            out.append(i)
-        return out
 
 
 @dataclass
@@ -118,6 +75,8 @@ class Report:
     _all_spans: list[tuple[int, int, int]] | None = field(default=None, repr=False)
     _sentences: dict[int, tuple[list[str], bool, bool]] = field(default_factory=dict, repr=False)
     _roots: dict[tuple[int, int], int] = field(default_factory=dict, repr=False)
+    _dateline: dict[int, bool] = field(default_factory=dict, repr=False)
+    _verb_features: dict[int, list[str]] = field(default_factory=dict, repr=False)
 
     def __post_init__(self) -> None:
         if self.spans:
@@ -170,6 +129,21 @@ class Report:
             pronoun = any(tk.dep[i] == "nsubj" and tk.pos[i] == "PRON" for i in sent)
             facts = self._sentences[start] = (verbs, future, pronoun)
         return facts
+
+    def in_dateline(self, e: Entity) -> bool:
+        """Whether one of the entity's mentions is the dateline's place (asked for every pair)."""
+        out = self._dateline.get(e.index)
+        if out is None:
+            out = self._dateline[e.index] = any(m.attrs.get("dateline") for m in e.mentions)
+        return out
+
+    def verb_features(self, start: int) -> list[str]:
+        """``sv=<lemma>`` of each verb of the sentence starting at token ``start``:
+        every pair in the sentence has them."""
+        out = self._verb_features.get(start)
+        if out is None:
+            out = self._verb_features[start] = [f"sv={lemma}" for lemma in self.sentence_facts(start)[0]]
+        return out
 
     def mentions_between(self, lo: int, hi: int, skip: tuple[int, int]) -> int:
         """How many mentions of other entities lie within tokens [lo, hi)."""
@@ -392,9 +366,9 @@ def pair_features(rep: Report, cand: PairCandidate, rule_types: dict[tuple[int, 
         agree = "same" if a.country == b.country else "differ"
         f[f"country_{agree}"] = 1.0
         f[f"country_{agree}|{tp}"] = 1.0
-    if any(m.attrs.get("dateline") for m in a.mentions):
+    if rep.in_dateline(a):
         f["src_dateline"] = 1.0
-    if any(m.attrs.get("dateline") for m in b.mentions):
+    if rep.in_dateline(b):
         f["tgt_dateline"] = 1.0
     sa, sb = cand.source_span, cand.target_span
     if sa is None or sb is None:
@@ -434,10 +408,10 @@ def pair_features(rep: Report, cand: PairCandidate, rule_types: dict[tuple[int, 
         f[f"src_prev={tk.lower[sa.start - 1]}"] = 1.0
     if sb.start > 0:
         f[f"tgt_prev={tk.lower[sb.start - 1]}"] = 1.0
-    verbs, future, _ = rep.sentence_facts(tk.sent_start[sa.start])
-    for lemma in verbs:
-        f[f"sv={lemma}"] = 1.0
-    if future:
+    sentence = tk.sent_start[sa.start]
+    for name in rep.verb_features(sentence):
+        f[name] = 1.0
+    if rep.sentence_facts(sentence)[1]:  # it speaks of the future
         f["future"] = 1.0
         f[f"future|{tp}"] = 1.0
     return f

@@ -23,6 +23,7 @@ import json
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from itertools import chain, repeat
 from pathlib import Path
 
 import numpy as np
@@ -51,6 +52,7 @@ class LinearModel:
     _logit: list[float] | None = field(default=None, repr=False, compare=False)
     _logit_of: dict[str, float] | None = field(default=None, repr=False, compare=False)
     _by_kind: dict[str, dict[str, int]] = field(default_factory=dict, repr=False, compare=False)
+    _joint: dict[tuple[str, ...], dict[str, tuple[int, ...]]] = field(default_factory=dict, repr=False, compare=False)
     _padded: np.ndarray | None = field(default=None, repr=False, compare=False)  # the matrix and a row of zeros
 
     def calibrated(self, p: float) -> float:
@@ -82,11 +84,12 @@ class LinearModel:
         return picked.sum(axis=0).tolist()
 
     def scores_many(self, examples: Sequence[Features]) -> np.ndarray:
-        """``scores`` of many examples at once (one row each): one gather of
-        all their weight rows. The rows are added one feature position at a
-        time, in the order ``scores`` adds them (shorter examples are padded
-        with a row of zeros), so each sum is the same to the last bit and no
-        decision near a threshold can change."""
+        """``scores`` of many examples at once (one row each). The rows are
+        added one feature position at a time, in the order ``scores`` adds
+        them (shorter examples are padded with a row of zeros), so each sum
+        is the same to the last bit and no decision near a threshold can
+        change. Each position's rows are gathered as they are added: the
+        examples' weight rows are never all copied out at once."""
         matrix = self._weight_matrix()
         if not examples:
             return np.zeros((0, len(self.labels)))
@@ -95,33 +98,65 @@ class LinearModel:
         zero_row = len(self._padded) - 1
         rows = [[0, *filter(None, map(self._row.get, feats))] for feats in examples]  # feature rows start at 1
         width = max(map(len, rows))
-        picked = self._padded[np.array([r + [zero_row] * (width - len(r)) for r in rows], dtype=np.int64)]
-        if any(set(feats.values()) - {1.0} for feats in examples):
+        # position x example
+        by_position = np.array([r + [zero_row] * (width - len(r)) for r in rows], dtype=np.int64).T
+        # Weighted features are rare (every extractor feature is 1.0): all values in one C-level pass.
+        if set(chain.from_iterable(map(dict.values, examples))) - {1.0}:
             values = [[1.0, *(v for f, v in feats.items() if f in self._row)] for feats in examples]
-            picked *= np.array([v + [0.0] * (width - len(v)) for v in values])[:, :, None]
-        total = picked[:, 0].copy()
+            weights = np.array([v + [0.0] * (width - len(v)) for v in values]).T[:, :, None]
+            total = self._padded[by_position[0]] * weights[0]
+            for k in range(1, width):
+                total += self._padded[by_position[k]] * weights[k]
+            return total
+        total = self._padded[by_position[0]]  # a copy (fancy indexing)
         for k in range(1, width):
-            total += picked[:, k]
+            total += self._padded[by_position[k]]
         return total
 
-    def score_columns(self, columns: Mapping[str, Sequence[str]]) -> np.ndarray:
+    def score_columns(self, columns: Mapping[str, Sequence[str]],
+                      neighbours: Mapping[str, tuple[str, int]] | None = None) -> np.ndarray:
         """``scores`` of many examples at once, given column-wise: feature
         ``kind=value`` for each column ``kind`` and each non-empty value
-        (a document's tokens). One look-up table per kind and one gather:
-        no feature name is ever built."""
+        (a document's tokens); then for each kind of ``neighbours`` (kind ->
+        (column, offset)) the value that column has ``offset`` examples away,
+        "<edge>" past either end. A column's values are looked up once for
+        the column and all the neighbours that read it, and the rows are
+        gathered at once: no feature name is ever built, nor a shifted column."""
         matrix = self._weight_matrix()
+        neighbours = neighbours or {}
         if not self._by_kind:
             for name, row in self._row.items():
                 kind, _, value = name.partition("=")
                 self._by_kind.setdefault(kind, {})[value] = row
-        # An empty value is never a feature (training skips them), so it finds no row either.
-        rows = np.array([[table.get(v, 0) for v in values]
-                         for table, values in ((self._by_kind.get(kind, {}), vs) for kind, vs in columns.items())],
-                        dtype=np.int64)
+        n = len(next(iter(columns.values()))) if columns else 0
+        rows_of: dict[str, np.ndarray] = {}
+        for column, values in columns.items():
+            readers = [kind for kind, (read, _) in neighbours.items() if read == column]
+            kinds = (column, *readers)
+            table = self._joint_rows(kinds)
+            # An empty value is never a feature (training skips them), so it finds no row either.
+            none = (0,) * len(kinds)
+            rows = np.fromiter(chain.from_iterable(map(table.get, values, repeat(none))), dtype=np.int64,
+                               count=n * len(kinds)).reshape(n, len(kinds))
+            rows_of[column] = rows[:, 0]
+            for j, kind in enumerate(readers, start=1):
+                by = neighbours[kind][1]
+                edge = np.full(min(abs(by), n), self._by_kind.get(kind, {}).get("<edge>", 0), dtype=np.int64)
+                rows_of[kind] = (np.concatenate([rows[by:, j], edge]) if by > 0
+                                 else np.concatenate([edge, rows[:n - len(edge), j]]))
+        rows_by_kind = np.array([rows_of[kind] for kind in [*columns, *neighbours]], dtype=np.int64).reshape(-1, n)
         # Row 0 is the bias, counted once; absent features look it up too, so take it back out.
-        picked = matrix[rows].sum(axis=0)
-        absent = (rows == 0).sum(axis=0)
+        picked = matrix[rows_by_kind].sum(axis=0)
+        absent = (rows_by_kind == 0).sum(axis=0)
         return picked - (absent - 1)[:, None] * matrix[0]
+
+    def _joint_rows(self, kinds: tuple[str, ...]) -> dict[str, tuple[int, ...]]:
+        """value -> the row of ``kind=value`` for each kind (0: none), made once per model."""
+        table = self._joint.get(kinds)
+        if table is None:
+            tables = [self._by_kind.get(kind, {}) for kind in kinds]
+            table = self._joint[kinds] = {v: tuple(t.get(v, 0) for t in tables) for v in set().union(*tables)}
+        return table
 
     def proba(self, feats: Features) -> dict[str, float]:
         return self.proba_of(self.scores(feats))
@@ -135,15 +170,18 @@ class LinearModel:
         total = sum(exp)
         return {lab: e / total for lab, e in zip(self.labels, exp, strict=True)}
 
+    def _log_odds_cuts(self, default: float) -> list[float]:
+        if self._logit is None or self._logit_of is not self.thresholds:  # thresholds may be replaced
+            self._logit_of = self.thresholds
+            self._logit = [_log_odds(self.thresholds.get(lab, default)) for lab in self.labels]
+        return self._logit
+
     def above_thresholds(self, scores: Sequence[float], default: float) -> list[tuple[str, float]]:
         """(label, probability) for each label at or above its threshold
         (multilabel), given an example's ``scores``: they are compared with
         the thresholds' log-odds so that only the labels kept pay for a
         probability."""
-        if self._logit is None or self._logit_of is not self.thresholds:  # thresholds may be replaced
-            self._logit_of = self.thresholds
-            self._logit = [_log_odds(self.thresholds.get(lab, default)) for lab in self.labels]
-        return [(lab, _sigmoid(x)) for lab, x, cut in zip(self.labels, scores, self._logit, strict=True)
+        return [(lab, _sigmoid(x)) for lab, x, cut in zip(self.labels, scores, self._log_odds_cuts(default), strict=True)
                 if x >= cut and _sigmoid(x) >= self.thresholds.get(lab, default)]
 
     def best(self, feats: Features) -> tuple[str, float]:

@@ -58,14 +58,23 @@ def _shifted(values: list[str], by: int) -> list[str]:
     return values[by:] + edge if by > 0 else edge + values[:n - len(edge)]
 
 
+# Each token also sees its neighbours' word, shape, part of speech and entity
+# label: kind -> (the column it reads, how many tokens away).
+NEIGHBOURS: dict[str, tuple[str, int]] = {
+    **{f"{column}{by:+d}": (column, by) for by in (-2, -1, 1, 2) for column in ("w", "sh")},
+    **{f"{column}{by:+d}": (column, by) for by in (-1, 1) for column in ("pos", "ent")},
+}
+
+
 def token_columns(doc: Doc, text: str, tokens: Tokens | None = None) -> dict[str, list[str]]:
-    """The tokens' features, a column per kind: the word, its shape, part of
-    speech and spaCy's entity label, the same for neighbours, and where the
-    token stands (headline, start of a sentence, run of capitals). Feature
-    ``kind=value`` is present where the value is not empty. Column-wise
-    because it runs on every token of every report (``LinearModel.score_columns``);
-    ``text`` is ``doc.text``, which spaCy would build again from the tokens;
-    ``tokens`` the report's token lists where the caller has them."""
+    """The tokens' own features, a column per kind: the word, its shape, part
+    of speech and spaCy's entity label, and where the token stands
+    (headline, start of a sentence, run of capitals); ``NEIGHBOURS`` adds
+    the neighbours'. Feature ``kind=value`` is present where the value is
+    not empty. Column-wise because it runs on every token of every report
+    (``LinearModel.score_columns``); ``text`` is ``doc.text``, which spaCy
+    would build again from the tokens; ``tokens`` the report's token lists
+    where the caller has them."""
     tk = tokens if tokens is not None else Tokens(doc)
     n = len(doc)
     lower = tk.lower
@@ -91,18 +100,13 @@ def token_columns(doc: Doc, text: str, tokens: Tokens | None = None) -> dict[str
                      for i in range(n)],
         "legal_form": ["1" if w.strip(".") in LEGAL_FORMS else "" for w in lower],
     }
-    for k in (-2, -1, 1, 2):
-        columns[f"w{k:+d}"] = _shifted(lower, k)
-        columns[f"sh{k:+d}"] = _shifted(shape, k)
-    for k in (-1, 1):
-        columns[f"pos{k:+d}"] = _shifted(pos, k)
-        columns[f"ent{k:+d}"] = _shifted(ent, k)
     return columns
 
 
 def token_features(doc: Doc) -> list[Features]:
-    """The same features token by token, as the learner takes them."""
+    """The same features and the neighbours' token by token, as the learner takes them."""
     columns = token_columns(doc, doc.text)
+    columns.update({kind: _shifted(columns[column], by) for kind, (column, by) in NEIGHBOURS.items()})
     return [{f"{kind}={v}": 1.0 for kind, v in zip(columns, row, strict=True) if v}
             for row in zip(*columns.values(), strict=True)]
 
@@ -244,7 +248,7 @@ def predict(model: LinearModel, doc: Doc, text: str, tokens: Tokens | None = Non
     if not len(doc):
         return {}
     tk = tokens if tokens is not None else Tokens(doc)
-    scores = model.score_columns(token_columns(doc, text, tk))
+    scores = model.score_columns(token_columns(doc, text, tk), NEIGHBOURS)
     # Log-probabilities per token and label (the search adds them up).
     scores -= scores.max(axis=1, keepdims=True)
     path = [LABELS[k] for k in _decode(scores - np.log(np.exp(scores).sum(axis=1, keepdims=True)))]
