@@ -243,7 +243,7 @@ def entity_features(rep: Report, e: Entity) -> Features:
 class PairCandidate:
     source: int
     target: int
-    sentence: tuple[int, int]  # character span of the sentence that names both
+    sentence: tuple[int, int]  # character span of the sentence (naming both, or one for an unnamed delegation)
     source_span: Span | None
     target_span: Span | None
 
