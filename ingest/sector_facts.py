@@ -273,7 +273,7 @@ def _firms_acting(ctx: Context) -> None:
     if len(missions) != 1:
         return
     for tok in ctx.tokens_with(ctx.tokens.lower, FIRM_NOUNS):
-        if tok.lower_ not in FIRM_NOUNS or tok.dep_ != "nsubj" or ctx.ent(tok) >= 0:
+        if tok.dep_ != "nsubj" or ctx.ent(tok) >= 0:
             continue
         if tok.head.pos_ not in ("VERB", "AUX") or is_future(tok.head) or _not_this_trip(tok):
             continue
@@ -292,7 +292,7 @@ def _group_members(ctx: Context) -> None:
     """"The forum brought together eleven companies from the automotive and
     machinery industries": the group is in those industries."""
     for tok in ctx.tokens_with(ctx.tokens.lemma, GROUP_VERBS):
-        if tok.pos_ not in ("VERB", "AUX") or tok.lemma_.lower() not in GROUP_VERBS or is_future(tok):
+        if tok.pos_ not in ("VERB", "AUX") or is_future(tok):
             continue
         groups = ctx.typed(ctx.subjects(tok), MISSION, EVENT, ORGANIZATION)
         if not groups:
@@ -345,7 +345,7 @@ def _trip_purpose(ctx: Context) -> None:
     Y and Z" after a visiting verb, "the priority sectors - X, Y and Z -"
     of the report's one delegation."""
     for tok in ctx.tokens_with(ctx.tokens.lower, PURPOSE_NOUNS):
-        if tok.lower_ not in PURPOSE_NOUNS or tok.i + 1 >= len(ctx.doc) or ctx.doc[tok.i + 1].lower_ != "in":
+        if tok.i + 1 >= len(ctx.doc) or ctx.doc[tok.i + 1].lower_ != "in":
             continue
         verb = next((v for v in tok.ancestors if v.pos_ in ("VERB", "AUX")), None)
         if verb is None or is_future(verb) or _not_this_trip(tok):

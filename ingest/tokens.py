@@ -36,9 +36,9 @@ class Tokens:
         for i, h in enumerate(self.head):
             if h != i:
                 self.children[h].append(i)
+        self._ancestors: dict[int, list[int]] = {}  # filled as ``ancestors`` is asked
         self.sent_start = [0] * len(doc)  # the first token of each token's sentence
         self.sent_no = [0] * len(doc)
-        self._ancestors: dict[int, list[int]] = {}
         self.sents: list[tuple[int, int]] = []  # character span of each sentence
         for n, s in enumerate(doc.sents):
             self.sents.append((s.start_char, s.end_char))

@@ -286,9 +286,10 @@ def pair_candidates(rep: Report) -> Iterator[PairCandidate]:
         for (a, b), (_, sa, sb) in sorted(best.items()):
             seen.add((a, b, sent[0]))
             yield PairCandidate(a, b, sent, sa, sb)
-        for cand in _unnamed_delegation_pairs(rep, delegation, items, sent):
-            seen.add((cand.source, cand.target, sent[0]))
-            yield cand
+        if delegation is not None:
+            for cand in _unnamed_delegation_pairs(rep, delegation, items, sent):
+                seen.add((cand.source, cand.target, sent[0]))
+                yield cand
     for fd in rep.found:
         for a, b in ((fd.source, fd.target), (fd.target, fd.source)):
             key = (a, b, fd.sentence[0])
@@ -306,14 +307,14 @@ def report_delegation(rep: Report) -> int | None:
     return max(missions, key=lambda e: (len(rep.spans[e.index]), -e.index)).index
 
 
-def _unnamed_delegation_pairs(rep: Report, delegation: int | None, items: list[tuple[int, Span]],
+def _unnamed_delegation_pairs(rep: Report, delegation: int, items: list[tuple[int, Span]],
                               sent: tuple[int, int]) -> Iterator[PairCandidate]:
     """The report's delegation paired with each entity of a sentence that does
     not name it: mission reports leave their actor out ("Visit to the Trakia
     Economic Zone", "In Tbilisi the participants met the chamber"). The
     delegation's side has no span; ``pair_features`` describes the sentence
     around the named end instead."""
-    if delegation is None or any(idx == delegation for idx, _ in items):
+    if any(idx == delegation for idx, _ in items):
         return
     mission_type = rep.entities[delegation].type
     first: dict[int, Span] = {}
@@ -350,7 +351,7 @@ def pair_features(rep: Report, cand: PairCandidate, rule_types: dict[tuple[int, 
     a, b = rep.entities[cand.source], rep.entities[cand.target]
     tp = f"{a.type}>{b.type}"
     if cand.unnamed:
-        return _unnamed_delegation_features(rep, cand, rule_types, rule_here, tp)
+        return _unnamed_delegation_features(rep, cand, a, b, rule_types, rule_here, tp)
     f: Features = {f"types={tp}": 1.0, f"kinds={a.kind or a.type}>{b.kind or b.type}": 1.0, "bias_pair": 1.0}
     for t in rule_types.get((cand.source, cand.target), ()):
         f[f"rule={t}"] = 1.0
@@ -417,7 +418,7 @@ def pair_features(rep: Report, cand: PairCandidate, rule_types: dict[tuple[int, 
     return f
 
 
-def _unnamed_delegation_features(rep: Report, cand: PairCandidate,
+def _unnamed_delegation_features(rep: Report, cand: PairCandidate, a: Entity, b: Entity,
                                  rule_types: dict[tuple[int, int], set[str]],
                                  rule_here: dict[tuple[int, int, int], set[str]], tp: str) -> Features:
     """A pair whose delegation the sentence leaves out: how the named end
@@ -425,7 +426,6 @@ def _unnamed_delegation_features(rep: Report, cand: PairCandidate,
     to the root, the verbs) and whether someone else is the subject. Its own
     feature names throughout, so that these pairs, many of them stating
     nothing, do not move the weights of pairs a sentence names together."""
-    a, b = rep.entities[cand.source], rep.entities[cand.target]
     f: Features = {f"un_types={tp}": 1.0, f"un_kinds={a.kind or a.type}>{b.kind or b.type}": 1.0,
                    "un_bias": 1.0}
     for t in rule_types.get((cand.source, cand.target), ()):
