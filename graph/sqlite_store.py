@@ -206,20 +206,28 @@ def _paths_via(missions: str, where: str) -> str:
         body = (f" FROM {missions} CROSS JOIN relations s ON s.target = me.id AND s.type IN ({_SENDERS})"
                 f" AND s.source != s.target CROSS JOIN relations r ON r.{mcol} = me.id AND r.type IN ({_MEETINGS})"
                 f" AND r.source != r.target AND r.{ycol} != s.source WHERE me.type = '{MISSION}' AND {where}")
-        parts.append(f"SELECT s.source, r.{ycol}, r.id, me.id, r.date{body}")
-        parts.append(f"SELECT r.{ycol}, s.source, r.id, me.id, r.date{body}")
+        parts.append(f"SELECT s.source, r.{ycol}, me.id, {_PATH_REL}{body}")
+        parts.append(f"SELECT r.{ycol}, s.source, me.id, {_PATH_REL}{body}")
     return " UNION ALL ".join(parts)
 
 
-_INSERT_PATHS = "INSERT OR IGNORE INTO meeting_paths(entity_id, counterpart_id, relation_id, via, date)"
+# A path carries its relation's columns (the date '' when there is none: a
+# key column cannot be NULL, and '' sorts where NULL would, before any date).
+_INSERT_PATHS = ("INSERT OR IGNORE INTO meeting_paths(entity_id, counterpart_id, via, relation_id, date,"
+                 " type, source, target, confidence, attrs)")
+_PATH_REL = "r.id, coalesce(r.date, ''), r.type, r.source, r.target, r.confidence, r.attrs"
+_NEW_REL = _PATH_REL.replace("r.", "NEW.")  # the same, of the row a trigger inserts
 
 MEETING_SCHEMA = f"""
+-- Clustered by entity and date, with the relation's columns on the row: a
+-- hub's newest paths are one contiguous range of pages, read without a
+-- look-up per relation (what a first call on a cold cache waits for).
 CREATE TABLE IF NOT EXISTS meeting_paths (
-    entity_id TEXT NOT NULL, counterpart_id TEXT NOT NULL, relation_id TEXT NOT NULL, via TEXT NOT NULL,
-    date TEXT, PRIMARY KEY (entity_id, counterpart_id, relation_id, via)
+    entity_id TEXT NOT NULL, date TEXT NOT NULL, counterpart_id TEXT NOT NULL, relation_id TEXT NOT NULL,
+    via TEXT NOT NULL, type TEXT NOT NULL, source TEXT NOT NULL, target TEXT NOT NULL, confidence REAL NOT NULL,
+    attrs TEXT NOT NULL, PRIMARY KEY (entity_id, date, counterpart_id, relation_id, via)
 ) WITHOUT ROWID;
--- Newest first for one entity (the primary key follows in the index).
-CREATE INDEX IF NOT EXISTS meeting_paths_by_date ON meeting_paths(entity_id, date);
+CREATE INDEX IF NOT EXISTS meeting_paths_by_counterpart ON meeting_paths(entity_id, counterpart_id);
 CREATE INDEX IF NOT EXISTS meeting_paths_by_relation ON meeting_paths(relation_id);
 CREATE INDEX IF NOT EXISTS meeting_paths_by_via ON meeting_paths(via);
 CREATE TABLE IF NOT EXISTS meeting_totals (entity_id TEXT PRIMARY KEY, total INTEGER NOT NULL) WITHOUT ROWID;
@@ -238,7 +246,7 @@ END;
 CREATE TRIGGER IF NOT EXISTS meeting_paths_on_meeting AFTER INSERT ON relations
 WHEN NEW.type IN ({_MEETINGS}) AND NEW.source != NEW.target
 BEGIN
-    {_INSERT_PATHS} VALUES (NEW.source, NEW.target, NEW.id, '', NEW.date), (NEW.target, NEW.source, NEW.id, '', NEW.date);
+    {_INSERT_PATHS} VALUES (NEW.source, NEW.target, '', {_NEW_REL}), (NEW.target, NEW.source, '', {_NEW_REL});
     {_INSERT_PATHS} {_paths_via("entities me", "me.id IN (NEW.source, NEW.target) AND r.id = NEW.id")};
 END;
 CREATE TRIGGER IF NOT EXISTS meeting_paths_on_sender AFTER INSERT ON relations
@@ -262,10 +270,12 @@ BEGIN
         AND NOT EXISTS (SELECT 1 FROM relations r WHERE r.id = meeting_paths.relation_id
                         AND OLD.source IN (r.source, r.target));
 END;
-CREATE TRIGGER IF NOT EXISTS meeting_paths_on_date AFTER UPDATE OF date ON relations
-WHEN NEW.type IN ({_MEETINGS}) AND OLD.date IS NOT NEW.date
+CREATE TRIGGER IF NOT EXISTS meeting_paths_on_change AFTER UPDATE OF date, confidence, attrs ON relations
+WHEN NEW.type IN ({_MEETINGS})
+     AND (OLD.date IS NOT NEW.date OR OLD.confidence IS NOT NEW.confidence OR OLD.attrs IS NOT NEW.attrs)
 BEGIN
-    UPDATE meeting_paths SET date = NEW.date WHERE relation_id = NEW.id;
+    UPDATE meeting_paths SET date = coalesce(NEW.date, ''), confidence = NEW.confidence, attrs = NEW.attrs
+        WHERE relation_id = NEW.id;
 END;
 -- An entity that becomes a delegation (or stops being one) passes meetings on (or stops).
 CREATE TRIGGER IF NOT EXISTS meeting_paths_on_mission AFTER INSERT ON entities WHEN NEW.type = '{MISSION}'
@@ -351,6 +361,7 @@ class SqliteStore:
             self._db.execute("PRAGMA synchronous=NORMAL")
             self._db.execute("PRAGMA foreign_keys=ON")
             try:
+                self._drop_old_meeting_paths()
                 self._db.executescript(SCHEMA + MEETING_SCHEMA)
             except sqlite3.DatabaseError as exc:
                 raise StoreError(f"{path} is not a tradekg store: {exc}") from exc
@@ -421,6 +432,23 @@ class SqliteStore:
 
         self._once(self._meta_flag("entity_degrees"), count)
 
+    def _drop_old_meeting_paths(self) -> None:
+        """A store written before the paths carried their relation's columns:
+        its paths and the triggers that keep them go, to be created and
+        filled again (``_fill_meeting_paths_once``)."""
+        def current() -> bool:
+            cols = {r[1] for r in self._db.execute("PRAGMA table_info(meeting_paths)")}
+            return not cols or "confidence" in cols
+
+        def drop(db: sqlite3.Connection) -> None:
+            for (name,) in db.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'"
+                                      " AND name LIKE 'meeting_paths_on_%'").fetchall():
+                db.execute(f"DROP TRIGGER {name}")
+            db.execute("DROP TABLE meeting_paths")  # and the triggers on it
+            db.execute("DELETE FROM meta WHERE key = 'meeting_paths'")
+
+        self._once(current, drop)
+
     def _fill_meeting_paths_once(self) -> None:
         """Fill ``meeting_paths`` and ``meeting_totals`` for a store written
         before they existed (about a minute at 1M relations, once); the
@@ -429,10 +457,10 @@ class SqliteStore:
             db.execute("DELETE FROM meeting_paths")
             db.execute("DELETE FROM meeting_totals")
             db.execute(
-                f"{_INSERT_PATHS} SELECT source, target, id, '', date FROM relations"
-                f" WHERE type IN ({_MEETINGS}) AND source != target"
-                f" UNION ALL SELECT target, source, id, '', date FROM relations"
-                f" WHERE type IN ({_MEETINGS}) AND source != target"
+                f"{_INSERT_PATHS} SELECT r.source, r.target, '', {_PATH_REL} FROM relations r"
+                f" WHERE r.type IN ({_MEETINGS}) AND r.source != r.target"
+                f" UNION ALL SELECT r.target, r.source, '', {_PATH_REL} FROM relations r"
+                f" WHERE r.type IN ({_MEETINGS}) AND r.source != r.target"
             )
             db.execute(f"{_INSERT_PATHS} {_paths_via('entities me', '1 = 1')}")  # every delegation
             db.execute("INSERT INTO meta(key, value) VALUES ('meeting_paths', 'filled')")
@@ -974,17 +1002,19 @@ class SqliteStore:
         counterparts: Iterable[str] | None = None,
         limit: int | None = None,
     ) -> list[MeetingPath]:
-        # From the precomputed paths, newest first along their date index
-        # (or by counterpart along the primary key), each relation by id.
-        cols = "p.counterpart_id, p.via, " + ", ".join(f"r.{c.strip()}" for c in _REL_COLS.split(","))
+        # From the precomputed paths, which carry their relation's columns:
+        # newest first along the primary key (one range of the entity's
+        # rows), or by counterpart along their index.
+        cols = ("p.counterpart_id, p.via, p.relation_id, p.type, p.source, p.target, p.confidence,"
+                " nullif(p.date, ''), p.attrs")
         params: list[Any] = [entity_id]
         if counterparts is None:
-            source = "meeting_paths p INDEXED BY meeting_paths_by_date"
+            source = "meeting_paths p"
         else:
-            source = "json_each(?) c CROSS JOIN meeting_paths p ON p.counterpart_id = c.value"
+            source = ("json_each(?) c CROSS JOIN meeting_paths p INDEXED BY meeting_paths_by_counterpart"
+                      " ON p.counterpart_id = c.value")
             params.insert(0, _ids_param(dict.fromkeys(counterparts)))
-        sql = (f"SELECT {cols} FROM {source} CROSS JOIN relations r ON r.id = p.relation_id"
-               " WHERE p.entity_id = ?"
+        sql = (f"SELECT {cols} FROM {source} WHERE p.entity_id = ?"
                " ORDER BY p.date DESC, p.counterpart_id DESC, p.relation_id DESC, p.via DESC")
         if limit is not None:
             sql += f" LIMIT {int(limit)}"

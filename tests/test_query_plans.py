@@ -375,3 +375,30 @@ def test_a_store_from_before_the_precomputed_tables_is_brought_up_to_date_on_ope
     relations = list(reopened.relations())
     assert set(reopened.evidence_counts(relations).values()) == {1}
     reopened.close()
+
+
+def test_meeting_paths_of_the_older_layout_are_rebuilt_on_open(tmp_path: Path) -> None:
+    # Before the paths carried their relation's columns: keyed by counterpart,
+    # dates kept by a trigger of another name.
+    path = tmp_path / "old.db"
+    store = SqliteStore(path)
+    store.upsert_extraction(ASTANA)
+    store.upsert_extraction(ALMATY)
+    ids = [e.id for batch in store.iter_entities() for e in batch]
+    paths = {i: store.meeting_paths(i) for i in ids}
+    totals = store.meeting_totals(ids)
+    store.close()
+    with sqlite3.connect(path) as db:
+        db.execute("DROP TRIGGER meeting_paths_on_change")
+        db.execute("DROP TABLE meeting_paths")
+        db.execute("CREATE TABLE meeting_paths (entity_id TEXT NOT NULL, counterpart_id TEXT NOT NULL,"
+                   " relation_id TEXT NOT NULL, via TEXT NOT NULL, date TEXT,"
+                   " PRIMARY KEY (entity_id, counterpart_id, relation_id, via)) WITHOUT ROWID")
+        db.execute("CREATE TRIGGER meeting_paths_on_date AFTER UPDATE OF date ON relations"
+                   " BEGIN UPDATE meeting_paths SET date = NEW.date WHERE relation_id = NEW.id; END")
+
+    reopened = SqliteStore(path)
+    assert {i: reopened.meeting_paths(i) for i in ids} == paths and any(paths.values())
+    assert reopened.meeting_totals(ids) == totals
+    assert not reopened._db.execute("SELECT 1 FROM sqlite_master WHERE name = 'meeting_paths_on_date'").fetchone()
+    reopened.close()

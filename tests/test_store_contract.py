@@ -563,10 +563,13 @@ def paths_from_relations(store: Store) -> dict[str, set[tuple[str, str, str]]]:
 
 def assert_meeting_paths_follow_the_relations(store: Store, also: set[str]) -> None:
     expected = paths_from_relations(store)
+    stored = {r.id: r for r in store.relations(with_evidence=False)}
     ids = set(expected) | also | {e.id for batch in store.iter_entities() for e in batch}
     for i in sorted(ids):
         paths = store.meeting_paths(i)
         assert {(p.counterpart, p.relation.id, p.via or "") for p in paths} == expected.get(i, set()), i
+        # Each path's relation as stored now (its date and confidence follow new evidence).
+        assert all(p.relation == stored[p.relation.id] for p in paths), i
         assert store.meeting_totals([i]) == {i: len({c for c, _, _ in expected.get(i, set())})}, i
 
 
