@@ -88,6 +88,7 @@ LARGE_STORE_STATISTICS: list[tuple[str, str, str]] = [
     ("entities", "entities_by_name_type", "163420 1 1 1"),
     ("entities", "entities_by_type", "163420 27237 10895 490"),
     ("entities", "entities_by_id_kind", "163420 1 1 1 1"),
+    ("entities", "entities_by_id", "163420 1 1 1 1 1 1"),
     ("entities", "sqlite_autoindex_entities_1", "163420 1"),
     ("entity_evidence", "entity_evidence", "163420 1 1 1 1 1"),
     ("entity_evidence", "entity_evidence_by_doc", "163420 5"),
@@ -401,4 +402,19 @@ def test_meeting_paths_of_the_older_layout_are_rebuilt_on_open(tmp_path: Path) -
     assert {i: reopened.meeting_paths(i) for i in ids} == paths and any(paths.values())
     assert reopened.meeting_totals(ids) == totals
     assert not reopened._db.execute("SELECT 1 FROM sqlite_master WHERE name = 'meeting_paths_on_date'").fetchone()
+    reopened.close()
+
+
+def test_an_index_new_to_an_analysed_store_gets_its_statistics_on_open(tmp_path: Path) -> None:
+    path = tmp_path / "old.db"
+    store = SqliteStore(path)
+    store.upsert_extraction(ASTANA)
+    store._db.execute("ANALYZE")
+    store.close()
+    with sqlite3.connect(path) as db:  # as written before entities_by_id existed
+        db.execute("DROP INDEX entities_by_id")
+        db.execute("DELETE FROM sqlite_stat1 WHERE idx = 'entities_by_id'")
+
+    reopened = SqliteStore(path)
+    assert reopened._db.execute("SELECT 1 FROM sqlite_stat1 WHERE idx = 'entities_by_id'").fetchone()
     reopened.close()
