@@ -121,14 +121,6 @@ CREATE TABLE IF NOT EXISTS relations (
     id TEXT PRIMARY KEY, type TEXT NOT NULL, source TEXT NOT NULL, target TEXT NOT NULL,
     confidence REAL NOT NULL, date TEXT, attrs TEXT NOT NULL DEFAULT '{}'
 );
--- Each entity's relations by type, newest first, with the other end and the
--- id: covering, so a hub's newest few and the entities linked to a sector
--- are read from the index alone, never from thousands of table rows. They
--- replace relations_by_source(source, type) and relations_by_target, their prefixes.
-CREATE INDEX IF NOT EXISTS relations_from ON relations(source, type, date, target, id);
-CREATE INDEX IF NOT EXISTS relations_to ON relations(target, type, date, source, id);
-DROP INDEX IF EXISTS relations_by_source;
-DROP INDEX IF EXISTS relations_by_target;
 CREATE INDEX IF NOT EXISTS relations_by_type ON relations(type, date);
 CREATE TABLE IF NOT EXISTS relation_evidence (
     relation_id TEXT NOT NULL, doc_id TEXT NOT NULL, start INTEGER NOT NULL, end INTEGER NOT NULL,
@@ -187,6 +179,22 @@ CREATE TABLE IF NOT EXISTS correction_subjects (
 ) WITHOUT ROWID;
 -- Documents being re-extracted (graph.reextract); empty between runs.
 CREATE TABLE IF NOT EXISTS reextract_journal (doc_id TEXT PRIMARY KEY, document TEXT NOT NULL);
+"""
+
+# Each entity's relations by type, newest first, with every column of the
+# row: a hub's newest few, the entities linked to a sector and any entity's
+# relations are read from one range of an index, never from the table (a
+# random read per relation on a cold cache). They replace relations_from
+# and relations_to (without confidence, evidence, attrs), which replaced
+# relations_by_source(source, type) and relations_by_target. Created once
+# ``relations.evidence`` exists (``_count_evidence_once``).
+RELATION_INDEXES = """
+CREATE INDEX IF NOT EXISTS relations_out ON relations(source, type, date, target, id, confidence, evidence, attrs);
+CREATE INDEX IF NOT EXISTS relations_in ON relations(target, type, date, source, id, confidence, evidence, attrs);
+DROP INDEX IF EXISTS relations_from;
+DROP INDEX IF EXISTS relations_to;
+DROP INDEX IF EXISTS relations_by_source;
+DROP INDEX IF EXISTS relations_by_target;
 """
 
 # --- who met whom, precomputed -------------------------------------------------
@@ -374,8 +382,9 @@ class SqliteStore:
                 "INSERT OR IGNORE INTO meta(key, value) VALUES ('schema_version', ?)", (SCHEMA_VERSION,)
             )
             self._count_degrees_once()
-            self._fill_meeting_paths_once()
             self._count_evidence_once()
+            self._db.executescript(RELATION_INDEXES)
+            self._fill_meeting_paths_once()
             if not self._has_planner_statistics():
                 # A store written before statistics were kept (about 4 s at
                 # 1M relations, once), or still empty (then nothing to read).
@@ -593,7 +602,7 @@ class SqliteStore:
             (param,),
         )
         # Only rows whose values change are written: every index holding the
-        # date (relations_from, relations_to, relations_by_type) and the
+        # date (relations_out, relations_in, relations_by_type) and the
         # meeting paths would otherwise be rewritten for each one.
         db.execute(
             "UPDATE relations SET confidence = ev.c, date = ev.d, evidence = ev.n FROM ("
@@ -967,12 +976,9 @@ class SqliteStore:
             if entity_ids is None:
                 rows = cur.execute(base + order + lim, params).fetchall()
             else:
+                # Read from the covering indexes (relations_out, relations_in)
+                # alone: a hub's relations are one range of one of them.
                 ids = _ids_param(entity_ids)
-                # With a limit, the newest few are picked from the covering
-                # indexes (relations_from, relations_to) alone, and only they
-                # are read from the table: a hub has thousands.
-                if limit is not None:
-                    base = base.replace(f"SELECT {cols} FROM", "SELECT r.id, r.date FROM", 1)
                 parts = []
                 args: list[Any] = []
                 sides = [col for col, d in (("source", "out"), ("target", "in")) if direction in ("both", d)]
@@ -990,8 +996,6 @@ class SqliteStore:
                         parts.append(base + f" AND r.{col} IN (SELECT value FROM json_each(?))")
                         args += [*params, ids]
                 sql = "SELECT * FROM (" + " UNION ".join(parts) + ") r" + order + lim
-                if limit is not None:
-                    sql = f"SELECT {cols} FROM ({sql}) x CROSS JOIN relations r ON r.id = x.id{order}"
                 rows = cur.execute(sql, args).fetchall()
             # Plain tuples in ``_REL_COLS`` order: a hub's thousands of rows
             # are built without by-name row lookups.
@@ -1008,11 +1012,17 @@ class SqliteStore:
             return self._relation_evidence([r.id for r in relations])
 
     def evidence_counts(self, relations: Sequence[Relation]) -> dict[str, int]:
-        # Kept on the relation row (``_refresh_relations``): the rows just
-        # read, not the evidence with its sentences.
+        # Kept on the relation row (``_refresh_relations``) and in the
+        # covering index relations_out: looked up there by every column
+        # the relation was read with, where ``relations`` just read it (by
+        # id, a random read on a cold cache, only if its date changed since).
+        keys = {r.id: [r.id, r.source, r.type, r.date, r.target] for r in relations}
         rows = self._q(
-            "SELECT value, coalesce((SELECT evidence FROM relations WHERE id = value), 0) FROM json_each(?)",
-            (_ids_param(dict.fromkeys(r.id for r in relations)),),
+            "SELECT k.value ->> 0, coalesce((SELECT r.evidence FROM relations r INDEXED BY relations_out"
+            "  WHERE r.source = k.value ->> 1 AND r.type = k.value ->> 2 AND r.date IS k.value ->> 3"
+            "  AND r.target = k.value ->> 4 AND r.id = k.value ->> 0),"
+            " (SELECT evidence FROM relations WHERE id = k.value ->> 0), 0) FROM json_each(?) k",
+            (json.dumps(list(keys.values())),),
         )
         return {r[0]: r[1] for r in rows}
 

@@ -655,6 +655,17 @@ def test_evidence_counts_are_the_spans_that_state_each_relation(store: Store) ->
     counted_from_the_evidence()
     rels = store.relations(with_evidence=False)
     assert sorted(store.evidence_counts(rels).values())[-1] == 2  # the meeting, stated twice
+    # A record read before a later report restated the meeting (its date has
+    # changed since): the count as it is now.
+    [met] = store.relations(types=["MET_WITH"], with_evidence=False)
+    store.upsert_extraction(report(
+        "The Chongqing business delegation met with the National Atameken Chamber of Entrepreneurs once more.",
+        date="2023-06-26",
+        entities={"d": ("Mission", "Chongqing business delegation"),
+                  "a": ("Organization", "National Atameken Chamber of Entrepreneurs", {"country": "KZ"})},
+        relations=[("MET_WITH", "d", "a")]))
+    assert store.evidence_counts([met]) == {met.id: 3}
+    counted_from_the_evidence()
     store.upsert_extraction(ALMATY_2024)
     chamber = entity_named(store, "National Atameken Chamber of Entrepreneurs").id
     ministry = entity_named(store, "Ministry of Economy of Belarus").id
