@@ -483,15 +483,21 @@ def find_sectors(text: str, *, weak: bool = True) -> list[tuple[int, int, str]]:
     return out
 
 
+def _division_of_code(s: str) -> str | None:
+    """The division an ISIC code names ("29", "c29", "2910", normalised)."""
+    m = re.fullmatch(r"(?:isic\s*)?(?:[a-u]\s*)?(\d{2})(?:\d{1,2})?", s)
+    return m.group(1) if m and m.group(1) in DIVISIONS else None
+
+
 def normalise_sector(text: str) -> str | None:
     """The ISIC division code for a sector name, a code ("29", "C29",
     "2910"), or a phrase that contains a known industry term."""
     s = _norm(text)
     if not s:
         return None
-    m = re.fullmatch(r"(?:isic\s*)?(?:[a-u]\s*)?(\d{2})(?:\d{1,2})?", s)
-    if m and m.group(1) in DIVISIONS:
-        return m.group(1)
+    code = _division_of_code(s)
+    if code:
+        return code
     forms = _forms()
     if s in forms:
         return forms[s]
@@ -514,6 +520,10 @@ def sector_codes(text: str) -> list[str]:
     if first is None:
         return []
     s = _norm(text)
+    if _division_of_code(s):
+        # A code is its one division and holds no industry term: looking for
+        # terms would compile their pattern, 0.15 s on a process's first call.
+        return [first]
     forms = _forms()
     terms = [s] if s in forms else []
     found = sorted(find_sectors(s), key=lambda f: (-(f[1] - f[0]), f[0]))

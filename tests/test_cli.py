@@ -145,6 +145,18 @@ def test_export_writes_a_file_that_parses(db: Path, tmp_path: Path) -> None:
     assert run("export", "--format", "pptx", "--db", db).exit_code == 2
 
 
+def test_compact_rewrites_the_file_and_keeps_the_graph(reports: list[Path], tmp_path: Path) -> None:
+    path = tmp_path / "graph.db"
+    assert run("ingest", *reports, "--db", path).exit_code == 0
+    before = run("stats", "--db", path, "--json").stdout
+    met = run("who-met-whom", "Atameken", "--db", path, "--json").stdout
+    result = run("compact", "--db", path)
+    assert result.exit_code == 0, result.stderr
+    assert "compacted" in result.stderr
+    assert run("stats", "--db", path, "--json").stdout == before
+    assert run("who-met-whom", "Atameken", "--db", path, "--json").stdout == met
+
+
 def test_entities_and_documents_list_what_is_stored(db: Path) -> None:
     found = json.loads(run("entities", "Atameken", "--db", db, "--json").stdout)
     assert found and all(e["type"] == "Organization" for e in found[:1])

@@ -88,6 +88,7 @@ LARGE_STORE_STATISTICS: list[tuple[str, str, str]] = [
     ("entities", "entities_by_name_type", "163420 1 1 1"),
     ("entities", "entities_by_type", "163420 27237 10895 490"),
     ("entities", "entities_by_id_kind", "163420 1 1 1 1"),
+    ("entities", "entities_by_id", "163420 1 1 1 1 1 1"),
     ("entities", "sqlite_autoindex_entities_1", "163420 1"),
     ("entity_evidence", "entity_evidence", "163420 1 1 1 1 1"),
     ("entity_evidence", "entity_evidence_by_doc", "163420 5"),
@@ -97,8 +98,8 @@ LARGE_STORE_STATISTICS: list[tuple[str, str, str]] = [
     ("relation_evidence", "relation_evidence_by_doc", "1002169 27"),
     ("relation_evidence", "relation_evidence_by_origin_source", "1002169 7"),
     ("relation_evidence", "relation_evidence_by_origin_target", "1002169 9"),
-    ("relations", "relations_from", "1000007 7 3 2 1 1"),
-    ("relations", "relations_to", "1000007 9 5 2 1 1"),
+    ("relations", "relations_out", "1000007 7 3 2 1 1 1 1 1"),
+    ("relations", "relations_in", "1000007 9 5 2 1 1 1 1 1"),
     ("relations", "relations_by_type", "1000007 100001 46"),
     ("relations", "sqlite_autoindex_relations_1", "1000007 1"),
 ]
@@ -367,6 +368,8 @@ def test_a_store_from_before_the_precomputed_tables_is_brought_up_to_date_on_ope
         db.execute("DELETE FROM entity_degrees")
         db.execute("DELETE FROM meeting_paths")
         db.execute("DELETE FROM meeting_totals")
+        db.execute("DROP INDEX relations_out")  # newer than the column, and holding it
+        db.execute("DROP INDEX relations_in")
         db.execute("ALTER TABLE relations DROP COLUMN evidence")
 
     reopened = SqliteStore(path)
@@ -374,4 +377,46 @@ def test_a_store_from_before_the_precomputed_tables_is_brought_up_to_date_on_ope
     assert reopened.meeting_totals(ids) == totals and max(totals.values()) >= 1
     relations = list(reopened.relations())
     assert set(reopened.evidence_counts(relations).values()) == {1}
+    reopened.close()
+
+
+def test_meeting_paths_of_the_older_layout_are_rebuilt_on_open(tmp_path: Path) -> None:
+    # Before the paths carried their relation's columns: keyed by counterpart,
+    # dates kept by a trigger of another name.
+    path = tmp_path / "old.db"
+    store = SqliteStore(path)
+    store.upsert_extraction(ASTANA)
+    store.upsert_extraction(ALMATY)
+    ids = [e.id for batch in store.iter_entities() for e in batch]
+    paths = {i: store.meeting_paths(i) for i in ids}
+    totals = store.meeting_totals(ids)
+    store.close()
+    with sqlite3.connect(path) as db:
+        db.execute("DROP TRIGGER meeting_paths_on_change")
+        db.execute("DROP TABLE meeting_paths")
+        db.execute("CREATE TABLE meeting_paths (entity_id TEXT NOT NULL, counterpart_id TEXT NOT NULL,"
+                   " relation_id TEXT NOT NULL, via TEXT NOT NULL, date TEXT,"
+                   " PRIMARY KEY (entity_id, counterpart_id, relation_id, via)) WITHOUT ROWID")
+        db.execute("CREATE TRIGGER meeting_paths_on_date AFTER UPDATE OF date ON relations"
+                   " BEGIN UPDATE meeting_paths SET date = NEW.date WHERE relation_id = NEW.id; END")
+
+    reopened = SqliteStore(path)
+    assert {i: reopened.meeting_paths(i) for i in ids} == paths and any(paths.values())
+    assert reopened.meeting_totals(ids) == totals
+    assert not reopened._db.execute("SELECT 1 FROM sqlite_master WHERE name = 'meeting_paths_on_date'").fetchone()
+    reopened.close()
+
+
+def test_an_index_new_to_an_analysed_store_gets_its_statistics_on_open(tmp_path: Path) -> None:
+    path = tmp_path / "old.db"
+    store = SqliteStore(path)
+    store.upsert_extraction(ASTANA)
+    store._db.execute("ANALYZE")
+    store.close()
+    with sqlite3.connect(path) as db:  # as written before entities_by_id existed
+        db.execute("DROP INDEX entities_by_id")
+        db.execute("DELETE FROM sqlite_stat1 WHERE idx = 'entities_by_id'")
+
+    reopened = SqliteStore(path)
+    assert reopened._db.execute("SELECT 1 FROM sqlite_stat1 WHERE idx = 'entities_by_id'").fetchone()
     reopened.close()

@@ -563,10 +563,13 @@ def paths_from_relations(store: Store) -> dict[str, set[tuple[str, str, str]]]:
 
 def assert_meeting_paths_follow_the_relations(store: Store, also: set[str]) -> None:
     expected = paths_from_relations(store)
+    stored = {r.id: r for r in store.relations(with_evidence=False)}
     ids = set(expected) | also | {e.id for batch in store.iter_entities() for e in batch}
     for i in sorted(ids):
         paths = store.meeting_paths(i)
         assert {(p.counterpart, p.relation.id, p.via or "") for p in paths} == expected.get(i, set()), i
+        # Each path's relation as stored now (its date and confidence follow new evidence).
+        assert all(p.relation == stored[p.relation.id] for p in paths), i
         assert store.meeting_totals([i]) == {i: len({c for c, _, _ in expected.get(i, set())})}, i
 
 
@@ -652,6 +655,17 @@ def test_evidence_counts_are_the_spans_that_state_each_relation(store: Store) ->
     counted_from_the_evidence()
     rels = store.relations(with_evidence=False)
     assert sorted(store.evidence_counts(rels).values())[-1] == 2  # the meeting, stated twice
+    # A record read before a later report restated the meeting (its date has
+    # changed since): the count as it is now.
+    [met] = store.relations(types=["MET_WITH"], with_evidence=False)
+    store.upsert_extraction(report(
+        "The Chongqing business delegation met with the National Atameken Chamber of Entrepreneurs once more.",
+        date="2023-06-26",
+        entities={"d": ("Mission", "Chongqing business delegation"),
+                  "a": ("Organization", "National Atameken Chamber of Entrepreneurs", {"country": "KZ"})},
+        relations=[("MET_WITH", "d", "a")]))
+    assert store.evidence_counts([met]) == {met.id: 3}
+    counted_from_the_evidence()
     store.upsert_extraction(ALMATY_2024)
     chamber = entity_named(store, "National Atameken Chamber of Entrepreneurs").id
     ministry = entity_named(store, "Ministry of Economy of Belarus").id
