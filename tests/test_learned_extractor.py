@@ -175,3 +175,44 @@ def test_a_name_gives_back_what_it_swallowed_from_its_neighbours():
     assert person.name == "L. William Seidman"
     assert brand.name == "McDonald's Corp"
     assert service.name == "Canada Trade Commissioner Service"
+
+
+def test_a_name_sheds_what_it_picked_up_at_its_edges():
+    timed = _org(0, "09:30 Ministry of Energy of Ghana")  # an itinerary table's time column
+    owned = _org(1, "Family-owned Tamale Shea Processing Ltd", 40)
+    cut = _org(2, "Ghana Export Promotion Authority and", 90)
+    bracket = _org(3, "Accra Digital Centre (ADC", 140)
+    three_m = _org(4, "3M Ghana Ltd", 180)  # a digit that is part of the name stays
+    trim_names([timed, owned, cut, bracket, three_m])
+    assert timed.name == "Ministry of Energy of Ghana" and timed.mentions[0].start == len("09:30 ")
+    assert owned.name == "Tamale Shea Processing Ltd"
+    assert cut.name == "Ghana Export Promotion Authority" and cut.mentions[0].end == 90 + len(cut.name)
+    assert bracket.name == "Accra Digital Centre" and bracket.aliases == ["ADC"]
+    assert three_m.name == "3M Ghana Ltd"
+
+
+def test_a_short_form_is_folded_into_its_full_name_with_its_relations():
+    import spacy
+
+    from ingest.learn.alias_model import merge
+    from ingest.learn.features import Report
+    from ingest.relations import Found
+
+    path = MODELS_DIR / FILES["aliases"]
+    if not path.exists():
+        pytest.skip("no trained models committed")
+    text = ("Storer Communications Inc agreed to sell its stations to Kestrel Holdings Inc on Monday. "
+            "Storer said the World Bank and the Central Bank had raised no objection.")
+    nlp = spacy.blank("en")
+    nlp.add_pipe("sentencizer")
+    names = ["Storer Communications Inc", "Kestrel Holdings Inc", "Storer", "World Bank", "Central Bank"]
+    starts = [0, text.index("Kestrel"), text.index("Storer said"), text.index("World"), text.index("Central")]
+    entities = [_org(i, name, start) for i, (name, start) in enumerate(zip(names, starts, strict=True))]
+    sentence = (0, len(text))
+    found = [Found("SIGNED_WITH", 2, 1, 0.9, sentence), Found("PART_OF", 2, 0, 0.4, sentence)]
+    merged, relations = merge(LinearModel.load(path), Report(nlp(text), text, entities, found), entities, found)
+    assert [e.name for e in merged] == ["Storer Communications Inc", "Kestrel Holdings Inc", "World Bank",
+                                        "Central Bank"]
+    assert merged[0].aliases == ["Storer"] and len(merged[0].mentions) == 2
+    # The short form's deal is the company's; "Storer PART_OF Storer ..." is no fact any more.
+    assert [(r.type, r.source, r.target) for r in relations] == [("SIGNED_WITH", 0, 1)]

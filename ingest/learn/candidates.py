@@ -41,6 +41,35 @@ def _place(surface: str, start: int, end: int, candidate: str) -> Mention:
                    attrs={"candidate": candidate})
 
 
+# What a name picks up from its line and is never part of it: a time or
+# number before it ("10:00 Ministry of Trade" in an itinerary table), an
+# ownership adjective ("State-owned", "Toronto-listed"), a dangling "and"
+# or "of" where the name was cut, an opening bracket never closed.
+_EDGE_BEFORE = re.compile(r"^(?:(?:\d[\d:.]*|[A-Z][\w.]*-(?:owned|listed|based|registered|controlled|backed|run))\s+)+"
+                          r"(?=[A-Z])")
+_EDGE_AFTER = re.compile(r"(?:,|\s+(?:and|or|of|for|in|on|the|to|at|with|by|from|&))+$|\s*\(([^()]*)$")
+
+
+def clean_edges(text: str, start: int, end: int) -> tuple[int, int, str | None]:
+    """A name's span without what it picked up at its edges, and the
+    acronym an unclosed bracket held ("Dubai International Financial
+    Centre (DIFC" -> the centre, "DIFC")."""
+    acronym = None
+    lead = _EDGE_BEFORE.match(text, start, end)
+    if lead and lead.end() < end:
+        start = lead.end()
+    for _ in range(2):  # "X (ABC" then what came before the bracket
+        tail = _EDGE_AFTER.search(text, start, end)
+        if tail is None or tail.start() <= start:
+            break
+        if tail.group(1) and re.fullmatch(r"[A-Z][A-Za-z0-9&.-]{1,10}", tail.group(1).strip()):
+            acronym = tail.group(1).strip()
+        end = tail.start()
+        while end > start and text[end - 1].isspace():
+            end -= 1
+    return start, end, acronym
+
+
 def _mention(text: str, etype: str, start: int, end: int, candidate: str) -> Mention | None:
     surface = text[start:end]
     lead = _LEADING.match(surface)
@@ -49,6 +78,8 @@ def _mention(text: str, etype: str, start: int, end: int, candidate: str) -> Men
     trail = _TRAILING.search(text[start:end])
     if trail:
         end -= len(trail.group(0))
+    if etype != PLACE:
+        start, end, _ = clean_edges(text, start, end)
     surface = text[start:end].strip()
     if len(surface) < 2 or not span_model.is_name(surface, etype):
         return None
@@ -125,6 +156,12 @@ def trim_names(entities: list[Entity]) -> None:
         for m in e.mentions:
             if m.generic:
                 continue
+            start, end, bracketed = clean_edges(m.text, 0, len(m.text))
+            if (start, end) != (0, len(m.text)):
+                m.start, m.end, m.text = m.start + start, m.start + end, m.text[start:end]
+                if bracketed and normalise_name(bracketed) not in {normalise_name(a) for a in e.aliases}:
+                    e.aliases.append(bracketed)
+                changed = True
             owner = _POSSESSIVE.match(m.text)
             if owner and (normalise_name(owner.group(1)) in known or country_code(owner.group(1))
                           or find_place(owner.group(1))):

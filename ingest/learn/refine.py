@@ -2,7 +2,8 @@
 
 The rules propose; the models decide: which candidates are entities and of
 what type, each organisation's kind, and which relations the text states
-(with the model's probability as the relation's confidence). The model
+(with the model's probability as the relation's confidence), and last
+which of the entities kept are one ("SEC" and the full name). The model
 files live in ``ingest/models/`` and are rebuilt by ``make train``.
 """
 
@@ -13,7 +14,7 @@ from pathlib import Path
 
 from graph.ontology import ORGANIZATION
 from graph.resolve import ENTITY_REF_ATTRS
-from ingest.learn import entity_models, relation_model
+from ingest.learn import alias_model, entity_models, relation_model
 from ingest.learn.features import Report, entity_features
 from ingest.learn.linear import LinearModel, file_digest
 from ingest.learn.sector_terms import FILE as SECTOR_TERMS_FILE
@@ -22,7 +23,7 @@ from ingest.relations import Found
 
 MODELS_DIR = Path(__file__).resolve().parents[1] / "models"
 FILES = {"type": "entity_type.json.gz", "kind": "org_kind.json.gz", "relations": "relations.json.gz",
-         "tagger": "span_tagger.json.gz"}
+         "tagger": "span_tagger.json.gz", "aliases": "aliases.json.gz"}
 
 
 @dataclasses.dataclass
@@ -34,6 +35,8 @@ class Models:
     sector_terms: Path | None = None
     # Used before the others, on the parse (``span_model``): its names are candidates.
     tagger: LinearModel | None = None
+    # Used last: which of the kept entities are one (``alias_model``).
+    aliases: LinearModel | None = None
 
     @classmethod
     def load(cls, directory: Path = MODELS_DIR) -> Models | None:
@@ -44,7 +47,8 @@ class Models:
         digest = file_digest(*paths.values())
         return cls(LinearModel.load(paths["type"]), LinearModel.load(paths["kind"]),
                    LinearModel.load(paths["relations"]), label=f"models-{digest}",
-                   sector_terms=directory / SECTOR_TERMS_FILE, tagger=LinearModel.load(paths["tagger"]))
+                   sector_terms=directory / SECTOR_TERMS_FILE, tagger=LinearModel.load(paths["tagger"]),
+                   aliases=LinearModel.load(paths["aliases"]))
 
     def refine(self, rep: Report) -> tuple[list[Entity], list[Found]]:
         """Entities kept (re-indexed from 0) and the relations between them.
@@ -86,6 +90,8 @@ class Models:
             found = relation_model.predict(self.relations, typed, allowed=kept)
         else:
             found = [fd for fd in rep.found if fd.source in kept and fd.target in kept]
+        if self.aliases is not None:
+            entities, found = alias_model.merge(self.aliases, typed, entities, found)
         return _reindex(entities, found)
 
 

@@ -42,7 +42,7 @@ from spacy.tokens import Doc
 from graph.model import Document, document_id
 from ingest.dates import document_date
 from ingest.extract import Extractor, _assemble
-from ingest.learn import entity_models, relation_model, sector_terms, span_model
+from ingest.learn import alias_model, entity_models, relation_model, sector_terms, span_model
 from ingest.learn.align import NONE, Alignment
 from ingest.learn.annotations import ROOT, Annotation, find_mentions, gold_view, load_all
 from ingest.learn.candidates import add_candidates, merge_short_forms
@@ -150,6 +150,8 @@ def fit(items: list[Parsed], thresholds: dict[str, float] | None = None,
     ky: list[str] = []
     rx: list[Features] = []
     ry: list[set[str]] = []
+    ax: list[Features] = []
+    ay: list[str] = []
     for p in items:
         a, b, c, d = entity_models.examples(p.rep, p.align)
         tx += a
@@ -159,10 +161,14 @@ def fit(items: list[Parsed], thresholds: dict[str, float] | None = None,
         x, y = relation_model.examples(p.rep, p.align)
         rx += x
         ry += y
+        x2, y2 = alias_model.examples(p.rep, p.align)
+        ax += x2
+        ay += y2
     type_model = entity_models.train_type(tx, ty)
     type_model.thresholds = {NONE: drop_at}
     return Models(type_model, entity_models.train_kind(kx, ky),
-                  relation_model.train_relations(rx, ry, thresholds), label="training")
+                  relation_model.train_relations(rx, ry, thresholds), label="training",
+                  aliases=alias_model.train_aliases(ax, ay))
 
 
 def extract(models: Models | None, p: Parsed) -> dict[str, Any]:
@@ -477,13 +483,14 @@ def main(argv: list[str] | None = None) -> int:
     args.out.mkdir(parents=True, exist_ok=True)
     prepare(items, items, args.out)
     models = fit(items, thresholds, drop_at)
-    assert models.type and models.kind and models.relations
+    assert models.type and models.kind and models.relations and models.aliases
     if "reliability" in report:
         models.relations.calibration = relation_model.calibration_points(report["reliability"])
         models.relations.keep_rules = report["rules_kept_for"]
     models.type.save(args.out / FILES["type"])
     models.kind.save(args.out / FILES["kind"])
     models.relations.save(args.out / FILES["relations"])
+    models.aliases.save(args.out / FILES["aliases"])
     tagger = train_tagger(items)
     if tagger is None:
         raise SystemExit("the annotations name nothing: no span tagger to train")

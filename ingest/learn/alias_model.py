@@ -1,0 +1,336 @@
+"""Which of a report's entities are one: "SEC" and "U.S. Securities and
+Exchange Commission", "Storer" and "Storer Communications Inc", "Hu" and
+"Hu Yaobang", "Sourroille" and "Juan Sourrouille" (a typo), "the Council"
+written as "Council" and "Netherlands-Vietnam Business Council".
+
+The rules group mentions by the forms they know (``mentions.cluster``);
+what they leave apart reaches the graph as two nodes. This model looks at
+every pair of a report's entities whose names are linked at all (a shared
+word, initials, a word spelt nearly alike) and says whether they are the
+same; its features, training and decision are side by side here.
+
+Applied last (``refine``), after the entities are typed and the relations
+found: the merged entity keeps the fuller name, every mention and the
+relations of both.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from bisect import bisect_right
+from collections.abc import Iterator, Sequence
+from difflib import SequenceMatcher
+from functools import lru_cache
+
+from graph.model import normalise_name
+from graph.ontology import MISSION, ORGANIZATION, PERSON
+from graph.resolve import ENTITY_REF_ATTRS
+from ingest.learn.align import NONE, Alignment
+from ingest.learn.features import Features, Report, _bucket
+from ingest.learn.linear import LinearModel, train
+from ingest.mentions import Entity
+from ingest.organisations import LEGAL_SUFFIXES, ORG_HEADS
+from ingest.relations import Found
+
+SAME = "same"
+# Entities of these types can be one another's short forms; a place is
+# grouped by its gazetteer entry and a sector by its code.
+ALIASABLE = frozenset({ORGANIZATION, PERSON, "Event", MISSION, "Program", "Agreement"})
+STOP = frozenset({"of", "and", "the", "for", "de", "in", "on", "to", "&", "a"})
+DEFAULT_THRESHOLD = 0.6
+
+
+# Said before a person's name, never part of it: "Ms Berrada" is "Leila Berrada".
+HONORIFICS = frozenset({"mr", "mrs", "ms", "miss", "dr", "prof", "sir", "madam", "sheikh", "he", "dame", "mme", "m"})
+
+
+@lru_cache(maxsize=1 << 14)
+def _words(name: str) -> tuple[str, ...]:
+    words = normalise_name(name).split()
+    while len(words) > 1 and words[0] in HONORIFICS:
+        words = words[1:]
+    return tuple(words)
+
+
+@lru_cache(maxsize=1 << 14)
+def _initials(name: str, skip_stop: bool) -> str:
+    words = re.findall(r"[A-Za-z][\w’'-]*", name)
+    return "".join(w[0] for w in words if not (skip_stop and w.lower() in STOP)).lower()
+
+
+@lru_cache(maxsize=1 << 14)
+def _capitals(name: str) -> str:
+    return "".join(ch for ch in name if ch.isupper()).lower()
+
+
+def _in_order(short: str, long: str) -> bool:
+    it = iter(long)
+    return all(ch in it for ch in short)
+
+
+def _forms(e: Entity) -> list[str]:
+    """The entity's distinct written names (a hub is named the same way dozens of times)."""
+    return list(dict.fromkeys(m.text for m in e.mentions if not m.generic)) or [e.name]
+
+
+def _near_word(w: str, others: Sequence[str]) -> str | None:
+    """How ``w`` is spelt in ``others``, if nearly alike: a typo ("Sourroille"),
+    a plural or possessive ("Reuter"/"Reuters")."""
+    if len(w) < 4:
+        return None
+    best = None
+    for o in others:
+        # Typos past the third letter only: the look-up in ``candidates`` goes by it.
+        if len(o) < 4 or o == w or o[:3] != w[:3]:
+            continue
+        if o.startswith(w) or w.startswith(o):
+            best = "prefix"
+        elif abs(len(o) - len(w)) <= 2 and SequenceMatcher(None, w, o).ratio() >= 0.8:
+            return "typo"
+    return best
+
+
+def linked(a: Entity, b: Entity) -> bool:
+    """Whether two names are linked at all: only such pairs are candidates."""
+    if a.type not in ALIASABLE or b.type not in ALIASABLE:
+        return False
+    for x in _forms(a):
+        for y in _forms(b):
+            wx, wy = _words(x), _words(y)
+            if set(wx) - STOP & set(wy):
+                return True
+            sx, sy = (x, y) if len(x) >= len(y) else (y, x)
+            if len(sy) >= 2 and sy.replace(".", "").isupper() and _in_order(sy.replace(".", "").lower(),
+                                                                            _capitals(sx)):
+                return True
+            if any(_near_word(w, wx) for w in wy):
+                return True
+    return False
+
+
+def pair_features(a: Entity, b: Entity, rivals: int, sentences: dict[int, set[int]]) -> Features:
+    """``a`` is named first; ``rivals``: how many other earlier entities ``b``
+    is linked to; ``sentences``: where each entity is named (``sentences_of``)."""
+    f: Features = {"bias": 1.0, f"types={a.type}|{b.type}": 1.0, f"rivals={min(rivals, 3)}": 1.0}
+    if a.type == b.type:
+        f["same_type"] = 1.0
+    long_name, short_name = (a.name, b.name) if len(a.name) >= len(b.name) else (b.name, a.name)
+    if short_name == a.name and len(a.name) != len(b.name):
+        f["short_first"] = 1.0  # "GATT ... the General Agreement on Tariffs and Trade"
+    lw, sw = _words(long_name), _words(short_name)
+    f[f"short_words={_bucket(len(sw), (1, 2, 3, 4))}"] = 1.0
+    f[f"long_words={_bucket(len(lw), (1, 2, 3, 4, 6))}"] = 1.0
+    if lw == sw:
+        f["same_words"] = 1.0
+    content_l, content_s = [w for w in lw if w not in STOP], [w for w in sw if w not in STOP]
+    shared = set(content_l) & set(content_s)
+    # A word spelt nearly alike counts as the same word ("Vocker", "Volcker").
+    near = {w: n for w in content_s if w not in shared and (n := _near_word(w, content_l))}
+    for n in near.values():
+        f[f"near_word={n}"] = 1.0
+    if content_s:
+        frac = (len(shared) + len(near)) / len(set(content_s))
+        f[f"short_covered={round(frac * 4) / 4}"] = 1.0
+    # Each with words of its own: "World Bank" and "Central Bank".
+    own_long = set(content_l) - shared - {w for w in content_l if any(_near_word(x, [w]) for x in near)}
+    own_short = set(content_s) - shared - set(near)
+    if own_short and own_long:
+        f["both_have_own_words"] = 1.0
+    if shared and sw and lw:
+        if sw[0] == lw[0]:
+            f["same_first_word"] = 1.0
+        if sw[-1] == lw[-1]:
+            f["same_last_word"] = 1.0
+        if len(sw) < len(lw) and lw[: len(sw)] == sw:
+            f["short_is_prefix"] = 1.0
+        if len(sw) < len(lw) and lw[-len(sw):] == sw:
+            f["short_is_suffix"] = 1.0
+        # Fewer words: what was left out (a legal form, a first name, a place).
+        rest = [w for w in lw if w not in shared]
+        if rest and all(w.rstrip(".") in LEGAL_SUFFIXES for w in rest):
+            f["differs_by_legal_form"] = 1.0
+        for w in rest[:3]:
+            f[f"left_out={w}" if w in LEGAL_SUFFIXES or w in STOP or w in ORG_HEADS else "left_out=word"] = 1.0
+    if len(sw) == 1:
+        word = sw[0]
+        if word in ORG_HEADS:
+            f["short_is_head_word"] = 1.0  # "Council", "Agency"
+        if shared:
+            pos = "first" if lw[0] == word else ("last" if lw[-1] == word else "middle")
+            f[f"one_word_at={pos}"] = 1.0
+    bare = short_name.replace(".", "").replace("-", "")
+    if len(bare) >= 2 and bare.isupper() and bare.isalpha():
+        f["short_all_caps"] = 1.0
+        low = bare.lower()
+        if low == _initials(long_name, True):
+            f["acronym=initials"] = 1.0
+        elif low == _initials(long_name, False):
+            f["acronym=initials_with_stop"] = 1.0
+        elif _in_order(low, _capitals(long_name)):
+            f["acronym=capitals_in_order"] = 1.0
+        elif _in_order(low, long_name.lower()):
+            f["acronym=letters_in_order"] = 1.0
+        if any(f"({short_name})" in m.text or f"({bare})" in m.text for m in a.mentions + b.mentions):
+            f["acronym_in_brackets"] = 1.0
+    if not shared and not near:
+        f["no_shared_word"] = 1.0
+    if a.type == PERSON or b.type == PERSON:
+        if len(sw) == 1 and lw and sw[0] == lw[-1]:
+            f["person_surname"] = 1.0
+        elif len(sw) == 1 and lw and sw[0] == lw[0]:
+            f["person_first_name"] = 1.0
+        elif len(sw) >= 2 and len(lw) >= 2 and sw[-1] == lw[-1] and sw[0][:1] != lw[0][:1]:
+            f["person_other_first_name"] = 1.0  # "Hiroshi Saito", "Eishiro Saito"
+    for e, side in ((a, "a"), (b, "b")):
+        f[f"{side}_mentions={_bucket(len(e.mentions), (1, 2, 4))}"] = 1.0
+        cand = e.attrs.get("candidate")
+        f[f"{side}_from={cand or 'rules'}"] = 1.0
+    if a.type == ORGANIZATION and b.type == ORGANIZATION:
+        f[f"kinds={a.kind}|{b.kind}"] = 1.0
+        if a.country and b.country and a.country != b.country:
+            f["countries_differ"] = 1.0
+    # Named side by side ("Fujitsu and Fujitsu America") they are rarely one.
+    if sentences[a.index] & sentences[b.index]:
+        f["same_sentence"] = 1.0
+    gap = min((abs(x.start - y.start) for x in a.mentions for y in b.mentions), default=0)
+    f[f"gap={_bucket(gap // 200, (0, 1, 3, 8))}"] = 1.0
+    return f
+
+
+def sentences_of(rep: Report, entities: Sequence[Entity]) -> dict[int, set[int]]:
+    """Per entity, the sentences (first token) its mentions are in."""
+    starts = [s.start for s in rep.doc.sents]
+    out: dict[int, set[int]] = {}
+    for e in entities:
+        out[e.index] = {starts[bisect_right(starts, span.start) - 1] for _, span in rep.spans.get(e.index, [])
+                        if starts}
+    return out
+
+
+def _lookup_keys(e: Entity) -> tuple[set[str], bool]:
+    """The words (and three-letter starts of longer words) a linked name must
+    share with this one; whether one of its forms is in capitals (an acronym
+    is linked by its letters, not its words)."""
+    keys: set[str] = set()
+    capitals = False
+    for form in _forms(e):
+        for w in _words(form):
+            if w not in STOP:
+                keys.add(w)
+            if len(w) >= 4:
+                keys.add(f"{w[:3]}…")
+        bare = form.replace(".", "")
+        capitals = capitals or (len(bare) >= 2 and bare.isupper())
+    return keys, capitals
+
+
+def candidates(entities: Sequence[Entity]) -> Iterator[tuple[Entity, Entity, int]]:
+    """(earlier, later, rivals) for every linked pair of entities, in order of first mention.
+
+    Every pair is tested only where the two share a word, a word's start or
+    one of them is in capitals: reports name a hundred entities and more."""
+    live = sorted((e for e in entities if e.mentions and e.type in ALIASABLE), key=lambda e: e.first)
+    by_key: dict[str, list[int]] = {}
+    in_capitals: list[int] = []
+    for j, b in enumerate(live):
+        keys, capitals = _lookup_keys(b)
+        maybe = set(range(j)) if capitals else set(in_capitals)
+        for k in keys:
+            maybe.update(by_key.get(k, ()))
+        earlier = [live[i] for i in sorted(maybe) if linked(live[i], b)]
+        for a in earlier:
+            yield a, b, len(earlier) - 1
+        for k in keys:
+            by_key.setdefault(k, []).append(j)
+        if capitals:
+            in_capitals.append(j)
+
+
+def examples(rep: Report, align: Alignment) -> tuple[list[Features], list[str]]:
+    """Pairs of candidates that both stand for an annotated entity: the same one or not."""
+    X, y = [], []
+    pairs = list(candidates(rep.entities))
+    sentences = sentences_of(rep, rep.entities) if pairs else {}
+    for a, b, rivals in pairs:
+        ga, gb = align.gold.get(a.index), align.gold.get(b.index)
+        if ga is None or gb is None or align.entity_type(a.index) == NONE or align.entity_type(b.index) == NONE:
+            continue
+        X.append(pair_features(a, b, rivals, sentences))
+        y.append(SAME if ga is gb else NONE)
+    return X, y
+
+
+def train_aliases(X: Sequence[Features], y: Sequence[str]) -> LinearModel:
+    if len(set(y)) < 2:
+        # Too few texts to show both (a test's tiny slice): a model that keeps
+        # entities apart unless every pair seen was one.
+        return LinearModel("aliases", [SAME], True, [10.0 if y and y[0] == SAME else -10.0], {},
+                           thresholds={SAME: DEFAULT_THRESHOLD})
+    model = train("aliases", X, [{lab} if lab == SAME else set() for lab in y], labels=[SAME],
+                  multilabel=True, C=0.5, min_count=2)
+    model.thresholds = {SAME: DEFAULT_THRESHOLD}
+    return model
+
+
+def merge(model: LinearModel, rep: Report, entities: list[Entity], found: list[Found]
+          ) -> tuple[list[Entity], list[Found]]:
+    """Fold each entity into the earlier one the model is surest it is (above
+    the threshold); the relations of both name the survivor."""
+    threshold = model.thresholds.get(SAME, DEFAULT_THRESHOLD)
+    best: dict[int, tuple[float, int]] = {}
+    pairs = [(a, b, rivals) for a, b, rivals in candidates(entities) if a.type == b.type]
+    sentences = sentences_of(rep, entities) if pairs else {}
+    for a, b, rivals in pairs:
+        p = model.proba(pair_features(a, b, rivals, sentences))[SAME]
+        if p >= threshold and p > best.get(b.index, (0.0, -1))[0]:
+            best[b.index] = (p, a.index)
+    if not best:
+        return entities, found
+    into = {b: a for b, (_, a) in best.items()}
+
+    def root(i: int) -> int:
+        while i in into:
+            i = into[i]
+        return i
+
+    by_index = {e.index: e for e in entities}
+    groups: dict[int, list[Entity]] = {}
+    for e in entities:
+        groups.setdefault(root(e.index), []).append(e)
+    out: list[Entity] = []
+    for r, members in groups.items():
+        if len(members) == 1:
+            out.append(members[0])
+            continue
+        out.append(_merged(by_index[r], members))
+    new_found = []
+    for fd in found:
+        s, t = root(fd.source), root(fd.target)
+        if s == t:
+            continue  # "Fed" PART_OF "Federal Reserve Board": one entity now
+        attrs = {k: root(v) if k in ENTITY_REF_ATTRS and isinstance(v, int) else v for k, v in fd.attrs.items()}
+        new_found.append(dataclasses.replace(fd, source=s, target=t, attrs=attrs))
+    out.sort(key=lambda e: e.first)
+    return out, new_found
+
+
+def _merged(first: Entity, members: list[Entity]) -> Entity:
+    """One entity of several: the first's index, the fullest name (its kind
+    and country too), every mention and form."""
+    def fullness(e: Entity) -> tuple[int, int]:
+        return (0 if e.name.isupper() else 1, len(e.name))
+
+    fullest = max(members, key=fullness)
+    mentions = sorted((m for e in members for m in e.mentions), key=lambda m: (m.start, m.end))
+    seen = {normalise_name(fullest.name)}
+    aliases = []
+    for form in [f for e in members for f in [e.name, *e.aliases]]:
+        n = normalise_name(form)
+        if n and n not in seen:
+            seen.add(n)
+            aliases.append(form)
+    attrs = {**{k: v for e in members for k, v in e.attrs.items()}, **fullest.attrs}
+    return dataclasses.replace(first, type=fullest.type, name=fullest.name, aliases=aliases,
+                               kind=fullest.kind, country=fullest.country or first.country,
+                               attrs=attrs, mentions=mentions)
