@@ -24,7 +24,7 @@ from difflib import SequenceMatcher
 from functools import lru_cache
 
 from graph.model import normalise_name
-from graph.ontology import MISSION, ORGANIZATION, PERSON
+from graph.ontology import AGREEMENT, EVENT, MISSION, ORGANIZATION, PERSON, PROGRAM
 from graph.resolve import ENTITY_REF_ATTRS
 from ingest.learn.align import NONE, Alignment
 from ingest.learn.features import Features, Report, _bucket
@@ -36,11 +36,9 @@ from ingest.relations import Found
 SAME = "same"
 # Entities of these types can be one another's short forms; a place is
 # grouped by its gazetteer entry and a sector by its code.
-ALIASABLE = frozenset({ORGANIZATION, PERSON, "Event", MISSION, "Program", "Agreement"})
+ALIASABLE = frozenset({ORGANIZATION, PERSON, EVENT, MISSION, PROGRAM, AGREEMENT})
 STOP = frozenset({"of", "and", "the", "for", "de", "in", "on", "to", "&", "a"})
 DEFAULT_THRESHOLD = 0.6
-
-
 # Said before a person's name, never part of it: "Ms Berrada" is "Leila Berrada".
 HONORIFICS = frozenset({"mr", "mrs", "ms", "miss", "dr", "prof", "sir", "madam", "sheikh", "he", "dame", "mme", "m"})
 
