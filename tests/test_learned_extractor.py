@@ -191,6 +191,16 @@ def test_a_name_sheds_what_it_picked_up_at_its_edges():
     assert three_m.name == "3M Ghana Ltd"
 
 
+def test_an_event_sheds_the_city_it_is_held_in_and_the_hours_of_the_programme():
+    held_in = _org(0, "Klaipeda for the TransBaltica conference", 0, "Event")
+    timed = _org(1, "14:00–17:00 B2B meetings", 60, "Event")
+    named_for = _org(2, "Forum for Democracy", 100, "Event")  # "Forum" is no place: the name stays whole
+    trim_names([held_in, timed, named_for])
+    assert held_in.name == "TransBaltica conference" and held_in.mentions[0].start == len("Klaipeda for the ")
+    assert timed.name == "B2B meetings"
+    assert named_for.name == "Forum for Democracy"
+
+
 def test_a_short_form_is_folded_into_its_full_name_with_its_relations():
     import spacy
 

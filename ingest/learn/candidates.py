@@ -19,7 +19,7 @@ from spacy.tokens import Doc
 
 from graph.gazetteer import country_code, find_place
 from graph.model import normalise_name
-from graph.ontology import EVENT, ORGANIZATION, PERSON, PLACE, SECTOR
+from graph.ontology import EVENT, MISSION, ORGANIZATION, PERSON, PLACE, SECTOR
 from ingest.learn import sector_terms, span_model
 from ingest.mentions import TITLE_HEADS, Entity, Mention
 from ingest.organisations import ORG_HEADS, org_kind
@@ -45,8 +45,10 @@ def _place(surface: str, start: int, end: int, candidate: str) -> Mention:
 # number before it ("10:00 Ministry of Trade" in an itinerary table), an
 # ownership adjective ("State-owned", "Toronto-listed"), a dangling "and"
 # or "of" where the name was cut, an opening bracket never closed.
-_EDGE_BEFORE = re.compile(r"^(?:(?:\d[\d:.]*|[A-Z][\w.]*-(?:owned|listed|based|registered|controlled|backed|run))\s+)+"
-                          r"(?=[A-Z])")
+_EDGE_BEFORE = re.compile(r"^(?:(?:\d[\d:.]*(?:\s*[–-]\s*\d[\d:.]*)?"
+                          r"|[A-Z][\w.]*-(?:owned|listed|based|registered|controlled|backed|run))\s+)+(?=[A-Z])")
+# "Klaipeda for the TransBaltica conference": the city a show is held in.
+_PLACES_FOR = re.compile(r"^(.+?)\s+for\s+(?:the\s+)?(?=[A-Z0-9])")
 _EDGE_AFTER = re.compile(r"(?:,|\s+(?:and|or|of|for|in|on|the|to|at|with|by|from|&))+$|\s*\(([^()]*)$")
 
 
@@ -150,18 +152,23 @@ def trim_names(entities: list[Entity]) -> None:
     before the title, and for a person the name after it."""
     known = {normalise_name(f) for e in entities for f in [e.name, *e.aliases] if e.mentions}
     for e in entities:
-        if e.type not in (ORGANIZATION, PERSON) or not e.name:
+        if e.type not in (ORGANIZATION, PERSON, EVENT, MISSION) or not e.name:
             continue
         changed = False
         for m in e.mentions:
             if m.generic:
                 continue
             start, end, bracketed = clean_edges(m.text, 0, len(m.text))
+            if e.type == EVENT and (held_in := _PLACES_FOR.match(m.text, start, end)) and all(
+                    find_place(p) for p in re.split(r",\s*|\s+and\s+", held_in.group(1))):
+                start = held_in.end()
             if (start, end) != (0, len(m.text)):
                 m.start, m.end, m.text = m.start + start, m.start + end, m.text[start:end]
                 if bracketed and normalise_name(bracketed) not in {normalise_name(a) for a in e.aliases}:
                     e.aliases.append(bracketed)
                 changed = True
+            if e.type not in (ORGANIZATION, PERSON):
+                continue
             owner = _POSSESSIVE.match(m.text)
             if owner and (normalise_name(owner.group(1)) in known or country_code(owner.group(1))
                           or find_place(owner.group(1))):
