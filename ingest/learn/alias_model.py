@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import dataclasses
 import re
-from bisect import bisect_right
 from collections.abc import Iterator, Sequence
 from difflib import SequenceMatcher
 from functools import lru_cache
@@ -198,12 +197,8 @@ def pair_features(a: Entity, b: Entity, rivals: int, sentences: dict[int, set[in
 
 def sentences_of(rep: Report, entities: Sequence[Entity]) -> dict[int, set[int]]:
     """Per entity, the sentences (first token) its mentions are in."""
-    starts = [s.start for s in rep.doc.sents]
-    out: dict[int, set[int]] = {}
-    for e in entities:
-        out[e.index] = {starts[bisect_right(starts, span.start) - 1] for _, span in rep.spans.get(e.index, [])
-                        if starts}
-    return out
+    first_token = rep.tokens.sent_start
+    return {e.index: {first_token[span.start] for _, span in rep.spans.get(e.index, [])} for e in entities}
 
 
 def _lookup_keys(e: Entity) -> tuple[set[str], bool]:

@@ -316,16 +316,15 @@ def _unnamed_delegation_pairs(rep: Report, delegation: int, items: list[tuple[in
     around the named end instead."""
     if any(idx == delegation for idx, _ in items):
         return
-    mission_type = rep.entities[delegation].type
     first: dict[int, Span] = {}
     for idx, span in items:
         if idx not in first or span.start < first[idx].start:
             first[idx] = span
     for idx, span in sorted(first.items()):
         other = rep.entities[idx].type
-        if could_relate(mission_type, other):
+        if could_relate(MISSION, other):
             yield PairCandidate(delegation, idx, sent, None, span)
-        if could_relate(other, mission_type):
+        if could_relate(other, MISSION):
             yield PairCandidate(idx, delegation, sent, span, None)
 
 

@@ -103,9 +103,9 @@ def token_columns(doc: Doc, text: str, tokens: Tokens | None = None) -> dict[str
     return columns
 
 
-def token_features(doc: Doc) -> list[Features]:
+def token_features(doc: Doc, tokens: Tokens | None = None) -> list[Features]:
     """The same features and the neighbours' token by token, as the learner takes them."""
-    columns = token_columns(doc, doc.text)
+    columns = token_columns(doc, doc.text, tokens)
     columns.update({kind: _shifted(columns[column], by) for kind, (column, by) in NEIGHBOURS.items()})
     return [{f"{kind}={v}": 1.0 for kind, v in zip(columns, row, strict=True) if v}
             for row in zip(*columns.values(), strict=True)]
@@ -153,15 +153,17 @@ def gold_labels(doc: Doc, ann: Annotation) -> list[str] | None:
     return labels
 
 
-def examples(docs: Sequence[tuple[Doc, Annotation]]) -> tuple[list[Features], list[str]]:
-    """Every token of the annotated texts, with its label."""
+def examples(docs: Sequence[tuple[Doc, Annotation]],
+             tokens: Sequence[Tokens] | None = None) -> tuple[list[Features], list[str]]:
+    """Every token of the annotated texts, with its label (``tokens``: each
+    text's token lists, where the caller keeps them)."""
     X: list[Features] = []
     y: list[str] = []
-    for doc, ann in docs:
+    for n, (doc, ann) in enumerate(docs):
         labels = gold_labels(doc, ann)
         if labels is None:
             continue
-        X += token_features(doc)
+        X += token_features(doc, tokens=tokens[n] if tokens is not None else None)
         y += labels
     return X, y
 

@@ -52,6 +52,7 @@ from ingest.learn.refine import FILES, MODELS_DIR, Models
 from ingest.mentions import Entity
 from ingest.nlp import prepare_text
 from ingest.relations import Found
+from ingest.tokens import Tokens
 
 DEV_SETS = ("gold", "gold2", "gold3", "gold4")
 DEV_GROUP = "dev sets"  # the texts the rules were written from
@@ -71,6 +72,8 @@ class Parsed:
     found: list[Found]
     doc_date: str | None
     info: dict[str, Any]
+    # The parse's token lists, read once and shared by the rules, the tagger and the features.
+    tokens: Tokens
     # The span tagger's names, from a tagger that never saw this text (``tag_out_of_fold``).
     tagged: span_model.Names = field(default_factory=dict)
     rep: Report = field(init=False)
@@ -79,7 +82,7 @@ class Parsed:
     def prepare(self, terms: Path | None) -> None:
         entities = add_candidates(self.doc, self.doc.text, self.entities, terms, tagged=self.tagged)
         found = merge_short_forms(entities, self.found)
-        self.rep = Report(self.doc, self.doc.text, entities, found, tagged=self.tagged)
+        self.rep = Report(self.doc, self.doc.text, entities, found, tagged=self.tagged, token_table=self.tokens)
         self.align = Alignment(self.rep, self.ann)
 
 
@@ -105,14 +108,15 @@ def parse(anns: list[Annotation], extractor: Extractor) -> list[Parsed]:
     out = []
     pairs = ((prepare_text(d.text), (a, d)) for a, d in zip(anns, docs, strict=True))
     for parsed, (a, d) in extractor.nlp.pipe(pairs, as_tuples=True, batch_size=32):
-        doc_date, info, entities, found = extractor.rules(d, parsed.text, parsed)
-        out.append(Parsed(a, d, parsed, entities, found, doc_date, info))
+        tokens = Tokens(parsed)
+        doc_date, info, entities, found = extractor.rules(d, parsed.text, parsed, tokens)
+        out.append(Parsed(a, d, parsed, entities, found, doc_date, info, tokens))
     return out
 
 
 def train_tagger(items: list[Parsed]) -> LinearModel | None:
     """The span tagger trained on ``items``; None when they name nothing (a test's tiny slice)."""
-    X, y = span_model.examples([(p.doc, p.ann) for p in items])
+    X, y = span_model.examples([(p.doc, p.ann) for p in items], [p.tokens for p in items])
     return span_model.train_tagger(X, y) if len(set(y)) >= 2 else None
 
 
@@ -129,7 +133,7 @@ def tag_out_of_fold(items: list[Parsed]) -> None:
             continue  # no names to learn from: none proposed
         for p in items:
             if fold_of(p) == k:
-                p.tagged = span_model.predict(tagger, p.doc, p.doc.text)
+                p.tagged = span_model.predict(tagger, p.doc, p.doc.text, p.tokens)
         print(f"  span tagger {k + 1} of {FOLDS} trained", file=sys.stderr)
 
 
