@@ -639,13 +639,16 @@ def test_entity_types_and_entities_without_aliases_read_what_ranking_needs(store
 
 
 def test_evidence_counts_are_the_spans_that_state_each_relation(store: Store) -> None:
+    def restate_the_meeting(how: str, date: str) -> None:
+        store.upsert_extraction(report(
+            f"The Chongqing business delegation met with the National Atameken Chamber of Entrepreneurs {how}.",
+            date=date,
+            entities={"d": ("Mission", "Chongqing business delegation"),
+                      "a": ("Organization", "National Atameken Chamber of Entrepreneurs", {"country": "KZ"})},
+            relations=[("MET_WITH", "d", "a")]))
+
     store.upsert_extraction(ASTANA_2023)
-    store.upsert_extraction(report(
-        "The Chongqing business delegation met with the National Atameken Chamber of Entrepreneurs again.",
-        date="2023-06-25",
-        entities={"d": ("Mission", "Chongqing business delegation"),
-                  "a": ("Organization", "National Atameken Chamber of Entrepreneurs", {"country": "KZ"})},
-        relations=[("MET_WITH", "d", "a")]))
+    restate_the_meeting("again", "2023-06-25")
 
     def counted_from_the_evidence() -> None:
         rels = store.relations(with_evidence=False)
@@ -658,12 +661,7 @@ def test_evidence_counts_are_the_spans_that_state_each_relation(store: Store) ->
     # A record read before a later report restated the meeting (its date has
     # changed since): the count as it is now.
     [met] = store.relations(types=["MET_WITH"], with_evidence=False)
-    store.upsert_extraction(report(
-        "The Chongqing business delegation met with the National Atameken Chamber of Entrepreneurs once more.",
-        date="2023-06-26",
-        entities={"d": ("Mission", "Chongqing business delegation"),
-                  "a": ("Organization", "National Atameken Chamber of Entrepreneurs", {"country": "KZ"})},
-        relations=[("MET_WITH", "d", "a")]))
+    restate_the_meeting("once more", "2023-06-26")
     assert store.evidence_counts([met]) == {met.id: 3}
     counted_from_the_evidence()
     store.upsert_extraction(ALMATY_2024)
