@@ -226,3 +226,21 @@ def test_a_short_form_is_folded_into_its_full_name_with_its_relations():
     assert merged[0].aliases == ["Storer"] and len(merged[0].mentions) == 2
     # The short form's deal is the company's; "Storer PART_OF Storer ..." is no fact any more.
     assert [(r.type, r.source, r.target) for r in relations] == [("SIGNED_WITH", 0, 1)]
+
+
+def test_a_delegation_or_meeting_named_after_a_body_is_a_candidate_beside_the_body():
+    from ingest.learn.candidates import add_candidates
+    from ingest.nlp import load_model
+
+    nlp = load_model()[0]
+    text = ("A World Bank mission arrived in Lagos on Monday. Our textile mission to Uganda "
+            "met buyers in Kampala, and the ICO talks resumed in London.")
+    doc = nlp(text)
+    bodies = [_org(0, "World Bank", text.index("World")), _org(1, "ICO", text.index("ICO"))]
+    found = {(e.type, e.name) for e in add_candidates(doc, text, bodies)}
+    assert {("Mission", "World Bank mission"), ("Mission", "textile mission to Uganda"),
+            ("Event", "ICO talks")} <= found
+    # The bodies and places inside those names stay entities of their own.
+    assert {("Organization", "World Bank"), ("Organization", "ICO"), ("Place", "Uganda")} <= found
+    # A bare head is no name.
+    assert ("Mission", "mission") not in found

@@ -132,6 +132,32 @@ def _event_mentions(doc: Doc, text: str) -> list[Mention]:
     return out
 
 
+# Travelling groups named by a phrase ("a World Bank mission", "the IMF team",
+# "Trade Mission to Turkmenistan"): the report's delegation is its hub.
+MISSION_HEADS = frozenset({"mission", "delegation", "team"})
+
+
+def _mission_mentions(doc: Doc, text: str) -> list[Mention]:
+    out = []
+    for chunk in doc.noun_chunks:
+        if chunk.root.lower_ not in MISSION_HEADS and chunk.root.lemma_.lower() not in MISSION_HEADS:
+            continue
+        words = [t for t in chunk if t.dep_ not in ("det", "poss", "case", "nummod") and not t.is_punct]
+        if len(words) < 2:
+            continue
+        start, end = words[0].idx, chunk.end_char
+        # "Trade Mission to Turkmenistan": the destination is part of its name.
+        after = chunk.end
+        if (after + 1 < len(doc) and doc[after].lower_ == "to" and doc[after + 1].ent_type_ in ("GPE", "LOC")
+                and doc[after + 1].ent_iob_ == "B"):
+            last = after + 1
+            while last + 1 < len(doc) and doc[last + 1].ent_iob_ == "I":
+                last += 1
+            end = doc[last].idx + len(doc[last])
+        out.append(Mention(start, end, text[start:end], MISSION, attrs={"candidate": "chunk"}))
+    return out
+
+
 def _sector_mentions(text: str, terms: Path | None) -> list[Mention]:
     if terms is None:
         return []
@@ -203,6 +229,25 @@ def trim_names(entities: list[Entity]) -> None:
             e.name = max((m.text for m in e.mentions if not m.generic), key=len)
 
 
+def _is_chunk(m: Mention) -> bool:
+    return m.type in (EVENT, MISSION) and m.attrs.get("candidate") == "chunk"
+
+
+def _nests(m: Mention, start: int, end: int, etype: str, chunk: bool) -> bool:
+    """Whether a new mention and a covered span [start, end) of type ``etype``
+    may both stand, one inside the other, each an entity of its own: a
+    meeting or a delegation named by a phrase holds the names inside it ("the
+    IMF meeting", "a World Bank mission", "the coffee talks"), and an
+    industry term inside a body's name says what it does ("Georgian Tea
+    Producers Association", "Apollo Computer Inc")."""
+    if (m.start, m.end) == (start, end):
+        return False
+    if _is_chunk(m):
+        return etype in (ORGANIZATION, PLACE, PERSON, SECTOR) and m.start <= start and end <= m.end
+    inside = start <= m.start and m.end <= end
+    return inside and (chunk or (m.type == SECTOR and etype in (ORGANIZATION, MISSION, EVENT)))
+
+
 def add_candidates(doc: Doc, text: str, rule_entities: list[Entity], terms: Path | None = None, *,
                    tagged: span_model.Names | None = None, keep_rules: bool = True) -> list[Entity]:
     """The rules' entities followed by the new candidates (indices continue);
@@ -212,7 +257,7 @@ def add_candidates(doc: Doc, text: str, rule_entities: list[Entity], terms: Path
     extractor, which uses them once, skips the copy."""
     entities = copy.deepcopy(rule_entities) if keep_rules else list(rule_entities)
     trim_names(entities)
-    covered = [(m.start, m.end) for e in entities for m in e.mentions]
+    covered = [(m.start, m.end, e.type, False) for e in entities for m in e.mentions]
     by_form: dict[tuple[str, str], Entity] = {}
     for e in entities:
         for form in [e.name, *e.aliases]:
@@ -228,11 +273,13 @@ def add_candidates(doc: Doc, text: str, rule_entities: list[Entity], terms: Path
         if e.type == SECTOR:
             by_form.setdefault((SECTOR, str(e.attrs.get("code"))), e)
     more = [*_headline_countries(text), *(x for x in found if x is not None), *_event_mentions(doc, text),
+            *_mission_mentions(doc, text),
             *_sector_mentions(text, terms)]
     for m in more:
-        if any(m.start < t and s < m.end for s, t in covered):
+        if any(m.start < t and s < m.end and not _nests(m, s, t, etype, chunk)
+               for s, t, etype, chunk in covered):
             continue
-        covered.append((m.start, m.end))
+        covered.append((m.start, m.end, m.type, _is_chunk(m)))
         form = normalise_name(m.text)
         if m.type == SECTOR:
             target = by_form.get((SECTOR, m.key))

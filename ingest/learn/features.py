@@ -258,14 +258,15 @@ def could_relate(source_type: str, target_type: str) -> bool:
     return any(r.allows(source_type, target_type) for r in RELATION_TYPES.values())
 
 
-def pair_candidates(rep: Report) -> Iterator[PairCandidate]:
+def pair_candidates(rep: Report, kept: set[int] | None = None) -> Iterator[PairCandidate]:
     """Each ordered pair of entities named in one sentence (nearest mentions),
     the report's delegation with each entity of a sentence that does not name
-    it, and each pair the rules related, once per sentence."""
+    it, and each pair the rules related, once per sentence. With ``kept``,
+    the delegation is chosen among those entities (the others were dropped)."""
     seen: set[tuple[int, int, int]] = set()
     by_sent: dict[int, list[tuple[int, Span]]] = defaultdict(list)
     sents = rep.tokens.sents
-    delegation = report_delegation(rep)
+    delegation = report_delegation(rep, kept)
     for idx, spans in rep.spans.items():
         for _, span in spans:
             by_sent[rep.tokens.sent_no[span.start]].append((idx, span))
@@ -299,9 +300,10 @@ def pair_candidates(rep: Report) -> Iterator[PairCandidate]:
             yield PairCandidate(a, b, fd.sentence, None, None)
 
 
-def report_delegation(rep: Report) -> int | None:
+def report_delegation(rep: Report, kept: set[int] | None = None) -> int | None:
     """The delegation a report is about: its most-mentioned Mission (None without one)."""
-    missions = [e for e in rep.entities if e.type == MISSION and rep.spans.get(e.index)]
+    missions = [e for e in rep.entities if e.type == MISSION and rep.spans.get(e.index)
+                and (kept is None or e.index in kept)]
     if not missions:
         return None
     return max(missions, key=lambda e: (len(rep.spans[e.index]), -e.index)).index
@@ -378,6 +380,9 @@ def pair_features(rep: Report, cand: PairCandidate, rule_types: dict[tuple[int, 
     ra, rb = rep.root(sa), rep.root(sb)
     f["src_first" if sa.start < sb.start else "tgt_first"] = 1.0
     lo, hi = (sa, sb) if sa.start < sb.start else (sb, sa)
+    if lo.start <= hi.start and hi.end <= lo.end or hi.start <= lo.start and lo.end <= hi.end:
+        f["nested"] = 1.0  # one is named inside the other ("Apollo Computer Inc")
+        f[f"nested|{tp}"] = 1.0
     between = range(lo.end, hi.start)
     f[f"gap={_bucket(len(between))}"] = 1.0
     others = rep.mentions_between(lo.end, hi.start, (cand.source, cand.target))

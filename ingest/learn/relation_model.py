@@ -47,7 +47,7 @@ def candidates(rep: Report, allowed: set[int] | None = None) -> list[tuple[PairC
     """Each candidate pair and its features; with ``allowed``, only pairs
     between those entities (the others were dropped: no features built)."""
     by_pair, by_sent = rule_index(rep)
-    return [(c, pair_features(rep, c, by_pair, by_sent)) for c in pair_candidates(rep)
+    return [(c, pair_features(rep, c, by_pair, by_sent)) for c in pair_candidates(rep, allowed)
             if allowed is None or (c.source in allowed and c.target in allowed)]
 
 
