@@ -59,6 +59,7 @@ from graph.model import (
     MeetingPath,
     MergeRecord,
     Relation,
+    SectorMember,
     Stats,
     Subgraph,
     UpsertResult,
@@ -68,6 +69,7 @@ from graph.model import (
 )
 from graph.ontology import (
     ENTITY_TYPES,
+    IN_SECTOR,
     LED,
     MEETING_RELATIONS,
     MEMBER_OF,
@@ -825,6 +827,21 @@ class CypherStore:
         for row in self.conn.run(query + " RETURN DISTINCT e.id AS linked, x.id AS seed", params):
             out.setdefault(row["linked"], set()).add(row["seed"])
         return out
+
+    def sector_members(
+        self,
+        sector_ids: Iterable[str],
+        *,
+        entity_type: str | None = None,
+        kinds: Sequence[str] | None = None,
+        country: str | None = None,
+    ) -> dict[str, SectorMember]:
+        # Nothing precomputed here: the members, then their rows and degrees.
+        linked = self.linked_entities(sector_ids, types=[IN_SECTOR], direction="in", entity_type=entity_type,
+                                      kinds=kinds, country=country)
+        ents = self.get_entities(linked, with_aliases=False)
+        deg = self.degrees(ents)
+        return {i: SectorMember(e, linked[i], deg[i]) for i, e in ents.items()}
 
     # --- relations --------------------------------------------------------------------
 

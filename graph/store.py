@@ -28,6 +28,7 @@ from graph.model import (
     MeetingPath,
     MergeRecord,
     Relation,
+    SectorMember,
     Stats,
     Subgraph,
     UpsertResult,
@@ -152,6 +153,23 @@ class Store(Protocol):
         filter: the caller decides about it. ``until`` keeps relations stated
         for a date up to it. The filtering happens in the store, so a query
         about one sector in one country does not read the whole sector."""
+        ...
+
+    def sector_members(
+        self,
+        sector_ids: Iterable[str],
+        *,
+        entity_type: str | None = None,
+        kinds: Sequence[str] | None = None,
+        country: str | None = None,
+    ) -> dict[str, SectorMember]:
+        """The entities in the given sector entities (``IN_SECTOR`` relations
+        into them), filtered as ``linked_entities`` filters them, each with
+        the entity (no aliases), the given sectors it is in and its degree:
+        what ``linked_entities(..., types=[IN_SECTOR], direction="in")``,
+        ``get_entities(..., with_aliases=False)`` and ``degrees`` give, read
+        together (on the embedded store, from one range of a table kept by
+        every write)."""
         ...
 
     # --- relations ----------------------------------------------------------

@@ -96,7 +96,8 @@ def partner_candidates(
     cc = country_filter(country)
     want = max(50, 3 * limit)
     codes: dict[str, set[str]] = {}
-    ents = _in_sectors(store, {f"sector-{c}": c for c in wanted}, codes, cc=cc, kinds=kinds, until=until)
+    deg: dict[str, int] = {}  # filled with the members read with their degree
+    ents = _in_sectors(store, {f"sector-{c}": c for c in wanted}, codes, deg, cc=cc, kinds=kinds, until=until)
     sectors = {f"sector-{code}": code}
     # Neighbouring divisions can only enter the first stage's shortlist when
     # the asked division does not fill it (fit 1.0 outweighs fit 0.5 plus any
@@ -104,7 +105,7 @@ def partner_candidates(
     if len(ents) < want:
         sectors = sector_ids(store, code)
         others = {k: v for k, v in sectors.items() if v != code}
-        ents.update(_in_sectors(store, others, codes, cc=cc, kinds=kinds, until=until))
+        ents.update(_in_sectors(store, others, codes, deg, cc=cc, kinds=kinds, until=until))
     # Last, the bodies that delegations working in the sector met: the chambers,
     # ministries and buyers such a delegation would meet again.
     met_by: dict[str, set[str]] = {}
@@ -118,7 +119,8 @@ def partner_candidates(
         return []
 
     # Stage 1: fit and degree for every candidate.
-    deg = store.degrees(ents)
+    deg = {i: deg[i] for i in ents if i in deg}
+    deg.update(store.degrees(i for i in ents if i not in deg))
     fit = {i: max(sector_fit(c, codes[i]) for c in wanted) or (FIT_MET_BY_MISSION if i in met_by else 0.0)
            for i in ents}
     max_deg = max(deg.values(), default=0)
@@ -175,18 +177,28 @@ def partner_candidates(
     return out[:limit]
 
 
-def _in_sectors(store: Store, sectors: dict[str, str], codes: dict[str, set[str]], *, cc: str | None,
-                kinds: Sequence[str] | None, until: str | None) -> dict[str, Entity]:
+def _in_sectors(store: Store, sectors: dict[str, str], codes: dict[str, set[str]], deg: dict[str, int], *,
+                cc: str | None, kinds: Sequence[str] | None, until: str | None) -> dict[str, Entity]:
     """Organisations in the given sector entities, filtered by kind and
-    country; fills ``codes`` (entity -> its division codes among them)."""
+    country; fills ``codes`` (entity -> its division codes among them) and
+    ``deg`` (their degrees, when read with them)."""
     if not sectors:
         return {}
     # Kind and country are filtered in the store: a sector holds thousands of
     # organisations, one country's share of them is what we need.
-    linked = store.linked_entities(list(sectors), types=[IN_SECTOR], direction="in", entity_type=ORGANIZATION,
-                                   kinds=kinds, country=cc, until=until)
-    mine = {i: {sectors[s] for s in seeds} for i, seeds in linked.items()}
-    ents = _filtered(store, store.get_entities(mine, with_aliases=False), cc=cc, kinds=kinds, until=until)
+    if until is None:
+        # With their names and degrees, from one range of the store.
+        members = store.sector_members(list(sectors), entity_type=ORGANIZATION, kinds=kinds, country=cc)
+        mine = {i: {sectors[s] for s in members[i].sectors} for i in sorted(members)}
+        found = {i: members[i].entity for i in mine}
+        deg.update((i, m.degree) for i, m in members.items())
+    else:
+        # Membership stated up to a date: from the relations' evidence.
+        linked = store.linked_entities(list(sectors), types=[IN_SECTOR], direction="in",
+                                       entity_type=ORGANIZATION, kinds=kinds, country=cc, until=until)
+        mine = {i: {sectors[s] for s in seeds} for i, seeds in linked.items()}
+        found = store.get_entities(mine, with_aliases=False)
+    ents = _filtered(store, found, cc=cc, kinds=kinds, until=until)
     for i in ents:
         codes.setdefault(i, set()).update(mine[i])
     return ents
@@ -211,8 +223,10 @@ def _met_by_sector_missions(store: Store, code: str, exclude: set[str], *, cc: s
                             kinds: Sequence[str] | None, until: str | None) -> dict[str, set[str]]:
     """Organisation id -> the missions working in division ``code`` that met
     it (kind and country filtered in the store, as for the sector itself)."""
-    missions = store.linked_entities([f"sector-{code}"], types=[IN_SECTOR], direction="in",
-                                     entity_type=MISSION, until=until)
+    sector = f"sector-{code}"
+    missions = (set(store.sector_members([sector], entity_type=MISSION)) if until is None else
+                set(store.linked_entities([sector], types=[IN_SECTOR], direction="in", entity_type=MISSION,
+                                          until=until)))
     if not missions:
         return {}
     met = store.linked_entities(sorted(missions), types=list(MEETING_RELATIONS), entity_type=ORGANIZATION,
