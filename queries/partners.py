@@ -17,8 +17,9 @@ Whether the asker already knows a candidate is flagged, not scored: knowing
 them is information, not merit.
 
 Two stages keep it fast on a large graph: fit, country, kind and degree are
-read for every organisation in the sector (cheap, no evidence); evidence is
-read only for the best ``max(50, 3 * limit)`` of them.
+read for every organisation in the sector (``Store.sector_members``: on the
+embedded store one range of a table per sector and country, no evidence);
+evidence is read only for the best ``max(50, 3 * limit)`` of them.
 """
 
 from __future__ import annotations
