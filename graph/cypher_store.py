@@ -888,6 +888,11 @@ class CypherStore:
     def relation_evidence(self, relations: Sequence[Relation]) -> dict[str, list[Evidence]]:
         return self._relation_evidence(relations)
 
+    def evidence_spans(self, entity_id: str, relations: Sequence[Relation]) -> dict[str, list[Evidence]]:
+        # The evidence lives on the edge: read it, keep document, span and date.
+        return {rid: [Evidence(doc_id=ev.doc_id, start=ev.start, end=ev.end, text="", date=ev.date) for ev in evs]
+                for rid, evs in self._relation_evidence(relations).items()}
+
     def evidence_counts(self, relations: Sequence[Relation]) -> dict[str, int]:
         evidence = self._relation_evidence(relations)
         return {r.id: len({(ev.doc_id, ev.start, ev.end) for ev in evidence.get(r.id, [])}) for r in relations}

@@ -131,8 +131,15 @@ CREATE TABLE IF NOT EXISTS relation_evidence (
     PRIMARY KEY (relation_id, doc_id, start, end, origin_source, origin_target)
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS relation_evidence_by_doc ON relation_evidence(doc_id);
-CREATE INDEX IF NOT EXISTS relation_evidence_by_origin_source ON relation_evidence(origin_source);
-CREATE INDEX IF NOT EXISTS relation_evidence_by_origin_target ON relation_evidence(origin_target);
+-- Evidence by each origin entity, then relation and date; with the primary
+-- key's columns they hold everything but the sentence, so what ranking
+-- reads of an entity's evidence (documents, spans, dates) is a range of
+-- each, never the rows (``evidence_spans``). They replace
+-- relation_evidence_by_origin_source(origin_source) and ..._target, their prefixes.
+CREATE INDEX IF NOT EXISTS relation_evidence_from ON relation_evidence(origin_source, relation_id, date);
+CREATE INDEX IF NOT EXISTS relation_evidence_to ON relation_evidence(origin_target, relation_id, date);
+DROP INDEX IF EXISTS relation_evidence_by_origin_source;
+DROP INDEX IF EXISTS relation_evidence_by_origin_target;
 CREATE TABLE IF NOT EXISTS merges (
     drop_id TEXT PRIMARY KEY, keep_id TEXT NOT NULL, snapshot TEXT NOT NULL, merged_at TEXT NOT NULL
 );
@@ -1158,6 +1165,38 @@ class SqliteStore:
             (json.dumps(list(keys.values())),),
         )
         return {r[0]: r[1] for r in rows}
+
+    def evidence_spans(self, entity_id: str, relations: Sequence[Relation]) -> dict[str, list[Evidence]]:
+        # Each evidence row names the entities it was first resolved to; those
+        # now held by ``entity_id`` are it and every id merged into it. So the
+        # evidence of its relations is where one of those is an origin: a
+        # range of relation_evidence_from or _to per origin, covering (no
+        # sentence read). Relations not touching it are read in full.
+        out: dict[str, list[Evidence]] = {r.id: [] for r in relations}
+        mine = [r.id for r in relations if entity_id in (r.source, r.target)]
+        others = [r.id for r in relations if entity_id not in (r.source, r.target)]
+        with self._lock:
+            cur = self._db.cursor()
+            cur.row_factory = None
+            origins = _ids_param(self._merged_into(self._db, entity_id))
+            rows = cur.execute(
+                "SELECT DISTINCT relation_id, doc_id, start, end, date FROM ("
+                " SELECT ev.relation_id, ev.doc_id, ev.start, ev.end, ev.date FROM json_each(:o) o"
+                "  CROSS JOIN json_each(:r) r CROSS JOIN relation_evidence ev INDEXED BY relation_evidence_from"
+                "  ON ev.origin_source = o.value AND ev.relation_id = r.value"
+                " UNION ALL SELECT ev.relation_id, ev.doc_id, ev.start, ev.end, ev.date FROM json_each(:o) o"
+                "  CROSS JOIN json_each(:r) r CROSS JOIN relation_evidence ev INDEXED BY relation_evidence_to"
+                "  ON ev.origin_target = o.value AND ev.relation_id = r.value"
+                ") ORDER BY relation_id, date, doc_id, start",
+                {"o": origins, "r": _ids_param(dict.fromkeys(mine))},
+            ).fetchall()
+            full = self._relation_evidence(others) if others else {}
+        # As ``_collect_evidence`` keeps them: a span reaching a relation from
+        # two origins (adjacent rows) once.
+        _collect_evidence(((rid, doc, start, end, "", date, 1.0, "") for rid, doc, start, end, date in rows), out)
+        for rid, evs in full.items():
+            out[rid] = [Evidence(doc_id=ev.doc_id, start=ev.start, end=ev.end, text="", date=ev.date) for ev in evs]
+        return out
 
     def meeting_paths(
         self,

@@ -201,6 +201,14 @@ class Store(Protocol):
         by id, without reading them: what weighs a tie."""
         ...
 
+    def evidence_spans(self, entity_id: str, relations: Sequence[Relation]) -> dict[str, list[Evidence]]:
+        """The evidence of ``relations`` (relations of ``entity_id``), by
+        relation id, as ``relation_evidence`` gives it but without the text
+        (``text`` empty; document, span and date kept): what ranking an
+        entity counts and dates, read without the sentences (on the
+        embedded store, from ranges of an index clustered by the entity)."""
+        ...
+
     def meeting_paths(
         self,
         entity_id: str,

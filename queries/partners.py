@@ -135,20 +135,33 @@ def partner_candidates(
     # Stage 2: evidence for the best of them (hubs: their newest relations only).
     wanted = [IN_SECTOR, *ACTIVITY_RELATIONS]
     capped = {i for i in top if deg.get(i, 0) > RELATIONS_READ_CAP}
-    rels = store.relations(types=wanted, entity_ids=[i for i in top if i not in capped], until=until)
+    rels = store.relations(types=wanted, entity_ids=[i for i in top if i not in capped], until=until,
+                           with_evidence=False)
     for i in sorted(capped):
-        rels += store.relations(types=wanted, entity_ids=[i], until=until, limit=RELATIONS_READ_CAP)
+        rels += store.relations(types=wanted, entity_ids=[i], until=until, limit=RELATIONS_READ_CAP,
+                                with_evidence=False)
     by_entity: dict[str, list[Relation]] = {i: [] for i in top}
     for r in rels:
         for x in (r.source, r.target):
             if x in by_entity and (r.type != IN_SECTOR or r.target in sectors):
                 by_entity[x].append(r)
+    # Ranking counts and dates the evidence: its documents, spans and dates,
+    # read per candidate without the sentences; those of the evidence shown
+    # are read for the candidates returned, last.
+    spans: dict[str, list[Evidence]] = {}
+    for i in top:
+        unread = [r for r in by_entity[i] if r.id not in spans]
+        if unread:
+            spans.update(store.evidence_spans(i, unread))
+    for r in rels:
+        r.evidence = spans.get(r.id, [])
     known = _known(store, asker, until=until) if asker else set()
     newest = max((d for rs in by_entity.values() for r in rs for d in dates_of(r.evidence)), default=None)
 
     missions = {m: e.name for m, e in store.get_entities({m for i in top for m in met_by.get(i, ())},
                                                               with_aliases=False).items()}
     out = []
+    shown: dict[str, list[tuple[str, int]]] = {}  # candidate -> (relation, index) of each evidence shown
     for i in top:
         rs = by_entity[i]
         evidence = [ev for r in rs for ev in r.evidence]
@@ -159,9 +172,10 @@ def partner_candidates(
         rec = recency(last, newest)
         cen = centrality(i)
         score = W_FIT * fit[i] + W_STRENGTH * strength + W_RECENCY * rec + W_CENTRALITY * cen
-        sector_ev = [ev for r in rs if r.type == IN_SECTOR for ev in r.evidence]
-        activity_ev = sorted((ev for r in rs if r.type != IN_SECTOR for ev in r.evidence),
-                             key=lambda ev: ev.date or "", reverse=True)
+        sector_ev = [(r.id, k, ev) for r in rs if r.type == IN_SECTOR for k, ev in enumerate(r.evidence)]
+        activity_ev = sorted(((r.id, k, ev) for r in rs if r.type != IN_SECTOR for k, ev in enumerate(r.evidence)),
+                             key=lambda x: x[2].date or "", reverse=True)
+        shown[i] = [(rid, k) for rid, k, _ in sector_ev[:3] + activity_ev[:5]]
         out.append(PartnerCandidate(
             organization=EntityRef.of(ents[i]),
             score=round(score, 4),
@@ -172,10 +186,24 @@ def partner_candidates(
             sectors=sorted(codes[i]),
             fit=fit[i], strength=round(strength, 4), recency=round(rec, 4), centrality=round(cen, 4),
             degree=deg.get(i, 0), documents=docs, last_date=last, known_to_asker=i in known,
-            evidence=sector_ev[:3] + activity_ev[:5],
         ))
     out.sort(key=lambda c: (-c.score, c.organization.name))
-    return out[:limit]
+    out = out[:limit]
+    # The sentences of the evidence each candidate returned shows.
+    rel_by_id = {r.id: r for r in rels}
+    full = store.relation_evidence([rel_by_id[rid] for rid in
+                                    dict.fromkeys(rid for c in out for rid, _ in shown[c.organization.id])])
+    for c in out:
+        c.evidence = [_full(full[rid], spans[rid], k) for rid, k in shown[c.organization.id]]
+    return out
+
+
+def _full(evidence: list[Evidence], spans: list[Evidence], k: int) -> Evidence:
+    """The evidence read in full that is span ``k`` of its relation."""
+    if len(evidence) == len(spans):
+        return evidence[k]
+    s = spans[k]
+    return next(ev for ev in evidence if (ev.doc_id, ev.start, ev.end, ev.date) == (s.doc_id, s.start, s.end, s.date))
 
 
 def _in_sectors(store: Store, sectors: dict[str, str], codes: dict[str, set[str]], deg: dict[str, int], *,

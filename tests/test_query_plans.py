@@ -96,8 +96,8 @@ LARGE_STORE_STATISTICS: list[tuple[str, str, str]] = [
     ("meta", "sqlite_autoindex_meta_1", "1 1"),
     ("relation_evidence", "relation_evidence", "1002169 1 1 1 1 1 1"),
     ("relation_evidence", "relation_evidence_by_doc", "1002169 27"),
-    ("relation_evidence", "relation_evidence_by_origin_source", "1002169 7"),
-    ("relation_evidence", "relation_evidence_by_origin_target", "1002169 9"),
+    ("relation_evidence", "relation_evidence_from", "1002169 7 1 1 1 1 1 1"),
+    ("relation_evidence", "relation_evidence_to", "1002169 9 1 1 1 1 1 1"),
     ("relations", "relations_out", "1000007 7 3 2 1 1 1 1 1"),
     ("relations", "relations_in", "1000007 9 5 2 1 1 1 1 1"),
     ("relations", "relations_by_type", "1000007 100001 46"),
@@ -142,6 +142,8 @@ def exercise_store_contract(store: SqliteStore) -> None:
     store.meeting_paths(chamber.id, counterparts=[chamber.id, "nobody"])
     store.meeting_totals([chamber.id, "nobody"])
     store.sector_members(["sector-45", "nobody"])
+    not_its_own = Relation(id="r-none", type=MEMBER_OF, source="a", target="b", confidence=1.0)
+    store.evidence_spans(chamber.id, [*store.relations(entity_ids=[chamber.id], with_evidence=False), not_its_own])
     store.sector_members(["sector-45"], entity_type=ORGANIZATION, kinds=["chamber"], country="KZ")
     for direction in ("both", "out", "in"):
         store.linked_entities([chamber.id], types=[MET_WITH, SIGNED_WITH], direction=direction,

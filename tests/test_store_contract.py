@@ -752,3 +752,41 @@ def test_sector_members_follow_ingest_corrections_merges_and_deletes(store: Stor
                                   evidence=[ev])], [rel])
     assert "org-bulk" in store.sector_members([sector], country="KZ")
     assert_sector_members_follow_the_relations(store)
+
+
+def assert_evidence_spans_are_the_evidence_without_text(store: Store, entity_ids: set[str]) -> None:
+    everything = store.relations(with_evidence=False)
+    full = store.relation_evidence(everything)
+    for i in sorted(entity_ids):
+        mine = store.relations(entity_ids=[i], with_evidence=False)
+        asked = mine + [r for r in everything if r not in mine][:1]  # and one not its own: read in full
+        assert store.evidence_spans(i, asked) == {
+            r.id: [Evidence(doc_id=ev.doc_id, start=ev.start, end=ev.end, text="", date=ev.date)
+                   for ev in full[r.id]] for r in asked}, i
+
+
+def test_evidence_spans_follow_merges_unmerges_and_deletes(store: Store) -> None:
+    store.upsert_extraction(ASTANA_2023)
+    store.upsert_extraction(ALMATY_2024)
+    # The signing stated the other way round: the same symmetric relation,
+    # evidence whose origins are swapped.
+    store.upsert_extraction(report(
+        "Atameken signed a memorandum with the Ministry of Economy of Belarus.", date="2024-05-01",
+        entities={"a": ("Organization", "Atameken", {"kind": "chamber"}),
+                  "m": ("Organization", "Ministry of Economy of Belarus", {"kind": "ministry", "country": "BY"})},
+        relations=[("SIGNED_WITH", "a", "m")]))
+    chamber = entity_named(store, "National Atameken Chamber of Entrepreneurs").id
+    ministry = entity_named(store, "Ministry of Economy of Belarus").id
+    changan = entity_named(store, "Changan Auto").id
+    trip = entity_named(store, "Chongqing business delegation").id
+    seen = {chamber, ministry, changan, trip}
+    assert_evidence_spans_are_the_evidence_without_text(store, seen)
+    store.merge_entities(chamber, changan)  # evidence whose origin is now held by the chamber
+    assert_evidence_spans_are_the_evidence_without_text(store, {chamber, ministry, trip})
+    store.merge_entities(ministry, chamber)  # and a merge of what absorbed another
+    assert_evidence_spans_are_the_evidence_without_text(store, {ministry, trip})
+    store.unmerge_entity(chamber)
+    assert_evidence_spans_are_the_evidence_without_text(store, {chamber, ministry, trip})
+    store.unmerge_entity(changan)
+    store.delete_document(ALMATY_2024.document.id)
+    assert_evidence_spans_are_the_evidence_without_text(store, seen)
