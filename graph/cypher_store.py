@@ -59,6 +59,7 @@ from graph.model import (
     MeetingPath,
     MergeRecord,
     Relation,
+    SectorMember,
     Stats,
     Subgraph,
     UpsertResult,
@@ -68,6 +69,7 @@ from graph.model import (
 )
 from graph.ontology import (
     ENTITY_TYPES,
+    IN_SECTOR,
     LED,
     MEETING_RELATIONS,
     MEMBER_OF,
@@ -826,6 +828,21 @@ class CypherStore:
             out.setdefault(row["linked"], set()).add(row["seed"])
         return out
 
+    def sector_members(
+        self,
+        sector_ids: Iterable[str],
+        *,
+        entity_type: str | None = None,
+        kinds: Sequence[str] | None = None,
+        country: str | None = None,
+    ) -> dict[str, SectorMember]:
+        # Nothing precomputed here: the members, then their rows and degrees.
+        linked = self.linked_entities(sector_ids, types=[IN_SECTOR], direction="in", entity_type=entity_type,
+                                      kinds=kinds, country=country)
+        ents = self.get_entities(linked, with_aliases=False)
+        deg = self.degrees(ents)
+        return {i: SectorMember(e, linked[i], deg[i]) for i, e in ents.items()}
+
     # --- relations --------------------------------------------------------------------
 
     def relations(
@@ -870,6 +887,11 @@ class CypherStore:
 
     def relation_evidence(self, relations: Sequence[Relation]) -> dict[str, list[Evidence]]:
         return self._relation_evidence(relations)
+
+    def evidence_spans(self, entity_id: str, relations: Sequence[Relation]) -> dict[str, list[Evidence]]:
+        # The evidence lives on the edge: read it, keep document, span and date.
+        return {rid: [Evidence(doc_id=ev.doc_id, start=ev.start, end=ev.end, text="", date=ev.date) for ev in evs]
+                for rid, evs in self._relation_evidence(relations).items()}
 
     def evidence_counts(self, relations: Sequence[Relation]) -> dict[str, int]:
         evidence = self._relation_evidence(relations)

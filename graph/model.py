@@ -292,6 +292,17 @@ class Correction:
 
 
 @dataclass(slots=True)
+class SectorMember:
+    """An entity in a sector (an ``IN_SECTOR`` relation to it), as ranking
+    reads it: the entity without aliases, the given sectors it is in, and
+    its degree (``Store.sector_members``)."""
+
+    entity: Entity
+    sectors: set[str]
+    degree: int
+
+
+@dataclass(slots=True)
 class MeetingPath:
     """One way an entity met ``counterpart``: the meeting ``relation``
     (MET_WITH, SIGNED_WITH; read without evidence) itself, or ``via`` a

@@ -41,6 +41,7 @@ from graph.model import (
     MeetingPath,
     MergeRecord,
     Relation,
+    SectorMember,
     Stats,
     Subgraph,
     UpsertResult,
@@ -49,6 +50,7 @@ from graph.model import (
 )
 from graph.ontology import (
     ENTITY_TYPES,
+    IN_SECTOR,
     LED,
     MEETING_RELATIONS,
     MEMBER_OF,
@@ -129,8 +131,15 @@ CREATE TABLE IF NOT EXISTS relation_evidence (
     PRIMARY KEY (relation_id, doc_id, start, end, origin_source, origin_target)
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS relation_evidence_by_doc ON relation_evidence(doc_id);
-CREATE INDEX IF NOT EXISTS relation_evidence_by_origin_source ON relation_evidence(origin_source);
-CREATE INDEX IF NOT EXISTS relation_evidence_by_origin_target ON relation_evidence(origin_target);
+-- Evidence by each origin entity, then relation and date; with the primary
+-- key's columns they hold everything but the sentence, so what ranking
+-- reads of an entity's evidence (documents, spans, dates) is a range of
+-- each, never the rows (``evidence_spans``). They replace
+-- relation_evidence_by_origin_source(origin_source) and ..._target, their prefixes.
+CREATE INDEX IF NOT EXISTS relation_evidence_from ON relation_evidence(origin_source, relation_id, date);
+CREATE INDEX IF NOT EXISTS relation_evidence_to ON relation_evidence(origin_target, relation_id, date);
+DROP INDEX IF EXISTS relation_evidence_by_origin_source;
+DROP INDEX IF EXISTS relation_evidence_by_origin_target;
 CREATE TABLE IF NOT EXISTS merges (
     drop_id TEXT PRIMARY KEY, keep_id TEXT NOT NULL, snapshot TEXT NOT NULL, merged_at TEXT NOT NULL
 );
@@ -307,6 +316,84 @@ BEGIN
 END;
 """
 
+# --- the members of each sector, by type and country --------------------------
+# ``sector_members`` holds one row per IN_SECTOR relation (self-loops left
+# out) whose source entity exists, with that entity's columns and degree:
+# clustered by (sector, type, country), so the organisations of a sector in
+# one country are one range of the table, read with everything ranking them
+# needs. Without it, each of a sector's ten thousand members was looked up
+# by id to filter by country and kind, then again for its name and its
+# degree (several thousand random page reads on a cold cache). Triggers
+# keep it on every write path: relations inserted, deleted or re-pointed,
+# entities inserted, deleted or changed (type, kind, country, name, attrs),
+# degrees counted. An entity without a country is under country_key '' (a
+# key column cannot be NULL; its country column stays NULL).
+_SECTOR_COLS = "type, country_key, entity_id, kind, country, name, attrs, degree"
+
+
+def _member_row(entity: str, sector: str) -> str:
+    """The values of a ``sector_members`` row of entity row ``entity`` in
+    ``sector`` (an expression), its degree from ``entity_degrees``."""
+    return (f"{sector}, {entity}.type, coalesce({entity}.country, ''), {entity}.id, {entity}.kind,"
+            f" {entity}.country, {entity}.name, {entity}.attrs,"
+            f" coalesce((SELECT degree FROM entity_degrees WHERE entity_id = {entity}.id), 0)")
+
+
+_INSERT_MEMBERS = f"INSERT OR IGNORE INTO sector_members(sector_id, {_SECTOR_COLS})"
+
+SECTOR_SCHEMA = f"""
+CREATE TABLE IF NOT EXISTS sector_members (
+    sector_id TEXT NOT NULL, type TEXT NOT NULL, country_key TEXT NOT NULL, entity_id TEXT NOT NULL,
+    kind TEXT, country TEXT, name TEXT NOT NULL, attrs TEXT NOT NULL, degree INTEGER NOT NULL,
+    PRIMARY KEY (sector_id, type, country_key, entity_id)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS sector_members_by_entity ON sector_members(entity_id, sector_id);
+CREATE TRIGGER IF NOT EXISTS sector_members_on_insert AFTER INSERT ON relations
+WHEN NEW.type = '{IN_SECTOR}' AND NEW.source != NEW.target
+BEGIN
+    {_INSERT_MEMBERS} SELECT {_member_row("e", "NEW.target")} FROM entities e WHERE e.id = NEW.source;
+END;
+CREATE TRIGGER IF NOT EXISTS sector_members_on_delete AFTER DELETE ON relations WHEN OLD.type = '{IN_SECTOR}'
+BEGIN
+    DELETE FROM sector_members WHERE entity_id = OLD.source AND sector_id = OLD.target;
+END;
+CREATE TRIGGER IF NOT EXISTS sector_members_on_update AFTER UPDATE OF type, source, target ON relations
+WHEN OLD.type = '{IN_SECTOR}' OR NEW.type = '{IN_SECTOR}'
+BEGIN
+    DELETE FROM sector_members WHERE OLD.type = '{IN_SECTOR}' AND entity_id = OLD.source AND sector_id = OLD.target;
+    {_INSERT_MEMBERS} SELECT {_member_row("e", "NEW.target")} FROM entities e
+        WHERE NEW.type = '{IN_SECTOR}' AND NEW.source != NEW.target AND e.id = NEW.source;
+END;
+CREATE TRIGGER IF NOT EXISTS sector_members_on_entity AFTER INSERT ON entities
+BEGIN
+    {_INSERT_MEMBERS} SELECT {_member_row("NEW", "r.target")} FROM relations r
+        WHERE r.source = NEW.id AND r.type = '{IN_SECTOR}' AND r.target != NEW.id;
+END;
+CREATE TRIGGER IF NOT EXISTS sector_members_on_entity_change AFTER UPDATE OF type, kind, country, name, attrs
+ON entities WHEN OLD.type IS NOT NEW.type OR OLD.kind IS NOT NEW.kind OR OLD.country IS NOT NEW.country
+     OR OLD.name IS NOT NEW.name OR OLD.attrs IS NOT NEW.attrs
+BEGIN
+    UPDATE sector_members SET type = NEW.type, kind = NEW.kind, country_key = coalesce(NEW.country, ''),
+        country = NEW.country, name = NEW.name, attrs = NEW.attrs WHERE entity_id = NEW.id;
+END;
+CREATE TRIGGER IF NOT EXISTS sector_members_on_entity_delete AFTER DELETE ON entities
+BEGIN
+    DELETE FROM sector_members WHERE entity_id = OLD.id;
+END;
+CREATE TRIGGER IF NOT EXISTS sector_members_on_degree AFTER INSERT ON entity_degrees
+BEGIN
+    UPDATE sector_members SET degree = NEW.degree WHERE entity_id = NEW.entity_id AND degree != NEW.degree;
+END;
+CREATE TRIGGER IF NOT EXISTS sector_members_on_degree_change AFTER UPDATE OF degree ON entity_degrees
+BEGIN
+    UPDATE sector_members SET degree = NEW.degree WHERE entity_id = NEW.entity_id;
+END;
+CREATE TRIGGER IF NOT EXISTS sector_members_on_degree_delete AFTER DELETE ON entity_degrees
+BEGIN
+    UPDATE sector_members SET degree = 0 WHERE entity_id = OLD.entity_id;
+END;
+"""
+
 _REL_COLS = "id, type, source, target, confidence, date, attrs"
 # Pieces of evidence of a relation: distinct spans (after a merge one span
 # may reach a relation from two origins).
@@ -385,6 +472,8 @@ class SqliteStore:
             self._count_evidence_once()
             self._db.executescript(RELATION_INDEXES)
             self._fill_meeting_paths_once()
+            self._db.executescript(SECTOR_SCHEMA)
+            self._fill_sector_members_once()
             if not self._has_planner_statistics():
                 # A store written before statistics were kept (about 4 s at
                 # 1M relations, once), or still empty (then nothing to read).
@@ -485,6 +574,18 @@ class SqliteStore:
             # A store analysed before these tables and the covering indexes
             # existed: statistics for them too (once, with the fill).
             self._db.execute("ANALYZE")
+
+    def _fill_sector_members_once(self) -> None:
+        """Fill ``sector_members`` for a store written before it existed
+        (seconds at 1M relations, once); the triggers keep it after."""
+        def fill(db: sqlite3.Connection) -> None:
+            db.execute("DELETE FROM sector_members")
+            db.execute(f"{_INSERT_MEMBERS} SELECT {_member_row('e', 'r.target')} FROM relations r"
+                       f" CROSS JOIN entities e ON e.id = r.source WHERE r.type = '{IN_SECTOR}' AND r.source != r.target")
+            db.execute("INSERT INTO meta(key, value) VALUES ('sector_members', 'filled')")
+
+        if self._once(self._meta_flag("sector_members"), fill) and self._has_planner_statistics():
+            self._db.execute("ANALYZE sector_members")
 
     def _count_evidence_once(self) -> None:
         """Add ``relations.evidence``, the pieces of evidence (distinct spans)
@@ -940,6 +1041,45 @@ class SqliteStore:
             out.setdefault(linked, set()).add(seed)
         return out
 
+    def sector_members(
+        self,
+        sector_ids: Iterable[str],
+        *,
+        entity_type: str | None = None,
+        kinds: Sequence[str] | None = None,
+        country: str | None = None,
+    ) -> dict[str, SectorMember]:
+        # One range of sector_members per sector (and type, and country or
+        # none): the rows carry what ranking reads, so no entity is looked up.
+        params: dict[str, Any] = {"ids": _ids_param(dict.fromkeys(sector_ids))}
+        conds = []
+        if entity_type is not None:
+            conds.append("m.type = :etype")
+            params["etype"] = entity_type
+        if country is not None:
+            # Those without a country pass (the caller decides about them).
+            conds.append("m.country_key IN (:country, '') AND (m.country = :country OR m.country IS NULL)")
+            params["country"] = country
+        if kinds:
+            conds.append("m.kind IN (SELECT value FROM json_each(:kinds))")
+            params["kinds"] = _ids_param(kinds)
+        sql = (f"SELECT m.sector_id, m.{_SECTOR_COLS.replace(', ', ', m.')} FROM json_each(:ids) s"
+               " CROSS JOIN sector_members m ON m.sector_id = s.value"
+               + "".join(f" AND {c}" for c in conds))
+        out: dict[str, SectorMember] = {}
+        with self._lock:
+            cur = self._db.cursor()
+            cur.row_factory = None
+            rows = cur.execute(sql, params).fetchall()
+        for sector, etype, _, eid, kind, cc, name, attrs, degree in rows:
+            member = out.get(eid)
+            if member is None:
+                out[eid] = SectorMember(Entity(id=eid, type=etype, name=name, kind=kind, country=cc,
+                                               attrs=_attrs(attrs)), {sector}, degree)
+            else:
+                member.sectors.add(sector)
+        return out
+
     # --- relations ------------------------------------------------------------------
 
     def relations(
@@ -1025,6 +1165,38 @@ class SqliteStore:
             (json.dumps(list(keys.values())),),
         )
         return {r[0]: r[1] for r in rows}
+
+    def evidence_spans(self, entity_id: str, relations: Sequence[Relation]) -> dict[str, list[Evidence]]:
+        # Each evidence row names the entities it was first resolved to; those
+        # now held by ``entity_id`` are it and every id merged into it. So the
+        # evidence of its relations is where one of those is an origin: a
+        # range of relation_evidence_from or _to per origin, covering (no
+        # sentence read). Relations not touching it are read in full.
+        out: dict[str, list[Evidence]] = {r.id: [] for r in relations}
+        mine = [r.id for r in relations if entity_id in (r.source, r.target)]
+        others = [r.id for r in relations if entity_id not in (r.source, r.target)]
+        with self._lock:
+            cur = self._db.cursor()
+            cur.row_factory = None
+            origins = _ids_param(self._merged_into(self._db, entity_id))
+            rows = cur.execute(
+                "SELECT DISTINCT relation_id, doc_id, start, end, date FROM ("
+                " SELECT ev.relation_id, ev.doc_id, ev.start, ev.end, ev.date FROM json_each(:o) o"
+                "  CROSS JOIN json_each(:r) r CROSS JOIN relation_evidence ev INDEXED BY relation_evidence_from"
+                "  ON ev.origin_source = o.value AND ev.relation_id = r.value"
+                " UNION ALL SELECT ev.relation_id, ev.doc_id, ev.start, ev.end, ev.date FROM json_each(:o) o"
+                "  CROSS JOIN json_each(:r) r CROSS JOIN relation_evidence ev INDEXED BY relation_evidence_to"
+                "  ON ev.origin_target = o.value AND ev.relation_id = r.value"
+                ") ORDER BY relation_id, date, doc_id, start",
+                {"o": origins, "r": _ids_param(dict.fromkeys(mine))},
+            ).fetchall()
+            full = self._relation_evidence(others) if others else {}
+        # As ``_collect_evidence`` keeps them: a span reaching a relation from
+        # two origins (adjacent rows) once.
+        _collect_evidence(((rid, doc, start, end, "", date, 1.0, "") for rid, doc, start, end, date in rows), out)
+        for rid, evs in full.items():
+            out[rid] = [Evidence(doc_id=ev.doc_id, start=ev.start, end=ev.end, text="", date=ev.date) for ev in evs]
+        return out
 
     def meeting_paths(
         self,

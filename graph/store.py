@@ -28,6 +28,7 @@ from graph.model import (
     MeetingPath,
     MergeRecord,
     Relation,
+    SectorMember,
     Stats,
     Subgraph,
     UpsertResult,
@@ -154,6 +155,23 @@ class Store(Protocol):
         about one sector in one country does not read the whole sector."""
         ...
 
+    def sector_members(
+        self,
+        sector_ids: Iterable[str],
+        *,
+        entity_type: str | None = None,
+        kinds: Sequence[str] | None = None,
+        country: str | None = None,
+    ) -> dict[str, SectorMember]:
+        """The entities in the given sector entities (``IN_SECTOR`` relations
+        into them), filtered as ``linked_entities`` filters them, each with
+        the entity (no aliases), the given sectors it is in and its degree:
+        what ``linked_entities(..., types=[IN_SECTOR], direction="in")``,
+        ``get_entities(..., with_aliases=False)`` and ``degrees`` give, read
+        together (on the embedded store, from one range of a table kept by
+        every write)."""
+        ...
+
     # --- relations ----------------------------------------------------------
     def relations(
         self,
@@ -181,6 +199,14 @@ class Store(Protocol):
     def evidence_counts(self, relations: Sequence[Relation]) -> dict[str, int]:
         """How many pieces of evidence (distinct spans) state each relation,
         by id, without reading them: what weighs a tie."""
+        ...
+
+    def evidence_spans(self, entity_id: str, relations: Sequence[Relation]) -> dict[str, list[Evidence]]:
+        """The evidence of ``relations`` (relations of ``entity_id``), by
+        relation id, as ``relation_evidence`` gives it but without the text
+        (``text`` empty; document, span and date kept): what ranking an
+        entity counts and dates, read without the sentences (on the
+        embedded store, from ranges of an index clustered by the entity)."""
         ...
 
     def meeting_paths(

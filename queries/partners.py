@@ -17,8 +17,9 @@ Whether the asker already knows a candidate is flagged, not scored: knowing
 them is information, not merit.
 
 Two stages keep it fast on a large graph: fit, country, kind and degree are
-read for every organisation in the sector (cheap, no evidence); evidence is
-read only for the best ``max(50, 3 * limit)`` of them.
+read for every organisation in the sector (``Store.sector_members``: on the
+embedded store one range of a table per sector and country, no evidence);
+evidence is read only for the best ``max(50, 3 * limit)`` of them.
 """
 
 from __future__ import annotations
@@ -96,7 +97,8 @@ def partner_candidates(
     cc = country_filter(country)
     want = max(50, 3 * limit)
     codes: dict[str, set[str]] = {}
-    ents = _in_sectors(store, {f"sector-{c}": c for c in wanted}, codes, cc=cc, kinds=kinds, until=until)
+    deg: dict[str, int] = {}  # filled with the members read with their degree
+    ents = _in_sectors(store, {f"sector-{c}": c for c in wanted}, codes, deg, cc=cc, kinds=kinds, until=until)
     sectors = {f"sector-{code}": code}
     # Neighbouring divisions can only enter the first stage's shortlist when
     # the asked division does not fill it (fit 1.0 outweighs fit 0.5 plus any
@@ -104,7 +106,7 @@ def partner_candidates(
     if len(ents) < want:
         sectors = sector_ids(store, code)
         others = {k: v for k, v in sectors.items() if v != code}
-        ents.update(_in_sectors(store, others, codes, cc=cc, kinds=kinds, until=until))
+        ents.update(_in_sectors(store, others, codes, deg, cc=cc, kinds=kinds, until=until))
     # Last, the bodies that delegations working in the sector met: the chambers,
     # ministries and buyers such a delegation would meet again.
     met_by: dict[str, set[str]] = {}
@@ -118,7 +120,8 @@ def partner_candidates(
         return []
 
     # Stage 1: fit and degree for every candidate.
-    deg = store.degrees(ents)
+    deg = {i: deg[i] for i in ents if i in deg}
+    deg.update(store.degrees(i for i in ents if i not in deg))
     fit = {i: max(sector_fit(c, codes[i]) for c in wanted) or (FIT_MET_BY_MISSION if i in met_by else 0.0)
            for i in ents}
     max_deg = max(deg.values(), default=0)
@@ -132,20 +135,33 @@ def partner_candidates(
     # Stage 2: evidence for the best of them (hubs: their newest relations only).
     wanted = [IN_SECTOR, *ACTIVITY_RELATIONS]
     capped = {i for i in top if deg.get(i, 0) > RELATIONS_READ_CAP}
-    rels = store.relations(types=wanted, entity_ids=[i for i in top if i not in capped], until=until)
+    rels = store.relations(types=wanted, entity_ids=[i for i in top if i not in capped], until=until,
+                           with_evidence=False)
     for i in sorted(capped):
-        rels += store.relations(types=wanted, entity_ids=[i], until=until, limit=RELATIONS_READ_CAP)
+        rels += store.relations(types=wanted, entity_ids=[i], until=until, limit=RELATIONS_READ_CAP,
+                                with_evidence=False)
     by_entity: dict[str, list[Relation]] = {i: [] for i in top}
     for r in rels:
         for x in (r.source, r.target):
             if x in by_entity and (r.type != IN_SECTOR or r.target in sectors):
                 by_entity[x].append(r)
+    # Ranking counts and dates the evidence: its documents, spans and dates,
+    # read per candidate without the sentences; those of the evidence shown
+    # are read for the candidates returned, last.
+    spans: dict[str, list[Evidence]] = {}
+    for i in top:
+        unread = [r for r in by_entity[i] if r.id not in spans]
+        if unread:
+            spans.update(store.evidence_spans(i, unread))
+    for r in rels:
+        r.evidence = spans.get(r.id, [])
     known = _known(store, asker, until=until) if asker else set()
     newest = max((d for rs in by_entity.values() for r in rs for d in dates_of(r.evidence)), default=None)
 
     missions = {m: e.name for m, e in store.get_entities({m for i in top for m in met_by.get(i, ())},
                                                               with_aliases=False).items()}
     out = []
+    shown: dict[str, list[tuple[str, int]]] = {}  # candidate -> (relation, index) of each evidence shown
     for i in top:
         rs = by_entity[i]
         evidence = [ev for r in rs for ev in r.evidence]
@@ -156,9 +172,10 @@ def partner_candidates(
         rec = recency(last, newest)
         cen = centrality(i)
         score = W_FIT * fit[i] + W_STRENGTH * strength + W_RECENCY * rec + W_CENTRALITY * cen
-        sector_ev = [ev for r in rs if r.type == IN_SECTOR for ev in r.evidence]
-        activity_ev = sorted((ev for r in rs if r.type != IN_SECTOR for ev in r.evidence),
-                             key=lambda ev: ev.date or "", reverse=True)
+        sector_ev = [(r.id, k, ev) for r in rs if r.type == IN_SECTOR for k, ev in enumerate(r.evidence)]
+        activity_ev = sorted(((r.id, k, ev) for r in rs if r.type != IN_SECTOR for k, ev in enumerate(r.evidence)),
+                             key=lambda x: x[2].date or "", reverse=True)
+        shown[i] = [(rid, k) for rid, k, _ in sector_ev[:3] + activity_ev[:5]]
         out.append(PartnerCandidate(
             organization=EntityRef.of(ents[i]),
             score=round(score, 4),
@@ -169,24 +186,48 @@ def partner_candidates(
             sectors=sorted(codes[i]),
             fit=fit[i], strength=round(strength, 4), recency=round(rec, 4), centrality=round(cen, 4),
             degree=deg.get(i, 0), documents=docs, last_date=last, known_to_asker=i in known,
-            evidence=sector_ev[:3] + activity_ev[:5],
         ))
     out.sort(key=lambda c: (-c.score, c.organization.name))
-    return out[:limit]
+    out = out[:limit]
+    # The sentences of the evidence each candidate returned shows.
+    rel_by_id = {r.id: r for r in rels}
+    full = store.relation_evidence([rel_by_id[rid] for rid in
+                                    dict.fromkeys(rid for c in out for rid, _ in shown[c.organization.id])])
+    for c in out:
+        c.evidence = [_full(full[rid], spans[rid], k) for rid, k in shown[c.organization.id]]
+    return out
 
 
-def _in_sectors(store: Store, sectors: dict[str, str], codes: dict[str, set[str]], *, cc: str | None,
-                kinds: Sequence[str] | None, until: str | None) -> dict[str, Entity]:
+def _full(evidence: list[Evidence], spans: list[Evidence], k: int) -> Evidence:
+    """The evidence read in full that is span ``k`` of its relation."""
+    if len(evidence) == len(spans):
+        return evidence[k]
+    s = spans[k]
+    return next(ev for ev in evidence if (ev.doc_id, ev.start, ev.end, ev.date) == (s.doc_id, s.start, s.end, s.date))
+
+
+def _in_sectors(store: Store, sectors: dict[str, str], codes: dict[str, set[str]], deg: dict[str, int], *,
+                cc: str | None, kinds: Sequence[str] | None, until: str | None) -> dict[str, Entity]:
     """Organisations in the given sector entities, filtered by kind and
-    country; fills ``codes`` (entity -> its division codes among them)."""
+    country; fills ``codes`` (entity -> its division codes among them) and
+    ``deg`` (their degrees, when read with them)."""
     if not sectors:
         return {}
     # Kind and country are filtered in the store: a sector holds thousands of
     # organisations, one country's share of them is what we need.
-    linked = store.linked_entities(list(sectors), types=[IN_SECTOR], direction="in", entity_type=ORGANIZATION,
-                                   kinds=kinds, country=cc, until=until)
-    mine = {i: {sectors[s] for s in seeds} for i, seeds in linked.items()}
-    ents = _filtered(store, store.get_entities(mine, with_aliases=False), cc=cc, kinds=kinds, until=until)
+    if until is None:
+        # With their names and degrees, from one range of the store.
+        members = store.sector_members(list(sectors), entity_type=ORGANIZATION, kinds=kinds, country=cc)
+        mine = {i: {sectors[s] for s in members[i].sectors} for i in sorted(members)}
+        found = {i: members[i].entity for i in mine}
+        deg.update((i, m.degree) for i, m in members.items())
+    else:
+        # Membership stated up to a date: from the relations' evidence.
+        linked = store.linked_entities(list(sectors), types=[IN_SECTOR], direction="in",
+                                       entity_type=ORGANIZATION, kinds=kinds, country=cc, until=until)
+        mine = {i: {sectors[s] for s in seeds} for i, seeds in linked.items()}
+        found = store.get_entities(mine, with_aliases=False)
+    ents = _filtered(store, found, cc=cc, kinds=kinds, until=until)
     for i in ents:
         codes.setdefault(i, set()).update(mine[i])
     return ents
@@ -211,8 +252,10 @@ def _met_by_sector_missions(store: Store, code: str, exclude: set[str], *, cc: s
                             kinds: Sequence[str] | None, until: str | None) -> dict[str, set[str]]:
     """Organisation id -> the missions working in division ``code`` that met
     it (kind and country filtered in the store, as for the sector itself)."""
-    missions = store.linked_entities([f"sector-{code}"], types=[IN_SECTOR], direction="in",
-                                     entity_type=MISSION, until=until)
+    sector = f"sector-{code}"
+    missions = (set(store.sector_members([sector], entity_type=MISSION)) if until is None else
+                set(store.linked_entities([sector], types=[IN_SECTOR], direction="in", entity_type=MISSION,
+                                          until=until)))
     if not missions:
         return {}
     met = store.linked_entities(sorted(missions), types=list(MEETING_RELATIONS), entity_type=ORGANIZATION,

@@ -96,8 +96,8 @@ LARGE_STORE_STATISTICS: list[tuple[str, str, str]] = [
     ("meta", "sqlite_autoindex_meta_1", "1 1"),
     ("relation_evidence", "relation_evidence", "1002169 1 1 1 1 1 1"),
     ("relation_evidence", "relation_evidence_by_doc", "1002169 27"),
-    ("relation_evidence", "relation_evidence_by_origin_source", "1002169 7"),
-    ("relation_evidence", "relation_evidence_by_origin_target", "1002169 9"),
+    ("relation_evidence", "relation_evidence_from", "1002169 7 1 1 1 1 1 1"),
+    ("relation_evidence", "relation_evidence_to", "1002169 9 1 1 1 1 1 1"),
     ("relations", "relations_out", "1000007 7 3 2 1 1 1 1 1"),
     ("relations", "relations_in", "1000007 9 5 2 1 1 1 1 1"),
     ("relations", "relations_by_type", "1000007 100001 46"),
@@ -141,6 +141,10 @@ def exercise_store_contract(store: SqliteStore) -> None:
     store.meeting_paths(chamber.id, limit=5)
     store.meeting_paths(chamber.id, counterparts=[chamber.id, "nobody"])
     store.meeting_totals([chamber.id, "nobody"])
+    store.sector_members(["sector-45", "nobody"])
+    not_its_own = Relation(id="r-none", type=MEMBER_OF, source="a", target="b", confidence=1.0)
+    store.evidence_spans(chamber.id, [*store.relations(entity_ids=[chamber.id], with_evidence=False), not_its_own])
+    store.sector_members(["sector-45"], entity_type=ORGANIZATION, kinds=["chamber"], country="KZ")
     for direction in ("both", "out", "in"):
         store.linked_entities([chamber.id], types=[MET_WITH, SIGNED_WITH], direction=direction,
                               entity_type=ORGANIZATION, kinds=["ministry"], country="BY", until="2025")
@@ -349,22 +353,27 @@ def test_resolution_on_falkordb_reads_entities_aliases_and_merges_through_indexe
 
 
 def test_a_store_from_before_the_precomputed_tables_is_brought_up_to_date_on_open(tmp_path: Path) -> None:
-    # An older file: the degrees, meeting paths and evidence counts it never had.
+    # An older file: the degrees, meeting paths, evidence counts and sector members it never had.
     from tests.builders import report
 
     path = tmp_path / "old.db"
     store = SqliteStore(path)
     store.upsert_extraction(report(
-        "The Kazakh delegation met with Atameken in Astana. Atameken signed with the Ministry of Trade.",
+        "The Kazakh delegation met with Atameken in Astana. Atameken signed with the Ministry of Trade."
+        " The Kazakh delegation works in car making.",
         entities={"d": ("Mission", "Kazakh delegation"), "a": ("Organization", "Atameken"),
-                  "m": ("Organization", "Ministry of Trade")},
-        relations=[("MET_WITH", "d", "a"), ("SIGNED_WITH", "a", "m")],
+                  "m": ("Organization", "Ministry of Trade"), "s": ("Sector", "car making", {"code": "29"})},
+        relations=[("MET_WITH", "d", "a"), ("SIGNED_WITH", "a", "m"), ("IN_SECTOR", "d", "s")],
     ))
     ids = [e.id for batch in store.iter_entities() for e in batch]
     degrees, totals = store.degrees(ids), store.meeting_totals(ids)
+    members = store.sector_members(["sector-29"])
     store.close()
     with sqlite3.connect(path) as db:
-        db.execute("DELETE FROM meta WHERE key IN ('entity_degrees', 'meeting_paths')")
+        db.execute("DELETE FROM meta WHERE key IN ('entity_degrees', 'meeting_paths', 'sector_members')")
+        for (name,) in db.execute("SELECT name FROM sqlite_master WHERE name LIKE 'sector_members_on_%'").fetchall():
+            db.execute(f"DROP TRIGGER {name}")
+        db.execute("DROP TABLE sector_members")
         db.execute("DELETE FROM entity_degrees")
         db.execute("DELETE FROM meeting_paths")
         db.execute("DELETE FROM meeting_totals")
@@ -375,6 +384,7 @@ def test_a_store_from_before_the_precomputed_tables_is_brought_up_to_date_on_ope
     reopened = SqliteStore(path)
     assert reopened.degrees(ids) == degrees and max(degrees.values()) == 2
     assert reopened.meeting_totals(ids) == totals and max(totals.values()) >= 1
+    assert reopened.sector_members(["sector-29"]) == members and members
     relations = list(reopened.relations())
     assert set(reopened.evidence_counts(relations).values()) == {1}
     reopened.close()

@@ -673,3 +673,120 @@ def test_evidence_counts_are_the_spans_that_state_each_relation(store: Store) ->
     counted_from_the_evidence()
     store.delete_document(ASTANA_2023.document.id)
     counted_from_the_evidence()
+
+
+def assert_sector_members_follow_the_relations(store: Store) -> None:
+    """``sector_members`` equals what it is read in place of: the entities
+    linked to each sector, their rows and their degrees, with each filter."""
+    rels = store.relations(types=["IN_SECTOR"], with_evidence=False)
+    sectors = sorted({r.target for r in rels} | {"no-such-sector"})
+    for filters in ({}, {"entity_type": "Organization"}, {"entity_type": "Mission"}, {"country": "KZ"},
+                    {"country": "BY"}, {"kinds": ["chamber", "enterprise"]},
+                    {"entity_type": "Organization", "country": "KZ", "kinds": ["enterprise"]}):
+        linked = store.linked_entities(sectors, types=["IN_SECTOR"], direction="in", **filters)  # type: ignore[arg-type]
+        ents = store.get_entities(linked, with_aliases=False)
+        deg = store.degrees(linked)
+        members = store.sector_members(sectors, **filters)  # type: ignore[arg-type]
+        assert {i: (m.entity, m.sectors, m.degree) for i, m in members.items()} == \
+            {i: (ents[i], linked[i], deg[i]) for i in linked}, filters
+    known = store.get_entities({r.source for r in rels}, with_aliases=False)
+    assert {s: set(store.sector_members([s])) for s in sectors} == \
+        {s: {r.source for r in rels if r.target == s and r.source in known} for s in sectors}
+
+
+def test_sector_members_follow_ingest_corrections_merges_and_deletes(store: Store) -> None:
+    motor = ("Sector", "auto parts trade", {"code": "45"})
+    dealers = report(
+        "The Kazakh Auto Parts Dealers Association represents the auto parts trade. "
+        "Almaty Auto Parts Market sells in the auto parts trade. "
+        "The Gamma delegation of the auto parts trade met the Kazakh Auto Parts Dealers Association.",
+        date="2023-06-24",
+        entities={"k": ("Organization", "Kazakh Auto Parts Dealers Association", {"kind": "chamber", "country": "KZ"}),
+                  "p": ("Organization", "Almaty Auto Parts Market", {"kind": "enterprise"}),
+                  "g": ("Mission", "Gamma delegation"), "s": motor},
+        relations=[("IN_SECTOR", "k", "s"), ("IN_SECTOR", "p", "s"), ("IN_SECTOR", "g", "s"), ("MET_WITH", "g", "k")])
+    market = report(
+        "Almaty Auto Parts Market, of Kazakhstan, expanded its auto parts trade. Minsk Parts trades auto parts trade.",
+        date="2024-02-01",
+        entities={"p": ("Organization", "Almaty Auto Parts Market", {"kind": "enterprise", "country": "KZ"}),
+                  "b": ("Organization", "Minsk Parts", {"kind": "enterprise", "country": "BY"}), "s": motor},
+        relations=[("IN_SECTOR", "p", "s"), ("IN_SECTOR", "b", "s"), ("SIGNED_WITH", "b", "p")])
+    store.upsert_extraction(dealers)
+    assert_sector_members_follow_the_relations(store)
+    store.upsert_extraction(market)  # a country learnt, a degree grown, a member added
+    assert_sector_members_follow_the_relations(store)
+    chamber = entity_named(store, "Kazakh Auto Parts Dealers Association").id
+    shop = entity_named(store, "Almaty Auto Parts Market").id
+    minsk = entity_named(store, "Minsk Parts").id
+    sector = next(iter(store.linked_entities([chamber], types=["IN_SECTOR"], direction="out")))
+    assert set(store.sector_members([sector], entity_type="Organization", country="KZ")) == {chamber, shop}
+
+    store.merge_entities(shop, minsk)  # Minsk's sector membership moves to the survivor
+    assert_sector_members_follow_the_relations(store)
+    store.unmerge_entity(minsk)
+    assert_sector_members_follow_the_relations(store)
+    store.update_entity(chamber, {"country": "BY", "kind": "association", "name": "Dealers Union"})
+    assert_sector_members_follow_the_relations(store)
+    store.update_entity(chamber, {"type": "Mission"})
+    assert_sector_members_follow_the_relations(store)
+    [member] = store.relations(types=["IN_SECTOR"], entity_ids=[minsk], with_evidence=False)
+    store.remove_relation("IN_SECTOR", member.id)
+    assert_sector_members_follow_the_relations(store)
+    store.delete_document(market.document.id)
+    assert_sector_members_follow_the_relations(store)
+    store.delete_document(dealers.document.id)
+    assert store.sector_members([sector]) == {}
+    store.upsert_extraction(dealers)
+    assert_sector_members_follow_the_relations(store)
+    text = "Bulk Org works in bulk trade."
+    doc = Document(id="bulk-doc", source="bulk.txt", text=text, date="2024-01-01")
+    ev = Evidence(doc_id=doc.id, start=0, end=len(text), text=text, date=doc.date)
+    rel = Relation(id=relation_id("IN_SECTOR", "org-bulk", sector), type="IN_SECTOR", source="org-bulk",
+                   target=sector, confidence=0.9, date=doc.date, evidence=[ev])
+    # A bulk load may bring a relation before its entity (a sync, batch by
+    # batch; a backend may also drop it until then).
+    store.write_graph([doc], [], [rel])
+    assert "org-bulk" not in store.sector_members([sector])
+    assert_sector_members_follow_the_relations(store)
+    store.write_graph([], [Entity(id="org-bulk", type="Organization", name="Bulk Org", country="KZ",
+                                  evidence=[ev])], [rel])
+    assert "org-bulk" in store.sector_members([sector], country="KZ")
+    assert_sector_members_follow_the_relations(store)
+
+
+def assert_evidence_spans_are_the_evidence_without_text(store: Store, entity_ids: set[str]) -> None:
+    everything = store.relations(with_evidence=False)
+    full = store.relation_evidence(everything)
+    for i in sorted(entity_ids):
+        mine = store.relations(entity_ids=[i], with_evidence=False)
+        asked = mine + [r for r in everything if r not in mine][:1]  # and one not its own: read in full
+        assert store.evidence_spans(i, asked) == {
+            r.id: [Evidence(doc_id=ev.doc_id, start=ev.start, end=ev.end, text="", date=ev.date)
+                   for ev in full[r.id]] for r in asked}, i
+
+
+def test_evidence_spans_follow_merges_unmerges_and_deletes(store: Store) -> None:
+    store.upsert_extraction(ASTANA_2023)
+    store.upsert_extraction(ALMATY_2024)
+    # The signing stated the other way round: the same symmetric relation,
+    # evidence whose origins are swapped.
+    store.upsert_extraction(report(
+        "Atameken signed a memorandum with the Ministry of Economy of Belarus.", date="2024-05-01",
+        entities={"a": ("Organization", "Atameken", {"kind": "chamber"}),
+                  "m": ("Organization", "Ministry of Economy of Belarus", {"kind": "ministry", "country": "BY"})},
+        relations=[("SIGNED_WITH", "a", "m")]))
+    chamber = entity_named(store, "National Atameken Chamber of Entrepreneurs").id
+    ministry = entity_named(store, "Ministry of Economy of Belarus").id
+    changan = entity_named(store, "Changan Auto").id
+    trip = entity_named(store, "Chongqing business delegation").id
+    seen = {chamber, ministry, changan, trip}
+    assert_evidence_spans_are_the_evidence_without_text(store, seen)
+    store.merge_entities(chamber, changan)  # evidence whose origin is now held by the chamber
+    assert_evidence_spans_are_the_evidence_without_text(store, {chamber, ministry, trip})
+    store.merge_entities(ministry, chamber)  # and a merge of what absorbed another
+    assert_evidence_spans_are_the_evidence_without_text(store, {ministry, trip})
+    store.unmerge_entity(chamber)
+    assert_evidence_spans_are_the_evidence_without_text(store, {chamber, ministry, trip})
+    store.unmerge_entity(changan)
+    store.delete_document(ALMATY_2024.document.id)
+    assert_evidence_spans_are_the_evidence_without_text(store, seen)
