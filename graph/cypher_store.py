@@ -893,6 +893,10 @@ class CypherStore:
         return {rid: [Evidence(doc_id=ev.doc_id, start=ev.start, end=ev.end, text="", date=ev.date) for ev in evs]
                 for rid, evs in self._relation_evidence(relations).items()}
 
+    def meeting_evidence(self, entity_id: str, paths: Sequence[MeetingPath]) -> dict[str, list[Evidence]]:
+        # The evidence lives on the edge: nothing copied to keep.
+        return self._relation_evidence(list({p.relation.id: p.relation for p in paths}.values()))
+
     def evidence_counts(self, relations: Sequence[Relation]) -> dict[str, int]:
         evidence = self._relation_evidence(relations)
         return {r.id: len({(ev.doc_id, ev.start, ev.end) for ev in evidence.get(r.id, [])}) for r in relations}

@@ -240,6 +240,20 @@ _INSERT_PATHS = ("INSERT OR IGNORE INTO meeting_paths(entity_id, counterpart_id,
 _PATH_REL = "r.id, coalesce(r.date, ''), r.type, r.source, r.target, r.confidence, r.attrs"
 _NEW_REL = _PATH_REL.replace("r.", "NEW.")  # the same, of the row a trigger inserts
 
+# ``meeting_evidence``: its columns after (entity_id, counterpart_id), of the
+# evidence row ``ev`` ("ev." or "NEW."), and the delete of an evidence row's
+# copies (found through the paths of its relation, by the primary key).
+_ME_EV = ("{ev}relation_id, {ev}doc_id, {ev}start, {ev}end, {ev}origin_source, {ev}origin_target, {ev}text,"
+          " {ev}date, {ev}confidence, {ev}extractor")
+_INSERT_MEETING_EVIDENCE = ("INSERT OR IGNORE INTO meeting_evidence(entity_id, counterpart_id, "
+                            + _ME_EV.format(ev="") + ")")
+_DELETE_MEETING_EVIDENCE = (
+    "DELETE FROM meeting_evidence WHERE (entity_id, counterpart_id, relation_id) IN"
+    " (SELECT p.entity_id, p.counterpart_id, p.relation_id FROM meeting_paths p INDEXED BY meeting_paths_by_relation"
+    "  WHERE p.relation_id = OLD.relation_id)"
+    " AND doc_id = OLD.doc_id AND start = OLD.start AND end = OLD.end"
+    " AND origin_source = OLD.origin_source AND origin_target = OLD.origin_target")
+
 MEETING_SCHEMA = f"""
 -- Clustered by entity and date, with the relation's columns on the row: a
 -- hub's newest paths are one contiguous range of pages, read without a
@@ -313,6 +327,47 @@ END;
 CREATE TRIGGER IF NOT EXISTS meeting_paths_on_mission_delete AFTER DELETE ON entities WHEN OLD.type = '{MISSION}'
 BEGIN
     DELETE FROM meeting_paths WHERE via = OLD.id;
+END;
+-- The evidence of each entity's paths, sentence included, clustered by
+-- (entity, counterpart): what a page of meetings shows, read from the
+-- entity's range of the table instead of one random read per relation in
+-- relation_evidence. One copy of each piece of evidence per (entity,
+-- counterpart, relation) on a path, whatever delegations it came through;
+-- kept by triggers on the paths (added, gone) and on the evidence (added,
+-- re-homed, gone), so every write path that keeps the paths keeps it.
+CREATE TABLE IF NOT EXISTS meeting_evidence (
+    entity_id TEXT NOT NULL, counterpart_id TEXT NOT NULL, relation_id TEXT NOT NULL, doc_id TEXT NOT NULL,
+    start INTEGER NOT NULL, end INTEGER NOT NULL, origin_source TEXT NOT NULL, origin_target TEXT NOT NULL,
+    text TEXT NOT NULL, date TEXT, confidence REAL NOT NULL, extractor TEXT NOT NULL,
+    PRIMARY KEY (entity_id, counterpart_id, relation_id, doc_id, start, end, origin_source, origin_target)
+) WITHOUT ROWID;
+CREATE TRIGGER IF NOT EXISTS meeting_evidence_on_path AFTER INSERT ON meeting_paths
+BEGIN
+    {_INSERT_MEETING_EVIDENCE} SELECT NEW.entity_id, NEW.counterpart_id, {_ME_EV.format(ev="ev.")}
+        FROM relation_evidence ev WHERE ev.relation_id = NEW.relation_id;
+END;
+CREATE TRIGGER IF NOT EXISTS meeting_evidence_on_path_delete AFTER DELETE ON meeting_paths
+WHEN NOT EXISTS (SELECT 1 FROM meeting_paths WHERE entity_id = OLD.entity_id
+                 AND counterpart_id = OLD.counterpart_id AND relation_id = OLD.relation_id)
+BEGIN
+    DELETE FROM meeting_evidence WHERE entity_id = OLD.entity_id AND counterpart_id = OLD.counterpart_id
+        AND relation_id = OLD.relation_id;
+END;
+CREATE TRIGGER IF NOT EXISTS meeting_evidence_on_evidence AFTER INSERT ON relation_evidence
+BEGIN
+    {_INSERT_MEETING_EVIDENCE} SELECT p.entity_id, p.counterpart_id, {_ME_EV.format(ev="NEW.")}
+        FROM meeting_paths p INDEXED BY meeting_paths_by_relation WHERE p.relation_id = NEW.relation_id;
+END;
+CREATE TRIGGER IF NOT EXISTS meeting_evidence_on_evidence_delete AFTER DELETE ON relation_evidence
+BEGIN
+    {_DELETE_MEETING_EVIDENCE};
+END;
+-- Re-homed by a merge or an unmerge (relation_id): out of the old relation's paths, into the new one's.
+CREATE TRIGGER IF NOT EXISTS meeting_evidence_on_evidence_change AFTER UPDATE ON relation_evidence
+BEGIN
+    {_DELETE_MEETING_EVIDENCE};
+    {_INSERT_MEETING_EVIDENCE} SELECT p.entity_id, p.counterpart_id, {_ME_EV.format(ev="NEW.")}
+        FROM meeting_paths p INDEXED BY meeting_paths_by_relation WHERE p.relation_id = NEW.relation_id;
 END;
 """
 
@@ -472,6 +527,7 @@ class SqliteStore:
             self._count_evidence_once()
             self._db.executescript(RELATION_INDEXES)
             self._fill_meeting_paths_once()
+            self._fill_meeting_evidence_once()
             self._db.executescript(SECTOR_SCHEMA)
             self._fill_sector_members_once()
             if not self._has_planner_statistics():
@@ -550,7 +606,7 @@ class SqliteStore:
                                       " AND name LIKE 'meeting_paths_on_%'").fetchall():
                 db.execute(f"DROP TRIGGER {name}")
             db.execute("DROP TABLE meeting_paths")  # and the triggers on it
-            db.execute("DELETE FROM meta WHERE key = 'meeting_paths'")
+            db.execute("DELETE FROM meta WHERE key IN ('meeting_paths', 'meeting_evidence')")
 
         self._once(current, drop)
 
@@ -574,6 +630,19 @@ class SqliteStore:
             # A store analysed before these tables and the covering indexes
             # existed: statistics for them too (once, with the fill).
             self._db.execute("ANALYZE")
+
+    def _fill_meeting_evidence_once(self) -> None:
+        """Fill ``meeting_evidence`` for a store written before it existed
+        (the evidence of every path, about a minute at 1M relations, once);
+        the triggers keep it after."""
+        def fill(db: sqlite3.Connection) -> None:
+            db.execute("DELETE FROM meeting_evidence")
+            db.execute(f"{_INSERT_MEETING_EVIDENCE} SELECT p.entity_id, p.counterpart_id, {_ME_EV.format(ev='ev.')}"
+                       " FROM meeting_paths p CROSS JOIN relation_evidence ev ON ev.relation_id = p.relation_id")
+            db.execute("INSERT INTO meta(key, value) VALUES ('meeting_evidence', 'filled')")
+
+        if self._once(self._meta_flag("meeting_evidence"), fill) and self._has_planner_statistics():
+            self._db.execute("ANALYZE meeting_evidence")
 
     def _fill_sector_members_once(self) -> None:
         """Fill ``sector_members`` for a store written before it existed
@@ -1229,6 +1298,34 @@ class SqliteStore:
                             relation=Relation(id=row[2], type=row[3], source=row[4], target=row[5],
                                               confidence=row[6], date=row[7], attrs=_attrs(row[8])))
                 for row in rows]
+
+    def meeting_evidence(self, entity_id: str, paths: Sequence[MeetingPath]) -> dict[str, list[Evidence]]:
+        # From the copies clustered by (entity, counterpart): each path's
+        # relation is a seek inside the entity's range, not a random read.
+        # Rows of one span in the order relation_evidence's key keeps them
+        # (origins last), each once whichever counterpart it came through.
+        keys = list(dict.fromkeys((p.counterpart, p.relation.id) for p in paths))
+        out: dict[str, list[Evidence]] = {rid: [] for _, rid in keys}
+        with self._lock:
+            cur = self._db.cursor()
+            cur.row_factory = None
+            rows = cur.execute(
+                "SELECT DISTINCT ev.relation_id, ev.doc_id, ev.start, ev.end, ev.origin_source, ev.origin_target,"
+                " ev.text, ev.date, ev.confidence, ev.extractor FROM json_each(?) k"
+                " CROSS JOIN meeting_evidence ev ON ev.entity_id = ? AND ev.counterpart_id = k.value ->> 0"
+                " AND ev.relation_id = k.value ->> 1"
+                " ORDER BY ev.relation_id, ev.date, ev.doc_id, ev.start, ev.end, ev.origin_source, ev.origin_target",
+                (json.dumps(keys), entity_id),
+            ).fetchall()
+            # A path whose relation has no copy (none there: not a path of
+            # this entity) is read as relation_evidence reads it.
+            found = {r[0] for r in rows}
+            missing = [rid for rid in out if rid not in found]
+            full = self._relation_evidence(missing) if missing else {}
+        _collect_evidence(((rid, doc, start, end, text, date, conf, ex)
+                           for rid, doc, start, end, _, _, text, date, conf, ex in rows), out)
+        out.update(full)
+        return out
 
     def meeting_totals(self, entity_ids: Iterable[str]) -> dict[str, int]:
         rows = self._q(

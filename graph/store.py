@@ -227,6 +227,14 @@ class Store(Protocol):
         thousands of meetings."""
         ...
 
+    def meeting_evidence(self, entity_id: str, paths: Sequence[MeetingPath]) -> dict[str, list[Evidence]]:
+        """The evidence of the relations of ``paths`` (paths of ``entity_id``,
+        as ``meeting_paths`` gives them), by relation id, exactly as
+        ``relation_evidence`` gives it: what a page of meetings shows (on
+        the embedded store, from a copy clustered by entity and counterpart,
+        so a hub's page is not one random read per relation)."""
+        ...
+
     def meeting_totals(self, entity_ids: Iterable[str]) -> dict[str, int]:
         """How many distinct counterparts ``meeting_paths`` has for each
         entity (0 for none), without reading them: kept up to date by the

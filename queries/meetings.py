@@ -214,7 +214,7 @@ def meetings_page(
         assert focus is not None
         for path in store.meeting_paths(focus, counterparts=[p.b for p in shown]):
             add(focus, path.counterpart, path.relation, path.via)
-    _read_evidence(store, shown, windowed)
+    _read_evidence(store, shown, windowed, focus)
     more = {x for p in shown for x in (p.a, p.b, *p.via, *p.held_at())} - set(ents)
     ents.update(store.get_entities(more, with_aliases=False) if more else {})
     prof.update(profiles(store, {p.b: ents[p.b] for p in shown if p.b in ents and p.b not in prof}))
@@ -273,15 +273,21 @@ def _page(store: Store, rows: list[_Pair], offset: int, limit: int, ents: dict[s
     return block[offset - lo:end - lo]
 
 
-def _read_evidence(store: Store, shown: list[_Pair], windowed: bool) -> None:
+def _read_evidence(store: Store, shown: list[_Pair], windowed: bool, focus: str | None) -> None:
     """Attach evidence to the relations of the page (already there when a
-    date window made the first read take it)."""
+    date window made the first read take it). One entity's page reads it
+    by its paths (``Store.meeting_evidence``: the entity's range, not a
+    random read per relation on a cold cache)."""
     if windowed:
         return
     # One relation may reach the page as several records (one per path).
     rels = [r for p in shown for r in p.relations.values()]
     if rels:
-        evidence = store.relation_evidence(list({r.id: r for r in rels}.values()))
+        if focus is not None:
+            evidence = store.meeting_evidence(focus, [MeetingPath(counterpart=p.b, relation=r)
+                                                      for p in shown for r in p.relations.values()])
+        else:
+            evidence = store.relation_evidence(list({r.id: r for r in rels}.values()))
         for r in rels:
             r.evidence = evidence.get(r.id, [])
 

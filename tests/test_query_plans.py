@@ -31,7 +31,7 @@ import pytest
 
 from graph.cypher_connections import FalkorConnection, falkordb_literal
 from graph.cypher_store import CypherStore
-from graph.model import Document, Entity, Evidence, Relation, normalise_name, relation_id
+from graph.model import Document, Entity, Evidence, MeetingPath, Relation, normalise_name, relation_id
 from graph.ontology import MEMBER_OF, MET_WITH, MISSION, ORGANIZATION, SIGNED_WITH, VISITED
 from graph.sqlite_store import SqliteStore
 from tests.builders import report
@@ -122,6 +122,7 @@ _NOT_ALIASES = {"where", "on", "join", "cross", "inner", "left", "indexed", "gro
 
 def exercise_store_contract(store: SqliteStore) -> None:
     """Every read and resolution look-up the store offers, with each option."""
+    not_its_own_path = Relation(id="r-none", type=MET_WITH, source="a", target="b", confidence=1.0)
     store.upsert_extraction(ASTANA)
     store.upsert_extraction(ALMATY)
     doc = ASTANA.document.id
@@ -141,6 +142,8 @@ def exercise_store_contract(store: SqliteStore) -> None:
     store.meeting_paths(chamber.id, limit=5)
     store.meeting_paths(chamber.id, counterparts=[chamber.id, "nobody"])
     store.meeting_totals([chamber.id, "nobody"])
+    store.meeting_evidence(chamber.id, [*store.meeting_paths(chamber.id),
+                                        MeetingPath(counterpart="nobody", relation=not_its_own_path)])
     store.sector_members(["sector-45", "nobody"])
     not_its_own = Relation(id="r-none", type=MEMBER_OF, source="a", target="b", confidence=1.0)
     store.evidence_spans(chamber.id, [*store.relations(entity_ids=[chamber.id], with_evidence=False), not_its_own])
@@ -368,9 +371,14 @@ def test_a_store_from_before_the_precomputed_tables_is_brought_up_to_date_on_ope
     ids = [e.id for batch in store.iter_entities() for e in batch]
     degrees, totals = store.degrees(ids), store.meeting_totals(ids)
     members = store.sector_members(["sector-29"])
+    evidence = {i: store.meeting_evidence(i, store.meeting_paths(i)) for i in ids}
     store.close()
     with sqlite3.connect(path) as db:
-        db.execute("DELETE FROM meta WHERE key IN ('entity_degrees', 'meeting_paths', 'sector_members')")
+        db.execute("DELETE FROM meta WHERE key IN ('entity_degrees', 'meeting_paths', 'sector_members',"
+                   " 'meeting_evidence')")
+        for (name,) in db.execute("SELECT name FROM sqlite_master WHERE name LIKE 'meeting_evidence_on_%'").fetchall():
+            db.execute(f"DROP TRIGGER {name}")
+        db.execute("DROP TABLE meeting_evidence")
         for (name,) in db.execute("SELECT name FROM sqlite_master WHERE name LIKE 'sector_members_on_%'").fetchall():
             db.execute(f"DROP TRIGGER {name}")
         db.execute("DROP TABLE sector_members")
@@ -385,6 +393,8 @@ def test_a_store_from_before_the_precomputed_tables_is_brought_up_to_date_on_ope
     assert reopened.degrees(ids) == degrees and max(degrees.values()) == 2
     assert reopened.meeting_totals(ids) == totals and max(totals.values()) >= 1
     assert reopened.sector_members(["sector-29"]) == members and members
+    assert {i: reopened.meeting_evidence(i, reopened.meeting_paths(i)) for i in ids} == evidence
+    assert any(evidence.values()) and reopened._db.execute("SELECT count(*) FROM meeting_evidence").fetchone()[0]
     relations = list(reopened.relations())
     assert set(reopened.evidence_counts(relations).values()) == {1}
     reopened.close()
@@ -400,6 +410,7 @@ def test_meeting_paths_of_the_older_layout_are_rebuilt_on_open(tmp_path: Path) -
     ids = [e.id for batch in store.iter_entities() for e in batch]
     paths = {i: store.meeting_paths(i) for i in ids}
     totals = store.meeting_totals(ids)
+    evidence = {i: store.meeting_evidence(i, paths[i]) for i in ids}
     store.close()
     with sqlite3.connect(path) as db:
         db.execute("DROP TRIGGER meeting_paths_on_change")
@@ -413,6 +424,7 @@ def test_meeting_paths_of_the_older_layout_are_rebuilt_on_open(tmp_path: Path) -
     reopened = SqliteStore(path)
     assert {i: reopened.meeting_paths(i) for i in ids} == paths and any(paths.values())
     assert reopened.meeting_totals(ids) == totals
+    assert {i: reopened.meeting_evidence(i, paths[i]) for i in ids} == evidence and any(evidence.values())
     assert not reopened._db.execute("SELECT 1 FROM sqlite_master WHERE name = 'meeting_paths_on_date'").fetchone()
     reopened.close()
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import pytest
 
 from graph.model import Document, Entity, Evidence, Extraction, Relation, normalise_name, relation_id
+from graph.sqlite_store import SqliteStore
 from graph.store import Store, StoreError, UnknownEntity
 from tests.builders import report
 
@@ -564,6 +565,7 @@ def paths_from_relations(store: Store) -> dict[str, set[tuple[str, str, str]]]:
 def assert_meeting_paths_follow_the_relations(store: Store, also: set[str]) -> None:
     expected = paths_from_relations(store)
     stored = {r.id: r for r in store.relations(with_evidence=False)}
+    full = store.relation_evidence(list(stored.values()))
     ids = set(expected) | also | {e.id for batch in store.iter_entities() for e in batch}
     for i in sorted(ids):
         paths = store.meeting_paths(i)
@@ -571,6 +573,18 @@ def assert_meeting_paths_follow_the_relations(store: Store, also: set[str]) -> N
         # Each path's relation as stored now (its date and confidence follow new evidence).
         assert all(p.relation == stored[p.relation.id] for p in paths), i
         assert store.meeting_totals([i]) == {i: len({c for c, _, _ in expected.get(i, set())})}, i
+        # The evidence a page of meetings shows: the relations' own.
+        assert store.meeting_evidence(i, paths) == {p.relation.id: full[p.relation.id] for p in paths}, i
+    if isinstance(store, SqliteStore):
+        # Nothing left over either: the copies are exactly the evidence of the paths.
+        db = store._db
+        copies = db.execute("SELECT * FROM meeting_evidence ORDER BY 1, 2, 3, 4, 5, 6, 7, 8").fetchall()
+        derived = db.execute(
+            "SELECT DISTINCT p.entity_id, p.counterpart_id, ev.relation_id, ev.doc_id, ev.start, ev.end,"
+            " ev.origin_source, ev.origin_target, ev.text, ev.date, ev.confidence, ev.extractor"
+            " FROM meeting_paths p JOIN relation_evidence ev ON ev.relation_id = p.relation_id"
+            " ORDER BY 1, 2, 3, 4, 5, 6, 7, 8").fetchall()
+        assert [tuple(r) for r in copies] == [tuple(r) for r in derived]
 
 
 def test_meeting_paths_are_meetings_and_meetings_through_delegations_newest_first(store: Store) -> None:
@@ -625,6 +639,17 @@ def test_a_hubs_meeting_total_follows_deletes_merges_unmerges_and_corrections(st
     assert store.meeting_totals([chamber, ministry]) == {chamber: 1, ministry: 0}
     assert_meeting_paths_follow_the_relations(store, seen)
     store.upsert_extraction(ALMATY_2024)  # ingest again: back as before the delete
+    assert_meeting_paths_follow_the_relations(store, seen)
+    # A meeting restated by another report, which then goes: the meeting
+    # stays, with the evidence of the first report only.
+    again = report("The Chongqing business delegation met with the National Atameken Chamber of Entrepreneurs again.",
+                   date="2023-06-25",
+                   entities={"d": ("Mission", "Chongqing business delegation"),
+                             "a": ("Organization", "National Atameken Chamber of Entrepreneurs", {"country": "KZ"})},
+                   relations=[("MET_WITH", "d", "a")])
+    store.upsert_extraction(again)
+    assert_meeting_paths_follow_the_relations(store, seen)
+    store.delete_document(again.document.id)
     assert_meeting_paths_follow_the_relations(store, seen)
 
 
