@@ -117,45 +117,41 @@ def _headline_countries(text: str) -> list[Mention]:
 # a bare "meeting" or "talks" is no name.
 EVENT_HEADS = frozenset({"meeting", "conference", "summit", "fair", "exhibition", "expo", "forum", "session",
                          "round", "talks", "congress", "symposium", "seminar", "show", "assembly"})
-
-
-def _event_mentions(doc: Doc, text: str) -> list[Mention]:
-    out = []
-    for chunk in doc.noun_chunks:
-        if chunk.root.lemma_.lower() not in EVENT_HEADS and chunk.root.lower_ not in EVENT_HEADS:
-            continue
-        words = [t for t in chunk if t.dep_ not in ("det", "poss", "case") and not t.is_punct]
-        if len(words) < 2 or not any(t.is_title or t.is_upper for t in words[:-1]):
-            continue
-        start, end = words[0].idx, chunk.end_char
-        out.append(Mention(start, end, text[start:end], EVENT, attrs={"candidate": "chunk"}))
-    return out
-
-
 # Travelling groups named by a phrase ("a World Bank mission", "the IMF team",
 # "Trade Mission to Turkmenistan"): the report's delegation is its hub.
 MISSION_HEADS = frozenset({"mission", "delegation", "team"})
 
 
-def _mission_mentions(doc: Doc, text: str) -> list[Mention]:
-    out = []
+def _phrase_mentions(doc: Doc, text: str) -> list[Mention]:
+    """Events, then missions, named by a noun phrase with one of their heads
+    (one pass over the parse's noun chunks)."""
+    events: list[Mention] = []
+    missions: list[Mention] = []
     for chunk in doc.noun_chunks:
-        if chunk.root.lower_ not in MISSION_HEADS and chunk.root.lemma_.lower() not in MISSION_HEADS:
-            continue
-        words = [t for t in chunk if t.dep_ not in ("det", "poss", "case", "nummod") and not t.is_punct]
-        if len(words) < 2:
-            continue
-        start, end = words[0].idx, chunk.end_char
-        # "Trade Mission to Turkmenistan": the destination is part of its name.
-        after = chunk.end
-        if (after + 1 < len(doc) and doc[after].lower_ == "to" and doc[after + 1].ent_type_ in ("GPE", "LOC")
-                and doc[after + 1].ent_iob_ == "B"):
-            last = after + 1
-            while last + 1 < len(doc) and doc[last + 1].ent_iob_ == "I":
-                last += 1
-            end = doc[last].idx + len(doc[last])
-        out.append(Mention(start, end, text[start:end], MISSION, attrs={"candidate": "chunk"}))
-    return out
+        heads = {chunk.root.lemma_.lower(), chunk.root.lower_}
+        if heads & EVENT_HEADS:
+            words = [t for t in chunk if t.dep_ not in ("det", "poss", "case") and not t.is_punct]
+            if len(words) >= 2 and any(t.is_title or t.is_upper for t in words[:-1]):
+                events.append(Mention(words[0].idx, chunk.end_char, text[words[0].idx:chunk.end_char], EVENT,
+                                      attrs={"candidate": "chunk"}))
+        if heads & MISSION_HEADS:
+            words = [t for t in chunk if t.dep_ not in ("det", "poss", "case", "nummod") and not t.is_punct]
+            if len(words) >= 2:
+                start, end = words[0].idx, _destination_end(doc, chunk.end, chunk.end_char)
+                missions.append(Mention(start, end, text[start:end], MISSION, attrs={"candidate": "chunk"}))
+    return events + missions
+
+
+def _destination_end(doc: Doc, after: int, end: int) -> int:
+    """Where a mission's name ends when "to <place>" follows it ("Trade
+    Mission to Turkmenistan": the destination is part of its name)."""
+    if (after + 1 < len(doc) and doc[after].lower_ == "to" and doc[after + 1].ent_type_ in ("GPE", "LOC")
+            and doc[after + 1].ent_iob_ == "B"):
+        last = after + 1
+        while last + 1 < len(doc) and doc[last + 1].ent_iob_ == "I":
+            last += 1
+        return doc[last].idx + len(doc[last])
+    return end
 
 
 def _sector_mentions(text: str, terms: Path | None) -> list[Mention]:
@@ -272,8 +268,7 @@ def add_candidates(doc: Doc, text: str, rule_entities: list[Entity], terms: Path
     for e in entities:
         if e.type == SECTOR:
             by_form.setdefault((SECTOR, str(e.attrs.get("code"))), e)
-    more = [*_headline_countries(text), *(x for x in found if x is not None), *_event_mentions(doc, text),
-            *_mission_mentions(doc, text),
+    more = [*_headline_countries(text), *(x for x in found if x is not None), *_phrase_mentions(doc, text),
             *_sector_mentions(text, terms)]
     for m in more:
         if any(m.start < t and s < m.end and not _nests(m, s, t, etype, chunk)
