@@ -244,3 +244,15 @@ def test_a_delegation_or_meeting_named_after_a_body_is_a_candidate_beside_the_bo
     assert {("Organization", "World Bank"), ("Organization", "ICO"), ("Place", "Uganda")} <= found
     # A bare head is no name.
     assert ("Mission", "mission") not in found
+
+
+def test_a_meeting_named_by_plain_modifiers_is_an_event_candidate_and_a_bare_meeting_is_not():
+    from ingest.learn.candidates import add_candidates
+    from ingest.nlp import load_model
+
+    nlp = load_model()[0]
+    text = ("Ministers met at a special session in Geneva. The weekend meeting of coffee producers "
+            "ended without a deal, and a meeting is planned.")
+    found = {(e.type, e.name) for e in add_candidates(nlp(text), text, [])}
+    assert {("Event", "special session"), ("Event", "weekend meeting")} <= found
+    assert ("Event", "meeting") not in found

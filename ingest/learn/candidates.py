@@ -113,8 +113,10 @@ def _headline_countries(text: str) -> list[Mention]:
     return out
 
 
-# Meetings and shows named by a phrase ("the ICCO executive board meeting");
-# a bare "meeting" or "talks" is no name.
+# Meetings and shows named by a phrase ("the ICCO executive board meeting",
+# "the weekend meeting", "a special session": the annotators name the
+# meeting a wire story reports by its modifiers); a bare "meeting" or
+# "talks" is no name.
 EVENT_HEADS = frozenset({"meeting", "conference", "summit", "fair", "exhibition", "expo", "forum", "session",
                          "round", "talks", "congress", "symposium", "seminar", "show", "assembly"})
 # Travelling groups named by a phrase ("a World Bank mission", "the IMF team",
@@ -131,7 +133,8 @@ def _phrase_mentions(doc: Doc, text: str) -> list[Mention]:
         heads = {chunk.root.lemma_.lower(), chunk.root.lower_}
         if heads & EVENT_HEADS:
             words = [t for t in chunk if t.dep_ not in ("det", "poss", "case") and not t.is_punct]
-            if len(words) >= 2 and any(t.is_title or t.is_upper for t in words[:-1]):
+            if len(words) >= 2 and any(t.is_title or t.is_upper or t.pos_ in ("NOUN", "PROPN", "ADJ")
+                                       for t in words[:-1]):
                 events.append(Mention(words[0].idx, chunk.end_char, text[words[0].idx:chunk.end_char], EVENT,
                                       attrs={"candidate": "chunk"}))
         if heads & MISSION_HEADS:
