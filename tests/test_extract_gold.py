@@ -133,13 +133,14 @@ CHONGQING_KEY_FACTS = [
 # lower threshold for pairs the rules also relate nor training each type
 # only on pairs whose types it allows brought it back (cross-validated F1
 # unchanged either way). Seventh round (unnamed-delegation pairs): 0.24
-# against 0.55; ninth round (1,904 texts): 0.22 against 0.5. Strict: when a
+# against 0.55; ninth round (1,904 texts): 0.22 against 0.5; tenth round
+# (2,006 texts): 0.25 against 0.45. Strict: when a
 # later model finds it again, this says so.
 LOST_KEY_FACTS = {CHONGQING_KEY_FACTS[0]}
 
 
 @pytest.mark.parametrize("fact", [
-    pytest.param(fact, marks=pytest.mark.xfail(strict=True, reason="model LED 0.22-0.34 < threshold 0.5-0.6 (fifth to ninth rounds)"))
+    pytest.param(fact, marks=pytest.mark.xfail(strict=True, reason="model LED 0.22-0.34 < threshold 0.45-0.6 (fifth to tenth rounds)"))
     if fact in LOST_KEY_FACTS else fact for fact in CHONGQING_KEY_FACTS], ids=lambda f: f"{f[0]}-{f[2][:24]}")
 def test_the_chongqing_reports_key_facts_are_extracted(scorer: ModuleType, extractor: Extractor,
                                                        corpus_dir: Path, fact: tuple[str, str, str]) -> None:
