@@ -12,6 +12,7 @@ import functools
 import json
 import sqlite3
 import sys
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -27,6 +28,7 @@ from graph.store import Store, StoreError, UnknownDocument, UnknownEntity, open_
 from queries.lookup import EntityMatch, noting_matches
 
 if TYPE_CHECKING:
+    from graph.sqlite_store import SqliteStore
     from ingest.pipeline import ExtractorLike
 
 cli = typer.Typer(
@@ -119,6 +121,10 @@ def ingest(
     store: StoreOpt = None,
     n_process: Annotated[int, typer.Option("--n-process", min=1, help="extraction processes")] = 1,
     batch_size: Annotated[int, typer.Option("--batch-size", min=1)] = 32,
+    compact: Annotated[bool, typer.Option(
+        "--compact/--no-compact",
+        help="end by compacting an embedded store that has grown by half since it was last compacted "
+             "(and is 64 MiB or more)")] = True,
 ) -> None:
     """Read reports, extract who met whom, add them to the graph."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
@@ -139,6 +145,8 @@ def ingest(
 
         report = ingest_paths(s, files, extractor=load_extractor(), n_process=n_process, batch_size=batch_size,
                               on_progress=on_progress)
+        if compact:
+            compact_if_due(s)
     summary = Table(title="Ingested", show_header=False)
     for label, n in (("documents added", report.documents_added),
                      ("documents unchanged", report.documents_unchanged),
@@ -444,10 +452,34 @@ def compact(db: DbOpt = None) -> None:
     with opened(db) as s:
         if not isinstance(s, SqliteStore):
             fail("compact rewrites an embedded SQLite store; give --db")
-        before = s.path.stat().st_size
-        s.compact()
-        err.print(f"compacted {s.path}: {before / 2**20:,.1f} -> {s.path.stat().st_size / 2**20:,.1f} MiB",
-                  highlight=False)
+        try:
+            compact_store(s)
+        except StoreError as e:
+            fail(str(e), code=1)
+
+
+def compact_store(s: SqliteStore) -> None:
+    before, started = s.size_bytes(), time.monotonic()
+    s.compact()
+    err.print(f"compacted {s.path}: {before / 2**20:,.1f} -> {s.size_bytes() / 2**20:,.1f} MiB"
+              f" in {time.monotonic() - started:.0f} s", highlight=False)
+
+
+def compact_if_due(s: Store) -> None:
+    """After an ingest: compact an embedded store grown enough since it last was
+    (``SqliteStore.compaction_due``), so the first queries after a restart stay
+    quick without anyone having to remember ``tradekg compact``."""
+    from graph.sqlite_store import SqliteStore
+
+    if not isinstance(s, SqliteStore) or not s.compaction_due():
+        return
+    err.print(f"compacting {s.path} (it has grown since it was last compacted; --no-compact skips this)",
+              highlight=False)
+    try:
+        compact_store(s)
+    except StoreError as e:
+        # The graph is whole and usable: only the cold reads stay slower.
+        err.print(f"not compacted: {e}; run tradekg compact when there is room", highlight=False, markup=False)
 
 
 @cli.command()

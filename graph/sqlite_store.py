@@ -22,7 +22,9 @@ origin now resolves elsewhere" (``_rehome``).
 from __future__ import annotations
 
 import json
+import shutil
 import sqlite3
+import tempfile
 import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager, suppress
@@ -77,6 +79,11 @@ def reapply_corrections(store: SqliteStore, entity_ids: set[str]) -> None:
     reapply_after_ingest(store, entity_ids)
 
 SCHEMA_VERSION = "1"
+# An ingest that leaves the file at least this large, and half as large again
+# as when it was last compacted, ends by compacting it (``compaction_due``):
+# below, the whole file stays in the page cache and scattered pages cost nothing.
+COMPACT_FROM_BYTES = 64 * 2**20
+COMPACT_GROWTH = 1.5
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -1676,10 +1683,48 @@ class SqliteStore:
         the file, and a first query on a cold cache reads each alone;
         rewritten, the kernel's read-ahead brings in neighbours it also
         needs. Holds the write lock while it runs (about a minute at 1M
-        relations) and passes the whole file through the WAL once."""
+        relations) and passes the whole file through the WAL once: it
+        refuses (StoreError) when the disk cannot hold those two copies."""
         with self._lock:
+            self._check_room_to_compact()
             self._db.execute("VACUUM")
+            with self._write() as db:
+                db.execute("INSERT OR REPLACE INTO meta(key, value) VALUES ('compacted_bytes', ?)",
+                           (str(self.size_bytes()),))
             self._db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+
+    def _check_room_to_compact(self) -> None:
+        # VACUUM builds a copy in the temporary directory (SQLite's choice is
+        # close to Python's), then writes it back through the WAL beside the
+        # file: room for both, with a margin.
+        size = self.size_bytes() * 11 // 10
+        wanted: dict[int, tuple[Path, int]] = {}
+        for folder in (self.path.parent, Path(tempfile.gettempdir())):
+            device = folder.stat().st_dev
+            wanted[device] = (folder, wanted[device][1] + size if device in wanted else size)
+        for folder, need in wanted.values():
+            free = shutil.disk_usage(folder).free
+            if free < need:
+                raise StoreError(f"not enough free disk to compact {self.path}: about {need / 2**20:,.0f} MiB"
+                                 f" needed in {folder}, {free / 2**20:,.0f} MiB free")
+
+    def size_bytes(self) -> int:
+        """The database's size in pages times the page size (the WAL's pages included)."""
+        with self._lock:
+            pages = self._db.execute("PRAGMA page_count").fetchone()[0]
+            return int(pages) * int(self._db.execute("PRAGMA page_size").fetchone()[0])
+
+    def compaction_due(self, min_bytes: int | None = None, growth: float = COMPACT_GROWTH) -> bool:
+        """Whether an ingest should end with ``compact()``: the file is large
+        enough for cold reads to matter and has grown by ``growth`` since it
+        was last rewritten (or never was). Growth by a fixed factor keeps the
+        rewriting bounded: over any number of ingests it copies at most
+        growth / (growth - 1) times the final file."""
+        size = self.size_bytes()
+        if size < (COMPACT_FROM_BYTES if min_bytes is None else min_bytes):
+            return False
+        row = self._q("SELECT value FROM meta WHERE key = 'compacted_bytes'")
+        return not row or size >= growth * int(row[0][0])
 
     def close(self) -> None:
         with self._lock:
