@@ -256,3 +256,18 @@ def test_a_meeting_named_by_plain_modifiers_is_an_event_candidate_and_a_bare_mee
     found = {(e.type, e.name) for e in add_candidates(nlp(text), text, [])}
     assert {("Event", "special session"), ("Event", "weekend meeting")} <= found
     assert ("Event", "meeting") not in found
+
+
+def test_pavilions_receptions_and_briefings_are_event_candidates():
+    # Heads the annotations give Events under (the Ghana pavilion, a
+    # evening reception, an investment briefing) are proposed; the type
+    # model decides which are events.
+    from ingest.learn.candidates import add_candidates
+    from ingest.nlp import load_model
+
+    nlp = load_model()[0]
+    text = ("Fourteen exporters showed their products at the Ghana pavilion. The embassy held an evening "
+            "reception on Tuesday, and the agency gave an investment briefing in Accra.")
+    found = {(e.type, e.name) for e in add_candidates(nlp(text), text, [])}
+    assert {("Event", "Ghana pavilion"), ("Event", "evening reception"),
+            ("Event", "investment briefing")} <= found

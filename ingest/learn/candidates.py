@@ -116,9 +116,14 @@ def _headline_countries(text: str) -> list[Mention]:
 # Meetings and shows named by a phrase ("the ICCO executive board meeting",
 # "the weekend meeting", "a special session": the annotators name the
 # meeting a wire story reports by its modifiers); a bare "meeting" or
-# "talks" is no name.
+# "talks" is no name. The heads are those the annotations' Event names end
+# in at least four times (a pavilion, a signing, a networking reception),
+# plus workshops, webinars and roadshows; the type model decides.
 EVENT_HEADS = frozenset({"meeting", "conference", "summit", "fair", "exhibition", "expo", "forum", "session",
-                         "round", "talks", "congress", "symposium", "seminar", "show", "assembly"})
+                         "round", "talks", "congress", "symposium", "seminar", "show", "assembly",
+                         "pavilion", "ceremony", "roundtable", "stand", "day", "week", "meet", "table", "signing",
+                         "lunch", "dinner", "reception", "festival", "auction", "briefing", "tasting",
+                         "matchmaking", "showcase", "event", "workshop", "webinar", "roadshow"})
 # Travelling groups named by a phrase ("a World Bank mission", "the IMF team",
 # "Trade Mission to Turkmenistan"): the report's delegation is its hub.
 MISSION_HEADS = frozenset({"mission", "delegation", "team"})

@@ -67,7 +67,7 @@ def train_kind(X: Sequence[Features], y: Sequence[str]) -> LinearModel:
 DEFAULT_DROP_AT = 0.6
 
 
-def decide_type(model: LinearModel, current: str, best: tuple[str, float], retype_at: float = 0.7) -> str | None:
+def decide_type(model: LinearModel, current: str, best: tuple[str, float], retype_at: float = 0.5) -> str | None:
     """The type to keep (None: not an entity), given the type model's
     ``best`` label and its probability. Dropped where "none" wins with the
     model's stored certainty; retyped only where the model is sure."""
