@@ -1714,17 +1714,17 @@ class SqliteStore:
             pages = self._db.execute("PRAGMA page_count").fetchone()[0]
             return int(pages) * int(self._db.execute("PRAGMA page_size").fetchone()[0])
 
-    def compaction_due(self, min_bytes: int | None = None, growth: float = COMPACT_GROWTH) -> bool:
-        """Whether an ingest should end with ``compact()``: the file is large
-        enough for cold reads to matter and has grown by ``growth`` since it
-        was last rewritten (or never was). Growth by a fixed factor keeps the
-        rewriting bounded: over any number of ingests it copies at most
-        growth / (growth - 1) times the final file."""
+    def compaction_due(self, min_bytes: int | None = None) -> bool:
+        """Whether an ingest should end with ``compact()``: the file is at least
+        ``min_bytes`` (default ``COMPACT_FROM_BYTES``) and has grown by
+        ``COMPACT_GROWTH`` since it was last rewritten (or never was). Growth
+        by a fixed factor keeps the rewriting bounded: over any number of
+        ingests it copies at most growth / (growth - 1) times the final file."""
         size = self.size_bytes()
         if size < (COMPACT_FROM_BYTES if min_bytes is None else min_bytes):
             return False
         row = self._q("SELECT value FROM meta WHERE key = 'compacted_bytes'")
-        return not row or size >= growth * int(row[0][0])
+        return not row or size >= COMPACT_GROWTH * int(row[0][0])
 
     def close(self) -> None:
         with self._lock:

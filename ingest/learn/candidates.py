@@ -117,7 +117,7 @@ def _headline_countries(text: str) -> list[Mention]:
 # "the weekend meeting", "a special session": the annotators name the
 # meeting a wire story reports by its modifiers); a bare "meeting" or
 # "talks" is no name. The heads are those the annotations' Event names end
-# in at least four times (a pavilion, a signing, a networking reception),
+# in at least four times (a pavilion, a signing, an evening reception),
 # plus workshops, webinars and roadshows; the type model decides.
 EVENT_HEADS = frozenset({"meeting", "conference", "summit", "fair", "exhibition", "expo", "forum", "session",
                          "round", "talks", "congress", "symposium", "seminar", "show", "assembly",

@@ -70,7 +70,9 @@ DEFAULT_DROP_AT = 0.6
 def decide_type(model: LinearModel, current: str, best: tuple[str, float], retype_at: float = 0.5) -> str | None:
     """The type to keep (None: not an entity), given the type model's
     ``best`` label and its probability. Dropped where "none" wins with the
-    model's stored certainty; retyped only where the model is sure."""
+    model's stored certainty; retyped where the model gives another type at
+    least ``retype_at`` (0.5: cross-validated against 0.7 in the eleventh
+    round, docs/extraction.md)."""
     label, p = best
     if label == NONE:
         return None if p >= model.thresholds.get(NONE, DEFAULT_DROP_AT) else current
