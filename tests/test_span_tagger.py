@@ -215,3 +215,35 @@ def test_the_delegation_a_sentence_leaves_out_is_paired_with_what_it_names(nlp):
     assert not any(name.startswith("types=") for name in features)  # its own weights, not the named pairs'
     # A sentence that names the delegation pairs it as usual, not as left out.
     assert not any(c.source == 0 and c.target == 1 for c in unnamed)
+
+
+
+def test_a_line_listed_under_a_heading_is_described_by_the_heading(nlp):
+    """Itineraries list whom the delegation met under "Meetings held": the
+    delegation's pair with a listed body is told the heading's words, and a
+    pair of two cells of a table row is told each cell's column."""
+    from ingest.learn.features import Report, pair_candidates, pair_features
+    from ingest.mentions import Entity, Mention
+
+    text = ("The Polish dairy delegation spent two days in Dubai.\n"
+            "Meetings held:\n"
+            "- Dubai Chamber of Commerce\n"
+            "\n"
+            "Agreements signed\n"
+            "Polish company | UAE partner\n"
+            "Mazury Dairy Cooperative | Al Noor Foods LLC\n")
+
+    def entity(index: int, part: str, etype: str) -> Entity:
+        start = text.index(part)
+        return Entity(index, etype, [Mention(start, start + len(part), part, etype)], name=part)
+
+    entities = [entity(0, "Polish dairy delegation", "Mission"), entity(1, "Dubai Chamber of Commerce", "Organization"),
+                entity(2, "Mazury Dairy Cooperative", "Organization"), entity(3, "Al Noor Foods LLC", "Organization")]
+    rep = Report(nlp(text), text, entities, [])
+    pairs = {(c.source, c.target, c.unnamed): c for c in pair_candidates(rep)}
+    met = pair_features(rep, pairs[(0, 1, True)], {}, {})
+    assert met["un_sec=meeting|Mission>Organization"] == 1.0
+    signed = pair_features(rep, pairs[(2, 3, False)], {}, {})
+    assert signed["src_col=polish|Organization>Organization"] == 1.0
+    assert signed["tgt_col=partner|Organization>Organization"] == 1.0
+    assert signed["sec=agreement|Organization>Organization"] == 1.0

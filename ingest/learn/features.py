@@ -28,6 +28,7 @@ from spacy.tokens import Doc, Span
 
 from graph.gazetteer import country_code
 from graph.ontology import MISSION, RELATION_TYPES
+from ingest.learn.layout import Layout
 from ingest.mentions import Entity, Mention
 from ingest.relations import Found
 from ingest.tokens import Tokens
@@ -77,6 +78,7 @@ class Report:
     _roots: dict[tuple[int, int], int] = field(default_factory=dict, repr=False)
     _dateline: dict[int, bool] = field(default_factory=dict, repr=False)
     _verb_features: dict[int, list[str]] = field(default_factory=dict, repr=False)
+    _layout: Layout | None = field(default=None, repr=False)
 
     def __post_init__(self) -> None:
         if self.spans:
@@ -92,7 +94,8 @@ class Report:
     def with_entities(self, entities: list[Entity]) -> Report:
         """The same parse with re-typed entities (same indices and mentions):
         spans and token lists are shared, not computed again."""
-        return Report(self.doc, self.text, entities, self.found, self.spans, self.tagged, self.token_table)
+        return Report(self.doc, self.text, entities, self.found, self.spans, self.tagged, self.token_table,
+                      _layout=self._layout)
 
     @property
     def tokens(self) -> Tokens:
@@ -144,6 +147,13 @@ class Report:
         if out is None:
             out = self._verb_features[start] = [f"sv={lemma}" for lemma in self.sentence_facts(start)[0]]
         return out
+
+    @property
+    def layout(self) -> Layout:
+        """The report's headings and table columns (``layout``), read when first asked."""
+        if self._layout is None:
+            self._layout = Layout(self.text)
+        return self._layout
 
     def mentions_between(self, lo: int, hi: int, skip: tuple[int, int]) -> int:
         """How many mentions of other entities lie within tokens [lo, hi)."""
@@ -405,6 +415,13 @@ def pair_features(rep: Report, cand: PairCandidate, rule_types: dict[tuple[int, 
     for w in lemmas:
         f[f"plem={w}"] = 1.0
         f[f"plem={w}|{tp}"] = 1.0
+    layout = rep.layout
+    for w in layout.section(tk.idx[sa.start]):
+        f[f"sec={w}|{tp}"] = 1.0
+    for w in layout.column(tk.idx[sa.start]):
+        f[f"src_col={w}|{tp}"] = 1.0
+    for w in layout.column(tk.idx[sb.start]):
+        f[f"tgt_col={w}|{tp}"] = 1.0
     f[f"src_dep={tk.dep[ra]}"] = 1.0
     f[f"tgt_dep={tk.dep[rb]}"] = 1.0
     f[f"src_head={tk.lemma[tk.head[ra]]}|{tp}"] = 1.0
@@ -455,6 +472,11 @@ def _unnamed_delegation_features(rep: Report, cand: PairCandidate, a: Entity, b:
         f[f"un_path={' '.join(tk.dep[step] for step in up[:-1])}|{tp}"] = 1.0
     for head in up[1:]:
         f[f"un_up={tk.lemma[head]}|{tp}"] = 1.0
+    layout = rep.layout
+    for w in layout.section(tk.idx[span.start]):
+        f[f"un_sec={w}|{tp}"] = 1.0
+    for w in layout.column(tk.idx[span.start]):
+        f[f"un_col={w}|{tp}"] = 1.0
     verbs, future, pronoun = rep.sentence_facts(start)
     for lemma in verbs:
         f[f"un_sv={lemma}|{tp}"] = 1.0

@@ -1,0 +1,59 @@
+"""What the relation model is told about a laid-out report: headings and table columns."""
+
+from ingest.learn.layout import Layout
+
+REPORT = """Chamber mission to Tashkent
+Mission note | Tashkent | 4 May 2026
+
+The delegation of twelve companies spent three days in Uzbekistan.
+
+Meetings held:
+- Ministry of Investment, Industry and Trade
+- Chamber of Commerce and Industry of Uzbekistan
+
+The chamber hosted a dinner for the group on the last evening.
+- A list item after prose has no heading.
+
+Agreements signed
+Uzbek company | Partner | Subject
+Navoi Textiles | Baltic Yarn OU | supply contract
+Samarkand Foods | Polar Pack AB | joint packaging line
+
+Follow-up: the chamber will return in October.
+"""
+
+
+def at(text: str, needle: str) -> int:
+    return text.index(needle)
+
+
+def test_list_items_carry_the_words_of_the_heading_above_them():
+    layout = Layout(REPORT)
+    assert layout.section(at(REPORT, "Ministry of Investment")) == ("meeting", "held")
+    assert layout.section(at(REPORT, "Chamber of Commerce and Industry")) == ("meeting", "held")
+
+
+def test_a_paragraph_of_prose_closes_the_section():
+    layout = Layout(REPORT)
+    assert layout.section(at(REPORT, "The chamber hosted")) == ()
+    assert layout.section(at(REPORT, "A list item after prose")) == ()
+
+
+def test_table_cells_carry_their_column_and_the_table_its_heading():
+    layout = Layout(REPORT)
+    assert layout.column(at(REPORT, "Navoi Textiles")) == ("uzbek", "company")
+    assert layout.column(at(REPORT, "Polar Pack AB")) == ("partner",)
+    assert layout.column(at(REPORT, "joint packaging")) == ("subject",)
+    assert layout.section(at(REPORT, "Samarkand Foods")) == ("agreement", "signed")
+
+
+def test_a_single_row_of_cells_is_a_dateline_not_a_table():
+    layout = Layout(REPORT)
+    assert layout.column(at(REPORT, "Tashkent | 4 May")) == ()
+
+
+def test_a_labelled_line_is_its_own_section():
+    layout = Layout(REPORT)
+    assert layout.section(at(REPORT, "the chamber will return")) == ("follow",)
+    assert layout.section(at(REPORT, "Chamber mission to Tashkent")) == ()
+
