@@ -10,8 +10,9 @@ This module turns one report into model inputs:
   (shared by the type and the kind model);
 - ``pair_candidates`` / ``pair_features``: every pair of entities that a
   sentence names together, or that a rule related, and what lies between
-  them (dependency path, words, triggers, tense, the rules' verdicts); and
-  the report's delegation with what a sentence names when it leaves the
+  them (dependency path, words, triggers, tense, the rules' verdicts, the
+  heading and table columns of a laid-out line: ``layout``); and the
+  report's delegation with what a sentence names when it leaves the
   delegation unnamed, described by how that entity sits in its sentence.
 """
 
