@@ -64,7 +64,10 @@ def load_model(model: str | None = None) -> tuple[Language, str]:
 
 
 _LINE = re.compile(r"[^\n]*")
-_BULLET = re.compile(r"[-–—•*·][ \t]|\d{1,2}[.)][ \t]")
+# What opens a list item ("- ", "• ", "3. ", "2) "): one definition for every
+# module that reads lists (the rules, the industry facts, the layout features).
+BULLET_MARK = r"[-–—•*·]|\d{1,2}[.)]"
+_BULLET = re.compile(rf"(?:{BULLET_MARK})[ \t]")
 
 
 _ASCII_LOWER = re.compile(r"[a-z]")

@@ -45,6 +45,7 @@ from graph.ontology import (
 )
 from graph.sectors import find_sectors
 from ingest.mentions import TITLE_HEADS, Entity, Mention
+from ingest.nlp import BULLET_MARK
 from ingest.organisations import LEGAL_SUFFIXES, ORG_HEADS
 from ingest.tokens import Tokens
 
@@ -1451,7 +1452,7 @@ def _gazetteer_rules(ctx: Context) -> None:
 _LIST_INTRO_RE = re.compile(r"\b(?:includ(?:ed|es|e|ing)|compris(?:ed|es|e|ing)|consist(?:ed|s)?\s+of|"
                             r"members?|participants?|companies|firms|were|are)\b")
 _LINE_END_COLON = re.compile(r":[ \t]*\n")
-_BULLET_RE = re.compile(r"[ \t]*(?:[-–—•*·]|\d{1,2}[.)])?[ \t]*")
+_BULLET_RE = re.compile(rf"[ \t]*(?:{BULLET_MARK})?[ \t]*")
 # "Its members: A, B and C." on one line.
 _INLINE_LIST_RE = re.compile(r"\b(?:includ(?:ed|es|e)|compris(?:ed|es|e)|members|participants|companies)\s*:[ \t]*(?=\S)")
 # "Among the companies in the group were A; B; and C." / "Among them were ..."

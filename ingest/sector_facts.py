@@ -29,6 +29,7 @@ from spacy.tokens import Span, Token
 
 from graph.ontology import EVENT, IN_SECTOR, MISSION, ORGANIZATION
 from graph.sectors import find_sectors
+from ingest.nlp import BULLET_MARK
 from ingest.relations import FIRM_NOUNS, SECTOR_VERBS, Context, _real, _sector_entity, conjuncts, is_future
 
 # Bodies that govern or regulate rather than trade: their name's portfolio is
@@ -112,7 +113,7 @@ _BEFORE_RE = re.compile(
 _PAREN_RE = re.compile(r"\.?\s*\((?P<d>[a-z][^()\n]{1,60})\)")
 # A member's industry after a dash on its bullet line.
 _DASH_RE = re.compile(r"[ \t]+[–—-][ \t]+(?P<d>[a-z][^\n]{1,80})")
-_BULLET_START = re.compile(r"(?:^|\n)[ \t]*(?:(?:[-–—•*·]|\d{1,2}[.)])[ \t]+)?$")
+_BULLET_START = re.compile(rf"(?:^|\n)[ \t]*(?:(?:{BULLET_MARK})[ \t]+)?$")
 # Describer nouns that make an unsuffixed name a company ("Fergana Fruit Export, a producer of ...").
 _COMPANY_NOUNS = re.compile(r"\b(?:company|firm|maker|manufacturer|producer|processor|exporter|importer|distributor|"
                             r"dealer|supplier|wholesaler|retailer|trader|carrier|forwarder|shipbuilder|grower|"

@@ -56,4 +56,3 @@ def test_a_labelled_line_is_its_own_section():
     layout = Layout(REPORT)
     assert layout.section(at(REPORT, "the chamber will return")) == ("follow",)
     assert layout.section(at(REPORT, "Chamber mission to Tashkent")) == ()
-

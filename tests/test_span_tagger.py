@@ -217,7 +217,6 @@ def test_the_delegation_a_sentence_leaves_out_is_paired_with_what_it_names(nlp):
     assert not any(c.source == 0 and c.target == 1 for c in unnamed)
 
 
-
 def test_a_line_listed_under_a_heading_is_described_by_the_heading(nlp):
     """Itineraries list whom the delegation met under "Meetings held": the
     delegation's pair with a listed body is told the heading's words, and a

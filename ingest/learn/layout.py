@@ -19,7 +19,11 @@ import re
 from bisect import bisect_right
 from dataclasses import dataclass
 
-_LIST_ITEM = re.compile(r"[ \t]*(?:[-–—•*·▪◦]|\(?\d{1,2}[.)]|\(?[a-z][.)])[ \t]")
+from ingest.nlp import BULLET_MARK
+
+# The shared list marks, and those only a layout needs to see ("▪ ", "(2) ",
+# "b) "): the rules do not read such lists, so their marks stay out of theirs.
+_LIST_ITEM = re.compile(rf"[ \t]*(?:{BULLET_MARK}|[▪◦]|\(\d{{1,2}}[.)]|\(?[a-z][.)])[ \t]")
 _INLINE_LABEL = re.compile(r"[ \t]*([A-Z][^:\n|]{1,40}):[ \t]+\S")
 _WORD = re.compile(r"[^\W\d_]{3,}")
 _STOP = frozenset({"the", "and", "for", "with", "from", "this", "that", "were", "was", "are", "our",
@@ -98,7 +102,7 @@ class Layout:
                 parts = _cells(line, start)
                 if header is None:  # the first row names the columns
                     header = [words(c) for _, _, c in parts]
-                    if n > 1 and prev and _heading_like(prev):
+                    if n > 1 and _heading_like(prev):
                         heading = words(prev.rstrip(":"))
                 cells = [(a, b, header[k] if k < len(header) else ()) for k, (a, b, _) in enumerate(parts)]
                 section = heading
@@ -112,7 +116,7 @@ class Layout:
                     label = _INLINE_LABEL.match(line)
                     if label and len(label.group(1).split()) <= 4:
                         section = words(label.group(1))
-                    elif n > 1 and prev and _heading_like(prev) and not _LIST_ITEM.match(prev):
+                    elif n > 1 and _heading_like(prev):
                         section = heading
                     heading = words(line.rstrip(":")) if _heading_like(line) and n > 0 else ()
             self.lines.append(_Line(start, section, cells))
