@@ -19,7 +19,7 @@ This module turns one report into model inputs:
 from __future__ import annotations
 
 import re
-from bisect import bisect_left
+from bisect import bisect_left, bisect_right
 from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -103,6 +103,11 @@ class Report:
         if self.token_table is None:
             self.token_table = Tokens(self.doc)
         return self.token_table
+
+    def sentence_at(self, offset: int) -> tuple[int, int]:
+        """The character span of the sentence at a character offset."""
+        tk = self.tokens
+        return tk.sents[tk.sent_no[max(bisect_right(tk.idx, offset) - 1, 0)]]
 
     def root(self, span: Span) -> int:
         """A span's syntactic root (token index), computed once per span."""

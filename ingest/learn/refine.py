@@ -12,18 +12,23 @@ from __future__ import annotations
 import dataclasses
 from pathlib import Path
 
-from graph.ontology import ORGANIZATION
+from graph.ontology import IN_SECTOR, ORGANIZATION
 from graph.resolve import ENTITY_REF_ATTRS
-from ingest.learn import alias_model, entity_models, relation_model
+from ingest.learn import alias_model, entity_models, industry_model, relation_model
 from ingest.learn.features import Report, entity_features
 from ingest.learn.linear import LinearModel, file_digest
 from ingest.learn.sector_terms import FILE as SECTOR_TERMS_FILE
+from ingest.learn.sector_terms import Table as TermTable
+from ingest.learn.sector_terms import load as load_terms
+from ingest.learn.sector_terms import table as term_table
 from ingest.mentions import Entity
 from ingest.relations import Found
 
 MODELS_DIR = Path(__file__).resolve().parents[1] / "models"
 FILES = {"type": "entity_type.json.gz", "kind": "org_kind.json.gz", "relations": "relations.json.gz",
-         "tagger": "span_tagger.json.gz", "aliases": "aliases.json.gz"}
+         "tagger": "span_tagger.json.gz", "aliases": "aliases.json.gz", "industries": industry_model.FILE}
+# Models added after the first retrain: a directory without them still loads.
+OPTIONAL = frozenset({"industries"})
 
 
 @dataclasses.dataclass
@@ -35,20 +40,25 @@ class Models:
     sector_terms: Path | None = None
     # Used before the others, on the parse (``span_model``): its names are candidates.
     tagger: LinearModel | None = None
-    # Used last: which of the kept entities are one (``alias_model``).
+    # Used last: which of the kept entities are one (``alias_model``), then
+    # the industry of each organisation (``industry_model``, with the terms it was trained with).
     aliases: LinearModel | None = None
+    industries: LinearModel | None = None
+    industry_terms: TermTable = dataclasses.field(default_factory=lambda: term_table({}))
 
     @classmethod
     def load(cls, directory: Path = MODELS_DIR) -> Models | None:
         """The committed models, or None where none have been trained (rules alone)."""
         paths = {k: directory / f for k, f in FILES.items()}
-        if not all(p.exists() for p in paths.values()):
+        if not all(p.exists() for k, p in paths.items() if k not in OPTIONAL):
             return None
-        digest = file_digest(*paths.values())
+        digest = file_digest(*(p for p in paths.values() if p.exists()))
         return cls(LinearModel.load(paths["type"]), LinearModel.load(paths["kind"]),
                    LinearModel.load(paths["relations"]), label=f"models-{digest}",
                    sector_terms=directory / SECTOR_TERMS_FILE, tagger=LinearModel.load(paths["tagger"]),
-                   aliases=LinearModel.load(paths["aliases"]))
+                   aliases=LinearModel.load(paths["aliases"]),
+                   industries=LinearModel.load(paths["industries"]) if paths["industries"].exists() else None,
+                   industry_terms=load_terms(directory / SECTOR_TERMS_FILE))
 
     def refine(self, rep: Report) -> tuple[list[Entity], list[Found]]:
         """Entities kept (re-indexed from 0) and the relations between them.
@@ -92,6 +102,12 @@ class Models:
             found = [fd for fd in rep.found if fd.source in kept and fd.target in kept]
         if self.aliases is not None:
             entities, found = alias_model.merge(self.aliases, typed, entities, found)
+        if self.industries is not None:
+            # The relation model's IN_SECTOR threshold decides for both (make train chose it so).
+            threshold = (self.relations.thresholds.get(IN_SECTOR, relation_model.DEFAULT_THRESHOLD)
+                         if self.relations is not None else relation_model.DEFAULT_THRESHOLD)
+            entities, found = industry_model.add_industries(self.industries, rep.text, entities, found,
+                                                            self.industry_terms, threshold, rep.sentence_at)
         return _reindex(entities, found)
 
 

@@ -94,13 +94,23 @@ def save(terms: dict[str, str], directory: Path) -> None:
     (directory / FILE).write_text(json.dumps(terms, indent=0, sort_keys=True) + "\n", encoding="utf-8")
 
 
-@lru_cache(maxsize=4)
-def load(path: Path) -> tuple[dict[str, str], Index]:
-    terms: dict[str, str] = json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
+Table = tuple[dict[str, str], Index]  # the terms, ready to be looked for
+
+
+def table(terms: dict[str, str]) -> Table:
     return terms, _index(terms)
+
+
+@lru_cache(maxsize=4)
+def load(path: Path) -> Table:
+    return table(json.loads(path.read_text(encoding="utf-8")) if path.exists() else {})
 
 
 def find(text: str, path: Path) -> list[tuple[int, int, str]]:
     """(start, end, division) of each learned industry term in text."""
-    terms, index = load(path)
-    return [(s, e, terms[t]) for s, e, t in _matches(text, terms, index)] if terms else []
+    return find_in(text, load(path))
+
+
+def find_in(text: str, terms: Table) -> list[tuple[int, int, str]]:
+    words, index = terms
+    return [(s, e, words[t]) for s, e, t in _matches(text, words, index)] if words else []

@@ -42,7 +42,7 @@ from spacy.tokens import Doc
 from graph.model import Document, document_id
 from ingest.dates import document_date
 from ingest.extract import Extractor, _assemble
-from ingest.learn import alias_model, entity_models, relation_model, sector_terms, span_model
+from ingest.learn import alias_model, entity_models, industry_model, relation_model, sector_terms, span_model
 from ingest.learn.align import NONE, Alignment
 from ingest.learn.annotations import ROOT, Annotation, find_mentions, gold_view, load_all
 from ingest.learn.candidates import add_candidates, merge_short_forms
@@ -170,9 +170,12 @@ def fit(items: list[Parsed], thresholds: dict[str, float] | None = None,
         ay += y2
     type_model = entity_models.train_type(tx, ty)
     type_model.thresholds = {NONE: drop_at}
+    anns = [p.ann for p in items]
+    terms = sector_terms.table(sector_terms.learn(anns))
     return Models(type_model, entity_models.train_kind(kx, ky),
                   relation_model.train_relations(rx, ry, thresholds), label="training",
-                  aliases=alias_model.train_aliases(ax, ay))
+                  aliases=alias_model.train_aliases(ax, ay),
+                  industries=industry_model.train_industries(anns, terms), industry_terms=terms)
 
 
 def extract(models: Models | None, p: Parsed) -> dict[str, Any]:
@@ -487,7 +490,7 @@ def main(argv: list[str] | None = None) -> int:
     args.out.mkdir(parents=True, exist_ok=True)
     prepare(items, items, args.out)
     models = fit(items, thresholds, drop_at)
-    assert models.type and models.kind and models.relations and models.aliases
+    assert models.type and models.kind and models.relations and models.aliases and models.industries
     if "reliability" in report:
         models.relations.calibration = relation_model.calibration_points(report["reliability"])
         models.relations.keep_rules = report["rules_kept_for"]
@@ -495,6 +498,7 @@ def main(argv: list[str] | None = None) -> int:
     models.kind.save(args.out / FILES["kind"])
     models.relations.save(args.out / FILES["relations"])
     models.aliases.save(args.out / FILES["aliases"])
+    models.industries.save(args.out / FILES["industries"])
     tagger = train_tagger(items)
     if tagger is None:
         raise SystemExit("the annotations name nothing: no span tagger to train")
