@@ -279,8 +279,9 @@ def add_candidates(doc: Doc, text: str, rule_entities: list[Entity], terms: Path
     more = [*_headline_countries(text), *(x for x in found if x is not None), *_phrase_mentions(doc, text),
             *_sector_mentions(text, terms)]
     for m in more:
-        if any(m.start < t and s < m.end and not _nests(m, s, t, etype, chunk)
-               for s, t, etype, chunk in covered):
+        # The spans it overlaps first (a plain scan of all covered spans), then whether one forbids it.
+        overlapping = [c for c in covered if m.start < c[1] and c[0] < m.end]
+        if any(not _nests(m, s, t, etype, chunk) for s, t, etype, chunk in overlapping):
             continue
         covered.append((m.start, m.end, m.type, _is_chunk(m)))
         form = normalise_name(m.text)

@@ -78,7 +78,7 @@ class Report:
     _sentences: dict[int, tuple[list[str], bool, bool]] = field(default_factory=dict, repr=False)
     _roots: dict[tuple[int, int], int] = field(default_factory=dict, repr=False)
     _dateline: dict[int, bool] = field(default_factory=dict, repr=False)
-    _verb_features: dict[int, list[str]] = field(default_factory=dict, repr=False)
+    _verb_features: dict[int, Features] = field(default_factory=dict, repr=False)
     _layout: Layout | None = field(default=None, repr=False)
 
     def __post_init__(self) -> None:
@@ -146,12 +146,13 @@ class Report:
             out = self._dateline[e.index] = any(m.attrs.get("dateline") for m in e.mentions)
         return out
 
-    def verb_features(self, start: int) -> list[str]:
+    def verb_features(self, start: int) -> Features:
         """``sv=<lemma>`` of each verb of the sentence starting at token ``start``:
-        every pair in the sentence has them."""
+        every pair in the sentence has them, so they are made once, ready to
+        be added to a pair's features in one ``dict.update``."""
         out = self._verb_features.get(start)
         if out is None:
-            out = self._verb_features[start] = [f"sv={lemma}" for lemma in self.sentence_facts(start)[0]]
+            out = self._verb_features[start] = {f"sv={lemma}": 1.0 for lemma in self.sentence_facts(start)[0]}
         return out
 
     @property
@@ -437,8 +438,7 @@ def pair_features(rep: Report, cand: PairCandidate, rule_types: dict[tuple[int, 
     if sb.start > 0:
         f[f"tgt_prev={tk.lower[sb.start - 1]}"] = 1.0
     sentence = tk.sent_start[sa.start]
-    for name in rep.verb_features(sentence):
-        f[name] = 1.0
+    f.update(rep.verb_features(sentence))
     if rep.sentence_facts(sentence)[1]:  # it speaks of the future
         f["future"] = 1.0
         f[f"future|{tp}"] = 1.0
