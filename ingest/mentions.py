@@ -12,6 +12,7 @@ chamber", "the delegation") join the entity they refer to.
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -242,8 +243,12 @@ def collect(text: str, doc: Doc, doc_date: str | None) -> tuple[list[Mention], d
     caps_lines = [(m.start(), m.end()) for m in re.finditer(r"[^\n]+", text) if is_caps_line(m.group(0))]
     context = countries_named(text)
 
+    caps_starts = [a for a, _ in caps_lines]
+
     def in_caps(i: int) -> bool:
-        return any(a <= i < b for a, b in caps_lines)
+        # Asked of every token: the lines are in order and apart, so only the last one starting at or before i can hold it.
+        k = bisect_right(caps_starts, i) - 1
+        return k >= 0 and i < caps_lines[k][1]
 
     def add(m: Mention) -> None:
         if m.end > m.start and claims.free(m.start, m.end):

@@ -12,6 +12,7 @@ running text and says what kind of body each is.
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from collections.abc import Collection
 from dataclasses import dataclass
 from functools import lru_cache
@@ -522,8 +523,12 @@ def find_names(text: str) -> list[NameSpan]:
             caps_ranges.append((pos, pos + len(line)))
         pos += len(line) + 1
 
+    caps_starts = [a for a, _ in caps_ranges]
+
     def in_caps(i: int) -> bool:
-        return any(a <= i < b for a, b in caps_ranges)
+        # The lines are in order and apart: only the last one starting at or before i can hold it.
+        k = bisect_right(caps_starts, i) - 1
+        return k >= 0 and i < caps_ranges[k][1]
 
     raw: list[tuple[int, int]] = []
     for m in NAME_RE.finditer(text):
