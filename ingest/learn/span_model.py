@@ -188,18 +188,10 @@ def _decode(logp: np.ndarray) -> list[int]:
     tokens are O; a test checks it)."""
     n = logp.shape[0]
     path = [0] * n
-    sure = (logp[:, 0] >= np.log(SURE_OUTSIDE)).tolist()
-    stretches: list[tuple[int, int]] = []  # runs of tokens not surely outside, [i, j)
-    i = 0
-    while i < n:
-        if sure[i]:
-            i += 1
-            continue
-        j = i
-        while j < n and not sure[j]:
-            j += 1
-        stretches.append((i, j))
-        i = j
+    unsure = ~(logp[:, 0] >= np.log(SURE_OUTSIDE))
+    # Runs of tokens not surely outside, [i, j): where ``unsure`` turns on and off (numpy, not a loop over every token).
+    edges = np.flatnonzero(np.diff(np.concatenate([[False], unsure, [False]]).astype(np.int8))).tolist()
+    stretches = list(zip(edges[0::2], edges[1::2], strict=True))
     for (i, j), labels in zip(stretches, _viterbi_many([logp[i:j] for i, j in stretches]), strict=True):
         path[i:j] = labels
     return path
