@@ -293,3 +293,19 @@ def test_thresholds_are_chosen_for_the_f1_of_all_relations_together():
     # ... but its 70 wrong relations there cost the whole more than its 20 more right ones bring.
     assert chosen["PARTICIPATED_IN"] == 0.5
     assert chosen["WORKS_FOR"] == 0.5  # its own best too (0.778 against 0.727)
+
+
+def test_the_rules_findings_are_named_as_the_models_output_names_the_same_entities():
+    from ingest.learn.train import renamed
+
+    rules_alone = {"entities": [{"id": "e1", "type": "Organization", "name": "Gulf Bank"},
+                                {"id": "e2", "type": "Place", "name": "Kuwait"},
+                                {"id": "e3", "type": "Place", "name": "Kuwait"}],
+                   "relations": [{"type": "LOCATED_IN", "source": "e1", "target": "e3"}]}
+    # The models' run kept one more entity (a sector the industry model proposed) before the places.
+    with_models = {"entities": [{"id": "e1", "type": "Organization", "name": "Gulf Bank"},
+                                {"id": "e2", "type": "Sector", "name": "banking"},
+                                {"id": "e3", "type": "Place", "name": "Kuwait"},
+                                {"id": "e4", "type": "Place", "name": "Kuwait"}],
+                   "relations": []}
+    assert renamed(rules_alone, with_models) == [{"type": "LOCATED_IN", "source": "e1", "target": "e4"}]

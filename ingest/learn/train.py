@@ -251,10 +251,30 @@ def cross_validated_outputs(items: list[Parsed], *,
                 out = extract(models, p)
                 for t in thresholds:
                     h.outputs[t][i] = {**out, "relations": [r for r in out["relations"] if r["confidence"] >= t]}
-                # ... and once with the rules' findings alone (no model relation passes 1.01).
+                # ... and once with the rules' findings alone (no model relation passes 1.01),
+                # named as the first run names its entities (it may have more: the industries' sectors).
                 rel.thresholds, rel.keep_rules = dict.fromkeys(rel.labels, 1.01), dict.fromkeys(rel.labels, 1.0)
-                h.rule_findings[i] = extract(models, p)["relations"]
+                h.rule_findings[i] = renamed(extract(models, p), out)
     return held
+
+
+def renamed(source: dict[str, Any], target: dict[str, Any]) -> list[dict[str, Any]]:
+    """``source``'s relations with its entity ids replaced by ``target``'s ids
+    for the same entities (type and name): two extractions of one text number
+    their entities alike only if they keep the same ones."""
+    def keyed(entities: list[dict[str, Any]]) -> dict[tuple[str, str, int], str]:
+        # Both list their entities in order of first mention: the n-th of a name is the same entity.
+        seen: Counter[tuple[str, str]] = Counter()
+        out = {}
+        for e in entities:
+            seen[(e["type"], e["name"])] += 1
+            out[(e["type"], e["name"], seen[(e["type"], e["name"])])] = e["id"]
+        return out
+
+    ids = keyed(target["entities"])
+    new = {i: ids.get(key) for key, i in keyed(source["entities"]).items()}
+    return [{**r, "source": new[r["source"]], "target": new[r["target"]]} for r in source["relations"]
+            if new.get(r["source"]) and new.get(r["target"])]
 
 
 def with_rule_findings(outs: list[dict[str, Any]], findings: list[list[dict[str, Any]]],
