@@ -19,7 +19,7 @@ import unicodedata
 from typing import Any
 
 from graph.ontology import MISSION, SECTOR, SYMMETRIC_RELATIONS
-from ingest.learn.annotations import Annotation
+from ingest.learn.annotations import Annotation, parties
 from ingest.learn.features import PairCandidate, Report
 
 NONE = "none"
@@ -113,8 +113,7 @@ class Alignment:
         s0, s1 = cand.sentence
         out = set()
         for r in self.ann.relations:
-            src = set(r["source"] if isinstance(r["source"], list) else [r["source"]])
-            tgt = set(r["target"] if isinstance(r["target"], list) else [r["target"]])
+            src, tgt = set(parties(r["source"])), set(parties(r["target"]))
             forward = ga["name"] in src and gb["name"] in tgt
             backward = r["type"] in SYMMETRIC_RELATIONS and gb["name"] in src and ga["name"] in tgt
             if not (forward or backward) or (r.get("optional") and not optional):

@@ -64,7 +64,8 @@ def text_hash(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
 
 
-def _names(x: str | list[str]) -> list[str]:
+def parties(x: str | list[str]) -> list[str]:
+    """The names a relation's side lists: one name, or a list of acceptable ones."""
     return list(x) if isinstance(x, list) else [x]
 
 
@@ -143,16 +144,16 @@ def _check_relation(r: dict[str, Any], types: dict[str, str], where: str) -> Non
     if rel is None:
         raise AnnotationError(f"{where}: relation type {r.get('type')!r} is not in the ontology")
     for side in ("source", "target"):
-        for n in _names(r.get(side, [])):
+        for n in parties(r.get(side, [])):
             if n not in types:
                 raise AnnotationError(f"{where}: {side} {n!r} is not the name of an entity")
-        if not _names(r.get(side, [])):
+        if not parties(r.get(side, [])):
             raise AnnotationError(f"{where}: no {side}")
     for ref in ("agreement", "event"):
         if ref in r and r[ref] not in types:
             raise AnnotationError(f"{where}: {ref} {r[ref]!r} is not the name of an entity")
-    for a in _names(r["source"]):
-        for b in _names(r["target"]):
+    for a in parties(r["source"]):
+        for b in parties(r["target"]):
             if not rel.allows(types[a], types[b]):
                 raise AnnotationError(f"{where}: {rel.name} cannot go from a {types[a]} ({a!r}) "
                                       f"to a {types[b]} ({b!r}); see ONTOLOGY.md")

@@ -13,7 +13,6 @@ from __future__ import annotations
 import copy
 import dataclasses
 import re
-from pathlib import Path
 
 from spacy.tokens import Doc
 
@@ -162,7 +161,7 @@ def _destination_end(doc: Doc, after: int, end: int) -> int:
     return end
 
 
-def _sector_mentions(text: str, terms: Path | None) -> list[Mention]:
+def _sector_mentions(text: str, terms: sector_terms.Table | None) -> list[Mention]:
     if terms is None:
         return []
     return [Mention(s, e, text[s:e], SECTOR, key=code, attrs={"code": code, "candidate": "learned"})
@@ -252,7 +251,7 @@ def _nests(m: Mention, start: int, end: int, etype: str, chunk: bool) -> bool:
     return inside and (chunk or (m.type == SECTOR and etype in (ORGANIZATION, MISSION, EVENT)))
 
 
-def add_candidates(doc: Doc, text: str, rule_entities: list[Entity], terms: Path | None = None, *,
+def add_candidates(doc: Doc, text: str, rule_entities: list[Entity], terms: sector_terms.Table | None = None, *,
                    tagged: span_model.Names | None = None, keep_rules: bool = True) -> list[Entity]:
     """The rules' entities followed by the new candidates (indices continue);
     ``terms`` is the learned industry-term file, ``tagged`` the names the

@@ -27,7 +27,7 @@ from collections.abc import Callable, Iterable, Sequence
 from graph.ontology import IN_SECTOR, ORGANIZATION, SECTOR
 from graph.sectors import find_sectors, sector_name
 from ingest.learn import sector_terms
-from ingest.learn.annotations import Annotation
+from ingest.learn.annotations import Annotation, parties
 from ingest.learn.features import Features
 from ingest.learn.linear import LinearModel, train
 from ingest.mentions import Entity, Mention
@@ -67,7 +67,7 @@ def features(text: str, name: str, aliases: Sequence[str], kind: str | None,
     for _, _, code in find_sectors(name):
         f[f"ncode={code[:2]}"] = 1.0
         f[f"ncode_k={code[:2]}|{kind}"] = 1.0
-    for _, _, code in sector_terms.find_in(name, terms):
+    for _, _, code in sector_terms.find(name, terms):
         f[f"nlcode={code[:2]}"] = 1.0
     places = places_named(text, [name, *aliases])
     f[f"nocc={min(len(places), 3)}"] = 1.0
@@ -81,7 +81,7 @@ def features(text: str, name: str, aliases: Sequence[str], kind: str | None,
         around = f"{left} {right}"
         for _, _, code in find_sectors(around, weak=False):
             f[f"ccode={code[:2]}"] = 1.0
-        for _, _, code in sector_terms.find_in(around, terms):
+        for _, _, code in sector_terms.find(around, terms):
             f[f"clcode={code[:2]}"] = 1.0
     return f
 
@@ -93,10 +93,8 @@ def _divisions(ann: Annotation) -> dict[str, dict[str, bool]]:
     for r in ann.relations:
         if r["type"] != IN_SECTOR:
             continue
-        sources = r["source"] if isinstance(r["source"], list) else [r["source"]]
-        targets = r["target"] if isinstance(r["target"], list) else [r["target"]]
-        for s in sources:
-            for t in targets:
+        for s in parties(r["source"]):
+            for t in parties(r["target"]):
                 if t in codes:
                     out.setdefault(s, {})[codes[t]] = bool(r.get("optional"))
     return out

@@ -20,7 +20,6 @@ from ingest.learn.linear import LinearModel, file_digest
 from ingest.learn.sector_terms import FILE as SECTOR_TERMS_FILE
 from ingest.learn.sector_terms import Table as TermTable
 from ingest.learn.sector_terms import load as load_terms
-from ingest.learn.sector_terms import table as term_table
 from ingest.mentions import Entity
 from ingest.relations import Found
 
@@ -37,14 +36,14 @@ class Models:
     kind: LinearModel | None
     relations: LinearModel | None
     label: str = "rules"
-    sector_terms: Path | None = None
+    # The industry terms learned with them (``sector_terms``): candidates, and the industry model's features.
+    sector_terms: TermTable | None = None
     # Used before the others, on the parse (``span_model``): its names are candidates.
     tagger: LinearModel | None = None
     # Used last: which of the kept entities are one (``alias_model``), then
-    # the industry of each organisation (``industry_model``, with the terms it was trained with).
+    # the industry of each organisation (``industry_model``).
     aliases: LinearModel | None = None
     industries: LinearModel | None = None
-    industry_terms: TermTable = dataclasses.field(default_factory=lambda: term_table({}))
 
     @classmethod
     def load(cls, directory: Path = MODELS_DIR) -> Models | None:
@@ -55,10 +54,9 @@ class Models:
         digest = file_digest(*(p for p in paths.values() if p.exists()))
         return cls(LinearModel.load(paths["type"]), LinearModel.load(paths["kind"]),
                    LinearModel.load(paths["relations"]), label=f"models-{digest}",
-                   sector_terms=directory / SECTOR_TERMS_FILE, tagger=LinearModel.load(paths["tagger"]),
+                   sector_terms=load_terms(directory / SECTOR_TERMS_FILE), tagger=LinearModel.load(paths["tagger"]),
                    aliases=LinearModel.load(paths["aliases"]),
-                   industries=LinearModel.load(paths["industries"]) if paths["industries"].exists() else None,
-                   industry_terms=load_terms(directory / SECTOR_TERMS_FILE))
+                   industries=LinearModel.load(paths["industries"]) if paths["industries"].exists() else None)
 
     def refine(self, rep: Report) -> tuple[list[Entity], list[Found]]:
         """Entities kept (re-indexed from 0) and the relations between them.
@@ -102,12 +100,12 @@ class Models:
             found = [fd for fd in rep.found if fd.source in kept and fd.target in kept]
         if self.aliases is not None:
             entities, found = alias_model.merge(self.aliases, typed, entities, found)
-        if self.industries is not None:
+        if self.industries is not None and self.sector_terms is not None:
             # The relation model's IN_SECTOR threshold decides for both (make train chose it so).
             threshold = (self.relations.thresholds.get(IN_SECTOR, relation_model.DEFAULT_THRESHOLD)
                          if self.relations is not None else relation_model.DEFAULT_THRESHOLD)
             entities, found = industry_model.add_industries(self.industries, rep.text, entities, found,
-                                                            self.industry_terms, threshold, rep.sentence_at)
+                                                            self.sector_terms, threshold, rep.sentence_at)
         return _reindex(entities, found)
 
 

@@ -106,11 +106,7 @@ def load(path: Path) -> Table:
     return table(json.loads(path.read_text(encoding="utf-8")) if path.exists() else {})
 
 
-def find(text: str, path: Path) -> list[tuple[int, int, str]]:
+def find(text: str, terms: Table) -> list[tuple[int, int, str]]:
     """(start, end, division) of each learned industry term in text."""
-    return find_in(text, load(path))
-
-
-def find_in(text: str, terms: Table) -> list[tuple[int, int, str]]:
     words, index = terms
     return [(s, e, words[t]) for s, e, t in _matches(text, words, index)] if words else []

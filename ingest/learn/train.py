@@ -27,7 +27,6 @@ import argparse
 import importlib.util
 import json
 import sys
-import tempfile
 import time
 import zlib
 from collections import Counter
@@ -79,7 +78,7 @@ class Parsed:
     rep: Report = field(init=False)
     align: Alignment = field(init=False)
 
-    def prepare(self, terms: Path | None) -> None:
+    def prepare(self, terms: sector_terms.Table | None) -> None:
         entities = add_candidates(self.doc, self.doc.text, self.entities, terms, tagged=self.tagged)
         found = merge_short_forms(entities, self.found)
         self.rep = Report(self.doc, self.doc.text, entities, found, tagged=self.tagged, token_table=self.tokens)
@@ -137,16 +136,16 @@ def tag_out_of_fold(items: list[Parsed]) -> None:
         print(f"  span tagger {k + 1} of {FOLDS} trained", file=sys.stderr)
 
 
-def prepare(items: list[Parsed], train_items: list[Parsed], scratch: Path) -> None:
-    """Candidates for every item, with industry terms learned from ``train_items`` only."""
-    terms = sector_terms.learn([p.ann for p in train_items])
-    sector_terms.save(terms, scratch)
-    sector_terms.load.cache_clear()
+def prepare(items: list[Parsed], train_items: list[Parsed]) -> sector_terms.Table:
+    """Candidates for every item, with industry terms learned from ``train_items``
+    only; the terms, for the models trained on those items (``fit``)."""
+    terms = sector_terms.table(sector_terms.learn([p.ann for p in train_items]))
     for p in items:
-        p.prepare(scratch / sector_terms.FILE)
+        p.prepare(terms)
+    return terms
 
 
-def fit(items: list[Parsed], thresholds: dict[str, float] | None = None,
+def fit(items: list[Parsed], terms: sector_terms.Table, thresholds: dict[str, float] | None = None,
         drop_at: float = entity_models.DEFAULT_DROP_AT) -> Models:
     tx: list[Features] = []
     ty: list[str] = []
@@ -170,12 +169,10 @@ def fit(items: list[Parsed], thresholds: dict[str, float] | None = None,
         ay += y2
     type_model = entity_models.train_type(tx, ty)
     type_model.thresholds = {NONE: drop_at}
-    anns = [p.ann for p in items]
-    terms = sector_terms.table(sector_terms.learn(anns))
     return Models(type_model, entity_models.train_kind(kx, ky),
                   relation_model.train_relations(rx, ry, thresholds), label="training",
                   aliases=alias_model.train_aliases(ax, ay),
-                  industries=industry_model.train_industries(anns, terms), industry_terms=terms)
+                  sector_terms=terms, industries=industry_model.train_industries([p.ann for p in items], terms))
 
 
 def extract(models: Models | None, p: Parsed) -> dict[str, Any]:
@@ -235,9 +232,7 @@ def cross_validated_outputs(items: list[Parsed], *,
     held = [HeldOut(d, {t: [{}] * len(items) for t in thresholds}, [[] for _ in items]) for d in drops]
     for k in range(FOLDS):
         train_items = [p for p in items if fold_of(p) != k]
-        with tempfile.TemporaryDirectory() as scratch:
-            prepare(items, train_items, Path(scratch))
-        models = fit(train_items)
+        models = fit(train_items, prepare(items, train_items))
         print(f"  fold {k + 1} of {FOLDS} trained", file=sys.stderr)
         rel, etype = models.relations, models.type
         assert rel is not None and etype is not None
@@ -298,9 +293,7 @@ def learning_curve(items: list[Parsed], scorer: ModuleType, thresholds: dict[str
     curve = []
     for n in (50, 100, 200, 400, 800, len(pool)):
         train_items = pool[:n]
-        with tempfile.TemporaryDirectory() as scratch:
-            prepare(items, train_items, Path(scratch))
-        models = fit(train_items, thresholds, drop_at)
+        models = fit(train_items, prepare(items, train_items), thresholds, drop_at)
         s = score(scorer, test, [extract(models, p) for p in test])
         curve.append({"training_documents": len(train_items), "relation_f1": s["relations"]["f1"],
                       "entity_f1": s["entities"]["f1"], "org_kind_accuracy": s["org_kind_accuracy"]})
@@ -317,8 +310,7 @@ def compare_learners(items: list[Parsed]) -> dict[str, Any]:
 
     train_items = [p for p in items if fold_of(p) != 0]
     test_items = [p for p in items if fold_of(p) == 0]
-    with tempfile.TemporaryDirectory() as scratch:
-        prepare(items, train_items, Path(scratch))
+    prepare(items, train_items)
     xs: dict[str, list[Features]] = {"train": [], "test": []}
     ys: dict[str, list[set[str]]] = {"train": [], "test": []}
     for part, group in (("train", train_items), ("test", test_items)):
@@ -508,8 +500,9 @@ def main(argv: list[str] | None = None) -> int:
         print(f"cross-validated at thresholds {thresholds}: {report['cross_validated']['relations']}",
               file=sys.stderr)
     args.out.mkdir(parents=True, exist_ok=True)
-    prepare(items, items, args.out)
-    models = fit(items, thresholds, drop_at)
+    terms = prepare(items, items)
+    sector_terms.save(terms[0], args.out)
+    models = fit(items, terms, thresholds, drop_at)
     assert models.type and models.kind and models.relations and models.aliases and models.industries
     if "reliability" in report:
         models.relations.calibration = relation_model.calibration_points(report["reliability"])
