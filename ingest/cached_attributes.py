@@ -1,0 +1,241 @@
+"""spaCy's attribute ruler and lemmatizer, with the same output, cached.
+
+In ``en_core_web_sm`` the attribute ruler (coarse part of speech and
+morphology from the fine tag, a few word and dependency exceptions) and the
+rule lemmatizer cost ~17% of the pipeline: the ruler runs 179 token patterns
+over every document and sets each match from Python. What it sets depends
+only on a token's tag, lower-case form, dependency label and whether it is
+white space (and its neighbours', for its two-token patterns). Two values
+that pass and fail the same tests of the patterns are the same to it, so a
+token's *class* — which tests its fields pass — decides the result, and
+there are a few hundred classes in real text. This component looks each
+token's class up; a document with a class not seen yet goes through the
+stock ruler, whose results fill the table. Lemmas come from the stock
+lemmatizer's own function, cached by form, part of speech and morphology
+(the inputs that function reads).
+
+Output is identical to the stock components (``tests/test_cached_attributes.py``
+compares every token's tag, part of speech, morphology, lemma and dependency
+on the gold sets); ``load_model`` installs it only where that holds by
+construction: patterns that test nothing but these four fields, at most two
+tokens long, a rule lemmatizer that does not overwrite.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import numpy
+from spacy.attrs import DEP, IS_SPACE, LEMMA, LOWER, MORPH, POS, TAG
+from spacy.language import Language
+from spacy.tokens import Doc
+
+NAME = "tradekg_cached_attributes"
+FIELDS = ("TAG", "LOWER", "DEP", "IS_SPACE")
+# The caches keyed by word form grow with the vocabulary; past this they start
+# again (a look-up that misses only costs the stock path).
+MAX_FORMS = 500_000
+
+
+class Test:
+    """One pattern value for one field ("NNP", {"IN": [...]}, {"REGEX": ...});
+    a plain class, not a closure, so the component pickles for ``n_process``."""
+
+    def __init__(self, value: Any):
+        self.ops: list[tuple[str, Any]] = []
+        if not isinstance(value, dict):
+            self.ops.append(("==", value))
+            return
+        for op, arg in value.items():
+            if op == "IN":
+                self.ops.append(("in", frozenset(arg)))
+            elif op == "NOT_IN":
+                self.ops.append(("not in", frozenset(arg)))
+            elif op == "REGEX":
+                self.ops.append(("regex", re.compile(arg)))
+            else:
+                raise ValueError(f"pattern operator {op} is not supported")
+
+    def __call__(self, value: Any) -> bool:
+        for op, arg in self.ops:
+            if op == "==":
+                ok = value == arg
+            elif op == "in":
+                ok = value in arg
+            elif op == "not in":
+                ok = value not in arg
+            else:
+                ok = isinstance(value, str) and arg.search(value) is not None
+            if not ok:
+                return False
+        return True
+
+
+Constraint = dict[str, Test]
+
+
+def supported(ruler: Any, lemmatizer: Any) -> bool:
+    """Whether the cached component gives the stock output for these two."""
+    if getattr(lemmatizer, "mode", None) != "rule" or getattr(lemmatizer, "overwrite", True):
+        return False
+    try:
+        CachedAttributes(ruler, lemmatizer)
+    except ValueError:
+        return False
+    return True
+
+
+class CachedAttributes:
+    def __init__(self, ruler: Any, lemmatizer: Any):
+        self.ruler = ruler
+        self.lemmatizer = lemmatizer
+        self.strings = ruler.vocab.strings
+        self.tests: dict[str, list[Test]] = {f: [] for f in FIELDS}
+        self.in_pairs: list[Constraint] = []  # token constraints of two-token patterns
+        self.setters: list[Constraint] = []  # ... of patterns that set TAG or DEP
+        for p in ruler.patterns:
+            for pattern in p["patterns"]:
+                if len(pattern) > 2:
+                    raise ValueError("patterns longer than two tokens")
+                for token in pattern:
+                    if not set(token) <= set(FIELDS):
+                        raise ValueError(f"pattern tests {sorted(set(token) - set(FIELDS))}")
+                    constraint = {k: Test(v) for k, v in token.items()}
+                    for k, t in constraint.items():
+                        self.tests[k].append(t)
+                    if len(pattern) == 2:
+                        self.in_pairs.append(constraint)
+                    if {"TAG", "DEP"} & set(p["attrs"]):
+                        self.setters.append(constraint)
+        self.classes: dict[tuple, int] = {}
+        self.class_of: dict[tuple[str, int], int] = {}
+        self.flags: dict[tuple, tuple[bool, bool]] = {}
+        self.results: dict[tuple, tuple] = {}
+        self.lemmas: dict[tuple, int] = {}
+        self.stock_runs = 0  # documents that went through the stock ruler
+
+    # -- token classes ----------------------------------------------------
+
+    def _class(self, field: str, value: int) -> int:
+        text: Any = bool(value) if field == "IS_SPACE" else self.strings[value]
+        signature = (field, tuple(t(text) for t in self.tests[field]))
+        c = self.classes.setdefault(signature, len(self.classes))
+        self.class_of[(field, value)] = c
+        return c
+
+    def _flags(self, raw: tuple[int, int, int, int]) -> tuple[bool, bool]:
+        """(may be in a two-token match, may have its tag or dep set)."""
+        tag, lower, dep, space = raw
+        values = {"TAG": self.strings[tag], "LOWER": self.strings[lower], "DEP": self.strings[dep],
+                  "IS_SPACE": bool(space)}
+
+        def matches(constraints: list[Constraint]) -> bool:
+            return any(all(t(values[k]) for k, t in c.items()) for c in constraints)
+
+        return matches(self.in_pairs), matches(self.setters)
+
+    def keys(self, rows: list[list[int]]) -> list[tuple]:
+        class_of, flags = self.class_of, self.flags
+        own: list[tuple] = []
+        paired: list[bool] = []
+        for tag, lower, dep, space in rows:
+            t = class_of.get(("TAG", tag))
+            if t is None:
+                t = self._class("TAG", tag)
+            lo = class_of.get(("LOWER", lower))
+            if lo is None:
+                lo = self._class("LOWER", lower)
+            d = class_of.get(("DEP", dep))
+            if d is None:
+                d = self._class("DEP", dep)
+            key: tuple = (t, lo, d, space)
+            f = flags.get(key)
+            if f is None:
+                f = flags[key] = self._flags((tag, lower, dep, space))
+            if f[1]:
+                # The ruler may overwrite this token's tag or dep, so what
+                # it had before is part of the answer.
+                key = (t, lo, d, space, tag, dep)
+            own.append(key)
+            paired.append(f[0])
+        n = len(own)
+        return [
+            (k,
+             own[i - 1] if p and i and paired[i - 1] else None,
+             own[i + 1] if p and i + 1 < n and paired[i + 1] else None)
+            for i, (k, p) in enumerate(zip(own, paired, strict=True))
+        ]
+
+    # -- the component ----------------------------------------------------
+
+    def _stock(self, doc: Doc, keys: list[tuple]) -> list[tuple]:
+        self.stock_runs += 1
+        self.ruler(doc)
+        after = doc.to_array([POS, MORPH, LEMMA, TAG, DEP]).tolist()
+        values = []
+        for key, v in zip(keys, after, strict=True):
+            value = tuple(v) if len(key[0]) == 6 else tuple(v[:3])
+            self.results[key] = value
+            values.append(value)
+        return values
+
+    def __call__(self, doc: Doc) -> Doc:
+        if not len(doc):
+            return doc
+        rows = doc.to_array([TAG, LOWER, DEP, IS_SPACE, POS, MORPH, LEMMA])
+        if rows[:, 4:].any():
+            # Something set these before the ruler: not the case the table
+            # was learned in, so the stock components decide.
+            self.stock_runs += 1
+            return self.lemmatizer(self.ruler(doc))
+        if len(self.class_of) > MAX_FORMS or len(self.lemmas) > MAX_FORMS:
+            self.class_of.clear()
+            self.lemmas.clear()
+        keys = self.keys(rows[:, :4].tolist())
+        try:
+            values = [self.results[k] for k in keys]
+        except KeyError:
+            values = self._stock(doc, keys)
+        else:
+            table: Any = numpy.array([v[:3] for v in values], dtype=numpy.uint64)
+            doc.from_array([POS, MORPH, LEMMA], table)
+            for i, v in enumerate(values):
+                if len(v) == 5:
+                    doc[i].tag, doc[i].dep = v[3], v[4]
+        self._lemmatize(doc, values)
+        return doc
+
+    def _lemmatize(self, doc: Doc, values: list[tuple]) -> None:
+        # As the stock lemmatizer: only tokens the ruler gave no lemma.
+        lemmas, lemmatize, strings = self.lemmas, self.lemmatizer.lemmatize, self.strings
+        for i, v in enumerate(values):
+            if v[2]:
+                continue
+            token = doc[i]
+            key = (token.orth, v[0], v[1])
+            lemma = lemmas.get(key)
+            if lemma is None:
+                lemma = lemmas[key] = strings.add(lemmatize(token)[0])
+            token.lemma = lemma
+
+
+@Language.factory(NAME)
+def make_cached_attributes(nlp: Language, name: str) -> CachedAttributes:
+    return CachedAttributes(nlp.get_pipe("attribute_ruler"), nlp.get_pipe("lemmatizer"))
+
+
+def install(nlp: Language) -> bool:
+    """Replace the stock attribute ruler and lemmatizer by the cached
+    component, where its output is the same; whether it did."""
+    names = nlp.pipe_names
+    if "attribute_ruler" not in names or "lemmatizer" not in names:
+        return False
+    if names.index("lemmatizer") != names.index("attribute_ruler") + 1:
+        return False
+    if not supported(nlp.get_pipe("attribute_ruler"), nlp.get_pipe("lemmatizer")):
+        return False
+    nlp.add_pipe(NAME, before="attribute_ruler")
+    nlp.remove_pipe("attribute_ruler")
+    nlp.remove_pipe("lemmatizer")
+    return True
