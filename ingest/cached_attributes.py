@@ -24,6 +24,7 @@ tokens long, a rule lemmatizer that does not overwrite.
 from __future__ import annotations
 
 import re
+import threading
 from typing import Any
 
 import numpy
@@ -36,6 +37,10 @@ FIELDS = ("TAG", "LOWER", "DEP", "IS_SPACE")
 # The caches keyed by word form grow with the vocabulary; past this they start
 # again (a look-up that misses only costs the stock path).
 MAX_FORMS = 500_000
+# A new class takes the next number: two threads (the API extracts uploads in
+# a thread pool) must not give two classes one number. Module-level, so the
+# component still pickles for ``n_process``.
+_NUMBERING = threading.Lock()
 
 
 class Test:
@@ -120,7 +125,8 @@ class CachedAttributes:
     def _class(self, field: str, value: int) -> int:
         text: Any = bool(value) if field == "IS_SPACE" else self.strings[value]
         signature = (field, tuple(t(text) for t in self.tests[field]))
-        c = self.classes.setdefault(signature, len(self.classes))
+        with _NUMBERING:
+            c = self.classes.setdefault(signature, len(self.classes))
         self.class_of[(field, value)] = c
         return c
 
