@@ -9,8 +9,9 @@ white space (and its neighbours', for its two-token patterns). Two values
 that pass and fail the same tests of the patterns are the same to it, so a
 token's *class* — which tests its fields pass — decides the result, and
 there are a few hundred classes in real text. This component looks each
-token's class up; a document with a class not seen yet goes through the
-stock ruler, whose results fill the table. Lemmas come from the stock
+token's class up; for a class not seen yet the stock ruler is run on the
+token and its two neighbours (no pattern is longer than two tokens), and
+its result fills the table. Lemmas come from the stock
 lemmatizer's own function, cached by form, part of speech and morphology
 (the inputs that function reads).
 
@@ -118,7 +119,7 @@ class CachedAttributes:
         self.flags: dict[tuple, tuple[bool, bool]] = {}
         self.results: dict[tuple, tuple] = {}
         self.lemmas: dict[tuple, int] = {}
-        self.stock_runs = 0  # documents that went through the stock ruler
+        self.stock_runs = 0  # tokens (with their neighbours) the stock ruler was run on
 
     # -- token classes ----------------------------------------------------
 
@@ -175,16 +176,18 @@ class CachedAttributes:
 
     # -- the component ----------------------------------------------------
 
-    def _stock(self, doc: Doc, keys: list[tuple]) -> list[tuple]:
+    def _learn(self, doc: Doc, i: int, full: bool) -> tuple:
+        """What the stock ruler sets on token ``i``, from the token and its
+        neighbours alone: no pattern is longer than two tokens, so nothing
+        further away can touch it."""
         self.stock_runs += 1
-        self.ruler(doc)
-        after = doc.to_array([POS, MORPH, LEMMA, TAG, DEP]).tolist()
-        values = []
-        for key, v in zip(keys, after, strict=True):
-            value = tuple(v) if len(key[0]) == 6 else tuple(v[:3])
-            self.results[key] = value
-            values.append(value)
-        return values
+        window = doc[max(0, i - 1):i + 2]
+        mini = Doc(doc.vocab, words=[t.text for t in window], spaces=[bool(t.whitespace_) for t in window])
+        for t, m in zip(window, mini, strict=True):
+            m.tag, m.dep = t.tag, t.dep
+        self.ruler(mini)
+        value = tuple(mini.to_array([POS, MORPH, LEMMA, TAG, DEP])[i - window.start].tolist())
+        return value if full else value[:3]
 
     def __call__(self, doc: Doc) -> Doc:
         if not len(doc):
@@ -193,22 +196,21 @@ class CachedAttributes:
         if rows[:, 4:].any():
             # Something set these before the ruler: not the case the table
             # was learned in, so the stock components decide.
-            self.stock_runs += 1
             return self.lemmatizer(self.ruler(doc))
         if len(self.class_of) > MAX_FORMS or len(self.lemmas) > MAX_FORMS:
             self.class_of.clear()
             self.lemmas.clear()
         keys = self.keys(rows[:, :4].tolist())
-        try:
-            values = [self.results[k] for k in keys]
-        except KeyError:
-            values = self._stock(doc, keys)
-        else:
-            table: Any = numpy.array([v[:3] for v in values], dtype=numpy.uint64)
-            doc.from_array([POS, MORPH, LEMMA], table)
-            for i, v in enumerate(values):
-                if len(v) == 5:
-                    doc[i].tag, doc[i].dep = v[3], v[4]
+        results = self.results
+        for i, key in enumerate(keys):
+            if key not in results:
+                results[key] = self._learn(doc, i, len(key[0]) == 6)
+        values = [results[k] for k in keys]
+        table: Any = numpy.array([v[:3] for v in values], dtype=numpy.uint64)
+        doc.from_array([POS, MORPH, LEMMA], table)
+        for i, v in enumerate(values):
+            if len(v) == 5:
+                doc[i].tag, doc[i].dep = v[3], v[4]
         self._lemmatize(doc, values)
         return doc
 
