@@ -11,9 +11,9 @@ token's *class* — which tests its fields pass — decides the result, and
 there are a few hundred classes in real text. This component looks each
 token's class up; for a class not seen yet the stock ruler is run on the
 token and its two neighbours (no pattern is longer than two tokens), and
-its result fills the table. Lemmas come from the stock
-lemmatizer's own function, cached by form, part of speech and morphology
-(the inputs that function reads).
+its result fills the table. Lemmas come from the stock lemmatizer's own
+function, cached by form, part of speech and morphology (the inputs that
+function reads).
 
 Output is identical to the stock components (``tests/test_cached_attributes.py``
 compares every token's tag, part of speech, morphology, lemma and dependency
@@ -36,7 +36,8 @@ from spacy.tokens import Doc
 NAME = "tradekg_cached_attributes"
 FIELDS = ("TAG", "LOWER", "DEP", "IS_SPACE")
 # The caches keyed by word form grow with the vocabulary; past this they start
-# again (a look-up that misses only costs the stock path).
+# again (a form looked up afresh costs a few tests and, rarely, a window
+# through the stock ruler).
 MAX_FORMS = 500_000
 # A new class takes the next number: two threads (the API extracts uploads in
 # a thread pool) must not give two classes one number. Module-level, so the
