@@ -29,7 +29,7 @@ import threading
 from typing import Any
 
 import numpy
-from spacy.attrs import DEP, IS_SPACE, LEMMA, LOWER, MORPH, POS, TAG
+from spacy.attrs import DEP, IS_SPACE, LEMMA, LOWER, MORPH, ORTH, POS, TAG
 from spacy.language import Language
 from spacy.tokens import Doc
 
@@ -82,19 +82,13 @@ class Test:
 Constraint = dict[str, Test]
 
 
-def supported(ruler: Any, lemmatizer: Any) -> bool:
-    """Whether the cached component gives the stock output for these two."""
-    if getattr(lemmatizer, "mode", None) != "rule" or getattr(lemmatizer, "overwrite", True):
-        return False
-    try:
-        CachedAttributes(ruler, lemmatizer)
-    except ValueError:
-        return False
-    return True
-
-
 class CachedAttributes:
+    """Raises ValueError for a ruler or lemmatizer whose output it could not
+    give exactly."""
+
     def __init__(self, ruler: Any, lemmatizer: Any):
+        if getattr(lemmatizer, "mode", None) != "rule" or getattr(lemmatizer, "overwrite", True):
+            raise ValueError("not a rule lemmatizer that leaves the ruler's lemmas")
         self.ruler = ruler
         self.lemmatizer = lemmatizer
         self.strings = ruler.vocab.strings
@@ -193,8 +187,8 @@ class CachedAttributes:
     def __call__(self, doc: Doc) -> Doc:
         if not len(doc):
             return doc
-        rows = doc.to_array([TAG, LOWER, DEP, IS_SPACE, POS, MORPH, LEMMA])
-        if rows[:, 4:].any():
+        rows = doc.to_array([TAG, LOWER, DEP, IS_SPACE, ORTH, POS, MORPH, LEMMA])
+        if rows[:, 5:].any():
             # Something set these before the ruler: not the case the table
             # was learned in, so the stock components decide.
             return self.lemmatizer(self.ruler(doc))
@@ -212,21 +206,24 @@ class CachedAttributes:
         for i, v in enumerate(values):
             if len(v) == 5:
                 doc[i].tag, doc[i].dep = v[3], v[4]
-        self._lemmatize(doc, values)
+        table[:, 2] = self._lemmas(doc, rows[:, 4].tolist(), values)
+        doc.from_array([LEMMA], table[:, 2:])
         return doc
 
-    def _lemmatize(self, doc: Doc, values: list[tuple]) -> None:
-        # As the stock lemmatizer: only tokens the ruler gave no lemma.
+    def _lemmas(self, doc: Doc, orths: list[int], values: list[tuple]) -> list[int]:
+        """Every token's lemma: the ruler's, else the stock lemmatizer's
+        (which reads the part of speech and morphology set just before)."""
         lemmas, lemmatize, strings = self.lemmas, self.lemmatizer.lemmatize, self.strings
-        for i, v in enumerate(values):
-            if v[2]:
-                continue
-            token = doc[i]
-            key = (token.orth, v[0], v[1])
-            lemma = lemmas.get(key)
-            if lemma is None:
-                lemma = lemmas[key] = strings.add(lemmatize(token)[0])
-            token.lemma = lemma
+        out = []
+        for i, (orth, v) in enumerate(zip(orths, values, strict=True)):
+            lemma = v[2]
+            if not lemma:
+                key = (orth, v[0], v[1])
+                lemma = lemmas.get(key)
+                if lemma is None:
+                    lemma = lemmas[key] = strings.add(lemmatize(doc[i])[0])
+            out.append(lemma)
+        return out
 
 
 @Language.factory(NAME)
@@ -242,9 +239,10 @@ def install(nlp: Language) -> bool:
         return False
     if names.index("lemmatizer") != names.index("attribute_ruler") + 1:
         return False
-    if not supported(nlp.get_pipe("attribute_ruler"), nlp.get_pipe("lemmatizer")):
+    try:
+        nlp.add_pipe(NAME, before="attribute_ruler")
+    except ValueError:  # the constructor's: output it could not give exactly
         return False
-    nlp.add_pipe(NAME, before="attribute_ruler")
     nlp.remove_pipe("attribute_ruler")
     nlp.remove_pipe("lemmatizer")
     return True
