@@ -106,6 +106,56 @@ def test_a_linear_model_round_trips_through_its_file_byte_for_byte(tmp_path: Pat
     assert abs(sum(loaded.proba({"w=unknown": 1.0}).values()) - 1.0) < 1e-9
 
 
+def test_a_model_learns_from_a_dense_vector_read_beside_its_named_features(tmp_path: Path):
+    import numpy as np
+
+    # The named features are the same for every example: only the vector tells the labels apart.
+    X = [{"types=Organization>Organization": 1.0}] * 40
+    rng = np.random.default_rng(0)
+    vectors = rng.normal(size=(40, 3))
+    y = [{"MET_WITH"} if v[1] > 0 else set() for v in vectors]
+    model = train("relations", X, y, labels=["MET_WITH", "SIGNED_WITH"], multilabel=True, C=10.0,
+                  vectors=vectors)
+    assert model.dense_width == 3
+    model.save(tmp_path / "r.json.gz")
+    loaded = LinearModel.load(tmp_path / "r.json.gz")
+    yes, no = np.array([0.0, 2.0, 0.0]), np.array([0.0, -2.0, 0.0])
+    assert loaded.proba(X[0], yes)["MET_WITH"] > 0.9 > 0.1 > loaded.proba(X[0], no)["MET_WITH"]
+    many = loaded.scores_many([X[0], X[0]], np.stack([yes, no]))
+    assert np.allclose(many, [loaded.scores(X[0], yes), loaded.scores(X[0], no)])
+    with pytest.raises(ValueError, match="dense vector"):
+        loaded.scores_many([X[0]])
+
+
+def test_a_pairs_vectors_are_the_encoders_at_its_ends_and_between():
+    import numpy as np
+
+    from ingest.learn.features import VECTOR_SCALE, PairCandidate, Report, pair_vectors
+    from ingest.nlp import load_model
+
+    nlp, _ = load_model()
+    text = "Fujitsu Ltd signed an agreement with Hitachi Ltd in Tokyo."
+    doc = nlp(text)
+    fujitsu, hitachi = doc[0:2], doc[6:8]
+    entities = [Entity(0, "Organization", [Mention(0, 11, "Fujitsu Ltd", "Organization")], name="Fujitsu Ltd"),
+                Entity(1, "Organization", [Mention(37, 48, "Hitachi Ltd", "Organization")], name="Hitachi Ltd")]
+    rep = Report(doc, text, entities, [])
+    width = doc.tensor.shape[1]
+    named = PairCandidate(0, 1, (0, len(text)), fujitsu, hitachi)
+    unnamed = PairCandidate(0, 1, (0, len(text)), None, hitachi)
+    rows = pair_vectors(rep, [named, unnamed], width)
+    assert rows.shape == (2, 4 * width)
+    source, target = doc.tensor[fujitsu.root.i], doc.tensor[hitachi.root.i]
+    assert np.allclose(rows[0, :width], VECTOR_SCALE * source)
+    assert np.allclose(rows[0, width:2 * width], VECTOR_SCALE * target)
+    assert np.allclose(rows[0, 2 * width:3 * width], VECTOR_SCALE * doc.tensor[2:6].mean(axis=0))
+    assert np.allclose(rows[0, 3 * width:], VECTOR_SCALE * source * target)
+    assert not rows[1, :width].any() and not rows[1, 2 * width:].any()
+    assert np.allclose(rows[1, width:2 * width], VECTOR_SCALE * target)
+    # A pipeline whose vectors are not that wide gives no vectors at all, not wrong ones.
+    assert not pair_vectors(rep, [named], width + 1).any()
+
+
 def test_a_candidate_is_dropped_from_the_certainty_stored_with_the_type_model(tmp_path: Path):
     from ingest.learn.entity_models import NONE, TYPE_LABELS, decide_type
 

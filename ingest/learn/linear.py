@@ -10,6 +10,10 @@ per feature that the training data saw, so that:
 - the files are small, diffable after unzipping, and identical for identical
   training data (sorted keys, rounded weights, fixed seeds).
 
+A model may also read a dense vector beside the named features (the
+relation model: spaCy's contextual vectors around a pair); its weights are
+a list of rows, one per position of the vector (``dense``).
+
 Two shapes: ``multiclass`` (one label of several: an organisation's kind) and
 ``multilabel`` (independent yes/no per label: a pair of entities may both
 meet and sign).
@@ -21,7 +25,9 @@ import gzip
 import hashlib
 import json
 import math
+import os
 from collections.abc import Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from itertools import chain, repeat
 from pathlib import Path
@@ -47,6 +53,8 @@ class LinearModel:
     # Labels for which the rules' own finding is kept, with the precision the
     # rules reached on texts they were not written from.
     keep_rules: dict[str, float] = field(default_factory=dict)
+    # Weights of the dense input vector, one row per position (empty: the model reads none).
+    dense: list[list[float]] = field(default_factory=list)
     _matrix: np.ndarray | None = field(default=None, repr=False, compare=False)
     _row: dict[str, int] = field(default_factory=dict, repr=False, compare=False)
     _logit: list[float] | None = field(default=None, repr=False, compare=False)
@@ -54,6 +62,21 @@ class LinearModel:
     _by_kind: dict[str, dict[str, int]] = field(default_factory=dict, repr=False, compare=False)
     _joint: dict[tuple[str, ...], dict[str, tuple[int, ...]]] = field(default_factory=dict, repr=False, compare=False)
     _padded: np.ndarray | None = field(default=None, repr=False, compare=False)  # the matrix and a row of zeros
+    _dense_matrix: np.ndarray | None = field(default=None, repr=False, compare=False)
+
+    @property
+    def dense_width(self) -> int:
+        """How long the dense vector this model reads is (0: none)."""
+        return len(self.dense)
+
+    def _add_dense(self, total: np.ndarray, vectors: np.ndarray | None) -> np.ndarray:
+        if not self.dense:
+            return total
+        if vectors is None or vectors.shape != (total.shape[0], len(self.dense)):
+            raise ValueError(f"model {self.name} reads a dense vector of {len(self.dense)} per example")
+        if self._dense_matrix is None:
+            self._dense_matrix = np.array(self.dense, dtype=np.float64)
+        return total + vectors @ self._dense_matrix
 
     def calibrated(self, p: float) -> float:
         points = self.calibration
@@ -73,7 +96,7 @@ class LinearModel:
             self._matrix = np.array([self.bias, *self.weights.values()], dtype=np.float64)
         return self._matrix
 
-    def scores(self, feats: Features) -> list[float]:
+    def scores(self, feats: Features, vector: np.ndarray | None = None) -> list[float]:
         # This runs for every candidate pair: the rows of the features present
         # summed in order in numpy.
         matrix = self._weight_matrix()
@@ -81,9 +104,17 @@ class LinearModel:
         picked = matrix[rows]
         if len(rows) > 1 and set(feats.values()) != {1.0}:
             picked[1:] *= np.array([v for f, v in feats.items() if f in self._row])[:, None]
-        return picked.sum(axis=0).tolist()
+        total = picked.sum(axis=0)
+        if self.dense:
+            total = self._add_dense(total[None, :], None if vector is None else vector[None, :])[0]
+        return total.tolist()
 
-    def scores_many(self, examples: Sequence[Features]) -> np.ndarray:
+    def scores_many(self, examples: Sequence[Features], vectors: np.ndarray | None = None) -> np.ndarray:
+        """``_scores_many`` plus, for a model that reads one, each example's
+        dense vector (``vectors``: one row per example) times its weights."""
+        return self._add_dense(self._scores_many(examples), vectors)
+
+    def _scores_many(self, examples: Sequence[Features]) -> np.ndarray:
         """``scores`` of many examples at once (one row each). The rows are
         added one feature position at a time, in the order ``scores`` adds
         them (shorter examples are padded with a row of zeros), so each sum
@@ -158,8 +189,8 @@ class LinearModel:
             table = self._joint[kinds] = {v: tuple(t.get(v, 0) for t in tables) for v in set().union(*tables)}
         return table
 
-    def proba(self, feats: Features) -> dict[str, float]:
-        return self.proba_of(self.scores(feats))
+    def proba(self, feats: Features, vector: np.ndarray | None = None) -> dict[str, float]:
+        return self.proba_of(self.scores(feats, vector))
 
     def proba_of(self, s: Sequence[float]) -> dict[str, float]:
         """``proba`` from an example's scores (``scores_many``)."""
@@ -201,7 +232,8 @@ class LinearModel:
                 "weights": {f: [round(x, 5) for x in w] for f, w in sorted(self.weights.items())},
                 "thresholds": {k: round(v, 4) for k, v in sorted(self.thresholds.items())},
                 "calibration": [[round(x, 4), round(y, 4)] for x, y in self.calibration],
-                "keep_rules": {k: round(v, 3) for k, v in sorted(self.keep_rules.items())}}
+                "keep_rules": {k: round(v, 3) for k, v in sorted(self.keep_rules.items())},
+                **({"dense": [[round(x, 5) for x in row] for row in self.dense]} if self.dense else {})}
 
     def save(self, path: Path) -> None:
         data = json.dumps(self.to_json(), sort_keys=True, separators=(",", ":")).encode("utf-8")
@@ -215,7 +247,7 @@ class LinearModel:
         with gzip.open(path, "rb") as gz:
             d = json.loads(gz.read().decode("utf-8"))
         return cls(d["name"], d["labels"], d["multilabel"], d["bias"], d["weights"], d.get("thresholds", {}),
-                   [(x, y) for x, y in d.get("calibration", [])], d.get("keep_rules", {}))
+                   [(x, y) for x, y in d.get("calibration", [])], d.get("keep_rules", {}), d.get("dense", []))
 
 
 def file_digest(*paths: Path) -> str:
@@ -241,16 +273,17 @@ def _sigmoid(x: float) -> float:
 def train(name: str, X: Sequence[Features], y: Sequence[str] | Sequence[set[str]], *,
           labels: Sequence[str], multilabel: bool, C: float = 1.0,
           class_weight: str | None = None, min_count: int = 1,
-          sample_weight: Sequence[float] | None = None) -> LinearModel:
+          sample_weight: Sequence[float] | None = None, vectors: np.ndarray | None = None) -> LinearModel:
     """Fit a logistic regression (deterministic: liblinear, fixed seed).
 
     Features seen fewer than ``min_count`` times in training are dropped:
     they cannot be learned and only make the file larger. ``sample_weight``
-    weighs examples (a sampled example stands for several).
+    weighs examples (a sampled example stands for several); ``vectors`` (one
+    row per example) is a dense input read beside the named features.
     """
     from collections import Counter
 
-    import numpy as np
+    import scipy.sparse
     from sklearn.feature_extraction import DictVectorizer
     from sklearn.linear_model import LogisticRegression
 
@@ -259,24 +292,36 @@ def train(name: str, X: Sequence[Features], y: Sequence[str] | Sequence[set[str]
     X = [{f: v for f, v in x.items() if f in keep} for x in X]
     vec = DictVectorizer(sort=True)
     M = vec.fit_transform(X).tocsr()
+    n_named = M.shape[1]
+    if vectors is not None:
+        M = scipy.sparse.hstack([M, scipy.sparse.csr_matrix(np.asarray(vectors, dtype=np.float64))]).tocsr()
     # liblinear takes 32-bit sparse indices only.
     M.indices = M.indices.astype(np.int32)
     M.indptr = M.indptr.astype(np.int32)
     names = list(vec.get_feature_names_out())
     labels = list(labels)
-    weights = np.zeros((len(names), len(labels)))
+    weights = np.zeros((M.shape[1], len(labels)))
     bias = np.zeros(len(labels))
     if multilabel:
-        for j, lab in enumerate(labels):
+        weight_array = None if sample_weight is None else np.asarray(sample_weight)
+
+        def fit_one(lab: str) -> tuple[np.ndarray, float] | None:
             target = np.array([1 if lab in set(yy) else 0 for yy in y])
             if target.sum() == 0:
-                bias[j] = -10.0
-                continue
+                return None
             clf = LogisticRegression(C=C, solver="liblinear", class_weight=class_weight,
                                      random_state=0, max_iter=2000, tol=1e-3)
-            clf.fit(M, target, sample_weight=None if sample_weight is None else np.asarray(sample_weight))
-            weights[:, j] = clf.coef_[0]
-            bias[j] = clf.intercept_[0]
+            clf.fit(M, target, sample_weight=weight_array)
+            return clf.coef_[0], float(clf.intercept_[0])
+
+        # The labels are independent fits and liblinear lets go of the GIL:
+        # one thread per core, the same weights as one after another.
+        with ThreadPoolExecutor(max_workers=max(1, min(len(labels), os.cpu_count() or 1))) as pool:
+            for j, fitted in enumerate(pool.map(fit_one, labels)):
+                if fitted is None:
+                    bias[j] = -10.0
+                else:
+                    weights[:, j], bias[j] = fitted
     else:
         present = sorted({str(v) for v in y})
         clf = LogisticRegression(C=C, solver="lbfgs", class_weight=class_weight, random_state=0,
@@ -298,4 +343,5 @@ def train(name: str, X: Sequence[Features], y: Sequence[str] | Sequence[set[str]
                 bias[j] = -20.0
     w = {f: [float(x) for x in weights[i]] for i, f in enumerate(names)
          if np.abs(weights[i]).max() >= 1e-4}
-    return LinearModel(name, labels, multilabel, [float(b) for b in bias], w)
+    dense = [[float(x) for x in row] for row in weights[n_named:]]
+    return LinearModel(name, labels, multilabel, [float(b) for b in bias], w, dense=dense)

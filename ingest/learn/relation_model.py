@@ -7,7 +7,8 @@ entity of a sentence that leaves the delegation out ("Visit to the Tema
 Free Zone"), and every pair the rules related.
 Each is described by the dependency path between them, the words between,
 the sentence's verbs and tense, the entities' types and kinds and what the
-rules concluded (``features.pair_features``); one yes/no logistic
+rules concluded (``features.pair_features``), and by spaCy's contextual
+vectors at both ends and between them (``features.pair_vectors``); one yes/no logistic
 regression per relation type decides (a pair may both meet and sign). A
 pair's confidence is the highest probability over the sentences that name
 it; its evidence is those sentences.
@@ -19,15 +20,25 @@ import zlib
 from collections import defaultdict
 from collections.abc import Sequence
 
+import numpy as np
+
 from graph.ontology import RELATION_TYPES, SYMMETRIC_RELATIONS
 from ingest.learn.align import Alignment
-from ingest.learn.features import Features, PairCandidate, Report, pair_candidates, pair_features
+from ingest.learn.features import (
+    Features,
+    PairCandidate,
+    Report,
+    pair_candidates,
+    pair_features,
+    pair_vectors,
+)
 from ingest.learn.linear import LinearModel, train
 from ingest.relations import Found
 
 RELATION_LABELS = sorted(RELATION_TYPES)
 DEFAULT_THRESHOLD = 0.5
 NEGATIVE_SHARE = 40  # per cent of the pairs that state nothing kept for training
+VECTOR_WIDTH = 96  # spaCy's small English encoder (``doc.tensor``)
 
 
 def rule_index(rep: Report) -> tuple[dict[tuple[int, int], set[str]], dict[tuple[int, int, int], set[str]]]:
@@ -51,8 +62,10 @@ def candidates(rep: Report, allowed: set[int] | None = None) -> list[tuple[PairC
             if allowed is None or (c.source in allowed and c.target in allowed)]
 
 
-def examples(rep: Report, align: Alignment) -> tuple[list[Features], list[set[str]]]:
-    X, Y = [], []
+def examples(rep: Report, align: Alignment) -> tuple[list[Features], list[set[str]], np.ndarray]:
+    """The pairs to learn from: their features, the relation types they
+    state (required ones only) and their vectors (``pair_vectors``)."""
+    X, Y, cands = [], [], []
     for cand, f in candidates(rep):
         if cand.source in align.ignored:  # a string the annotation says to ignore: no label either way
             continue
@@ -66,7 +79,8 @@ def examples(rep: Report, align: Alignment) -> tuple[list[Features], list[set[st
             continue
         X.append(f)
         Y.append(required)
-    return X, Y
+        cands.append(cand)
+    return X, Y, pair_vectors(rep, cands, VECTOR_WIDTH)
 
 
 def _sample_key(x: Features) -> int:
@@ -75,23 +89,24 @@ def _sample_key(x: Features) -> int:
     return zlib.crc32("\x00".join(sorted(x)).encode("utf-8"))
 
 
-def train_relations(X: Sequence[Features], Y: Sequence[set[str]], thresholds: dict[str, float] | None = None
-                    ) -> LinearModel:
+def train_relations(X: Sequence[Features], Y: Sequence[set[str]], vectors: np.ndarray,
+                    thresholds: dict[str, float] | None = None) -> LinearModel:
     """One yes/no model per relation type. Most candidate pairs state nothing:
     a fixed share of those is kept, each weighted to stand for the rest, which
     makes training several times faster at the same decision boundary."""
-    keep_x, keep_y, weights = [], [], []
-    for x, y in zip(X, Y, strict=True):
+    keep, keep_x, keep_y, weights = [], [], [], []
+    for n, (x, y) in enumerate(zip(X, Y, strict=True)):
         if y:
-            keep_x.append(x)
-            keep_y.append(y)
             weights.append(1.0)
         elif _sample_key(x) % 100 < NEGATIVE_SHARE:
-            keep_x.append(x)
-            keep_y.append(y)
             weights.append(100 / NEGATIVE_SHARE)
+        else:
+            continue
+        keep.append(n)
+        keep_x.append(x)
+        keep_y.append(y)
     model = train("relations", keep_x, keep_y, labels=RELATION_LABELS, multilabel=True, C=0.5, min_count=2,
-                  sample_weight=weights)
+                  sample_weight=weights, vectors=np.asarray(vectors)[keep])
     model.thresholds = {lab: (thresholds or {}).get(lab, DEFAULT_THRESHOLD) for lab in RELATION_LABELS}
     return model
 
@@ -102,8 +117,9 @@ def predict(model: LinearModel, rep: Report, allowed: set[int] | None = None) ->
     rules = {(fd.type, fd.source, fd.target): fd for fd in rep.found}
     out: list[Found] = []
     pairs = candidates(rep, allowed)
+    vectors = pair_vectors(rep, [c for c, _ in pairs], model.dense_width // 4) if model.dense else None
     # All the report's pairs scored at once (one numpy gather, not one per pair).
-    scores = model.scores_many([f for _, f in pairs]).tolist()
+    scores = model.scores_many([f for _, f in pairs], vectors).tolist()
     for (cand, _), pair_scores in zip(pairs, scores, strict=True):
         a, b = rep.entities[cand.source], rep.entities[cand.target]
         for label, p in model.above_thresholds(pair_scores, DEFAULT_THRESHOLD):

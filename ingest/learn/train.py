@@ -36,6 +36,7 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
+import numpy as np
 from spacy.tokens import Doc
 
 from graph.model import Document, document_id
@@ -153,6 +154,7 @@ def fit(items: list[Parsed], terms: sector_terms.Table, thresholds: dict[str, fl
     ky: list[str] = []
     rx: list[Features] = []
     ry: list[set[str]] = []
+    rv: list[np.ndarray] = []
     ax: list[Features] = []
     ay: list[str] = []
     for p in items:
@@ -161,16 +163,17 @@ def fit(items: list[Parsed], terms: sector_terms.Table, thresholds: dict[str, fl
         ty += b
         kx += c
         ky += d
-        x, y = relation_model.examples(p.rep, p.align)
+        x, y, v = relation_model.examples(p.rep, p.align)
         rx += x
         ry += y
+        rv.append(v)
         x2, y2 = alias_model.examples(p.rep, p.align)
         ax += x2
         ay += y2
     type_model = entity_models.train_type(tx, ty)
     type_model.thresholds = {NONE: drop_at}
     return Models(type_model, entity_models.train_kind(kx, ky),
-                  relation_model.train_relations(rx, ry, thresholds), label="training",
+                  relation_model.train_relations(rx, ry, np.concatenate(rv), thresholds), label="training",
                   aliases=alias_model.train_aliases(ax, ay),
                   sector_terms=terms, industries=industry_model.train_industries([p.ann for p in items], terms))
 
@@ -305,7 +308,6 @@ def compare_learners(items: list[Parsed]) -> dict[str, Any]:
     """The relation decision by two learners on one split (fold 0 held out):
     the logistic regression we keep, and gradient-boosted trees (LightGBM).
     Pair-level micro F1 over relation types at each learner's best threshold."""
-    import numpy as np
     from sklearn.feature_extraction import DictVectorizer
 
     train_items = [p for p in items if fold_of(p) != 0]
@@ -313,17 +315,21 @@ def compare_learners(items: list[Parsed]) -> dict[str, Any]:
     prepare(items, train_items)
     xs: dict[str, list[Features]] = {"train": [], "test": []}
     ys: dict[str, list[set[str]]] = {"train": [], "test": []}
+    vs: dict[str, list[np.ndarray]] = {"train": [], "test": []}
     for part, group in (("train", train_items), ("test", test_items)):
         for p in group:
-            x, y = relation_model.examples(p.rep, p.align)
+            x, y, v = relation_model.examples(p.rep, p.align)
             xs[part] += x
             ys[part] += y
+            vs[part].append(v)
+    vectors = {part: np.concatenate(v) for part, v in vs.items()}
     labels = relation_model.RELATION_LABELS
     truth = np.array([[lab in y for lab in labels] for y in ys["test"]])
     probs: dict[str, Any] = {}
     started = time.monotonic()
-    lr = relation_model.train_relations(xs["train"], ys["train"])
-    probs["logistic regression"] = np.array([[lr.proba(f)[lab] for lab in labels] for f in xs["test"]])
+    lr = relation_model.train_relations(xs["train"], ys["train"], vectors["train"])
+    probs["logistic regression"] = np.array([[lr.proba(f, v)[lab] for lab in labels]
+                                            for f, v in zip(xs["test"], vectors["test"], strict=True)])
     seconds = {"logistic regression": time.monotonic() - started}
     if importlib.util.find_spec("lightgbm") is not None:
         import lightgbm
