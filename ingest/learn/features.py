@@ -363,20 +363,25 @@ def pair_vectors(rep: Report, cands: Sequence[PairCandidate], width: int) -> np.
     words and paths do not say alike for words used alike."""
     out = np.zeros((len(cands), 4 * width), dtype=np.float64)
     tensor = rep.doc.tensor
-    if tensor is None or tensor.ndim != 2 or tensor.shape[1] != width or tensor.shape[0] != len(rep.doc):
+    n = len(rep.doc)
+    if not cands or tensor is None or tensor.ndim != 2 or tensor.shape != (n, width):
         return out
-    for n, cand in enumerate(cands):
-        sa, sb = cand.source_span, cand.target_span
-        row = out[n]
-        if sa is not None:
-            row[:width] = tensor[rep.root(sa)]
-        if sb is not None:
-            row[width:2 * width] = tensor[rep.root(sb)]
-        if sa is not None and sb is not None:
-            lo, hi = (sa, sb) if sa.start < sb.start else (sb, sa)
-            if hi.start > lo.end:
-                row[2 * width:3 * width] = tensor[lo.end:hi.start].mean(axis=0)
-            row[3 * width:] = row[:width] * row[width:2 * width]
+    # All pairs at once (this runs on every report): a row of zeros at index
+    # n stands for an end not named, and running sums give each stretch's mean.
+    padded = np.vstack([tensor.astype(np.float64), np.zeros((1, width))])
+    sums = np.vstack([np.zeros((1, width)), np.cumsum(padded[:n], axis=0)])
+    source = np.array([rep.root(c.source_span) if c.source_span is not None else n for c in cands])
+    target = np.array([rep.root(c.target_span) if c.target_span is not None else n for c in cands])
+    lo = np.array([min(c.source_span.end, c.target_span.end) if c.source_span is not None
+                   and c.target_span is not None else 0 for c in cands])
+    hi = np.array([max(c.source_span.start, c.target_span.start) if c.source_span is not None
+                   and c.target_span is not None else 0 for c in cands])
+    out[:, :width] = padded[source]
+    out[:, width:2 * width] = padded[target]
+    gap = np.maximum(hi - lo, 0)
+    between = gap > 0
+    out[between, 2 * width:3 * width] = (sums[hi[between]] - sums[lo[between]]) / gap[between, None]
+    out[:, 3 * width:] = out[:, :width] * out[:, width:2 * width]
     out *= VECTOR_SCALE
     return out
 
