@@ -26,15 +26,18 @@ from __future__ import annotations
 import argparse
 import importlib.util
 import json
+import multiprocessing
+import os
 import sys
 import time
 import zlib
 from collections import Counter
-from collections.abc import Collection
+from collections.abc import Callable, Collection, Sequence
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import ModuleType
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 from spacy.tokens import Doc
@@ -58,6 +61,7 @@ DEV_SETS = ("gold", "gold2", "gold3", "gold4")
 DEV_GROUP = "dev sets"  # the texts the rules were written from
 SCORER = ROOT.parent / "shared" / "eval" / "score.py"
 FOLDS = 5
+T = TypeVar("T")
 
 
 @dataclass
@@ -127,14 +131,44 @@ def tag_out_of_fold(items: list[Parsed]) -> None:
     and would tag it nearly perfectly), so at training time they see
     candidates as good as they will be on new text; cross-validation then
     measures the whole chain on unseen text."""
-    for k in range(FOLDS):
+    def fold_names(k: int) -> list[tuple[int, span_model.Names]]:
         tagger = train_tagger([p for p in items if fold_of(p) != k])
         if tagger is None:
-            continue  # no names to learn from: none proposed
-        for p in items:
-            if fold_of(p) == k:
-                p.tagged = span_model.predict(tagger, p.doc, p.doc.text, p.tokens)
+            return []  # no names to learn from: none proposed
+        names = [(i, span_model.predict(tagger, p.doc, p.doc.text, p.tokens))
+                 for i, p in enumerate(items) if fold_of(p) == k]
         print(f"  span tagger {k + 1} of {FOLDS} trained", file=sys.stderr)
+        return names
+
+    for names in in_processes(fold_names, range(FOLDS)):
+        for i, tagged in names:
+            items[i].tagged = tagged
+
+
+# The job ``in_processes`` runs; a global so that forked workers inherit it
+# (with the items it reads) instead of receiving a copy through a pipe.
+_JOB: Callable[[int], Any] | None = None
+
+
+def _run_job(k: int) -> Any:
+    assert _JOB is not None
+    return _JOB(k)
+
+
+def in_processes(job: Callable[[int], T], ks: Sequence[int]) -> list[T]:
+    """``[job(k) for k in ks]``, one process per core where the platform can
+    fork (the workers share the parsed texts instead of copying them); the
+    folds are independent fits, so the results are the same either way."""
+    global _JOB
+    workers = min(len(ks), os.cpu_count() or 1)
+    if workers < 2 or "fork" not in multiprocessing.get_all_start_methods():
+        return [job(k) for k in ks]
+    _JOB = job
+    try:
+        with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
+            return list(pool.map(_run_job, ks))
+    finally:
+        _JOB = None
 
 
 def prepare(items: list[Parsed], train_items: list[Parsed]) -> sector_terms.Table:
@@ -233,26 +267,39 @@ def cross_validated_outputs(items: list[Parsed], *,
     """Each document extracted by models that never saw it (its fold left
     out), for each entity drop threshold and each relation threshold."""
     held = [HeldOut(d, {t: [{}] * len(items) for t in thresholds}, [[] for _ in items]) for d in drops]
-    for k in range(FOLDS):
+
+    def fold_outputs(k: int) -> list[tuple[int, list[tuple[dict[str, Any], list[dict[str, Any]]]]]]:
+        """Fold k's texts extracted by models trained on the others: for each
+        drop threshold, the output at the lowest relation threshold and the
+        rules' findings alone."""
         train_items = [p for p in items if fold_of(p) != k]
         models = fit(train_items, prepare(items, train_items))
         print(f"  fold {k + 1} of {FOLDS} trained", file=sys.stderr)
         rel, etype = models.relations, models.type
         assert rel is not None and etype is not None
+        done = []
         for i, p in enumerate(items):
             if fold_of(p) != k:
                 continue
-            for h in held:
-                etype.thresholds = {NONE: h.drop_at}
+            per_drop = []
+            for drop_at in drops:
+                etype.thresholds = {NONE: drop_at}
                 # Once at the lowest threshold (a higher one keeps the surer part) ...
                 rel.thresholds, rel.keep_rules = dict.fromkeys(rel.labels, min(thresholds)), {}
                 out = extract(models, p)
-                for t in thresholds:
-                    h.outputs[t][i] = {**out, "relations": [r for r in out["relations"] if r["confidence"] >= t]}
                 # ... and once with the rules' findings alone (no model relation passes 1.01),
                 # named as the first run names its entities (it may have more: the industries' sectors).
                 rel.thresholds, rel.keep_rules = dict.fromkeys(rel.labels, 1.01), dict.fromkeys(rel.labels, 1.0)
-                h.rule_findings[i] = renamed(extract(models, p), out)
+                per_drop.append((out, renamed(extract(models, p), out)))
+            done.append((i, per_drop))
+        return done
+
+    for done in in_processes(fold_outputs, range(FOLDS)):
+        for i, per_drop in done:
+            for h, (out, rule_findings) in zip(held, per_drop, strict=True):
+                for t in thresholds:
+                    h.outputs[t][i] = {**out, "relations": [r for r in out["relations"] if r["confidence"] >= t]}
+                h.rule_findings[i] = rule_findings
     return held
 
 
@@ -293,15 +340,20 @@ def learning_curve(items: list[Parsed], scorer: ModuleType, thresholds: dict[str
     from the other folds, the same order every time)."""
     test = [p for p in items if fold_of(p) == 0]
     pool = sorted((p for p in items if fold_of(p) != 0), key=lambda p: zlib.crc32(p.ann.doc.encode()))
-    curve = []
-    for n in (50, 100, 200, 400, 800, len(pool)):
-        train_items = pool[:n]
+    sizes = [50, 100, 200, 400, 800, len(pool)]
+
+    def point(k: int) -> dict[str, Any]:
+        train_items = pool[:sizes[k]]
         models = fit(train_items, prepare(items, train_items), thresholds, drop_at)
         s = score(scorer, test, [extract(models, p) for p in test])
-        curve.append({"training_documents": len(train_items), "relation_f1": s["relations"]["f1"],
-                      "entity_f1": s["entities"]["f1"], "org_kind_accuracy": s["org_kind_accuracy"]})
-        print(f"  {len(train_items)} documents: {curve[-1]}", file=sys.stderr)
-    return curve
+        out = {"training_documents": len(train_items), "relation_f1": s["relations"]["f1"],
+               "entity_f1": s["entities"]["f1"], "org_kind_accuracy": s["org_kind_accuracy"]}
+        print(f"  {len(train_items)} documents: {out}", file=sys.stderr)
+        return out
+
+    # The largest first, so that the small ones fill the other core meanwhile.
+    largest_first = sorted(range(len(sizes)), key=lambda k: -sizes[k])
+    return sorted(in_processes(point, largest_first), key=lambda point: point["training_documents"])
 
 
 def compare_learners(items: list[Parsed]) -> dict[str, Any]:
