@@ -76,7 +76,10 @@ class LinearModel:
             raise ValueError(f"model {self.name} reads a dense vector of {len(self.dense)} per example")
         if self._dense_matrix is None:
             self._dense_matrix = np.array(self.dense, dtype=np.float64)
-        return total + vectors @ self._dense_matrix
+        # Not ``@``: for a product this small BLAS starts threads that then
+        # wait spinning, and took a core's worth of CPU from everything
+        # else (extraction's CPU 0.83 -> 0.62 of stock spaCy's).
+        return total + np.einsum("ij,jk->ik", vectors, self._dense_matrix)
 
     def calibrated(self, p: float) -> float:
         points = self.calibration
