@@ -52,6 +52,7 @@ MAX_PAIR_TOKENS = 60  # pairs further apart in a sentence than this are not cand
 # 1.0: scaled down, a whole vector weighs like a few sparse features under the
 # same regularisation (0.1 and 0.3 measured alike).
 VECTOR_SCALE = 0.1
+VECTOR_PARTS = 4  # a pair's row: source, target, between, product (``pair_vectors``)
 
 
 def _words(name: str) -> list[str]:
@@ -361,7 +362,7 @@ def pair_vectors(rep: Report, cands: Sequence[PairCandidate], width: int) -> np.
     (an end not named in the sentence, nothing between, a pipeline without
     the vectors). Dense input beside the named features: what the sparse
     words and paths do not say alike for words used alike."""
-    out = np.zeros((len(cands), 4 * width), dtype=np.float64)
+    out = np.zeros((len(cands), VECTOR_PARTS * width), dtype=np.float64)
     tensor = rep.doc.tensor
     n = len(rep.doc)
     if not cands or tensor is None or tensor.ndim != 2 or tensor.shape != (n, width):

@@ -25,6 +25,7 @@ import numpy as np
 from graph.ontology import RELATION_TYPES, SYMMETRIC_RELATIONS
 from ingest.learn.align import Alignment
 from ingest.learn.features import (
+    VECTOR_PARTS,
     Features,
     PairCandidate,
     Report,
@@ -117,7 +118,7 @@ def predict(model: LinearModel, rep: Report, allowed: set[int] | None = None) ->
     rules = {(fd.type, fd.source, fd.target): fd for fd in rep.found}
     out: list[Found] = []
     pairs = candidates(rep, allowed)
-    vectors = pair_vectors(rep, [c for c, _ in pairs], model.dense_width // 4) if model.dense else None
+    vectors = pair_vectors(rep, [c for c, _ in pairs], model.dense_width // VECTOR_PARTS) if model.dense else None
     # All the report's pairs scored at once (one numpy gather, not one per pair).
     scores = model.scores_many([f for _, f in pairs], vectors).tolist()
     for (cand, _), pair_scores in zip(pairs, scores, strict=True):
