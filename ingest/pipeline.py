@@ -13,7 +13,9 @@ batches of ``batch_size`` at most) for any batch. With ``n_process`` > 1 one
 next batches while this process finishes and writes the reports already
 parsed, so parsing and the store write overlap (a pass per slice of files
 would start the workers again for every slice and leave them idle during the
-writes). Each file is read in a worker process within a time budget
+writes). Into an SQLite file the write itself runs in a process of its own
+(``ingest.store_writer``), beside the parse, also with one process. Each
+file is read in a worker process within a time budget
 (``ingest.read_worker``); a text longer than the NLP model takes is extracted
 in pieces (``extract_document``).
 """
@@ -34,6 +36,7 @@ from graph.model import Document, ExtractedEntity, ExtractedRelation, Extraction
 from graph.store import Store
 from ingest.read_worker import ReadWorker
 from ingest.readers import ReadError, iter_report_paths, read_document
+from ingest.store_writer import Outcome, open_writer, reason, write_one
 
 # spaCy's default ``nlp.max_length``: longer texts are refused with E088.
 DEFAULT_NLP_MAX_CHARS = 1_000_000
@@ -182,7 +185,7 @@ def extract_paths(
             while error is not None:
                 yield source, error
                 source, error = order.popleft()
-            yield source, x if isinstance(x, Extraction) else ReadError(source, f"extraction failed: {_reason(x)}")
+            yield source, x if isinstance(x, Extraction) else ReadError(source, f"extraction failed: {reason(x)}")
         while order:
             source, error = order.popleft()
             if error is not None:
@@ -213,11 +216,18 @@ def _ingest(
                 seen.add(doc.id)
                 yield doc
 
-    for doc, x in _extract_stream(extractor, new_documents(), n_process=n_process, batch_size=batch_size):
-        if isinstance(x, Exception):
-            _fail(report, ReadError(doc.source, f"extraction failed: {_reason(x)}"), on_progress)
-            continue
-        store_extraction(store, x, report, on_progress=on_progress)
+    sources: deque[str] = deque()  # of the items the writer has not answered yet
+
+    def answer(outcome: Outcome) -> None:
+        count_outcome(report, sources.popleft(), outcome, on_progress)
+
+    writer = open_writer(store, answer)
+    try:
+        for doc, x in _extract_stream(extractor, new_documents(), n_process=n_process, batch_size=batch_size):
+            sources.append(doc.source)
+            writer.put(x)
+    finally:
+        writer.close()
 
 
 def store_extraction(
@@ -225,21 +235,28 @@ def store_extraction(
 ) -> None:
     """Write one extraction and count it in ``report``; a failed write is
     one error line."""
-    doc = x.document
-    try:
-        result = store.upsert_extraction(x)
-    except Exception as exc:  # one bad write must not cost the rest of the batch
-        _fail(report, ReadError(doc.source, f"could not store: {_reason(exc)}"), on_progress)
+    count_outcome(report, x.document.source, write_one(store, x), on_progress)
+
+
+def count_outcome(report: IngestReport, source: str, outcome: Outcome, on_progress: ProgressCallback | None) -> None:
+    """Count what the write of one report did, or the one line saying why
+    it was not stored."""
+    if isinstance(outcome, Exception):
+        _fail(report, ReadError(source, f"extraction failed: {reason(outcome)}"), on_progress)
         return
+    if isinstance(outcome, str):
+        _fail(report, ReadError(source, f"could not store: {outcome}"), on_progress)
+        return
+    result = outcome
     if result.added:
         report.documents_added += 1
         report.entities_added += result.entities_added
         report.relations_added += result.relations_added
         report.evidence_added += result.evidence_added
-        _progress(on_progress, doc.source, ADDED)
+        _progress(on_progress, source, ADDED)
     else:  # another process stored it since we looked
         report.documents_unchanged += 1
-        _progress(on_progress, doc.source, UNCHANGED)
+        _progress(on_progress, source, UNCHANGED)
 
 
 def _extract_stream(
@@ -410,8 +427,3 @@ def _fail(report: IngestReport, err: ReadError, on_progress: ProgressCallback | 
 def _progress(on_progress: ProgressCallback | None, path: str, status: str) -> None:
     if on_progress is not None:
         on_progress(path, status)
-
-
-def _reason(exc: BaseException) -> str:
-    text = " ".join(str(exc).split())
-    return f"{type(exc).__name__}: {text}"[:300] if text else type(exc).__name__

@@ -18,7 +18,8 @@ import pytest
 
 from graph.model import Document, ExtractedEntity, Extraction, Span, document_id
 from graph.sqlite_store import SqliteStore
-from ingest.pipeline import ADDED, _extract_stream, ingest_documents, ingest_paths
+from ingest.pipeline import _extract_stream, ingest_documents, ingest_paths
+from ingest.store_writer import InlineWriter, ProcessWriter, open_writer
 
 
 @dataclass
@@ -138,20 +139,73 @@ def test_a_killed_ingest_with_two_processes_leaves_no_process_behind(tmp_path: P
     child = subprocess.Popen([sys.executable, "-c", CHILD, str(tmp_path / "killed.db"), *files],
                              cwd=Path(__file__).resolve().parent.parent, stdout=subprocess.PIPE,
                              stderr=subprocess.DEVNULL, text=True)
-    assert child.stdout is not None
     workers: list[str] = []
     try:
-        for line in child.stdout:
-            if line.startswith(ADDED):
-                workers = subprocess.run(["ps", "--ppid", str(child.pid), "-o", "pid="], capture_output=True,
-                                         text=True, check=True).stdout.split()
-                os.kill(child.pid, signal.SIGKILL)
-                break
+        # Killed once all its workers are up: the read worker, spaCy's two
+        # and the store writer.
+        deadline = time.monotonic() + 120
+        while len(workers) < 4 and child.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.05)
+            workers = subprocess.run(["ps", "--ppid", str(child.pid), "-o", "pid="], capture_output=True,
+                                     text=True, check=False).stdout.split()
+        os.kill(child.pid, signal.SIGKILL)
     finally:
         child.kill()
         child.wait()
-    assert len(workers) == 3  # the read worker and spaCy's two
+    assert len(workers) == 4
     deadline = time.monotonic() + 20
     while any(Path(f"/proc/{pid}").exists() for pid in workers) and time.monotonic() < deadline:
         time.sleep(0.2)
     assert not [pid for pid in workers if Path(f"/proc/{pid}").exists()]
+
+
+def _graph(store: SqliteStore) -> tuple[list[tuple[str, str]], int]:
+    entities = sorted((e.id, e.name) for batch in store.iter_entities() for e in batch)
+    return entities, store.stats().documents
+
+
+def test_a_store_file_is_written_from_a_process_of_its_own_with_the_same_outcome(tmp_path: Path) -> None:
+    texts = ["Alpha met Beta in Gamma.", "Delta signed with Alpha.", "Epsilon visited Beta."]
+    extractions = [_Names().extract(Document(id=document_id(t), source=f"r{i}.txt", text=t))
+                   for i, t in enumerate(texts)]
+    broken = Extraction(document=Document(id="x", source="x.txt", text="Zeta"),
+                        entities=[ExtractedEntity(id="e0", type="Spaceship", name="Zeta",
+                                                  mentions=[Span(0, 4, "Zeta")])],
+                        relations=[], extractor="test")
+    items: list[Extraction | Exception] = [extractions[0], RuntimeError("broken report"), broken,
+                                           *extractions[1:], extractions[0]]
+    outcomes: dict[str, list[object]] = {"process": [], "in line": []}
+    with SqliteStore(tmp_path / "a.db") as a, SqliteStore(tmp_path / "b.db") as b:
+        writers = (open_writer(a, outcomes["process"].append), InlineWriter(b, outcomes["in line"].append))
+        assert isinstance(writers[0], ProcessWriter)
+        for writer in writers:
+            for item in items:
+                writer.put(item)
+            writer.close()
+        assert _graph(a) == _graph(b) and _graph(a)[1] == 3
+    # Answered in order: a result per write, the extraction failure handed
+    # back, one line for the write that failed, the repeated report unchanged.
+    process, in_line = outcomes["process"], outcomes["in line"]
+    assert [type(o).__name__ for o in process] == [type(o).__name__ for o in in_line] == [
+        "UpsertResult", "RuntimeError", "str", "UpsertResult", "UpsertResult", "UpsertResult"]
+    assert process[0] == in_line[0] and process[3:] == in_line[3:]
+    assert "Spaceship" in str(process[2]) and [r.added for r in process[3:]] == [True, True, False]
+
+
+def test_a_store_writer_that_dies_is_an_error_naming_the_reports_it_did_not_store(tmp_path: Path) -> None:
+    x = _Names().extract(Document(id="d", source="d.txt", text="Alpha met Beta."))
+    with SqliteStore(tmp_path / "a.db") as store:
+        writer = open_writer(store, lambda outcome: None)
+        assert isinstance(writer, ProcessWriter)
+        writer._process.kill()
+        writer._process.wait()
+        with pytest.raises(RuntimeError, match="store writer stopped .* not stored"):
+            try:
+                writer.put(x)
+            finally:
+                writer.close()
+
+
+def test_a_store_in_memory_is_written_in_line() -> None:
+    with SqliteStore(":memory:") as store:
+        assert isinstance(open_writer(store, print), InlineWriter)
