@@ -10,7 +10,7 @@ empty SQLite store (``ingest_documents``, what ``tradekg ingest`` runs; each
 copy of a repeated text gets its own document id, so nothing is skipped as
 already stored). full + write / raw is the ingest bar; full / as-extracted
 is what tradekg's own Python costs on top of the spaCy it runs.
-Usage: python benchmarks/ingest.py [--docs 300] [--n-process 1] [--rounds 3]
+Usage: python benchmarks/ingest.py [--docs 300] [--n-process 1] [--rounds 3] [--min-words 1000]
 """
 
 from __future__ import annotations
@@ -39,6 +39,20 @@ def corpus_texts() -> list[str]:
     return [p.read_text(encoding="utf-8") for p in paths]
 
 
+def joined(texts: list[str], min_words: int) -> list[str]:
+    """Consecutive texts joined (a blank line between) into reports of at
+    least ``min_words`` words: longer reports from the same sentences."""
+    if min_words <= 0:
+        return texts
+    out: list[str] = []
+    for i in range(len(texts)):
+        parts = [texts[i]]
+        while sum(len(p.split()) for p in parts) < min_words:
+            parts.append(texts[(i + len(parts)) % len(texts)])
+        out.append("\n\n".join(parts))
+    return out
+
+
 def machine() -> str:
     cpu = "?"
     try:
@@ -59,9 +73,11 @@ def main() -> None:
     ap.add_argument("--n-process", type=int, default=1)
     ap.add_argument("--batch-size", type=int, default=32)
     ap.add_argument("--rounds", type=int, default=3, help="alternating raw / full runs; medians reported")
+    ap.add_argument("--min-words", type=int, default=0,
+                    help="join consecutive texts into reports of at least this many words (e.g. 1000)")
     args = ap.parse_args()
 
-    base = corpus_texts()
+    base = joined(corpus_texts(), args.min_words)
     if not base:
         sys.exit("no texts found")
     texts = [base[i % len(base)] for i in range(args.docs)]
