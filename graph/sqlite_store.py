@@ -1605,6 +1605,12 @@ class SqliteStore:
         with self._write():
             yield
 
+    @property
+    def in_transaction(self) -> bool:
+        """Inside ``transaction()``: another connection's writes would wait
+        for this one's lock."""
+        return self._db.in_transaction
+
     def save_correction(self, correction: Correction) -> None:
         with self._write() as db:
             db.execute("INSERT OR REPLACE INTO corrections(id, at, kind, body) VALUES (?,?,?,?)",

@@ -104,8 +104,10 @@ class ProcessWriter:
 
 
 def open_writer(store: Store, answer: Answer) -> InlineWriter | ProcessWriter:
-    """The writer for ``store``: a process for an SQLite file, else in line."""
-    if isinstance(store, SqliteStore) and store.path.is_file():
+    """The writer for ``store``: a process for an SQLite file (unless the
+    caller holds a transaction on it, whose lock the process would wait
+    for), else in line."""
+    if isinstance(store, SqliteStore) and store.path.is_file() and not store.in_transaction:
         return ProcessWriter(store.path, answer)
     return InlineWriter(store, answer)
 

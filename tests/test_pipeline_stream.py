@@ -206,6 +206,12 @@ def test_a_store_writer_that_dies_is_an_error_naming_the_reports_it_did_not_stor
                 writer.close()
 
 
-def test_a_store_in_memory_is_written_in_line() -> None:
+def test_a_store_in_memory_or_inside_a_transaction_is_written_in_line(tmp_path: Path) -> None:
     with SqliteStore(":memory:") as store:
         assert isinstance(open_writer(store, print), InlineWriter)
+    with SqliteStore(tmp_path / "a.db") as store, store.transaction():
+        # A writer process would wait for this transaction's lock.
+        assert isinstance(open_writer(store, print), InlineWriter)
+        report = ingest_documents(store, [Document(id="d", source="d.txt", text="Alpha met Beta.")],
+                                  extractor=_Names())
+        assert report.documents_added == 1
