@@ -38,7 +38,6 @@ Answer = Callable[[Outcome], None]
 
 # Items handed to the writer and not yet answered, at most.
 QUEUE_DEPTH = 16
-WORKER_START_TIMEOUT_S = 30.0
 
 
 class InlineWriter:
@@ -59,16 +58,16 @@ class ProcessWriter:
     file at ``path``; ``answer`` is called with each outcome, in order."""
 
     def __init__(self, path: Path, answer: Answer, *, depth: int = QUEUE_DEPTH):
-        self._answer, self._depth = answer, depth
-        self._waiting = 0  # items sent and not yet answered
+        self._path, self._answer, self._depth = path, answer, depth
+        # Not waited for here: the worker starts (~0.2 s) while the first
+        # batch parses; its first message says whether it opened the store.
         self._conn, self._process = start_worker("ingest.store_writer")
+        self._waiting = 1  # messages due: "ready", then one answer per item sent
+        self._ready = False
         try:
             self._conn.send(str(path))
-            if not self._conn.poll(WORKER_START_TIMEOUT_S) or self._conn.recv() != "ready":
-                raise RuntimeError("the store writer did not start")
-        except (EOFError, OSError, RuntimeError):
-            stop_worker(self._conn, self._process)
-            raise RuntimeError(f"the store writer could not open {path}") from None
+        except OSError:
+            self._stopped()
 
     def put(self, item: Extraction | Exception) -> None:
         while self._waiting >= self._depth or (self._waiting and self._conn.poll()):
@@ -95,12 +94,19 @@ class ProcessWriter:
         except (EOFError, OSError):
             self._stopped()
         self._waiting -= 1
-        self._answer(outcome)
+        if self._ready:
+            self._answer(outcome)
+        elif outcome == "ready":
+            self._ready = True
+        else:
+            stop_worker(self._conn, self._process)
+            raise RuntimeError(f"the store writer could not open {self._path}: {outcome}")
 
     def _stopped(self) -> NoReturn:
         code = self._process.poll()
+        lost = self._waiting - (not self._ready)
         raise RuntimeError(f"the store writer stopped (exit code {code}); "
-                           f"{self._waiting} reports sent to it were not stored")
+                           f"{lost} reports sent to it were not stored")
 
 
 def open_writer(store: Store, answer: Answer) -> InlineWriter | ProcessWriter:
@@ -130,7 +136,12 @@ def reason(exc: BaseException) -> str:
 def serve(conn: Connection) -> None:
     """The worker: open the store named first, then one outcome per item,
     until the parent closes its end (or dies: the socket closes with it)."""
-    with SqliteStore(conn.recv()) as store:
+    try:
+        store = SqliteStore(conn.recv())
+    except Exception as exc:
+        conn.send(reason(exc))
+        return
+    with store:
         conn.send("ready")
         # Resolution's place tables take a few seconds to build: built now,
         # while the parent parses its first batch, not on the first write.

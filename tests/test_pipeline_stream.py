@@ -215,3 +215,11 @@ def test_a_store_in_memory_or_inside_a_transaction_is_written_in_line(tmp_path: 
         report = ingest_documents(store, [Document(id="d", source="d.txt", text="Alpha met Beta.")],
                                   extractor=_Names())
         assert report.documents_added == 1
+
+
+def test_a_store_writer_that_cannot_open_the_store_says_why(tmp_path: Path) -> None:
+    garbage = tmp_path / "not-a-store.db"
+    garbage.write_bytes(b"\x00" * 4096)
+    writer = ProcessWriter(garbage, lambda outcome: None)
+    with pytest.raises(RuntimeError, match="could not open .*not-a-store.db: .*not a database"):
+        writer.close()
