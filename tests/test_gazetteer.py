@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from graph import gazetteer
@@ -61,3 +63,26 @@ def test_a_country_whose_code_iso_leaves_to_users_is_still_a_place():
     # Kosovo's XK is not in ISO 3166-1 proper; a report naming it must not fail.
     assert gazetteer.country_code("Kosovo") == "XK"
     assert [(p.name, p.country) for p in gazetteer.place_candidates("Kosovo")] == [("Kosovo", "XK")]
+
+
+def test_the_city_table_is_built_once_and_read_back_the_same(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("TRADEKG_CACHE_DIR", str(tmp_path))
+    path = gazetteer.city_cache_path()
+    assert path.parent == tmp_path and not path.exists()
+    built = gazetteer._build_city_candidates()
+    gazetteer._write_city_cache(path, built)
+    assert gazetteer._read_city_cache(path) == built
+    peking = built["peking"][0]
+    assert (peking.name, peking.country, peking.alternate) == ("Beijing", "CN", True)
+
+
+def test_a_broken_city_cache_is_built_again(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("TRADEKG_CACHE_DIR", str(tmp_path))
+    path = gazetteer.city_cache_path()
+    path.write_bytes(b"half a pickle")
+    assert gazetteer._read_city_cache(path) is None
+    # A cache directory that cannot be made (here: under a file) is no error.
+    (tmp_path / "a-file").write_text("")
+    unwritable = tmp_path / "a-file" / "cache" / path.name
+    gazetteer._write_city_cache(unwritable, {})
+    assert not unwritable.exists()
