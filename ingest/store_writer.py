@@ -19,6 +19,7 @@ Any other store is written in line.
 
 from __future__ import annotations
 
+from collections import deque
 from collections.abc import Callable
 from multiprocessing.connection import Connection
 from pathlib import Path
@@ -31,8 +32,8 @@ from graph.store import Store
 from ingest.workers import start_worker, stop_worker
 
 # What the writer answers for one item: the stored result, the reason the
-# write failed, or the extraction failure it was handed (passed back in
-# order, so progress lines keep the order of the input).
+# write failed, or the extraction failure it was handed (nothing to write;
+# answered in its turn, so progress lines keep the order of the input).
 Outcome = UpsertResult | str | Exception
 Answer = Callable[[Outcome], None]
 
@@ -47,7 +48,7 @@ class InlineWriter:
         self._store, self._answer = store, answer
 
     def put(self, item: Extraction | Exception) -> None:
-        self._answer(write_one(self._store, item))
+        self._answer(item if isinstance(item, Exception) else write_one(self._store, item))
 
     def close(self) -> None:
         pass
@@ -62,14 +63,21 @@ class ProcessWriter:
         # Not waited for here: the worker starts (~0.2 s) while the first
         # batch parses; its first message says whether it opened the store.
         self._conn, self._process = start_worker("ingest.store_writer")
-        self._waiting = 1  # messages due: "ready", then one answer per item sent
+        self._waiting = 1  # messages due: "ready", then one answer per extraction sent
         self._ready = False
+        # Outcomes in input order; None where the worker's answer is due. An
+        # extraction failure never crosses to the worker (it may not pickle).
+        self._order: deque[Outcome | None] = deque()
         try:
             self._conn.send(str(path))
         except OSError:
             self._stopped()
 
     def put(self, item: Extraction | Exception) -> None:
+        if isinstance(item, Exception):
+            self._order.append(item)
+            self._answer_in_turn()
+            return
         while self._waiting >= self._depth or (self._waiting and self._conn.poll()):
             self._collect_one()
         try:
@@ -77,6 +85,7 @@ class ProcessWriter:
         except OSError:
             self._stopped()
         self._waiting += 1
+        self._order.append(None)
 
     def close(self) -> None:
         """Wait for every item to be answered, then let the writer end."""
@@ -95,12 +104,20 @@ class ProcessWriter:
             self._stopped()
         self._waiting -= 1
         if self._ready:
+            self._order.popleft()  # answers come in order: this is the first one due
             self._answer(outcome)
+            self._answer_in_turn()
         elif outcome == "ready":
             self._ready = True
         else:
             stop_worker(self._conn, self._process)
             raise RuntimeError(f"the store writer could not open {self._path}: {outcome}")
+
+    def _answer_in_turn(self) -> None:
+        while self._order and self._order[0] is not None:
+            outcome = self._order.popleft()
+            assert outcome is not None
+            self._answer(outcome)
 
     def _stopped(self) -> NoReturn:
         code = self._process.poll()
@@ -118,9 +135,7 @@ def open_writer(store: Store, answer: Answer) -> InlineWriter | ProcessWriter:
     return InlineWriter(store, answer)
 
 
-def write_one(store: Store, item: Extraction | Exception) -> Outcome:
-    if isinstance(item, Exception):
-        return item
+def write_one(store: Store, item: Extraction) -> UpsertResult | str:
     try:
         return store.upsert_extraction(item)
     except Exception as exc:  # one bad write must not cost the rest of the batch

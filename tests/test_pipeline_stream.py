@@ -18,7 +18,7 @@ import pytest
 
 from graph.model import Document, ExtractedEntity, Extraction, Span, document_id
 from graph.sqlite_store import SqliteStore
-from ingest.pipeline import _extract_stream, ingest_documents, ingest_paths
+from ingest.pipeline import ADDED, _extract_stream, ingest_documents, ingest_paths
 from ingest.store_writer import InlineWriter, ProcessWriter, open_writer
 
 
@@ -223,3 +223,30 @@ def test_a_store_writer_that_cannot_open_the_store_says_why(tmp_path: Path) -> N
     writer = ProcessWriter(garbage, lambda outcome: None)
     with pytest.raises(RuntimeError, match="could not open .*not-a-store.db: .*not a database"):
         writer.close()
+
+
+class _Unpicklable(Exception):
+    """An extractor's exception carrying something that cannot cross to
+    another process."""
+
+    def __init__(self) -> None:
+        super().__init__("broken in a way that does not pickle")
+        self.callback = lambda: None
+
+
+class _BreaksUnpicklably(_Names):
+    def extract(self, doc: Document) -> Extraction:
+        if "ODD" in doc.text:
+            raise _Unpicklable()
+        return super().extract(doc)
+
+
+def test_an_extraction_failure_that_does_not_pickle_is_one_line_and_the_batch_goes_on(tmp_path: Path) -> None:
+    docs = [_doc("a", "Almaty."), _doc("b", "Belarus ODD."), _doc("c", "Chongqing.")]
+    seen: list[tuple[str, str]] = []
+    with SqliteStore(tmp_path / "a.db") as store:
+        report = ingest_documents(store, docs, extractor=_BreaksUnpicklably(),
+                                  on_progress=lambda path, status: seen.append((path, status)))
+    assert [(e.path, e.reason.split(":")[0]) for e in report.errors] == [("b", "extraction failed")]
+    assert report.documents_added == 2
+    assert seen == [("a", ADDED), ("b", "error"), ("c", ADDED)]
