@@ -14,9 +14,11 @@
    is the one that gives its best cross-validated F1, and the type model's
    drop threshold the one with the best entity plus relation F1.
 3. A learning curve (relation F1 against the number of training documents)
-   on the same folds, and a reliability table of the relation confidences.
-4. The final models (the tagger too), trained on everything, are written to
-   ``ingest/models/``; the measurements to ``--report``.
+   on the same folds (its largest point is cross-validation's fold 0), and a
+   reliability table of the relation confidences.
+4. The final models, trained on everything (the span tagger in a process of
+   its own beside the others), are written to ``ingest/models/``; the
+   measurements to ``--report``.
 
 Deterministic: sorted inputs, fixed folds, fixed solvers and seeds.
 """
