@@ -359,3 +359,29 @@ def test_the_rules_findings_are_named_as_the_models_output_names_the_same_entiti
                                 {"id": "e4", "type": "Place", "name": "Kuwait"}],
                    "relations": []}
     assert renamed(rules_alone, with_models) == [{"type": "LOCATED_IN", "source": "e1", "target": "e4"}]
+
+
+@pytest.mark.skipif(not Path("../shared/eval/score.py").exists(), reason="needs ../shared's scorer")
+def test_the_learning_curves_largest_point_is_what_fitting_its_texts_gives():
+    # make train reads the curve's largest point from cross-validation's
+    # fold 0 instead of fitting it again: the two must agree.
+    from ingest.extract import Extractor
+    from ingest.learn import train as T
+
+    anns = sorted(T.dev_set_annotations(), key=lambda a: a.doc)
+    items = T.parse(anns, Extractor(learned=False))
+    T.tag_out_of_fold(items)
+    scorer = T.load_scorer()
+    held = T.cross_validated_outputs(items, thresholds=(0.3, 0.5))[0]
+    thresholds = dict.fromkeys(T.relation_model.RELATION_LABELS, 0.3)
+    outputs = [{**o, "relations": [r for r in o["relations"] if r["confidence"] >= 0.3]} for o in held.outputs[0.3]]
+    curve = T.learning_curve(items, scorer, thresholds, held.drop_at, outputs)
+
+    test = [p for p in items if T.fold_of(p) == 0]
+    train_items = [p for p in items if T.fold_of(p) != 0]
+    models = T.fit(train_items, T.prepare(items, train_items), thresholds, held.drop_at)
+    fitted = T.score(scorer, test, [T.extract(models, p) for p in test])
+    assert curve[-1]["training_documents"] == len(train_items)
+    assert curve[-1]["relation_f1"] == fitted["relations"]["f1"]
+    assert curve[-1]["entity_f1"] == fitted["entities"]["f1"]
+    assert curve[-1]["org_kind_accuracy"] == fitted["org_kind_accuracy"]

@@ -359,7 +359,7 @@ def learning_curve(items: list[Parsed], scorer: ModuleType, thresholds: dict[str
         return out
 
     def point(k: int) -> dict[str, Any]:
-        # In the items' order, as cross-validation trains (the order moves the solver's result a little).
+        # In the items' order, as cross-validation trains: the largest point is then the same fit.
         train_items = sorted(pool[:sizes[k]], key=lambda p: position[id(p)])
         models = fit(train_items, prepare(items, train_items), thresholds, drop_at)
         return measured(len(train_items), [extract(models, p) for p in test])
