@@ -185,7 +185,7 @@ def extract_paths(
             while error is not None:
                 yield source, error
                 source, error = order.popleft()
-            yield source, x if isinstance(x, Extraction) else ReadError(source, f"extraction failed: {reason(x)}")
+            yield source, x if isinstance(x, Extraction) else _extraction_failed(source, x)
         while order:
             source, error = order.popleft()
             if error is not None:
@@ -242,7 +242,7 @@ def count_outcome(report: IngestReport, source: str, outcome: Outcome, on_progre
     """Count what the write of one report did, or the one line saying why
     it was not stored."""
     if isinstance(outcome, Exception):
-        _fail(report, ReadError(source, f"extraction failed: {reason(outcome)}"), on_progress)
+        _fail(report, _extraction_failed(source, outcome), on_progress)
         return
     if isinstance(outcome, str):
         _fail(report, ReadError(source, f"could not store: {outcome}"), on_progress)
@@ -417,6 +417,11 @@ def _join_pieces(doc: Document, pieces: list[tuple[int, Extraction]], version: s
                 relations.append(dataclasses.replace(r, source=local[r.source], target=local[r.target],
                                                      evidence=[_shift(s, offset) for s in r.evidence]))
     return Extraction(document=doc, entities=list(entities.values()), relations=relations, extractor=version)
+
+
+def _extraction_failed(source: str, exc: BaseException) -> ReadError:
+    """The one line for a report whose extraction raised."""
+    return ReadError(source, f"extraction failed: {reason(exc)}")
 
 
 def _fail(report: IngestReport, err: ReadError, on_progress: ProgressCallback | None) -> None:

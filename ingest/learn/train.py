@@ -359,7 +359,7 @@ def learning_curve(items: list[Parsed], scorer: ModuleType, thresholds: dict[str
         return out
 
     def point(k: int) -> dict[str, Any]:
-        # In the items' order, as cross-validation trains: the largest point is then the same fit.
+        # In the items' order, as every other fit here trains.
         train_items = sorted(pool[:sizes[k]], key=lambda p: position[id(p)])
         models = fit(train_items, prepare(items, train_items), thresholds, drop_at)
         return measured(len(train_items), [extract(models, p) for p in test])
@@ -576,15 +576,9 @@ def main(argv: list[str] | None = None) -> int:
     terms = prepare(items, items)
     sector_terms.save(terms[0], args.out)
 
-    def final_models(k: int) -> bool:
-        """Job 0 fits and writes the models that read the candidates, job 1
-        the span tagger: they learn nothing from each other, so they run side
-        by side."""
-        if k == 1:
-            tagger = train_tagger(items)
-            if tagger is not None:
-                tagger.save(args.out / FILES["tagger"])
-            return tagger is not None
+    # The span tagger and the models that read the candidates learn nothing
+    # from each other: they are fitted side by side.
+    def write_models() -> bool:
         models = fit(items, terms, thresholds, drop_at)
         assert models.type and models.kind and models.relations and models.aliases and models.industries
         if "reliability" in report:
@@ -597,7 +591,14 @@ def main(argv: list[str] | None = None) -> int:
         models.industries.save(args.out / FILES["industries"])
         return True
 
-    if not all(in_processes(final_models, [0, 1])):
+    def write_tagger() -> bool:
+        tagger = train_tagger(items)
+        if tagger is not None:
+            tagger.save(args.out / FILES["tagger"])
+        return tagger is not None
+
+    jobs = (write_models, write_tagger)
+    if not all(in_processes(lambda k: jobs[k](), range(len(jobs)))):
         raise SystemExit("the annotations name nothing: no span tagger to train")
     report["seconds"] = round(time.monotonic() - started, 1)
     print(f"models written to {args.out} in {report['seconds']} s", file=sys.stderr)
