@@ -41,8 +41,10 @@ from ingest.learn.refine import Models
 from ingest.locations import find_countries, find_places
 from ingest.mentions import Entity, Mention, cluster, collect
 from ingest.nlp import load_model, prepare_text
-from ingest.relations import Context, Found, find_relations
+from ingest.relations import Context, Found
 from ingest.sector_facts import find_sector_facts
+from ingest.sentence_rules import find_sentence_relations
+from ingest.text_rules import find_text_relations, people_that_are_bodies
 from ingest.tokens import Tokens
 
 EXTRACTOR_VERSION = "tradekg-extract/0.2"
@@ -101,7 +103,12 @@ class Extractor:
             return ent
 
         ctx = Context(parsed, prepared, entities, mentions, new_entity, tokens)
-        found = find_relations(ctx)
+        # A one-word "person" the text shows to be a company is retyped
+        # before the sentence rules read the types.
+        people_that_are_bodies(ctx)
+        find_sentence_relations(ctx)
+        find_text_relations(ctx)
+        found = ctx.found
         find_sector_facts(ctx)
         find_agreements(ctx)
         find_places(ctx)

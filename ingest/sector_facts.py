@@ -30,7 +30,15 @@ from spacy.tokens import Span, Token
 from graph.ontology import EVENT, IN_SECTOR, MISSION, ORGANIZATION
 from graph.sectors import find_sectors
 from ingest.nlp import BULLET_MARK
-from ingest.relations import FIRM_NOUNS, SECTOR_VERBS, Context, _real, _sector_entity, conjuncts, is_future
+from ingest.relations import (
+    FIRM_NOUNS,
+    SECTOR_VERBS,
+    Context,
+    conjuncts,
+    is_future,
+    real_mentions,
+    sector_entity,
+)
 
 # Bodies that govern or regulate rather than trade: their name's portfolio is
 # a sector only when it is one industry ("Ministry of Agriculture"), never
@@ -157,7 +165,7 @@ def _descriptions(ctx: Context) -> None:
     for e in ctx.entities:
         if e.type not in (ORGANIZATION, EVENT):
             continue
-        for m in _real(e):
+        for m in real_mentions(e):
             sent = _sentence(ctx, m.start, m.end)
             if sent is None:
                 continue
@@ -190,7 +198,7 @@ def _descriptions(ctx: Context) -> None:
                 found += [(d0 + s, d0 + t, c, 0.7) for s, t, c in described_sectors(bm.group("d"))]
             evidence = ctx.doc.char_span(sent.start_char, said_to, alignment_mode="expand") or sent
             for s, t, code, conf in found:
-                ctx.add(IN_SECTOR, e.index, _sector_entity(ctx, code, s, t), conf, evidence)
+                ctx.add(IN_SECTOR, e.index, sector_entity(ctx, code, s, t), conf, evidence)
 
 
 def _sentence(ctx: Context, start: int, end: int) -> Span | None:
@@ -263,7 +271,7 @@ def _missions(ctx: Context) -> None:
                     if p.dep_ == "pobj" and ctx.ent(p) < 0 and p.lower_ in MEMBER_NOUNS:
                         terms += _terms_in(ctx, _phrase_ranges(ctx, p), weak=True)
         for s, t, code in terms:
-            ctx.add(IN_SECTOR, e, _sector_entity(ctx, code, s, t), 0.75, sent)
+            ctx.add(IN_SECTOR, e, sector_entity(ctx, code, s, t), 0.75, sent)
 
 
 def _firms_acting(ctx: Context) -> None:
@@ -286,7 +294,7 @@ def _firms_acting(ctx: Context) -> None:
             if c.dep_ == "prep" and c.lower_ == "of":
                 ranges += [r for p in c.children if p.dep_ == "pobj" for r in _phrase_ranges(ctx, p)]
         for s, t, code in _terms_in(ctx, ranges, weak=True):
-            ctx.add(IN_SECTOR, missions[0], _sector_entity(ctx, code, s, t), 0.7, tok.sent)
+            ctx.add(IN_SECTOR, missions[0], sector_entity(ctx, code, s, t), 0.7, tok.sent)
 
 
 def _group_members(ctx: Context) -> None:
@@ -313,7 +321,7 @@ def _group_members(ctx: Context) -> None:
                         ranges += _phrase_ranges(ctx, cj)
         for s, t, code in _terms_in(ctx, ranges, weak=False):
             for g in groups:
-                ctx.add(IN_SECTOR, g, _sector_entity(ctx, code, s, t), 0.7, tok.sent)
+                ctx.add(IN_SECTOR, g, sector_entity(ctx, code, s, t), 0.7, tok.sent)
 
 
 def _names(ctx: Context) -> None:
@@ -323,13 +331,13 @@ def _names(ctx: Context) -> None:
     for e in ctx.entities:
         if e.type not in (ORGANIZATION, EVENT) or e.index in described:
             continue
-        m0 = min(_real(e), key=lambda m: m.start, default=None)
+        m0 = min(real_mentions(e), key=lambda m: m.start, default=None)
         sent = _sentence(ctx, m0.start, m0.end) if m0 is not None else None
         if m0 is None or sent is None:
             continue
         conf = 0.5 if e.kind in GOVERNING_KINDS else 0.6
         for st, en, code in name_sectors(ctx.text[m0.start:m0.end], e.type, e.kind):
-            ctx.add(IN_SECTOR, e.index, _sector_entity(ctx, code, m0.start + st, m0.start + en), conf, sent)
+            ctx.add(IN_SECTOR, e.index, sector_entity(ctx, code, m0.start + st, m0.start + en), conf, sent)
 
 
 # What a trip came for: "came to explore cooperation in fisheries technology,
@@ -364,7 +372,7 @@ def _trip_purpose(ctx: Context) -> None:
         b = ctx.doc[end - 1].idx + len(ctx.doc[end - 1].text)
         for s, t_, code in find_sectors(ctx.text[a:b]):
             for actor in actors:
-                ctx.add(IN_SECTOR, actor, _sector_entity(ctx, code, a + s, a + t_), 0.7, tok.sent)
+                ctx.add(IN_SECTOR, actor, sector_entity(ctx, code, a + s, a + t_), 0.7, tok.sent)
     missions = [e.index for e in ctx.entities if e.type == MISSION]
     if len(missions) != 1:
         return
@@ -374,7 +382,7 @@ def _trip_purpose(ctx: Context) -> None:
             continue
         d0 = pm.start("d")
         for s, t_, code in find_sectors(pm.group("d")):
-            ctx.add(IN_SECTOR, missions[0], _sector_entity(ctx, code, d0 + s, d0 + t_), 0.7, sent)
+            ctx.add(IN_SECTOR, missions[0], sector_entity(ctx, code, d0 + s, d0 + t_), 0.7, sent)
 
 
 def find_sector_facts(ctx: Context) -> None:
