@@ -242,9 +242,14 @@ def load(path: Path) -> Annotation:
     return Annotation(data["doc"], text, data["entities"], data["relations"], data.get("ignore", []), path)
 
 
+# Annotations checked and kept, but not trained on yet (annotations/held/README.md says why).
+HELD = "held"
+
+
 def load_all(root: Path = ANNOTATIONS, *, include_second: bool = False) -> list[Annotation]:
-    """Every stored annotation under root (second annotations for agreement left out)."""
-    paths = sorted(root.rglob("*.ann.json"))
+    """Every stored annotation under root to train on (second annotations,
+    for agreement, and held ones left out)."""
+    paths = sorted(p for p in root.rglob("*.ann.json") if HELD not in p.parts)
     if not include_second:
         paths = [p for p in paths if "second" not in p.parts]
     return [load(p) for p in paths]
