@@ -82,6 +82,16 @@ def test_a_stored_annotation_whose_text_changed_is_refused(tmp_path: Path):
         ann_mod.load(path)
 
 
+def test_held_annotations_are_checked_but_not_trained_on(tmp_path: Path):
+    for folder in ("reports", "held", "second"):
+        (tmp_path / folder).mkdir()
+        (tmp_path / folder / "fujitsu.txt").write_text(TEXT, encoding="utf-8")
+        (tmp_path / folder / "fujitsu.ann.json").write_text(
+            ann_mod.dumps(build(_draft(), TEXT, "fujitsu")), encoding="utf-8")
+    assert [a.doc for a in ann_mod.load_all(tmp_path)] == ["fujitsu"]
+    ann_mod.load(tmp_path / "held" / "fujitsu.ann.json")  # still valid
+
+
 def test_the_committed_annotations_are_all_valid():
     # The Reuters texts live in ../shared; without them only the reports are checked.
     paths = [p for p in ann_mod.ANNOTATIONS.rglob("*.ann.json")
