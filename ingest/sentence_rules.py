@@ -13,6 +13,7 @@ the table's order (a rule may read what an earlier one found).
 from __future__ import annotations
 
 from collections.abc import Callable, Collection
+from functools import cache
 from typing import NamedTuple
 
 from spacy.tokens import Span, Token
@@ -907,7 +908,11 @@ _RULES_BY_WORD = _index_rules()
 
 
 def _rules_for(lemma: str, low: str) -> tuple[Rule, ...]:
-    rules = _RULES_BY_WORD.get(lemma, ())
-    if low != lemma and low in _RULES_BY_WORD:
-        rules = tuple(sorted(set(rules) | set(_RULES_BY_WORD[low]), key=_RULE_ORDER.__getitem__))
-    return rules
+    if low != lemma and low in _RULES_BY_WORD and lemma in _RULES_BY_WORD:
+        return _merged(lemma, low)
+    return _RULES_BY_WORD.get(lemma) or _RULES_BY_WORD.get(low, ())
+
+
+@cache  # both words start rules ("talk" / "talks"): few such pairs, merged once each
+def _merged(lemma: str, low: str) -> tuple[Rule, ...]:
+    return tuple(sorted(set(_RULES_BY_WORD[lemma]) | set(_RULES_BY_WORD[low]), key=_RULE_ORDER.__getitem__))
