@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from ingest.learn import agreement
 from ingest.learn import annotations as ann_mod
 from ingest.learn.annotations import AnnotationError, build
 from ingest.learn.candidates import trim_names
@@ -90,6 +91,16 @@ def test_held_annotations_are_checked_but_not_trained_on(tmp_path: Path):
             ann_mod.dumps(build(_draft(), TEXT, "fujitsu")), encoding="utf-8")
     assert [a.doc for a in ann_mod.load_all(tmp_path)] == ["fujitsu"]
     ann_mod.load(tmp_path / "held" / "fujitsu.ann.json")  # still valid
+
+
+def test_a_second_annotation_of_a_held_report_is_paired_for_agreement(tmp_path: Path):
+    stored = ann_mod.dumps(build(_draft(), TEXT, "fujitsu"))
+    for folder in ("held", "second/g1"):
+        (tmp_path / folder).mkdir(parents=True)
+        (tmp_path / folder / "fujitsu.txt").write_text(TEXT, encoding="utf-8")
+        (tmp_path / folder / "fujitsu.ann.json").write_text(stored, encoding="utf-8")
+    [(first, second)] = agreement.pairs(tmp_path)
+    assert first.doc == second.doc == "fujitsu"
 
 
 def test_the_committed_annotations_are_all_valid():
