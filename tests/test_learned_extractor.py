@@ -378,6 +378,17 @@ def test_a_threshold_that_is_best_alone_but_not_with_its_neighbours_is_not_chose
     assert best_thresholds(by_threshold)["LED"] == 0.5
 
 
+def test_documents_that_agree_give_thresholds_that_do_not_move_when_resampled():
+    from ingest.learn.relation_model import threshold_stability
+
+    # Every document: WORKS_FOR best at 0.4 (one right, nothing wrong), worse on both sides.
+    doc = {0.2: {"WORKS_FOR": (1, 2, 0)}, 0.3: {"WORKS_FOR": (1, 1, 0)}, 0.4: {"WORKS_FOR": (1, 0, 0)},
+           0.5: {"WORKS_FOR": (0, 0, 1)}, 0.6: {"WORKS_FOR": (0, 0, 1)}}
+    stability = threshold_stability({t: [doc[t]] * 30 for t in doc}, resamples=10)
+    assert stability["threshold_sd_mean"] == 0.0
+    assert stability["held_out_relation_f1"] == 1.0
+
+
 def test_the_rules_findings_are_named_as_the_models_output_names_the_same_entities():
     from ingest.learn.train import renamed
 

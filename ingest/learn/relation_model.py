@@ -179,8 +179,11 @@ def best_thresholds(by_threshold: dict[float, dict[str, dict]]) -> dict[str, flo
             tp, fp, fn = tp + a, fp + b, fn + c
         return round(2 * tp / (2 * tp + fp + fn), 6) if tp else 0.0
 
-    shared = max(thresholds, key=lambda t: (micro_f1(dict.fromkeys(RELATION_LABELS, t)), -abs(t - DEFAULT_THRESHOLD)))
-    out = dict.fromkeys(RELATION_LABELS, shared)
+    def everywhere(t: float) -> dict[str, float]:
+        return {label: t for label in RELATION_LABELS}
+
+    shared = max(thresholds, key=lambda t: (micro_f1(everywhere(t)), -abs(t - DEFAULT_THRESHOLD)))
+    out = everywhere(shared)
     for _ in range(10):  # coordinate ascent; settles in two or three passes
         changed = False
         for label in RELATION_LABELS:
@@ -192,6 +195,33 @@ def best_thresholds(by_threshold: dict[float, dict[str, dict]]) -> dict[str, flo
         if not changed:
             break
     return out
+
+
+def threshold_stability(per_document: dict[float, list[dict[str, tuple[int, int, int]]]],
+                        resamples: int = 40, seed: int = 0) -> dict:
+    """How far ``best_thresholds`` moves when the documents change: the
+    choice remade on documents drawn with replacement (``per_document``:
+    threshold -> each document's (tp, fp, fn) by relation type), each
+    choice scored on the documents left out of its draw."""
+    thresholds = sorted(per_document)
+    counts = np.array([[[doc.get(label, (0, 0, 0)) for label in RELATION_LABELS] for doc in per_document[t]]
+                       for t in thresholds], dtype=float)  # threshold, document, type, (tp, fp, fn)
+    rng = np.random.default_rng(seed)
+    chosen, held_out = [], []
+    for _ in range(resamples):
+        weights = np.bincount(rng.integers(0, counts.shape[1], counts.shape[1]), minlength=counts.shape[1])
+        drawn = np.einsum("d,tdlk->tlk", weights, counts)
+        choice = best_thresholds({t: {label: dict(zip(("tp", "fp", "fn"), drawn[i, j], strict=True))
+                                      for j, label in enumerate(RELATION_LABELS)}
+                                  for i, t in enumerate(thresholds)})
+        left = np.einsum("d,tdlk->tlk", (weights == 0).astype(float), counts)
+        tp, fp, fn = (sum(left[thresholds.index(choice[label]), j, k] for j, label in enumerate(RELATION_LABELS))
+                      for k in range(3))
+        chosen.append(choice)
+        held_out.append(2 * tp / (2 * tp + fp + fn) if tp else 0.0)
+    spread = {label: round(float(np.std([c[label] for c in chosen])), 3) for label in RELATION_LABELS}
+    return {"resamples": resamples, "threshold_sd_mean": round(float(np.mean(list(spread.values()))), 3),
+            "threshold_sd_by_type": spread, "held_out_relation_f1": round(float(np.mean(held_out)), 4)}
 
 
 def calibration_points(reliability: list[dict]) -> list[tuple[float, float]]:

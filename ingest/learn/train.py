@@ -233,11 +233,16 @@ def load_scorer() -> ModuleType:
     return module
 
 
-def score(scorer: ModuleType, items: list[Parsed], outputs: list[dict[str, Any]]) -> dict[str, Any]:
+def score(scorer: ModuleType, items: list[Parsed], outputs: list[dict[str, Any]],
+          per_document: list[dict[str, tuple[int, int, int]]] | None = None) -> dict[str, Any]:
+    """The scorer's figures over ``items``; with ``per_document``, each
+    document's relation (tp, fp, fn) by type is appended to it."""
     ents, rels = scorer.Tally(), scorer.Tally()
     kinds: Counter[str] = Counter()
     for p, out in zip(items, outputs, strict=True):
         e, r, k = scorer.score_report(scorer.Gold(gold_view(p.ann)), out, [])
+        if per_document is not None:
+            per_document.append({t: (r.tp[t], r.fp[t], r.fn[t]) for t in set(r.tp) | set(r.fp) | set(r.fn)})
         ents.add(e)
         rels.add(r)
         kinds.update(k)
@@ -483,6 +488,7 @@ class Chosen:
     relation_thresholds: dict[str, float]
     keep_rules: dict[str, float]
     sweep: dict[str, Any]  # relation threshold -> relation scores
+    per_document: dict[float, list[dict[str, tuple[int, int, int]]]]  # threshold -> each document's counts
     model_outputs: list[dict[str, Any]]  # the model's relations at their thresholds
     outputs: list[dict[str, Any]]  # and the rules' findings kept beside them
     scores: dict[str, Any]
@@ -492,7 +498,8 @@ def choose_thresholds(held: HeldOut, items: list[Parsed], scorer: ModuleType,
                       rules_on_unseen: dict[str, dict]) -> Chosen:
     """Each relation type's threshold (its best cross-validated F1), then the
     types whose rule findings are kept because they raise that F1."""
-    scores = {t: score(scorer, items, o) for t, o in held.outputs.items()}
+    per_document: dict[float, list[dict[str, tuple[int, int, int]]]] = {t: [] for t in held.outputs}
+    scores = {t: score(scorer, items, o, per_document[t]) for t, o in held.outputs.items()}
     thresholds = relation_model.best_thresholds({t: s["relations_by_type"] for t, s in scores.items()})
     model_outs = [{**o, "relations": [r for r in o["relations"] if r["confidence"] >= thresholds[r["type"]]]}
                   for o in held.outputs[min(held.outputs)]]
@@ -506,7 +513,7 @@ def choose_thresholds(held: HeldOut, items: list[Parsed], scorer: ModuleType,
     outs = with_rule_findings(model_outs, held.rule_findings, keep_rules)
     print(f"  entities dropped at {held.drop_at}: relation thresholds {thresholds}", file=sys.stderr)
     return Chosen(held.drop_at, thresholds, keep_rules, {str(t): s["relations"] for t, s in scores.items()},
-                  model_outs, outs, score(scorer, items, outs))
+                  per_document, model_outs, outs, score(scorer, items, outs))
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -565,6 +572,7 @@ def main(argv: list[str] | None = None) -> int:
         report["rules_kept_for"] = best.keep_rules
         report["threshold_sweep"] = best.sweep
         report["relation_thresholds"] = thresholds
+        report["threshold_stability"] = relation_model.threshold_stability(best.per_document)
         report["cross_validated"] = best.scores
         report["cross_validated_by_source"] = {
             g: {"rules_alone": score(scorer, [items[i] for i in idx], [rule_outs[i] for i in idx]),
