@@ -246,29 +246,3 @@ def test_a_line_listed_under_a_heading_is_described_by_the_heading(nlp):
     assert signed["src_col=polish|Organization>Organization"] == 1.0
     assert signed["tgt_col=partner|Organization>Organization"] == 1.0
     assert signed["sec=agreement|Organization>Organization"] == 1.0
-
-
-def test_a_lists_later_items_are_described_as_its_first_is(nlp):
-    """"Trips to France, Italy and Mexico": the pair with Italy is told the
-    path and head words of the pair with France (collapsed coordination), so
-    what the model learnt from first items holds for the rest of a list."""
-    from ingest.learn.features import Report, pair_candidates, pair_features
-    from ingest.mentions import Entity, Mention
-
-    text = "After the trip, Chongqing will plan trips to France, Italy and Mexico."
-
-    def entity(index: int, part: str) -> Entity:
-        start = text.index(part)
-        return Entity(index, "Place", [Mention(start, start + len(part), part, "Place")], name=part)
-
-    entities = [entity(0, "Chongqing"), entity(1, "France"), entity(2, "Italy"), entity(3, "Mexico")]
-    rep = Report(nlp(text), text, entities, [])
-    pairs = {(c.source, c.target): c for c in pair_candidates(rep) if not c.unnamed}
-
-    def described(source: int, target: int) -> dict[str, float]:
-        return {k: v for k, v in pair_features(rep, pairs[(source, target)], {}, {}).items()
-                if k.startswith(("path=", "tgt_dep=", "tgt_head="))}
-
-    assert described(0, 2) == described(0, 1) == described(0, 3)
-    assert "tgt_in_list" in pair_features(rep, pairs[(0, 2)], {}, {})
-    assert "tgt_in_list" not in pair_features(rep, pairs[(0, 1)], {}, {})

@@ -387,16 +387,6 @@ def pair_vectors(rep: Report, cands: Sequence[PairCandidate], width: int) -> np.
     return out
 
 
-def _list_head(tk: Tokens, t: int) -> int:
-    """The first item of the list token t is an item of ("France" for "Italy"
-    in "trips to France, Italy and Mexico"; t itself outside a list)."""
-    for _ in range(len(tk.head)):
-        if tk.dep[t] != "conj" or tk.head[t] == t:
-            break
-        t = tk.head[t]
-    return t
-
-
 def _path(tk: Tokens, a: int, b: int) -> tuple[list[str], list[str]]:
     """The dependency path from token a to token b: (steps with directions, lemmas on the way)."""
     up_a = tk.ancestors(a)
@@ -463,18 +453,6 @@ def pair_features(rep: Report, cand: PairCandidate, rule_types: dict[tuple[int, 
             f[f"bws={' '.join(tk.lower[i] for i in between)}"] = 1.0
     elif len(between) == 0:
         f["adjacent"] = 1.0
-    # A list's later items read as its first does: the path, dependency and
-    # head words are taken from the items that start the lists (collapsed
-    # coordination), so "Italy" in "trips to France, Italy and Mexico" shares
-    # what the model learnt from "France". Two items of one list keep their own.
-    la, lb = _list_head(tk, ra), _list_head(tk, rb)
-    if la == lb:
-        la, lb = ra, rb
-    if la != ra:
-        f["src_in_list"] = 1.0
-    if lb != rb:
-        f["tgt_in_list"] = 1.0
-    ra, rb = la, lb
     steps, lemmas = _path(tk, ra, rb)
     if len(steps) <= 6:
         path = " ".join(steps)

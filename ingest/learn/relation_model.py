@@ -143,61 +143,53 @@ def predict(model: LinearModel, rep: Report, allowed: set[int] | None = None) ->
     return out
 
 
-THRESHOLD_NEIGHBOURS = 1  # each side: a threshold is judged with its neighbours on the sweep
-THRESHOLD_MIN_GAIN = 0.001  # a type's own threshold must raise the F1 of all types by this much
-
-
 def best_thresholds(by_threshold: dict[float, dict[str, dict]]) -> dict[str, float]:
     """Each relation type's threshold (``by_threshold``: threshold -> relation
     type -> scores), chosen for the best cross-validated F1 of all types
     together, as the scorer counts them (micro-averaged).
 
-    The F1 curves are flat near their top, so the best point moves from one
-    retraining to the next and a single fact moves with it. Two things keep
-    the choice steady. Each threshold is judged by its counts averaged with
-    its neighbours' on the sweep, so a lucky point does not beat a broad
-    plateau. And every type starts at one shared threshold (the highest
-    within ``THRESHOLD_MIN_GAIN`` of the best); a type gets its own only
-    where that raises the F1 of the whole by at least that much (a type the model finds hard, whose lowest
-    thresholds add more wrong relations than right ones, is cut higher).
-    Resampling the documents of one cross-validation halved how far the
-    thresholds move (docs/extraction.md)."""
+    Types differ: a LOCATED_IN candidate is cheap to propose and needs a
+    surer model than a PLANS_VISIT one. Each type's own best F1 is the
+    start; then, type by type until nothing changes, the threshold that
+    raises the F1 of the whole. A type the model finds hard (its own F1
+    0.25) is cut higher than its own best: the relations its lowest
+    thresholds add cost the whole more precision than they bring recall."""
+    def own_f1(label: str, t: float) -> float:
+        return float(by_threshold[t].get(label, {}).get("f1", 0.0))
+
     thresholds = sorted(by_threshold)
+    out = {}
+    for label in RELATION_LABELS:
+        def own(t: float, label: str = label) -> tuple[float, float]:
+            return own_f1(label, t), -abs(t - DEFAULT_THRESHOLD)
+        out[label] = max(thresholds, key=own)
 
-    def averaged(label: str, k: int) -> tuple[float, float, float]:
-        near = thresholds[max(0, k - THRESHOLD_NEIGHBOURS): k + THRESHOLD_NEIGHBOURS + 1]
-        rows = [by_threshold[t].get(label, {}) for t in near]
-        tp, fp, fn = (sum(float(r.get(key, 0)) for r in rows) / len(near) for key in ("tp", "fp", "fn"))
-        return tp, fp, fn
-
-    counts = {(label, t): averaged(label, k) for k, t in enumerate(thresholds) for label in RELATION_LABELS}
+    def counts(label: str, t: float) -> tuple[int, int, int]:
+        s = by_threshold[t].get(label, {})
+        return int(s.get("tp", 0)), int(s.get("fp", 0)), int(s.get("fn", 0))
 
     def micro_f1(choice: dict[str, float]) -> float:
-        tp = fp = fn = 0.0
+        tp = fp = fn = 0
         for label, t in choice.items():
-            a, b, c = counts[(label, t)]
+            a, b, c = counts(label, t)
             tp, fp, fn = tp + a, fp + b, fn + c
-        return round(2 * tp / (2 * tp + fp + fn), 6) if tp else 0.0
+        return 2 * tp / (2 * tp + fp + fn) if tp else 0.0
 
-    def everywhere(t: float) -> dict[str, float]:
-        return {label: t for label in RELATION_LABELS}
-
-    # Of the shared thresholds cross-validation cannot tell apart, the highest:
-    # the same F1 with fewer wrong facts.
-    top = max(micro_f1(everywhere(t)) for t in thresholds)
-    shared = max(t for t in thresholds if micro_f1(everywhere(t)) >= top - THRESHOLD_MIN_GAIN)
-    out = everywhere(shared)
     for _ in range(10):  # coordinate ascent; settles in two or three passes
         changed = False
         for label in RELATION_LABELS:
-            def whole(t: float, label: str = label) -> tuple[float, float]:
-                return micro_f1({**out, label: t}), -abs(t - out[label])
+            def whole(t: float, label: str = label) -> tuple[float, bool, float]:
+                return round(micro_f1({**out, label: t}), 6), t == out[label], -abs(t - DEFAULT_THRESHOLD)
             best = max(thresholds, key=whole)
-            if micro_f1({**out, label: best}) >= micro_f1(out) + THRESHOLD_MIN_GAIN:
+            if best != out[label]:
                 out[label], changed = best, True
         if not changed:
             break
     return out
+
+
+def _scores(tp: float, fp: float, fn: float) -> dict[str, float]:
+    return {"tp": tp, "fp": fp, "fn": fn, "f1": 2 * tp / (2 * tp + fp + fn) if tp else 0.0}
 
 
 def threshold_stability(per_document: dict[float, list[dict[str, tuple[int, int, int]]]],
@@ -214,8 +206,7 @@ def threshold_stability(per_document: dict[float, list[dict[str, tuple[int, int,
     for _ in range(resamples):
         weights = np.bincount(rng.integers(0, counts.shape[1], counts.shape[1]), minlength=counts.shape[1])
         drawn = np.einsum("d,tdlk->tlk", weights, counts)
-        choice = best_thresholds({t: {label: dict(zip(("tp", "fp", "fn"), drawn[i, j], strict=True))
-                                      for j, label in enumerate(RELATION_LABELS)}
+        choice = best_thresholds({t: {label: _scores(*drawn[i, j]) for j, label in enumerate(RELATION_LABELS)}
                                   for i, t in enumerate(thresholds)})
         left = np.einsum("d,tdlk->tlk", (weights == 0).astype(float), counts)
         tp, fp, fn = (sum(left[thresholds.index(choice[label]), j, k] for j, label in enumerate(RELATION_LABELS))
