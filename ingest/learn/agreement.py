@@ -20,7 +20,7 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
-from ingest.learn.annotations import ANNOTATIONS, HELD, Annotation, gold_view, load
+from ingest.learn.annotations import ANNOTATIONS, FIRST, Annotation, gold_view, load
 
 
 def as_output(ann: Annotation) -> dict[str, Any]:
@@ -40,7 +40,7 @@ def as_output(ann: Annotation) -> dict[str, Any]:
 def pairs(root: Path = ANNOTATIONS) -> list[tuple[Annotation, Annotation]]:
     out = []
     for second in sorted((root / "second").rglob("*.ann.json")):
-        for folder in ("reuters", "reports", HELD):
+        for folder in FIRST:
             first = root / folder / second.name
             if first.exists():
                 out.append((load(first), load(second)))

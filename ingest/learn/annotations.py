@@ -34,6 +34,8 @@ ROOT = Path(__file__).resolve().parents[2]
 ANNOTATIONS = ROOT / "annotations"
 # Annotations checked like the rest but left out of training (their README says why).
 HELD = "held"
+# The folders of first annotations (second ones, for agreement, live in second/).
+FIRST = ("reuters", "reports", HELD)
 # Where the texts of annotations named "reuters-*" live (never needed at run time).
 SHARED_TRAIN = ROOT.parent / "shared" / "train" / "reuters-21578"
 
@@ -213,9 +215,8 @@ def dumps(stored: dict[str, Any]) -> str:
 
 def text_of(doc: str, ann_path: Path) -> str:
     """An annotation's text: a report written here, or a story in ../shared/train."""
-    # Beside it, or with the reports, held or not (a second annotation of a report lives in second/).
-    beside = ann_path.with_name(f"{doc}.txt")
-    for written in (beside, *(ANNOTATIONS / folder / f"{doc}.txt" for folder in ("reports", HELD))):
+    # Beside it, or beside its first annotation (a second annotation lives in second/).
+    for written in (ann_path.with_name(f"{doc}.txt"), *(ANNOTATIONS / folder / f"{doc}.txt" for folder in FIRST)):
         if written.exists():
             return written.read_text(encoding="utf-8")
     shared = SHARED_TRAIN / f"{doc}.txt"
@@ -245,7 +246,6 @@ def load(path: Path) -> Annotation:
     return Annotation(data["doc"], text, data["entities"], data["relations"], data.get("ignore", []), path)
 
 
-# Annotations checked and kept, but not trained on yet (annotations/held/README.md says why).
 def load_all(root: Path = ANNOTATIONS, *, include_second: bool = False) -> list[Annotation]:
     """Every stored annotation under root to train on (second annotations,
     for agreement, and held ones left out)."""

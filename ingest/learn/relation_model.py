@@ -212,7 +212,7 @@ def threshold_stability(per_document: dict[float, list[dict[str, tuple[int, int,
         tp, fp, fn = (sum(left[thresholds.index(choice[label]), j, k] for j, label in enumerate(RELATION_LABELS))
                       for k in range(3))
         chosen.append(choice)
-        held_out.append(2 * tp / (2 * tp + fp + fn) if tp else 0.0)
+        held_out.append(_scores(tp, fp, fn)["f1"])
     spread = {label: round(float(np.std([c[label] for c in chosen])), 3) for label in RELATION_LABELS}
     return {"resamples": resamples, "threshold_sd_mean": round(float(np.mean(list(spread.values()))), 3),
             "threshold_sd_by_type": spread, "held_out_relation_f1": round(float(np.mean(held_out)), 4)}
