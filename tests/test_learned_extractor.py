@@ -148,6 +148,37 @@ def test_a_model_learns_from_a_dense_vector_read_beside_its_named_features(tmp_p
         loaded.scores_many([X[0]])
 
 
+def test_an_optional_fact_is_neither_a_yes_nor_a_no_for_its_type():
+    from ingest.extract import Extractor
+    from ingest.learn import train as T
+
+    draft = _draft()
+    # The same pair also "met", marked optional: the scorer neither asks for it nor counts it wrong.
+    draft["relations"].append({"type": "MET_WITH", "source": "Fujitsu Ltd",
+                               "target": "Post and Telecommunication Bureau of Fujian Province",
+                               "evidence": ["Fujitsu Ltd said it signed a joint venture agreement with the Post and"],
+                               "optional": True})
+    stored = build(draft, TEXT, "fujitsu")
+    ann = ann_mod.Annotation("fujitsu", TEXT, stored["entities"], stored["relations"])
+    item, = T.parse([ann], Extractor(learned=False))
+    item.prepare(None)
+    X, Y, unsure, _ = T.relation_model.examples(item.rep, item.align)
+    pair = [n for n, y in enumerate(Y) if "SIGNED_WITH" in y]
+    assert pair and all(unsure[n] == {"MET_WITH"} for n in pair)
+    assert all(not u for n, u in enumerate(unsure) if n not in pair)
+
+
+def test_a_label_left_unknown_for_an_example_is_not_learned_as_its_absence():
+    # "agreed" states a signing in ten examples; in thirty more the signing is only optional.
+    X = [{"w=agreed": 1.0}] * 40 + [{"w=other": 1.0}] * 40
+    y = [{"SIGNED_WITH"}] * 10 + [set()] * 70
+    unknown = [set()] * 10 + [{"SIGNED_WITH"}] * 30 + [set()] * 40
+    left_out = train("relations", X, y, labels=["SIGNED_WITH"], multilabel=True, C=10.0, unknown=unknown)
+    taught_no = train("relations", X, y, labels=["SIGNED_WITH"], multilabel=True, C=10.0)
+    assert left_out.proba({"w=agreed": 1.0})["SIGNED_WITH"] > 0.9
+    assert taught_no.proba({"w=agreed": 1.0})["SIGNED_WITH"] < 0.5
+
+
 def test_a_pairs_vectors_are_the_encoders_at_its_ends_and_between():
     import numpy as np
 

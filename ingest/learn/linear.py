@@ -31,6 +31,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from itertools import chain, repeat
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -261,6 +262,13 @@ def file_digest(*paths: Path) -> str:
     return h.hexdigest()[:8]
 
 
+def _int32_indices(M: Any) -> Any:
+    """``M`` with 32-bit sparse indices, the only ones liblinear takes."""
+    M.indices = M.indices.astype(np.int32)
+    M.indptr = M.indptr.astype(np.int32)
+    return M
+
+
 def _log_odds(p: float) -> float:
     # A hair below the exact value: the probability test after it decides ties.
     return math.log(p / (1.0 - p)) - 1e-9 if 0.0 < p < 1.0 else (-math.inf if p <= 0.0 else math.inf)
@@ -276,13 +284,16 @@ def _sigmoid(x: float) -> float:
 def train(name: str, X: Sequence[Features], y: Sequence[str] | Sequence[set[str]], *,
           labels: Sequence[str], multilabel: bool, C: float = 1.0,
           class_weight: str | None = None, min_count: int = 1,
-          sample_weight: Sequence[float] | None = None, vectors: np.ndarray | None = None) -> LinearModel:
+          sample_weight: Sequence[float] | None = None, vectors: np.ndarray | None = None,
+          unknown: Sequence[set[str]] | None = None) -> LinearModel:
     """Fit a logistic regression (deterministic: liblinear, fixed seed).
 
     Features seen fewer than ``min_count`` times in training are dropped:
     they cannot be learned and only make the file larger. ``sample_weight``
     weighs examples (a sampled example stands for several); ``vectors`` (one
     row per example) is a dense input read beside the named features.
+    ``unknown`` (multilabel only; one set per example) names the labels an
+    example neither has nor lacks: it is left out of those labels' fits.
     """
     from collections import Counter
 
@@ -298,9 +309,7 @@ def train(name: str, X: Sequence[Features], y: Sequence[str] | Sequence[set[str]
     n_named = M.shape[1]
     if vectors is not None:
         M = scipy.sparse.hstack([M, scipy.sparse.csr_matrix(np.asarray(vectors, dtype=np.float64))]).tocsr()
-    # liblinear takes 32-bit sparse indices only.
-    M.indices = M.indices.astype(np.int32)
-    M.indptr = M.indptr.astype(np.int32)
+    M = _int32_indices(M)
     names = list(vec.get_feature_names_out())
     labels = list(labels)
     weights = np.zeros((M.shape[1], len(labels)))
@@ -310,11 +319,16 @@ def train(name: str, X: Sequence[Features], y: Sequence[str] | Sequence[set[str]
 
         def fit_one(lab: str) -> tuple[np.ndarray, float] | None:
             target = np.array([1 if lab in set(yy) else 0 for yy in y])
+            rows, row_weights = M, weight_array
+            if unknown is not None and any(lab in u for u in unknown):
+                known = np.array([lab not in u for u in unknown])
+                rows, target = _int32_indices(M[known]), target[known]
+                row_weights = None if weight_array is None else weight_array[known]
             if target.sum() == 0:
                 return None
             clf = LogisticRegression(C=C, solver="liblinear", class_weight=class_weight,
                                      random_state=0, max_iter=2000, tol=1e-3)
-            clf.fit(M, target, sample_weight=weight_array)
+            clf.fit(rows, target, sample_weight=row_weights)
             return clf.coef_[0], float(clf.intercept_[0])
 
         # The labels are independent fits and liblinear lets go of the GIL:

@@ -63,10 +63,16 @@ def candidates(rep: Report, allowed: set[int] | None = None) -> list[tuple[PairC
             if allowed is None or (c.source in allowed and c.target in allowed)]
 
 
-def examples(rep: Report, align: Alignment) -> tuple[list[Features], list[set[str]], np.ndarray]:
+def examples(rep: Report, align: Alignment) -> tuple[list[Features], list[set[str]], list[set[str]], np.ndarray]:
     """The pairs to learn from: their features, the relation types they
-    state (required ones only) and their vectors (``pair_vectors``)."""
-    X, Y, cands = [], [], []
+    state, the types they state only as optional, and their vectors
+    (``pair_vectors``).
+
+    An optional fact (a city in its country, a plan) is one the scorer
+    neither asks for nor counts wrong: for its type the pair is neither a
+    yes nor a no and is left out of that type's fit; for every other type it
+    is an example like any other."""
+    X, Y, unsure, cands = [], [], [], []
     for cand, f in candidates(rep):
         if cand.source in align.ignored:  # a string the annotation says to ignore: no label either way
             continue
@@ -74,14 +80,11 @@ def examples(rep: Report, align: Alignment) -> tuple[list[Features], list[set[st
             continue  # without evidence offsets, which sentence states it is unknown
         stated = align.pair_types(cand)
         required = align.pair_types(cand, optional=False) if stated else stated
-        if stated and not required:
-            # Only optional facts (a city in its country, a plan): the scorer
-            # neither asks for them nor counts them wrong, so they teach nothing.
-            continue
         X.append(f)
         Y.append(required)
+        unsure.append(stated - required)
         cands.append(cand)
-    return X, Y, pair_vectors(rep, cands, VECTOR_WIDTH)
+    return X, Y, unsure, pair_vectors(rep, cands, VECTOR_WIDTH)
 
 
 def _sample_key(x: Features) -> int:
@@ -91,12 +94,16 @@ def _sample_key(x: Features) -> int:
 
 
 def train_relations(X: Sequence[Features], Y: Sequence[set[str]], vectors: np.ndarray,
-                    thresholds: dict[str, float] | None = None) -> LinearModel:
+                    thresholds: dict[str, float] | None = None,
+                    unsure: Sequence[set[str]] | None = None) -> LinearModel:
     """One yes/no model per relation type. Most candidate pairs state nothing:
     a fixed share of those is kept, each weighted to stand for the rest, which
-    makes training several times faster at the same decision boundary."""
-    keep, keep_x, keep_y, weights = [], [], [], []
-    for n, (x, y) in enumerate(zip(X, Y, strict=True)):
+    makes training several times faster at the same decision boundary.
+    ``unsure`` (per pair, as ``examples`` gives it) names the types a pair is
+    left out of."""
+    unsure = unsure if unsure is not None else [set()] * len(X)
+    keep, keep_x, keep_y, keep_unsure, weights = [], [], [], [], []
+    for n, (x, y, u) in enumerate(zip(X, Y, unsure, strict=True)):
         if y:
             weights.append(1.0)
         elif _sample_key(x) % 100 < NEGATIVE_SHARE:
@@ -106,8 +113,9 @@ def train_relations(X: Sequence[Features], Y: Sequence[set[str]], vectors: np.nd
         keep.append(n)
         keep_x.append(x)
         keep_y.append(y)
+        keep_unsure.append(u)
     model = train("relations", keep_x, keep_y, labels=RELATION_LABELS, multilabel=True, C=0.5, min_count=2,
-                  sample_weight=weights, vectors=np.asarray(vectors)[keep])
+                  sample_weight=weights, vectors=np.asarray(vectors)[keep], unknown=keep_unsure)
     model.thresholds = {lab: (thresholds or {}).get(lab, DEFAULT_THRESHOLD) for lab in RELATION_LABELS}
     return model
 

@@ -192,6 +192,7 @@ def fit(items: list[Parsed], terms: sector_terms.Table, thresholds: dict[str, fl
     ky: list[str] = []
     rx: list[Features] = []
     ry: list[set[str]] = []
+    ru: list[set[str]] = []
     rv: list[np.ndarray] = []
     ax: list[Features] = []
     ay: list[str] = []
@@ -201,9 +202,10 @@ def fit(items: list[Parsed], terms: sector_terms.Table, thresholds: dict[str, fl
         ty += b
         kx += c
         ky += d
-        x, y, v = relation_model.examples(p.rep, p.align)
+        x, y, u, v = relation_model.examples(p.rep, p.align)
         rx += x
         ry += y
+        ru += u
         rv.append(v)
         x2, y2 = alias_model.examples(p.rep, p.align)
         ax += x2
@@ -211,7 +213,7 @@ def fit(items: list[Parsed], terms: sector_terms.Table, thresholds: dict[str, fl
     type_model = entity_models.train_type(tx, ty)
     type_model.thresholds = {NONE: drop_at}
     return Models(type_model, entity_models.train_kind(kx, ky),
-                  relation_model.train_relations(rx, ry, np.concatenate(rv), thresholds), label="training",
+                  relation_model.train_relations(rx, ry, np.concatenate(rv), thresholds, ru), label="training",
                   aliases=alias_model.train_aliases(ax, ay),
                   sector_terms=terms, industries=industry_model.train_industries([p.ann for p in items], terms))
 
@@ -390,7 +392,7 @@ def compare_learners(items: list[Parsed]) -> dict[str, Any]:
     vs: dict[str, list[np.ndarray]] = {"train": [], "test": []}
     for part, group in (("train", train_items), ("test", test_items)):
         for p in group:
-            x, y, v = relation_model.examples(p.rep, p.align)
+            x, y, _, v = relation_model.examples(p.rep, p.align)
             xs[part] += x
             ys[part] += y
             vs[part].append(v)
