@@ -348,6 +348,82 @@ def test_a_delegation_or_meeting_named_after_a_body_is_a_candidate_beside_the_bo
     assert ("Mission", "mission") not in found
 
 
+def _entity(index: int, etype: str, name: str, text: str, **kw) -> Entity:
+    """An entity with a mention at each place its name occurs as written first."""
+    start = text.index(name)
+    return Entity(index, etype, [Mention(start, start + len(name), name, etype)], name=name, **kw)
+
+
+def _pairs_in_sentence(rep, sentence_text: str) -> set[tuple[str, str]]:
+    from ingest.learn.features import pair_candidates
+
+    start = rep.text.index(sentence_text)
+    return {(rep.entities[c.source].name, rep.entities[c.target].name) for c in pair_candidates(rep)
+            if c.sentence[0] <= start < c.sentence[1]}
+
+
+def test_a_phrase_referring_back_stands_for_the_entity_in_its_sentence():
+    from ingest.learn.features import Report
+    from ingest.nlp import load_model
+
+    nlp = load_model()[0]
+    text = ("Ministers of the producing countries opened the two-day ministerial meeting in Kuala Lumpur. "
+            "Olivares del Valle Ltda. sent its export manager. "
+            "The meeting was chaired by Minister Lim Keng Hoe. "
+            "The company met Hanbit Gourmet Co. on Tuesday. "
+            "The weather was fine.")
+    meeting = _entity(0, "Event", "two-day ministerial meeting", text)
+    olivares = _entity(1, "Organization", "Olivares del Valle Ltda.", text, kind="enterprise")
+    lim = _entity(2, "Person", "Lim Keng Hoe", text, attrs={"title": "Minister"})
+    hanbit = _entity(3, "Organization", "Hanbit Gourmet Co.", text, kind="enterprise")
+    rep = Report(nlp(text), text, [meeting, olivares, lim, hanbit], [])
+    refs = {(r.span.text, rep.entities[r.antecedent].name) for r in rep.references}
+    assert ("The meeting", "two-day ministerial meeting") in refs
+    assert ("The company", "Olivares del Valle Ltda.") in refs
+    assert ("Lim Keng Hoe", "two-day ministerial meeting") in _pairs_in_sentence(rep, "The meeting was chaired")
+    assert ("Olivares del Valle Ltda.", "Hanbit Gourmet Co.") in _pairs_in_sentence(rep, "The company met")
+    # What fits no entity named before it refers to nothing.
+    assert not any(r.span.text == "The weather" for r in rep.references)
+
+
+def test_a_name_found_again_where_the_rules_did_not_mark_it_is_a_mention_for_pairs():
+    from ingest.learn.features import Report
+    from ingest.nlp import load_model
+
+    nlp = load_model()[0]
+    text = ("The Ghana Export Promotion Authority (GEPA) led the mission to Dubai. "
+            "The Norwegian Business Council Dubai hosted a dinner. "
+            "GEPA signed a memorandum with Emirates Foods LLC.")
+    gepa = _entity(0, "Organization", "Ghana Export Promotion Authority", text)
+    gepa.aliases = ["GEPA"]
+    dubai = _entity(1, "Place", "Dubai", text)
+    council = _entity(2, "Organization", "Norwegian Business Council Dubai", text)
+    foods = _entity(3, "Organization", "Emirates Foods LLC", text)
+    rep = Report(nlp(text), text, [gepa, dubai, council, foods], [])
+    assert ("Ghana Export Promotion Authority", "Emirates Foods LLC") in _pairs_in_sentence(rep, "GEPA signed")
+    # A place inside another name is a candidate for where that body is.
+    assert ("Norwegian Business Council Dubai", "Dubai") in _pairs_in_sentence(rep, "The Norwegian Business")
+
+
+def test_a_fair_left_unnamed_in_a_sentence_is_paired_with_what_the_sentence_names():
+    from ingest.learn.features import Report, report_event
+    from ingest.nlp import load_model
+
+    nlp = load_model()[0]
+    text = ("Sixty firms exhibited at Gulfood 2025 in Dubai, beside the Coffee Forum. Gulfood 2025 drew 5,000 "
+            "buyers. Exhibitors included Sidama Coffee Export PLC and Guji Trading PLC.")
+    gulfood = _entity(0, "Event", "Gulfood 2025", text)
+    gulfood.mentions.append(Mention(text.rindex("Gulfood 2025"), text.rindex("Gulfood 2025") + 12, "Gulfood 2025",
+                                    "Event"))
+    sidama = _entity(1, "Organization", "Sidama Coffee Export PLC", text)
+    guji = _entity(2, "Organization", "Guji Trading PLC", text)
+    once = _entity(3, "Event", "Coffee Forum", text)
+    rep = Report(nlp(text), text, [gulfood, sidama, guji, once], [])
+    assert report_event(rep) == 0  # named twice: what the report is about
+    pairs = _pairs_in_sentence(rep, "Exhibitors included")
+    assert {("Sidama Coffee Export PLC", "Gulfood 2025"), ("Guji Trading PLC", "Gulfood 2025")} <= pairs
+
+
 def test_a_meeting_named_by_plain_modifiers_is_an_event_candidate_and_a_bare_meeting_is_not():
     from ingest.learn.candidates import add_candidates
     from ingest.nlp import load_model

@@ -11,7 +11,8 @@ This module turns one report into model inputs:
 - ``pair_candidates`` / ``pair_features``: every pair of entities that a
   sentence names together, or that a rule related, and what lies between
   them (dependency path, words, triggers, tense, the rules' verdicts, the
-  heading and table columns of a laid-out line: ``layout``); and the
+  heading and table columns of a laid-out line: ``layout``), a phrase that
+  refers back to an entity standing for it (``anaphora``); and the
   report's delegation with what a sentence names when it leaves the
   delegation unnamed, described by how that entity sits in its sentence;
 - ``pair_vectors``: what spaCy's own encoder says around each pair (the
@@ -31,7 +32,8 @@ import numpy as np
 from spacy.tokens import Doc, Span
 
 from graph.gazetteer import country_code
-from graph.ontology import MISSION, RELATION_TYPES
+from graph.ontology import EVENT, MISSION, RELATION_TYPES
+from ingest.learn.anaphora import Reference, references, repeated_names
 from ingest.learn.layout import Layout
 from ingest.mentions import Entity, Mention
 from ingest.relations import Found
@@ -88,6 +90,10 @@ class Report:
     _dateline: dict[int, bool] = field(default_factory=dict, repr=False)
     _verb_features: dict[int, Features] = field(default_factory=dict, repr=False)
     _layout: Layout | None = field(default=None, repr=False)
+    # back-references (``anaphora``): of these entities, so never carried over
+    _references: list[Reference] | None = field(default=None, repr=False)
+    _reference_heads: dict[tuple[int, int], str] = field(default_factory=dict, repr=False)
+    _repeats: list[tuple[int, Span]] | None = field(default=None, repr=False)
 
     def __post_init__(self) -> None:
         if self.spans:
@@ -111,6 +117,27 @@ class Report:
         if self.token_table is None:
             self.token_table = Tokens(self.doc)
         return self.token_table
+
+    @property
+    def references(self) -> list[Reference]:
+        """The phrases that refer back to an entity named earlier ("the meeting", "she")."""
+        if self._references is None:
+            self._references = references(self.doc, self.tokens, self.entities, self.spans)
+            self._reference_heads = {(r.antecedent, r.span.start): f"{r.head}|{r.how}" for r in self._references}
+        return self._references
+
+    def reference(self, entity: int, span: Span) -> tuple[str, str] | None:
+        """(head word, how it was chosen) of a phrase standing for an entity; None for a name."""
+        self.references  # noqa: B018 (computed on first use)
+        found = self._reference_heads.get((entity, span.start))
+        return None if found is None else tuple(found.split("|"))  # type: ignore[return-value]
+
+    @property
+    def repeats(self) -> list[tuple[int, Span]]:
+        """An entity's name or alias found again where the rules did not mark it (``anaphora``)."""
+        if self._repeats is None:
+            self._repeats = repeated_names(self.doc, self.text, self.entities, self.spans)
+        return self._repeats
 
     def sentence_at(self, offset: int) -> tuple[int, int]:
         """The character span of the sentence at a character offset."""
@@ -274,7 +301,7 @@ class PairCandidate:
 
     @property
     def unnamed(self) -> bool:
-        """The report's delegation paired with an entity of a sentence that does not name it."""
+        """The report's delegation or main event paired with an entity of a sentence that does not name it."""
         return (self.source_span is None) != (self.target_span is None)
 
 
@@ -285,16 +312,22 @@ def could_relate(source_type: str, target_type: str) -> bool:
 
 def pair_candidates(rep: Report, kept: set[int] | None = None) -> Iterator[PairCandidate]:
     """Each ordered pair of entities named in one sentence (nearest mentions),
-    the report's delegation with each entity of a sentence that does not name
-    it, and each pair the rules related, once per sentence. With ``kept``,
-    the delegation is chosen among those entities (the others were dropped)."""
+    the report's delegation and its main event each with every entity of a
+    sentence that does not name it, and each pair the rules related, once per
+    sentence. With ``kept``, those two are chosen among those entities (the
+    others were dropped)."""
     seen: set[tuple[int, int, int]] = set()
     by_sent: dict[int, list[tuple[int, Span]]] = defaultdict(list)
     sents = rep.tokens.sents
-    delegation = report_delegation(rep, kept)
+    topics = [t for t in (report_delegation(rep, kept), report_event(rep, kept)) if t is not None]
     for idx, spans in rep.spans.items():
         for _, span in spans:
             by_sent[rep.tokens.sent_no[span.start]].append((idx, span))
+    # A name found again, and a phrase referring back to an entity, stand for it in their sentence.
+    for idx, span in rep.repeats:
+        by_sent[rep.tokens.sent_no[span.start]].append((idx, span))
+    for ref in rep.references:
+        by_sent[rep.tokens.sent_no[ref.span.start]].append((ref.antecedent, ref.span))
     for n, items in sorted(by_sent.items()):
         sent = sents[n]
         best: dict[tuple[int, int], tuple[int, Span, Span]] = {}
@@ -312,8 +345,8 @@ def pair_candidates(rep: Report, kept: set[int] | None = None) -> Iterator[PairC
         for (a, b), (_, sa, sb) in sorted(best.items()):
             seen.add((a, b, sent[0]))
             yield PairCandidate(a, b, sent, sa, sb)
-        if delegation is not None:
-            for cand in _unnamed_delegation_pairs(rep, delegation, items, sent):
+        for topic in topics:
+            for cand in _unnamed_topic_pairs(rep, topic, items, sent):
                 seen.add((cand.source, cand.target, sent[0]))
                 yield cand
     for fd in rep.found:
@@ -334,25 +367,37 @@ def report_delegation(rep: Report, kept: set[int] | None = None) -> int | None:
     return max(missions, key=lambda e: (len(rep.spans[e.index]), -e.index)).index
 
 
-def _unnamed_delegation_pairs(rep: Report, delegation: int, items: list[tuple[int, Span]],
-                              sent: tuple[int, int]) -> Iterator[PairCandidate]:
-    """The report's delegation paired with each entity of a sentence that does
-    not name it: mission reports leave their actor out ("Visit to the Trakia
-    Economic Zone", "In Tbilisi the participants met the chamber"). The
-    delegation's side has no span; ``pair_features`` describes the sentence
+def report_event(rep: Report, kept: set[int] | None = None) -> int | None:
+    """The event a report is about: its most-mentioned Event, if named at
+    least twice (a fair's exhibitor list leaves the fair unnamed)."""
+    events = [e for e in rep.entities if e.type == EVENT and len(rep.spans.get(e.index, ())) >= 2
+              and (kept is None or e.index in kept)]
+    if not events:
+        return None
+    return max(events, key=lambda e: (len(rep.spans[e.index]), -e.index)).index
+
+
+def _unnamed_topic_pairs(rep: Report, topic: int, items: list[tuple[int, Span]],
+                         sent: tuple[int, int]) -> Iterator[PairCandidate]:
+    """The report's delegation (or main event) paired with each entity of a
+    sentence that does not name it: mission reports leave their actor out
+    ("Visit to the Trakia Economic Zone", "In Tbilisi the participants met
+    the chamber"), fair reports their fair ("Exhibitors included ..."). The
+    topic's side has no span; ``pair_features`` describes the sentence
     around the named end instead."""
-    if any(idx == delegation for idx, _ in items):
+    if any(idx == topic for idx, _ in items):
         return
+    topic_type = rep.entities[topic].type
     first: dict[int, Span] = {}
     for idx, span in items:
         if idx not in first or span.start < first[idx].start:
             first[idx] = span
     for idx, span in sorted(first.items()):
         other = rep.entities[idx].type
-        if could_relate(MISSION, other):
-            yield PairCandidate(delegation, idx, sent, None, span)
-        if could_relate(other, MISSION):
-            yield PairCandidate(idx, delegation, sent, span, None)
+        if could_relate(topic_type, other):
+            yield PairCandidate(topic, idx, sent, None, span)
+        if could_relate(other, topic_type):
+            yield PairCandidate(idx, topic, sent, span, None)
 
 
 def pair_vectors(rep: Report, cands: Sequence[PairCandidate], width: int) -> np.ndarray:
@@ -409,7 +454,7 @@ def pair_features(rep: Report, cand: PairCandidate, rule_types: dict[tuple[int, 
     a, b = rep.entities[cand.source], rep.entities[cand.target]
     tp = f"{a.type}>{b.type}"
     if cand.unnamed:
-        return _unnamed_delegation_features(rep, cand, a, b, rule_types, rule_here, tp)
+        return _unnamed_topic_features(rep, cand, a, b, rule_types, rule_here, tp)
     f: Features = {f"types={tp}": 1.0, f"kinds={a.kind or a.type}>{b.kind or b.type}": 1.0, "bias_pair": 1.0}
     for t in rule_types.get((cand.source, cand.target), ()):
         f[f"rule={t}"] = 1.0
@@ -433,6 +478,14 @@ def pair_features(rep: Report, cand: PairCandidate, rule_types: dict[tuple[int, 
     if sa is None or sb is None:
         f["no_cooccurrence"] = 1.0
         return f
+    for end, idx, span in (("src", cand.source, sa), ("tgt", cand.target, sb)):
+        ref = rep.reference(idx, span)
+        if ref is not None:
+            head, how = ref
+            f[f"{end}_refers"] = 1.0
+            f[f"{end}_refers|{tp}"] = 1.0
+            f[f"{end}_refers={head}"] = 1.0
+            f[f"{end}_refers_{how}"] = 1.0
     tk = rep.tokens
     ra, rb = rep.root(sa), rep.root(sb)
     f["src_first" if sa.start < sb.start else "tgt_first"] = 1.0
@@ -485,10 +538,10 @@ def pair_features(rep: Report, cand: PairCandidate, rule_types: dict[tuple[int, 
     return f
 
 
-def _unnamed_delegation_features(rep: Report, cand: PairCandidate, a: Entity, b: Entity,
+def _unnamed_topic_features(rep: Report, cand: PairCandidate, a: Entity, b: Entity,
                                  rule_types: dict[tuple[int, int], set[str]],
                                  rule_here: dict[tuple[int, int, int], set[str]], tp: str) -> Features:
-    """A pair whose delegation the sentence leaves out: how the named end
+    """A pair whose delegation (or main event) the sentence leaves out: how the named end
     sits in the sentence (a list line's first word, its head and the path up
     to the root, the verbs) and whether someone else is the subject. Its own
     feature names throughout, so that these pairs, many of them stating

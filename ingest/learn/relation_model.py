@@ -2,9 +2,10 @@
 two entities it names.
 
 Candidates are ordered pairs (``features.pair_candidates``): every two
-entities one sentence names together, the report's delegation with each
-entity of a sentence that leaves the delegation out ("Visit to the Tema
-Free Zone"), and every pair the rules related.
+entities one sentence names together (or a phrase referring back to one:
+``anaphora``), the report's delegation and its main event each with every
+entity of a sentence that leaves it out ("Visit to the Tema Free Zone",
+"Exhibitors included ..."), and every pair the rules related.
 Each is described by the dependency path between them, the words between,
 the sentence's verbs and tense, the entities' types and kinds and what the
 rules concluded (``features.pair_features``), and by spaCy's contextual
