@@ -424,6 +424,26 @@ def test_a_fair_left_unnamed_in_a_sentence_is_paired_with_what_the_sentence_name
     assert {("Sidama Coffee Export PLC", "Gulfood 2025"), ("Guji Trading PLC", "Gulfood 2025")} <= pairs
 
 
+def test_a_list_line_is_paired_with_what_its_heading_names():
+    from ingest.learn.features import Report, pair_candidates
+    from ingest.nlp import load_model
+
+    nlp = load_model()[0]
+    text = ("Trade fair report\n\nExhibitors on the Kenya Pavilion:\n"
+            "· Nairobi Tea Traders Ltd, Mombasa\n· Rift Valley Roasters Ltd, Nakuru\n\n"
+            "Nairobi Tea Traders Ltd then visited the port.\n")
+    pavilion = _entity(0, "Event", "Kenya Pavilion", text)
+    tea = _entity(1, "Organization", "Nairobi Tea Traders Ltd", text)
+    roasters = _entity(2, "Organization", "Rift Valley Roasters Ltd", text)
+    rep = Report(nlp(text), text, [pavilion, tea, roasters], [])
+    pairs = {(rep.entities[c.source].name, rep.entities[c.target].name, rep.text[c.sentence[0]:c.sentence[1]].strip("· \n"))
+             for c in pair_candidates(rep)}
+    assert ("Nairobi Tea Traders Ltd", "Kenya Pavilion", "Nairobi Tea Traders Ltd, Mombasa") in pairs
+    assert ("Rift Valley Roasters Ltd", "Kenya Pavilion", "Rift Valley Roasters Ltd, Nakuru") in pairs
+    # Prose after the list is under no heading.
+    assert not any(s.startswith("Nairobi Tea Traders Ltd then") and b == "Kenya Pavilion" for _, b, s in pairs)
+
+
 def test_a_meeting_named_by_plain_modifiers_is_an_event_candidate_and_a_bare_meeting_is_not():
     from ingest.learn.candidates import add_candidates
     from ingest.nlp import load_model

@@ -9,7 +9,7 @@ This module turns one report into model inputs:
 - ``entity_features``: what an entity's name and its contexts look like
   (shared by the type and the kind model);
 - ``pair_candidates`` / ``pair_features``: every pair of entities that a
-  sentence names together, or that a rule related, and what lies between
+  sentence names together (or a list line and its heading), or that a rule related, and what lies between
   them (dependency path, words, triggers, tense, the rules' verdicts, the
   heading and table columns of a laid-out line: ``layout``), a phrase that
   refers back to an entity standing for it (``anaphora``); and the
@@ -349,6 +349,10 @@ def pair_candidates(rep: Report, kept: set[int] | None = None) -> Iterator[PairC
             for cand in _unnamed_topic_pairs(rep, topic, items, sent):
                 seen.add((cand.source, cand.target, sent[0]))
                 yield cand
+        for cand in _heading_pairs(rep, items, sent, by_sent):
+            if (cand.source, cand.target, sent[0]) not in seen:
+                seen.add((cand.source, cand.target, sent[0]))
+                yield cand
     for fd in rep.found:
         for a, b in ((fd.source, fd.target), (fd.target, fd.source)):
             key = (a, b, fd.sentence[0])
@@ -365,6 +369,29 @@ def report_delegation(rep: Report, kept: set[int] | None = None) -> int | None:
     if not missions:
         return None
     return max(missions, key=lambda e: (len(rep.spans[e.index]), -e.index)).index
+
+
+def _heading_pairs(rep: Report, items: list[tuple[int, Span]], sent: tuple[int, int],
+                   by_sent: dict[int, list[tuple[int, Span]]]) -> Iterator[PairCandidate]:
+    """What a list item or table row names paired with what the heading above
+    it names ("Pavilion line-up (14 ESC members):" over "· Cygnet Ledger
+    Systems Pvt Ltd, Pune"): the pair is stated by the layout, across lines."""
+    layout = rep.layout
+    for b, sb in items:
+        heading = layout.heading(sb.start_char)
+        if heading is None:
+            continue
+        first = rep.tokens.sent_no[max(bisect_right(rep.tokens.idx, heading[0]) - 1, 0)]
+        last = rep.tokens.sent_no[max(bisect_right(rep.tokens.idx, heading[1] - 1) - 1, 0)]
+        for n in range(first, last + 1):
+            for a, sa in by_sent.get(n, ()):
+                if a == b or not heading[0] <= sa.start_char < heading[1]:
+                    continue
+                ta, tb = rep.entities[a].type, rep.entities[b].type
+                if could_relate(ta, tb):
+                    yield PairCandidate(a, b, sent, sa, sb)
+                if could_relate(tb, ta):
+                    yield PairCandidate(b, a, sent, sb, sa)
 
 
 def report_event(rep: Report, kept: set[int] | None = None) -> int | None:
@@ -487,6 +514,9 @@ def pair_features(rep: Report, cand: PairCandidate, rule_types: dict[tuple[int, 
             f[f"{end}_refers={head}"] = 1.0
             f[f"{end}_refers_{how}"] = 1.0
     tk = rep.tokens
+    if tk.sent_no[sa.start] != tk.sent_no[sb.start]:  # a heading and a line of its list
+        f["under_heading"] = 1.0
+        f[f"under_heading|{tp}"] = 1.0
     ra, rb = rep.root(sa), rep.root(sb)
     f["src_first" if sa.start < sb.start else "tgt_first"] = 1.0
     lo, hi = (sa, sb) if sa.start < sb.start else (sb, sa)

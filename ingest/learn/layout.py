@@ -6,7 +6,9 @@ verbs: a list of organisations under "Meetings held" or "Agreements signed",
 a table whose columns are "Malaysian company | UAE counterpart | Deal". The
 sentence of such a line names no verb for the pair features to read, so
 the relation model is also told the words of the line's heading (its
-section) and of the table columns its two ends sit in.
+section) and of the table columns its two ends sit in; and what the heading
+names is a candidate partner of what each of its lines names
+(``features.pair_candidates``).
 
 Plain text is enough: the readers write list items as lines opening with a
 bullet or a number and table rows as cells joined by `` | ``
@@ -75,6 +77,7 @@ class _Line:
     start: int
     section: tuple[str, ...]  # the words of the heading this line is listed under
     cells: list[tuple[int, int, tuple[str, ...]]]  # table row: each cell's span and its column's words
+    heading: tuple[int, int] | None = None  # the span of the heading this list item or row is under
 
 
 class Layout:
@@ -88,12 +91,14 @@ class Layout:
             raw.append((pos, line))
             pos += len(line) + 1
         heading: tuple[str, ...] = ()  # the section open for list items and rows
+        heading_at: tuple[int, int] | None = None  # and where its heading line is
         header: list[tuple[str, ...]] | None = None  # the column words of the table being read
-        prev = ""  # the previous non-empty line
+        prev, prev_at = "", (0, 0)  # the previous non-empty line and its span
         rows = [_is_row(line) for _, line in raw]
         for n, (start, line) in enumerate(raw):
             section: tuple[str, ...] = ()
             cells: list[tuple[int, int, tuple[str, ...]]] = []
+            under: tuple[int, int] | None = None
             if not line.strip():
                 self.lines.append(_Line(start, (), []))
                 continue
@@ -103,13 +108,13 @@ class Layout:
                 if header is None:  # the first row names the columns
                     header = [words(c) for _, _, c in parts]
                     if n > 1 and _heading_like(prev):
-                        heading = words(prev.rstrip(":"))
+                        heading, heading_at = words(prev.rstrip(":")), prev_at
                 cells = [(a, b, header[k] if k < len(header) else ()) for k, (a, b, _) in enumerate(parts)]
-                section = heading
+                section, under = heading, heading_at
             else:
                 header = None
                 if _LIST_ITEM.match(line):
-                    section = heading
+                    section, under = heading, heading_at
                 else:
                     # A heading opens a section for the list or paragraph below it;
                     # a line of prose closes it (its own label, "Results: ...", is its section).
@@ -119,8 +124,9 @@ class Layout:
                     elif n > 1 and _heading_like(prev):
                         section = heading
                     heading = words(line.rstrip(":")) if _heading_like(line) and n > 0 else ()
-            self.lines.append(_Line(start, section, cells))
-            prev = line
+                    heading_at = (start, start + len(line)) if heading else None
+            self.lines.append(_Line(start, section, cells, under if section else None))
+            prev, prev_at = line, (start, start + len(line))
         self._starts = [ln.start for ln in self.lines]
 
     def _line(self, pos: int) -> _Line:
@@ -129,6 +135,10 @@ class Layout:
     def section(self, pos: int) -> tuple[str, ...]:
         """The heading words of the line holding character ``pos`` (empty outside lists and sections)."""
         return self._line(pos).section
+
+    def heading(self, pos: int) -> tuple[int, int] | None:
+        """The span of the heading above the list item or table row holding character ``pos``."""
+        return self._line(pos).heading
 
     def column(self, pos: int) -> tuple[str, ...]:
         """The column words of the table cell holding character ``pos`` (empty outside tables)."""
