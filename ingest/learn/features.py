@@ -11,8 +11,7 @@ This module turns one report into model inputs:
 - ``pair_candidates`` / ``pair_features``: every pair of entities that a
   sentence names together (or a list line and its heading), or that a rule related, and what lies between
   them (dependency path, words, triggers, tense, the rules' verdicts, the
-  heading and table columns of a laid-out line: ``layout``), a phrase that
-  refers back to an entity standing for it (``anaphora``); and the
+  heading and table columns of a laid-out line: ``layout``); and the
   report's delegation with what a sentence names when it leaves the
   delegation unnamed, described by how that entity sits in its sentence;
 - ``pair_vectors``: what spaCy's own encoder says around each pair (the
@@ -33,7 +32,6 @@ from spacy.tokens import Doc, Span
 
 from graph.gazetteer import country_code
 from graph.ontology import EVENT, MISSION, RELATION_TYPES
-from ingest.learn.anaphora import Reference, references, repeated_names
 from ingest.learn.layout import Layout
 from ingest.mentions import Entity, Mention
 from ingest.relations import Found
@@ -90,10 +88,6 @@ class Report:
     _dateline: dict[int, bool] = field(default_factory=dict, repr=False)
     _verb_features: dict[int, Features] = field(default_factory=dict, repr=False)
     _layout: Layout | None = field(default=None, repr=False)
-    # back-references (``anaphora``): of these entities, so never carried over
-    _references: list[Reference] | None = field(default=None, repr=False)
-    _reference_heads: dict[tuple[int, int], str] = field(default_factory=dict, repr=False)
-    _repeats: list[tuple[int, Span]] | None = field(default=None, repr=False)
 
     def __post_init__(self) -> None:
         if self.spans:
@@ -117,27 +111,6 @@ class Report:
         if self.token_table is None:
             self.token_table = Tokens(self.doc)
         return self.token_table
-
-    @property
-    def references(self) -> list[Reference]:
-        """The phrases that refer back to an entity named earlier ("the meeting", "she")."""
-        if self._references is None:
-            self._references = references(self.doc, self.tokens, self.entities, self.spans)
-            self._reference_heads = {(r.antecedent, r.span.start): f"{r.head}|{r.how}" for r in self._references}
-        return self._references
-
-    def reference(self, entity: int, span: Span) -> tuple[str, str] | None:
-        """(head word, how it was chosen) of a phrase standing for an entity; None for a name."""
-        self.references  # noqa: B018 (computed on first use)
-        found = self._reference_heads.get((entity, span.start))
-        return None if found is None else tuple(found.split("|"))  # type: ignore[return-value]
-
-    @property
-    def repeats(self) -> list[tuple[int, Span]]:
-        """An entity's name or alias found again where the rules did not mark it (``anaphora``)."""
-        if self._repeats is None:
-            self._repeats = repeated_names(self.doc, self.text, self.entities, self.spans)
-        return self._repeats
 
     def sentence_at(self, offset: int) -> tuple[int, int]:
         """The character span of the sentence at a character offset."""
@@ -323,11 +296,6 @@ def pair_candidates(rep: Report, kept: set[int] | None = None) -> Iterator[PairC
     for idx, spans in rep.spans.items():
         for _, span in spans:
             by_sent[rep.tokens.sent_no[span.start]].append((idx, span))
-    # A name found again, and a phrase referring back to an entity, stand for it in their sentence.
-    for idx, span in rep.repeats:
-        by_sent[rep.tokens.sent_no[span.start]].append((idx, span))
-    for ref in rep.references:
-        by_sent[rep.tokens.sent_no[ref.span.start]].append((ref.antecedent, ref.span))
     for n, items in sorted(by_sent.items()):
         sent = sents[n]
         best: dict[tuple[int, int], tuple[int, Span, Span]] = {}
@@ -505,14 +473,6 @@ def pair_features(rep: Report, cand: PairCandidate, rule_types: dict[tuple[int, 
     if sa is None or sb is None:
         f["no_cooccurrence"] = 1.0
         return f
-    for end, idx, span in (("src", cand.source, sa), ("tgt", cand.target, sb)):
-        ref = rep.reference(idx, span)
-        if ref is not None:
-            head, how = ref
-            f[f"{end}_refers"] = 1.0
-            f[f"{end}_refers|{tp}"] = 1.0
-            f[f"{end}_refers={head}"] = 1.0
-            f[f"{end}_refers_{how}"] = 1.0
     tk = rep.tokens
     if tk.sent_no[sa.start] != tk.sent_no[sb.start]:  # a heading and a line of its list
         f["under_heading"] = 1.0

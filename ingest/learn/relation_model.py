@@ -2,8 +2,8 @@
 two entities it names.
 
 Candidates are ordered pairs (``features.pair_candidates``): every two
-entities one sentence names together (or a phrase referring back to one:
-``anaphora``), the report's delegation and its main event each with every
+entities one sentence names together (or a list line and its heading),
+the report's delegation and its main event each with every
 entity of a sentence that leaves it out ("Visit to the Tema Free Zone",
 "Exhibitors included ..."), and every pair the rules related.
 Each is described by the dependency path between them, the words between,
