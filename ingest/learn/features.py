@@ -9,11 +9,12 @@ This module turns one report into model inputs:
 - ``entity_features``: what an entity's name and its contexts look like
   (shared by the type and the kind model);
 - ``pair_candidates`` / ``pair_features``: every pair of entities that a
-  sentence names together (or a list line and its heading), or that a rule related, and what lies between
-  them (dependency path, words, triggers, tense, the rules' verdicts, the
-  heading and table columns of a laid-out line: ``layout``); and the
-  report's delegation with what a sentence names when it leaves the
-  delegation unnamed, described by how that entity sits in its sentence;
+  sentence names together (or a list line and its heading), or that a rule
+  related, and what lies between them (dependency path, words, triggers,
+  tense, the rules' verdicts, the heading and table columns of a laid-out
+  line: ``layout``); and the report's delegation and main event with what a
+  sentence names when it leaves them unnamed, described by how that entity
+  sits in its sentence;
 - ``pair_vectors``: what spaCy's own encoder says around each pair (the
   contextual vectors the tagger and parser read, ``doc.tensor``).
 """
