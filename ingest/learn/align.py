@@ -104,22 +104,29 @@ class Alignment:
             return None
         return g.get("kind")
 
-    def pair_types(self, cand: PairCandidate, *, optional: bool = True) -> set[str]:
+    def pair_labels(self, cand: PairCandidate) -> tuple[set[str], set[str]]:
         """The relation types the annotation states for this pair in this
-        sentence; with ``optional=False``, only those it does not mark optional."""
+        sentence: (required ones, those it states only as optional)."""
         ga, gb = self.gold.get(cand.source), self.gold.get(cand.target)
         if ga is None or gb is None or ga is gb:
-            return set()
+            return set(), set()
         s0, s1 = cand.sentence
-        out = set()
+        required: set[str] = set()
+        optional: set[str] = set()
         for r in self.ann.relations:
             src, tgt = set(parties(r["source"])), set(parties(r["target"]))
             forward = ga["name"] in src and gb["name"] in tgt
             backward = r["type"] in SYMMETRIC_RELATIONS and gb["name"] in src and ga["name"] in tgt
-            if not (forward or backward) or (r.get("optional") and not optional):
+            if not (forward or backward):
                 continue
             evidence = r.get("evidence")
             if evidence and not any(s < s1 and s0 < t for s, t in evidence):
                 continue
-            out.add(r["type"])
-        return out
+            (optional if r.get("optional") else required).add(r["type"])
+        return required, optional - required
+
+    def pair_types(self, cand: PairCandidate, *, optional: bool = True) -> set[str]:
+        """The relation types the annotation states for this pair in this
+        sentence; with ``optional=False``, only those it does not mark optional."""
+        required, maybe = self.pair_labels(cand)
+        return required | maybe if optional else required

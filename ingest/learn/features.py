@@ -345,17 +345,19 @@ def _heading_pairs(rep: Report, items: list[tuple[int, Span]], sent: tuple[int, 
     """What a list item or table row names paired with what the heading above
     it names ("Pavilion line-up (14 ESC members):" over "· Cygnet Ledger
     Systems Pvt Ltd, Pune"): the pair is stated by the layout, across lines."""
-    layout = rep.layout
+    tk = rep.tokens
+    named: dict[tuple[int, int], list[tuple[int, Span]]] = {}  # what each heading names
     for b, sb in items:
-        heading = layout.heading(sb.start_char)
+        heading = rep.layout.heading(sb.start_char)
         if heading is None:
             continue
-        first = rep.tokens.sent_no[max(bisect_right(rep.tokens.idx, heading[0]) - 1, 0)]
-        last = rep.tokens.sent_no[max(bisect_right(rep.tokens.idx, heading[1] - 1) - 1, 0)]
-        for n in range(first, last + 1):
-            for a, sa in by_sent.get(n, ()):
-                if a == b or not heading[0] <= sa.start_char < heading[1]:
-                    continue
+        if heading not in named:
+            first = tk.sent_no[max(bisect_right(tk.idx, heading[0]) - 1, 0)]
+            last = tk.sent_no[max(bisect_right(tk.idx, heading[1] - 1) - 1, 0)]
+            named[heading] = [(a, sa) for n in range(first, last + 1) for a, sa in by_sent.get(n, ())
+                              if heading[0] <= sa.start_char < heading[1]]
+        for a, sa in named[heading]:
+            if a != b:
                 ta, tb = rep.entities[a].type, rep.entities[b].type
                 if could_relate(ta, tb):
                     yield PairCandidate(a, b, sent, sa, sb)

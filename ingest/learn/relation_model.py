@@ -79,11 +79,10 @@ def examples(rep: Report, align: Alignment) -> tuple[list[Features], list[set[st
             continue
         if cand.unnamed and not align.has_evidence:
             continue  # without evidence offsets, which sentence states it is unknown
-        stated = align.pair_types(cand)
-        required = align.pair_types(cand, optional=False) if stated else stated
+        required, only_optional = align.pair_labels(cand)
         X.append(f)
         Y.append(required)
-        unsure.append(stated - required)
+        unsure.append(only_optional)
         cands.append(cand)
     return X, Y, unsure, pair_vectors(rep, cands, VECTOR_WIDTH)
 
@@ -102,9 +101,8 @@ def train_relations(X: Sequence[Features], Y: Sequence[set[str]], vectors: np.nd
     makes training several times faster at the same decision boundary.
     ``unsure`` (per pair, as ``examples`` gives it) names the types a pair is
     left out of."""
-    unsure = unsure if unsure is not None else [set()] * len(X)
     keep, keep_x, keep_y, keep_unsure, weights = [], [], [], [], []
-    for n, (x, y, u) in enumerate(zip(X, Y, unsure, strict=True)):
+    for n, (x, y, u) in enumerate(zip(X, Y, unsure or [set()] * len(X), strict=True)):
         if y:
             weights.append(1.0)
         elif _sample_key(x) % 100 < NEGATIVE_SHARE:

@@ -389,19 +389,21 @@ def compare_learners(items: list[Parsed]) -> dict[str, Any]:
     prepare(items, train_items)
     xs: dict[str, list[Features]] = {"train": [], "test": []}
     ys: dict[str, list[set[str]]] = {"train": [], "test": []}
+    us: dict[str, list[set[str]]] = {"train": [], "test": []}
     vs: dict[str, list[np.ndarray]] = {"train": [], "test": []}
     for part, group in (("train", train_items), ("test", test_items)):
         for p in group:
-            x, y, _, v = relation_model.examples(p.rep, p.align)
+            x, y, u, v = relation_model.examples(p.rep, p.align)
             xs[part] += x
             ys[part] += y
+            us[part] += u
             vs[part].append(v)
     vectors = {part: np.concatenate(v) for part, v in vs.items()}
     labels = relation_model.RELATION_LABELS
     truth = np.array([[lab in y for lab in labels] for y in ys["test"]])
     probs: dict[str, Any] = {}
     started = time.monotonic()
-    lr = relation_model.train_relations(xs["train"], ys["train"], vectors["train"])
+    lr = relation_model.train_relations(xs["train"], ys["train"], vectors["train"], unsure=us["train"])
     probs["logistic regression"] = np.array([[lr.proba(f, v)[lab] for lab in labels]
                                             for f, v in zip(xs["test"], vectors["test"], strict=True)])
     seconds = {"logistic regression": time.monotonic() - started}
