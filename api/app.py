@@ -56,6 +56,7 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        state.start_prewarm()
         yield
         state.close()
 

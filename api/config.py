@@ -47,6 +47,8 @@ class Settings:
     sparql_workers: int = DEFAULT_SPARQL_WORKERS
     # Each uploaded file's reading budget (ingest.read_worker).
     read_timeout_s: float = DEFAULT_READ_TIMEOUT_S
+    # Read an embedded store's file into the page cache at start (graph.prewarm).
+    prewarm: bool = True
 
     def all_keys(self) -> tuple[ApiKey, ...]:
         """Every configured key: the file's, then the older single keys
@@ -71,6 +73,7 @@ class Settings:
             sparql_max_rows=int(_float_env("TRADEKG_SPARQL_MAX_ROWS", DEFAULT_SPARQL_MAX_ROWS)),
             sparql_workers=max(1, int(_float_env("TRADEKG_SPARQL_WORKERS", DEFAULT_SPARQL_WORKERS))),
             read_timeout_s=_float_env("TRADEKG_READ_TIMEOUT", DEFAULT_READ_TIMEOUT_S),
+            prewarm=os.environ.get("TRADEKG_PREWARM", "1").strip().lower() not in {"0", "false", "no", "off"},
         )
 
 

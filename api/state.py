@@ -11,7 +11,8 @@ from fastapi import Request
 
 from api.config import Settings
 from api.sparql import SparqlView, SparqlWorkers
-from graph.store import Store, open_store
+from graph import prewarm
+from graph.store import Store, embedded_path, open_store
 from ingest.read_worker import ReadWorker
 
 if TYPE_CHECKING:
@@ -40,6 +41,8 @@ class AppState:
         # (the SPARQL view) know they are stale.
         self.generation = 0
         self.cache: dict[str, Any] = {}
+        self._stop_prewarm = threading.Event()
+        self._prewarm: tuple[threading.Thread, list[prewarm.Prewarm]] | None = None
 
     @contextmanager
     def store(self) -> Iterator[Store]:
@@ -56,6 +59,22 @@ class AppState:
             finally:
                 self.generation += 1
 
+    def start_prewarm(self) -> None:
+        """Read an embedded store's file into the page cache in the background,
+        so the first queries after a start do not wait on the disk page by page."""
+        path = embedded_path(self.settings.store_url)
+        if not self.settings.prewarm or self._prewarm is not None or path is None or str(path) == ":memory:":
+            return
+        self._prewarm = prewarm.start(path, self._stop_prewarm)
+
+    def prewarmed(self, timeout: float | None = None) -> prewarm.Prewarm | None:
+        """The prewarm's result, waiting up to ``timeout`` seconds (None: not started or not done)."""
+        if self._prewarm is None:
+            return None
+        thread, out = self._prewarm
+        thread.join(timeout)
+        return out[0] if out else None
+
     def extractor(self) -> ExtractorLike:
         # spaCy takes about a second to load: once per process, on first upload.
         if self._extractor is None:
@@ -65,6 +84,7 @@ class AppState:
         return self._extractor
 
     def close(self) -> None:
+        self._stop_prewarm.set()
         self.sparql_workers.close()
         with self.reading:
             self.read_worker.close()

@@ -1,6 +1,6 @@
 """Query latency on realistic parameters, hubs and cold starts included.
 
-    .venv/bin/python -m benchmarks.latency [--db /tmp/tkbench/ext1m.db] [--samples 40] [--cold 5]
+    .venv/bin/python -m benchmarks.latency [--db /tmp/tkbench/ext1m.db] [--samples 40] [--cold 5] [--prewarm]
 
 For who-met-whom (first page of 50), partner candidates (a sector and a
 country) and contact recommendations (two countries, two sectors), on an
@@ -15,7 +15,9 @@ embedded store:
 * cold: for ``--cold`` random and ``--cold`` hub parameters, a fresh process
   whose store file was first evicted from the page cache
   (``os.posix_fadvise(..., POSIX_FADV_DONTNEED)``), timing its first call
-  (opening the store not included), against the same parameter warm.
+  (opening the store not included), against the same parameter warm;
+  with ``--prewarm``, the same again after the fresh process read the file
+  through once (``graph.prewarm``, what ``tradekg serve`` does at start).
 
 The graph should be one ``benchmarks.extracted`` wrote (heavy-tailed, like
 an extracted one).
@@ -37,6 +39,7 @@ from typing import Any
 
 from benchmarks.queries import machine
 from benchmarks.synthetic import COUNTRIES, SECTORS
+from graph.prewarm import prewarm, store_files
 from graph.sqlite_store import SqliteStore
 from graph.store import Store
 from queries.meetings import who_met_whom
@@ -119,12 +122,16 @@ def evict(path: Path) -> None:
                 os.close(fd)
 
 
-def cold_call(path: Path, name: str, p: Params) -> float:
-    """First call of ``name`` in a fresh process, the file evicted first."""
+def cold_call(path: Path, name: str, p: Params, *, prewarmed: bool = False) -> tuple[float, float]:
+    """(ms of the first call of ``name`` in a fresh process, the file evicted
+    first; seconds the process spent prewarming the file before it, as
+    ``tradekg serve`` does at start, when ``prewarmed``)."""
     evict(path)
-    out = subprocess.run([sys.executable, "-m", "benchmarks.latency", "--db", str(path), "--one", name,
-                          json.dumps(p)], check=True, capture_output=True, text=True).stdout
-    return float(out.strip().splitlines()[-1])
+    cmd = [sys.executable, "-m", "benchmarks.latency", "--db", str(path), "--one", name, json.dumps(p)]
+    out = subprocess.run(cmd + (["--prewarm"] if prewarmed else []), check=True, capture_output=True,
+                         text=True).stdout
+    call_ms, prewarm_s = out.strip().splitlines()[-1].split()
+    return float(call_ms), float(prewarm_s)
 
 
 def main() -> None:
@@ -132,19 +139,25 @@ def main() -> None:
     ap.add_argument("--db", type=Path, default=Path("/tmp/tkbench/ext1m.db"))
     ap.add_argument("--samples", type=int, default=40)
     ap.add_argument("--cold", type=int, default=5)
+    ap.add_argument("--prewarm", action="store_true",
+                    help="also time each cold first call after the fresh process prewarmed the file")
     ap.add_argument("--one", nargs=2, metavar=("QUERY", "PARAMS"), help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.one:
         store = SqliteStore(args.db)
-        print(f"{timed(lambda: run_query(store, args.one[0], json.loads(args.one[1]))):.1f}")
+        prewarm_s = prewarm(store_files(args.db)).seconds if args.prewarm else 0.0
+        print(f"{timed(lambda: run_query(store, args.one[0], json.loads(args.one[1]))):.1f} {prewarm_s:.2f}")
         return
     print(f"machine: {machine()}, load average {os.getloadavg()[0]:.1f}")
     params = hubs_and_randoms(args.db, args.samples, random.Random(11))
     store = SqliteStore(args.db)
     st = store.stats()
     print(f"store: {st.relations:,} relations, {st.entities:,} entities, {st.documents:,} documents")
+    extra = (" | prewarm s p50 | first call after prewarm p50 / max ms | after prewarm / warm (p50)",
+             "|---|---|---|") if args.prewarm else ("", "")
     print("| query | runs | p50 ms | p95 ms | p99 ms | hubs p50 | hubs max | cold first call p50 / max ms "
-          "| warm, same parameters p50 / max | cold / warm (p50) |\n|---|---|---|---|---|---|---|---|---|---|")
+          f"| warm, same parameters p50 / max | cold / warm (p50){extra[0]} |\n"
+          f"|---|---|---|---|---|---|---|---|---|---|{extra[1]}")
     for name, (randoms, hubs) in params.items():
         for p in randoms + hubs:  # warm-up: the pages these parameters touch
             run_query(store, name, p)
@@ -153,12 +166,17 @@ def main() -> None:
         hub_ms = [warm[json.dumps(p)] for p in hubs]
         every = list(warm.values())
         chosen = randoms[:args.cold] + hubs[:args.cold]
-        cold = [cold_call(args.db, name, p) for p in chosen]
+        cold = [cold_call(args.db, name, p)[0] for p in chosen]
         same = [warm[json.dumps(p)] for p in chosen]
-        print(f"| {name} | {len(every)} | {pct(every, 0.5):.1f} | {pct(every, 0.95):.1f} | {pct(every, 0.99):.1f} "
-              f"| {pct(hub_ms, 0.5):.1f} | {max(hub_ms):.1f} | {pct(cold, 0.5):.0f} / {max(cold):.0f} "
-              f"| {pct(same, 0.5):.0f} / {max(same):.0f} | {pct(cold, 0.5) / max(0.1, pct(same, 0.5)):.1f} |",
-              flush=True)
+        row = (f"| {name} | {len(every)} | {pct(every, 0.5):.1f} | {pct(every, 0.95):.1f} | {pct(every, 0.99):.1f} "
+               f"| {pct(hub_ms, 0.5):.1f} | {max(hub_ms):.1f} | {pct(cold, 0.5):.0f} / {max(cold):.0f} "
+               f"| {pct(same, 0.5):.0f} / {max(same):.0f} | {pct(cold, 0.5) / max(0.1, pct(same, 0.5)):.1f} |")
+        if args.prewarm:
+            after = [cold_call(args.db, name, p, prewarmed=True) for p in chosen]
+            calls = [ms for ms, _ in after]
+            row += (f" {pct([s for _, s in after], 0.5):.1f} | {pct(calls, 0.5):.0f} / {max(calls):.0f} "
+                    f"| {pct(calls, 0.5) / max(0.1, pct(same, 0.5)):.1f} |")
+        print(row, flush=True)
     store.close()
 
 

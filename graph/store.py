@@ -374,18 +374,31 @@ def walk_relations(
     return seen, list(walked.values())
 
 
+def _target(url: str | os.PathLike[str] | None) -> tuple[str, str]:
+    """(scheme, the URL) of the store named by ``url`` or the environment."""
+    target = str(url or os.environ.get("TRADEKG_STORE") or os.environ.get("TRADEKG_DB") or DEFAULT_DB)
+    return (target.split("://", 1)[0].lower() if "://" in target else ""), target
+
+
+def embedded_path(url: str | os.PathLike[str] | None = None) -> Path | None:
+    """The file of the embedded store ``open_store(url)`` opens (None for a server)."""
+    scheme, target = _target(url)
+    if scheme not in {"", "sqlite"}:
+        return None
+    return Path(target.split("://", 1)[1] if scheme else target)
+
+
 def open_store(url: str | os.PathLike[str] | None = None) -> Store:
     """Open the store named by ``url``, ``$TRADEKG_STORE``, ``$TRADEKG_DB``,
     or the default file ``data/tradekg.db``."""
-    target = str(url or os.environ.get("TRADEKG_STORE") or os.environ.get("TRADEKG_DB") or DEFAULT_DB)
-    scheme = target.split("://", 1)[0].lower() if "://" in target else ""
+    scheme, target = _target(url)
     if scheme in {"bolt", "bolt+s", "bolt+ssc", "neo4j", "neo4j+s", "neo4j+ssc", "falkordb"}:
         from graph.cypher_store import CypherStore
 
         return CypherStore.from_url(target)
-    if scheme in {"", "sqlite"}:
+    path = embedded_path(target)
+    if path is not None:
         from graph.sqlite_store import SqliteStore
 
-        path = target.split("://", 1)[1] if scheme else target
-        return SqliteStore(Path(path))
+        return SqliteStore(path)
     raise StoreError(f"unknown store URL {target!r}: use a file path, sqlite://, bolt://, neo4j:// or falkordb://")
