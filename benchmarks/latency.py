@@ -154,7 +154,7 @@ def main() -> None:
     st = store.stats()
     print(f"store: {st.relations:,} relations, {st.entities:,} entities, {st.documents:,} documents")
     extra = (" | prewarm s p50 | first call after prewarm p50 / max ms | after prewarm / warm (p50)",
-             "|---|---|---|") if args.prewarm else ("", "")
+             "---|---|---|") if args.prewarm else ("", "")
     print("| query | runs | p50 ms | p95 ms | p99 ms | hubs p50 | hubs max | cold first call p50 / max ms "
           f"| warm, same parameters p50 / max | cold / warm (p50){extra[0]} |\n"
           f"|---|---|---|---|---|---|---|---|---|---|{extra[1]}")
