@@ -362,6 +362,76 @@ def _pairs_in_sentence(rep, sentence_text: str) -> set[tuple[str, str]]:
             if c.sentence[0] <= start < c.sentence[1]}
 
 
+def test_a_phrase_referring_back_stands_for_the_entity_in_its_sentence():
+    from ingest.learn.features import Report
+    from ingest.nlp import load_model
+
+    nlp = load_model()[0]
+    text = ("Ministers of the producing countries opened the two-day ministerial meeting in Kuala Lumpur. "
+            "Olivares del Valle Ltda. sent its export manager. "
+            "The meeting was chaired by Minister Lim Keng Hoe. "
+            "The company met Hanbit Gourmet Co. on Tuesday. "
+            "The weather was fine.")
+    meeting = _entity(0, "Event", "two-day ministerial meeting", text)
+    olivares = _entity(1, "Organization", "Olivares del Valle Ltda.", text, kind="enterprise")
+    lim = _entity(2, "Person", "Lim Keng Hoe", text, attrs={"title": "Minister"})
+    hanbit = _entity(3, "Organization", "Hanbit Gourmet Co.", text, kind="enterprise")
+    rep = Report(nlp(text), text, [meeting, olivares, lim, hanbit], [])
+    stand_ins = {(span.text, rep.entities[idx].name, what) for (idx, _), (span, what) in rep.stand_ins.items()}
+    assert ("The meeting", "two-day ministerial meeting", "ref=meeting") in stand_ins
+    assert ("The company", "Olivares del Valle Ltda.", "ref=company") in stand_ins
+    assert ("Lim Keng Hoe", "two-day ministerial meeting") in _pairs_in_sentence(rep, "The meeting was chaired")
+    assert ("Olivares del Valle Ltda.", "Hanbit Gourmet Co.") in _pairs_in_sentence(rep, "The company met")
+    # What fits no entity named before it refers to nothing.
+    assert not any(span.text == "The weather" for span, _ in rep.stand_ins.values())
+
+
+def test_a_name_found_again_where_the_rules_did_not_mark_it_is_a_mention_for_pairs():
+    from ingest.learn.features import Report
+    from ingest.nlp import load_model
+
+    nlp = load_model()[0]
+    text = ("The Ghana Export Promotion Authority (GEPA) led the mission to Dubai. "
+            "The Norwegian Business Council Dubai hosted a dinner. "
+            "GEPA signed a memorandum with Emirates Foods LLC.")
+    gepa = _entity(0, "Organization", "Ghana Export Promotion Authority", text)
+    gepa.aliases = ["GEPA"]
+    dubai = _entity(1, "Place", "Dubai", text)
+    council = _entity(2, "Organization", "Norwegian Business Council Dubai", text)
+    foods = _entity(3, "Organization", "Emirates Foods LLC", text)
+    rep = Report(nlp(text), text, [gepa, dubai, council, foods], [])
+    assert ("Ghana Export Promotion Authority", "Emirates Foods LLC") in _pairs_in_sentence(rep, "GEPA signed")
+    # A place inside another name is a candidate for where that body is.
+    assert ("Norwegian Business Council Dubai", "Dubai") in _pairs_in_sentence(rep, "The Norwegian Business")
+
+
+def test_a_pair_made_through_a_stand_in_has_feature_names_of_its_own_and_named_pairs_keep_theirs():
+    from ingest.learn.features import Report, pair_candidates
+    from ingest.learn.relation_model import candidates
+    from ingest.nlp import load_model
+
+    nlp = load_model()[0]
+    text = ("The Ghana Export Promotion Authority (GEPA) met Emirates Foods LLC in Dubai. "
+            "GEPA signed a memorandum with Emirates Foods LLC.")
+    gepa = _entity(0, "Organization", "Ghana Export Promotion Authority", text)
+    gepa.aliases = ["GEPA"]
+    foods = _entity(1, "Organization", "Emirates Foods LLC", text)
+    foods.mentions.append(Mention(text.rindex("Emirates"), len(text) - 1, "Emirates Foods LLC", "Organization"))
+    dubai = _entity(2, "Place", "Dubai", text)
+    rep = Report(nlp(text), text, [gepa, foods, dubai], [])
+    second = text.index("GEPA signed")
+    by_sentence = {(c.source, c.target, c.sentence[0] >= second): f for c, f in candidates(rep)}
+    named, through_alias = by_sentence[(0, 1, False)], by_sentence[(0, 1, True)]
+    assert "bias_pair" in named and not any(k.startswith("ref_") for k in named)
+    assert "ref_bias_pair" in through_alias and "ref_src_repeat" in through_alias
+    assert not any(k in named for k in through_alias)
+    # The stand-in adds pairs; it never replaces a pair the names make.
+    without = Report(nlp(text), text, [gepa, foods, dubai], [])
+    without._stand_ins = {}
+    assert {(c.source, c.target, c.sentence) for c in pair_candidates(without)} < {
+        (c.source, c.target, c.sentence) for c in pair_candidates(rep)}
+
+
 def test_a_fair_left_unnamed_in_a_sentence_is_paired_with_what_the_sentence_names():
     from ingest.learn.features import Report, report_event
     from ingest.nlp import load_model

@@ -12,9 +12,11 @@ This module turns one report into model inputs:
   sentence names together (or a list line and its heading), or that a rule
   related, and what lies between them (dependency path, words, triggers,
   tense, the rules' verdicts, the heading and table columns of a laid-out
-  line: ``layout``); and the report's delegation and main event with what a
-  sentence names when it leaves them unnamed, described by how that entity
-  sits in its sentence;
+  line: ``layout``); the pairs a sentence makes through a phrase standing
+  for an entity ("the meeting", "she", a name found again: ``anaphora``),
+  under feature names of their own; and the report's delegation and main
+  event with what a sentence names when it leaves them unnamed, described by
+  how that entity sits in its sentence;
 - ``pair_vectors``: what spaCy's own encoder says around each pair (the
   contextual vectors the tagger and parser read, ``doc.tensor``).
 """
@@ -33,6 +35,7 @@ from spacy.tokens import Doc, Span
 
 from graph.gazetteer import country_code
 from graph.ontology import EVENT, MISSION, RELATION_TYPES
+from ingest.learn.anaphora import references, repeated_names
 from ingest.learn.layout import Layout
 from ingest.mentions import Entity, Mention
 from ingest.relations import Found
@@ -89,6 +92,9 @@ class Report:
     _dateline: dict[int, bool] = field(default_factory=dict, repr=False)
     _verb_features: dict[int, Features] = field(default_factory=dict, repr=False)
     _layout: Layout | None = field(default=None, repr=False)
+    # what stands for an entity where no mention of it is (``anaphora``): of
+    # these entities and their kinds, so never carried over by ``with_entities``
+    _stand_ins: dict[tuple[int, int], tuple[Span, str]] | None = field(default=None, repr=False)
 
     def __post_init__(self) -> None:
         if self.spans:
@@ -112,6 +118,28 @@ class Report:
         if self.token_table is None:
             self.token_table = Tokens(self.doc)
         return self.token_table
+
+    @property
+    def stand_ins(self) -> dict[tuple[int, int], tuple[Span, str]]:
+        """(entity, first token) -> (span, what it is) for each phrase that
+        refers back to an entity ("the meeting", "she": ``ref=<head>``) and each
+        time its name or alias is found again where the rules did not mark it
+        (``repeat``)."""
+        if self._stand_ins is None:
+            found: dict[tuple[int, int], tuple[Span, str]] = {}
+            for idx, span in repeated_names(self.doc, self.text, self.entities, self.spans):
+                found[(idx, span.start)] = (span, "repeat")
+            for ref in references(self.doc, self.tokens, self.entities, self.spans):
+                found.setdefault((ref.antecedent, ref.span.start), (ref.span, f"ref={ref.head}"))
+            self._stand_ins = found
+        return self._stand_ins
+
+    def stand_in(self, entity: int, span: Span | None) -> str | None:
+        """What a candidate's span is when it is not one of the entity's mentions."""
+        if span is None:
+            return None
+        found = self.stand_ins.get((entity, span.start))
+        return found[1] if found is not None and found[0].end == span.end else None
 
     def sentence_at(self, offset: int) -> tuple[int, int]:
         """The character span of the sentence at a character offset."""
@@ -297,7 +325,12 @@ def pair_candidates(rep: Report, kept: set[int] | None = None) -> Iterator[PairC
     for idx, spans in rep.spans.items():
         for _, span in spans:
             by_sent[rep.tokens.sent_no[span.start]].append((idx, span))
-    for n, items in sorted(by_sent.items()):
+    stand_ins: dict[int, list[tuple[int, Span]]] = defaultdict(list)
+    for (idx, _), (span, _) in sorted(rep.stand_ins.items()):
+        if kept is None or idx in kept:
+            stand_ins[rep.tokens.sent_no[span.start]].append((idx, span))
+    for n in sorted(set(by_sent) | set(stand_ins)):
+        items = by_sent.get(n, [])
         sent = sents[n]
         best: dict[tuple[int, int], tuple[int, Span, Span]] = {}
         for a, sa in items:
@@ -314,6 +347,9 @@ def pair_candidates(rep: Report, kept: set[int] | None = None) -> Iterator[PairC
         for (a, b), (_, sa, sb) in sorted(best.items()):
             seen.add((a, b, sent[0]))
             yield PairCandidate(a, b, sent, sa, sb)
+        for cand in _stand_in_pairs(rep, items, stand_ins.get(n, []), sent, seen):
+            seen.add((cand.source, cand.target, sent[0]))
+            yield cand
         for topic in topics:
             for cand in _unnamed_topic_pairs(rep, topic, items, sent):
                 seen.add((cand.source, cand.target, sent[0]))
@@ -329,6 +365,28 @@ def pair_candidates(rep: Report, kept: set[int] | None = None) -> Iterator[PairC
                 continue
             seen.add(key)
             yield PairCandidate(a, b, fd.sentence, None, None)
+
+
+def _stand_in_pairs(rep: Report, items: list[tuple[int, Span]], stand_ins: list[tuple[int, Span]],
+                    sent: tuple[int, int], seen: set[tuple[int, int, int]]) -> Iterator[PairCandidate]:
+    """Pairs a sentence states through a phrase standing for one end ("The
+    meeting was chaired by Minister Lim", "GEPA signed ..."), nearest first,
+    for pairs its names do not already make."""
+    best: dict[tuple[int, int], tuple[int, Span, Span]] = {}
+    for a, sa in stand_ins:
+        for b, sb in [*items, *stand_ins]:
+            if a == b:
+                continue
+            gap = abs(sa.start - sb.start)
+            if gap > MAX_PAIR_TOKENS:
+                continue
+            for (x, sx), (y, sy) in (((a, sa), (b, sb)), ((b, sb), (a, sa))):
+                if (x, y, sent[0]) in seen or not could_relate(rep.entities[x].type, rep.entities[y].type):
+                    continue
+                if (x, y) not in best or gap < best[(x, y)][0]:
+                    best[(x, y)] = (gap, sx, sy)
+    for (a, b), (_, sa, sb) in sorted(best.items()):
+        yield PairCandidate(a, b, sent, sa, sb)
 
 
 def report_delegation(rep: Report, kept: set[int] | None = None) -> int | None:
@@ -453,6 +511,29 @@ def pair_features(rep: Report, cand: PairCandidate, rule_types: dict[tuple[int, 
     tp = f"{a.type}>{b.type}"
     if cand.unnamed:
         return _unnamed_topic_features(rep, cand, a, b, rule_types, rule_here, tp)
+    f = _named_pair_features(rep, cand, a, b, rule_types, rule_here, tp)
+    stood = [(end, what) for end, what in (("src", rep.stand_in(cand.source, cand.source_span)),
+                                           ("tgt", rep.stand_in(cand.target, cand.target_span)))
+             if what is not None]
+    if not stood:
+        return f
+    # A pair made through a phrase standing for an entity gets feature names
+    # of its own, as the unnamed-topic pairs do: many of them state nothing,
+    # and they must not move the weights of pairs a sentence names together.
+    f = {f"ref_{k}": v for k, v in f.items()}
+    for end, what in stood:
+        kind = what.split("=")[0]
+        f[f"ref_{end}_{kind}"] = 1.0
+        f[f"ref_{end}_{kind}|{tp}"] = 1.0
+        f[f"ref_{end}_{what}"] = 1.0
+    return f
+
+
+def _named_pair_features(rep: Report, cand: PairCandidate, a: Entity, b: Entity,
+                         rule_types: dict[tuple[int, int], set[str]],
+                         rule_here: dict[tuple[int, int, int], set[str]], tp: str) -> Features:
+    """A pair a sentence names together (or the rules related): the path, the
+    words and the verbs between and around its two ends."""
     f: Features = {f"types={tp}": 1.0, f"kinds={a.kind or a.type}>{b.kind or b.type}": 1.0, "bias_pair": 1.0}
     for t in rule_types.get((cand.source, cand.target), ()):
         f[f"rule={t}"] = 1.0
