@@ -571,3 +571,15 @@ def test_the_learning_curves_largest_point_is_what_fitting_its_texts_gives():
     assert curve[-1]["relation_f1"] == fitted["relations"]["f1"]
     assert curve[-1]["entity_f1"] == fitted["entities"]["f1"]
     assert curve[-1]["org_kind_accuracy"] == fitted["org_kind_accuracy"]
+
+
+def test_a_name_is_found_again_only_as_whole_words_as_the_equivalent_pattern_finds_it():
+    import re
+
+    from ingest.learn.anaphora import whole_word_occurrences
+
+    text = "GEPA, GEPAs and _GEPA; GEPA-led. A A A. Société Générale (SG) and SGS; Zürich, Zürich2. GEPA"
+    for form in ("GEPA", "A A", "SG", "Zürich", "Société Générale", "GEPA-led"):
+        pattern = re.compile(r"(?<!\w)" + re.escape(form) + r"(?!\w)")
+        assert list(whole_word_occurrences(text, form)) == [(m.start(), m.end()) for m in pattern.finditer(text)]
+    assert list(whole_word_occurrences(text, "GEPA")) == [(0, 4), (23, 27), (len(text) - 4, len(text))]

@@ -31,7 +31,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_left
 from collections import Counter
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
 from spacy.tokens import Doc, Span
@@ -135,6 +135,24 @@ def references(doc: Doc, tokens: Tokens, entities: Sequence[Entity],
 MAX_REPEATS = 400  # per report: bounded work whatever the text
 
 
+def _word_char(c: str) -> bool:
+    return c.isalnum() or c == "_"  # what ``\w`` matches in a str pattern
+
+
+def whole_word_occurrences(text: str, form: str) -> Iterator[tuple[int, int]]:
+    r"""(start, end) of each occurrence of ``form`` not inside a longer word,
+    left to right, not overlapping: what ``re.finditer(r"(?<!\w)FORM(?!\w)")``
+    finds, without compiling a pattern per name (a report has hundreds)."""
+    i = text.find(form)
+    while i != -1:
+        j = i + len(form)
+        if (i == 0 or not _word_char(text[i - 1])) and (j == len(text) or not _word_char(text[j])):
+            yield i, j
+            i = text.find(form, j)
+        else:
+            i = text.find(form, i + 1)
+
+
 def repeated_names(doc: Doc, text: str, entities: Sequence[Entity],
                    spans: Mapping[int, Sequence[tuple[Mention, Span]]]) -> list[tuple[int, Span]]:
     """(entity, span) for each occurrence of an entity's name or alias that
@@ -147,13 +165,13 @@ def repeated_names(doc: Doc, text: str, entities: Sequence[Entity],
         own = [(span.start_char, span.end_char) for _, span in spans[e.index]]
         forms = {f for f in [e.name, *e.aliases] if len(f) >= 3 and any(c.isupper() for c in f)}
         for form in sorted(forms, key=len, reverse=True):
-            for m in re.finditer(r"(?<!\w)" + re.escape(form) + r"(?!\w)", text):
-                if any(s < m.end() and m.start() < t for s, t in own):
+            for start, end in whole_word_occurrences(text, form):
+                if any(s < end and start < t for s, t in own):
                     continue
-                span = doc.char_span(m.start(), m.end())
+                span = doc.char_span(start, end)
                 if span is None:
                     continue
-                own.append((m.start(), m.end()))
+                own.append((start, end))
                 out.append((e.index, span))
                 if len(out) >= MAX_REPEATS:
                     return out
