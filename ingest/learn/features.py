@@ -314,6 +314,7 @@ def could_relate(source_type: str, target_type: str) -> bool:
 
 def pair_candidates(rep: Report, kept: set[int] | None = None) -> Iterator[PairCandidate]:
     """Each ordered pair of entities named in one sentence (nearest mentions),
+    then the pairs a phrase standing for an entity adds there (``Report.stand_ins``),
     the report's delegation and its main event each with every entity of a
     sentence that does not name it, and each pair the rules related, once per
     sentence. With ``kept``, those two are chosen among those entities (the
@@ -332,24 +333,14 @@ def pair_candidates(rep: Report, kept: set[int] | None = None) -> Iterator[PairC
     for n in sorted(set(by_sent) | set(stand_ins)):
         items = by_sent.get(n, [])
         sent = sents[n]
-        best: dict[tuple[int, int], tuple[int, Span, Span]] = {}
-        for a, sa in items:
-            for b, sb in items:
-                if a == b:
-                    continue
-                gap = abs(sa.start - sb.start)
-                if gap > MAX_PAIR_TOKENS:
-                    continue
-                if not could_relate(rep.entities[a].type, rep.entities[b].type):
-                    continue
-                if (a, b) not in best or gap < best[(a, b)][0]:
-                    best[(a, b)] = (gap, sa, sb)
-        for (a, b), (_, sa, sb) in sorted(best.items()):
-            seen.add((a, b, sent[0]))
-            yield PairCandidate(a, b, sent, sa, sb)
-        for cand in _stand_in_pairs(rep, items, stand_ins.get(n, []), sent, seen):
-            seen.add((cand.source, cand.target, sent[0]))
-            yield cand
+        named = [(x, y) for x in items for y in items]
+        # A phrase standing for an entity adds the pairs its sentence's names do not make.
+        here = stand_ins.get(n, [])
+        through = [pair for x in here for y in [*items, *here] for pair in ((x, y), (y, x))]
+        for pairs in (named, through):
+            for cand in _nearest_pairs(rep, pairs, sent, seen):
+                seen.add((cand.source, cand.target, sent[0]))
+                yield cand
         for topic in topics:
             for cand in _unnamed_topic_pairs(rep, topic, items, sent):
                 seen.add((cand.source, cand.target, sent[0]))
@@ -367,26 +358,22 @@ def pair_candidates(rep: Report, kept: set[int] | None = None) -> Iterator[PairC
             yield PairCandidate(a, b, fd.sentence, None, None)
 
 
-def _stand_in_pairs(rep: Report, items: list[tuple[int, Span]], stand_ins: list[tuple[int, Span]],
-                    sent: tuple[int, int], seen: set[tuple[int, int, int]]) -> Iterator[PairCandidate]:
-    """Pairs a sentence states through a phrase standing for one end ("The
-    meeting was chaired by Minister Lim", "GEPA signed ..."), nearest first,
-    for pairs its names do not already make."""
+def _nearest_pairs(rep: Report, pairs: list[tuple[tuple[int, Span], tuple[int, Span]]], sent: tuple[int, int],
+                   seen: set[tuple[int, int, int]]) -> list[PairCandidate]:
+    """Of these ordered (entity, span) pairs in one sentence, one candidate per
+    pair of entities that could relate, not yet made here: the nearest spans."""
     best: dict[tuple[int, int], tuple[int, Span, Span]] = {}
-    for a, sa in stand_ins:
-        for b, sb in [*items, *stand_ins]:
-            if a == b:
-                continue
-            gap = abs(sa.start - sb.start)
-            if gap > MAX_PAIR_TOKENS:
-                continue
-            for (x, sx), (y, sy) in (((a, sa), (b, sb)), ((b, sb), (a, sa))):
-                if (x, y, sent[0]) in seen or not could_relate(rep.entities[x].type, rep.entities[y].type):
-                    continue
-                if (x, y) not in best or gap < best[(x, y)][0]:
-                    best[(x, y)] = (gap, sx, sy)
-    for (a, b), (_, sa, sb) in sorted(best.items()):
-        yield PairCandidate(a, b, sent, sa, sb)
+    for (a, sa), (b, sb) in pairs:
+        if a == b:
+            continue
+        gap = abs(sa.start - sb.start)
+        if gap > MAX_PAIR_TOKENS or (a, b, sent[0]) in seen:
+            continue
+        if not could_relate(rep.entities[a].type, rep.entities[b].type):
+            continue
+        if (a, b) not in best or gap < best[(a, b)][0]:
+            best[(a, b)] = (gap, sa, sb)
+    return [PairCandidate(a, b, sent, sa, sb) for (a, b), (_, sa, sb) in sorted(best.items())]
 
 
 def report_delegation(rep: Report, kept: set[int] | None = None) -> int | None:
