@@ -518,6 +518,13 @@ def choose_thresholds(held: HeldOut, items: list[Parsed], scorer: ModuleType,
                   per_document, model_outs, outs, score(scorer, items, outs))
 
 
+def _took(what: str, since: float) -> float:
+    """Print how long a step of training took (the log shows where the time goes); the time now."""
+    now = time.monotonic()
+    print(f"{what} in {now - since:.0f} s", file=sys.stderr)
+    return now
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="python -m ingest.learn.train", description=__doc__.splitlines()[0])
     ap.add_argument("--annotations", type=Path, default=ROOT / "annotations")
@@ -540,8 +547,9 @@ def main(argv: list[str] | None = None) -> int:
         anns = anns[: args.limit]
     extractor = Extractor(learned=False)
     items = parse(anns, extractor)
-    print(f"{len(items)} annotated documents parsed in {time.monotonic() - started:.0f} s", file=sys.stderr)
+    step = _took(f"{len(items)} annotated documents parsed", started)
     tag_out_of_fold(items)
+    step = _took("span tagger out of fold", step)
     previous = json.loads(args.report.read_text(encoding="utf-8")) if args.report and args.report.exists() else {}
     if args.compare_learners:
         # Descriptive and slow (LightGBM): its own step (make compare-learners), kept in the report.
@@ -562,8 +570,11 @@ def main(argv: list[str] | None = None) -> int:
         report["rules_alone"] = score(scorer, items, rule_outs)
         report["rules_on_unseen_text"] = score(scorer, [items[i] for i in unseen],
                                                [rule_outs[i] for i in unseen])["relations_by_type"]
+        step = _took("the rules' baseline scored", step)
         held = cross_validated_outputs(items, thresholds=RELATION_SWEEP, drops=DROP_SWEEP)
+        step = _took("cross-validated extraction", step)
         chosen = [choose_thresholds(h, items, scorer, report["rules_on_unseen_text"]) for h in held]
+        step = _took("thresholds chosen", step)
         report["entity_drop_sweep"] = {str(c.drop_at): {"entities": c.scores["entities"], "relations": c.scores["relations"]}
                                        for c in chosen}
         # The drop threshold with the best entity and relation F1 together: both are what users get.
@@ -582,6 +593,7 @@ def main(argv: list[str] | None = None) -> int:
             for g, idx in groups.items()}
         # How often the model's confidences are right (the rules' findings have their own).
         report["reliability"] = reliability(items, model_outs, scorer)
+        step = _took("cross-validated scores", step)
         print(f"cross-validated at thresholds {thresholds}: {report['cross_validated']['relations']}",
               file=sys.stderr)
     args.out.mkdir(parents=True, exist_ok=True)
