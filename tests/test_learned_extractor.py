@@ -583,3 +583,31 @@ def test_a_name_is_found_again_only_as_whole_words_as_the_equivalent_pattern_fin
         pattern = re.compile(r"(?<!\w)" + re.escape(form) + r"(?!\w)")
         assert list(whole_word_occurrences(text, form)) == [(m.start(), m.end()) for m in pattern.finditer(text)]
     assert list(whole_word_occurrences(text, "GEPA")) == [(0, 4), (23, 27), (len(text) - 4, len(text))]
+
+
+def test_thresholds_no_probability_reaches_leave_the_rules_findings_alone():
+    # Training reads "the rules' findings alone" from the relation model with
+    # every threshold above 1: no pair of the model may pass, every kept rule finding must.
+    import dataclasses
+
+    from ingest.learn import relation_model
+    from ingest.learn.features import Report
+    from ingest.nlp import load_model
+    from ingest.relations import Found
+
+    models = Models.load()
+    assert models is not None and models.relations is not None
+    text = "Hanbit Gourmet Co. met Olivares del Valle Ltda. in Seoul on Tuesday and signed a supply deal."
+    hanbit = _entity(0, "Organization", "Hanbit Gourmet Co.", text, kind="enterprise")
+    olivares = _entity(1, "Organization", "Olivares del Valle Ltda.", text, kind="enterprise")
+    seoul = _entity(2, "Place", "Seoul", text, kind="city")
+    rule = Found("MET_WITH", 0, 1, 0.7, (0, len(text)))
+    rep = Report(load_model()[0](text), text, [hanbit, olivares, seoul], [rule])
+    assert relation_model.predict(models.relations, rep)  # the model itself finds something here
+
+    labels = models.relations.labels
+    rules_alone = dataclasses.replace(models.relations, thresholds=dict.fromkeys(labels, 1.01),
+                                      keep_rules=dict.fromkeys(labels, 1.0))
+    assert relation_model.predict(rules_alone, rep) == [dataclasses.replace(rule, confidence=1.0)]
+    nothing = dataclasses.replace(rules_alone, keep_rules={})
+    assert relation_model.predict(nothing, rep) == []

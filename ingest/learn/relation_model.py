@@ -124,7 +124,9 @@ def predict(model: LinearModel, rep: Report, allowed: set[int] | None = None) ->
     the confidence is the model's probability read through its calibration."""
     rules = {(fd.type, fd.source, fd.target): fd for fd in rep.found}
     out: list[Found] = []
-    pairs = candidates(rep, allowed)
+    # Above 1 no probability passes (training's "the rules' findings alone"): then no pair is worth features.
+    can_pass = any(model.thresholds.get(label, DEFAULT_THRESHOLD) <= 1 for label in model.labels)
+    pairs = candidates(rep, allowed) if can_pass else []
     vectors = pair_vectors(rep, [c for c, _ in pairs], model.dense_width // VECTOR_PARTS) if model.dense else None
     # All the report's pairs scored at once (one numpy gather, not one per pair).
     scores = model.scores_many([f for _, f in pairs], vectors).tolist()
