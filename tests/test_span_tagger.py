@@ -1,14 +1,14 @@
-"""The span tagger: what it is taught from an annotation, that its label
-sequences are always well formed, and that it learns names it was not shown."""
+"""The span tagger: what it is taught from an annotation, that it learns
+names it was not shown, and that its file gives the same tagger back."""
 
 from __future__ import annotations
 
-import numpy as np
+from pathlib import Path
+
 import pytest
 
 from ingest.learn import span_model
 from ingest.learn.annotations import Annotation
-from ingest.learn.span_model import LABELS
 from ingest.nlp import load_model
 
 
@@ -49,23 +49,16 @@ def test_the_outermost_name_is_taught_and_generic_phrases_are_not(nlp):
     assert by_word["company"] == "O"  # "the company" is the rules' business
 
 
-def test_decoding_never_continues_a_name_it_did_not_begin():
-    rng = np.random.default_rng(0)
-    for _ in range(200):
-        scores = rng.normal(size=(int(rng.integers(1, 30)), len(LABELS))) * 3
-        scores[rng.random(len(scores)) < 0.3, 0] += 20  # some tokens surely outside any name
-        logp = scores - np.log(np.exp(scores).sum(axis=1, keepdims=True))
-        path = span_model._decode(logp)
-        # Splitting at the sure tokens finds the same sequence as one search over everything.
-        assert path == span_model._viterbi(logp)
-        previous = "O"
-        for label in (LABELS[k] for k in path):
-            if label.startswith("I-"):
-                assert previous[2:] == label[2:] and previous != "O"
-            previous = label
-
-
 def test_the_tagger_finds_names_it_was_never_shown(nlp):
+    docs = _training_texts(nlp)
+    X, y = span_model.examples(docs)
+    tagger = span_model.train_tagger(X, y)
+    text = "Granite Valley Foods Ltd said it signed an agreement in Ghana."
+    found = {text[s:e]: etype for (s, e), etype in span_model.predict(tagger, nlp(text), text).items()}
+    assert found.get("Granite Valley Foods Ltd") == "Organization"
+
+
+def _training_texts(nlp):
     companies = ["Acme Trading Co Ltd", "Borealis Steel Corp", "Cobalt Harbour Shipping Ltd",
                  "Delta Grain Exporters Inc", "Everest Textile Mills Ltd", "Fjord Seafood Co"]
     ministers = ["Maria Lopez", "Kenji Tanaka", "Olga Petrova", "Ahmed Nasser", "Li Wei", "Jan Novak"]
@@ -76,27 +69,20 @@ def test_the_tagger_finds_names_it_was_never_shown(nlp):
                 f"Trade minister {person} welcomed the delegation from {company}.")
         ann = _annotation(text, {company: "Organization", person: "Person", place: "Place"})
         docs.append((nlp(text), ann))
-    X, y = span_model.examples(docs)
+    return docs
+
+
+def test_the_same_texts_train_the_same_tagger_and_its_file_gives_it_back(nlp, tmp_path: Path):
+    X, y = span_model.examples(_training_texts(nlp))
     tagger = span_model.train_tagger(X, y)
+    assert span_model.train_tagger(X, y).model == tagger.model  # make train is deterministic
+    tagger.save(tmp_path / "tagger.crf.gz")
+    again = span_model.SpanTagger.load(tmp_path / "tagger.crf.gz")
     text = "Granite Valley Foods Ltd said it signed an agreement in Ghana."
-    found = {text[s:e]: etype for (s, e), etype in span_model.predict(tagger, nlp(text), text).items()}
-    assert found.get("Granite Valley Foods Ltd") == "Organization"
-
-
-def test_scores_by_column_are_the_scores_of_each_token(nlp):
-    text = "Acme Trading Co Ltd met the Ministry of Trade of Peru in Lima on Monday."
-    ann = _annotation(text, {"Acme Trading Co Ltd": "Organization", "Ministry of Trade of Peru": "Organization",
-                             "Lima": "Place"})
     doc = nlp(text)
-    tagger = span_model.train_tagger(*span_model.examples([(doc, ann)]))
-    by_token = np.array([tagger.scores(f) for f in span_model.token_features(doc)])
-    columns = span_model.token_columns(doc, text)
-    by_column = tagger.score_columns(columns, span_model.NEIGHBOURS)
-    assert np.allclose(by_column, by_token)
-    # The neighbours read from their column are the shifted columns, to the last bit.
-    shifted = {**columns, **{kind: span_model._shifted(columns[column], by)
-                             for kind, (column, by) in span_model.NEIGHBOURS.items()}}
-    assert np.array_equal(tagger.score_columns(shifted), by_column)
+    assert span_model.predict(again, doc, text) == span_model.predict(tagger, doc, text)
+    again.save(tmp_path / "again.crf.gz")  # and the same bytes when saved again
+    assert (tmp_path / "again.crf.gz").read_bytes() == (tmp_path / "tagger.crf.gz").read_bytes()
 
 
 def test_the_tagger_s_names_become_candidates_before_spacy_s(nlp):
@@ -246,3 +232,27 @@ def test_a_line_listed_under_a_heading_is_described_by_the_heading(nlp):
     assert signed["src_col=polish|Organization>Organization"] == 1.0
     assert signed["tgt_col=partner|Organization>Organization"] == 1.0
     assert signed["sec=agreement|Organization>Organization"] == 1.0
+
+
+def test_a_name_inside_a_phrase_is_taught_as_the_name(nlp):
+    # The phrase is the noun chunks' to propose; a tagger taught the whole
+    # phrase would hide the chamber inside it.
+    text = "A delegation of the Polish Chamber of Commerce visited Hanoi."
+    ann = _annotation(text, {"delegation of the Polish Chamber of Commerce": "Mission",
+                             "Polish Chamber of Commerce": "Organization", "Hanoi": "Place"})
+    doc = nlp(text)
+    labels = span_model.gold_labels(doc, ann)
+    assert labels is not None
+    by_word = {t.text: lab for t, lab in zip(doc, labels, strict=True)}
+    assert [by_word[w] for w in ("Polish", "Chamber", "Commerce")] == ["B-Organization", "I-Organization",
+                                                                      "I-Organization"]
+    assert by_word["delegation"] == "O"
+
+
+def test_a_name_the_tagger_ends_at_a_full_stop_ends_before_it(nlp):
+    text = "The delegation visited the Minsk Automobile Plant. It met the Acme Trading Co Ltd."
+    docs = [(nlp(text), _annotation(text, {"Minsk Automobile Plant.": "Organization",
+                                           "Acme Trading Co Ltd.": "Organization"}))] * 3
+    tagger = span_model.train_tagger(*span_model.examples(docs))
+    found = {text[s:e] for s, e in span_model.predict(tagger, docs[0][0], text)}
+    assert "Minsk Automobile Plant" in found and "Minsk Automobile Plant." not in found

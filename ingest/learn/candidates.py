@@ -233,7 +233,13 @@ def trim_names(entities: list[Entity]) -> None:
 
 
 def _is_chunk(m: Mention) -> bool:
-    return m.type in (EVENT, MISSION) and m.attrs.get("candidate") == "chunk"
+    """An event or mission named by a phrase: the noun chunks found here, and
+    the tagger's phrases ("a five-day meeting of coffee producers"; not
+    its names, which begin with a capital)."""
+    if m.type not in (EVENT, MISSION):
+        return False
+    source = m.attrs.get("candidate")
+    return source == "chunk" or (source == "tagger" and not span_model.begins_as_name(m.text))
 
 
 def _nests(m: Mention, start: int, end: int, etype: str, chunk: bool) -> bool:

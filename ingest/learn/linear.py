@@ -26,10 +26,10 @@ import hashlib
 import json
 import math
 import os
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from itertools import chain, repeat
+from itertools import chain
 from pathlib import Path
 from typing import Any
 
@@ -60,8 +60,6 @@ class LinearModel:
     _row: dict[str, int] = field(default_factory=dict, repr=False, compare=False)
     _logit: list[float] | None = field(default=None, repr=False, compare=False)
     _logit_of: dict[str, float] | None = field(default=None, repr=False, compare=False)
-    _by_kind: dict[str, dict[str, int]] = field(default_factory=dict, repr=False, compare=False)
-    _joint: dict[tuple[str, ...], dict[str, tuple[int, ...]]] = field(default_factory=dict, repr=False, compare=False)
     _padded: np.ndarray | None = field(default=None, repr=False, compare=False)  # the matrix and a row of zeros
     _dense_matrix: np.ndarray | None = field(default=None, repr=False, compare=False)
 
@@ -147,51 +145,6 @@ class LinearModel:
         for k in range(1, width):
             total += self._padded[by_position[k]]
         return total
-
-    def score_columns(self, columns: Mapping[str, Sequence[str]],
-                      neighbours: Mapping[str, tuple[str, int]] | None = None) -> np.ndarray:
-        """``scores`` of many examples at once, given column-wise: feature
-        ``kind=value`` for each column ``kind`` and each non-empty value
-        (a document's tokens); then for each kind of ``neighbours`` (kind ->
-        (column, offset)) the value that column has ``offset`` examples away,
-        "<edge>" past either end. A column's values are looked up once for
-        the column and all the neighbours that read it, and the rows are
-        gathered at once: no feature name is ever built, nor a shifted column."""
-        matrix = self._weight_matrix()
-        neighbours = neighbours or {}
-        if not self._by_kind:
-            for name, row in self._row.items():
-                kind, _, value = name.partition("=")
-                self._by_kind.setdefault(kind, {})[value] = row
-        n = len(next(iter(columns.values()))) if columns else 0
-        rows_of: dict[str, np.ndarray] = {}
-        for column, values in columns.items():
-            readers = [kind for kind, (read, _) in neighbours.items() if read == column]
-            kinds = (column, *readers)
-            table = self._joint_rows(kinds)
-            # An empty value is never a feature (training skips them), so it finds no row either.
-            none = (0,) * len(kinds)
-            rows = np.fromiter(chain.from_iterable(map(table.get, values, repeat(none))), dtype=np.int64,
-                               count=n * len(kinds)).reshape(n, len(kinds))
-            rows_of[column] = rows[:, 0]
-            for j, kind in enumerate(readers, start=1):
-                by = neighbours[kind][1]
-                edge = np.full(min(abs(by), n), self._by_kind.get(kind, {}).get("<edge>", 0), dtype=np.int64)
-                rows_of[kind] = (np.concatenate([rows[by:, j], edge]) if by > 0
-                                 else np.concatenate([edge, rows[:n - len(edge), j]]))
-        rows_by_kind = np.array([rows_of[kind] for kind in [*columns, *neighbours]], dtype=np.int64).reshape(-1, n)
-        # Row 0 is the bias, counted once; absent features look it up too, so take it back out.
-        picked = matrix[rows_by_kind].sum(axis=0)
-        absent = (rows_by_kind == 0).sum(axis=0)
-        return picked - (absent - 1)[:, None] * matrix[0]
-
-    def _joint_rows(self, kinds: tuple[str, ...]) -> dict[str, tuple[int, ...]]:
-        """value -> the row of ``kind=value`` for each kind (0: none), made once per model."""
-        table = self._joint.get(kinds)
-        if table is None:
-            tables = [self._by_kind.get(kind, {}) for kind in kinds]
-            table = self._joint[kinds] = {v: tuple(t.get(v, 0) for t in tables) for v in set().union(*tables)}
-        return table
 
     def proba(self, feats: Features, vector: np.ndarray | None = None) -> dict[str, float]:
         return self.proba_of(self.scores(feats, vector))

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from graph.ontology import IN_SECTOR, ORGANIZATION
 from graph.resolve import ENTITY_REF_ATTRS
-from ingest.learn import alias_model, entity_models, industry_model, relation_model
+from ingest.learn import alias_model, entity_models, industry_model, relation_model, span_model
 from ingest.learn.features import Report, entity_features
 from ingest.learn.linear import LinearModel, file_digest
 from ingest.learn.sector_terms import FILE as SECTOR_TERMS_FILE
@@ -25,7 +25,7 @@ from ingest.relations import Found
 
 MODELS_DIR = Path(__file__).resolve().parents[1] / "models"
 FILES = {"type": "entity_type.json.gz", "kind": "org_kind.json.gz", "relations": "relations.json.gz",
-         "tagger": "span_tagger.json.gz", "aliases": "aliases.json.gz", "industries": industry_model.FILE}
+         "tagger": "span_tagger.crf.gz", "aliases": "aliases.json.gz", "industries": industry_model.FILE}
 # Models added after the first retrain: a directory without them still loads.
 OPTIONAL = frozenset({"industries"})
 
@@ -39,7 +39,7 @@ class Models:
     # The industry terms learned with them (``sector_terms``): candidates, and the industry model's features.
     sector_terms: TermTable | None = None
     # Used before the others, on the parse (``span_model``): its names are candidates.
-    tagger: LinearModel | None = None
+    tagger: span_model.SpanTagger | None = None
     # Used last: which of the kept entities are one (``alias_model``), then
     # the industry of each organisation (``industry_model``).
     aliases: LinearModel | None = None
@@ -54,7 +54,7 @@ class Models:
         digest = file_digest(*(p for p in paths.values() if p.exists()))
         return cls(LinearModel.load(paths["type"]), LinearModel.load(paths["kind"]),
                    LinearModel.load(paths["relations"]), label=f"models-{digest}",
-                   sector_terms=load_terms(directory / SECTOR_TERMS_FILE), tagger=LinearModel.load(paths["tagger"]),
+                   sector_terms=load_terms(directory / SECTOR_TERMS_FILE), tagger=span_model.SpanTagger.load(paths["tagger"]),
                    aliases=LinearModel.load(paths["aliases"]),
                    industries=LinearModel.load(paths["industries"]) if paths["industries"].exists() else None)
 

@@ -5,8 +5,11 @@ trained on other text; between them the ends of many annotated relations
 are never candidates (a company name cut at "and Co", a ministry swallowed
 with its minister, an event named by a phrase). This model labels each
 token ``O``, ``B-<type>`` (begins a name of that type) or ``I-<type>``
-(continues it) from the token and its neighbours; the best label sequence
-that never continues a name it did not begin (Viterbi) gives the spans.
+(continues it) from the token and its neighbours. It is a linear-chain CRF
+(CRFsuite): the labels of a sentence are chosen together, so a name's end
+is decided with its beginning. It replaced a per-token logistic regression
+decoded afterwards; on the same held-out fold the CRF finds names with span
+F1 0.834 against 0.803 (Organization 0.836 against 0.797).
 
 The spans become candidates (``candidates.add_candidates``) and a feature of
 every candidate (``tagged=...``), so the type model sees whether the tagger
@@ -19,22 +22,30 @@ refers to; a tagger does not).
 
 from __future__ import annotations
 
+import gzip
 import re
+import tempfile
+import threading
+from collections import Counter
 from collections.abc import Sequence
 from functools import lru_cache
+from pathlib import Path
 
-import numpy as np
+import pycrfsuite
 from spacy.tokens import Doc
 
 from graph.ontology import AGREEMENT, EVENT, MISSION, ORGANIZATION, PERSON, PLACE, PROGRAM
 from ingest.learn.annotations import Annotation
-from ingest.learn.features import LEGAL_FORMS, Features, Tokens
-from ingest.learn.linear import LinearModel, train
+from ingest.learn.features import LEGAL_FORMS, Tokens
 
 SPAN_TYPES = (ORGANIZATION, PERSON, PLACE, EVENT, MISSION, PROGRAM, AGREEMENT)
 OUTSIDE = "O"
 LABELS = [OUTSIDE, *(f"{p}-{t}" for t in SPAN_TYPES for p in "BI")]
 MAX_SPAN_TOKENS = 16  # longer runs are a tagging accident, not a name
+MIN_COUNT = 3  # a feature seen fewer times in training cannot be learned: left out
+# L2 weight and a fixed number of L-BFGS passes: training is bounded and the
+# same data gives the same model file.
+CRF_PARAMS = {"c1": 0.0, "c2": 0.1, "max_iterations": 200, "feature.possible_transitions": True}
 
 # The names found in a text: (character start, end) -> entity type, in text order.
 Names = dict[tuple[int, int], str]
@@ -71,8 +82,8 @@ def token_columns(doc: Doc, text: str, tokens: Tokens | None = None) -> dict[str
     of speech and spaCy's entity label, and where the token stands
     (headline, start of a sentence, run of capitals); ``NEIGHBOURS`` adds
     the neighbours'. Feature ``kind=value`` is present where the value is
-    not empty. Column-wise because it runs on every token of every report
-    (``LinearModel.score_columns``); ``text`` is ``doc.text``, which spaCy
+    not empty. Column-wise: it runs on every token of every report, and a
+    column is one list comprehension; ``text`` is ``doc.text``, which spaCy
     would build again from the tokens; ``tokens`` the report's token lists
     where the caller has them."""
     tk = tokens if tokens is not None else Tokens(doc)
@@ -103,16 +114,25 @@ def token_columns(doc: Doc, text: str, tokens: Tokens | None = None) -> dict[str
     return columns
 
 
-def token_features(doc: Doc, tokens: Tokens | None = None) -> list[Features]:
-    """The same features and the neighbours' token by token, as the learner takes them."""
-    columns = token_columns(doc, doc.text, tokens)
+def token_features(doc: Doc, text: str | None = None, tokens: Tokens | None = None) -> list[list[str]]:
+    """Each token's features and its neighbours', as the tagger reads them:
+    ``kind=value`` for every kind with a value."""
+    columns = token_columns(doc, doc.text if text is None else text, tokens)
     columns.update({kind: _shifted(columns[column], by) for kind, (column, by) in NEIGHBOURS.items()})
-    return [{f"{kind}={v}": 1.0 for kind, v in zip(columns, row, strict=True) if v}
-            for row in zip(*columns.values(), strict=True)]
+    # Column by column (one f-string per value, "" where there is none), then token by token.
+    named = [[f"{kind}={v}" if v else "" for v in values] for kind, values in columns.items()]
+    return [[f for f in row if f] for row in zip(*named, strict=True)]
 
 
 _ARTICLE = re.compile(r"^(?:the|a|an)\s+", re.IGNORECASE)
+# A token of the sentence's punctuation, which ends no name (the CRF sometimes takes a full stop in).
+_SENTENCE_PUNCTUATION = re.compile(r"[.,;:]+")
 PHRASE_TYPES = frozenset({EVENT, MISSION})
+
+
+def begins_as_name(surface: str) -> bool:
+    """A name begins with a capital or a digit; a phrase does not."""
+    return surface[:1].isupper() or surface[:1].isdigit()
 
 
 def is_name(surface: str, etype: str) -> bool:
@@ -120,16 +140,17 @@ def is_name(surface: str, etype: str) -> bool:
     or a digit) or, for events and missions, a phrase of two words or more
     ("five-day meeting of coffee producers", "a delegation of 40 contractors");
     a bare "the meeting" is the rules' business."""
-    if surface[:1].isupper() or surface[:1].isdigit():
+    if begins_as_name(surface):
         return True
     return etype in PHRASE_TYPES and len(_ARTICLE.sub("", surface).split()) >= 2
 
 
 def gold_labels(doc: Doc, ann: Annotation) -> list[str] | None:
     """Each token's label from the annotation's mentions: the outermost name
-    wins where mentions nest ("Bank of Japan" over "Japan"); None when a
-    mention does not line up with the tokens (the text is left out)."""
-    spans: list[tuple[int, int, str]] = []
+    wins where names nest ("Bank of Japan" over "Japan"), a name wins over a
+    phrase around it; None when a mention does not line up with the tokens
+    (the text is left out)."""
+    spans: list[tuple[bool, int, int, str]] = []  # (a phrase, not a name; start, end, type)
     for e in ann.entities:
         if e["type"] not in SPAN_TYPES:
             continue
@@ -137,11 +158,15 @@ def gold_labels(doc: Doc, ann: Annotation) -> list[str] | None:
             article = _ARTICLE.match(ann.text[s:t])
             if article:  # "a delegation of ...": the article is not the name
                 s += article.end()
-            if is_name(ann.text[s:t], e["type"]):
-                spans.append((s, t, e["type"]))
-    spans.sort(key=lambda x: (-(x[1] - x[0]), x[0]))
+            surface = ann.text[s:t]
+            if is_name(surface, e["type"]):
+                spans.append((not begins_as_name(surface), s, t, e["type"]))
+    # Names before phrases, then the longest first: a name inside a phrase is
+    # taught as the name ("delegation of the Polish Chamber of Commerce"
+    # teaches the chamber; the noun chunks propose the phrase).
+    spans.sort(key=lambda x: (x[0], -(x[2] - x[1]), x[1]))
     labels = [OUTSIDE] * len(doc)
-    for s, t, etype in spans:
+    for _, s, t, etype in spans:
         span = doc.char_span(s, t, alignment_mode="expand")
         if span is None or not len(span):
             return None
@@ -154,98 +179,70 @@ def gold_labels(doc: Doc, ann: Annotation) -> list[str] | None:
 
 
 def examples(docs: Sequence[tuple[Doc, Annotation]],
-             tokens: Sequence[Tokens] | None = None) -> tuple[list[Features], list[str]]:
-    """Every token of the annotated texts, with its label (``tokens``: each
-    text's token lists, where the caller keeps them)."""
-    X: list[Features] = []
-    y: list[str] = []
+             tokens: Sequence[Tokens] | None = None) -> tuple[list[list[list[str]]], list[list[str]]]:
+    """Each annotated text as a sequence of its tokens' features, with their
+    labels (``tokens``: each text's token lists, where the caller keeps them);
+    a text whose names do not line up with its tokens is left out."""
+    X: list[list[list[str]]] = []
+    y: list[list[str]] = []
     for n, (doc, ann) in enumerate(docs):
         labels = gold_labels(doc, ann)
-        if labels is None:
+        if labels is None or not labels:
             continue
-        X += token_features(doc, tokens=tokens[n] if tokens is not None else None)
-        y += labels
+        X.append(token_features(doc, tokens=tokens[n] if tokens is not None else None))
+        y.append(labels)
     return X, y
 
 
-def train_tagger(X: Sequence[Features], y: Sequence[str]) -> LinearModel:
-    return train("span_tagger", X, y, labels=LABELS, multilabel=False, C=0.5, min_count=3)
+class SpanTagger:
+    """A trained CRF, kept as the bytes of CRFsuite's model file (gzipped on disk)."""
+
+    def __init__(self, model: bytes) -> None:
+        self.model = model
+        # CRFsuite's tagger keeps state while it tags: one per thread.
+        self._local = threading.local()
+
+    def tag(self, features: list[list[str]]) -> list[str]:
+        tagger = getattr(self._local, "tagger", None)
+        if tagger is None:
+            tagger = self._local.tagger = pycrfsuite.Tagger()
+            tagger.open_inmemory(self.model)
+        return list(tagger.tag(features))
+
+    def save(self, path: Path) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        # No name, mtime=0: the same model gives the same bytes.
+        with open(path, "wb") as fh, gzip.GzipFile(filename="", fileobj=fh, mode="wb", mtime=0) as gz:
+            gz.write(self.model)
+
+    @classmethod
+    def load(cls, path: Path) -> SpanTagger:
+        with gzip.open(path, "rb") as gz:
+            return cls(gz.read())
 
 
-# I-<type> may only follow B-<type> or I-<type>.
-_ALLOWED = np.array([[not (b.startswith("I-") and a[2:] != b[2:]) for b in LABELS] for a in LABELS])
-_CAN_START = np.array([not lab.startswith("I-") for lab in LABELS])
+def train_tagger(X: Sequence[list[list[str]]], y: Sequence[list[str]]) -> SpanTagger:
+    """The CRF fitted to the texts ``examples`` gives (deterministic: a fixed
+    number of L-BFGS passes from zero weights, the texts in the order given)."""
+    counts = Counter(f for text in X for token in text for f in token)
+    trainer = pycrfsuite.Trainer(verbose=False)
+    for text, labels in zip(X, y, strict=True):
+        trainer.append([[f for f in token if counts[f] >= MIN_COUNT] for token in text], labels)
+    trainer.set_params(CRF_PARAMS)
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "tagger.crfsuite"
+        trainer.train(str(path))
+        return SpanTagger(path.read_bytes())
 
 
-SURE_OUTSIDE = 0.995  # a token at least this surely outside every name ends any name before it
-
-
-def _decode(logp: np.ndarray) -> list[int]:
-    """The best allowed label sequence. Tokens surely outside every name
-    are labelled O; since O may follow and precede anything, they split the
-    text into short stretches, and the exact search runs on those alone
-    (the same answer as one search over the whole text wherever the sure
-    tokens are O; a test checks it)."""
-    n = logp.shape[0]
-    path = [0] * n
-    unsure = ~(logp[:, 0] >= np.log(SURE_OUTSIDE))
-    # Runs of tokens not surely outside, [i, j): where ``unsure`` turns on and off (numpy, not a loop over every token).
-    edges = np.flatnonzero(np.diff(np.concatenate([[False], unsure, [False]]).astype(np.int8))).tolist()
-    stretches = list(zip(edges[0::2], edges[1::2], strict=True))
-    for (i, j), labels in zip(stretches, _viterbi_many([logp[i:j] for i, j in stretches]), strict=True):
-        path[i:j] = labels
-    return path
-
-
-def _viterbi(logp: np.ndarray) -> list[int]:
-    """The best label sequence (log-probabilities per token and label) that
-    never continues a name it did not begin."""
-    return _viterbi_many([logp])[0]
-
-
-def _viterbi_many(stretches: list[np.ndarray]) -> list[list[int]]:
-    """``_viterbi`` of each stretch. The stretches are searched side by side,
-    one token position at a time (a report's longest stretch is a few dozen
-    tokens: that many numpy steps instead of one per token); each stretch's
-    arithmetic is the same as searching it alone."""
-    if not stretches:
-        return []
-    # Longest first: the stretches still going at a position are then the first rows.
-    order = sorted(range(len(stretches)), key=lambda n: -len(stretches[n]))
-    lengths = [len(stretches[n]) for n in order]
-    k = len(LABELS)
-    logp = np.zeros((len(order), lengths[0], k))
-    for row, n in enumerate(order):
-        logp[row, :lengths[row]] = stretches[n]
-    neg = np.where(_ALLOWED, 0.0, -np.inf)
-    score = np.where(_CAN_START, logp[:, 0], -np.inf)  # stretch x label
-    back = np.zeros((len(order), lengths[0], k), dtype=np.int64)
-    going = len(order)
-    for i in range(1, lengths[0]):
-        while lengths[going - 1] <= i:
-            going -= 1
-        cand = score[:going, :, None] + neg  # stretch x previous label x next label
-        back[:going, i] = cand.argmax(axis=1)
-        score[:going] = cand.max(axis=1) + logp[:going, i]
-    paths: list[list[int]] = [[] for _ in stretches]
-    for row, n in enumerate(order):
-        best = [int(score[row].argmax())]
-        for i in range(lengths[row] - 1, 0, -1):
-            best.append(int(back[row, i, best[-1]]))
-        paths[n] = best[::-1]
-    return paths
-
-
-def predict(model: LinearModel, doc: Doc, text: str, tokens: Tokens | None = None) -> Names:
+def predict(tagger: SpanTagger, doc: Doc, text: str, tokens: Tokens | None = None) -> Names:
     """The names the tagger finds in a parsed text (``tokens``: its token
-    lists, where the caller has them)."""
+    lists, where the caller has them). A name begins at a ``B-`` label; an
+    ``I-`` that follows no beginning of its type starts nothing."""
     if not len(doc):
         return {}
     tk = tokens if tokens is not None else Tokens(doc)
-    scores = model.score_columns(token_columns(doc, text, tk), NEIGHBOURS)
-    # Log-probabilities per token and label (the search adds them up).
-    scores -= scores.max(axis=1, keepdims=True)
-    path = [LABELS[k] for k in _decode(scores - np.log(np.exp(scores).sum(axis=1, keepdims=True)))]
+    path = tagger.tag(token_features(doc, text, tk))
     out: Names = {}
     i = 0
     while i < len(path):
@@ -256,7 +253,10 @@ def predict(model: LinearModel, doc: Doc, text: str, tokens: Tokens | None = Non
         j = i + 1
         while j < len(path) and path[j] == "I-" + etype:
             j += 1
-        if j - i <= MAX_SPAN_TOKENS:
-            out[(tk.idx[i], tk.idx[j - 1] + len(tk.text[j - 1]))] = etype
+        end = j
+        while end - 1 > i and _SENTENCE_PUNCTUATION.fullmatch(tk.text[end - 1]):
+            end -= 1  # "the Minsk Automobile Plant." ends at "Plant"
+        if end - i <= MAX_SPAN_TOKENS:
+            out[(tk.idx[i], tk.idx[end - 1] + len(tk.text[end - 1]))] = etype
         i = j
     return out

@@ -16,8 +16,8 @@
 3. A learning curve (relation F1 against the number of training documents)
    on the same folds (its largest point is cross-validation's fold 0), and a
    reliability table of the relation confidences.
-4. The final models, trained on everything (the span tagger in a process of
-   its own beside the others), are written to ``ingest/models/``; the
+4. The final models, trained on everything (the span tagger beside the
+   out-of-fold ones, in step 1), are written to ``ingest/models/``; the
    measurements to ``--report``.
 
 Deterministic: sorted inputs, fixed folds, fixed solvers and seeds.
@@ -52,7 +52,6 @@ from ingest.learn.align import NONE, Alignment
 from ingest.learn.annotations import ROOT, Annotation, find_mentions, gold_view, load_all
 from ingest.learn.candidates import add_candidates, merge_short_forms
 from ingest.learn.features import Features, Report
-from ingest.learn.linear import LinearModel
 from ingest.learn.refine import FILES, MODELS_DIR, Models
 from ingest.mentions import Entity
 from ingest.nlp import prepare_text
@@ -122,20 +121,25 @@ def parse(anns: list[Annotation], extractor: Extractor) -> list[Parsed]:
     return out
 
 
-def train_tagger(items: list[Parsed]) -> LinearModel | None:
+def train_tagger(items: list[Parsed]) -> span_model.SpanTagger | None:
     """The span tagger trained on ``items``; None when they name nothing (a test's tiny slice)."""
     X, y = span_model.examples([(p.doc, p.ann) for p in items], [p.tokens for p in items])
-    return span_model.train_tagger(X, y) if len(set(y)) >= 2 else None
+    return span_model.train_tagger(X, y) if len({label for labels in y for label in labels}) >= 2 else None
 
 
-def tag_out_of_fold(items: list[Parsed]) -> None:
-    """Each text's names as found by a tagger trained on the other folds.
+def tag_out_of_fold(items: list[Parsed]) -> span_model.SpanTagger | None:
+    """Each text's names as found by a tagger trained on the other folds;
+    returns the final tagger, trained on every text.
 
     The other models learn from these (not from a tagger that saw the text
     and would tag it nearly perfectly), so at training time they see
     candidates as good as they will be on new text; cross-validation then
-    measures the whole chain on unseen text."""
-    def fold_names(k: int) -> list[tuple[int, span_model.Names]]:
+    measures the whole chain on unseen text. The final tagger is fitted in
+    the same pool: five folds on two cores leave one idle for the last."""
+    def fold_names(k: int) -> list[tuple[int, span_model.Names]] | bytes | None:
+        if k == FOLDS:  # the final tagger (its model's bytes: a tagger does not cross processes)
+            final = train_tagger(items)
+            return None if final is None else final.model
         tagger = train_tagger([p for p in items if fold_of(p) != k])
         if tagger is None:
             return []  # no names to learn from: none proposed
@@ -144,9 +148,13 @@ def tag_out_of_fold(items: list[Parsed]) -> None:
         print(f"  span tagger {k + 1} of {FOLDS} trained", file=sys.stderr)
         return names
 
-    for names in in_processes(fold_names, range(FOLDS)):
+    *folds, final = in_processes(fold_names, range(FOLDS + 1))
+    for names in folds:
+        assert isinstance(names, list)
         for i, tagged in names:
             items[i].tagged = tagged
+    assert final is None or isinstance(final, bytes)
+    return None if final is None else span_model.SpanTagger(final)
 
 
 # The job ``in_processes`` runs; a global so that forked workers inherit it
@@ -548,8 +556,10 @@ def main(argv: list[str] | None = None) -> int:
     extractor = Extractor(learned=False)
     items = parse(anns, extractor)
     step = _took(f"{len(items)} annotated documents parsed", started)
-    tag_out_of_fold(items)
-    step = _took("span tagger out of fold", step)
+    tagger = tag_out_of_fold(items)
+    if tagger is None:
+        raise SystemExit("the annotations name nothing: no span tagger to train")
+    step = _took("span taggers (out of fold, and the final one)", step)
     previous = json.loads(args.report.read_text(encoding="utf-8")) if args.report and args.report.exists() else {}
     if args.compare_learners:
         # Descriptive and slow (LightGBM): its own step (make compare-learners), kept in the report.
@@ -600,30 +610,17 @@ def main(argv: list[str] | None = None) -> int:
     terms = prepare(items, items)
     sector_terms.save(terms[0], args.out)
 
-    # The span tagger and the models that read the candidates learn nothing
-    # from each other: they are fitted side by side.
-    def write_models() -> bool:
-        models = fit(items, terms, thresholds, drop_at)
-        assert models.type and models.kind and models.relations and models.aliases and models.industries
-        if "reliability" in report:
-            models.relations.calibration = relation_model.calibration_points(report["reliability"])
-            models.relations.keep_rules = report["rules_kept_for"]
-        models.type.save(args.out / FILES["type"])
-        models.kind.save(args.out / FILES["kind"])
-        models.relations.save(args.out / FILES["relations"])
-        models.aliases.save(args.out / FILES["aliases"])
-        models.industries.save(args.out / FILES["industries"])
-        return True
-
-    def write_tagger() -> bool:
-        tagger = train_tagger(items)
-        if tagger is not None:
-            tagger.save(args.out / FILES["tagger"])
-        return tagger is not None
-
-    jobs = (write_models, write_tagger)
-    if not all(in_processes(lambda k: jobs[k](), range(len(jobs)))):
-        raise SystemExit("the annotations name nothing: no span tagger to train")
+    tagger.save(args.out / FILES["tagger"])
+    models = fit(items, terms, thresholds, drop_at)
+    assert models.type and models.kind and models.relations and models.aliases and models.industries
+    if "reliability" in report:
+        models.relations.calibration = relation_model.calibration_points(report["reliability"])
+        models.relations.keep_rules = report["rules_kept_for"]
+    models.type.save(args.out / FILES["type"])
+    models.kind.save(args.out / FILES["kind"])
+    models.relations.save(args.out / FILES["relations"])
+    models.aliases.save(args.out / FILES["aliases"])
+    models.industries.save(args.out / FILES["industries"])
     report["seconds"] = round(time.monotonic() - started, 1)
     print(f"models written to {args.out} in {report['seconds']} s", file=sys.stderr)
     if args.report:
