@@ -40,7 +40,6 @@ from ingest.learn.features import LEGAL_FORMS, Tokens
 
 SPAN_TYPES = (ORGANIZATION, PERSON, PLACE, EVENT, MISSION, PROGRAM, AGREEMENT)
 OUTSIDE = "O"
-LABELS = [OUTSIDE, *(f"{p}-{t}" for t in SPAN_TYPES for p in "BI")]
 MAX_SPAN_TOKENS = 16  # longer runs are a tagging accident, not a name
 MIN_COUNT = 3  # a feature seen fewer times in training cannot be learned: left out
 # L2 weight and a fixed number of L-BFGS passes: training is bounded and the
