@@ -15,6 +15,13 @@ from ingest.learn.candidates import trim_names
 from ingest.learn.linear import LinearModel, train
 from ingest.learn.refine import FILES, MODELS_DIR, Models
 from ingest.mentions import Entity, Mention
+from ingest.nlp import load_model
+
+
+@pytest.fixture(scope="module")
+def nlp():
+    return load_model()[0]
+
 
 TEXT = (
     "FUJITSU SIGNS VENTURE\n\n"
@@ -330,11 +337,9 @@ def test_a_short_form_is_folded_into_its_full_name_with_its_relations():
     assert [(r.type, r.source, r.target) for r in relations] == [("SIGNED_WITH", 0, 1)]
 
 
-def test_a_delegation_or_meeting_named_after_a_body_is_a_candidate_beside_the_body():
+def test_a_delegation_or_meeting_named_after_a_body_is_a_candidate_beside_the_body(nlp):
     from ingest.learn.candidates import add_candidates
-    from ingest.nlp import load_model
 
-    nlp = load_model()[0]
     text = ("A World Bank mission arrived in Lagos on Monday. Our textile mission to Uganda "
             "met buyers in Kampala, and the ICO talks resumed in London.")
     doc = nlp(text)
@@ -362,11 +367,9 @@ def _pairs_in_sentence(rep, sentence_text: str) -> set[tuple[str, str]]:
             if c.sentence[0] <= start < c.sentence[1]}
 
 
-def test_a_phrase_referring_back_stands_for_the_entity_in_its_sentence():
+def test_a_phrase_referring_back_stands_for_the_entity_in_its_sentence(nlp):
     from ingest.learn.features import Report
-    from ingest.nlp import load_model
 
-    nlp = load_model()[0]
     text = ("Ministers of the producing countries opened the two-day ministerial meeting in Kuala Lumpur. "
             "Olivares del Valle Ltda. sent its export manager. "
             "The meeting was chaired by Minister Lim Keng Hoe. "
@@ -386,11 +389,9 @@ def test_a_phrase_referring_back_stands_for_the_entity_in_its_sentence():
     assert not any(span.text == "The weather" for span, _ in rep.stand_ins.values())
 
 
-def test_a_name_found_again_where_the_rules_did_not_mark_it_is_a_mention_for_pairs():
+def test_a_name_found_again_where_the_rules_did_not_mark_it_is_a_mention_for_pairs(nlp):
     from ingest.learn.features import Report
-    from ingest.nlp import load_model
 
-    nlp = load_model()[0]
     text = ("The Ghana Export Promotion Authority (GEPA) led the mission to Dubai. "
             "The Norwegian Business Council Dubai hosted a dinner. "
             "GEPA signed a memorandum with Emirates Foods LLC.")
@@ -405,12 +406,10 @@ def test_a_name_found_again_where_the_rules_did_not_mark_it_is_a_mention_for_pai
     assert ("Norwegian Business Council Dubai", "Dubai") in _pairs_in_sentence(rep, "The Norwegian Business")
 
 
-def test_a_pair_made_through_a_stand_in_has_feature_names_of_its_own_and_named_pairs_keep_theirs():
+def test_a_pair_made_through_a_stand_in_has_feature_names_of_its_own_and_named_pairs_keep_theirs(nlp):
     from ingest.learn.features import Report, pair_candidates
     from ingest.learn.relation_model import candidates
-    from ingest.nlp import load_model
 
-    nlp = load_model()[0]
     text = ("The Ghana Export Promotion Authority (GEPA) met Emirates Foods LLC in Dubai. "
             "GEPA signed a memorandum with Emirates Foods LLC.")
     gepa = _entity(0, "Organization", "Ghana Export Promotion Authority", text)
@@ -432,11 +431,9 @@ def test_a_pair_made_through_a_stand_in_has_feature_names_of_its_own_and_named_p
         (c.source, c.target, c.sentence) for c in pair_candidates(rep)}
 
 
-def test_a_fair_left_unnamed_in_a_sentence_is_paired_with_what_the_sentence_names():
+def test_a_fair_left_unnamed_in_a_sentence_is_paired_with_what_the_sentence_names(nlp):
     from ingest.learn.features import Report, report_event
-    from ingest.nlp import load_model
 
-    nlp = load_model()[0]
     text = ("Sixty firms exhibited at Gulfood 2025 in Dubai, beside the Coffee Forum. Gulfood 2025 drew 5,000 "
             "buyers. Exhibitors included Sidama Coffee Export PLC and Guji Trading PLC.")
     gulfood = _entity(0, "Event", "Gulfood 2025", text)
@@ -451,11 +448,9 @@ def test_a_fair_left_unnamed_in_a_sentence_is_paired_with_what_the_sentence_name
     assert {("Sidama Coffee Export PLC", "Gulfood 2025"), ("Guji Trading PLC", "Gulfood 2025")} <= pairs
 
 
-def test_a_list_line_is_paired_with_what_its_heading_names():
+def test_a_list_line_is_paired_with_what_its_heading_names(nlp):
     from ingest.learn.features import Report, pair_candidates
-    from ingest.nlp import load_model
 
-    nlp = load_model()[0]
     text = ("Trade fair report\n\nExhibitors on the Kenya Pavilion:\n"
             "· Nairobi Tea Traders Ltd, Mombasa\n· Rift Valley Roasters Ltd, Nakuru\n\n"
             "Nairobi Tea Traders Ltd then visited the port.\n")
@@ -471,11 +466,9 @@ def test_a_list_line_is_paired_with_what_its_heading_names():
     assert not any(s.startswith("Nairobi Tea Traders Ltd then") and b == "Kenya Pavilion" for _, b, s in pairs)
 
 
-def test_a_meeting_named_by_plain_modifiers_is_an_event_candidate_and_a_bare_meeting_is_not():
+def test_a_meeting_named_by_plain_modifiers_is_an_event_candidate_and_a_bare_meeting_is_not(nlp):
     from ingest.learn.candidates import add_candidates
-    from ingest.nlp import load_model
 
-    nlp = load_model()[0]
     text = ("Ministers met at a special session in Geneva. The weekend meeting of coffee producers "
             "ended without a deal, and a meeting is planned.")
     found = {(e.type, e.name) for e in add_candidates(nlp(text), text, [])}
@@ -483,14 +476,12 @@ def test_a_meeting_named_by_plain_modifiers_is_an_event_candidate_and_a_bare_mee
     assert ("Event", "meeting") not in found
 
 
-def test_pavilions_receptions_and_briefings_are_event_candidates():
+def test_pavilions_receptions_and_briefings_are_event_candidates(nlp):
     # Heads the annotations give Events under (the Ghana pavilion, a
     # evening reception, an investment briefing) are proposed; the type
     # model decides which are events.
     from ingest.learn.candidates import add_candidates
-    from ingest.nlp import load_model
 
-    nlp = load_model()[0]
     text = ("Fourteen exporters showed their products at the Ghana pavilion. The embassy held an evening "
             "reception on Tuesday, and the agency gave an investment briefing in Accra.")
     found = {(e.type, e.name) for e in add_candidates(nlp(text), text, [])}
@@ -585,14 +576,13 @@ def test_a_name_is_found_again_only_as_whole_words_as_the_equivalent_pattern_fin
     assert list(whole_word_occurrences(text, "GEPA")) == [(0, 4), (23, 27), (len(text) - 4, len(text))]
 
 
-def test_thresholds_no_probability_reaches_leave_the_rules_findings_alone():
+def test_thresholds_no_probability_reaches_leave_the_rules_findings_alone(nlp):
     # Training reads "the rules' findings alone" from the relation model with
     # every threshold above 1: no pair of the model may pass, every kept rule finding must.
     import dataclasses
 
     from ingest.learn import relation_model
     from ingest.learn.features import Report
-    from ingest.nlp import load_model
     from ingest.relations import Found
 
     models = Models.load()
@@ -602,7 +592,7 @@ def test_thresholds_no_probability_reaches_leave_the_rules_findings_alone():
     olivares = _entity(1, "Organization", "Olivares del Valle Ltda.", text, kind="enterprise")
     seoul = _entity(2, "Place", "Seoul", text, kind="city")
     rule = Found("MET_WITH", 0, 1, 0.7, (0, len(text)))
-    rep = Report(load_model()[0](text), text, [hanbit, olivares, seoul], [rule])
+    rep = Report(nlp(text), text, [hanbit, olivares, seoul], [rule])
     assert relation_model.predict(models.relations, rep)  # the model itself finds something here
 
     labels = models.relations.labels

@@ -193,11 +193,7 @@ class LinearModel:
                 **({"dense": [[round(x, 5) for x in row] for row in self.dense]} if self.dense else {})}
 
     def save(self, path: Path) -> None:
-        data = json.dumps(self.to_json(), sort_keys=True, separators=(",", ":")).encode("utf-8")
-        path.parent.mkdir(parents=True, exist_ok=True)
-        # No name, mtime=0: the same weights give the same bytes.
-        with open(path, "wb") as fh, gzip.GzipFile(filename="", fileobj=fh, mode="wb", mtime=0) as gz:
-            gz.write(data)
+        write_gzip(path, json.dumps(self.to_json(), sort_keys=True, separators=(",", ":")).encode("utf-8"))
 
     @classmethod
     def load(cls, path: Path) -> LinearModel:
@@ -205,6 +201,13 @@ class LinearModel:
             d = json.loads(gz.read().decode("utf-8"))
         return cls(d["name"], d["labels"], d["multilabel"], d["bias"], d["weights"], d.get("thresholds", {}),
                    [(x, y) for x, y in d.get("calibration", [])], d.get("keep_rules", {}), d.get("dense", []))
+
+
+def write_gzip(path: Path, data: bytes) -> None:
+    """A model file, gzipped with no name and mtime 0: the same model gives the same bytes."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "wb") as fh, gzip.GzipFile(filename="", fileobj=fh, mode="wb", mtime=0) as gz:
+        gz.write(data)
 
 
 def file_digest(*paths: Path) -> str:

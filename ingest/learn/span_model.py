@@ -37,6 +37,7 @@ from spacy.tokens import Doc
 from graph.ontology import AGREEMENT, EVENT, MISSION, ORGANIZATION, PERSON, PLACE, PROGRAM
 from ingest.learn.annotations import Annotation
 from ingest.learn.features import LEGAL_FORMS, Tokens
+from ingest.learn.linear import write_gzip
 
 SPAN_TYPES = (ORGANIZATION, PERSON, PLACE, EVENT, MISSION, PROGRAM, AGREEMENT)
 OUTSIDE = "O"
@@ -208,11 +209,11 @@ class SpanTagger:
             tagger.open_inmemory(self.model)
         return list(tagger.tag(features))
 
+    def __reduce__(self) -> tuple[type[SpanTagger], tuple[bytes]]:
+        return SpanTagger, (self.model,)  # the bytes alone cross processes (not the thread's taggers)
+
     def save(self, path: Path) -> None:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        # No name, mtime=0: the same model gives the same bytes.
-        with open(path, "wb") as fh, gzip.GzipFile(filename="", fileobj=fh, mode="wb", mtime=0) as gz:
-            gz.write(self.model)
+        write_gzip(path, self.model)
 
     @classmethod
     def load(cls, path: Path) -> SpanTagger:

@@ -136,10 +136,7 @@ def tag_out_of_fold(items: list[Parsed]) -> span_model.SpanTagger | None:
     candidates as good as they will be on new text; cross-validation then
     measures the whole chain on unseen text. The final tagger is fitted in
     the same pool: five folds on two cores leave one idle for the last."""
-    def fold_names(k: int) -> list[tuple[int, span_model.Names]] | bytes | None:
-        if k == FOLDS:  # the final tagger (its model's bytes: a tagger does not cross processes)
-            final = train_tagger(items)
-            return None if final is None else final.model
+    def fold_names(k: int) -> list[tuple[int, span_model.Names]]:
         tagger = train_tagger([p for p in items if fold_of(p) != k])
         if tagger is None:
             return []  # no names to learn from: none proposed
@@ -148,13 +145,16 @@ def tag_out_of_fold(items: list[Parsed]) -> span_model.SpanTagger | None:
         print(f"  span tagger {k + 1} of {FOLDS} trained", file=sys.stderr)
         return names
 
-    *folds, final = in_processes(fold_names, range(FOLDS + 1))
+    def job(k: int) -> list[tuple[int, span_model.Names]] | span_model.SpanTagger | None:
+        return train_tagger(items) if k == FOLDS else fold_names(k)
+
+    *folds, final = in_processes(job, range(FOLDS + 1))
     for names in folds:
         assert isinstance(names, list)
         for i, tagged in names:
             items[i].tagged = tagged
-    assert final is None or isinstance(final, bytes)
-    return None if final is None else span_model.SpanTagger(final)
+    assert not isinstance(final, list)
+    return final
 
 
 # The job ``in_processes`` runs; a global so that forked workers inherit it
