@@ -539,9 +539,10 @@ def test_the_rules_findings_are_named_as_the_models_output_names_the_same_entiti
 
 
 @pytest.mark.skipif(not Path("../shared/eval/score.py").exists(), reason="needs ../shared's scorer")
-def test_the_learning_curves_largest_point_is_what_fitting_its_texts_gives():
+def test_the_curves_largest_point_and_the_final_models_are_what_fitting_here_gives():
     # make train reads the curve's largest point from cross-validation's
-    # fold 0 instead of fitting it again: the two must agree.
+    # fold 0, and takes the final models from the folds' pool, instead of
+    # fitting them again here: each must agree with fitting it here.
     from ingest.extract import Extractor
     from ingest.learn import train as T
 
@@ -549,7 +550,7 @@ def test_the_learning_curves_largest_point_is_what_fitting_its_texts_gives():
     items = T.parse(anns, Extractor(learned=False))
     T.tag_out_of_fold(items)
     scorer = T.load_scorer()
-    held = T.cross_validated_outputs(items, thresholds=(0.3, 0.5))[0]
+    (held,), final = T.cross_validated_outputs(items, thresholds=(0.3, 0.5), final=True)
     thresholds = dict.fromkeys(T.relation_model.RELATION_LABELS, 0.3)
     outputs = [{**o, "relations": [r for r in o["relations"] if r["confidence"] >= 0.3]} for o in held.outputs[0.3]]
     curve = T.learning_curve(items, scorer, thresholds, held.drop_at, outputs)
@@ -562,6 +563,12 @@ def test_the_learning_curves_largest_point_is_what_fitting_its_texts_gives():
     assert curve[-1]["relation_f1"] == fitted["relations"]["f1"]
     assert curve[-1]["entity_f1"] == fitted["entities"]["f1"]
     assert curve[-1]["org_kind_accuracy"] == fitted["org_kind_accuracy"]
+
+    # The final models, fitted beside the folds in another process, are what fitting here gives.
+    assert final is not None
+    here = T.fit(items, T.prepare(items, items))
+    for name in ("type", "kind", "relations", "aliases", "industries"):
+        assert getattr(final, name).to_json() == getattr(here, name).to_json(), name
 
 
 def test_a_name_is_found_again_only_as_whole_words_as_the_equivalent_pattern_finds_it():

@@ -94,7 +94,6 @@ def _sample_key(x: Features) -> int:
 
 
 def train_relations(X: Sequence[Features], Y: Sequence[set[str]], vectors: np.ndarray,
-                    thresholds: dict[str, float] | None = None,
                     unsure: Sequence[set[str]] | None = None) -> LinearModel:
     """One yes/no model per relation type. Most candidate pairs state nothing:
     a fixed share of those is kept, each weighted to stand for the rest, which
@@ -115,7 +114,7 @@ def train_relations(X: Sequence[Features], Y: Sequence[set[str]], vectors: np.nd
         keep_unsure.append(u)
     model = train("relations", keep_x, keep_y, labels=RELATION_LABELS, multilabel=True, C=0.5, min_count=2,
                   sample_weight=weights, vectors=np.asarray(vectors)[keep], unknown=keep_unsure)
-    model.thresholds = {lab: (thresholds or {}).get(lab, DEFAULT_THRESHOLD) for lab in RELATION_LABELS}
+    model.thresholds = dict.fromkeys(RELATION_LABELS, DEFAULT_THRESHOLD)  # training chooses each type's
     return model
 
 

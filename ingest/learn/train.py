@@ -17,7 +17,8 @@
    on the same folds (its largest point is cross-validation's fold 0), and a
    reliability table of the relation confidences.
 4. The final models, trained on everything (the span tagger beside the
-   out-of-fold ones, in step 1), are written to ``ingest/models/``; the
+   out-of-fold ones in step 1, the others beside the folds in step 2), are
+   written to ``ingest/models/`` with the thresholds chosen; the
    measurements to ``--report``.
 
 Deterministic: sorted inputs, fixed folds, fixed solvers and seeds.
@@ -218,12 +219,21 @@ def fit(items: list[Parsed], terms: sector_terms.Table, thresholds: dict[str, fl
         x2, y2 = alias_model.examples(p.rep, p.align)
         ax += x2
         ay += y2
-    type_model = entity_models.train_type(tx, ty)
-    type_model.thresholds = {NONE: drop_at}
-    return Models(type_model, entity_models.train_kind(kx, ky),
-                  relation_model.train_relations(rx, ry, np.concatenate(rv), thresholds, ru), label="training",
-                  aliases=alias_model.train_aliases(ax, ay),
-                  sector_terms=terms, industries=industry_model.train_industries([p.ann for p in items], terms))
+    models = Models(entity_models.train_type(tx, ty), entity_models.train_kind(kx, ky),
+                    relation_model.train_relations(rx, ry, np.concatenate(rv), unsure=ru), label="training",
+                    aliases=alias_model.train_aliases(ax, ay),
+                    sector_terms=terms, industries=industry_model.train_industries([p.ann for p in items], terms))
+    set_thresholds(models, thresholds, drop_at)
+    return models
+
+
+def set_thresholds(models: Models, thresholds: dict[str, float] | None, drop_at: float) -> None:
+    """Where the type model drops a candidate and each relation type's model
+    states it: decisions on top of the fitted weights, which they leave as they are."""
+    assert models.type is not None and models.relations is not None
+    models.type.thresholds = {NONE: drop_at}
+    models.relations.thresholds = {label: (thresholds or {}).get(label, relation_model.DEFAULT_THRESHOLD)
+                                   for label in relation_model.RELATION_LABELS}
 
 
 def extract(models: Models | None, p: Parsed) -> dict[str, Any]:
@@ -282,9 +292,13 @@ class HeldOut:
 
 def cross_validated_outputs(items: list[Parsed], *,
                             thresholds: tuple[float, ...] = (relation_model.DEFAULT_THRESHOLD,),
-                            drops: tuple[float, ...] = (entity_models.DEFAULT_DROP_AT,)) -> list[HeldOut]:
+                            drops: tuple[float, ...] = (entity_models.DEFAULT_DROP_AT,),
+                            final: bool = False) -> tuple[list[HeldOut], Models | None]:
     """Each document extracted by models that never saw it (its fold left
-    out), for each entity drop threshold and each relation threshold."""
+    out), for each entity drop threshold and each relation threshold; with
+    ``final``, also the models fitted on every document (at the default
+    thresholds: ``set_thresholds`` gives them the chosen ones), in the same
+    pool, as five folds on two cores leave one idle for the last."""
     held = [HeldOut(d, {t: [{}] * len(items) for t in thresholds}, [[] for _ in items]) for d in drops]
 
     def fold_outputs(k: int) -> list[tuple[int, list[tuple[dict[str, Any], list[dict[str, Any]]]]]]:
@@ -313,13 +327,20 @@ def cross_validated_outputs(items: list[Parsed], *,
             done.append((i, per_drop))
         return done
 
-    for done in in_processes(fold_outputs, range(FOLDS)):
+    def job(k: int) -> list[tuple[int, list[tuple[dict[str, Any], list[dict[str, Any]]]]]] | Models:
+        return fit(items, prepare(items, items)) if k == FOLDS else fold_outputs(k)
+
+    results = in_processes(job, range(FOLDS + 1 if final else FOLDS))
+    fitted = results.pop() if final else None
+    assert fitted is None or isinstance(fitted, Models)
+    for done in results:
+        assert isinstance(done, list)
         for i, per_drop in done:
             for h, (out, rule_findings) in zip(held, per_drop, strict=True):
                 for t in thresholds:
                     h.outputs[t][i] = {**out, "relations": [r for r in out["relations"] if r["confidence"] >= t]}
                 h.rule_findings[i] = rule_findings
-    return held
+    return held, fitted
 
 
 def renamed(source: dict[str, Any], target: dict[str, Any]) -> list[dict[str, Any]]:
@@ -571,6 +592,7 @@ def main(argv: list[str] | None = None) -> int:
     report: dict[str, Any] = {"documents": len(items), "dev_sets_in_training": not args.no_dev_sets}
     thresholds = dict.fromkeys(relation_model.RELATION_LABELS, relation_model.DEFAULT_THRESHOLD)
     drop_at = entity_models.DEFAULT_DROP_AT
+    models: Models | None = None
     if not args.quick:
         scorer = load_scorer()
         # The rules' own output, once: the baseline everywhere below.
@@ -581,9 +603,10 @@ def main(argv: list[str] | None = None) -> int:
         report["rules_on_unseen_text"] = score(scorer, [items[i] for i in unseen],
                                                [rule_outs[i] for i in unseen])["relations_by_type"]
         step = _took("the rules' baseline scored", step)
-        held = cross_validated_outputs(items, thresholds=RELATION_SWEEP, drops=DROP_SWEEP)
-        step = _took("cross-validated extraction", step)
-        chosen = [choose_thresholds(h, items, scorer, report["rules_on_unseen_text"]) for h in held]
+        held, models = cross_validated_outputs(items, thresholds=RELATION_SWEEP, drops=DROP_SWEEP, final=True)
+        step = _took("cross-validated extraction (and the final models fitted)", step)
+        chosen = in_processes(lambda k: choose_thresholds(held[k], items, scorer, report["rules_on_unseen_text"]),
+                              range(len(held)))
         step = _took("thresholds chosen", step)
         report["entity_drop_sweep"] = {str(c.drop_at): {"entities": c.scores["entities"], "relations": c.scores["relations"]}
                                        for c in chosen}
@@ -607,12 +630,13 @@ def main(argv: list[str] | None = None) -> int:
         print(f"cross-validated at thresholds {thresholds}: {report['cross_validated']['relations']}",
               file=sys.stderr)
     args.out.mkdir(parents=True, exist_ok=True)
-    terms = prepare(items, items)
-    sector_terms.save(terms[0], args.out)
-
-    tagger.save(args.out / FILES["tagger"])
-    models = fit(items, terms, thresholds, drop_at)
+    if models is None:  # --quick: not fitted beside cross-validation
+        models = fit(items, prepare(items, items))
+    set_thresholds(models, thresholds, drop_at)
     assert models.type and models.kind and models.relations and models.aliases and models.industries
+    assert models.sector_terms is not None
+    sector_terms.save(models.sector_terms[0], args.out)
+    tagger.save(args.out / FILES["tagger"])
     if "reliability" in report:
         models.relations.calibration = relation_model.calibration_points(report["reliability"])
         models.relations.keep_rules = report["rules_kept_for"]
