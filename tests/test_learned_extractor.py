@@ -300,6 +300,28 @@ def test_a_name_sheds_what_it_picked_up_at_its_edges():
     assert three_m.name == "3M Ghana Ltd"
 
 
+def test_a_short_form_in_brackets_ends_a_name_and_a_courtesy_title_begins_none():
+    office = _org(0, "Netherlands Business Support Office (NBSO) in Hawassa")
+    board = _org(1, "Foreign Economic Relations Board of Türkiye (DEİK)", 60)
+    fair = _org(2, "FILDA 2024 (Luanda International Fair)", 120, "Event")
+    # Brackets inside a name stay: one capital is a place or a legal form, not a short form.
+    registered = _org(3, "Highveld Pump Distributors (Pty) Ltd", 180)
+    branch = _org(4, "Los Andes Fresh (Shanghai) Trading Co., Ltd", 220)
+    mister = _org(5, "Mr Harshad Mehta Desai", 270, "Person")
+    licenciado = _org(6, "Lic. Tomás Berardi Ocampo", 300, "Person")
+    remark = _org(7, "Sophie Lambert (Toulouse office)", 330, "Person")
+    trim_names([office, board, fair, registered, branch, mister, licenciado, remark])
+    assert office.name == "Netherlands Business Support Office" and office.aliases == ["NBSO"]
+    assert office.mentions[0].end == len("Netherlands Business Support Office")
+    assert board.name == "Foreign Economic Relations Board of Türkiye" and board.aliases == ["DEİK"]
+    assert fair.name == "FILDA 2024" and fair.aliases == ["Luanda International Fair"]
+    assert registered.name == "Highveld Pump Distributors (Pty) Ltd" and not registered.aliases
+    assert branch.name == "Los Andes Fresh (Shanghai) Trading Co., Ltd"
+    assert mister.name == "Harshad Mehta Desai" and mister.mentions[0].start == 270 + len("Mr ")
+    assert licenciado.name == "Tomás Berardi Ocampo"
+    assert remark.name == "Sophie Lambert" and remark.mentions[0].end == 330 + len("Sophie Lambert")
+
+
 def test_an_event_sheds_the_city_it_is_held_in_and_the_hours_of_the_programme():
     held_in = _org(0, "Klaipeda for the TransBaltica conference", 0, "Event")
     timed = _org(1, "14:00–17:00 B2B meetings", 60, "Event")
@@ -569,6 +591,30 @@ def test_the_curves_largest_point_and_the_final_models_are_what_fitting_here_giv
     here = T.fit(items, T.prepare(items, items))
     for name in ("type", "kind", "relations", "aliases", "industries"):
         assert getattr(final, name).to_json() == getattr(here, name).to_json(), name
+
+
+@pytest.mark.skipif(not Path("../shared/eval/score.py").exists(), reason="needs ../shared's scorer")
+def test_the_held_reports_are_scored_as_a_users_reports_are_extracted():
+    # make train reports the final models' scores on annotations/held (never
+    # trained on): the same figures as extracting each report and scoring it.
+    from graph.model import Document, document_id
+    from ingest.extract import Extractor
+    from ingest.learn import train as T
+    from ingest.learn.annotations import HELD, ROOT, load
+
+    held = [load(p) for p in sorted((ROOT / "annotations" / HELD).glob("*.ann.json"))[:3]]
+    models = Models.load()
+    assert held and models is not None
+    scorer = T.load_scorer()
+    scores = T.score_held(models, Extractor(learned=False), held, scorer)
+    extractor = Extractor()
+    one_by_one = [scorer.score_report(scorer.Gold(T.gold_view(a)),
+                                      extractor.extract(Document(id=document_id(a.text), source=a.doc,
+                                                                 text=a.text)).to_contract(), [])[1]
+                  for a in held]
+    assert scores["documents"] == 3
+    assert scores["relations"]["tp"] == sum(sum(r.tp.values()) for r in one_by_one) > 0
+    assert scores["relations"]["fp"] == sum(sum(r.fp.values()) for r in one_by_one)
 
 
 def test_a_name_is_found_again_only_as_whole_words_as_the_equivalent_pattern_finds_it():

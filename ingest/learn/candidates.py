@@ -171,6 +171,36 @@ def _sector_mentions(text: str, terms: sector_terms.Table | None) -> list[Mentio
 _POSSESSIVE = re.compile(r"^(.+?)['’]s\s+(?=[A-Z0-9])")
 _WORD = re.compile(r"\S+")
 _ACRONYM_AT_END = re.compile(r"\s*\(([A-Z][A-Za-z0-9&.-]{1,10})\)$")
+# "Mr Harshad Mehta Desai", "Lic. Tomás Berardi Ocampo": a courtesy title is no part of a person's name.
+_HONORIFIC = re.compile(r"^(?:Mr|Mrs|Ms|Miss|Mme|Dr|Prof|Lic|Ing|Eng|Hon|H\.\s?E|Sir|Dame)\.?\s+(?=[A-Z])")
+# "Sophie Lambert (Toulouse office)": what a bracket after a person's name says is about them.
+_PERSON_BRACKET = re.compile(r"\s*\([^()]*\)$")
+# "Netherlands Business Support Office (NBSO) in Hawassa": a short form in
+# brackets (capitalised words, two capitals at least) ends the name and is
+# its alias; a place after it is where the body is, not its name.
+_BRACKETED_SHORT_FORM = re.compile(r"\s*\(((?:[A-ZÀ-Þİ][^\s()]*)(?:\s[A-ZÀ-Þİ][^\s()]*){0,3})\)"
+                                   r"(?:\s+(?:in|at)\s+(.+))?$")
+
+
+def name_core(text: str, etype: str) -> tuple[int, int, str | None]:
+    """The part of a mention that is the name, and a short form it gave in
+    brackets: no courtesy title or bracketed remark around a person's name,
+    no bracketed short form (and the place after it) in a body's or an
+    event's."""
+    start, end, short = 0, len(text), None
+    if etype == PERSON:
+        title = _HONORIFIC.match(text)
+        if title and len(text[title.end():].split()) >= 1:
+            start = title.end()
+        bracket = _PERSON_BRACKET.search(text, start)
+        if bracket and bracket.start() > start:
+            end = bracket.start()
+    elif etype in (ORGANIZATION, EVENT):
+        bracket = _BRACKETED_SHORT_FORM.search(text)
+        if (bracket and bracket.start() > 0 and sum(c.isupper() for c in bracket.group(1)) >= 2
+                and (bracket.group(2) is None or find_place(bracket.group(2)))):
+            end, short = bracket.start(), bracket.group(1)
+    return start, end, short
 
 
 def trim_names(entities: list[Entity]) -> None:
@@ -195,6 +225,12 @@ def trim_names(entities: list[Entity]) -> None:
                 m.start, m.end, m.text = m.start + start, m.start + end, m.text[start:end]
                 if bracketed and normalise_name(bracketed) not in {normalise_name(a) for a in e.aliases}:
                     e.aliases.append(bracketed)
+                changed = True
+            start, end, short = name_core(m.text, e.type)
+            if (start, end) != (0, len(m.text)):
+                m.start, m.end, m.text = m.start + start, m.start + end, m.text[start:end]
+                if short and normalise_name(short) not in {normalise_name(a) for a in e.aliases}:
+                    e.aliases.append(short)
                 changed = True
             if e.type not in (ORGANIZATION, PERSON):
                 continue

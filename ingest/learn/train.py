@@ -50,7 +50,7 @@ from ingest.dates import document_date
 from ingest.extract import Extractor, _assemble
 from ingest.learn import alias_model, entity_models, industry_model, relation_model, sector_terms, span_model
 from ingest.learn.align import NONE, Alignment
-from ingest.learn.annotations import ROOT, Annotation, find_mentions, gold_view, load_all
+from ingest.learn.annotations import HELD, ROOT, Annotation, find_mentions, gold_view, load, load_all
 from ingest.learn.candidates import add_candidates, merge_short_forms
 from ingest.learn.features import Features, Report
 from ingest.learn.refine import FILES, MODELS_DIR, Models
@@ -253,14 +253,16 @@ def load_scorer() -> ModuleType:
     return module
 
 
-def score(scorer: ModuleType, items: list[Parsed], outputs: list[dict[str, Any]],
+def score(scorer: ModuleType, items: Sequence[Parsed | Annotation], outputs: list[dict[str, Any]],
           per_document: list[dict[str, tuple[int, int, int]]] | None = None) -> dict[str, Any]:
-    """The scorer's figures over ``items``; with ``per_document``, each
-    document's relation (tp, fp, fn) by type is appended to it."""
+    """The scorer's figures over ``items`` (parsed or only annotated texts);
+    with ``per_document``, each document's relation (tp, fp, fn) by type is
+    appended to it."""
     ents, rels = scorer.Tally(), scorer.Tally()
     kinds: Counter[str] = Counter()
     for p, out in zip(items, outputs, strict=True):
-        e, r, k = scorer.score_report(scorer.Gold(gold_view(p.ann)), out, [])
+        ann = p.ann if isinstance(p, Parsed) else p
+        e, r, k = scorer.score_report(scorer.Gold(gold_view(ann)), out, [])
         if per_document is not None:
             per_document.append({t: (r.tp[t], r.fp[t], r.fn[t]) for t in set(r.tp) | set(r.fp) | set(r.fn)})
         ents.add(e)
@@ -272,6 +274,15 @@ def score(scorer: ModuleType, items: list[Parsed], outputs: list[dict[str, Any]]
             "org_kind_accuracy": round(kinds["right"] / total, 3) if total else 0.0,
             "relations_by_type": by_type,
             "entities_by_type": {t: ents.prf(t) for t in sorted(set(ents.tp) | set(ents.fn))}}
+
+
+def score_held(models: Models, extractor: Extractor, held: list[Annotation], scorer: ModuleType) -> dict[str, Any]:
+    """The final models' scores on the held reports (``annotations/held``:
+    annotated and checked, never trained on), extracted as a user's reports are."""
+    extractor.models = models
+    outputs = [extractor.extract(Document(id=document_id(a.text), source=a.doc, text=a.text)).to_contract()
+               for a in held]
+    return score(scorer, held, outputs)
 
 
 def fold_of(p: Parsed) -> int:
@@ -646,12 +657,17 @@ def main(argv: list[str] | None = None) -> int:
     models.aliases.save(args.out / FILES["aliases"])
     models.industries.save(args.out / FILES["industries"])
     report["seconds"] = round(time.monotonic() - started, 1)
-    print(f"models written to {args.out} in {report['seconds']} s", file=sys.stderr)
+    step = _took(f"models written to {args.out} ({report['seconds']} s in all)", step)
     if args.report:
         args.report.write_text(json.dumps(report, indent=1) + "\n", encoding="utf-8")
     if not args.quick:
         # Slower and only descriptive: after the models and main scores are safe.
         scorer = load_scorer()
+        held_reports = [load(path) for path in sorted((args.annotations / HELD).glob("*.ann.json"))]
+        if held_reports:
+            models.tagger = tagger
+            report["held_reports"] = score_held(models, extractor, held_reports, scorer)
+            step = _took(f"{len(held_reports)} held reports scored", step)
         report["learning_curve"] = curve = learning_curve(items, scorer, thresholds, drop_at, model_outs)
         print(f"learning curve: {curve}", file=sys.stderr)
         if "learner_comparison" in previous:  # measured by --compare-learners, kept
