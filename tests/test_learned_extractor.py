@@ -617,6 +617,34 @@ def test_the_held_reports_are_scored_as_a_users_reports_are_extracted():
     assert scores["relations"]["fp"] == sum(sum(r.fp.values()) for r in one_by_one)
 
 
+def test_training_jobs_run_apart_in_order_and_a_dead_one_stops_training_with_its_name():
+    import os
+    import signal
+
+    from ingest.learn.train import in_processes
+
+    if (os.cpu_count() or 1) < 2:
+        pytest.skip("one core: the jobs run in this process")
+    parent = os.getpid()
+    assert in_processes(lambda k: (k * k, os.getpid() != parent), [3, 1, 2]) == [(9, True), (1, True), (4, True)]
+
+    def fails(k: int) -> int:
+        if k == 2:
+            raise ValueError("no texts")
+        return k
+
+    with pytest.raises(RuntimeError, match="job 2 failed(.|\n)*no texts"):
+        in_processes(fails, [1, 2, 3])
+
+    def killed(k: int) -> int:  # as the system kills a worker that runs it out of memory
+        if k == 2:
+            os.kill(os.getpid(), signal.SIGKILL)
+        return k
+
+    with pytest.raises(RuntimeError, match="job 2 died"):
+        in_processes(killed, [1, 2, 3])
+
+
 def test_a_name_is_found_again_only_as_whole_words_as_the_equivalent_pattern_finds_it():
     import re
 

@@ -33,11 +33,14 @@ import multiprocessing
 import os
 import sys
 import time
+import traceback
 import zlib
 from collections import Counter
 from collections.abc import Callable, Collection, Sequence
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
+from multiprocessing.connection import Connection
+from multiprocessing.connection import wait as connection_wait
+from multiprocessing.process import BaseProcess
 from pathlib import Path
 from types import ModuleType
 from typing import Any, TypeVar
@@ -163,25 +166,64 @@ def tag_out_of_fold(items: list[Parsed]) -> span_model.SpanTagger | None:
 _JOB: Callable[[int], Any] | None = None
 
 
-def _run_job(k: int) -> Any:
+def _run_job(k: int, send: Connection) -> None:
+    """In a forked worker: job k's result, or the error it raised, sent back."""
     assert _JOB is not None
-    return _JOB(k)
+    try:
+        send.send((True, _JOB(k)))
+    except BaseException:  # noqa: BLE001 - whatever it was, the parent reports it
+        send.send((False, traceback.format_exc()))
+    finally:
+        send.close()
 
 
 def in_processes(job: Callable[[int], T], ks: Sequence[int]) -> list[T]:
     """``[job(k) for k in ks]``, one process per core where the platform can
     fork (the workers share the parsed texts instead of copying them); the
-    folds are independent fits, so the results are the same either way."""
+    folds are independent fits, so the results are the same either way.
+
+    Each job gets a process of its own, forked for it, so no worker carries
+    one fit's memory into the next (a worker reached 11 GB in a run that ran
+    out of memory); a worker that dies (killed for memory) stops training
+    with an error naming its job, where a pool would wait for it forever."""
     global _JOB
     workers = min(len(ks), os.cpu_count() or 1)
     if workers < 2 or "fork" not in multiprocessing.get_all_start_methods():
         return [job(k) for k in ks]
+    context = multiprocessing.get_context("fork")
     _JOB = job
+    results: dict[int, T] = {}
+    running: dict[int, tuple[BaseProcess, Connection]] = {}
+    waiting = list(range(len(ks)))
     try:
-        with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
-            return list(pool.map(_run_job, ks))
+        while waiting or running:
+            while waiting and len(running) < workers:
+                n = waiting.pop(0)
+                receive, send = context.Pipe(duplex=False)
+                started: BaseProcess = context.Process(target=_run_job, args=(ks[n], send), daemon=True)
+                started.start()
+                send.close()
+                running[n] = (started, receive)
+            ready = connection_wait([receive for _, receive in running.values()])
+            for n, (process, receive) in list(running.items()):
+                if receive not in ready:
+                    continue
+                try:
+                    ok, value = receive.recv()
+                except EOFError:
+                    process.join()
+                    raise RuntimeError(f"training job {ks[n]} died (exit code {process.exitcode};"
+                                       " -9 is usually the system killing it for memory)") from None
+                process.join()
+                del running[n]
+                if not ok:
+                    raise RuntimeError(f"training job {ks[n]} failed:\n{value}")
+                results[n] = value
     finally:
         _JOB = None
+        for process, _ in running.values():
+            process.kill()
+    return [results[n] for n in range(len(ks))]
 
 
 def prepare(items: list[Parsed], train_items: list[Parsed]) -> sector_terms.Table:
