@@ -93,6 +93,22 @@ def _sample_key(x: Features) -> int:
     return zlib.crc32("\x00".join(sorted(x)).encode("utf-8"))
 
 
+def in_sample(x: Features, y: set[str]) -> bool:
+    """Whether training learns from a pair: every pair that states something,
+    and a fixed share (``NEGATIVE_SHARE``) of those that state nothing."""
+    return bool(y) or _sample_key(x) % 100 < NEGATIVE_SHARE
+
+
+def training_examples(rep: Report, align: Alignment
+                      ) -> tuple[list[Features], list[set[str]], list[set[str]], np.ndarray]:
+    """``examples`` as ``train_relations`` keeps them (``in_sample``): the
+    pairs no fit reads are dropped report by report, not held for all
+    reports until the fit (most of a training worker's memory)."""
+    X, Y, unsure, vectors = examples(rep, align)
+    keep = [n for n, (x, y) in enumerate(zip(X, Y, strict=True)) if in_sample(x, y)]
+    return [X[n] for n in keep], [Y[n] for n in keep], [unsure[n] for n in keep], vectors[keep]
+
+
 def train_relations(X: Sequence[Features], Y: Sequence[set[str]], vectors: np.ndarray,
                     unsure: Sequence[set[str]] | None = None) -> LinearModel:
     """One yes/no model per relation type. Most candidate pairs state nothing:
@@ -102,12 +118,9 @@ def train_relations(X: Sequence[Features], Y: Sequence[set[str]], vectors: np.nd
     left out of."""
     keep, keep_x, keep_y, keep_unsure, weights = [], [], [], [], []
     for n, (x, y, u) in enumerate(zip(X, Y, unsure or [set()] * len(X), strict=True)):
-        if y:
-            weights.append(1.0)
-        elif _sample_key(x) % 100 < NEGATIVE_SHARE:
-            weights.append(100 / NEGATIVE_SHARE)
-        else:
+        if not in_sample(x, y):
             continue
+        weights.append(1.0 if y else 100 / NEGATIVE_SHARE)
         keep.append(n)
         keep_x.append(x)
         keep_y.append(y)
