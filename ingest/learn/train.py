@@ -358,9 +358,10 @@ def cross_validated_outputs(items: list[Parsed], *,
         """Fold k's texts extracted by models trained on the others: for each
         drop threshold, the output at the lowest relation threshold and the
         rules' findings alone."""
+        started = time.monotonic()
         train_items = [p for p in items if fold_of(p) != k]
         models = fit(train_items, prepare(items, train_items))
-        print(f"  fold {k + 1} of {FOLDS} trained", file=sys.stderr)
+        started = _took(f"  fold {k + 1} of {FOLDS} trained", started)
         rel, etype = models.relations, models.type
         assert rel is not None and etype is not None
         done = []
@@ -378,10 +379,16 @@ def cross_validated_outputs(items: list[Parsed], *,
                 rel.thresholds, rel.keep_rules = dict.fromkeys(rel.labels, 1.01), dict.fromkeys(rel.labels, 1.0)
                 per_drop.append((out, renamed(extract(models, p), out)))
             done.append((i, per_drop))
+        _took(f"  fold {k + 1} of {FOLDS} extracted", started)
         return done
 
     def job(k: int) -> list[tuple[int, list[tuple[dict[str, Any], list[dict[str, Any]]]]]] | Models:
-        return fit(items, prepare(items, items)) if k == FOLDS else fold_outputs(k)
+        if k < FOLDS:
+            return fold_outputs(k)
+        started = time.monotonic()
+        models = fit(items, prepare(items, items))
+        _took("  the final models fitted", started)
+        return models
 
     results = in_processes(job, range(FOLDS + 1 if final else FOLDS))
     fitted = results.pop() if final else None
