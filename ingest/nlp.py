@@ -39,6 +39,10 @@ def choose_model(model: str | None = None) -> str:
     return DEFAULT_MODELS[-1]
 
 
+# A line of a table laid out in text: cells between "|" (two at least) or tabs.
+_TABLE_ROW = re.compile(r"[^\n|]*\|[^\n|]*\|[^\n]*|[^\n\t]*\t[^\n\t]*\t[^\n]*")
+
+
 @Language.component(NEWLINE_SENTS)
 def newline_sentences(doc: Doc) -> Doc:
     # After prepare_text, a remaining line break is a real paragraph or
@@ -46,6 +50,14 @@ def newline_sentences(doc: Doc) -> Doc:
     for i, tok in enumerate(doc[:-1]):
         if "\n" in tok.text or "\n" in tok.whitespace_:
             doc[i + 1].is_sent_start = True
+    # A table row is one sentence: what its cells say (a company, its city,
+    # its contact) belongs together, and the parser would otherwise break
+    # rows at a cell border now and then.
+    for row in _TABLE_ROW.finditer(doc.text):
+        span = doc.char_span(row.start(), row.end(), alignment_mode="contract")
+        if span is not None:
+            for tok in span[1:]:
+                tok.is_sent_start = False
     return doc
 
 
