@@ -39,8 +39,9 @@ def choose_model(model: str | None = None) -> str:
     return DEFAULT_MODELS[-1]
 
 
-# A line of a table laid out in text: cells between "|" (two at least) or tabs.
-_TABLE_ROW = re.compile(r"[^\n|]*\|[^\n|]*\|[^\n]*|[^\n\t]*\t[^\n\t]*\t[^\n]*")
+# A line of a table laid out in text: cells between "|" (two at least) or
+# tabs. Anchored at line starts, so a long line without any is read once.
+_TABLE_ROW = re.compile(r"^(?:[^\n|]*\|[^\n|]*\|[^\n]*|[^\n\t]*\t[^\n\t]*\t[^\n]*)$", re.MULTILINE)
 
 
 @Language.component(NEWLINE_SENTS)
