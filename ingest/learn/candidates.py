@@ -221,16 +221,13 @@ def trim_names(entities: list[Entity]) -> None:
             if e.type == EVENT and (held_in := _PLACES_FOR.match(m.text, start, end)) and all(
                     find_place(p) for p in re.split(r",\s*|\s+and\s+", held_in.group(1))):
                 start = held_in.end()
+            core_start, core_end, short = name_core(m.text[start:end], e.type)
+            start, end = start + core_start, start + core_end
             if (start, end) != (0, len(m.text)):
                 m.start, m.end, m.text = m.start + start, m.start + end, m.text[start:end]
-                if bracketed and normalise_name(bracketed) not in {normalise_name(a) for a in e.aliases}:
-                    e.aliases.append(bracketed)
-                changed = True
-            start, end, short = name_core(m.text, e.type)
-            if (start, end) != (0, len(m.text)):
-                m.start, m.end, m.text = m.start + start, m.start + end, m.text[start:end]
-                if short and normalise_name(short) not in {normalise_name(a) for a in e.aliases}:
-                    e.aliases.append(short)
+                for alias in (bracketed, short):
+                    if alias and normalise_name(alias) not in {normalise_name(a) for a in e.aliases}:
+                        e.aliases.append(alias)
                 changed = True
             if e.type not in (ORGANIZATION, PERSON):
                 continue

@@ -711,7 +711,6 @@ def main(argv: list[str] | None = None) -> int:
         args.report.write_text(json.dumps(report, indent=1) + "\n", encoding="utf-8")
     if not args.quick:
         # Slower and only descriptive: after the models and main scores are safe.
-        scorer = load_scorer()
         held_reports = [load(path) for path in sorted((args.annotations / HELD).glob("*.ann.json"))]
         if held_reports:
             models.tagger = tagger
