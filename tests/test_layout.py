@@ -56,3 +56,25 @@ def test_a_labelled_line_is_its_own_section():
     layout = Layout(REPORT)
     assert layout.section(at(REPORT, "the chamber will return")) == ("follow",)
     assert layout.section(at(REPORT, "Chamber mission to Tashkent")) == ()
+
+
+PARTICIPANTS = """Participants
+
+1) Ludhiana Forge Tech Pvt Ltd, Ludhiana (Punjab)
+   Industry: forged auto components
+   Representative: Mr Harpreet Singh Bedi, Managing Partner
+
+2) Coimbatore Electricals, Coimbatore. Contact: Ms Priya Nair, CEO.
+Visits were arranged by the chamber.
+"""
+
+
+def test_a_list_entry_holds_its_indented_lines_and_ends_at_a_blank_or_unindented_line():
+    layout = Layout(PARTICIPANTS)
+    first = layout.item(at(PARTICIPANTS, "Ludhiana Forge"))
+    assert first is not None and PARTICIPANTS[first[0]:first[1]].startswith("1) Ludhiana")
+    assert layout.item(at(PARTICIPANTS, "Mr Harpreet")) == first
+    second = layout.item(at(PARTICIPANTS, "Ms Priya Nair"))
+    assert second is not None and second != first and PARTICIPANTS[second[0]:].startswith("2) Coimbatore")
+    assert layout.item(at(PARTICIPANTS, "Visits were arranged")) is None
+    assert layout.item(at(PARTICIPANTS, "Participants")) is None

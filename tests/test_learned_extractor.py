@@ -488,6 +488,30 @@ def test_a_list_line_is_paired_with_what_its_heading_names(nlp):
     assert not any(s.startswith("Nairobi Tea Traders Ltd then") and b == "Kenya Pavilion" for _, b, s in pairs)
 
 
+def test_a_list_entrys_contact_line_is_paired_with_the_company_the_entry_names_first(nlp):
+    from ingest.learn.features import Report, pair_candidates
+
+    text = ("Participants\n\n1) Ludhiana Forge Tech Pvt Ltd, Ludhiana\n   Industry: forged auto components\n"
+            "   Representative: Harpreet Singh Bedi, Managing Partner\n\n"
+            "Harpreet Singh Bedi later met Gauteng Automotive Hub.\n")
+    forge = _entity(0, "Organization", "Ludhiana Forge Tech Pvt Ltd", text, kind="enterprise")
+    ludhiana = _entity(1, "Place", "Ludhiana", text)
+    bedi = _entity(2, "Person", "Harpreet Singh Bedi", text)
+    hub = _entity(3, "Organization", "Gauteng Automotive Hub", text)
+    bedi.mentions.append(Mention(text.rindex("Harpreet"), text.rindex("Harpreet") + 19, "Harpreet Singh Bedi",
+                                 "Person"))
+    rep = Report(nlp(text), text, [forge, ludhiana, bedi, hub], [])
+    pairs = {(rep.entities[c.source].name, rep.entities[c.target].name, c.sentence[0])
+             for c in pair_candidates(rep)}
+    contact = text.index("Representative")
+    assert any(s == "Harpreet Singh Bedi" and t == "Ludhiana Forge Tech Pvt Ltd" and contact - 3 <= at <= contact
+               for s, t, at in pairs)
+    # Only the entry's first name is its subject, and prose after the entry is no part of it.
+    assert not any(t == "Ludhiana" and s == "Harpreet Singh Bedi" for s, t, _ in pairs)
+    assert not any(s == "Harpreet Singh Bedi" and t == "Ludhiana Forge Tech Pvt Ltd" and at > contact
+                   for s, t, at in pairs)
+
+
 def test_a_meeting_named_by_plain_modifiers_is_an_event_candidate_and_a_bare_meeting_is_not(nlp):
     from ingest.learn.candidates import add_candidates
 

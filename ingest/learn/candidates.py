@@ -14,14 +14,14 @@ import copy
 import dataclasses
 import re
 
-from spacy.tokens import Doc
+from spacy.tokens import Doc, Token
 
 from graph.gazetteer import country_code, find_place
 from graph.model import normalise_name
 from graph.ontology import EVENT, MISSION, ORGANIZATION, PERSON, PLACE, SECTOR
 from ingest.learn import sector_terms, span_model
 from ingest.mentions import TITLE_HEADS, Entity, Mention
-from ingest.organisations import ORG_HEADS, org_kind
+from ingest.organisations import LEGAL_SUFFIXES, ORG_HEADS, org_kind
 from ingest.relations import Found
 
 NER_TYPES = {"ORG": ORGANIZATION, "PERSON": PERSON, "GPE": PLACE, "LOC": PLACE, "EVENT": EVENT,
@@ -135,6 +135,8 @@ def _phrase_mentions(doc: Doc, text: str) -> list[Mention]:
     missions: list[Mention] = []
     for chunk in doc.noun_chunks:
         heads = {chunk.root.lemma_.lower(), chunk.root.lower_}
+        if any(t.dep_ == "neg" for t in chunk):
+            continue  # "not a mission"
         if heads & EVENT_HEADS:
             words = [t for t in chunk if t.dep_ not in ("det", "poss", "case") and not t.is_punct]
             if len(words) >= 2 and any(t.is_title or t.is_upper or t.pos_ in ("NOUN", "PROPN", "ADJ")
@@ -143,22 +145,108 @@ def _phrase_mentions(doc: Doc, text: str) -> list[Mention]:
                                       attrs={"candidate": "chunk"}))
         if heads & MISSION_HEADS:
             words = [t for t in chunk if t.dep_ not in ("det", "poss", "case", "nummod") and not t.is_punct]
-            if len(words) >= 2:
-                start, end = words[0].idx, _destination_end(doc, chunk.end, chunk.end_char)
+            end = _destination_end(chunk.root, chunk.end_char)
+            # One word names a delegation when where it goes follows ("a mission to Kigali").
+            if len(words) >= 2 or (words and end > chunk.end_char):
+                start = words[0].idx
                 missions.append(Mention(start, end, text[start:end], MISSION, attrs={"candidate": "chunk"}))
     return events + missions
 
 
-def _destination_end(doc: Doc, after: int, end: int) -> int:
-    """Where a mission's name ends when "to <place>" follows it ("Trade
-    Mission to Turkmenistan": the destination is part of its name)."""
-    if (after + 1 < len(doc) and doc[after].lower_ == "to" and doc[after + 1].ent_type_ in ("GPE", "LOC")
-            and doc[after + 1].ent_iob_ == "B"):
-        last = after + 1
-        while last + 1 < len(doc) and doc[last + 1].ent_iob_ == "I":
-            last += 1
-        return doc[last].idx + len(doc[last])
+def _destination_end(head: Token, end: int) -> int:
+    """Where a mission's name ends when "to <place>" follows its word
+    ("Trade Mission to Turkmenistan", "a trip to Hanoi and Haiphong": the
+    destinations are part of its name); ``end`` without one."""
+    for prep in head.rights:
+        if prep.dep_ == "prep" and prep.lower_ == "to" and prep.i == head.i + 1:
+            group = _object_end(prep, places=True)
+            return group[0] if group else end
     return end
+
+
+def _object_end(prep: Token, *, places: bool) -> tuple[int, int] | None:
+    """The end (character, token) of a preposition's object and the objects
+    coordinated with it: places ("to Lagos and Nairobi") or who travels ("of
+    22 Canadian companies", "from Uzbekistan", "of the Dubai Chambers");
+    None when the object is not one of these."""
+    doc = prep.doc
+    obj = next((t for t in prep.children if t.dep_ == "pobj"), None)
+    end = None
+    while obj is not None:
+        place = obj.ent_type_ in ("GPE", "LOC")
+        group = obj.pos_ == "PROPN" or obj.ent_type_ in ("ORG", "NORP") or obj.tag_ == "NNS"
+        if not ((place or obj.pos_ == "PROPN") if places else (place or group)):
+            break
+        last = obj.i
+        while obj.ent_type_ and last + 1 < len(doc) and doc[last + 1].ent_iob_ == "I":
+            last += 1  # the whole name: "the Ministry of Economy", "New Delhi"
+        end = (doc[last].idx + len(doc[last]), last)
+        obj = next((t for t in obj.children if t.dep_ == "conj" and t.i > last), None)
+    return end
+
+
+# A delegation's words; the phrase around one names it.
+_MISSION_WORDS = frozenset({"mission", "delegation", "team", "roadshow", "trip", "visit", "group"})
+
+
+def mission_forms(doc: Doc, start: int, end: int) -> list[str]:
+    """The names the phrase around a delegation's word gives it: its noun
+    phrase ("pharmaceutical delegation"), then with who travels ("... of
+    nine Slovenian firms", "... from Uzbekistan") and where it goes ("... to
+    Hanoi and Haiphong"), each form longer than the one before; [] when the
+    mention has no such word at its head."""
+    span = doc.char_span(start, end, alignment_mode="expand")
+    if span is None or not len(span):
+        return []
+    head = span.root
+    if head.lemma_.lower() not in _MISSION_WORDS and head.lower_ not in _MISSION_WORDS:
+        return []
+    first = min([t.left_edge.i for t in head.lefts if t.dep_ in _NAME_MODIFIERS
+                 or t.dep_ == "poss" and t.pos_ == "NOUN"] + [head.i])  # "Moroccan buyers' delegation"
+    while first < head.i and (doc[first].is_punct or doc[first].dep_ in ("det", "poss", "case")):
+        first += 1
+    left, last = doc[first].idx, head.i
+    forms = [doc.text[left:head.idx + len(head)]]
+    said: set[str] = set()
+    for prep in head.rights:
+        what = {"to": "where", "of": "who", "from": "who"}.get(prep.lower_)
+        if prep.dep_ != "prep" or prep.i != last + 1 or what is None or what in said:
+            break
+        said.add(what)
+        group = _object_end(prep, places=what == "where")
+        if group is None:
+            break
+        right, last = group
+        forms.append(doc.text[left:right])
+    return forms
+
+
+# What before a delegation's word is part of its name ("Uzbek health ministry
+# delegation", "second Lubelskie mission"); not "a", "its", "two".
+_NAME_MODIFIERS = frozenset({"amod", "compound", "nmod", "npadvmod"})
+
+
+def name_missions(doc: Doc, entities: list[Entity]) -> None:
+    """The phrases the parse gives a delegation's mentions ("delegation of the
+    Dubai Chambers" where the rules saw "delegation") become its aliases,
+    after the forms it had. The name stays: a report's main delegation
+    gathers mentions of other trips ("a return delegation of park
+    operators"), whose phrases must not displace its own. In place."""
+    for e in entities:
+        if e.type != MISSION:
+            continue
+        by_mention = [[f for f in mission_forms(doc, m.start, m.end) if len(f.split()) >= 2]
+                      for m in sorted(e.mentions, key=lambda m: m.start)]
+        forms = [f for fs in by_mention for f in fs]
+        if not forms:
+            continue
+        seen = {normalise_name(e.name)}
+        aliases = []
+        for form in [*e.aliases, *forms]:
+            if normalise_name(form) not in seen:
+                seen.add(normalise_name(form))
+                aliases.append(form)
+        e.aliases = aliases
 
 
 def _sector_mentions(text: str, terms: sector_terms.Table | None) -> list[Mention]:
@@ -168,11 +256,55 @@ def _sector_mentions(text: str, terms: sector_terms.Table | None) -> list[Mentio
             for s, e, code in sector_terms.find(text, terms)]
 
 
+def _legal_form_tail() -> re.Pattern[str]:
+    """The legal forms that may follow a company's name, as written ("Ltd",
+    "LTD", "s.r.o."; "S.A. de C.V.", "San. ve Tic. A.Ş.", "Co., Ltd."); a
+    form that is also an English word ("as", "ad", "too") counts only in
+    capitals."""
+    words = {w.rstrip(".") for w in LEGAL_SUFFIXES} | {"c.v", "şti", "a.ş", "s.a.p.i", "fze", "fzco", "k.k", "san",
+                                                       "tic", "s.a.b", "s.l", "s.c", "e.i.r.l"}
+    english = {"as", "ad", "too", "co", "pt", "kg", "ab", "sa", "san", "tic"}
+    forms = sorted({v for w in words for v in ({w.upper(), w[:1].upper() + w[1:]} if w in english
+                                                else {w, w.upper(), w[:1].upper() + w[1:]})}, key=len, reverse=True)
+    word = "(?:" + "|".join(re.escape(f) for f in forms) + r")\.?(?![\w.])"
+    return re.compile(rf"(?:,?[ \t]+(?:(?:de|ve|&)[ \t]+)?{word})+")
+
+
+_LEGAL_FORM_TAIL = _legal_form_tail()
+
+
+def extend_legal_forms(text: str, entities: list[Entity]) -> None:
+    """A company's mention that stops before its legal form ("Laboratorios
+    Ocampo S.A." before "de C.V.", "Sanjivani Lifesciences Pvt." before
+    "Ltd.") takes it: a name does not end inside one. The shorter form
+    stays an alias. In place."""
+    for e in entities:
+        if e.type != ORGANIZATION:
+            continue
+        for m in e.mentions:
+            tail = _LEGAL_FORM_TAIL.match(text, m.end)
+            if tail is None:
+                continue
+            short = m.text
+            m.end = tail.end()
+            m.text = text[m.start:m.end]
+            if e.name == short:
+                e.name = m.text
+            if normalise_name(short) not in {normalise_name(f) for f in [e.name, *e.aliases]}:
+                e.aliases.append(short)
+
+
 _POSSESSIVE = re.compile(r"^(.+?)['’]s\s+(?=[A-Z0-9])")
 _WORD = re.compile(r"\S+")
 _ACRONYM_AT_END = re.compile(r"\s*\(([A-Z][A-Za-z0-9&.-]{1,10})\)$")
 # "Mr Harshad Mehta Desai", "Lic. Tomás Berardi Ocampo": a courtesy title is no part of a person's name.
 _HONORIFIC = re.compile(r"^(?:Mr|Mrs|Ms|Miss|Mme|Dr|Prof|Lic|Ing|Eng|Hon|H\.\s?E|Sir|Dame)\.?\s+(?=[A-Z])")
+# "By Achieng Otieno", "UCCI Olena Dovzhenko", "Marshal Tomasz Wierzbicki": a
+# byline, a body's short form or a post before a person's name is no part of it.
+_PERSON_LEAD = re.compile(r"(?:[Bb]y|[A-Z]{2,}(?:\s+[A-Z]{2,})*|"
+                          + "|".join(sorted({w[:1].upper() + w[1:] for w in TITLE_HEADS}
+                                            | {"Marshal", "Voivode", "Professor", "Rector"}))
+                          + r")\s+(?=[A-ZÀ-Þ][a-zà-ÿ])")
 # "Sophie Lambert (Toulouse office)": what a bracket after a person's name says is about them.
 _PERSON_BRACKET = re.compile(r"\s*\([^()]*\)$")
 # "Netherlands Business Support Office (NBSO) in Hawassa": a short form in
@@ -192,6 +324,9 @@ def name_core(text: str, etype: str) -> tuple[int, int, str | None]:
         title = _HONORIFIC.match(text)
         if title and len(text[title.end():].split()) >= 1:
             start = title.end()
+        while ((lead := _PERSON_LEAD.match(text, start)) and len(text[lead.end():].split()) >= 2
+               and not find_place(text[lead.end():])):  # "JETRO São Paulo" is an office, not a person
+            start = lead.end()
         bracket = _PERSON_BRACKET.search(text, start)
         if bracket and bracket.start() > start:
             end = bracket.start()
@@ -351,6 +486,8 @@ def add_candidates(doc: Doc, text: str, rule_entities: list[Entity], terms: sect
         by_form[(m.type, form)] = e
         if m.key:
             by_form[(m.type, m.key)] = e
+    extend_legal_forms(text, out)
+    name_missions(doc, out)
     return out
 
 

@@ -316,8 +316,9 @@ def pair_candidates(rep: Report, kept: set[int] | None = None) -> Iterator[PairC
     """Each ordered pair of entities named in one sentence (nearest mentions),
     then the pairs a phrase standing for an entity adds there (``Report.stand_ins``),
     the report's delegation and its main event each with every entity of a
-    sentence that does not name it, and each pair the rules related, once per
-    sentence. With ``kept``, those two are chosen among those entities (the
+    sentence that does not name it, what a heading names with what its list's
+    lines name, what a list entry names first with what its later sentences
+    name, and each pair the rules related, once per sentence. With ``kept``, those two are chosen among those entities (the
     others were dropped)."""
     seen: set[tuple[int, int, int]] = set()
     by_sent: dict[int, list[tuple[int, Span]]] = defaultdict(list)
@@ -345,7 +346,7 @@ def pair_candidates(rep: Report, kept: set[int] | None = None) -> Iterator[PairC
             for cand in _unnamed_topic_pairs(rep, topic, items, sent):
                 seen.add((cand.source, cand.target, sent[0]))
                 yield cand
-        for cand in _heading_pairs(rep, items, sent, by_sent):
+        for cand in (*_heading_pairs(rep, items, sent, by_sent), *_item_pairs(rep, items, n, by_sent)):
             if (cand.source, cand.target, sent[0]) not in seen:
                 seen.add((cand.source, cand.target, sent[0]))
                 yield cand
@@ -408,6 +409,32 @@ def _heading_pairs(rep: Report, items: list[tuple[int, Span]], sent: tuple[int, 
                     yield PairCandidate(a, b, sent, sa, sb)
                 if could_relate(tb, ta):
                     yield PairCandidate(b, a, sent, sb, sa)
+
+
+def _item_pairs(rep: Report, items: list[tuple[int, Span]], n: int,
+                by_sent: dict[int, list[tuple[int, Span]]]) -> Iterator[PairCandidate]:
+    """What a list entry names first (its subject: "2) Ludhiana Forge Tech
+    Pvt Ltd, Ludhiana") paired with what a later sentence of the entry names
+    ("Representative: Mr Harpreet Singh Bedi, Managing Partner")."""
+    tk = rep.tokens
+    sent = tk.sents[n]
+    for b, sb in items:
+        entry = rep.layout.item(sb.start_char)
+        if entry is None:
+            continue
+        first = tk.sent_no[max(bisect_right(tk.idx, entry[0]) - 1, 0)]
+        if first == n:
+            continue
+        named = [(sa.start_char, a, sa) for a, sa in by_sent.get(first, ()) if entry[0] <= sa.start_char < entry[1]]
+        if not named:
+            continue
+        _, a, sa = min(named, key=lambda x: (x[0], x[1]))
+        if a != b:
+            ta, tb = rep.entities[a].type, rep.entities[b].type
+            if could_relate(ta, tb):
+                yield PairCandidate(a, b, sent, sa, sb)
+            if could_relate(tb, ta):
+                yield PairCandidate(b, a, sent, sb, sa)
 
 
 def report_event(rep: Report, kept: set[int] | None = None) -> int | None:
@@ -545,9 +572,12 @@ def _named_pair_features(rep: Report, cand: PairCandidate, a: Entity, b: Entity,
         f["no_cooccurrence"] = 1.0
         return f
     tk = rep.tokens
-    if tk.sent_no[sa.start] != tk.sent_no[sb.start]:  # a heading and a line of its list
-        f["under_heading"] = 1.0
-        f[f"under_heading|{tp}"] = 1.0
+    layout = rep.layout
+    if tk.sent_no[sa.start] != tk.sent_no[sb.start]:  # a heading and a line of its list, or one list entry
+        entry = layout.item(sa.start_char)
+        where = "one_entry" if entry is not None and entry == layout.item(sb.start_char) else "under_heading"
+        f[where] = 1.0
+        f[f"{where}|{tp}"] = 1.0
     ra, rb = rep.root(sa), rep.root(sb)
     f["src_first" if sa.start < sb.start else "tgt_first"] = 1.0
     lo, hi = (sa, sb) if sa.start < sb.start else (sb, sa)
@@ -576,7 +606,6 @@ def _named_pair_features(rep: Report, cand: PairCandidate, a: Entity, b: Entity,
     for w in lemmas:
         f[f"plem={w}"] = 1.0
         f[f"plem={w}|{tp}"] = 1.0
-    layout = rep.layout
     for w in layout.section(tk.idx[sa.start]):
         f[f"sec={w}|{tp}"] = 1.0
     for w in layout.column(tk.idx[sa.start]):

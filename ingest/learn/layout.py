@@ -3,12 +3,13 @@ column of a table.
 
 Itineraries, newsletters and minutes state facts by layout rather than by
 verbs: a list of organisations under "Meetings held" or "Agreements signed",
-a table whose columns are "Malaysian company | UAE counterpart | Deal". The
-sentence of such a line names no verb for the pair features to read, so
-the relation model is also told the words of the line's heading (its
-section) and of the table columns its two ends sit in; and what the heading
-names is a candidate partner of what each of its lines names
-(``features.pair_candidates``).
+a table whose columns are "Malaysian company | UAE counterpart | Deal", a
+list entry whose indented lines give its contact. The sentence of such a
+line names no verb for the pair features to read, so the relation model is
+also told the words of the line's heading (its section) and of the table
+columns its two ends sit in; what the heading names is a candidate partner
+of what each of its lines names, and what an entry names first of what its
+later sentences name (``features.pair_candidates``).
 
 Plain text is enough: the readers write list items as lines opening with a
 bullet or a number and table rows as cells joined by `` | ``
@@ -78,6 +79,7 @@ class _Line:
     section: tuple[str, ...]  # the words of the heading this line is listed under
     cells: list[tuple[int, int, tuple[str, ...]]]  # table row: each cell's span and its column's words
     heading: tuple[int, int] | None = None  # the span of the heading this list item or row is under
+    item: tuple[int, int] | None = None  # the span of the list item this line is, or continues
 
 
 class Layout:
@@ -94,6 +96,7 @@ class Layout:
         heading_at: tuple[int, int] | None = None  # and where its heading line is
         header: list[tuple[str, ...]] | None = None  # the column words of the table being read
         prev, prev_at = "", (0, 0)  # the previous non-empty line and its span
+        item_at: tuple[int, int] | None = None  # the list item whose indented lines follow
         rows = [_is_row(line) for _, line in raw]
         for n, (start, line) in enumerate(raw):
             section: tuple[str, ...] = ()
@@ -101,7 +104,14 @@ class Layout:
             under: tuple[int, int] | None = None
             if not line.strip():
                 self.lines.append(_Line(start, (), []))
+                item_at = None
                 continue
+            # A list item and the indented lines under it ("   Contact: Aino
+            # Heikkinen, CEO") are one entry: what they name goes together.
+            if _LIST_ITEM.match(line) and not rows[n]:
+                item_at = (start, start + len(line))
+            elif not line[:1].isspace():
+                item_at = None
             # A table has two rows at least ("Mission note | Minsk | 3 May" is a dateline).
             if rows[n] and (header is not None or n + 1 < len(raw) and rows[n + 1]):
                 parts = _cells(line, start)
@@ -125,7 +135,7 @@ class Layout:
                         section = heading
                     heading = words(line.rstrip(":")) if _heading_like(line) and n > 0 else ()
                     heading_at = (start, start + len(line)) if heading else None
-            self.lines.append(_Line(start, section, cells, under if section else None))
+            self.lines.append(_Line(start, section, cells, under if section else None, item_at))
             prev, prev_at = line, (start, start + len(line))
         self._starts = [ln.start for ln in self.lines]
 
@@ -139,6 +149,11 @@ class Layout:
     def heading(self, pos: int) -> tuple[int, int] | None:
         """The span of the heading above the list item or table row holding character ``pos``."""
         return self._line(pos).heading
+
+    def item(self, pos: int) -> tuple[int, int] | None:
+        """The span of the list item line whose entry holds character ``pos``:
+        that line itself, or the indented lines under it (None elsewhere)."""
+        return self._line(pos).item
 
     def column(self, pos: int) -> tuple[str, ...]:
         """The column words of the table cell holding character ``pos`` (empty outside tables)."""

@@ -244,6 +244,7 @@ def predict(tagger: SpanTagger, doc: Doc, text: str, tokens: Tokens | None = Non
     tk = tokens if tokens is not None else Tokens(doc)
     path = tagger.tag(token_features(doc, text, tk))
     out: Names = {}
+    last_stop = 0
     i = 0
     while i < len(path):
         if not path[i].startswith("B-"):
@@ -257,6 +258,26 @@ def predict(tagger: SpanTagger, doc: Doc, text: str, tokens: Tokens | None = Non
         while end - 1 > i and _SENTENCE_PUNCTUATION.fullmatch(tk.text[end - 1]):
             end -= 1  # "the Minsk Automobile Plant." ends at "Plant"
         if end - i <= MAX_SPAN_TOKENS:
-            out[(tk.idx[i], tk.idx[end - 1] + len(tk.text[end - 1]))] = etype
+            start, stop = tk.idx[i], tk.idx[end - 1] + len(tk.text[end - 1])
+            if etype in (PERSON, ORGANIZATION):
+                start, stop = whole_words(text, start, stop)
+            if not out or start >= last_stop:  # a name the widening reached is not a second one
+                out[(start, stop)] = etype
+                last_stop = stop
         i = j
     return out
+
+
+def whole_words(text: str, start: int, end: int) -> tuple[int, int]:
+    """A person's or a body's name does not begin or end inside a word that
+    a hyphen joins ("Mei-Lin Cho", "Katarzyna Wróblewska-Nowak"): the
+    parser splits such words at the hyphen, the tagger may cut there."""
+    while start > 1 and text[start - 1] == "-" and text[start - 2].isalpha():
+        start -= 1
+        while start > 0 and text[start - 1].isalpha():
+            start -= 1
+    while end + 1 < len(text) and text[end] == "-" and text[end + 1].isalpha():
+        end += 1
+        while end < len(text) and text[end].isalpha():
+            end += 1
+    return start, end
