@@ -322,6 +322,59 @@ def test_a_short_form_in_brackets_ends_a_name_and_a_courtesy_title_begins_none()
     assert remark.name == "Sophie Lambert" and remark.mentions[0].end == 330 + len("Sophie Lambert")
 
 
+def test_a_byline_a_short_form_or_a_post_before_a_persons_name_is_no_part_of_it():
+    byline = _org(0, "By Achieng Otieno-Mwangi", 0, "Person")
+    acronym = _org(1, "UCCI Olena Dovzhenko", 40, "Person")
+    posts = _org(2, "Consul General Margaret Leblanc", 80, "Person")
+    office = _org(3, "JETRO São Paulo", 120, "Person")  # what is left is a place: an office, not a name
+    surname = _org(4, "President Tokayev", 160, "Person")  # one word left: the post stays
+    trim_names([byline, acronym, posts, office, surname])
+    assert byline.name == "Achieng Otieno-Mwangi" and byline.mentions[0].start == len("By ")
+    assert acronym.name == "Olena Dovzhenko"
+    assert posts.name == "Margaret Leblanc"
+    assert office.name == "JETRO São Paulo"
+    assert surname.name == "President Tokayev"
+
+
+def test_a_companys_legal_form_after_its_mention_becomes_part_of_its_name():
+    from ingest.learn.candidates import extend_legal_forms
+
+    text = ("Laboratorios Ocampo S.A. de C.V. signed with Anatolia Denim Ltd. Şti. and "
+            "Polar Pack as part of the deal; Nordic Pack AS is next.")
+    ocampo = _entity(0, "Organization", "Laboratorios Ocampo S.A.", text)
+    denim = _entity(1, "Organization", "Anatolia Denim", text)
+    polar = _entity(2, "Organization", "Polar Pack", text)
+    nordic = _entity(3, "Organization", "Nordic Pack", text)
+    extend_legal_forms(text, [ocampo, denim, polar, nordic])
+    assert ocampo.name == "Laboratorios Ocampo S.A. de C.V." and ocampo.aliases == ["Laboratorios Ocampo S.A."]
+    assert ocampo.mentions[0].end == text.index(" signed")
+    assert denim.name == "Anatolia Denim Ltd. Şti."
+    assert polar.name == "Polar Pack"  # "as" in lower case is a word, not the Norwegian form
+    assert nordic.name == "Nordic Pack AS"
+
+
+def test_a_delegation_keeps_its_name_and_gains_the_phrases_that_say_who_travels_and_where(nlp):
+    from ingest.learn.candidates import mission_forms, name_missions
+
+    text = ("Pharmexcil will lead a delegation of 25 Indian manufacturers to Almaty in May. "
+            "MacAskill will lead a follow-up trip to Hanoi and Haiphong in January. "
+            "The delegation met the chamber.")
+    doc = nlp(text)
+    trip = text.index("trip")
+    assert mission_forms(doc, trip, trip + 4) == ["follow-up trip", "follow-up trip to Hanoi and Haiphong"]
+    delegation = _entity(0, "Mission", "delegation", text)
+    delegation.aliases = ["the delegation"]
+    delegation.mentions.append(Mention(text.rindex("delegation"), text.rindex("delegation") + 10, "delegation",
+                                       "Mission", generic=True))
+    name_missions(doc, [delegation])
+    # The name stays (the main delegation gathers other trips' mentions); the phrase is an alias after its forms.
+    assert delegation.name == "delegation"
+    assert delegation.aliases == ["the delegation", "delegation of 25 Indian manufacturers"]
+    # Only a delegation's word heads such a phrase.
+    chamber = text.index("chamber")
+    assert mission_forms(doc, chamber, chamber + 7) == []
+
+
 def test_an_event_sheds_the_city_it_is_held_in_and_the_hours_of_the_programme():
     held_in = _org(0, "Klaipeda for the TransBaltica conference", 0, "Event")
     timed = _org(1, "14:00–17:00 B2B meetings", 60, "Event")

@@ -256,3 +256,16 @@ def test_a_name_the_tagger_ends_at_a_full_stop_ends_before_it(nlp):
     tagger = span_model.train_tagger(*span_model.examples(docs))
     found = {text[s:e] for s, e in span_model.predict(tagger, docs[0][0], text)}
     assert "Minsk Automobile Plant" in found and "Minsk Automobile Plant." not in found
+
+
+def test_a_person_or_body_is_not_cut_inside_a_hyphenated_word():
+    from ingest.learn.span_model import whole_words
+
+    text = "met Katarzyna Wróblewska-Nowak and Mei-Lin Cho of Kazakh-Chinese Trade Co."
+    first = text.index("Katarzyna")
+    assert text[slice(*whole_words(text, first, text.index("-Nowak")))] == "Katarzyna Wróblewska-Nowak"
+    lin = text.index("Lin Cho")
+    assert text[slice(*whole_words(text, lin, lin + len("Lin Cho")))] == "Mei-Lin Cho"
+    # A hyphen between spaces joins nothing.
+    dash = "Almaty - Astana"
+    assert whole_words(dash, 0, 6) == (0, 6)

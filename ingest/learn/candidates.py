@@ -240,13 +240,11 @@ def name_missions(doc: Doc, entities: list[Entity]) -> None:
         forms = [f for fs in by_mention for f in fs]
         if not forms:
             continue
-        seen = {normalise_name(e.name)}
-        aliases = []
-        for form in [*e.aliases, *forms]:
+        seen = {normalise_name(f) for f in [e.name, *e.aliases]}
+        for form in forms:
             if normalise_name(form) not in seen:
                 seen.add(normalise_name(form))
-                aliases.append(form)
-        e.aliases = aliases
+                e.aliases.append(form)
 
 
 def _sector_mentions(text: str, terms: sector_terms.Table | None) -> list[Mention]:
