@@ -375,6 +375,18 @@ def test_a_delegation_keeps_its_name_and_gains_the_phrases_that_say_who_travels_
     assert mission_forms(doc, chamber, chamber + 7) == []
 
 
+def test_a_counted_or_national_group_of_firms_is_a_delegation_candidate_but_not_what_a_delegation_is_made_of(nlp):
+    from ingest.learn.candidates import add_candidates
+
+    text = ("Eleven German machine builders travelled to Tashkent. Korean seafood importers visited Puerto Montt. "
+            "A delegation of nine Slovenian firms met the chamber. Exporters face new tariffs.")
+    found = {(e.type, e.name, e.attrs.get("candidate")) for e in add_candidates(nlp(text), text, [])}
+    assert ("Mission", "Eleven German machine builders", "group") in found
+    assert ("Mission", "Korean seafood importers", "group") in found
+    assert not any(name == "nine Slovenian firms" for _, name, _ in found)
+    assert not any(t == "Mission" and name == "Exporters" for t, name, _ in found)
+
+
 def test_an_event_sheds_the_city_it_is_held_in_and_the_hours_of_the_programme():
     held_in = _org(0, "Klaipeda for the TransBaltica conference", 0, "Event")
     timed = _org(1, "14:00–17:00 B2B meetings", 60, "Event")

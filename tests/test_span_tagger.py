@@ -269,3 +269,15 @@ def test_a_person_or_body_is_not_cut_inside_a_hyphenated_word():
     # A hyphen between spaces joins nothing.
     dash = "Almaty - Astana"
     assert whole_words(dash, 0, 6) == (0, 6)
+
+
+def test_a_body_the_tagger_names_from_a_person_of_it_is_the_person_and_the_body():
+    from ingest.learn.span_model import _person_of_body
+
+    text = "The buyers met Yuko Hirata of Mitsuna Trading Corporation on Monday."
+    start, end = text.index("Yuko"), text.index(" on Monday")
+    person = (start, start + len("Yuko Hirata"))
+    assert _person_of_body(text, start, end, "Organization", dict([person])) == [
+        (person, "Person"), ((text.index("Mitsuna"), end), "Organization")]
+    # Without a person the recogniser found there, the name stays whole ("Ministry of Economy").
+    assert _person_of_body(text, start, end, "Organization", {}) == [((start, end), "Organization")]

@@ -126,6 +126,12 @@ EVENT_HEADS = frozenset({"meeting", "conference", "summit", "fair", "exhibition"
 # Travelling groups named by a phrase ("a World Bank mission", "the IMF team",
 # "Trade Mission to Turkmenistan"): the report's delegation is its hub.
 MISSION_HEADS = frozenset({"mission", "delegation", "team"})
+# A counted or national group of firms or people travels as a delegation
+# too ("Eleven German machine builders", "Korean seafood importers"); the
+# type model tells such a group from one that stays at home.
+GROUP_HEADS = frozenset({"company", "firm", "exporter", "buyer", "producer", "manufacturer", "importer",
+                         "investor", "maker", "enterprise", "supplier", "processor", "executive", "trader",
+                         "entrepreneur", "businessman", "businesswoman", "builder", "grower", "distributor"})
 
 
 def _phrase_mentions(doc: Doc, text: str) -> list[Mention]:
@@ -150,6 +156,14 @@ def _phrase_mentions(doc: Doc, text: str) -> list[Mention]:
             if len(words) >= 2 or (words and end > chunk.end_char):
                 start = words[0].idx
                 missions.append(Mention(start, end, text[start:end], MISSION, attrs={"candidate": "chunk"}))
+        elif chunk.root.lemma_.lower() in GROUP_HEADS and chunk.root.tag_ == "NNS" and any(
+                t.ent_type_ in ("NORP", "GPE", "CARDINAL") or t.dep_ == "nummod" for t in chunk) and not (
+                chunk.root.dep_ == "pobj" and chunk.root.head.head.lemma_.lower() in _MISSION_WORDS):
+            # (Not who a delegation is made of: "a delegation of nine Slovenian firms".)
+            words = [t for t in chunk if t.dep_ not in ("det", "poss", "case") and not t.is_punct]
+            start = words[0].idx
+            missions.append(Mention(start, chunk.end_char, text[start:chunk.end_char], MISSION,
+                                    attrs={"candidate": "group"}))
     return events + missions
 
 
@@ -405,7 +419,7 @@ def _is_chunk(m: Mention) -> bool:
     if m.type not in (EVENT, MISSION):
         return False
     source = m.attrs.get("candidate")
-    return source == "chunk" or (source == "tagger" and not span_model.begins_as_name(m.text))
+    return source in ("chunk", "group") or (source == "tagger" and not span_model.begins_as_name(m.text))
 
 
 def _nests(m: Mention, start: int, end: int, etype: str, chunk: bool) -> bool:

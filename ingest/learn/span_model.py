@@ -245,6 +245,7 @@ def predict(tagger: SpanTagger, doc: Doc, text: str, tokens: Tokens | None = Non
     path = tagger.tag(token_features(doc, text, tk))
     out: Names = {}
     last_stop = 0
+    persons = {ent.start_char: ent.end_char for ent in doc.ents if ent.label_ == "PERSON"}
     i = 0
     while i < len(path):
         if not path[i].startswith("B-"):
@@ -262,10 +263,24 @@ def predict(tagger: SpanTagger, doc: Doc, text: str, tokens: Tokens | None = Non
             if etype in (PERSON, ORGANIZATION):
                 start, stop = whole_words(text, start, stop)
             if not out or start >= last_stop:  # a name the widening reached is not a second one
-                out[(start, stop)] = etype
+                for span, what in _person_of_body(text, start, stop, etype, persons):
+                    out[span] = what
                 last_stop = stop
         i = j
     return out
+
+
+def _person_of_body(text: str, start: int, end: int, etype: str,
+                    persons: dict[int, int]) -> list[tuple[tuple[int, int], str]]:
+    """A body's name that begins with a person the parser's recogniser found,
+    then "of" ("Yuko Hirata of Mitsuna Trading Corporation", "Director
+    General Park Min-seo of KOTRA"), is the person and the body: few such
+    phrases are annotated for the tagger to learn them from."""
+    if etype == ORGANIZATION:
+        for p_start, p_end in persons.items():
+            if start <= p_start and p_end + 4 < end and text[p_end:p_end + 4] == " of " and text[p_end + 4].isupper():
+                return [((p_start, p_end), PERSON), ((p_end + 4, end), ORGANIZATION)]
+    return [((start, end), etype)]
 
 
 def whole_words(text: str, start: int, end: int) -> tuple[int, int]:
