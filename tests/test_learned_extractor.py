@@ -387,6 +387,22 @@ def test_a_counted_or_national_group_of_firms_is_a_delegation_candidate_but_not_
     assert not any(t == "Mission" and name == "Exporters" for t, name, _ in found)
 
 
+def test_a_delegation_the_rules_joined_to_the_named_one_but_whose_phrase_says_more_stands_apart(nlp):
+    from ingest.learn.candidates import split_missions
+
+    text = ("The Korea Medical Devices Mission visited Tashkent. The delegation met the ministry. "
+            "An Uzbek health ministry delegation will attend the fair in Seoul.")
+    doc = nlp(text)
+    named = _entity(0, "Mission", "Korea Medical Devices Mission", text)
+    for phrase in ("delegation met", "delegation will"):
+        at = text.index(phrase)
+        named.mentions.append(Mention(at, at + 10, "delegation", "Mission", generic=True))
+    out = split_missions(doc, [named])
+    assert [m.text for m in named.mentions] == ["Korea Medical Devices Mission", "delegation"]
+    assert len(out) == 2 and out[1].name == "Uzbek health ministry delegation" and out[1].index == 1
+    assert [m.start for m in out[1].mentions] == [text.index("delegation will")]
+
+
 def test_an_event_sheds_the_city_it_is_held_in_and_the_hours_of_the_programme():
     held_in = _org(0, "Klaipeda for the TransBaltica conference", 0, "Event")
     timed = _org(1, "14:00–17:00 B2B meetings", 60, "Event")

@@ -240,6 +240,33 @@ def mission_forms(doc: Doc, start: int, end: int) -> list[str]:
 _NAME_MODIFIERS = frozenset({"amod", "compound", "nmod", "npadvmod"})
 
 
+def split_missions(doc: Doc, entities: list[Entity]) -> list[Entity]:
+    """The rules join every "the delegation" of a report to its named
+    delegation; one whose phrase says more ("an Uzbek health ministry
+    delegation", "the outbound delegation") may be another trip. Such
+    mentions become a delegation of their own, named by their phrase, for
+    the alias model to join back where they are the same (it is trained
+    on which are). Returns the entities, the new ones last."""
+    out = list(entities)
+    for e in entities:
+        if e.type != MISSION or len(e.mentions) < 2 or not any(not m.generic for m in e.mentions):
+            continue
+        own = {normalise_name(f) for f in [e.name, *e.aliases] if len(f.split()) >= 2}
+        split: dict[str, Entity] = {}
+        for m in [m for m in e.mentions if m.generic]:
+            forms = mission_forms(doc, m.start, m.end)
+            if not forms or len(forms[0].split()) < 2 or normalise_name(forms[0]) in own:
+                continue
+            key = normalise_name(forms[0])
+            if key not in split:
+                split[key] = Entity(len(out), MISSION, [], name=forms[-1], attrs={"candidate": "split"})
+                out.append(split[key])
+            e.mentions.remove(m)
+            m.entity = split[key].index
+            split[key].mentions.append(m)
+    return out
+
+
 def name_missions(doc: Doc, entities: list[Entity]) -> None:
     """The phrases the parse gives a delegation's mentions ("delegation of the
     Dubai Chambers" where the rules saw "delegation") become its aliases,
@@ -499,6 +526,7 @@ def add_candidates(doc: Doc, text: str, rule_entities: list[Entity], terms: sect
         if m.key:
             by_form[(m.type, m.key)] = e
     extend_legal_forms(text, out)
+    out = split_missions(doc, out)
     name_missions(doc, out)
     return out
 
