@@ -322,13 +322,15 @@ def test_a_short_form_in_brackets_ends_a_name_and_a_courtesy_title_begins_none()
     assert remark.name == "Sophie Lambert" and remark.mentions[0].end == 330 + len("Sophie Lambert")
 
 
-def test_a_byline_a_short_form_or_a_post_before_a_persons_name_is_no_part_of_it():
+def test_a_byline_a_short_form_or_a_post_before_a_persons_name_and_the_next_column_after_a_name_are_no_part_of_it():
     byline = _org(0, "By Achieng Otieno-Mwangi", 0, "Person")
     acronym = _org(1, "UCCI Olena Dovzhenko", 40, "Person")
     posts = _org(2, "Consul General Margaret Leblanc", 80, "Person")
     office = _org(3, "JETRO São Paulo", 120, "Person")  # what is left is a place: an office, not a name
     surname = _org(4, "President Tokayev", 160, "Person")  # one word left: the post stays
-    trim_names([byline, acronym, posts, office, surname])
+    column = _org(5, "Fergana Electro-Motors LLC          Fergana", 200)
+    trim_names([byline, acronym, posts, office, surname, column])
+    assert column.name == "Fergana Electro-Motors LLC" and column.mentions[0].end == 200 + len(column.name)
     assert byline.name == "Achieng Otieno-Mwangi" and byline.mentions[0].start == len("By ")
     assert acronym.name == "Olena Dovzhenko"
     assert posts.name == "Margaret Leblanc"

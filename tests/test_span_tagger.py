@@ -281,3 +281,19 @@ def test_a_body_the_tagger_names_from_a_person_of_it_is_the_person_and_the_body(
         (person, "Person"), ((text.index("Mitsuna"), end), "Organization")]
     # Without a person the recogniser found there, the name stays whole ("Ministry of Economy").
     assert _person_of_body(text, start, end, "Organization", {}) == [((start, end), "Organization")]
+
+
+def test_a_name_stops_at_a_column_gap_but_not_at_a_wrapped_line_and_two_places_are_two():
+    from ingest.learn.span_model import _pieces
+
+    row = "  Navoi Copper Products LLC           Navoi       copper rod\n"
+    start = row.index("Navoi")
+    assert [row[a:b] for a, b in _pieces(row, start, row.index("       copper"), "Organization")] == [
+        "Navoi Copper Products LLC", "Navoi"]
+    wrapped = "  - Seongsan Precision\n    Gear Co., Ltd. (gear reducers)"
+    start, end = wrapped.index("Seongsan"), wrapped.index(" (gear")
+    assert _pieces(wrapped, start, end, "Organization") == [(start, end)]
+    city = "based in Regina, Saskatchewan and Calgary"
+    start = city.index("Regina")
+    assert [city[a:b] for a, b in _pieces(city, start, start + len("Regina, Saskatchewan"), "Place")] == [
+        "Regina", "Saskatchewan"]

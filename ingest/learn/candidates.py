@@ -392,6 +392,8 @@ def trim_names(entities: list[Entity]) -> None:
             if m.generic:
                 continue
             start, end, bracketed = clean_edges(m.text, 0, len(m.text))
+            if gap := span_model.NAME_GAP.search(m.text, start, end):
+                end = gap.start()  # the next column of a table laid out with spaces
             if e.type == EVENT and (held_in := _PLACES_FOR.match(m.text, start, end)) and all(
                     find_place(p) for p in re.split(r",\s*|\s+and\s+", held_in.group(1))):
                 start = held_in.end()

@@ -34,6 +34,7 @@ from pathlib import Path
 import pycrfsuite
 from spacy.tokens import Doc
 
+from graph.gazetteer import find_place
 from graph.ontology import AGREEMENT, EVENT, MISSION, ORGANIZATION, PERSON, PLACE, PROGRAM
 from ingest.learn.annotations import Annotation
 from ingest.learn.features import LEGAL_FORMS, Tokens
@@ -263,10 +264,41 @@ def predict(tagger: SpanTagger, doc: Doc, text: str, tokens: Tokens | None = Non
             if etype in (PERSON, ORGANIZATION):
                 start, stop = whole_words(text, start, stop)
             if not out or start >= last_stop:  # a name the widening reached is not a second one
-                for span, what in _person_of_body(text, start, stop, etype, persons):
-                    out[span] = what
+                for piece in _pieces(text, start, stop, etype):
+                    for span, what in _person_of_body(text, *piece, etype, persons):
+                        out[span] = what
                 last_stop = stop
         i = j
+    return out
+
+
+NAME_GAP = re.compile(r"(?<=\S)(?:[ \t]{2,}|\t)(?=\S)")
+
+
+def _pieces(text: str, start: int, end: int, etype: str) -> list[tuple[int, int]]:
+    """A name does not run across a gap of spaces or a tab inside a line (the
+    columns of a table laid out with spaces: "Navoi Copper Products LLC
+    Navoi"; a line end may wrap a name), and two known places after one
+    another are two ("Regina, Saskatchewan")."""
+    pieces = []
+    at = start
+    for gap in NAME_GAP.finditer(text, start, end):
+        pieces.append((at, gap.start()))
+        at = gap.end()
+    pieces.append((at, end))
+    if etype == PLACE:
+        pieces = [p for a, b in pieces for p in _places(text, a, b)]
+    return [(a, b) for a, b in pieces if any(ch.isalpha() for ch in text[a:b])]
+
+
+def _places(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    parts = text[start:end].split(", ")
+    if len(parts) < 2 or not all(find_place(p) for p in parts):
+        return [(start, end)]
+    out, at = [], start
+    for p in parts:
+        out.append((at, at + len(p)))
+        at += len(p) + 2
     return out
 
 
