@@ -356,25 +356,25 @@ def test_a_companys_legal_form_after_its_mention_becomes_part_of_its_name():
 
 
 def test_a_delegation_keeps_its_name_and_gains_the_phrases_that_say_who_travels_and_where(nlp):
-    from ingest.learn.candidates import mission_forms, name_missions
+    from ingest.learn.candidates import name_phrases, phrase_forms
 
     text = ("Pharmexcil will lead a delegation of 25 Indian manufacturers to Almaty in May. "
             "MacAskill will lead a follow-up trip to Hanoi and Haiphong in January. "
             "The delegation met the chamber.")
     doc = nlp(text)
     trip = text.index("trip")
-    assert mission_forms(doc, trip, trip + 4) == ["follow-up trip", "follow-up trip to Hanoi and Haiphong"]
+    assert phrase_forms(doc, trip, trip + 4, "Mission") == ["follow-up trip", "follow-up trip to Hanoi and Haiphong"]
     delegation = _entity(0, "Mission", "delegation", text)
     delegation.aliases = ["the delegation"]
     delegation.mentions.append(Mention(text.rindex("delegation"), text.rindex("delegation") + 10, "delegation",
                                        "Mission", generic=True))
-    name_missions(doc, [delegation])
+    name_phrases(doc, [delegation])
     # The name stays (the main delegation gathers other trips' mentions); the phrase is an alias after its forms.
     assert delegation.name == "delegation"
     assert delegation.aliases == ["the delegation", "delegation of 25 Indian manufacturers"]
     # Only a delegation's word heads such a phrase.
     chamber = text.index("chamber")
-    assert mission_forms(doc, chamber, chamber + 7) == []
+    assert phrase_forms(doc, chamber, chamber + 7, "Mission") == []
 
 
 def test_a_counted_or_national_group_of_firms_is_a_delegation_candidate_but_not_what_a_delegation_is_made_of(nlp):
@@ -601,7 +601,8 @@ def test_a_meeting_named_by_plain_modifiers_is_an_event_candidate_and_a_bare_mee
     text = ("Ministers met at a special session in Geneva. The weekend meeting of coffee producers "
             "ended without a deal, and a meeting is planned.")
     found = {(e.type, e.name) for e in add_candidates(nlp(text), text, [])}
-    assert {("Event", "special session"), ("Event", "weekend meeting")} <= found
+    # Who meets is part of the name; a bare head is no name.
+    assert {("Event", "special session"), ("Event", "weekend meeting of coffee producers")} <= found
     assert ("Event", "meeting") not in found
 
 

@@ -145,10 +145,11 @@ def _phrase_mentions(doc: Doc, text: str) -> list[Mention]:
             continue  # "not a mission"
         if heads & EVENT_HEADS:
             words = [t for t in chunk if t.dep_ not in ("det", "poss", "case") and not t.is_punct]
-            if len(words) >= 2 and any(t.is_title or t.is_upper or t.pos_ in ("NOUN", "PROPN", "ADJ")
-                                       for t in words[:-1]):
-                events.append(Mention(words[0].idx, chunk.end_char, text[words[0].idx:chunk.end_char], EVENT,
-                                      attrs={"candidate": "chunk"}))
+            # Who meets ends the name: "the fourth session of the Business Council".
+            end = max(chunk.end_char, phrase_spans(chunk.root, EVENT)[-1][1]) if words else chunk.end_char
+            if words and (end > chunk.end_char or len(words) >= 2 and any(
+                    t.is_title or t.is_upper or t.pos_ in ("NOUN", "PROPN", "ADJ") for t in words[:-1])):
+                events.append(Mention(words[0].idx, end, text[words[0].idx:end], EVENT, attrs={"candidate": "chunk"}))
         if heads & MISSION_HEADS:
             words = [t for t in chunk if t.dep_ not in ("det", "poss", "case", "nummod") and not t.is_punct]
             end = _destination_end(chunk.root, chunk.end_char)
@@ -199,31 +200,36 @@ def _object_end(prep: Token, *, places: bool) -> tuple[int, int] | None:
     return end
 
 
-# A delegation's words; the phrase around one names it.
+# The words that head a delegation's or an event's phrase, and what may
+# follow them in its name: who travels or meets ("delegation of the Dubai
+# Chambers", "second session of the Business Council"), where a delegation
+# goes ("mission to Hanoi and Haiphong").
 _MISSION_WORDS = frozenset({"mission", "delegation", "team", "roadshow", "trip", "visit", "group"})
+_PHRASE_HEADS = {MISSION: _MISSION_WORDS, EVENT: EVENT_HEADS}
+_PHRASE_PREPS = {MISSION: {"to": "where", "of": "who", "from": "who"}, EVENT: {"of": "who"}}
+# What before the head is part of the name ("Uzbek health ministry
+# delegation", "second Lubelskie mission"); not "a", "its", "two".
+_NAME_MODIFIERS = frozenset({"amod", "compound", "nmod", "npadvmod"})
 
 
-def mission_forms(doc: Doc, start: int, end: int) -> list[str]:
-    """The names the phrase around a delegation's word gives it: its noun
-    phrase ("pharmaceutical delegation"), then with who travels ("... of
-    nine Slovenian firms", "... from Uzbekistan") and where it goes ("... to
-    Hanoi and Haiphong"), each form longer than the one before; [] when the
-    mention has no such word at its head."""
-    span = doc.char_span(start, end, alignment_mode="expand")
-    if span is None or not len(span):
+def phrase_spans(head: Token, etype: str) -> list[tuple[int, int]]:
+    """The character spans of the names the phrase around a delegation's or an
+    event's head word gives it: its noun phrase ("pharmaceutical
+    delegation"), then with who travels or meets ("... of nine Slovenian
+    firms", "... from Uzbekistan") and where it goes ("... to Hanoi and
+    Haiphong"), each longer than the one before; [] for another head."""
+    if head.lemma_.lower() not in _PHRASE_HEADS[etype] and head.lower_ not in _PHRASE_HEADS[etype]:
         return []
-    head = span.root
-    if head.lemma_.lower() not in _MISSION_WORDS and head.lower_ not in _MISSION_WORDS:
-        return []
+    doc = head.doc
     first = min([t.left_edge.i for t in head.lefts if t.dep_ in _NAME_MODIFIERS
                  or t.dep_ == "poss" and t.pos_ == "NOUN"] + [head.i])  # "Moroccan buyers' delegation"
     while first < head.i and (doc[first].is_punct or doc[first].dep_ in ("det", "poss", "case")):
         first += 1
     left, last = doc[first].idx, head.i
-    forms = [doc.text[left:head.idx + len(head)]]
+    spans = [(left, head.idx + len(head))]
     said: set[str] = set()
     for prep in head.rights:
-        what = {"to": "where", "of": "who", "from": "who"}.get(prep.lower_)
+        what = _PHRASE_PREPS[etype].get(prep.lower_)
         if prep.dep_ != "prep" or prep.i != last + 1 or what is None or what in said:
             break
         said.add(what)
@@ -231,13 +237,16 @@ def mission_forms(doc: Doc, start: int, end: int) -> list[str]:
         if group is None:
             break
         right, last = group
-        forms.append(doc.text[left:right])
-    return forms
+        spans.append((left, right))
+    return spans
 
 
-# What before a delegation's word is part of its name ("Uzbek health ministry
-# delegation", "second Lubelskie mission"); not "a", "its", "two".
-_NAME_MODIFIERS = frozenset({"amod", "compound", "nmod", "npadvmod"})
+def phrase_forms(doc: Doc, start: int, end: int, etype: str) -> list[str]:
+    """The names (``phrase_spans``) the phrase around a mention's head gives it."""
+    span = doc.char_span(start, end, alignment_mode="expand")
+    if span is None or not len(span):
+        return []
+    return [doc.text[a:b] for a, b in phrase_spans(span.root, etype)]
 
 
 def split_missions(doc: Doc, entities: list[Entity]) -> list[Entity]:
@@ -254,7 +263,7 @@ def split_missions(doc: Doc, entities: list[Entity]) -> list[Entity]:
         own = {normalise_name(f) for f in [e.name, *e.aliases] if len(f.split()) >= 2}
         split: dict[str, Entity] = {}
         for m in [m for m in e.mentions if m.generic]:
-            forms = mission_forms(doc, m.start, m.end)
+            forms = phrase_forms(doc, m.start, m.end, MISSION)
             if not forms or len(forms[0].split()) < 2 or normalise_name(forms[0]) in own:
                 continue
             key = normalise_name(forms[0])
@@ -267,20 +276,17 @@ def split_missions(doc: Doc, entities: list[Entity]) -> list[Entity]:
     return out
 
 
-def name_missions(doc: Doc, entities: list[Entity]) -> None:
-    """The phrases the parse gives a delegation's mentions ("delegation of the
-    Dubai Chambers" where the rules saw "delegation") become its aliases,
-    after the forms it had. The name stays: a report's main delegation
-    gathers mentions of other trips ("a return delegation of park
-    operators"), whose phrases must not displace its own. In place."""
+def name_phrases(doc: Doc, entities: list[Entity]) -> None:
+    """The phrases the parse gives a delegation's or an event's mentions
+    ("delegation of the Dubai Chambers" where the rules saw "delegation")
+    become its aliases, after the forms it had. The name stays: a report's
+    main delegation gathers mentions of other trips ("a return delegation
+    of park operators"), whose phrases must not displace its own. In place."""
     for e in entities:
-        if e.type != MISSION:
+        if e.type not in _PHRASE_HEADS:
             continue
-        by_mention = [[f for f in mission_forms(doc, m.start, m.end) if len(f.split()) >= 2]
-                      for m in sorted(e.mentions, key=lambda m: m.start)]
-        forms = [f for fs in by_mention for f in fs]
-        if not forms:
-            continue
+        forms = [f for m in sorted(e.mentions, key=lambda m: m.start)
+                 for f in phrase_forms(doc, m.start, m.end, e.type) if len(f.split()) >= 2]
         seen = {normalise_name(f) for f in [e.name, *e.aliases]}
         for form in forms:
             if normalise_name(form) not in seen:
@@ -529,7 +535,7 @@ def add_candidates(doc: Doc, text: str, rule_entities: list[Entity], terms: sect
             by_form[(m.type, m.key)] = e
     extend_legal_forms(text, out)
     out = split_missions(doc, out)
-    name_missions(doc, out)
+    name_phrases(doc, out)
     return out
 
 
