@@ -146,14 +146,16 @@ def _phrase_mentions(doc: Doc, text: str) -> list[Mention]:
         if heads & EVENT_HEADS:
             words = [t for t in chunk if t.dep_ not in ("det", "poss", "case") and not t.is_punct]
             # Who meets ends the name: "the fourth session of the Business Council".
-            end = max(chunk.end_char, phrase_spans(chunk.root, EVENT)[-1][1]) if words else chunk.end_char
+            spans = phrase_spans(chunk.root, EVENT)
+            end = max(chunk.end_char, spans[-1][1]) if spans else chunk.end_char
             if words and (end > chunk.end_char or len(words) >= 2 and any(
                     t.is_title or t.is_upper or t.pos_ in ("NOUN", "PROPN", "ADJ") for t in words[:-1])):
                 events.append(Mention(words[0].idx, end, text[words[0].idx:end], EVENT, attrs={"candidate": "chunk"}))
         if heads & MISSION_HEADS:
             words = [t for t in chunk if t.dep_ not in ("det", "poss", "case", "nummod") and not t.is_punct]
-            end = _destination_end(chunk.root, chunk.end_char)
-            # One word names a delegation when where it goes follows ("a mission to Kigali").
+            spans = phrase_spans(chunk.root, MISSION)
+            end = max(chunk.end_char, spans[-1][1]) if spans else chunk.end_char
+            # One word names a delegation when who travels or where it goes follows ("a mission to Kigali").
             if len(words) >= 2 or (words and end > chunk.end_char):
                 start = words[0].idx
                 missions.append(Mention(start, end, text[start:end], MISSION, attrs={"candidate": "chunk"}))
@@ -166,17 +168,6 @@ def _phrase_mentions(doc: Doc, text: str) -> list[Mention]:
             missions.append(Mention(start, chunk.end_char, text[start:chunk.end_char], MISSION,
                                     attrs={"candidate": "group"}))
     return events + missions
-
-
-def _destination_end(head: Token, end: int) -> int:
-    """Where a mission's name ends when "to <place>" follows its word
-    ("Trade Mission to Turkmenistan", "a trip to Hanoi and Haiphong": the
-    destinations are part of its name); ``end`` without one."""
-    for prep in head.rights:
-        if prep.dep_ == "prep" and prep.lower_ == "to" and prep.i == head.i + 1:
-            group = _object_end(prep, places=True)
-            return group[0] if group else end
-    return end
 
 
 def _object_end(prep: Token, *, places: bool) -> tuple[int, int] | None:
