@@ -137,7 +137,7 @@ _NO_BREAK = frozenset({"mr", "mrs", "ms", "dr", "st", "co", "prof", "gen", "lt",
                        "messrs", "corp", "vs", "sp"})
 # Words that name a ministry's or chamber's portfolio: "Ministry of Trade,
 # Industry and Energy", "Chamber of Commerce, Industry and Crafts".
-_PORTFOLIO = frozenset({
+PORTFOLIO_WORDS = frozenset({
     "industry", "industries", "energy", "crafts", "handicrafts", "trade", "agriculture", "tourism",
     "investment", "investments", "development", "planning", "finance", "economy", "transport",
     "communications", "mines", "mining", "labour", "labor", "infrastructure", "innovation",
@@ -467,7 +467,7 @@ def _merge_portfolios(text: str, spans: list[tuple[int, int]]) -> list[tuple[int
             words = [w for w in text[s:e].split() if not w.startswith("(")]
             upto = words[: words.index("of")] if "of" in words else words
             if (gap.strip() == "," and " of " in text[ps:pe] and "and" in upto
-                    and all(w.lower() in _PORTFOLIO or w == "and" for w in upto)):
+                    and all(w.lower() in PORTFOLIO_WORDS or w == "and" for w in upto)):
                 out[-1] = (ps, e)
                 continue
         out.append((s, e))

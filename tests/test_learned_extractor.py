@@ -355,6 +355,20 @@ def test_a_companys_legal_form_after_its_mention_becomes_part_of_its_name():
     assert nordic.name == "Nordic Pack AS"
 
 
+def test_a_ministry_cut_inside_its_list_of_portfolios_takes_the_rest_of_the_list():
+    from ingest.learn.candidates import extend_portfolios
+
+    text = ("The Ministry of Commerce, Industry and Tourism met the Federal Ministry for Economic Affairs and "
+            "Energy. The Ministry of Trade and Ministry of Industry signed.")
+    commerce = _entity(0, "Organization", "Ministry of Commerce", text)
+    affairs = _entity(1, "Organization", "Federal Ministry for Economic Affairs", text)
+    trade = _entity(2, "Organization", "Ministry of Trade", text)
+    extend_portfolios(text, [commerce, affairs, trade])
+    assert commerce.name == "Ministry of Commerce, Industry and Tourism" and commerce.aliases == ["Ministry of Commerce"]
+    assert affairs.name == "Federal Ministry for Economic Affairs and Energy"
+    assert trade.name == "Ministry of Trade"  # "and Ministry" begins another body
+
+
 def test_a_delegation_keeps_its_name_and_gains_the_phrases_that_say_who_travels_and_where(nlp):
     from ingest.learn.candidates import name_phrases, phrase_forms
 

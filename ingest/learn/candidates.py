@@ -21,7 +21,7 @@ from graph.model import normalise_name
 from graph.ontology import EVENT, MISSION, ORGANIZATION, PERSON, PLACE, SECTOR
 from ingest.learn import sector_terms, span_model
 from ingest.mentions import TITLE_HEADS, Entity, Mention
-from ingest.organisations import LEGAL_SUFFIXES, ORG_HEADS, org_kind
+from ingest.organisations import LEGAL_SUFFIXES, ORG_HEADS, PORTFOLIO_WORDS, org_kind
 from ingest.relations import Found
 
 NER_TYPES = {"ORG": ORGANIZATION, "PERSON": PERSON, "GPE": PLACE, "LOC": PLACE, "EVENT": EVENT,
@@ -309,6 +309,34 @@ def _legal_form_tail() -> re.Pattern[str]:
 _LEGAL_FORM_TAIL = _legal_form_tail()
 
 
+# "Ministry of Commerce" + ", Industry and Tourism": the rest of a portfolio list.
+_PORTFOLIO_LIST = re.compile(r"(?:,[ \t]+[A-Z][a-z]+(?:[ \t]+[A-Z][a-z]+)?)*,?[ \t]+and[ \t]+([A-Z][a-z]+)\b")
+
+
+def extend_portfolios(text: str, entities: list[Entity]) -> None:
+    """A ministry's or a chamber's mention that stops inside its list of
+    portfolios ("Ministry of Commerce" before ", Industry and Tourism",
+    "Federal Ministry for Economic Affairs" before "and Energy") takes the
+    rest of the list; the shorter form stays an alias. In place."""
+    for e in entities:
+        if e.type != ORGANIZATION:
+            continue
+        for m in e.mentions:
+            words = m.text.split()
+            if not ({"of", "for"} & set(words[1:-1]) and words[-1].lower() in PORTFOLIO_WORDS):
+                continue
+            tail = _PORTFOLIO_LIST.match(text, m.end)
+            if tail is None or tail.group(1).lower() not in PORTFOLIO_WORDS:
+                continue
+            short = m.text
+            m.end = tail.end()
+            m.text = text[m.start:m.end]
+            if e.name == short:
+                e.name = m.text
+            if normalise_name(short) not in {normalise_name(f) for f in [e.name, *e.aliases]}:
+                e.aliases.append(short)
+
+
 def extend_legal_forms(text: str, entities: list[Entity]) -> None:
     """A company's mention that stops before its legal form ("Laboratorios
     Ocampo S.A." before "de C.V.", "Sanjivani Lifesciences Pvt." before
@@ -525,6 +553,7 @@ def add_candidates(doc: Doc, text: str, rule_entities: list[Entity], terms: sect
         if m.key:
             by_form[(m.type, m.key)] = e
     extend_legal_forms(text, out)
+    extend_portfolios(text, out)
     out = split_missions(doc, out)
     name_phrases(doc, out)
     return out
