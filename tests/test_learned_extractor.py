@@ -403,7 +403,7 @@ def test_a_counted_or_national_group_of_firms_is_a_delegation_candidate_but_not_
     assert not any(t == "Mission" and name == "Exporters" for t, name, _ in found)
 
 
-def test_a_delegation_the_rules_joined_to_the_named_one_but_whose_phrase_says_more_stands_apart(nlp):
+def test_a_delegation_the_rules_joined_to_another_but_whose_phrase_says_more_stands_apart(nlp):
     from ingest.learn.candidates import split_missions
 
     text = ("The Korea Medical Devices Mission visited Tashkent. The delegation met the ministry. "
@@ -417,6 +417,15 @@ def test_a_delegation_the_rules_joined_to_the_named_one_but_whose_phrase_says_mo
     assert [m.text for m in named.mentions] == ["Korea Medical Devices Mission", "delegation"]
     assert len(out) == 2 and out[1].name == "Uzbek health ministry delegation" and out[1].index == 1
     assert [m.start for m in out[1].mentions] == [text.index("delegation will")]
+
+    # The rules' one unnamed delegation: a phrase that says more stands apart, "the group" stays.
+    text = "The group toured Almaty. Pharmexcil will lead a delegation of 25 Indian manufacturers to Almaty."
+    unnamed = Entity(0, "Mission", [Mention(4, 9, "group", "Mission", generic=True)], name="group")
+    at = text.index("delegation of")
+    unnamed.mentions.append(Mention(at, at + 10, "delegation", "Mission", generic=True))
+    out = split_missions(nlp(text), [unnamed])
+    assert [m.text for m in unnamed.mentions] == ["group"]
+    assert [e.name for e in out[1:]] == ["delegation of 25 Indian manufacturers"]
 
 
 def test_an_event_sheds_the_city_it_is_held_in_and_the_hours_of_the_programme():

@@ -242,28 +242,34 @@ def phrase_forms(doc: Doc, start: int, end: int, etype: str) -> list[str]:
 
 def split_missions(doc: Doc, entities: list[Entity]) -> list[Entity]:
     """The rules join every "the delegation" of a report to its named
-    delegation; one whose phrase says more ("an Uzbek health ministry
-    delegation", "the outbound delegation") may be another trip. Such
-    mentions become a delegation of their own, named by their phrase, for
-    the alias model to join back where they are the same (it is trained
-    on which are). Returns the entities, the new ones last."""
+    delegation, or to one unnamed delegation; a mention whose phrase says
+    more ("an Uzbek health ministry delegation", "a delegation of 25 Indian
+    manufacturers") may be another trip. Each such phrase becomes a
+    delegation of its own, named by it, for the alias model to join back
+    where they are one (it is trained on which are); an unnamed delegation
+    made only of such phrases keeps its first. Returns the entities, the
+    new ones last."""
     out = list(entities)
     for e in entities:
-        if e.type != MISSION or len(e.mentions) < 2 or not any(not m.generic for m in e.mentions):
+        if e.type != MISSION or len(e.mentions) < 2:
             continue
-        own = {normalise_name(f) for f in [e.name, *e.aliases] if len(f.split()) >= 2}
-        split: dict[str, Entity] = {}
-        for m in [m for m in e.mentions if m.generic]:
-            forms = phrase_forms(doc, m.start, m.end, MISSION)
-            if not forms or len(forms[0].split()) < 2 or normalise_name(forms[0]) in own:
-                continue
-            key = normalise_name(forms[0])
-            if key not in split:
-                split[key] = Entity(len(out), MISSION, [], name=forms[-1], attrs={"candidate": "split"})
-                out.append(split[key])
-            e.mentions.remove(m)
-            m.entity = split[key].index
-            split[key].mentions.append(m)
+        own = {normalise_name(f) for f in [e.name, *e.aliases] if len(f.split()) >= 2
+               and any(not m.generic for m in e.mentions)}
+        phrases: dict[str, list[Mention]] = {}
+        for m in e.mentions:
+            forms = phrase_forms(doc, m.start, m.end, MISSION) if m.generic else []
+            if forms and len(forms[-1].split()) >= 2 and normalise_name(forms[-1]) not in own:
+                phrases.setdefault(forms[-1], []).append(m)
+        groups = list(phrases.items())
+        if groups and sum(len(ms) for _, ms in groups) == len(e.mentions):
+            groups = groups[1:]  # nothing else names it: the first phrase stays its own
+        for name, ms in groups:
+            new = Entity(len(out), MISSION, [], name=name, attrs={"candidate": "split"})
+            out.append(new)
+            for m in ms:
+                e.mentions.remove(m)
+                m.entity = new.index
+                new.mentions.append(m)
     return out
 
 
