@@ -618,6 +618,19 @@ def test_a_list_entrys_contact_line_is_paired_with_the_company_the_entry_names_f
                    for s, t, at in pairs)
 
 
+def test_a_place_inside_a_bodys_or_an_events_name_is_a_candidate_mention_of_its_own(nlp):
+    from ingest.learn.candidates import add_candidates
+
+    text = "Business France Mexico took a stand at the Poznań International Fair with Education New Zealand."
+    fair = _entity(0, "Event", "Poznań International Fair", text)
+    office = _entity(1, "Organization", "Business France Mexico", text)
+    found = add_candidates(nlp(text), text, [fair, office])
+    inner = {(e.name, e.attrs.get("candidate")) for e in found if e.type == "Place"}
+    assert {("Poznań", "inner"), ("France", "inner"), ("Mexico", "inner")} <= inner
+    # The names that hold them stay whole.
+    assert {"Poznań International Fair", "Business France Mexico"} <= {e.name for e in found}
+
+
 def test_a_meeting_named_by_plain_modifiers_is_an_event_candidate_and_a_bare_meeting_is_not(nlp):
     from ingest.learn.candidates import add_candidates
 

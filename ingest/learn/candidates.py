@@ -291,6 +291,38 @@ def name_phrases(doc: Doc, entities: list[Entity]) -> None:
                 e.aliases.append(form)
 
 
+_CAPITALISED_RUN = re.compile(r"[A-ZÀ-Þ][\w’'.-]*(?:[ \t]+[A-ZÀ-Þ][\w’'.-]*)*")
+
+
+def _inner_places(text: str, names: list[Mention]) -> list[Mention]:
+    """The places named inside a body's or an event's name ("Poznań" in
+    "Poznań International Fair", "Japan" in "Bank of Japan"): a mention of
+    their own, which says where the body or event is (last, after the
+    names that hold them)."""
+    out: list[Mention] = []
+    seen: set[tuple[int, int]] = set()
+    for m in names:
+        if m.type not in (ORGANIZATION, EVENT) or m.generic:
+            continue
+        for run in _CAPITALISED_RUN.finditer(m.text):
+            words = list(re.finditer(r"\S+", run.group(0)))
+            i = 0
+            while i < len(words):  # the longest known place from each word ("New Zealand", not "Zealand")
+                for j in range(min(len(words), i + 3), i, -1):
+                    a = run.start() + words[i].start()
+                    surface = m.text[a:run.start() + words[j - 1].end()].rstrip(".,’'")
+                    span = (m.start + a, m.start + a + len(surface))
+                    if len(surface) >= 4 and span != (m.start, m.end) and find_place(surface):
+                        if span not in seen:
+                            seen.add(span)
+                            out.append(_place(surface, *span, "inner"))
+                        i = j
+                        break
+                else:
+                    i += 1
+    return out
+
+
 def _sector_mentions(text: str, terms: sector_terms.Table | None) -> list[Mention]:
     if terms is None:
         return []
@@ -494,7 +526,8 @@ def _nests(m: Mention, start: int, end: int, etype: str, chunk: bool) -> bool:
     if _is_chunk(m):
         return etype in (ORGANIZATION, PLACE, PERSON, SECTOR) and m.start <= start and end <= m.end
     inside = start <= m.start and m.end <= end
-    return inside and (chunk or (m.type == SECTOR and etype in (ORGANIZATION, MISSION, EVENT)))
+    return inside and (chunk or (m.type == SECTOR and etype in (ORGANIZATION, MISSION, EVENT))
+                       or (m.attrs.get("candidate") == "inner" and etype in (ORGANIZATION, EVENT)))
 
 
 def add_candidates(doc: Doc, text: str, rule_entities: list[Entity], terms: sector_terms.Table | None = None, *,
@@ -521,8 +554,10 @@ def add_candidates(doc: Doc, text: str, rule_entities: list[Entity], terms: sect
     for e in entities:
         if e.type == SECTOR:
             by_form.setdefault((SECTOR, str(e.attrs.get("code"))), e)
-    more = [*_headline_countries(text), *(x for x in found if x is not None), *_phrase_mentions(doc, text),
-            *_sector_mentions(text, terms)]
+    found_names = [x for x in found if x is not None]
+    more = [*_headline_countries(text), *found_names, *_phrase_mentions(doc, text),
+            *_sector_mentions(text, terms),
+            *_inner_places(text, [m for e in entities for m in e.mentions] + found_names)]
     for m in more:
         # The spans it overlaps first (a plain scan of all covered spans), then whether one forbids it.
         overlapping = [c for c in covered if m.start < c[1] and c[0] < m.end]
