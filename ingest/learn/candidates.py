@@ -242,34 +242,28 @@ def phrase_forms(doc: Doc, start: int, end: int, etype: str) -> list[str]:
 
 def split_missions(doc: Doc, entities: list[Entity]) -> list[Entity]:
     """The rules join every "the delegation" of a report to its named
-    delegation, or to one unnamed delegation; a mention whose phrase says
-    more ("an Uzbek health ministry delegation", "a delegation of 25 Indian
-    manufacturers") may be another trip. Each such phrase becomes a
-    delegation of its own, named by it, for the alias model to join back
-    where they are one (it is trained on which are); an unnamed delegation
-    made only of such phrases keeps its first. Returns the entities, the
-    new ones last."""
+    delegation; one whose phrase says more ("an Uzbek health ministry
+    delegation", "the outbound delegation") may be another trip. Such
+    mentions become a delegation of their own, named by their phrase, for
+    the alias model to join back where they are the same (it is trained
+    on which are). Returns the entities, the new ones last."""
     out = list(entities)
     for e in entities:
-        if e.type != MISSION or len(e.mentions) < 2:
+        if e.type != MISSION or len(e.mentions) < 2 or not any(not m.generic for m in e.mentions):
             continue
-        own = {normalise_name(f) for f in [e.name, *e.aliases] if len(f.split()) >= 2
-               and any(not m.generic for m in e.mentions)}
-        phrases: dict[str, list[Mention]] = {}
-        for m in e.mentions:
-            forms = phrase_forms(doc, m.start, m.end, MISSION) if m.generic else []
-            if forms and len(forms[-1].split()) >= 2 and normalise_name(forms[-1]) not in own:
-                phrases.setdefault(forms[-1], []).append(m)
-        groups = list(phrases.items())
-        if groups and sum(len(ms) for _, ms in groups) == len(e.mentions):
-            groups = groups[1:]  # nothing else names it: the first phrase stays its own
-        for name, ms in groups:
-            new = Entity(len(out), MISSION, [], name=name, attrs={"candidate": "split"})
-            out.append(new)
-            for m in ms:
-                e.mentions.remove(m)
-                m.entity = new.index
-                new.mentions.append(m)
+        own = {normalise_name(f) for f in [e.name, *e.aliases] if len(f.split()) >= 2}
+        split: dict[str, Entity] = {}
+        for m in [m for m in e.mentions if m.generic]:
+            forms = phrase_forms(doc, m.start, m.end, MISSION)
+            if not forms or len(forms[0].split()) < 2 or normalise_name(forms[0]) in own:
+                continue
+            key = normalise_name(forms[0])
+            if key not in split:
+                split[key] = Entity(len(out), MISSION, [], name=forms[-1], attrs={"candidate": "split"})
+                out.append(split[key])
+            e.mentions.remove(m)
+            m.entity = split[key].index
+            split[key].mentions.append(m)
     return out
 
 
@@ -289,38 +283,6 @@ def name_phrases(doc: Doc, entities: list[Entity]) -> None:
             if normalise_name(form) not in seen:
                 seen.add(normalise_name(form))
                 e.aliases.append(form)
-
-
-_CAPITALISED_RUN = re.compile(r"[A-ZÀ-Þ][\w’'.-]*(?:[ \t]+[A-ZÀ-Þ][\w’'.-]*)*")
-
-
-def _inner_places(text: str, names: list[Mention]) -> list[Mention]:
-    """The places named inside a body's or an event's name ("Poznań" in
-    "Poznań International Fair", "Japan" in "Bank of Japan"): a mention of
-    their own, which says where the body or event is (last, after the
-    names that hold them)."""
-    out: list[Mention] = []
-    seen: set[tuple[int, int]] = set()
-    for m in names:
-        if m.type not in (ORGANIZATION, EVENT) or m.generic:
-            continue
-        for run in _CAPITALISED_RUN.finditer(m.text):
-            words = list(re.finditer(r"\S+", run.group(0)))
-            i = 0
-            while i < len(words):  # the longest known place from each word ("New Zealand", not "Zealand")
-                for j in range(min(len(words), i + 3), i, -1):
-                    a = run.start() + words[i].start()
-                    surface = m.text[a:run.start() + words[j - 1].end()].rstrip(".,’'")
-                    span = (m.start + a, m.start + a + len(surface))
-                    if len(surface) >= 4 and span != (m.start, m.end) and find_place(surface):
-                        if span not in seen:
-                            seen.add(span)
-                            out.append(_place(surface, *span, "inner"))
-                        i = j
-                        break
-                else:
-                    i += 1
-    return out
 
 
 def _sector_mentions(text: str, terms: sector_terms.Table | None) -> list[Mention]:
@@ -526,8 +488,7 @@ def _nests(m: Mention, start: int, end: int, etype: str, chunk: bool) -> bool:
     if _is_chunk(m):
         return etype in (ORGANIZATION, PLACE, PERSON, SECTOR) and m.start <= start and end <= m.end
     inside = start <= m.start and m.end <= end
-    return inside and (chunk or (m.type == SECTOR and etype in (ORGANIZATION, MISSION, EVENT))
-                       or (m.attrs.get("candidate") == "inner" and etype in (ORGANIZATION, EVENT)))
+    return inside and (chunk or (m.type == SECTOR and etype in (ORGANIZATION, MISSION, EVENT)))
 
 
 def add_candidates(doc: Doc, text: str, rule_entities: list[Entity], terms: sector_terms.Table | None = None, *,
@@ -554,10 +515,8 @@ def add_candidates(doc: Doc, text: str, rule_entities: list[Entity], terms: sect
     for e in entities:
         if e.type == SECTOR:
             by_form.setdefault((SECTOR, str(e.attrs.get("code"))), e)
-    found_names = [x for x in found if x is not None]
-    more = [*_headline_countries(text), *found_names, *_phrase_mentions(doc, text),
-            *_sector_mentions(text, terms),
-            *_inner_places(text, [m for e in entities for m in e.mentions] + found_names)]
+    more = [*_headline_countries(text), *(x for x in found if x is not None), *_phrase_mentions(doc, text),
+            *_sector_mentions(text, terms)]
     for m in more:
         # The spans it overlaps first (a plain scan of all covered spans), then whether one forbids it.
         overlapping = [c for c in covered if m.start < c[1] and c[0] < m.end]
