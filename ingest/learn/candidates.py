@@ -326,15 +326,8 @@ def extend_portfolios(text: str, entities: list[Entity]) -> None:
             if not ({"of", "for"} & set(words[1:-1]) and words[-1].lower() in PORTFOLIO_WORDS):
                 continue
             tail = _PORTFOLIO_LIST.match(text, m.end)
-            if tail is None or tail.group(1).lower() not in PORTFOLIO_WORDS:
-                continue
-            short = m.text
-            m.end = tail.end()
-            m.text = text[m.start:m.end]
-            if e.name == short:
-                e.name = m.text
-            if normalise_name(short) not in {normalise_name(f) for f in [e.name, *e.aliases]}:
-                e.aliases.append(short)
+            if tail is not None and tail.group(1).lower() in PORTFOLIO_WORDS:
+                _extend(text, e, m, tail.end())
 
 
 def extend_legal_forms(text: str, entities: list[Entity]) -> None:
@@ -347,15 +340,20 @@ def extend_legal_forms(text: str, entities: list[Entity]) -> None:
             continue
         for m in e.mentions:
             tail = _LEGAL_FORM_TAIL.match(text, m.end)
-            if tail is None:
-                continue
-            short = m.text
-            m.end = tail.end()
-            m.text = text[m.start:m.end]
-            if e.name == short:
-                e.name = m.text
-            if normalise_name(short) not in {normalise_name(f) for f in [e.name, *e.aliases]}:
-                e.aliases.append(short)
+            if tail is not None:
+                _extend(text, e, m, tail.end())
+
+
+def _extend(text: str, e: Entity, m: Mention, end: int) -> None:
+    """A mention of ``e`` runs on to ``end``; a name that was its text
+    follows, and the shorter form stays an alias."""
+    short = m.text
+    m.end = end
+    m.text = text[m.start:end]
+    if e.name == short:
+        e.name = m.text
+    if normalise_name(short) not in {normalise_name(f) for f in [e.name, *e.aliases]}:
+        e.aliases.append(short)
 
 
 _POSSESSIVE = re.compile(r"^(.+?)['’]s\s+(?=[A-Z0-9])")

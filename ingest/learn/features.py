@@ -403,12 +403,7 @@ def _heading_pairs(rep: Report, items: list[tuple[int, Span]], sent: tuple[int, 
             named[heading] = [(a, sa) for n in range(first, last + 1) for a, sa in by_sent.get(n, ())
                               if heading[0] <= sa.start_char < heading[1]]
         for a, sa in named[heading]:
-            if a != b:
-                ta, tb = rep.entities[a].type, rep.entities[b].type
-                if could_relate(ta, tb):
-                    yield PairCandidate(a, b, sent, sa, sb)
-                if could_relate(tb, ta):
-                    yield PairCandidate(b, a, sent, sb, sa)
+            yield from _both_ways(rep, (a, sa), (b, sb), sent)
 
 
 def _item_pairs(rep: Report, items: list[tuple[int, Span]], n: int,
@@ -429,12 +424,19 @@ def _item_pairs(rep: Report, items: list[tuple[int, Span]], n: int,
         if not named:
             continue
         _, a, sa = min(named, key=lambda x: (x[0], x[1]))
-        if a != b:
-            ta, tb = rep.entities[a].type, rep.entities[b].type
-            if could_relate(ta, tb):
-                yield PairCandidate(a, b, sent, sa, sb)
-            if could_relate(tb, ta):
-                yield PairCandidate(b, a, sent, sb, sa)
+        yield from _both_ways(rep, (a, sa), (b, sb), sent)
+
+
+def _both_ways(rep: Report, first: tuple[int, Span], second: tuple[int, Span],
+               sent: tuple[int, int]) -> Iterator[PairCandidate]:
+    """Two entities named on different lines, as a candidate each way a relation allows."""
+    (a, sa), (b, sb) = first, second
+    if a != b:
+        ta, tb = rep.entities[a].type, rep.entities[b].type
+        if could_relate(ta, tb):
+            yield PairCandidate(a, b, sent, sa, sb)
+        if could_relate(tb, ta):
+            yield PairCandidate(b, a, sent, sb, sa)
 
 
 def report_event(rep: Report, kept: set[int] | None = None) -> int | None:
