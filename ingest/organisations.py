@@ -497,9 +497,14 @@ _DATE_GAP = re.compile(rf"\s+(?:on|in|at|of|from|since|until|for)\s+(?:{_MONTHS}
 def _split_dates(text: str, start: int, end: int) -> list[tuple[int, int]]:
     """"Kenya Association of Manufacturers on Tuesday at the Expo": a date
     or number between two names separates them."""
+    return split_at(_DATE_GAP, text, start, end)
+
+
+def split_at(gap: re.Pattern[str], text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """The non-empty pieces of ``text[start:end]`` between matches of ``gap``."""
     pieces = []
     cur = start
-    for m in _DATE_GAP.finditer(text, start, end):
+    for m in gap.finditer(text, start, end):
         pieces.append((cur, m.start()))
         cur = m.end()
     pieces.append((cur, end))

@@ -64,10 +64,13 @@ def candidates(rep: Report, allowed: set[int] | None = None) -> list[tuple[PairC
             if allowed is None or (c.source in allowed and c.target in allowed)]
 
 
-def examples(rep: Report, align: Alignment) -> tuple[list[Features], list[set[str]], list[set[str]], np.ndarray]:
+def examples(rep: Report, align: Alignment, *, sampled: bool = False
+             ) -> tuple[list[Features], list[set[str]], list[set[str]], np.ndarray]:
     """The pairs to learn from: their features, the relation types they
     state, the types they state only as optional, and their vectors
-    (``pair_vectors``).
+    (``pair_vectors``). ``sampled`` keeps only the pairs a fit reads
+    (``in_sample``), before their vectors are built: the others would be
+    held for every report until the fit (most of a training worker's memory).
 
     An optional fact (a city in its country, a plan) is one the scorer
     neither asks for nor counts wrong: for its type the pair is neither a
@@ -80,6 +83,8 @@ def examples(rep: Report, align: Alignment) -> tuple[list[Features], list[set[st
         if cand.unnamed and not align.has_evidence:
             continue  # without evidence offsets, which sentence states it is unknown
         required, only_optional = align.pair_labels(cand)
+        if sampled and not in_sample(f, required):
+            continue
         X.append(f)
         Y.append(required)
         unsure.append(only_optional)
@@ -97,16 +102,6 @@ def in_sample(x: Features, y: set[str]) -> bool:
     """Whether training learns from a pair: every pair that states something,
     and a fixed share (``NEGATIVE_SHARE``) of those that state nothing."""
     return bool(y) or _sample_key(x) % 100 < NEGATIVE_SHARE
-
-
-def training_examples(rep: Report, align: Alignment
-                      ) -> tuple[list[Features], list[set[str]], list[set[str]], np.ndarray]:
-    """``examples`` as ``train_relations`` keeps them (``in_sample``): the
-    pairs no fit reads are dropped report by report, not held for all
-    reports until the fit (most of a training worker's memory)."""
-    X, Y, unsure, vectors = examples(rep, align)
-    keep = [n for n, (x, y) in enumerate(zip(X, Y, strict=True)) if in_sample(x, y)]
-    return [X[n] for n in keep], [Y[n] for n in keep], [unsure[n] for n in keep], vectors[keep]
 
 
 def train_relations(X: Sequence[Features], Y: Sequence[set[str]], vectors: np.ndarray,

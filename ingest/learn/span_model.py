@@ -39,6 +39,7 @@ from graph.ontology import AGREEMENT, EVENT, MISSION, ORGANIZATION, PERSON, PLAC
 from ingest.learn.annotations import Annotation
 from ingest.learn.features import LEGAL_FORMS, Tokens
 from ingest.learn.linear import write_gzip
+from ingest.organisations import split_at
 
 SPAN_TYPES = (ORGANIZATION, PERSON, PLACE, EVENT, MISSION, PROGRAM, AGREEMENT)
 OUTSIDE = "O"
@@ -263,7 +264,7 @@ def predict(tagger: SpanTagger, doc: Doc, text: str, tokens: Tokens | None = Non
             start, stop = tk.idx[i], tk.idx[end - 1] + len(tk.text[end - 1])
             if etype in (PERSON, ORGANIZATION):
                 start, stop = whole_words(text, start, stop)
-            if not out or start >= last_stop:  # a name the widening reached is not a second one
+            if start >= last_stop:  # a name the widening reached is not a second one
                 for piece in _pieces(text, start, stop, etype):
                     for span, what in _person_of_body(text, *piece, etype, persons):
                         out[span] = what
@@ -280,12 +281,7 @@ def _pieces(text: str, start: int, end: int, etype: str) -> list[tuple[int, int]
     columns of a table laid out with spaces: "Navoi Copper Products LLC
     Navoi"; a line end may wrap a name), and two known places after one
     another are two ("Regina, Saskatchewan")."""
-    pieces = []
-    at = start
-    for gap in NAME_GAP.finditer(text, start, end):
-        pieces.append((at, gap.start()))
-        at = gap.end()
-    pieces.append((at, end))
+    pieces = split_at(NAME_GAP, text, start, end)
     if etype == PLACE:
         pieces = [p for a, b in pieces for p in _places(text, a, b)]
     return [(a, b) for a, b in pieces if any(ch.isalpha() for ch in text[a:b])]

@@ -253,7 +253,7 @@ def fit(items: list[Parsed], terms: sector_terms.Table, thresholds: dict[str, fl
         ty += b
         kx += c
         ky += d
-        x, y, u, v = relation_model.training_examples(p.rep, p.align)
+        x, y, u, v = relation_model.examples(p.rep, p.align, sampled=True)
         rx += x
         ry += y
         ru += u
