@@ -132,6 +132,26 @@ LEGAL_SUFFIXES = frozenset({"ltd", "ltd.", "limited", "co", "co.", "corp", "corp
 # Legal forms a company name may carry after a comma: "Co., Ltd.", "Holdings, Inc.".
 _LEGAL_TAIL = re.compile(r"(?:\.?,?[ \t]+(?:Co|Ltd|Inc|Corp|LLC|LLP|PLC|JSC|GmbH|AG|S\.A|A\.S|Bhd|Pte|UAB|CJSC|Ltda|SARL|SAS)"
                          r"(?![\w])\.?)+")
+
+
+def _legal_form_tail() -> re.Pattern[str]:
+    """Every legal form of ``LEGAL_SUFFIXES`` that may follow a company's name
+    (the learned candidates' names take it; ``_LEGAL_TAIL`` is the rules'
+    narrower list after a comma), as written ("Ltd", "LTD", "s.r.o."; "S.A.
+    de C.V.", "San. ve Tic. A.Ş.", "Co., Ltd."); a form that is also an
+    English word ("as", "ad", "too") counts only in capitals."""
+    words = {w.rstrip(".") for w in LEGAL_SUFFIXES} | {"c.v", "şti", "a.ş", "s.a.p.i", "fze", "fzco", "k.k", "san",
+                                                       "tic", "s.a.b", "s.l", "s.c", "e.i.r.l"}
+    english = {"as", "ad", "too", "co", "pt", "kg", "ab", "sa", "san", "tic"}
+    forms = sorted({v for w in words for v in ({w.upper(), w[:1].upper() + w[1:]} if w in english
+                                                else {w, w.upper(), w[:1].upper() + w[1:]})}, key=len, reverse=True)
+    word = "(?:" + "|".join(re.escape(f) for f in forms) + r")\.?(?![\w.])"
+    return re.compile(rf"(?:,?[ \t]+(?:(?:de|ve|&)[ \t]+)?{word})+")
+
+
+LEGAL_FORM_TAIL = _legal_form_tail()
+
+
 # Abbreviations after which a full stop does not end a sentence.
 _NO_BREAK = frozenset({"mr", "mrs", "ms", "dr", "st", "co", "prof", "gen", "lt", "col", "no", "jr", "sr",
                        "messrs", "corp", "vs", "sp"})

@@ -21,7 +21,7 @@ from graph.model import normalise_name
 from graph.ontology import EVENT, MISSION, ORGANIZATION, PERSON, PLACE, SECTOR
 from ingest.learn import sector_terms, span_model
 from ingest.mentions import TITLE_HEADS, Entity, Mention
-from ingest.organisations import LEGAL_SUFFIXES, ORG_HEADS, PORTFOLIO_WORDS, org_kind
+from ingest.organisations import LEGAL_FORM_TAIL, ORG_HEADS, PORTFOLIO_WORDS, org_kind
 from ingest.relations import Found
 
 NER_TYPES = {"ORG": ORGANIZATION, "PERSON": PERSON, "GPE": PLACE, "LOC": PLACE, "EVENT": EVENT,
@@ -292,21 +292,6 @@ def _sector_mentions(text: str, terms: sector_terms.Table | None) -> list[Mentio
             for s, e, code in sector_terms.find(text, terms)]
 
 
-def _legal_form_tail() -> re.Pattern[str]:
-    """The legal forms that may follow a company's name, as written ("Ltd",
-    "LTD", "s.r.o."; "S.A. de C.V.", "San. ve Tic. A.Ş.", "Co., Ltd."); a
-    form that is also an English word ("as", "ad", "too") counts only in
-    capitals."""
-    words = {w.rstrip(".") for w in LEGAL_SUFFIXES} | {"c.v", "şti", "a.ş", "s.a.p.i", "fze", "fzco", "k.k", "san",
-                                                       "tic", "s.a.b", "s.l", "s.c", "e.i.r.l"}
-    english = {"as", "ad", "too", "co", "pt", "kg", "ab", "sa", "san", "tic"}
-    forms = sorted({v for w in words for v in ({w.upper(), w[:1].upper() + w[1:]} if w in english
-                                                else {w, w.upper(), w[:1].upper() + w[1:]})}, key=len, reverse=True)
-    word = "(?:" + "|".join(re.escape(f) for f in forms) + r")\.?(?![\w.])"
-    return re.compile(rf"(?:,?[ \t]+(?:(?:de|ve|&)[ \t]+)?{word})+")
-
-
-_LEGAL_FORM_TAIL = _legal_form_tail()
 
 
 # "Ministry of Commerce" + ", Industry and Tourism": the rest of a portfolio list.
@@ -339,7 +324,7 @@ def extend_legal_forms(text: str, entities: list[Entity]) -> None:
         if e.type != ORGANIZATION:
             continue
         for m in e.mentions:
-            tail = _LEGAL_FORM_TAIL.match(text, m.end)
+            tail = LEGAL_FORM_TAIL.match(text, m.end)
             if tail is not None:
                 _extend(text, e, m, tail.end())
 
