@@ -132,6 +132,16 @@ MISSION_HEADS = frozenset({"mission", "delegation", "team"})
 GROUP_HEADS = frozenset({"company", "firm", "exporter", "buyer", "producer", "manufacturer", "importer",
                          "investor", "maker", "enterprise", "supplier", "processor", "executive", "trader",
                          "entrepreneur", "businessman", "businesswoman", "builder", "grower", "distributor"})
+# A body's office, desk or site named by where it is ("the Lagos liaison
+# office", "NZTE's office in Jakarta", "the Namangan free economic zone",
+# "the port of Algeciras"): the annotations name such units as bodies of
+# their own, the rules see only the place in them. The heads are those the
+# annotations' Organization names end in as a common noun; the type model
+# decides which phrases are units.
+UNIT_HEADS = frozenset({"office", "branch", "desk", "bureau", "department", "directorate", "division",
+                        "secretariat", "embassy", "consulate", "commission", "committee", "zone", "park", "port",
+                        "terminal", "centre", "center", "cluster", "hub", "campus", "estate", "akimat",
+                        "khokimiyat"})
 
 
 def _phrase_mentions(doc: Doc, text: str) -> list[Mention]:
@@ -139,6 +149,7 @@ def _phrase_mentions(doc: Doc, text: str) -> list[Mention]:
     (one pass over the parse's noun chunks)."""
     events: list[Mention] = []
     missions: list[Mention] = []
+    units: list[Mention] = []
     for chunk in doc.noun_chunks:
         heads = {chunk.root.lemma_.lower(), chunk.root.lower_}
         if any(t.dep_ == "neg" for t in chunk):
@@ -167,7 +178,15 @@ def _phrase_mentions(doc: Doc, text: str) -> list[Mention]:
             start = words[0].idx
             missions.append(Mention(start, chunk.end_char, text[start:chunk.end_char], MISSION,
                                     attrs={"candidate": "group"}))
-    return events + missions
+        if heads & UNIT_HEADS:
+            words = [t for t in chunk if t.dep_ not in ("det", "poss", "case", "nummod") and not t.is_punct]
+            spans = phrase_spans(chunk.root, ORGANIZATION)
+            end = max(chunk.end_char, spans[-1][1]) if spans else chunk.end_char
+            if len(words) >= 2 or (words and end > chunk.end_char):
+                start = words[0].idx
+                units.append(Mention(start, end, text[start:end], ORGANIZATION,
+                                     attrs={"candidate": "unit", "head_at": chunk.root.idx}))
+    return events + missions + units
 
 
 def _object_end(prep: Token, *, places: bool) -> tuple[int, int] | None:
@@ -191,21 +210,23 @@ def _object_end(prep: Token, *, places: bool) -> tuple[int, int] | None:
     return end
 
 
-# The words that head a delegation's or an event's phrase, and what may
-# follow them in its name: who travels or meets ("delegation of the Dubai
-# Chambers", "second session of the Business Council"), where a delegation
-# goes ("mission to Hanoi and Haiphong").
+# The words that head a delegation's, an event's or a unit's phrase, and
+# what may follow them in its name: who travels or meets ("delegation of the
+# Dubai Chambers", "second session of the Business Council"), where a
+# delegation goes ("mission to Hanoi and Haiphong"), whose unit it is and
+# where it sits ("Embassy of Canada in Riyadh").
 _MISSION_WORDS = frozenset({"mission", "delegation", "team", "roadshow", "trip", "visit", "group"})
-_PHRASE_HEADS = {MISSION: _MISSION_WORDS, EVENT: EVENT_HEADS}
-_PHRASE_PREPS = {MISSION: {"to": "where", "of": "who", "from": "who"}, EVENT: {"of": "who"}}
+_PHRASE_HEADS = {MISSION: _MISSION_WORDS, EVENT: EVENT_HEADS, ORGANIZATION: UNIT_HEADS}
+_PHRASE_PREPS = {MISSION: {"to": "where", "of": "who", "from": "who"}, EVENT: {"of": "who"},
+                 ORGANIZATION: {"of": "who", "in": "where"}}
 # What before the head is part of the name ("Uzbek health ministry
 # delegation", "second Lubelskie mission"); not "a", "its", "two".
 _NAME_MODIFIERS = frozenset({"amod", "compound", "nmod", "npadvmod"})
 
 
 def phrase_spans(head: Token, etype: str) -> list[tuple[int, int]]:
-    """The character spans of the names the phrase around a delegation's or an
-    event's head word gives it: its noun phrase ("pharmaceutical
+    """The character spans of the names the phrase around a delegation's, an
+    event's or a unit's head word gives it: its noun phrase ("pharmaceutical
     delegation"), then with who travels or meets ("... of nine Slovenian
     firms", "... from Uzbekistan") and where it goes ("... to Hanoi and
     Haiphong"), each longer than the one before; [] for another head."""
@@ -268,9 +289,10 @@ def split_missions(doc: Doc, entities: list[Entity]) -> list[Entity]:
 
 
 def name_phrases(doc: Doc, entities: list[Entity]) -> None:
-    """The phrases the parse gives a delegation's or an event's mentions
-    ("delegation of the Dubai Chambers" where the rules saw "delegation")
-    become its aliases, after the forms it had. The name stays: a report's
+    """The phrases the parse gives a delegation's, an event's or a unit's
+    mentions ("delegation of the Dubai Chambers" where the rules saw
+    "delegation", "Embassy of Canada in Riyadh" where they saw "Embassy of
+    Canada") become its aliases, after the forms it had. The name stays: a report's
     main delegation gathers mentions of other trips ("a return delegation
     of park operators"), whose phrases must not displace its own. In place."""
     for e in entities:
@@ -450,12 +472,14 @@ def trim_names(entities: list[Entity]) -> None:
 
 
 def _is_chunk(m: Mention) -> bool:
-    """An event or mission named by a phrase: the noun chunks found here, and
-    the tagger's phrases ("a five-day meeting of coffee producers"; not
-    its names, which begin with a capital)."""
+    """An event, mission or unit named by a phrase: the noun chunks found
+    here, and the tagger's phrases ("a five-day meeting of coffee producers";
+    not its names, which begin with a capital)."""
+    source = m.attrs.get("candidate")
+    if m.type == ORGANIZATION:
+        return source == "unit"
     if m.type not in (EVENT, MISSION):
         return False
-    source = m.attrs.get("candidate")
     return source in ("chunk", "group") or (source == "tagger" and not span_model.begins_as_name(m.text))
 
 
@@ -469,7 +493,9 @@ def _nests(m: Mention, start: int, end: int, etype: str, chunk: bool) -> bool:
     if (m.start, m.end) == (start, end):
         return False
     if _is_chunk(m):
-        return etype in (ORGANIZATION, PLACE, PERSON, SECTOR) and m.start <= start and end <= m.end
+        # A unit holds the body it belongs to ("NZTE office"), not a name of its own head.
+        whose = etype != ORGANIZATION or m.type != ORGANIZATION or end <= m.attrs["head_at"]
+        return etype in (ORGANIZATION, PLACE, PERSON, SECTOR) and m.start <= start and end <= m.end and whose
     inside = start <= m.start and m.end <= end
     return inside and (chunk or (m.type == SECTOR and etype in (ORGANIZATION, MISSION, EVENT)))
 

@@ -34,7 +34,7 @@ import numpy as np
 from spacy.tokens import Doc, Span
 
 from graph.gazetteer import country_code
-from graph.ontology import EVENT, MISSION, RELATION_TYPES
+from graph.ontology import EVENT, MISSION, ORGANIZATION, RELATION_TYPES
 from ingest.learn.anaphora import references, repeated_names
 from ingest.learn.layout import Layout
 from ingest.mentions import Entity, Mention
@@ -199,11 +199,25 @@ class Report:
             self._layout = Layout(self.text)
         return self._layout
 
-    def mentions_between(self, lo: int, hi: int, skip: tuple[int, int]) -> int:
-        """How many mentions of other entities lie within tokens [lo, hi)."""
+    @property
+    def all_spans(self) -> list[tuple[int, int, int]]:
+        """(first token, end token, entity) of every mention, in text order."""
         if self._all_spans is None:
             self._all_spans = sorted((s.start, s.end, idx) for idx, spans in self.spans.items() for _, s in spans)
-        spans = self._all_spans
+        return self._all_spans
+
+    def bodies_of(self, span: Span) -> list[int]:
+        """The entities named inside a span or owning it ("X's office"): a
+        mention inside it, or one ending on the "'s" just before it."""
+        spans, tk = self.all_spans, self.tokens
+        owned = span.start >= 2 and tk.lower[span.start - 1] in ("'s", "’s")
+        lo = max(span.start - 12, 0) if owned else span.start
+        return [idx for a, b, idx in spans[bisect_left(spans, (lo,)):bisect_left(spans, (span.end,))]
+                if (a >= span.start and b <= span.end) or (owned and b == span.start - 1)]
+
+    def mentions_between(self, lo: int, hi: int, skip: tuple[int, int]) -> int:
+        """How many mentions of other entities lie within tokens [lo, hi)."""
+        spans = self.all_spans
         n = 0
         for k in range(bisect_left(spans, (lo,)), len(spans)):
             a, b, idx = spans[k]
@@ -287,6 +301,12 @@ def entity_features(rep: Report, e: Entity) -> Features:
         for child in tk.children[root]:
             if tk.dep[child] in ("appos", "amod", "compound") and not (span.start <= child < span.end):
                 f[f"mod={tk.lemma[child]}"] = 1.0
+        # A unit is of its body's kind: the body named in it ("NZTE office in
+        # Jakarta") or owning it ("Business France's office in Riyadh").
+        for idx in rep.bodies_of(span):
+            body = rep.entities[idx]
+            if idx != e.index and body.type == ORGANIZATION and body.kind:
+                f[f"body_kind={body.kind}"] = 1.0
     return f
 
 
