@@ -82,7 +82,7 @@ class Extractor:
                                       keep_rules=False)
             found = merge_short_forms(entities, found)
             entities, found = self.models.refine(Report(parsed, prepared, entities, found, tagged=tagged,
-                                                        token_table=tokens))
+                                                        token_table=tokens, given_names=self.models.given_names))
         return _assemble(document, entities, found, doc_date, info, self.version)
 
     def rules(self, document: Document, prepared: str, parsed: Doc, tokens: Tokens | None = None

@@ -403,6 +403,49 @@ def test_a_counted_or_national_group_of_firms_is_a_delegation_candidate_but_not_
     assert not any(t == "Mission" and name == "Exporters" for t, name, _ in found)
 
 
+def test_an_office_or_site_named_by_where_it_is_is_a_body_holding_the_names_inside_it(nlp):
+    from ingest.learn.candidates import add_candidates
+
+    text = ("The mission called at the NZTE office in Jakarta and at the Lagos liaison office. "
+            "Cargo leaves from the port of Algeciras. The office was closed.")
+    doc = nlp(text)
+    nzte = _entity(0, "Organization", "NZTE", text)
+    jakarta = _entity(1, "Place", "Jakarta", text)
+    found = {(e.type, e.name, e.attrs.get("candidate")) for e in add_candidates(doc, text, [nzte, jakarta])}
+    # The unit holds the body it belongs to and the place it sits in: all three stand.
+    assert {("Organization", "NZTE office in Jakarta", "unit"), ("Organization", "NZTE", None),
+            ("Place", "Jakarta", None)} <= found
+    assert ("Organization", "Lagos liaison office", "unit") in found
+    assert ("Organization", "port of Algeciras", "unit") in found
+    assert not any(name == "office" for _, name, _ in found)  # a bare "the office" names nothing
+
+
+def test_a_body_whose_phrase_says_where_its_unit_sits_gains_that_phrase_as_an_alias(nlp):
+    from ingest.learn.candidates import add_candidates
+
+    text = "The delegation met the Embassy of Canada in Riyadh."
+    embassy = _entity(0, "Organization", "Embassy of Canada", text)
+    out = add_candidates(nlp(text), text, [embassy])
+    # Not a second body over the same head: the rules' entity gains the longer name.
+    assert [e.name for e in out if e.type == "Organization"] == ["Embassy of Canada"]
+    assert "Embassy of Canada in Riyadh" in out[0].aliases
+
+
+def test_given_names_are_the_words_annotated_people_begin_with_more_often_than_other_names():
+    from ingest.learn import given_names
+
+    def ann(*entities: tuple[str, str]) -> ann_mod.Annotation:
+        return ann_mod.Annotation("d", "", [{"name": n, "type": t} for n, t in entities], [])
+
+    names = given_names.learn([
+        ann(("Ama Owusu", "Person"), ("Stefano Colombo", "Person"), ("Mr Tomas Kubicek", "Person")),
+        ann(("Colombo Port City", "Organization"), ("Colombo Dockyard", "Organization"), ("Stefano Rossi", "Person"),
+            ("Ama", "Person"))])
+    assert names == {"ama", "stefano", "tomas"}  # "Mr" is a title; "Colombo" begins bodies more often
+    assert given_names.first_name("Ms Ama Owusu") == "ama"
+    assert given_names.first_name("Owusu") is None
+
+
 def test_a_delegation_the_rules_joined_to_the_named_one_but_whose_phrase_says_more_stands_apart(nlp):
     from ingest.learn.candidates import split_missions
 

@@ -36,6 +36,7 @@ from spacy.tokens import Doc, Span
 from graph.gazetteer import country_code
 from graph.ontology import EVENT, MISSION, ORGANIZATION, RELATION_TYPES
 from ingest.learn.anaphora import references, repeated_names
+from ingest.learn.given_names import first_name
 from ingest.learn.layout import Layout
 from ingest.mentions import Entity, Mention
 from ingest.relations import Found
@@ -85,6 +86,8 @@ class Report:
     tagged: dict[tuple[int, int], str] = field(default_factory=dict)
     # the token lists (``Tokens``): read from ``doc`` when first needed unless given
     token_table: Tokens | None = field(default=None, repr=False)
+    # the given names learned with the models (``given_names``)
+    given_names: frozenset[str] = field(default=frozenset(), repr=False)
     _ner_of_token: dict[int, str] | None = field(default=None, repr=False)
     _all_spans: list[tuple[int, int, int]] | None = field(default=None, repr=False)
     _sentences: dict[int, tuple[list[str], bool, bool]] = field(default_factory=dict, repr=False)
@@ -111,7 +114,7 @@ class Report:
         """The same parse with re-typed entities (same indices and mentions):
         spans and token lists are shared, not computed again."""
         return Report(self.doc, self.text, entities, self.found, self.spans, self.tagged, self.token_table,
-                      _layout=self._layout)
+                      self.given_names, _layout=self._layout)
 
     @property
     def tokens(self) -> Tokens:
@@ -257,6 +260,8 @@ def entity_features(rep: Report, e: Entity) -> Features:
         f["money_word"] = 1.0
     if e.name[:1].islower():
         f["lower_start"] = 1.0
+    if rep.given_names and first_name(e.name) in rep.given_names:
+        f["given_name"] = 1.0
     for a in e.aliases:
         if a.isupper() and 2 <= len(a) <= 6:
             f["acronym_alias"] = 1.0

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from graph.ontology import IN_SECTOR, ORGANIZATION
 from graph.resolve import ENTITY_REF_ATTRS
-from ingest.learn import alias_model, entity_models, industry_model, relation_model, span_model
+from ingest.learn import alias_model, entity_models, given_names, industry_model, relation_model, span_model
 from ingest.learn.features import Report, entity_features
 from ingest.learn.linear import LinearModel, file_digest
 from ingest.learn.sector_terms import FILE as SECTOR_TERMS_FILE
@@ -25,9 +25,10 @@ from ingest.relations import Found
 
 MODELS_DIR = Path(__file__).resolve().parents[1] / "models"
 FILES = {"type": "entity_type.json.gz", "kind": "org_kind.json.gz", "relations": "relations.json.gz",
-         "tagger": "span_tagger.crf.gz", "aliases": "aliases.json.gz", "industries": industry_model.FILE}
+         "tagger": "span_tagger.crf.gz", "aliases": "aliases.json.gz", "industries": industry_model.FILE,
+         "given_names": given_names.FILE}
 # Models added after the first retrain: a directory without them still loads.
-OPTIONAL = frozenset({"industries"})
+OPTIONAL = frozenset({"industries", "given_names"})
 
 
 @dataclasses.dataclass
@@ -44,6 +45,8 @@ class Models:
     # the industry of each organisation (``industry_model``).
     aliases: LinearModel | None = None
     industries: LinearModel | None = None
+    # The type model's given-name lexicon (``given_names``), learned with it.
+    given_names: frozenset[str] = frozenset()
 
     @classmethod
     def load(cls, directory: Path = MODELS_DIR) -> Models | None:
@@ -56,7 +59,8 @@ class Models:
                    LinearModel.load(paths["relations"]), label=f"models-{digest}",
                    sector_terms=load_terms(directory / SECTOR_TERMS_FILE), tagger=span_model.SpanTagger.load(paths["tagger"]),
                    aliases=LinearModel.load(paths["aliases"]),
-                   industries=LinearModel.load(paths["industries"]) if paths["industries"].exists() else None)
+                   industries=LinearModel.load(paths["industries"]) if paths["industries"].exists() else None,
+                   given_names=given_names.load(paths["given_names"]))
 
     def refine(self, rep: Report) -> tuple[list[Entity], list[Found]]:
         """Entities kept (re-indexed from 0) and the relations between them.

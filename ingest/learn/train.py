@@ -51,7 +51,15 @@ from spacy.tokens import Doc
 from graph.model import Document, document_id
 from ingest.dates import document_date
 from ingest.extract import Extractor, _assemble
-from ingest.learn import alias_model, entity_models, industry_model, relation_model, sector_terms, span_model
+from ingest.learn import (
+    alias_model,
+    entity_models,
+    given_names,
+    industry_model,
+    relation_model,
+    sector_terms,
+    span_model,
+)
 from ingest.learn.align import NONE, Alignment
 from ingest.learn.annotations import HELD, ROOT, Annotation, find_mentions, gold_view, load, load_all
 from ingest.learn.candidates import add_candidates, merge_short_forms
@@ -88,10 +96,11 @@ class Parsed:
     rep: Report = field(init=False)
     align: Alignment = field(init=False)
 
-    def prepare(self, terms: sector_terms.Table | None) -> None:
+    def prepare(self, terms: sector_terms.Table | None, names: frozenset[str] = frozenset()) -> None:
         entities = add_candidates(self.doc, self.doc.text, self.entities, terms, tagged=self.tagged)
         found = merge_short_forms(entities, self.found)
-        self.rep = Report(self.doc, self.doc.text, entities, found, tagged=self.tagged, token_table=self.tokens)
+        self.rep = Report(self.doc, self.doc.text, entities, found, tagged=self.tagged, token_table=self.tokens,
+                          given_names=names)
         self.align = Alignment(self.rep, self.ann)
 
 
@@ -226,16 +235,26 @@ def in_processes(job: Callable[[int], T], ks: Sequence[int]) -> list[T]:
     return [results[n] for n in range(len(ks))]
 
 
-def prepare(items: list[Parsed], train_items: list[Parsed]) -> sector_terms.Table:
-    """Candidates for every item, with industry terms learned from ``train_items``
-    only; the terms, for the models trained on those items (``fit``)."""
-    terms = sector_terms.table(sector_terms.learn([p.ann for p in train_items]))
+@dataclass(frozen=True)
+class Lexicons:
+    """What is learned from the annotations' words alone, before any model."""
+
+    terms: sector_terms.Table
+    given_names: frozenset[str]
+
+
+def prepare(items: list[Parsed], train_items: list[Parsed]) -> Lexicons:
+    """Candidates and features for every item, with industry terms and given
+    names learned from ``train_items`` only; the lexicons, for the models
+    trained on those items (``fit``)."""
+    anns = [p.ann for p in train_items]
+    learned = Lexicons(sector_terms.table(sector_terms.learn(anns)), given_names.learn(anns))
     for p in items:
-        p.prepare(terms)
-    return terms
+        p.prepare(learned.terms, learned.given_names)
+    return learned
 
 
-def fit(items: list[Parsed], terms: sector_terms.Table, thresholds: dict[str, float] | None = None,
+def fit(items: list[Parsed], lexicons: Lexicons, thresholds: dict[str, float] | None = None,
         drop_at: float = entity_models.DEFAULT_DROP_AT) -> Models:
     tx: list[Features] = []
     ty: list[str] = []
@@ -264,7 +283,8 @@ def fit(items: list[Parsed], terms: sector_terms.Table, thresholds: dict[str, fl
     models = Models(entity_models.train_type(tx, ty), entity_models.train_kind(kx, ky),
                     relation_model.train_relations(rx, ry, np.concatenate(rv), unsure=ru), label="training",
                     aliases=alias_model.train_aliases(ax, ay),
-                    sector_terms=terms, industries=industry_model.train_industries([p.ann for p in items], terms))
+                    sector_terms=lexicons.terms, given_names=lexicons.given_names,
+                    industries=industry_model.train_industries([p.ann for p in items], lexicons.terms))
     set_thresholds(models, thresholds, drop_at)
     return models
 
@@ -696,6 +716,7 @@ def main(argv: list[str] | None = None) -> int:
     assert models.type and models.kind and models.relations and models.aliases and models.industries
     assert models.sector_terms is not None
     sector_terms.save(models.sector_terms[0], args.out)
+    given_names.save(models.given_names, args.out)
     tagger.save(args.out / FILES["tagger"])
     if "reliability" in report:
         models.relations.calibration = relation_model.calibration_points(report["reliability"])
