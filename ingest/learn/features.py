@@ -442,14 +442,15 @@ def _item_pairs(rep: Report, items: list[tuple[int, Span]], n: int,
         entry = rep.layout.item(sb.start_char)
         if entry is None:
             continue
-        first = tk.sent_no[max(bisect_right(tk.idx, entry[0]) - 1, 0)]
-        if first == n:
-            continue
-        named = [(sa.start_char, a, sa) for a, sa in by_sent.get(first, ()) if entry[0] <= sa.start_char < entry[1]]
+        # The entry's first line may begin inside the sentence before ("•" ends it).
+        first, last = (tk.sent_no[max(bisect_right(tk.idx, at) - 1, 0)] for at in (entry[0], entry[1] - 1))
+        named = [(sa.start_char, a, sa, k) for k in range(first, last + 1) for a, sa in by_sent.get(k, ())
+                 if entry[0] <= sa.start_char < entry[1]]
         if not named:
             continue
-        _, a, sa = min(named, key=lambda x: (x[0], x[1]))
-        yield from _both_ways(rep, (a, sa), (b, sb), sent)
+        _, a, sa, k = min(named, key=lambda x: (x[0], x[1]))
+        if k != n:  # (named in this sentence: paired as such)
+            yield from _both_ways(rep, (a, sa), (b, sb), sent)
 
 
 def _both_ways(rep: Report, first: tuple[int, Span], second: tuple[int, Span],
