@@ -472,6 +472,30 @@ def test_an_event_sheds_the_city_it_is_held_in_and_the_hours_of_the_programme():
     assert named_for.name == "Forum for Democracy"
 
 
+def test_a_name_sheds_the_itinerary_date_or_the_place_set_off_before_it():
+    names = ["6 October – Polish–Uzbek Business Forum", "18 Oct Azerbaijan–Czech Health Forum",
+             "Tashkent — Korea–Uzbekistan Medical Business Forum", "Mar  Brussels   Embassy of Kazakhstan in Belgium",
+             "ALGIERS - The Algerian Chamber of Commerce and Industry",
+             # Kept whole: a month word in a company's name, a short form set off before the full name.
+             "May Department Stores Co", "Jan De Nul Group", "ITA – Italian Trade Agency", "THAIFEX – Anuga Asia"]
+    entities = [_org(n, text, 100 * n, "Event" if "Forum" in text else "Organization") for n, text in enumerate(names)]
+    trim_names(entities)
+    assert [e.name for e in entities] == [
+        "Polish–Uzbek Business Forum", "Azerbaijan–Czech Health Forum", "Korea–Uzbekistan Medical Business Forum",
+        "Embassy of Kazakhstan in Belgium", "The Algerian Chamber of Commerce and Industry",
+        "May Department Stores Co", "Jan De Nul Group", "ITA – Italian Trade Agency", "THAIFEX – Anuga Asia"]
+    assert entities[0].mentions[0].start == len("6 October – ")
+
+
+def test_a_phrase_read_across_table_columns_keeps_its_last_column(nlp):
+    from ingest.learn.candidates import add_candidates
+
+    text = "Feb    | Busan battery materials delegation | Seoul\n14:00  ITPC market seminar\n"
+    names = {e.name for e in add_candidates(nlp(text), text, [])}
+    assert "Busan battery materials delegation" in names and "ITPC market seminar" in names
+    assert not any(name.startswith(("Feb", "14:00")) for name in names)
+
+
 def test_a_short_form_is_folded_into_its_full_name_with_its_relations():
     import spacy
 

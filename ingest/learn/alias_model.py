@@ -134,6 +134,11 @@ def pair_features(a: Entity, b: Entity, rivals: int, sentences: dict[int, set[in
     own_short = set(content_s) - shared - set(near)
     if own_short and own_long:
         f["both_have_own_words"] = 1.0
+    if a.type == b.type and a.type in (MISSION, EVENT):
+        # What one name says and the other does not tells trips and editions
+        # apart ("Return METS mission", "second hydrogen mission", "Gulfood 2026").
+        for w in sorted(own_short | own_long)[:6]:
+            f[f"own_word={'<number>' if w.isdigit() else w}"] = 1.0
     if shared and sw and lw:
         if sw[0] == lw[0]:
             f["same_first_word"] = 1.0

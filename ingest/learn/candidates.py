@@ -49,16 +49,37 @@ _EDGE_BEFORE = re.compile(r"^(?:(?:\d[\d:.]*(?:\s*[–-]\s*\d[\d:.]*)?"
 # "Klaipeda for the TransBaltica conference": the city a show is held in.
 _PLACES_FOR = re.compile(r"^(.+?)\s+for\s+(?:the\s+)?(?=[A-Z0-9])")
 _EDGE_AFTER = re.compile(r"(?:,|\s+(?:and|or|of|for|in|on|the|to|at|with|by|from|&))+$|\s*\(([^()]*)$")
+# An itinerary's date before a name, set off by a dash, a bar or a column gap
+# ("6 October – Polish–Uzbek Business Forum", "Feb | Busan ...", "18 Oct
+# Azerbaijan–Czech Health Forum"): an abbreviated month needs no mark.
+_MONTH = r"(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]*\.?"
+_ORDINAL = r"\d{1,2}(?:st|nd|rd|th)?"
+_DATE_BEFORE = re.compile(rf"(?:{_ORDINAL}\s+)?{_MONTH}(?:\s+{_ORDINAL})?(?:\s+\d{{4}})?(?:,?\s*\([A-Z][a-z]{{1,3}}\))?,?"
+                          r"(?:\s*[–—|]\s*|\s+-\s+|[ \t]{2,})"
+                          r"|(?:Feb|Apr|Aug|Sept?|Oct|Nov|Dec)\.?\s+(?=[A-Z])")
+# A place set off before a name is where it is or where the line was
+# written ("Tashkent — Korea–Uzbekistan Medical Business Forum", "Dubai — Al
+# Noor Hypermarkets LLC", "Mar  Brussels   Embassy of Kazakhstan").
+_SET_OFF = re.compile(r"\s+[–—]\s+|\s+-\s+|\s*\|\s*|[ \t]{2,}")
 
 
 def clean_edges(text: str, start: int, end: int) -> tuple[int, int, str | None]:
-    """A name's span without what it picked up at its edges, and the
+    """A name's span without what it picked up at its edges (a time, a
+    date, a place set off before it; a dangling word after it), and the
     acronym an unclosed bracket held ("Dubai International Financial
     Centre (DIFC" -> the centre, "DIFC")."""
     acronym = None
     lead = _EDGE_BEFORE.match(text, start, end)
     if lead and lead.end() < end:
         start = lead.end()
+    date = _DATE_BEFORE.match(text, start, end)
+    if date and date.end() < end and text[date.end()].isupper():
+        start = date.end()
+    set_off = _SET_OFF.search(text, start, end)
+    before = text[start:set_off.start()] if set_off else ""
+    if set_off and set_off.end() < end and text[set_off.end()].isupper() and not (
+            before.isupper() and len(before) <= 4) and (find_place(before) or find_place(before.title())):
+        start = set_off.end()  # (not "ITA – Italian Trade Agency": a short form, not Italy's code)
     for _ in range(2):  # "X (ABC" then what came before the bracket
         tail = _EDGE_AFTER.search(text, start, end)
         if tail is None or tail.start() <= start:
@@ -159,11 +180,13 @@ def _phrase_mentions(doc: Doc, text: str) -> list[Mention]:
             # Who meets ends the name: "the fourth session of the Business Council".
             spans = phrase_spans(chunk.root, EVENT)
             end = max(chunk.end_char, spans[-1][1]) if spans else chunk.end_char
+            words = _after_columns(text, words)
             if words and (end > chunk.end_char or len(words) >= 2 and any(
                     t.is_title or t.is_upper or t.pos_ in ("NOUN", "PROPN", "ADJ") for t in words[:-1])):
                 events.append(Mention(words[0].idx, end, text[words[0].idx:end], EVENT, attrs={"candidate": "chunk"}))
         if heads & MISSION_HEADS:
-            words = [t for t in chunk if t.dep_ not in ("det", "poss", "case", "nummod") and not t.is_punct]
+            words = _after_columns(text, [t for t in chunk if t.dep_ not in ("det", "poss", "case", "nummod")
+                                          and not t.is_punct])
             spans = phrase_spans(chunk.root, MISSION)
             end = max(chunk.end_char, spans[-1][1]) if spans else chunk.end_char
             # One word names a delegation when who travels or where it goes follows ("a mission to Kigali").
@@ -174,12 +197,15 @@ def _phrase_mentions(doc: Doc, text: str) -> list[Mention]:
                 t.ent_type_ in ("NORP", "GPE", "CARDINAL") or t.dep_ == "nummod" for t in chunk) and not (
                 chunk.root.dep_ == "pobj" and chunk.root.head.head.lemma_.lower() in _MISSION_WORDS):
             # (Not who a delegation is made of: "a delegation of nine Slovenian firms".)
-            words = [t for t in chunk if t.dep_ not in ("det", "poss", "case") and not t.is_punct]
+            words = _after_columns(text, [t for t in chunk if t.dep_ not in ("det", "poss", "case") and not t.is_punct])
+            if not words:
+                continue
             start = words[0].idx
             missions.append(Mention(start, chunk.end_char, text[start:chunk.end_char], MISSION,
                                     attrs={"candidate": "group"}))
         if heads & UNIT_HEADS:
-            words = [t for t in chunk if t.dep_ not in ("det", "poss", "case", "nummod") and not t.is_punct]
+            words = _after_columns(text, [t for t in chunk if t.dep_ not in ("det", "poss", "case", "nummod")
+                                          and not t.is_punct])
             spans = phrase_spans(chunk.root, ORGANIZATION)
             end = max(chunk.end_char, spans[-1][1]) if spans else chunk.end_char
             if len(words) >= 2 or (words and end > chunk.end_char):
@@ -187,6 +213,22 @@ def _phrase_mentions(doc: Doc, text: str) -> list[Mention]:
                 units.append(Mention(start, end, text[start:end], ORGANIZATION,
                                      attrs={"candidate": "unit", "head_at": chunk.root.idx}))
     return events + missions + units
+
+
+# Where a table's or an itinerary's columns meet: a bar, a line break, a gap of spaces.
+_COLUMN_BREAK = re.compile(r"[|\n\t]|[ ]{2,}")
+
+
+def _after_columns(text: str, words: list[Token]) -> list[Token]:
+    """A phrase's words after the last column break among them: a noun chunk
+    read across a table's columns ("Feb | Busan battery materials
+    delegation", "14:00  ITPC market seminar") keeps only its last column."""
+    for k in range(len(words) - 1, -1, -1):
+        if words[k].is_space or _COLUMN_BREAK.search(words[k].text):  # the break is a token of its own
+            return words[k + 1:]
+        if k and _COLUMN_BREAK.search(text, words[k - 1].idx + len(words[k - 1]), words[k].idx):
+            return words[k:]
+    return words
 
 
 def _object_end(prep: Token, *, places: bool) -> tuple[int, int] | None:
