@@ -444,6 +444,9 @@ def test_given_names_are_the_words_annotated_people_begin_with_more_often_than_o
     assert names == {"ama", "stefano", "tomas"}  # "Mr" is a title; "Colombo" begins bodies more often
     assert given_names.first_name("Ms Ama Owusu") == "ama"
     assert given_names.first_name("Owusu") is None
+    assert given_names.feature("Ama Owusu", names) == "given_name"
+    assert given_names.feature("Tomas", names) == "given_name_alone"
+    assert given_names.feature("Colombo Dockyard", names) is None
 
 
 def test_a_delegation_the_rules_joined_to_the_named_one_but_whose_phrase_says_more_stands_apart(nlp):

@@ -36,7 +36,7 @@ from spacy.tokens import Doc, Span
 from graph.gazetteer import country_code
 from graph.ontology import EVENT, MISSION, ORGANIZATION, RELATION_TYPES
 from ingest.learn.anaphora import references, repeated_names
-from ingest.learn.given_names import first_name
+from ingest.learn.given_names import feature as given_feature
 from ingest.learn.layout import Layout
 from ingest.mentions import Entity, Mention
 from ingest.relations import Found
@@ -260,8 +260,8 @@ def entity_features(rep: Report, e: Entity) -> Features:
         f["money_word"] = 1.0
     if e.name[:1].islower():
         f["lower_start"] = 1.0
-    if rep.given_names and first_name(e.name) in rep.given_names:
-        f["given_name"] = 1.0
+    if rep.given_names and (given := given_feature(e.name, rep.given_names)):
+        f[given] = 1.0
     for a in e.aliases:
         if a.isupper() and 2 <= len(a) <= 6:
             f["acronym_alias"] = 1.0

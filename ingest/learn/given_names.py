@@ -21,7 +21,7 @@ from ingest.learn.annotations import Annotation
 
 FILE = "given_names.json"
 # Not names: the titles a person's name may begin with.
-_TITLES = frozenset({"mr", "mrs", "ms", "miss", "mme", "dr", "prof", "h.e", "sir", "dame", "hon", "lic", "ing", "eng"})
+_TITLES = frozenset({"mr", "mrs", "ms", "miss", "mme", "dr", "prof", "h.e", "sir", "dame", "hon", "lic", "ing", "eng", "cllr"})
 
 
 def first_name(name: str) -> str | None:
@@ -30,6 +30,17 @@ def first_name(name: str) -> str | None:
     words = [w for w in name.replace(".", ". ").split() if w[:1].isupper()]
     words = [w for w in words if w.rstrip(".").lower() not in _TITLES]
     return words[0].lower() if len(words) >= 2 else None
+
+
+def feature(name: str, names: frozenset[str]) -> str | None:
+    """``given_name`` where a name of two words or more begins with a given
+    name, ``given_name_alone`` where a one-word name is one ("Karim", "Priya":
+    a list's first names), else None."""
+    first = first_name(name)
+    if first is not None:
+        return "given_name" if first in names else None
+    words = name.split()
+    return "given_name_alone" if len(words) == 1 and words[0].lower() in names else None
 
 
 def learn(anns: list[Annotation]) -> frozenset[str]:
