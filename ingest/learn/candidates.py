@@ -13,6 +13,7 @@ from __future__ import annotations
 import copy
 import dataclasses
 import re
+from typing import Any
 
 from spacy.tokens import Doc, Token
 
@@ -161,7 +162,7 @@ GROUP_HEADS = frozenset({"company", "firm", "exporter", "buyer", "producer", "ma
 # decides which phrases are units.
 UNIT_HEADS = frozenset({"office", "branch", "desk", "bureau", "department", "directorate", "division",
                         "secretariat", "embassy", "consulate", "commission", "committee", "zone", "park", "port",
-                        "terminal", "centre", "center", "cluster", "hub", "campus", "estate", "akimat",
+                        "terminal", "complex", "centre", "center", "cluster", "hub", "campus", "estate", "akimat",
                         "khokimiyat"})
 
 
@@ -183,7 +184,7 @@ def _phrase_mentions(doc: Doc, text: str) -> list[Mention]:
             words = _after_columns(text, words)
             if words and (end > chunk.end_char or len(words) >= 2 and any(
                     t.is_title or t.is_upper or t.pos_ in ("NOUN", "PROPN", "ADJ") for t in words[:-1])):
-                events.append(Mention(words[0].idx, end, text[words[0].idx:end], EVENT, attrs={"candidate": "chunk"}))
+                events.append(_phrase(text, words[0].idx, end, EVENT, {"candidate": "chunk"}))
         if heads & MISSION_HEADS:
             words = _after_columns(text, [t for t in chunk if t.dep_ not in ("det", "poss", "case", "nummod")
                                           and not t.is_punct])
@@ -192,7 +193,7 @@ def _phrase_mentions(doc: Doc, text: str) -> list[Mention]:
             # One word names a delegation when who travels or where it goes follows ("a mission to Kigali").
             if len(words) >= 2 or (words and end > chunk.end_char):
                 start = words[0].idx
-                missions.append(Mention(start, end, text[start:end], MISSION, attrs={"candidate": "chunk"}))
+                missions.append(_phrase(text, start, end, MISSION, {"candidate": "chunk"}))
         elif chunk.root.lemma_.lower() in GROUP_HEADS and chunk.root.tag_ == "NNS" and any(
                 t.ent_type_ in ("NORP", "GPE", "CARDINAL") or t.dep_ == "nummod" for t in chunk) and not (
                 chunk.root.dep_ == "pobj" and chunk.root.head.head.lemma_.lower() in _MISSION_WORDS):
@@ -201,8 +202,7 @@ def _phrase_mentions(doc: Doc, text: str) -> list[Mention]:
             if not words:
                 continue
             start = words[0].idx
-            missions.append(Mention(start, chunk.end_char, text[start:chunk.end_char], MISSION,
-                                    attrs={"candidate": "group"}))
+            missions.append(_phrase(text, start, chunk.end_char, MISSION, {"candidate": "group"}))
         if heads & UNIT_HEADS:
             words = _after_columns(text, [t for t in chunk if t.dep_ not in ("det", "poss", "case", "nummod")
                                           and not t.is_punct])
@@ -210,9 +210,15 @@ def _phrase_mentions(doc: Doc, text: str) -> list[Mention]:
             end = max(chunk.end_char, spans[-1][1]) if spans else chunk.end_char
             if len(words) >= 2 or (words and end > chunk.end_char):
                 start = words[0].idx
-                units.append(Mention(start, end, text[start:end], ORGANIZATION,
-                                     attrs={"candidate": "unit", "head_at": chunk.root.idx}))
+                units.append(_phrase(text, start, end, ORGANIZATION, {"candidate": "unit", "head_at": chunk.root.idx}))
     return events + missions + units
+
+
+def _phrase(text: str, start: int, end: int, etype: str, attrs: dict[str, Any]) -> Mention:
+    """A mention of a phrase, without the line break or spaces its last token may carry."""
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    return Mention(start, end, text[start:end], etype, attrs=attrs)
 
 
 # Where a table's or an itinerary's columns meet: a bar, a line break, a gap of spaces.
@@ -260,7 +266,7 @@ def _object_end(prep: Token, *, places: bool) -> tuple[int, int] | None:
 _MISSION_WORDS = frozenset({"mission", "delegation", "team", "roadshow", "trip", "visit", "group"})
 _PHRASE_HEADS = {MISSION: _MISSION_WORDS, EVENT: EVENT_HEADS, ORGANIZATION: UNIT_HEADS}
 _PHRASE_PREPS = {MISSION: {"to": "where", "of": "who", "from": "who"}, EVENT: {"of": "who"},
-                 ORGANIZATION: {"of": "who", "in": "where"}}
+                 ORGANIZATION: {"of": "who", "in": "where", "to": "where"}}
 # What before the head is part of the name ("Uzbek health ministry
 # delegation", "second Lubelskie mission"); not "a", "its", "two".
 _NAME_MODIFIERS = frozenset({"amod", "compound", "nmod", "npadvmod"})
