@@ -141,11 +141,17 @@ CHONGQING_KEY_FACTS = [
 # committed models). Twelfth round: found again (0.25 is LED's threshold now
 # that thresholds are chosen for the F1 of all types together). A key fact a
 # later model loses goes here, as a strict xfail with the reason.
-LOST_KEY_FACTS: set[tuple[str, str, str]] = set()
+# Twenty-fifth round: lost again, by a hair. The model gives this LED 0.48
+# (the twenty-fourth round's 0.3 threshold kept it); cross-validation chose
+# LED's threshold 0.5 this time, and LED's is the least stable choice of all
+# types (sd 0.094 over 40 resamples of the documents).
+LOST_KEY_FACTS: set[tuple[str, str, str]] = {
+    ("LED", "Chongqing Municipal Commission of Commerce", "Chongqing business delegation"),
+}
 
 
 @pytest.mark.parametrize("fact", [
-    pytest.param(fact, marks=pytest.mark.xfail(strict=True, reason="model LED 0.22-0.34 < threshold 0.45-0.6 (fifth to tenth rounds)"))
+    pytest.param(fact, marks=pytest.mark.xfail(strict=True, reason="model LED 0.48 < threshold 0.5 (twenty-fifth round; 0.22-0.34 < 0.45-0.6 in the fifth to tenth)"))
     if fact in LOST_KEY_FACTS else fact for fact in CHONGQING_KEY_FACTS], ids=lambda f: f"{f[0]}-{f[2][:24]}")
 def test_the_chongqing_reports_key_facts_are_extracted(scorer: ModuleType, extractor: Extractor,
                                                        corpus_dir: Path, fact: tuple[str, str, str]) -> None:
