@@ -15,7 +15,7 @@ import dataclasses
 import re
 from typing import Any
 
-from spacy.tokens import Doc, Token
+from spacy.tokens import Doc, Span, Token
 
 from graph.gazetteer import country_code, find_place
 from graph.model import normalise_name
@@ -186,14 +186,8 @@ def _phrase_mentions(doc: Doc, text: str) -> list[Mention]:
                     t.is_title or t.is_upper or t.pos_ in ("NOUN", "PROPN", "ADJ") for t in words[:-1])):
                 events.append(_phrase(text, words[0].idx, end, EVENT, {"candidate": "chunk"}))
         if heads & MISSION_HEADS:
-            words = _after_columns(text, [t for t in chunk if t.dep_ not in ("det", "poss", "case", "nummod")
-                                          and not t.is_punct])
-            spans = phrase_spans(chunk.root, MISSION)
-            end = max(chunk.end_char, spans[-1][1]) if spans else chunk.end_char
-            # One word names a delegation when who travels or where it goes follows ("a mission to Kigali").
-            if len(words) >= 2 or (words and end > chunk.end_char):
-                start = words[0].idx
-                missions.append(_phrase(text, start, end, MISSION, {"candidate": "chunk"}))
+            if mission := _head_phrase(text, chunk, MISSION, {"candidate": "chunk"}):
+                missions.append(mission)
         elif chunk.root.lemma_.lower() in GROUP_HEADS and chunk.root.tag_ == "NNS" and any(
                 t.ent_type_ in ("NORP", "GPE", "CARDINAL") or t.dep_ == "nummod" for t in chunk) and not (
                 chunk.root.dep_ == "pobj" and chunk.root.head.head.lemma_.lower() in _MISSION_WORDS):
@@ -203,15 +197,23 @@ def _phrase_mentions(doc: Doc, text: str) -> list[Mention]:
                 continue
             start = words[0].idx
             missions.append(_phrase(text, start, chunk.end_char, MISSION, {"candidate": "group"}))
-        if heads & UNIT_HEADS:
-            words = _after_columns(text, [t for t in chunk if t.dep_ not in ("det", "poss", "case", "nummod")
-                                          and not t.is_punct])
-            spans = phrase_spans(chunk.root, ORGANIZATION)
-            end = max(chunk.end_char, spans[-1][1]) if spans else chunk.end_char
-            if len(words) >= 2 or (words and end > chunk.end_char):
-                start = words[0].idx
-                units.append(_phrase(text, start, end, ORGANIZATION, {"candidate": "unit", "head_at": chunk.root.idx}))
+        if heads & UNIT_HEADS and (
+                unit := _head_phrase(text, chunk, ORGANIZATION, {"candidate": "unit", "head_at": chunk.root.idx})):
+            units.append(unit)
     return events + missions + units
+
+
+def _head_phrase(text: str, chunk: Span, etype: str, attrs: dict[str, Any]) -> Mention | None:
+    """A delegation or a unit named by its noun phrase and what follows its
+    head: two words at least, or one word when who travels or where it goes
+    or sits follows ("a mission to Kigali", "the office in Riyadh")."""
+    words = _after_columns(text, [t for t in chunk if t.dep_ not in ("det", "poss", "case", "nummod")
+                                  and not t.is_punct])
+    spans = phrase_spans(chunk.root, etype)
+    end = max(chunk.end_char, spans[-1][1]) if spans else chunk.end_char
+    if len(words) >= 2 or (words and end > chunk.end_char):
+        return _phrase(text, words[0].idx, end, etype, attrs)
+    return None
 
 
 def _phrase(text: str, start: int, end: int, etype: str, attrs: dict[str, Any]) -> Mention:
