@@ -115,6 +115,7 @@ _MONTHS = r"(?:January|February|March|April|May|June|July|August|September|Octob
 # "3 May 2024" (whose "3" is no name word, so the match starts at "May 2024").
 # Newswire datelines abbreviate months: "LAGOS, Nov 10 - The China Council ...".
 _MONTH_ABBR = r"(?:Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)\.?"
+MONTH = rf"(?:{_MONTHS}|{_MONTH_ABBR})"  # a month's name as a name's neighbour writes it
 _DATE_HEAD = re.compile(rf"^(?:(?:{_MONTHS}|{_MONTH_ABBR})\s+\d{{1,2}}(?!\d)(?:,?\s+\d{{4}})?|\d{{1,2}}\s+{_MONTHS}(?:\s+\d{{4}})?"
                         rf"|{_MONTHS}\s+\d{{4}})\s*[-–—]?\s*")
 _WEEKDAYS = r"(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)"

@@ -22,7 +22,7 @@ from graph.model import normalise_name
 from graph.ontology import EVENT, MISSION, ORGANIZATION, PERSON, PLACE, SECTOR
 from ingest.learn import sector_terms, span_model
 from ingest.mentions import TITLE_HEADS, Entity, Mention
-from ingest.organisations import LEGAL_FORM_TAIL, ORG_HEADS, PORTFOLIO_WORDS, org_kind
+from ingest.organisations import LEGAL_FORM_TAIL, MONTH, ORG_HEADS, PORTFOLIO_WORDS, org_kind
 from ingest.relations import Found
 
 NER_TYPES = {"ORG": ORGANIZATION, "PERSON": PERSON, "GPE": PLACE, "LOC": PLACE, "EVENT": EVENT,
@@ -53,9 +53,8 @@ _EDGE_AFTER = re.compile(r"(?:,|\s+(?:and|or|of|for|in|on|the|to|at|with|by|from
 # An itinerary's date before a name, set off by a dash, a bar or a column gap
 # ("6 October – Polish–Uzbek Business Forum", "Feb | Busan ...", "18 Oct
 # Azerbaijan–Czech Health Forum"): an abbreviated month needs no mark.
-_MONTH = r"(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]*\.?"
 _ORDINAL = r"\d{1,2}(?:st|nd|rd|th)?"
-_DATE_BEFORE = re.compile(rf"(?:{_ORDINAL}\s+)?{_MONTH}(?:\s+{_ORDINAL})?(?:\s+\d{{4}})?(?:,?\s*\([A-Z][a-z]{{1,3}}\))?,?"
+_DATE_BEFORE = re.compile(rf"(?:{_ORDINAL}\s+)?{MONTH}(?:\s+{_ORDINAL})?(?:\s+\d{{4}})?(?:,?\s*\([A-Z][a-z]{{1,3}}\))?,?"
                           r"(?:\s*[–—|]\s*|\s+-\s+|[ \t]{2,})"
                           r"|(?:Feb|Apr|Aug|Sept?|Oct|Nov|Dec)\.?\s+(?=[A-Z])")
 # A place set off before a name is where it is or where the line was
