@@ -23,9 +23,10 @@ from difflib import SequenceMatcher
 from functools import lru_cache
 
 from graph.model import normalise_name
-from graph.ontology import AGREEMENT, EVENT, MISSION, ORGANIZATION, PERSON, PROGRAM
+from graph.ontology import AGREEMENT, EVENT, MISSION, ORGANIZATION, PERSON, PLACE, PROGRAM
 from graph.resolve import ENTITY_REF_ATTRS
 from ingest.learn.align import NONE, Alignment
+from ingest.learn.candidates import names_a_unit
 from ingest.learn.features import Features, Report, _bucket
 from ingest.learn.linear import LinearModel, train
 from ingest.mentions import Entity
@@ -106,9 +107,11 @@ def linked(a: Entity, b: Entity) -> bool:
     return False
 
 
-def pair_features(a: Entity, b: Entity, rivals: int, sentences: dict[int, set[int]]) -> Features:
+def pair_features(a: Entity, b: Entity, rivals: int, sentences: dict[int, set[int]],
+                  places: frozenset[str]) -> Features:
     """``a`` is named first; ``rivals``: how many other earlier entities ``b``
-    is linked to; ``sentences``: where each entity is named (``sentences_of``)."""
+    is linked to; ``sentences``: where each entity is named (``sentences_of``);
+    ``places``: the places the report names (``place_names``)."""
     f: Features = {"bias": 1.0, f"types={a.type}|{b.type}": 1.0, f"rivals={min(rivals, 3)}": 1.0}
     if a.type == b.type:
         f["same_type"] = 1.0
@@ -154,6 +157,8 @@ def pair_features(a: Entity, b: Entity, rivals: int, sentences: dict[int, set[in
             f["differs_by_legal_form"] = 1.0
         for w in rest[:3]:
             f[f"left_out={w}" if w in LEGAL_SUFFIXES or w in STOP or w in ORG_HEADS else "left_out=word"] = 1.0
+        if rest and names_a_unit(rest, places):
+            f["left_out_names_unit"] = 1.0  # "NZTE" and "NZTE Riyadh": a body and its office
     if len(sw) == 1:
         word = sw[0]
         if word in ORG_HEADS:
@@ -198,6 +203,11 @@ def pair_features(a: Entity, b: Entity, rivals: int, sentences: dict[int, set[in
     gap = min((abs(x.start - y.start) for x in a.mentions for y in b.mentions), default=0)
     f[f"gap={_bucket(gap // 200, (0, 1, 3, 8))}"] = 1.0
     return f
+
+
+def place_names(entities: Sequence[Entity]) -> frozenset[str]:
+    """The places a report names, as ``names_a_unit`` looks them up."""
+    return frozenset(normalise_name(e.name) for e in entities if e.type == PLACE)
 
 
 def sentences_of(rep: Report, entities: Sequence[Entity]) -> dict[int, set[int]]:
@@ -250,11 +260,12 @@ def examples(rep: Report, align: Alignment) -> tuple[list[Features], list[str]]:
     X, y = [], []
     pairs = list(candidates(rep.entities))
     sentences = sentences_of(rep, rep.entities) if pairs else {}
+    places = place_names(rep.entities)
     for a, b, rivals in pairs:
         ga, gb = align.gold.get(a.index), align.gold.get(b.index)
         if ga is None or gb is None or align.entity_type(a.index) == NONE or align.entity_type(b.index) == NONE:
             continue
-        X.append(pair_features(a, b, rivals, sentences))
+        X.append(pair_features(a, b, rivals, sentences, places))
         y.append(SAME if ga is gb else NONE)
     return X, y
 
@@ -279,8 +290,9 @@ def merge(model: LinearModel, rep: Report, entities: list[Entity], found: list[F
     best: dict[int, tuple[float, int]] = {}
     pairs = [(a, b, rivals) for a, b, rivals in candidates(entities) if a.type == b.type]
     sentences = sentences_of(rep, entities) if pairs else {}
+    places = place_names(entities)
     for a, b, rivals in pairs:
-        p = model.proba(pair_features(a, b, rivals, sentences))[SAME]
+        p = model.proba(pair_features(a, b, rivals, sentences, places))[SAME]
         if p >= threshold and p > best.get(b.index, (0.0, -1))[0]:
             best[b.index] = (p, a.index)
     if not best:

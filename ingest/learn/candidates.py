@@ -13,6 +13,7 @@ from __future__ import annotations
 import copy
 import dataclasses
 import re
+from collections.abc import Collection, Sequence
 from typing import Any
 
 from spacy.tokens import Doc, Span, Token
@@ -316,18 +317,25 @@ def split_missions(doc: Doc, entities: list[Entity]) -> list[Entity]:
     delegation", "the outbound delegation") may be another trip. Such
     mentions become a delegation of their own, named by their phrase, for
     the alias model to join back where they are the same (it is trained
-    on which are). Returns the entities, the new ones last."""
+    on which are). A delegation no mention names keeps the first such
+    phrase. Returns the entities, the new ones last."""
     out = list(entities)
     for e in entities:
-        if e.type != MISSION or len(e.mentions) < 2 or not any(not m.generic for m in e.mentions):
+        if e.type != MISSION or len(e.mentions) < 2:
             continue
         own = {normalise_name(f) for f in [e.name, *e.aliases] if len(f.split()) >= 2}
+        unnamed = all(m.generic for m in e.mentions)
         split: dict[str, Entity] = {}
-        for m in [m for m in e.mentions if m.generic]:
+        for m in sorted((m for m in e.mentions if m.generic), key=lambda m: m.start):
             forms = phrase_forms(doc, m.start, m.end, MISSION)
-            if not forms or len(forms[0].split()) < 2 or normalise_name(forms[0]) in own:
+            # Unnamed, its phrase may say more after the head ("delegation of Polish food firms").
+            form = forms[-1] if unnamed and forms and len(forms[0].split()) < 2 else (forms or [""])[0]
+            if len(form.split()) < 2 or normalise_name(form) in own:
                 continue
-            key = normalise_name(forms[0])
+            if not own:  # a delegation named by no mention: its first phrase is its own
+                own.add(normalise_name(form))
+                continue
+            key = normalise_name(form)
             if key not in split:
                 split[key] = Entity(len(out), MISSION, [], name=forms[-1], attrs={"candidate": "split"})
                 out.append(split[key])
@@ -621,13 +629,26 @@ def _tokens(name: str) -> list[str]:
     return normalise_name(name).split()
 
 
+def names_a_unit(rest: Sequence[str], places: Collection[str]) -> bool:
+    """Whether the words a longer name adds to a body's name make it one of
+    the body's offices or branches: "NZTE Riyadh", "ProColombia office in
+    Madrid", "Kansai Castings Brazil Ltda" (its office words, or a
+    place the report names or a country)."""
+    if any(w in UNIT_HEADS for w in rest):
+        return True
+    runs = (" ".join(rest[i:j]) for i in range(len(rest)) for j in range(i + 1, min(len(rest), i + 3) + 1))
+    return any(run in places or country_code(run) is not None for run in runs)
+
+
 def merge_short_forms(entities: list[Entity], found: list[Found]) -> list[Found]:
     """Fold a short form into the full name it abbreviates, in place: "Quest"
     into "Quest Biotechnology Inc", "FCS" into "FCS Laboratories Inc".
+    A body's office is not its full name: "NZTE" stays beside "NZTE Riyadh".
 
     The short entity keeps its index with no mentions (the models skip it);
     the rules' relations that named it now name the full one."""
     orgs = [e for e in entities if e.type == ORGANIZATION and e.mentions]
+    places = {normalise_name(e.name) for e in entities if e.type == PLACE}
     into: dict[int, int] = {}
     for a in entities:
         if not a.mentions or a.type not in (ORGANIZATION, PERSON) or any(m.generic for m in a.mentions):
@@ -639,7 +660,8 @@ def merge_short_forms(entities: list[Entity], found: list[Found]) -> list[Found]
                 p is not a and p.type == PERSON and _tokens(p.name)[-1:] == short for p in entities)):
             continue  # a surname stands for its person, never for a company
         fuller = [b for b in orgs if b is not a and len(_tokens(b.name)) > len(short)
-                  and _tokens(b.name)[: len(short)] == short]
+                  and _tokens(b.name)[: len(short)] == short
+                  and not names_a_unit(_tokens(b.name)[len(short):], places)]
         same = [b for b in orgs if b is not a and b.index < a.index and _tokens(b.name) == short]
         target = same[0] if same else (fuller[0] if len(fuller) == 1 else None)
         if target is None:

@@ -34,11 +34,12 @@ import numpy as np
 from spacy.tokens import Doc, Span
 
 from graph.gazetteer import country_code
-from graph.ontology import EVENT, MISSION, ORGANIZATION, RELATION_TYPES
+from graph.model import normalise_name
+from graph.ontology import EVENT, MISSION, ORGANIZATION, PLACE, RELATION_TYPES
 from ingest.learn.anaphora import references, repeated_names
 from ingest.learn.given_names import feature as given_feature
 from ingest.learn.layout import Layout
-from ingest.mentions import Entity, Mention
+from ingest.mentions import TITLE_HEADS, Entity, Mention
 from ingest.relations import Found
 from ingest.tokens import Tokens
 
@@ -231,6 +232,30 @@ class Report:
         return n
 
 
+# Posts that follow or precede a person's name: the rules' titles and the
+# short forms lists use ("Ama Owusu, GM", "Priya Nair, BD lead").
+TITLES = TITLE_HEADS | {"gm", "md", "vp", "svp", "evp", "cfo", "coo", "cto", "cmo", "lead", "counsel"}
+_NAME_POS = frozenset({"PROPN", "NOUN", "ADJ", "PUNCT"})
+
+
+def _title_around(tk: Tokens, start: int, end: int) -> list[str]:
+    """Whether a post is named next to a span: after it, past a comma, dash
+    or bracket, among the next four name-like words; or just before it
+    ("Mayor Lorraine Fedoruk", "its president, Stefano Ferraresi")."""
+    out = []
+    k = end + (end < len(tk.lower) and tk.lower[end] in {",", "-", "–", "—", "("})
+    for j in range(k, min(k + 4, len(tk.lower))):
+        if tk.lemma[j] in TITLES or tk.lower[j] in TITLES:
+            out.append("title_after")
+            break
+        if tk.pos[j] not in _NAME_POS or tk.lower[j] in {"\n", ";"}:
+            break
+    j = start - 1 - (start > 1 and tk.lower[start - 1] == ",")
+    if j >= 0 and (tk.lemma[j] in TITLES or tk.lower[j] in TITLES):
+        out.append("title_before")
+    return out
+
+
 def entity_features(rep: Report, e: Entity) -> Features:
     """An entity's name form, what the rules and spaCy's NER made of it, and its contexts."""
     f: Features = {f"rule_type={e.type}": 1.0, f"rule_kind={e.kind}": 1.0, "bias_ent": 1.0,
@@ -300,6 +325,8 @@ def entity_features(rep: Report, e: Entity) -> Features:
             f[f"prev={tk.lower[span.start - 1]}"] = 1.0
         if span.end < len(tk.lower):
             f[f"next={tk.lower[span.end]}"] = 1.0
+        for where in _title_around(tk, span.start, span.end):
+            f[where] = 1.0
         root = rep.root(span)
         f[f"dep={tk.dep[root]}"] = 1.0
         f[f"head={tk.lemma[tk.head[root]]}"] = 1.0
@@ -382,6 +409,15 @@ def pair_candidates(rep: Report, kept: set[int] | None = None) -> Iterator[PairC
                 continue
             seen.add(key)
             yield PairCandidate(a, b, fd.sentence, None, None)
+
+
+def place_in_name(a: Entity, b: Entity) -> bool:
+    """Whether place ``b`` is named inside the name of body or event ``a``
+    ("Port Authority of Vigo", "Tashkent Pharma Park")."""
+    if b.type != PLACE or a.type not in (ORGANIZATION, EVENT):
+        return False
+    words = f" {normalise_name(a.name)} "
+    return any(f" {form} " in words for form in {normalise_name(f) for f in [b.name, *b.aliases]} if form)
 
 
 def _nearest_pairs(rep: Report, pairs: list[tuple[tuple[int, Span], tuple[int, Span]]], sent: tuple[int, int],
@@ -591,6 +627,9 @@ def _named_pair_features(rep: Report, cand: PairCandidate, a: Entity, b: Entity,
         agree = "same" if a.country == b.country else "differ"
         f[f"country_{agree}"] = 1.0
         f[f"country_{agree}|{tp}"] = 1.0
+    if place_in_name(a, b):
+        f["place_in_name"] = 1.0
+        f[f"place_in_name|{a.kind or a.type}"] = 1.0
     if rep.in_dateline(a):
         f["src_dateline"] = 1.0
     if rep.in_dateline(b):

@@ -599,7 +599,7 @@ class Chosen:
     relation_thresholds: dict[str, float]
     keep_rules: dict[str, float]
     sweep: dict[str, Any]  # relation threshold -> relation scores
-    per_document: dict[float, list[dict[str, tuple[int, int, int]]]]  # threshold -> each document's counts
+    stability: dict[str, Any]  # how each way of choosing thresholds moves and scores on resampled documents
     model_outputs: list[dict[str, Any]]  # the model's relations at their thresholds
     outputs: list[dict[str, Any]]  # and the rules' findings kept beside them
     scores: dict[str, Any]
@@ -607,11 +607,14 @@ class Chosen:
 
 def choose_thresholds(held: HeldOut, items: list[Parsed], scorer: ModuleType,
                       rules_on_unseen: dict[str, dict]) -> Chosen:
-    """Each relation type's threshold (its best cross-validated F1), then the
+    """Each relation type's threshold (where the cross-validated F1 of all
+    types together is best, steadied by resampling the documents), then the
     types whose rule findings are kept because they raise that F1."""
     per_document: dict[float, list[dict[str, tuple[int, int, int]]]] = {t: [] for t in held.outputs}
     scores = {t: score(scorer, items, o, per_document[t]) for t, o in held.outputs.items()}
-    thresholds = relation_model.best_thresholds({t: s["relations_by_type"] for t, s in scores.items()})
+    # The way of choosing that scores best on documents it did not see (and how far each moves).
+    stability = relation_model.threshold_stability(per_document)
+    thresholds = relation_model.chosen_thresholds(per_document, stability["chosen"])
     model_outs = [{**o, "relations": [r for r in o["relations"] if r["confidence"] >= thresholds[r["type"]]]}
                   for o in held.outputs[min(held.outputs)]]
     # Where the rules' findings beside the model's raise a type's
@@ -624,7 +627,7 @@ def choose_thresholds(held: HeldOut, items: list[Parsed], scorer: ModuleType,
     outs = with_rule_findings(model_outs, held.rule_findings, keep_rules)
     print(f"  entities dropped at {held.drop_at}: relation thresholds {thresholds}", file=sys.stderr)
     return Chosen(held.drop_at, thresholds, keep_rules, {str(t): s["relations"] for t, s in scores.items()},
-                  per_document, model_outs, outs, score(scorer, items, outs))
+                  stability, model_outs, outs, score(scorer, items, outs))
 
 
 def _took(what: str, since: float) -> float:
@@ -698,7 +701,7 @@ def main(argv: list[str] | None = None) -> int:
         report["rules_kept_for"] = best.keep_rules
         report["threshold_sweep"] = best.sweep
         report["relation_thresholds"] = thresholds
-        report["threshold_stability"] = relation_model.threshold_stability(best.per_document)
+        report["threshold_stability"] = best.stability
         report["cross_validated"] = best.scores
         report["cross_validated_by_source"] = {
             g: {"rules_alone": score(scorer, [items[i] for i in idx], [rule_outs[i] for i in idx]),
