@@ -141,17 +141,28 @@ CHONGQING_KEY_FACTS = [
 # committed models). Twelfth round: found again (0.25 is LED's threshold now
 # that thresholds are chosen for the F1 of all types together). A key fact a
 # later model loses goes here, as a strict xfail with the reason.
-# Twenty-fifth round: lost again, by a hair. The model gives this LED 0.48
-# (the twenty-fourth round's 0.3 threshold kept it); cross-validation chose
-# LED's threshold 0.5 this time, and LED's is the least stable choice of all
-# types (sd 0.094 over 40 resamples of the documents).
-LOST_KEY_FACTS: set[tuple[str, str, str]] = {
-    ("LED", "Chongqing Municipal Commission of Commerce", "Chongqing business delegation"),
+# Twenty-fifth round: lost again, by a hair (0.48 against 0.5). Twenty-sixth
+# round: found again (probability 0.62 against LED's threshold 0.4; the
+# models changed with the round's features, and thresholds are now chosen
+# the way that scores best on resampled documents).
+#
+# Twenty-sixth round: three of the four PLANS_VISIT facts are lost. The model
+# gives "Chongqing will plan trips to France, Italy, Mexico, and Colombia"
+# France 0.42 (found) but Italy, Mexico and Colombia 0.25, 0.21 and 0.09:
+# the rules found all four, and their PLANS_VISIT findings had been kept
+# beside the model's since the nineteenth round because they raised
+# cross-validated F1. At this round's lower PLANS_VISIT threshold (0.35) they
+# no longer did, so cross-validation dropped them. Giving a list's later
+# items the path of its first was tried and did not raise them (0.11-0.17).
+LOST_KEY_FACTS: dict[tuple[str, str, str], str] = {
+    ("PLANS_VISIT", "['Chongqing', 'Chongqing Municipal Commission of Commerce']", country):
+        f"model PLANS_VISIT for {country} below 0.35 and the rules' PLANS_VISIT no longer kept (twenty-sixth round)"
+    for country in ("Italy", "Mexico", "Colombia")
 }
 
 
 @pytest.mark.parametrize("fact", [
-    pytest.param(fact, marks=pytest.mark.xfail(strict=True, reason="model LED 0.48 < threshold 0.5 (twenty-fifth round; 0.22-0.34 < 0.45-0.6 in the fifth to tenth)"))
+    pytest.param(fact, marks=pytest.mark.xfail(strict=True, reason=LOST_KEY_FACTS[fact]))
     if fact in LOST_KEY_FACTS else fact for fact in CHONGQING_KEY_FACTS], ids=lambda f: f"{f[0]}-{f[2][:24]}")
 def test_the_chongqing_reports_key_facts_are_extracted(scorer: ModuleType, extractor: Extractor,
                                                        corpus_dir: Path, fact: tuple[str, str, str]) -> None:
