@@ -23,10 +23,10 @@ from difflib import SequenceMatcher
 from functools import lru_cache
 
 from graph.model import normalise_name
-from graph.ontology import AGREEMENT, EVENT, MISSION, ORGANIZATION, PERSON, PLACE, PROGRAM
+from graph.ontology import AGREEMENT, EVENT, MISSION, ORGANIZATION, PERSON, PROGRAM
 from graph.resolve import ENTITY_REF_ATTRS
 from ingest.learn.align import NONE, Alignment
-from ingest.learn.candidates import names_a_unit
+from ingest.learn.candidates import names_a_unit, place_names
 from ingest.learn.features import Features, Report, _bucket
 from ingest.learn.linear import LinearModel, train
 from ingest.mentions import Entity
@@ -203,11 +203,6 @@ def pair_features(a: Entity, b: Entity, rivals: int, sentences: dict[int, set[in
     gap = min((abs(x.start - y.start) for x in a.mentions for y in b.mentions), default=0)
     f[f"gap={_bucket(gap // 200, (0, 1, 3, 8))}"] = 1.0
     return f
-
-
-def place_names(entities: Sequence[Entity]) -> frozenset[str]:
-    """The places a report names, as ``names_a_unit`` looks them up."""
-    return frozenset(normalise_name(e.name) for e in entities if e.type == PLACE)
 
 
 def sentences_of(rep: Report, entities: Sequence[Entity]) -> dict[int, set[int]]:

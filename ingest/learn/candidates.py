@@ -640,6 +640,11 @@ def names_a_unit(rest: Sequence[str], places: Collection[str]) -> bool:
     return any(run in places or country_code(run) is not None for run in runs)
 
 
+def place_names(entities: Sequence[Entity]) -> frozenset[str]:
+    """The places a report names, as ``names_a_unit`` looks them up."""
+    return frozenset(normalise_name(e.name) for e in entities if e.type == PLACE)
+
+
 def merge_short_forms(entities: list[Entity], found: list[Found]) -> list[Found]:
     """Fold a short form into the full name it abbreviates, in place: "Quest"
     into "Quest Biotechnology Inc", "FCS" into "FCS Laboratories Inc".
@@ -648,7 +653,7 @@ def merge_short_forms(entities: list[Entity], found: list[Found]) -> list[Found]
     The short entity keeps its index with no mentions (the models skip it);
     the rules' relations that named it now name the full one."""
     orgs = [e for e in entities if e.type == ORGANIZATION and e.mentions]
-    places = {normalise_name(e.name) for e in entities if e.type == PLACE}
+    places = place_names(entities)
     into: dict[int, int] = {}
     for a in entities:
         if not a.mentions or a.type not in (ORGANIZATION, PERSON) or any(m.generic for m in a.mentions):

@@ -242,16 +242,19 @@ def _title_around(tk: Tokens, start: int, end: int) -> list[str]:
     """Whether a post is named next to a span: after it, past a comma, dash
     or bracket, among the next four name-like words; or just before it
     ("Mayor Lorraine Fedoruk", "its president, Stefano Ferraresi")."""
+    def is_post(j: int) -> bool:
+        return tk.lemma[j] in TITLES or tk.lower[j] in TITLES
+
     out = []
     k = end + (end < len(tk.lower) and tk.lower[end] in {",", "-", "–", "—", "("})
     for j in range(k, min(k + 4, len(tk.lower))):
-        if tk.lemma[j] in TITLES or tk.lower[j] in TITLES:
+        if is_post(j):
             out.append("title_after")
             break
-        if tk.pos[j] not in _NAME_POS or tk.lower[j] in {"\n", ";"}:
+        if tk.pos[j] not in _NAME_POS or tk.lower[j] == ";":  # (a line break is SPACE)
             break
     j = start - 1 - (start > 1 and tk.lower[start - 1] == ",")
-    if j >= 0 and (tk.lemma[j] in TITLES or tk.lower[j] in TITLES):
+    if j >= 0 and is_post(j):
         out.append("title_before")
     return out
 
