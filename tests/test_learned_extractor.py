@@ -450,6 +450,21 @@ def test_a_short_form_folds_into_its_full_name_but_not_into_its_office_or_branch
     assert live["NZTE Riyadh"] == [] and live["ProColombia office in Madrid"] == []
 
 
+def test_a_unit_named_with_its_place_is_still_that_unit():
+    """A park, zone or office placed ("the China-Belarus industrial park in
+    Minsk") is the park itself, not a branch of it."""
+    from ingest.learn.candidates import merge_short_forms
+
+    text = ("The fair was held in the China-Belarus industrial park in Minsk. "
+            "The China-Belarus industrial park hosts 40 firms. Minsk is cold.")
+    entities = [_entity(0, "Organization", "China-Belarus industrial park in Minsk", text),
+                _entity(1, "Organization", "China-Belarus industrial park", text.split("Minsk.")[1]),
+                _entity(2, "Place", "Minsk", text.split("firms.")[1])]
+    merge_short_forms(entities, [])
+    live = {e.name: e.aliases for e in entities if e.mentions and e.type == "Organization"}
+    assert live == {"China-Belarus industrial park in Minsk": ["China-Belarus industrial park"]}
+
+
 def test_the_alias_model_sees_that_a_longer_name_adds_an_office_or_a_place():
     from ingest.learn.alias_model import pair_features
 
@@ -789,26 +804,45 @@ def test_thresholds_are_chosen_for_the_f1_of_all_relations_together():
     """The scorer counts all relations together: a type the model finds hard
     is cut higher than its own best F1 would cut it when its extra,
     mostly wrong relations would lower the F1 of the whole."""
-    from ingest.learn.relation_model import best_thresholds
+    from ingest.learn.relation_model import best_options
 
     def scores(tp: int, fp: int, fn: int) -> dict:
         f1 = 2 * tp / (2 * tp + fp + fn)
         return {"tp": tp, "fp": fp, "fn": fn, "f1": round(f1, 3)}
 
-    by_threshold = {
-        0.1: {"WORKS_FOR": scores(80, 40, 20), "PARTICIPATED_IN": scores(30, 70, 70)},
-        0.5: {"WORKS_FOR": scores(70, 10, 30), "PARTICIPATED_IN": scores(10, 5, 90)},
+    by_option = {
+        (0.1, False): {"WORKS_FOR": scores(80, 40, 20), "PARTICIPATED_IN": scores(30, 70, 70)},
+        (0.5, False): {"WORKS_FOR": scores(70, 10, 30), "PARTICIPATED_IN": scores(10, 5, 90)},
     }
-    chosen = best_thresholds(by_threshold)
+    chosen = best_options(by_option)
     # Alone, PARTICIPATED_IN is best at 0.1 (F1 0.30 against 0.17) ...
-    assert by_threshold[0.1]["PARTICIPATED_IN"]["f1"] > by_threshold[0.5]["PARTICIPATED_IN"]["f1"]
+    assert by_option[(0.1, False)]["PARTICIPATED_IN"]["f1"] > by_option[(0.5, False)]["PARTICIPATED_IN"]["f1"]
     # ... but its 70 wrong relations there cost the whole more than its 20 more right ones bring.
-    assert chosen["PARTICIPATED_IN"] == 0.5
-    assert chosen["WORKS_FOR"] == 0.5  # its own best too (0.778 against 0.727)
+    assert chosen["PARTICIPATED_IN"] == (0.5, False)
+    assert chosen["WORKS_FOR"] == (0.5, False)  # its own best too (0.778 against 0.727)
+
+
+def test_the_rules_findings_are_kept_where_they_add_what_the_threshold_leaves_out():
+    """Whether the rules' findings of a type are kept is chosen with its
+    threshold: at a high threshold they bring back what the model drops."""
+    from ingest.learn.relation_model import chosen_options
+
+    # PLANS_VISIT: the model at 0.5 is precise but misses half; the rules find
+    # most of what it misses (and little that is wrong); at 0.2 the model
+    # alone finds as much but with many wrong.
+    alone = {0.2: {"PLANS_VISIT": (8, 4, 2)}, 0.5: {"PLANS_VISIT": (5, 0, 5)}}
+    kept = {0.2: {"PLANS_VISIT": (9, 5, 1)}, 0.5: {"PLANS_VISIT": (9, 1, 1)}}
+    per_document = {t: [alone[t]] * 4 for t in alone}
+    with_rules = {t: [kept[t]] * 4 for t in kept}
+    assert chosen_options(per_document)["PLANS_VISIT"] == (0.2, False)
+    assert chosen_options(per_document, "best", with_rules)["PLANS_VISIT"] == (0.5, True)
+    # Where the rules' findings add nothing, the model alone is kept.
+    assert chosen_options(per_document, "best", per_document)["PLANS_VISIT"] == (0.2, False)
+    assert chosen_options(per_document, "bagged", with_rules)["PLANS_VISIT"] == (0.5, True)
 
 
 def test_documents_that_agree_give_thresholds_that_do_not_move_when_resampled():
-    from ingest.learn.relation_model import THRESHOLD_CHOICES, chosen_thresholds, threshold_stability
+    from ingest.learn.relation_model import THRESHOLD_CHOICES, chosen_options, threshold_stability
 
     # Every document: WORKS_FOR best at 0.4 (one right, nothing wrong), worse on both sides.
     doc = {0.2: {"WORKS_FOR": (1, 2, 0)}, 0.3: {"WORKS_FOR": (1, 1, 0)}, 0.4: {"WORKS_FOR": (1, 0, 0)},
@@ -818,7 +852,7 @@ def test_documents_that_agree_give_thresholds_that_do_not_move_when_resampled():
     for how in THRESHOLD_CHOICES:
         assert stability[how]["threshold_sd_mean"] == 0.0
         assert stability[how]["held_out_relation_f1"] == 1.0
-        assert chosen_thresholds(per_document, how)["WORKS_FOR"] == 0.4
+        assert chosen_options(per_document, how)["WORKS_FOR"] == (0.4, False)
     assert stability["chosen"] == "best"  # a tie goes to the simplest way
 
 
@@ -826,14 +860,14 @@ def test_a_narrow_peak_of_f1_counts_less_than_a_broad_one_when_smoothed():
     """LED is decided by about one leader a report, so a few documents can
     make one threshold the single best between two worse ones; smoothed,
     the threshold in the middle of a broad high stretch is chosen."""
-    from ingest.learn.relation_model import chosen_thresholds
+    from ingest.learn.relation_model import chosen_options
 
     led = {0.2: (10, 12, 10), 0.3: (18, 2, 2), 0.4: (10, 8, 10),  # a spike at 0.3 ...
            0.5: (17, 3, 3), 0.6: (17, 3, 3), 0.7: (16, 3, 4)}  # ... and a stretch just below it
     per_document = {t: [{"LED": counts}] for t, counts in led.items()}
-    assert chosen_thresholds(per_document, "best")["LED"] == 0.3
-    assert chosen_thresholds(per_document, "smoothed")["LED"] == 0.6
-    assert chosen_thresholds(per_document, "bagged") == chosen_thresholds(per_document, "bagged")  # seeded
+    assert chosen_options(per_document, "best")["LED"] == (0.3, False)
+    assert chosen_options(per_document, "smoothed")["LED"] == (0.6, False)
+    assert chosen_options(per_document, "bagged") == chosen_options(per_document, "bagged")  # seeded
 
 
 def test_the_rules_findings_are_named_as_the_models_output_names_the_same_entities():

@@ -157,7 +157,7 @@ def pair_features(a: Entity, b: Entity, rivals: int, sentences: dict[int, set[in
             f["differs_by_legal_form"] = 1.0
         for w in rest[:3]:
             f[f"left_out={w}" if w in LEGAL_SUFFIXES or w in STOP or w in ORG_HEADS else "left_out=word"] = 1.0
-        if rest and names_a_unit(rest, places):
+        if rest and names_a_unit(sw, rest, places):
             f["left_out_names_unit"] = 1.0  # "NZTE" and "NZTE Riyadh": a body and its office
     if len(sw) == 1:
         word = sw[0]

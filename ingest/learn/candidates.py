@@ -629,13 +629,17 @@ def _tokens(name: str) -> list[str]:
     return normalise_name(name).split()
 
 
-def names_a_unit(rest: Sequence[str], places: Collection[str]) -> bool:
-    """Whether the words a longer name adds to a body's name make it one of
-    the body's offices or branches: "NZTE Riyadh", "ProColombia office in
-    Madrid", "Kansai Castings Brazil Ltda" (its office words, or a
-    place the report names or a country)."""
+def names_a_unit(short: Sequence[str], rest: Sequence[str], places: Collection[str]) -> bool:
+    """Whether the words ``rest`` a longer name adds to a body's name
+    ``short`` make it one of the body's offices or branches: "NZTE Riyadh",
+    "ProColombia office in Madrid", "Kansai Castings Brazil Ltda" (its
+    office words, or a place the report names or a country). A place added
+    to a unit only says where it is: "the China-Belarus industrial park in
+    Minsk" is the park."""
     if any(w in UNIT_HEADS for w in rest):
         return True
+    if short[-1:] and short[-1] in UNIT_HEADS:
+        return False
     runs = (" ".join(rest[i:j]) for i in range(len(rest)) for j in range(i + 1, min(len(rest), i + 3) + 1))
     return any(run in places or country_code(run) is not None for run in runs)
 
@@ -666,7 +670,7 @@ def merge_short_forms(entities: list[Entity], found: list[Found]) -> list[Found]
             continue  # a surname stands for its person, never for a company
         fuller = [b for b in orgs if b is not a and len(_tokens(b.name)) > len(short)
                   and _tokens(b.name)[: len(short)] == short
-                  and not names_a_unit(_tokens(b.name)[len(short):], places)]
+                  and not names_a_unit(short, _tokens(b.name)[len(short):], places)]
         same = [b for b in orgs if b is not a and b.index < a.index and _tokens(b.name) == short]
         target = same[0] if same else (fuller[0] if len(fuller) == 1 else None)
         if target is None:

@@ -159,44 +159,52 @@ def predict(model: LinearModel, rep: Report, allowed: set[int] | None = None) ->
     return out
 
 
-def best_thresholds(by_threshold: dict[float, dict[str, dict]]) -> dict[str, float]:
-    """Each relation type's threshold (``by_threshold``: threshold -> relation
-    type -> scores), chosen for the best cross-validated F1 of all types
-    together, as the scorer counts them (micro-averaged).
+Option = tuple[float, bool]  # a relation type's threshold, and whether the rules' findings of it are kept
+
+
+def best_options(by_option: dict[Option, dict[str, dict]]) -> dict[str, Option]:
+    """Each relation type's threshold, and whether the rules' findings of the
+    type are kept beside the model's (``by_option``: option -> relation type
+    -> scores), chosen for the best cross-validated F1 of all types together,
+    as the scorer counts them (micro-averaged).
 
     Types differ: a LOCATED_IN candidate is cheap to propose and needs a
     surer model than a PLANS_VISIT one. Each type's own best F1 is the
-    start; then, type by type until nothing changes, the threshold that
+    start; then, type by type until nothing changes, the option that
     raises the F1 of the whole. A type the model finds hard (its own F1
     0.25) is cut higher than its own best: the relations its lowest
-    thresholds add cost the whole more precision than they bring recall."""
-    def own_f1(label: str, t: float) -> float:
-        return float(by_threshold[t].get(label, {}).get("f1", 0.0))
+    thresholds add cost the whole more precision than they bring recall.
+    The rules' findings and the threshold are chosen together: the rules
+    add most where the threshold leaves out what they find. On a tie the
+    model alone, and the threshold nearest the default, win."""
+    def own_f1(label: str, o: Option) -> float:
+        return float(by_option[o].get(label, {}).get("f1", 0.0))
 
-    thresholds = sorted(by_threshold)
+    options = sorted(by_option, key=lambda o: (o[1], o[0]))
     out = {}
     for label in RELATION_LABELS:
-        def own(t: float, label: str = label) -> tuple[float, float]:
-            return own_f1(label, t), -abs(t - DEFAULT_THRESHOLD)
-        out[label] = max(thresholds, key=own)
+        def own(o: Option, label: str = label) -> tuple[float, bool, float]:
+            return own_f1(label, o), not o[1], -abs(o[0] - DEFAULT_THRESHOLD)
+        out[label] = max(options, key=own)
 
-    def counts(label: str, t: float) -> tuple[int, int, int]:
-        s = by_threshold[t].get(label, {})
+    def counts(label: str, o: Option) -> tuple[int, int, int]:
+        s = by_option[o].get(label, {})
         return int(s.get("tp", 0)), int(s.get("fp", 0)), int(s.get("fn", 0))
 
-    def micro_f1(choice: dict[str, float]) -> float:
+    def micro_f1(choice: dict[str, Option]) -> float:
         tp = fp = fn = 0
-        for label, t in choice.items():
-            a, b, c = counts(label, t)
+        for label, o in choice.items():
+            a, b, c = counts(label, o)
             tp, fp, fn = tp + a, fp + b, fn + c
         return 2 * tp / (2 * tp + fp + fn) if tp else 0.0
 
     for _ in range(10):  # coordinate ascent; settles in two or three passes
         changed = False
         for label in RELATION_LABELS:
-            def whole(t: float, label: str = label) -> tuple[float, bool, float]:
-                return round(micro_f1({**out, label: t}), 6), t == out[label], -abs(t - DEFAULT_THRESHOLD)
-            best = max(thresholds, key=whole)
+            def whole(o: Option, label: str = label) -> tuple[float, bool, bool, float]:
+                return (round(micro_f1({**out, label: o}), 6), o == out[label], not o[1],
+                        -abs(o[0] - DEFAULT_THRESHOLD))
+            best = max(options, key=whole)
             if best != out[label]:
                 out[label], changed = best, True
         if not changed:
@@ -211,46 +219,55 @@ def _scores(tp: float, fp: float, fn: float) -> dict[str, float]:
 PerDocument = dict[float, list[dict[str, tuple[int, int, int]]]]  # threshold -> each document's counts by type
 
 
-def _count_array(per_document: PerDocument) -> tuple[list[float], np.ndarray]:
-    """The sweep's thresholds, and its counts as one array: threshold,
-    document, relation type, (tp, fp, fn)."""
+def _count_array(per_document: PerDocument, with_rules: PerDocument | None) -> tuple[list[Option], np.ndarray]:
+    """The options (the sweep's thresholds, the model alone and, with
+    ``with_rules``, with the rules' findings kept) and their counts as one
+    array: option, document, relation type, (tp, fp, fn)."""
     thresholds = sorted(per_document)
-    counts = np.array([[[doc.get(label, (0, 0, 0)) for label in RELATION_LABELS] for doc in per_document[t]]
-                       for t in thresholds], dtype=float)
-    return thresholds, counts
+    arms = [(False, per_document)] + ([(True, with_rules)] if with_rules is not None else [])
+    options = [(t, kept) for kept, _ in arms for t in thresholds]
+    counts = np.array([[[doc.get(label, (0, 0, 0)) for label in RELATION_LABELS] for doc in arm[t]]
+                       for _, arm in arms for t in thresholds], dtype=float)
+    return options, counts
 
 
-def _best_of(thresholds: list[float], summed: np.ndarray) -> dict[str, float]:
-    """``best_thresholds`` on counts summed over documents (threshold, type, (tp, fp, fn))."""
-    return best_thresholds({t: {label: _scores(*summed[i, j]) for j, label in enumerate(RELATION_LABELS)}
-                            for i, t in enumerate(thresholds)})
+def _best_of(options: list[Option], summed: np.ndarray) -> dict[str, Option]:
+    """``best_options`` on counts summed over documents (option, type, (tp, fp, fn))."""
+    return best_options({o: {label: _scores(*summed[i, j]) for j, label in enumerate(RELATION_LABELS)}
+                         for i, o in enumerate(options)})
 
 
-def _single_best(thresholds: list[float], counts: np.ndarray, weights: np.ndarray,
-                 rng: np.random.Generator) -> dict[str, float]:
+def _single_best(options: list[Option], counts: np.ndarray, weights: np.ndarray,
+                 rng: np.random.Generator) -> dict[str, Option]:
     """The best F1 on the documents weighted by ``weights``."""
-    return _best_of(thresholds, np.einsum("d,tdlk->tlk", weights, counts))
+    return _best_of(options, np.einsum("d,tdlk->tlk", weights, counts))
 
 
-def _smoothed(thresholds: list[float], counts: np.ndarray, weights: np.ndarray,
-              rng: np.random.Generator) -> dict[str, float]:
+def _smoothed(options: list[Option], counts: np.ndarray, weights: np.ndarray,
+              rng: np.random.Generator) -> dict[str, Option]:
     """The best F1 with each threshold's counts averaged with its neighbours'
-    in the sweep: a narrow peak that a few documents make counts less than
-    a broad one."""
+    in the sweep (with the rules' findings kept or not, as it): a narrow
+    peak that a few documents make counts less than a broad one."""
     summed = np.einsum("d,tdlk->tlk", weights, counts)
-    return _best_of(thresholds, np.array([summed[max(0, i - 1): i + 2].mean(axis=0)
-                                          for i in range(len(thresholds))]))
+    near = [[j for j in (i - 1, i, i + 1) if 0 <= j < len(options) and options[j][1] == o[1]]
+            for i, o in enumerate(options)]
+    return _best_of(options, np.array([summed[js].mean(axis=0) for js in near]))
 
 
-def _bagged(thresholds: list[float], counts: np.ndarray, weights: np.ndarray,
-            rng: np.random.Generator, resamples: int = 25) -> dict[str, float]:
-    """Each type's median threshold over the best made on documents drawn
-    with replacement from those ``weights`` holds (a lower median, so a
-    threshold of the sweep)."""
+def _bagged(options: list[Option], counts: np.ndarray, weights: np.ndarray,
+            rng: np.random.Generator, resamples: int = 25) -> dict[str, Option]:
+    """Each type's median choice over the best made on documents drawn with
+    replacement from those ``weights`` holds: the rules' findings kept if
+    most draws kept them, and the lower median threshold of those draws."""
     docs = np.repeat(np.arange(len(weights)), weights.astype(int))
-    choices = [_single_best(thresholds, counts, np.bincount(rng.choice(docs, len(docs)), minlength=len(weights)),
+    choices = [_single_best(options, counts, np.bincount(rng.choice(docs, len(docs)), minlength=len(weights)),
                             rng) for _ in range(resamples)]
-    return {label: sorted(c[label] for c in choices)[(resamples - 1) // 2] for label in RELATION_LABELS}
+    out = {}
+    for label in RELATION_LABELS:
+        kept = 2 * sum(c[label][1] for c in choices) > resamples
+        ts = sorted(c[label][0] for c in choices if c[label][1] == kept)
+        out[label] = (ts[(len(ts) - 1) // 2], kept)
+    return out
 
 
 # Ways to choose every type's threshold from the cross-validated sweep.
@@ -261,36 +278,43 @@ def _bagged(thresholds: list[float], counts: np.ndarray, weights: np.ndarray,
 THRESHOLD_CHOICES = {"best": _single_best, "smoothed": _smoothed, "bagged": _bagged}
 
 
-def chosen_thresholds(per_document: PerDocument, how: str = "best", seed: int = 0) -> dict[str, float]:
-    """Each relation type's threshold, chosen ``how`` (``THRESHOLD_CHOICES``)
-    on every document's counts at each threshold of the sweep."""
-    thresholds, counts = _count_array(per_document)
-    return THRESHOLD_CHOICES[how](thresholds, counts, np.ones(counts.shape[1]), np.random.default_rng(seed))
+def chosen_options(per_document: PerDocument, how: str = "best", with_rules: PerDocument | None = None,
+                   seed: int = 0) -> dict[str, Option]:
+    """Each relation type's threshold, and whether the rules' findings of it
+    are kept, chosen ``how`` (``THRESHOLD_CHOICES``) on every document's
+    counts at each threshold of the sweep, the model's alone
+    (``per_document``) and with the rules' findings (``with_rules``)."""
+    options, counts = _count_array(per_document, with_rules)
+    return THRESHOLD_CHOICES[how](options, counts, np.ones(counts.shape[1]), np.random.default_rng(seed))
 
 
-def threshold_stability(per_document: PerDocument, resamples: int = 40, seed: int = 0) -> dict:
+def threshold_stability(per_document: PerDocument, with_rules: PerDocument | None = None,
+                        resamples: int = 40, seed: int = 0) -> dict:
     """How far each way of choosing thresholds moves when the documents
     change, and what it scores on documents it did not see: the choice
     remade on documents drawn with replacement, each scored on the
     documents left out of its draw. ``chosen`` is the way that scores best."""
-    thresholds, counts = _count_array(per_document)
+    options, counts = _count_array(per_document, with_rules)
     rng = np.random.default_rng(seed)
-    chosen: dict[str, list[dict[str, float]]] = {how: [] for how in THRESHOLD_CHOICES}
+    chosen: dict[str, list[dict[str, Option]]] = {how: [] for how in THRESHOLD_CHOICES}
     held_out: dict[str, list[float]] = {how: [] for how in THRESHOLD_CHOICES}
     for _ in range(resamples):
         weights = np.bincount(rng.integers(0, counts.shape[1], counts.shape[1]), minlength=counts.shape[1])
         left = np.einsum("d,tdlk->tlk", (weights == 0).astype(float), counts)
         for how, choose in THRESHOLD_CHOICES.items():
-            choice = choose(thresholds, counts, weights, rng)
-            tp, fp, fn = (sum(left[thresholds.index(choice[label]), j, k] for j, label in enumerate(RELATION_LABELS))
+            choice = choose(options, counts, weights, rng)
+            tp, fp, fn = (sum(left[options.index(choice[label]), j, k] for j, label in enumerate(RELATION_LABELS))
                           for k in range(3))
             chosen[how].append(choice)
             held_out[how].append(_scores(tp, fp, fn)["f1"])
     out: dict = {"resamples": resamples}
     for how in THRESHOLD_CHOICES:
-        spread = {label: round(float(np.std([c[label] for c in chosen[how]])), 3) for label in RELATION_LABELS}
+        spread = {label: round(float(np.std([c[label][0] for c in chosen[how]])), 3) for label in RELATION_LABELS}
+        kept = {label: share for label in RELATION_LABELS
+                if (share := round(sum(c[label][1] for c in chosen[how]) / resamples, 3))}
         out[how] = {"threshold_sd_mean": round(float(np.mean(list(spread.values()))), 3),
                     "threshold_sd_by_type": spread,
+                    "rules_kept_share": kept,
                     "held_out_relation_f1": round(float(np.mean(held_out[how])), 4)}
     # Ties go to the simplest way (the order of THRESHOLD_CHOICES).
     out["chosen"] = max(THRESHOLD_CHOICES, key=lambda how: (out[how]["held_out_relation_f1"],
@@ -312,15 +336,6 @@ def calibration_points(reliability: list[dict]) -> list[tuple[float, float]]:
     return points
 
 
+# The rules' findings of a type are a choice only where they were right at
+# least this often on texts they were not written from.
 KEEP_RULES_MIN = 5
-
-
-def helpful_rule_types(model: dict[str, dict], with_rules: dict[str, dict],
-                       rules: dict[str, dict]) -> dict[str, float]:
-    """Relation types for which adding the rules' findings to the model's
-    raised cross-validated F1 (``model`` / ``with_rules``: type -> scores),
-    with the precision the rules reached on texts they were not written from
-    (``rules``), which becomes those findings' confidence."""
-    return {t: s["precision"] for t, s in sorted(rules.items())
-            if s["tp"] >= KEEP_RULES_MIN
-            and with_rules.get(t, {}).get("f1", 0.0) > model.get(t, {}).get("f1", 0.0)}

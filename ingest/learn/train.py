@@ -607,25 +607,33 @@ class Chosen:
 
 def choose_thresholds(held: HeldOut, items: list[Parsed], scorer: ModuleType,
                       rules_on_unseen: dict[str, dict]) -> Chosen:
-    """Each relation type's threshold (where the cross-validated F1 of all
-    types together is best, steadied by resampling the documents), then the
-    types whose rule findings are kept because they raise that F1."""
-    per_document: dict[float, list[dict[str, tuple[int, int, int]]]] = {t: [] for t in held.outputs}
+    """Each relation type's threshold, and whether the rules' findings of the
+    type are kept beside the model's (an override, not a cascade), chosen
+    together where the cross-validated F1 of all types is best, steadied by
+    resampling the documents."""
+    per_document: relation_model.PerDocument = {t: [] for t in held.outputs}
     scores = {t: score(scorer, items, o, per_document[t]) for t, o in held.outputs.items()}
+    keepable = [t for t, s in rules_on_unseen.items() if s["tp"] >= relation_model.KEEP_RULES_MIN]
+    # The same with the rules' findings added: rescored only where a document has some.
+    some = [i for i, found in enumerate(held.rule_findings) if any(r["type"] in keepable for r in found)]
+    with_rules: relation_model.PerDocument = {}
+    for t, outs in held.outputs.items():
+        added: list[dict[str, tuple[int, int, int]]] = []
+        score(scorer, [items[i] for i in some],
+              with_rule_findings([outs[i] for i in some], [held.rule_findings[i] for i in some], keepable), added)
+        with_rules[t] = list(per_document[t])
+        for i, counts in zip(some, added, strict=True):
+            with_rules[t][i] = counts
     # The way of choosing that scores best on documents it did not see (and how far each moves).
-    stability = relation_model.threshold_stability(per_document)
-    thresholds = relation_model.chosen_thresholds(per_document, stability["chosen"])
+    stability = relation_model.threshold_stability(per_document, with_rules)
+    options = relation_model.chosen_options(per_document, stability["chosen"], with_rules)
+    thresholds = {label: t for label, (t, _) in options.items()}
+    keep_rules = {label: rules_on_unseen[label]["precision"] for label, (_, kept) in sorted(options.items()) if kept}
     model_outs = [{**o, "relations": [r for r in o["relations"] if r["confidence"] >= thresholds[r["type"]]]}
                   for o in held.outputs[min(held.outputs)]]
-    # Where the rules' findings beside the model's raise a type's
-    # cross-validated F1, the extractor keeps them (an override, not a cascade).
-    keep_rules = relation_model.helpful_rule_types(
-        score(scorer, items, model_outs)["relations_by_type"],
-        score(scorer, items, with_rule_findings(model_outs, held.rule_findings,
-                                                relation_model.RELATION_LABELS))["relations_by_type"],
-        rules_on_unseen)
     outs = with_rule_findings(model_outs, held.rule_findings, keep_rules)
-    print(f"  entities dropped at {held.drop_at}: relation thresholds {thresholds}", file=sys.stderr)
+    print(f"  entities dropped at {held.drop_at}: relation thresholds {thresholds}, rules kept for {keep_rules}",
+          file=sys.stderr)
     return Chosen(held.drop_at, thresholds, keep_rules, {str(t): s["relations"] for t, s in scores.items()},
                   stability, model_outs, outs, score(scorer, items, outs))
 
