@@ -856,6 +856,23 @@ def test_documents_that_agree_give_thresholds_that_do_not_move_when_resampled():
     assert stability["chosen"] == "best"  # a tie goes to the simplest way
 
 
+def test_resampling_shows_how_often_each_way_keeps_the_rules_findings():
+    from ingest.learn.relation_model import THRESHOLD_CHOICES, threshold_stability
+
+    # In every document the rules' findings bring back what the model misses at 0.5.
+    alone = {0.2: {"PLANS_VISIT": (2, 3, 0)}, 0.5: {"PLANS_VISIT": (1, 0, 1)}}
+    kept = {0.2: {"PLANS_VISIT": (2, 3, 0)}, 0.5: {"PLANS_VISIT": (2, 0, 0)}}
+    per_document = {t: [alone[t]] * 20 for t in alone}
+    with_rules = {t: [kept[t]] * 20 for t in kept}
+    stability = threshold_stability(per_document, with_rules, resamples=8)
+    without = threshold_stability(per_document, resamples=8)
+    for how in THRESHOLD_CHOICES:
+        assert stability[how]["rules_kept_share"] == {"PLANS_VISIT": 1.0}
+        assert stability[how]["held_out_relation_f1"] == 1.0  # scored with the rules' findings it kept
+        assert without[how]["rules_kept_share"] == {}
+        assert without[how]["held_out_relation_f1"] < 1.0
+
+
 def test_a_narrow_peak_of_f1_counts_less_than_a_broad_one_when_smoothed():
     """LED is decided by about one leader a report, so a few documents can
     make one threshold the single best between two worse ones; smoothed,
