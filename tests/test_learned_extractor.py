@@ -377,18 +377,18 @@ def test_a_delegation_keeps_its_name_and_gains_the_phrases_that_say_who_travels_
             "The delegation met the chamber.")
     doc = nlp(text)
     trip = text.index("trip")
-    assert phrase_forms(doc, trip, trip + 4, "Mission") == ["follow-up trip", "follow-up trip to Hanoi and Haiphong"]
+    assert phrase_forms(doc, doc.text, trip, trip + 4, "Mission") == ["follow-up trip", "follow-up trip to Hanoi and Haiphong"]
     delegation = _entity(0, "Mission", "delegation", text)
     delegation.aliases = ["the delegation"]
     delegation.mentions.append(Mention(text.rindex("delegation"), text.rindex("delegation") + 10, "delegation",
                                        "Mission", generic=True))
-    name_phrases(doc, [delegation])
+    name_phrases(doc, doc.text, [delegation])
     # The name stays (the main delegation gathers other trips' mentions); the phrase is an alias after its forms.
     assert delegation.name == "delegation"
     assert delegation.aliases == ["the delegation", "delegation of 25 Indian manufacturers"]
     # Only a delegation's word heads such a phrase.
     chamber = text.index("chamber")
-    assert phrase_forms(doc, chamber, chamber + 7, "Mission") == []
+    assert phrase_forms(doc, doc.text, chamber, chamber + 7, "Mission") == []
 
 
 def test_a_counted_or_national_group_of_firms_is_a_delegation_candidate_but_not_what_a_delegation_is_made_of(nlp):
@@ -537,7 +537,7 @@ def test_a_delegation_the_rules_joined_to_the_named_one_but_whose_phrase_says_mo
     for phrase in ("delegation met", "delegation will"):
         at = text.index(phrase)
         named.mentions.append(Mention(at, at + 10, "delegation", "Mission", generic=True))
-    out = split_missions(doc, [named])
+    out = split_missions(doc, doc.text, [named])
     assert [m.text for m in named.mentions] == ["Korea Medical Devices Mission", "delegation"]
     assert len(out) == 2 and out[1].name == "Uzbek health ministry delegation" and out[1].index == 1
     assert [m.start for m in out[1].mentions] == [text.index("delegation will")]
@@ -553,7 +553,7 @@ def test_a_delegation_no_mention_names_keeps_its_first_phrase_and_another_trip_s
     for phrase in ("delegation of Polish", "delegation met", "delegation of Vietnamese"):
         at = text.index(phrase)
         unnamed.mentions.append(Mention(at, at + 10, "delegation", "Mission", generic=True, entity=0))
-    out = split_missions(doc, [unnamed])
+    out = split_missions(doc, doc.text, [unnamed])
     # The first trip keeps its own mentions ("the delegation" says no more) ...
     assert [m.start for m in unnamed.mentions] == [text.index("delegation of Polish"),
                                                    text.index("delegation met")]

@@ -303,29 +303,25 @@ def phrase_spans(head: Token, etype: str) -> list[tuple[int, int]]:
     return spans
 
 
-def phrase_forms(doc: Doc, start: int, end: int, etype: str, text: str | None = None) -> list[str]:
+def phrase_forms(doc: Doc, text: str, start: int, end: int, etype: str) -> list[str]:
     """The names (``phrase_spans``) the phrase around a mention's head gives
-    it; ``text`` is ``doc.text``, which spaCy rebuilds from every token each
-    time it is read (16% of extraction time, read once per mention)."""
+    it. ``text`` is ``doc.text``, passed in: spaCy rebuilds it from every
+    token each time it is read (read once per mention, it was 16% of
+    extraction time)."""
     span = doc.char_span(start, end, alignment_mode="expand")
     if span is None or not len(span):
         return []
-    spans = phrase_spans(span.root, etype)
-    if not spans:
-        return []
-    text = doc.text if text is None else text
-    return [text[a:b] for a, b in spans]
+    return [text[a:b] for a, b in phrase_spans(span.root, etype)]
 
 
-def split_missions(doc: Doc, entities: list[Entity], text: str | None = None) -> list[Entity]:
+def split_missions(doc: Doc, text: str, entities: list[Entity]) -> list[Entity]:
     """The rules join every "the delegation" of a report to its named
     delegation; one whose phrase says more ("an Uzbek health ministry
     delegation", "the outbound delegation") may be another trip. Such
     mentions become a delegation of their own, named by their phrase, for
     the alias model to join back where they are the same (it is trained
     on which are). A delegation no mention names keeps the first such
-    phrase. Returns the entities, the new ones last. ``text``: ``doc.text``."""
-    text = doc.text if text is None else text
+    phrase. Returns the entities, the new ones last."""
     out = list(entities)
     for e in entities:
         if e.type != MISSION or len(e.mentions) < 2:
@@ -334,7 +330,7 @@ def split_missions(doc: Doc, entities: list[Entity], text: str | None = None) ->
         unnamed = all(m.generic for m in e.mentions)
         split: dict[str, Entity] = {}
         for m in sorted((m for m in e.mentions if m.generic), key=lambda m: m.start):
-            forms = phrase_forms(doc, m.start, m.end, MISSION, text)
+            forms = phrase_forms(doc, text, m.start, m.end, MISSION)
             # Unnamed, its phrase may say more after the head ("delegation of Polish food firms").
             form = forms[-1] if unnamed and forms and len(forms[0].split()) < 2 else (forms or [""])[0]
             if len(form.split()) < 2 or normalise_name(form) in own:
@@ -352,20 +348,18 @@ def split_missions(doc: Doc, entities: list[Entity], text: str | None = None) ->
     return out
 
 
-def name_phrases(doc: Doc, entities: list[Entity], text: str | None = None) -> None:
+def name_phrases(doc: Doc, text: str, entities: list[Entity]) -> None:
     """The phrases the parse gives a delegation's, an event's or a unit's
     mentions ("delegation of the Dubai Chambers" where the rules saw
     "delegation", "Embassy of Canada in Riyadh" where they saw "Embassy of
     Canada") become its aliases, after the forms it had. The name stays: a report's
     main delegation gathers mentions of other trips ("a return delegation
-    of park operators"), whose phrases must not displace its own. In place;
-    ``text``: ``doc.text``."""
-    text = doc.text if text is None else text
+    of park operators"), whose phrases must not displace its own. In place."""
     for e in entities:
         if e.type not in _PHRASE_HEADS:
             continue
         forms = [f for m in sorted(e.mentions, key=lambda m: m.start)
-                 for f in phrase_forms(doc, m.start, m.end, e.type, text) if len(f.split()) >= 2]
+                 for f in phrase_forms(doc, text, m.start, m.end, e.type) if len(f.split()) >= 2]
         seen = {normalise_name(f) for f in [e.name, *e.aliases]}
         for form in forms:
             if normalise_name(form) not in seen:
@@ -629,8 +623,8 @@ def add_candidates(doc: Doc, text: str, rule_entities: list[Entity], terms: sect
             by_form[(m.type, m.key)] = e
     extend_legal_forms(text, out)
     extend_portfolios(text, out)
-    out = split_missions(doc, out, text)
-    name_phrases(doc, out, text)
+    out = split_missions(doc, text, out)
+    name_phrases(doc, text, out)
     return out
 
 
@@ -647,7 +641,7 @@ def names_a_unit(short: Sequence[str], rest: Sequence[str], places: Collection[s
     Minsk" is the park."""
     if any(w in UNIT_HEADS for w in rest):
         return True
-    if short[-1:] and short[-1] in UNIT_HEADS:
+    if short and short[-1] in UNIT_HEADS:
         return False
     runs = (" ".join(rest[i:j]) for i in range(len(rest)) for j in range(i + 1, min(len(rest), i + 3) + 1))
     return any(run in places or country_code(run) is not None for run in runs)
