@@ -106,3 +106,23 @@ def test_nothing_is_proposed_below_the_threshold_or_without_any_industry_learned
     untrained = train_industries([_annotation("x", "Omega Ltd met.", {"Omega Ltd": None})], NO_TERMS)
     assert untrained.labels == [industry_model.NONE]
     assert add_industries(untrained, text, entities, [], NO_TERMS, 0.0, lambda _: (0, len(text)))[1] == []
+
+
+def test_a_mission_or_an_event_has_an_industry_too_and_its_type_is_told():
+    text = "The Agritech Mission to Kenya left. The Dairy Fair opened. A place, Nairobi, waited."
+    ann = Annotation("m", text, [
+        {"name": "Agritech Mission to Kenya", "type": "Mission", "mentions": [[4, 29]]},
+        {"name": "Dairy Fair", "type": "Event", "mentions": [[40, 50]]},
+        {"name": "Nairobi", "type": "Place", "kind": "city", "mentions": [[68, 75]]},
+        {"name": "agriculture", "type": "Sector", "code": "01", "mentions": []},
+        {"name": "dairy", "type": "Sector", "code": "10", "mentions": []}],
+        [{"type": "IN_SECTOR", "source": "Agritech Mission to Kenya", "target": "agriculture"},
+         {"type": "IN_SECTOR", "source": "Dairy Fair", "target": "dairy"}])
+    X, y = examples([ann], NO_TERMS)
+    # A place is no subject of an industry; the mission and the event are, each told as its type.
+    assert sorted(y) == ["01", "10"]
+    assert {k for f in X for k in f if k.startswith("kind=")} == {"kind=Mission", "kind=Event"}
+    model = train_industries(_training_set() + [ann] * 3, NO_TERMS)
+    mission = _entity(0, text, "Agritech Mission to Kenya", "Mission")
+    found = add_industries(model, text, [mission], [], NO_TERMS, 0.0, lambda _: (0, len(text)))[1]
+    assert [(f.type, f.source) for f in found] == [("IN_SECTOR", 0)]

@@ -1,16 +1,18 @@
-"""The industry an organisation works in, read from its name and the words around it.
+"""The industry an organisation, a delegation or an event works in, read from its name and the words around it.
 
 The relation model pairs an organisation with an industry term of its
 sentence ("Steppe Motors, an Almaty parts distributor"). Annotators also
 mark industries no term states beside the name: "Royal Bank of Scotland"
 banks, "Dai-Ichi Mutual Life Insurance Co" insures, "Pennzoil Co, the
-Houston-based company" drills for oil. This model reads an organisation's
-name (its words, its first and last word that is not a legal form, the
+Houston-based company" drills for oil. Delegations and events have
+industries the same way ("a mission of Finnish clean-tech firms", "the
+Gulf Food Expo"). This model reads the name of an organisation, a delegation
+or an event (its words, its first and last word that is not a legal form, the
 industry terms in it) and the few words before and after each place it is
 named (their industry terms too), and gives the ISIC division it works in,
 or "none".
 
-It is trained on the annotated organisations themselves: each one's
+It is trained on the annotated organisations, delegations and events themselves: each one's
 required IN_SECTOR divisions, "none" for those with no industry at all
 (those with only an optional one teach nothing). Its proposals join the
 relation model's as IN_SECTOR facts whose confidence is its probability, and
@@ -24,7 +26,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable, Sequence
 
-from graph.ontology import IN_SECTOR, ORGANIZATION, SECTOR
+from graph.ontology import EVENT, IN_SECTOR, MISSION, ORGANIZATION, SECTOR
 from graph.sectors import find_sectors, sector_name
 from ingest.learn import sector_terms
 from ingest.learn.annotations import Annotation, parties
@@ -45,6 +47,13 @@ _NOT_TRADE = LEGAL_SUFFIXES | {"company", "group", "holding", "holdings", "the",
 _WORD = re.compile(r"\w[\w'&-]*")
 # A description ends where its sentence or paragraph does.
 _SENTENCE_END = re.compile(r"[.!?]\s|\n\s*\n")
+# What can work in an industry (ONTOLOGY.md: IN_SECTOR's sources).
+SUBJECTS = (ORGANIZATION, MISSION, EVENT)
+
+
+def _kind(etype: str, kind: str | None) -> str:
+    """What the model is told a subject is: an organisation's kind, else its type."""
+    return (kind or ORGANIZATION) if etype == ORGANIZATION else etype
 
 
 def places_named(text: str, forms: Iterable[str]) -> list[tuple[int, int]]:
@@ -101,19 +110,19 @@ def _divisions(ann: Annotation) -> dict[str, dict[str, bool]]:
 
 
 def examples(anns: Sequence[Annotation], terms: sector_terms.Table) -> tuple[list[Features], list[str]]:
-    """One example per annotated organisation and required division; "none" for one without any."""
+    """One example per annotated subject (``SUBJECTS``) and required division; "none" for one without any."""
     X: list[Features] = []
     y: list[str] = []
     for ann in anns:
         divisions = _divisions(ann)
         for e in ann.entities:
-            if e["type"] != ORGANIZATION:
+            if e["type"] not in SUBJECTS:
                 continue
             marked = divisions.get(e["name"], {})
             labels = sorted(code for code, optional in marked.items() if not optional)
             if marked and not labels:
                 continue  # an optional industry only: neither yes nor no
-            f = features(ann.text, e["name"], e.get("aliases", []), e.get("kind"), terms)
+            f = features(ann.text, e["name"], e.get("aliases", []), _kind(e["type"], e.get("kind")), terms)
             for label in labels or [NONE]:
                 X.append(f)
                 y.append(label)
@@ -131,20 +140,20 @@ def train_industries(anns: Sequence[Annotation], terms: sector_terms.Table) -> L
 def add_industries(model: LinearModel, text: str, entities: list[Entity], found: list[Found],
                    terms: sector_terms.Table, threshold: float,
                    sentence_of: Callable[[int], tuple[int, int]]) -> tuple[list[Entity], list[Found]]:
-    """``entities`` and ``found`` with each organisation's likeliest industry
+    """``entities`` and ``found`` with each subject's (``SUBJECTS``) likeliest industry
     (at least ``threshold``) added as IN_SECTOR: to the report's Sector of
-    that division, or a new one whose mention is the organisation's first
+    that division, or a new one whose mention is the subject's first
     (the name is what says it). ``sentence_of(offset)`` gives the character
     span of the sentence at an offset: the fact's evidence, the sentence
-    that first names the organisation."""
-    organisations = [e for e in entities if e.type == ORGANIZATION and e.mentions]
-    if not organisations or len(model.labels) < 2:
+    that first names the subject."""
+    subjects = [e for e in entities if e.type in SUBJECTS and e.mentions]
+    if not subjects or len(model.labels) < 2:
         return entities, found
     sectors = {str(e.attrs.get("code"))[:2]: e for e in entities if e.type == SECTOR}
     entities, found = list(entities), list(found)
     next_index = max(e.index for e in entities) + 1
-    rows = [features(text, e.name, e.aliases, e.kind, terms) for e in organisations]
-    for e, scores in zip(organisations, model.scores_many(rows).tolist(), strict=True):
+    rows = [features(text, e.name, e.aliases, _kind(e.type, e.kind), terms) for e in subjects]
+    for e, scores in zip(subjects, model.scores_many(rows).tolist(), strict=True):
         p = model.proba_of(scores)
         code = max((lab for lab in model.labels if lab != NONE), key=lambda lab: (p[lab], lab))
         if p[code] < threshold:
