@@ -509,6 +509,28 @@ def test_a_place_named_inside_a_body_s_name_is_told_to_the_relation_model(nlp):
     assert in_name(cands[(1, 0)]) and not in_name(cands[(1, 2)])
 
 
+def test_a_list_s_later_items_are_told_what_the_sentence_says_of_its_first(nlp):
+    """"will visit France, Italy, Mexico and Colombia": Italy hangs off France
+    by conj, so its path alone reads like nothing said of it."""
+    from ingest.learn.features import Report, pair_candidates, pair_features
+
+    text = "The Chamber delegation will visit France, Italy, Mexico and Colombia next spring."
+    names = ["Chamber delegation", "France", "Italy", "Mexico", "Colombia"]
+    entities = [_entity(0, "Mission", names[0], text)] + [_entity(i, "Place", n, text)
+                                                            for i, n in enumerate(names[1:], 1)]
+    rep = Report(nlp(text), text, entities, [])
+    cands = {(c.source, c.target): c for c in pair_candidates(rep)}
+    features = {names[t]: pair_features(rep, cands[(0, t)], {}, {}) for t in range(1, 5)}
+    first_paths = {k for k in features["France"] if k.startswith(("path=", "tgt_head="))}
+    assert first_paths and "list_item" not in features["France"]
+    for later in ("Italy", "Mexico", "Colombia"):
+        assert features[later]["list_item"] == 1.0
+        assert first_paths <= set(features[later])
+    # Two items of one list are not each other's later item.
+    if (1, 2) in cands:
+        assert "list_item" not in pair_features(rep, cands[(1, 2)], {}, {})
+
+
 def test_given_names_are_the_words_annotated_people_begin_with_more_often_than_other_names():
     from ingest.learn import given_names
 

@@ -261,7 +261,7 @@ def _title_around(tk: Tokens, start: int, end: int) -> list[str]:
 
 def entity_features(rep: Report, e: Entity) -> Features:
     """An entity's name form, what the rules and spaCy's NER made of it, and its contexts."""
-    f: Features = {f"rule_type={e.type}": 1.0, f"rule_kind={e.kind}": 1.0, "bias_ent": 1.0,
+    f: Features = {f"rule_type={e.type}": 1.0, f"rule_kind={e.kind}": 1.0,
                    f"candidate={e.attrs.get('candidate', 'rules')}": 1.0}
     words = _words(e.name)
     for word in words:
@@ -586,6 +586,37 @@ def _path(tk: Tokens, a: int, b: int) -> tuple[list[str], list[str]]:
     return steps, lemmas
 
 
+def _list_head(tk: Tokens, t: int) -> int:
+    """The first item of the list a token is a later item of (itself if none)."""
+    seen = {t}
+    while tk.dep[t] == "conj" and tk.head[t] not in seen:
+        t = tk.head[t]
+        seen.add(t)
+    return t
+
+
+def _list_item_features(tk: Tokens, ra: int, rb: int, tp: str) -> Features:
+    """A list's later items ("will visit France, Italy, Mexico and Colombia")
+    hang off its first by ``conj``: what the sentence says of the first it
+    says of them. So a pair with a later item also gets the path, the heads
+    and the dependencies its list's first item has, under the same names,
+    and a flag that it is a later item; two items of one list get nothing."""
+    la, lb = _list_head(tk, ra), _list_head(tk, rb)
+    if (la, lb) == (ra, rb) or la == lb:
+        return {}
+    f: Features = {"list_item": 1.0, f"list_item|{tp}": 1.0}
+    steps, lemmas = _path(tk, la, lb)
+    if len(steps) <= 6:
+        path = " ".join(steps)
+        f[f"path={path}"] = 1.0
+        f[f"path={path}|{' '.join(lemmas)}"] = 1.0
+    f[f"src_dep={tk.dep[la]}"] = 1.0
+    f[f"tgt_dep={tk.dep[lb]}"] = 1.0
+    f[f"src_head={tk.lemma[tk.head[la]]}|{tp}"] = 1.0
+    f[f"tgt_head={tk.lemma[tk.head[lb]]}|{tp}"] = 1.0
+    return f
+
+
 def pair_features(rep: Report, cand: PairCandidate, rule_types: dict[tuple[int, int], set[str]],
                   rule_here: dict[tuple[int, int, int], set[str]]) -> Features:
     a, b = rep.entities[cand.source], rep.entities[cand.target]
@@ -676,6 +707,7 @@ def _named_pair_features(rep: Report, cand: PairCandidate, a: Entity, b: Entity,
     for w in lemmas:
         f[f"plem={w}"] = 1.0
         f[f"plem={w}|{tp}"] = 1.0
+    f.update(_list_item_features(tk, ra, rb, tp))
     for w in layout.section(tk.idx[sa.start]):
         f[f"sec={w}|{tp}"] = 1.0
     for w in layout.column(tk.idx[sa.start]):
