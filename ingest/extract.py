@@ -69,9 +69,11 @@ class Extractor:
     def extract_many(self, docs: Iterable[Document], *, n_process: int = 1,
                      batch_size: int = 32) -> Iterator[Extraction]:
         """One ``nlp.pipe`` pass over all documents; results in input order."""
-        pairs = ((prepare_text(d.text), d) for d in docs)
-        for parsed, d in self.nlp.pipe(pairs, as_tuples=True, n_process=n_process, batch_size=batch_size):
-            yield self._extract(d, parsed.text, parsed)
+        # The prepared text rides along: spaCy's doc.text is rebuilt from every token on each read.
+        pairs = ((text, (text, d)) for text, d in ((prepare_text(d.text), d) for d in docs))
+        for parsed, (prepared, d) in self.nlp.pipe(pairs, as_tuples=True, n_process=n_process,
+                                                   batch_size=batch_size):
+            yield self._extract(d, prepared, parsed)
 
     def _extract(self, document: Document, prepared: str, parsed: Doc) -> Extraction:
         tokens = Tokens(parsed)  # the token attributes, read once for the rules, the tagger and the features
