@@ -16,6 +16,7 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from functools import lru_cache
 from typing import Any
@@ -210,6 +211,13 @@ def normalise_name(name: str) -> str:
     if s.startswith("the "):
         s = s[4:]
     return s
+
+
+def name_holds(name: str, forms: Iterable[str]) -> bool:
+    """Whether one of ``forms`` is named, as whole words, inside ``name``
+    (a place inside a body's name: "Port Authority of Vigo", "Tashkent Pharma Park")."""
+    words = f" {normalise_name(name)} "
+    return any(f" {form} " in words for form in {normalise_name(f) for f in forms} if form)
 
 
 def normalise_text(text: str) -> str:

@@ -80,6 +80,23 @@ def test_a_draft_that_does_not_fit_its_text_or_the_ontology_is_refused(change, m
         build(draft, TEXT, "fujitsu")
 
 
+def test_a_place_only_a_body_s_own_name_states_is_located_in_optionally():
+    """"Post and Telecommunication Bureau of Fujian Province": the name says
+    whose the bureau is; the shared corpus's gold never asks for its place."""
+    in_name = {"type": "LOCATED_IN", "source": "Post and Telecommunication Bureau of Fujian Province",
+               "target": "Fujian Province", "evidence": ["Telecommunication Bureau of Fujian Province"]}
+    draft = _draft()
+    draft["relations"].append(in_name)
+    with pytest.raises(AnnotationError, match="named inside the name itself: mark it optional"):
+        build(draft, TEXT, "fujitsu")
+    draft["relations"][-1] = {**in_name, "optional": True}
+    assert build(draft, TEXT, "fujitsu")["relations"][-1]["optional"] is True
+    # A place the name does not hold is stated by the text: required as ever.
+    draft["relations"][-1] = {"type": "LOCATED_IN", "source": "Fujitsu Ltd", "target": "Fujian Province",
+                              "evidence": ["Fujitsu Ltd said it signed"]}
+    assert not build(draft, TEXT, "fujitsu")["relations"][-1].get("optional")
+
+
 def test_a_stored_annotation_whose_text_changed_is_refused(tmp_path: Path):
     (tmp_path / "fujitsu.txt").write_text(TEXT, encoding="utf-8")
     path = tmp_path / "fujitsu.ann.json"

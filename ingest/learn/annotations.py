@@ -28,7 +28,18 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from graph.ontology import ENTITY_TYPES, ORG_KINDS, PLACE_KINDS, RELATION_TYPES, SECTOR
+from graph.model import name_holds
+from graph.ontology import (
+    ENTITY_TYPES,
+    EVENT,
+    LOCATED_IN,
+    ORG_KINDS,
+    ORGANIZATION,
+    PLACE,
+    PLACE_KINDS,
+    RELATION_TYPES,
+    SECTOR,
+)
 
 ROOT = Path(__file__).resolve().parents[2]
 ANNOTATIONS = ROOT / "annotations"
@@ -140,7 +151,16 @@ def _check_entity(e: dict[str, Any], where: str) -> None:
         raise AnnotationError(f"{where}: aliases must be a list")
 
 
-def _check_relation(r: dict[str, Any], types: dict[str, str], where: str) -> None:
+def located_by_own_name(source: dict[str, Any], target: dict[str, Any]) -> bool:
+    """Whether a body's or event's name itself names the place ("Lagos
+    Chamber of Commerce", "Embassy of Portugal in Luanda"): a LOCATED_IN
+    only the name states is optional (GUIDE.md, "A place inside a name")."""
+    return (source["type"] in (ORGANIZATION, EVENT) and target["type"] == PLACE
+            and name_holds(source["name"], [target["name"], *target.get("aliases", [])]))
+
+
+def _check_relation(r: dict[str, Any], entities: dict[str, dict[str, Any]], where: str) -> None:
+    types = {name: e["type"] for name, e in entities.items()}
     extra = set(r) - RELATION_KEYS
     if extra:
         raise AnnotationError(f"{where}: unknown keys {sorted(extra)}")
@@ -161,17 +181,21 @@ def _check_relation(r: dict[str, Any], types: dict[str, str], where: str) -> Non
             if not rel.allows(types[a], types[b]):
                 raise AnnotationError(f"{where}: {rel.name} cannot go from a {types[a]} ({a!r}) "
                                       f"to a {types[b]} ({b!r}); see ONTOLOGY.md")
+    if rel.name == LOCATED_IN and not r.get("optional") and all(
+            located_by_own_name(entities[a], entities[b]) for a in parties(r["source"]) for b in parties(r["target"])):
+        raise AnnotationError(f"{where}: the place is named inside the name itself: mark it optional "
+                              f"(GUIDE.md, \"A place inside a name\")")
 
 
 def build(draft: dict[str, Any], text: str, doc: str) -> dict[str, Any]:
     """The stored annotation of a draft: offsets in place of quotes, checked against the text."""
     entities = [dict(e) for e in draft.get("entities", [])]
-    names: dict[str, str] = {}
+    names: dict[str, dict[str, Any]] = {}
     for n, e in enumerate(entities):
         _check_entity(e, f"entity {n + 1} ({e.get('name')!r})")
         if e["name"] in names:
             raise AnnotationError(f"entity {e['name']!r} is listed twice: one entry per real thing")
-        names[e["name"]] = e["type"]
+        names[e["name"]] = e
     mentions = find_mentions(text, entities)
     for e, found in zip(entities, mentions, strict=True):
         if not found and e["type"] != SECTOR:
@@ -234,7 +258,7 @@ def load(path: Path) -> Annotation:
     names = {}
     for n, e in enumerate(data["entities"]):
         _check_entity(e, f"{path} entity {n + 1}")
-        names[e["name"]] = e["type"]
+        names[e["name"]] = e
         for s, t in e.get("mentions", []):
             if not (0 <= s < t <= len(text)):
                 raise AnnotationError(f"{path}: mention {s}-{t} of {e['name']!r} is outside the text")

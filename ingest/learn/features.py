@@ -34,7 +34,7 @@ import numpy as np
 from spacy.tokens import Doc, Span
 
 from graph.gazetteer import country_code
-from graph.model import normalise_name
+from graph.model import name_holds
 from graph.ontology import EVENT, MISSION, ORGANIZATION, PLACE, RELATION_TYPES
 from ingest.learn.anaphora import references, repeated_names
 from ingest.learn.given_names import feature as given_feature
@@ -417,10 +417,7 @@ def pair_candidates(rep: Report, kept: set[int] | None = None) -> Iterator[PairC
 def place_in_name(a: Entity, b: Entity) -> bool:
     """Whether place ``b`` is named inside the name of body or event ``a``
     ("Port Authority of Vigo", "Tashkent Pharma Park")."""
-    if b.type != PLACE or a.type not in (ORGANIZATION, EVENT):
-        return False
-    words = f" {normalise_name(a.name)} "
-    return any(f" {form} " in words for form in {normalise_name(f) for f in [b.name, *b.aliases]} if form)
+    return b.type == PLACE and a.type in (ORGANIZATION, EVENT) and name_holds(a.name, [b.name, *b.aliases])
 
 
 def _nearest_pairs(rep: Report, pairs: list[tuple[tuple[int, Span], tuple[int, Span]]], sent: tuple[int, int],
