@@ -602,16 +602,26 @@ def _list_item_features(tk: Tokens, ra: int, rb: int, tp: str) -> Features:
     if (la, lb) == (ra, rb) or la == lb:
         return {}
     f: Features = {"list_item": 1.0, f"list_item|{tp}": 1.0}
-    steps, lemmas = _path(tk, la, lb)
+    f.update(_path_features(tk, la, lb)[0])
+    f.update(_end_features(tk, la, lb, tp))
+    return f
+
+
+def _path_features(tk: Tokens, a: int, b: int) -> tuple[Features, list[str], list[str]]:
+    """The dependency path between two tokens as features (a short one only), and its steps and lemmas."""
+    steps, lemmas = _path(tk, a, b)
+    f: Features = {}
     if len(steps) <= 6:
         path = " ".join(steps)
         f[f"path={path}"] = 1.0
         f[f"path={path}|{' '.join(lemmas)}"] = 1.0
-    f[f"src_dep={tk.dep[la]}"] = 1.0
-    f[f"tgt_dep={tk.dep[lb]}"] = 1.0
-    f[f"src_head={tk.lemma[tk.head[la]]}|{tp}"] = 1.0
-    f[f"tgt_head={tk.lemma[tk.head[lb]]}|{tp}"] = 1.0
-    return f
+    return f, steps, lemmas
+
+
+def _end_features(tk: Tokens, a: int, b: int, tp: str) -> Features:
+    """How each end hangs in its sentence: its dependency and the word it hangs from."""
+    return {f"src_dep={tk.dep[a]}": 1.0, f"tgt_dep={tk.dep[b]}": 1.0,
+            f"src_head={tk.lemma[tk.head[a]]}|{tp}": 1.0, f"tgt_head={tk.lemma[tk.head[b]]}|{tp}": 1.0}
 
 
 def pair_features(rep: Report, cand: PairCandidate, rule_types: dict[tuple[int, int], set[str]],
@@ -695,11 +705,8 @@ def _named_pair_features(rep: Report, cand: PairCandidate, a: Entity, b: Entity,
             f[f"bws={' '.join(tk.lower[i] for i in between)}"] = 1.0
     elif len(between) == 0:
         f["adjacent"] = 1.0
-    steps, lemmas = _path(tk, ra, rb)
-    if len(steps) <= 6:
-        path = " ".join(steps)
-        f[f"path={path}"] = 1.0
-        f[f"path={path}|{' '.join(lemmas)}"] = 1.0
+    path_features, steps, lemmas = _path_features(tk, ra, rb)
+    f.update(path_features)
     f[f"pathlen={_bucket(len(steps), (1, 2, 3, 4, 6))}"] = 1.0
     for w in lemmas:
         f[f"plem={w}"] = 1.0
@@ -711,10 +718,7 @@ def _named_pair_features(rep: Report, cand: PairCandidate, a: Entity, b: Entity,
         f[f"src_col={w}|{tp}"] = 1.0
     for w in layout.column(tk.idx[sb.start]):
         f[f"tgt_col={w}|{tp}"] = 1.0
-    f[f"src_dep={tk.dep[ra]}"] = 1.0
-    f[f"tgt_dep={tk.dep[rb]}"] = 1.0
-    f[f"src_head={tk.lemma[tk.head[ra]]}|{tp}"] = 1.0
-    f[f"tgt_head={tk.lemma[tk.head[rb]]}|{tp}"] = 1.0
+    f.update(_end_features(tk, ra, rb, tp))
     if sa.start > 0:
         f[f"src_prev={tk.lower[sa.start - 1]}"] = 1.0
     if sb.start > 0:
