@@ -21,7 +21,7 @@ from dataclasses import asdict, dataclass, field
 from functools import lru_cache
 from typing import Any
 
-from graph.ontology import SYMMETRIC_RELATIONS
+from graph.ontology import EVENT, ORGANIZATION, PLACE, SYMMETRIC_RELATIONS
 
 
 @dataclass(slots=True)
@@ -213,11 +213,15 @@ def normalise_name(name: str) -> str:
     return s
 
 
-def name_holds(name: str, forms: Iterable[str]) -> bool:
-    """Whether one of ``forms`` is named, as whole words, inside ``name``
-    (a place inside a body's name: "Port Authority of Vigo", "Tashkent Pharma Park")."""
-    words = f" {normalise_name(name)} "
-    return any(f" {form} " in words for form in {normalise_name(f) for f in forms} if form)
+def place_in_own_name(source_type: str, source_name: str, target_type: str, target_forms: Iterable[str]) -> bool:
+    """Whether a body's or event's own name names the place (one of its
+    forms, as whole words): "Port Authority of Vigo", "Tashkent Pharma Park".
+    The relation model reads it as a feature; the annotations make such a
+    LOCATED_IN optional (annotations/GUIDE.md, "A place inside a name")."""
+    if target_type != PLACE or source_type not in (ORGANIZATION, EVENT):
+        return False
+    words = f" {normalise_name(source_name)} "
+    return any(f" {form} " in words for form in {normalise_name(f) for f in target_forms} if form)
 
 
 def normalise_text(text: str) -> str:

@@ -28,14 +28,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from graph.model import name_holds
+from graph.model import place_in_own_name
 from graph.ontology import (
     ENTITY_TYPES,
-    EVENT,
     LOCATED_IN,
     ORG_KINDS,
-    ORGANIZATION,
-    PLACE,
     PLACE_KINDS,
     RELATION_TYPES,
     SECTOR,
@@ -151,16 +148,12 @@ def _check_entity(e: dict[str, Any], where: str) -> None:
         raise AnnotationError(f"{where}: aliases must be a list")
 
 
-def located_by_own_name(source: dict[str, Any], target: dict[str, Any]) -> bool:
-    """Whether a body's or event's name itself names the place ("Lagos
-    Chamber of Commerce", "Embassy of Portugal in Luanda"): a LOCATED_IN
-    only the name states is optional (GUIDE.md, "A place inside a name")."""
-    return (source["type"] in (ORGANIZATION, EVENT) and target["type"] == PLACE
-            and name_holds(source["name"], [target["name"], *target.get("aliases", [])]))
+def _located_by_own_name(source: dict[str, Any], target: dict[str, Any]) -> bool:
+    return place_in_own_name(source["type"], source["name"], target["type"],
+                             [target["name"], *target.get("aliases", [])])
 
 
 def _check_relation(r: dict[str, Any], entities: dict[str, dict[str, Any]], where: str) -> None:
-    types = {name: e["type"] for name, e in entities.items()}
     extra = set(r) - RELATION_KEYS
     if extra:
         raise AnnotationError(f"{where}: unknown keys {sorted(extra)}")
@@ -169,20 +162,21 @@ def _check_relation(r: dict[str, Any], entities: dict[str, dict[str, Any]], wher
         raise AnnotationError(f"{where}: relation type {r.get('type')!r} is not in the ontology")
     for side in ("source", "target"):
         for n in parties(r.get(side, [])):
-            if n not in types:
+            if n not in entities:
                 raise AnnotationError(f"{where}: {side} {n!r} is not the name of an entity")
         if not parties(r.get(side, [])):
             raise AnnotationError(f"{where}: no {side}")
     for ref in ("agreement", "event"):
-        if ref in r and r[ref] not in types:
+        if ref in r and r[ref] not in entities:
             raise AnnotationError(f"{where}: {ref} {r[ref]!r} is not the name of an entity")
     for a in parties(r["source"]):
         for b in parties(r["target"]):
-            if not rel.allows(types[a], types[b]):
-                raise AnnotationError(f"{where}: {rel.name} cannot go from a {types[a]} ({a!r}) "
-                                      f"to a {types[b]} ({b!r}); see ONTOLOGY.md")
+            ta, tb = entities[a]["type"], entities[b]["type"]
+            if not rel.allows(ta, tb):
+                raise AnnotationError(f"{where}: {rel.name} cannot go from a {ta} ({a!r}) "
+                                      f"to a {tb} ({b!r}); see ONTOLOGY.md")
     if rel.name == LOCATED_IN and not r.get("optional") and all(
-            located_by_own_name(entities[a], entities[b]) for a in parties(r["source"]) for b in parties(r["target"])):
+            _located_by_own_name(entities[a], entities[b]) for a in parties(r["source"]) for b in parties(r["target"])):
         raise AnnotationError(f"{where}: the place is named inside the name itself: mark it optional "
                               f"(GUIDE.md, \"A place inside a name\")")
 

@@ -34,8 +34,8 @@ import numpy as np
 from spacy.tokens import Doc, Span
 
 from graph.gazetteer import country_code
-from graph.model import name_holds
-from graph.ontology import EVENT, MISSION, ORGANIZATION, PLACE, RELATION_TYPES
+from graph.model import place_in_own_name
+from graph.ontology import EVENT, MISSION, ORGANIZATION, RELATION_TYPES
 from ingest.learn.anaphora import references, repeated_names
 from ingest.learn.given_names import feature as given_feature
 from ingest.learn.layout import Layout
@@ -414,12 +414,6 @@ def pair_candidates(rep: Report, kept: set[int] | None = None) -> Iterator[PairC
             yield PairCandidate(a, b, fd.sentence, None, None)
 
 
-def place_in_name(a: Entity, b: Entity) -> bool:
-    """Whether place ``b`` is named inside the name of body or event ``a``
-    ("Port Authority of Vigo", "Tashkent Pharma Park")."""
-    return b.type == PLACE and a.type in (ORGANIZATION, EVENT) and name_holds(a.name, [b.name, *b.aliases])
-
-
 def _nearest_pairs(rep: Report, pairs: list[tuple[tuple[int, Span], tuple[int, Span]]], sent: tuple[int, int],
                    seen: set[tuple[int, int, int]]) -> list[PairCandidate]:
     """Of these ordered (entity, span) pairs in one sentence, one candidate per
@@ -585,10 +579,8 @@ def _path(tk: Tokens, a: int, b: int) -> tuple[list[str], list[str]]:
 
 def _list_head(tk: Tokens, t: int) -> int:
     """The first item of the list a token is a later item of (itself if none)."""
-    seen = {t}
-    while tk.dep[t] == "conj" and tk.head[t] not in seen:
+    while tk.dep[t] == "conj" and tk.head[t] != t:
         t = tk.head[t]
-        seen.add(t)
     return t
 
 
@@ -668,7 +660,7 @@ def _named_pair_features(rep: Report, cand: PairCandidate, a: Entity, b: Entity,
         agree = "same" if a.country == b.country else "differ"
         f[f"country_{agree}"] = 1.0
         f[f"country_{agree}|{tp}"] = 1.0
-    if place_in_name(a, b):
+    if place_in_own_name(a.type, a.name, b.type, [b.name, *b.aliases]):
         f["place_in_name"] = 1.0
         f[f"place_in_name|{a.kind or a.type}"] = 1.0
     if rep.in_dateline(a):
