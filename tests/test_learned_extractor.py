@@ -97,6 +97,34 @@ def test_a_place_only_a_body_s_own_name_states_is_located_in_optionally():
     assert not build(draft, TEXT, "fujitsu")["relations"][-1].get("optional")
 
 
+def test_two_sectors_of_one_division_are_read_as_one_as_the_scorer_matches_them():
+    """The scorer takes a Sector for the first annotated one of its ISIC
+    division: "dairy products" beside "meat processing" (both 10) could
+    never be matched, and a pair stating it would be taught as stating nothing."""
+    entities = [{"name": "Gippsland Dairy", "type": "Organization", "kind": "company", "mentions": [[0, 15]]},
+                {"name": "meat processing", "type": "Sector", "code": "10", "mentions": [[30, 45]]},
+                {"name": "dairy products", "type": "Sector", "code": "10", "aliases": ["cheese"],
+                 "mentions": [[20, 28]]},
+                {"name": "wine production", "type": "Sector", "code": "11"}]
+    relations = [{"type": "IN_SECTOR", "source": "Gippsland Dairy", "target": "dairy products", "evidence": [[0, 28]]},
+                 {"type": "IN_SECTOR", "source": "Gippsland Dairy", "target": "meat processing", "optional": True,
+                  "evidence": [[0, 45]]},
+                 {"type": "IN_SECTOR", "source": "Gippsland Dairy", "target": ["wine production", "dairy products"],
+                  "evidence": [[50, 60]]}]
+    ents, rels = ann_mod.one_sector_per_division(entities, relations)
+    sectors = [e for e in ents if e["type"] == "Sector"]
+    assert [(e["name"], e.get("aliases")) for e in sectors] == [
+        ("meat processing", ["dairy products", "cheese"]), ("wine production", None)]
+    assert sectors[0]["mentions"] == [[20, 28], [30, 45]]
+    # One relation per pair, required because one of those it stands for was.
+    assert rels == [
+        {"type": "IN_SECTOR", "source": "Gippsland Dairy", "target": "meat processing",
+         "evidence": [[0, 28], [0, 45]]},
+        {"type": "IN_SECTOR", "source": "Gippsland Dairy", "target": ["wine production", "meat processing"],
+         "evidence": [[50, 60]]}]
+    assert entities[1].get("aliases") is None  # what it was given is left as it was
+
+
 def test_a_stored_annotation_whose_text_changed_is_refused(tmp_path: Path):
     (tmp_path / "fujitsu.txt").write_text(TEXT, encoding="utf-8")
     path = tmp_path / "fujitsu.ann.json"

@@ -261,7 +261,61 @@ def load(path: Path) -> Annotation:
         for s, t in r.get("evidence", []):
             if not (0 <= s < t <= len(text)):
                 raise AnnotationError(f"{path}: evidence {s}-{t} is outside the text")
-    return Annotation(data["doc"], text, data["entities"], data["relations"], data.get("ignore", []), path)
+    entities, relations = one_sector_per_division(data["entities"], data["relations"])
+    return Annotation(data["doc"], text, entities, relations, data.get("ignore", []), path)
+
+
+def one_sector_per_division(entities: list[dict[str, Any]], relations: list[dict[str, Any]]
+                            ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """The annotation with one Sector per ISIC division, as the scorer reads
+    sectors: it matches a Sector by its code, to the first annotated Sector
+    of that division, so a second one ("dairy products" beside "meat
+    processing", both 10) could never be matched, and a pair that states it
+    would be taught as stating nothing. The first keeps its name; the
+    others' names become its aliases, their mentions its mentions, and the
+    relations that name them name it (one relation per pair, required if
+    any of those it stands for is)."""
+    first: dict[str, dict[str, Any]] = {}
+    renamed: dict[str, str] = {}
+    out_entities: list[dict[str, Any]] = []
+    for e in entities:
+        if e["type"] != SECTOR:
+            out_entities.append(e)
+            continue
+        code = str(e["code"])[:2]
+        keep = first.get(code)
+        if keep is None:
+            first[code] = keep = dict(e)
+            out_entities.append(keep)
+            continue
+        renamed[e["name"]] = keep["name"]
+        aliases = [*keep.get("aliases", []), e["name"], *e.get("aliases", [])]
+        keep["aliases"] = [a for n, a in enumerate(aliases) if a != keep["name"] and a not in aliases[:n]]
+        if "mentions" in keep or "mentions" in e:
+            keep["mentions"] = sorted(map(list, {tuple(m) for m in [*keep.get("mentions", []), *e.get("mentions", [])]}))
+        if not e.get("optional"):
+            keep.pop("optional", None)
+    if not renamed:
+        return entities, relations
+
+    def side(x: str | list[str]) -> str | list[str]:
+        names = list(dict.fromkeys(renamed.get(n, n) for n in parties(x)))
+        return names[0] if len(names) == 1 else names
+
+    merged: dict[tuple[Any, ...], dict[str, Any]] = {}
+    for r in relations:
+        r = {**r, "source": side(r["source"]), "target": side(r["target"])}
+        key = (r["type"], tuple(parties(r["source"])), tuple(parties(r["target"])))
+        same = merged.get(key)
+        if same is None:
+            merged[key] = r
+            continue
+        if "evidence" in same or "evidence" in r:
+            same["evidence"] = [*same.get("evidence", []), *(s for s in r.get("evidence", [])
+                                                           if s not in same.get("evidence", []))]
+        if not r.get("optional"):
+            same.pop("optional", None)
+    return out_entities, list(merged.values())
 
 
 def load_all(root: Path = ANNOTATIONS, *, include_second: bool = False) -> list[Annotation]:
