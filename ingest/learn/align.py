@@ -45,6 +45,15 @@ class Alignment:
         self.misfit: set[int] = set()  # overlaps an annotated name, but too little of it to be it
         # The older test sets name no evidence sentences.
         self.has_evidence = any(r.get("evidence") for r in ann.relations)
+        # (source name, target name) -> the relations stating that pair, a
+        # symmetric one both ways: looked up for every candidate pair.
+        self._relations_between: dict[tuple[str, str], list[dict[str, Any]]] = {}
+        for r in ann.relations:
+            ends = {(a, b) for a in parties(r["source"]) for b in parties(r["target"])}
+            if r["type"] in SYMMETRIC_RELATIONS:
+                ends |= {(b, a) for a, b in ends}
+            for end in ends:
+                self._relations_between.setdefault(end, []).append(r)
         forms: dict[str, dict[str, Any]] = {}
         for g in ann.entities:
             for form in [g["name"], *g.get("aliases", [])]:
@@ -113,12 +122,7 @@ class Alignment:
         s0, s1 = cand.sentence
         required: set[str] = set()
         optional: set[str] = set()
-        for r in self.ann.relations:
-            src, tgt = set(parties(r["source"])), set(parties(r["target"]))
-            forward = ga["name"] in src and gb["name"] in tgt
-            backward = r["type"] in SYMMETRIC_RELATIONS and gb["name"] in src and ga["name"] in tgt
-            if not (forward or backward):
-                continue
+        for r in self._relations_between.get((ga["name"], gb["name"]), ()):
             evidence = r.get("evidence")
             if evidence and not any(s < s1 and s0 < t for s, t in evidence):
                 continue
