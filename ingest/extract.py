@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import sys
 from collections.abc import Iterable, Iterator
 from pathlib import Path
@@ -29,8 +30,9 @@ from graph.model import (
     Extraction,
     Span,
     document_id,
+    normalise_name,
 )
-from graph.ontology import SYMMETRIC_RELATIONS
+from graph.ontology import MISSION, SYMMETRIC_RELATIONS
 from graph.resolve import ENTITY_REF_ATTRS
 from ingest.agreements import find_agreements
 from ingest.dates import document_date, parse_date
@@ -125,6 +127,29 @@ def _dateline_country(info: dict[str, Any]) -> str | None:
     return parts[1] if len(parts) == 3 else None
 
 
+# "a"/"an" just before a name: how a report introduces a delegation.
+_INDEFINITE_BEFORE = re.compile(r"(?:^|(?<=\W))(an?)[ \t]+$", re.IGNORECASE)
+
+
+def article_forms(text: str, spans: list[tuple[int, int]], forms: list[str]) -> list[str]:
+    """A delegation's names as the report introduces them, article and all
+    ("a visiting Ghanaian delegation", "A fintech mission to Singapore"):
+    the shared corpus names a delegation so, and a reader searching the
+    report's words finds it. ``spans``: its mentions that name it ("a
+    delegation" names nothing); only forms not already there (normalised)."""
+    seen = {normalise_name(f) for f in forms}
+    out = []
+    for s, t in spans:
+        before = _INDEFINITE_BEFORE.search(text, max(0, s - 4), s)
+        if before is None:
+            continue
+        form = text[before.start(1):t]
+        if normalise_name(form) not in seen:
+            seen.add(normalise_name(form))
+            out.append(form)
+    return out
+
+
 def _assemble(document: Document, entities: list[Entity], found: list[Found], doc_date: str | None,
               info: dict[str, Any], version: str) -> Extraction:
     text = document.text
@@ -136,8 +161,12 @@ def _assemble(document: Document, entities: list[Entity], found: list[Found], do
         attrs = {k: v for k, v in e.attrs.items() if k in ("title", "code", "start", "end", "value",
                                                            "currency", "date", "origin", "country_reason")}
         spans = sorted({(m.start, m.end) for m in e.mentions})
+        aliases = list(e.aliases)
+        if e.type == MISSION:
+            named = sorted({(m.start, m.end) for m in e.mentions if not m.generic})
+            aliases += article_forms(text, named, [e.name, *aliases])
         out_entities.append(ExtractedEntity(
-            id=local[old], type=e.type, name=e.name, aliases=list(e.aliases), kind=e.kind,
+            id=local[old], type=e.type, name=e.name, aliases=aliases, kind=e.kind,
             country=e.country, attrs=attrs, mentions=[Span(s, t, text[s:t]) for s, t in spans],
         ))
     dateline = parse_date(info["dateline_date"], doc_date) if info.get("dateline_date") else None

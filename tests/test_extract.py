@@ -95,6 +95,18 @@ def test_aliases_join_one_entity_with_the_fullest_name(seed: dict[str, Any]) -> 
     assert len(names) == len(set(names))
 
 
+def test_a_delegation_introduced_with_a_or_an_keeps_that_form_as_an_alias(extractor: Extractor) -> None:
+    """The shared corpus names a delegation as the report introduces it ("a
+    visiting Ghanaian delegation"); a word ending in "a" is no article."""
+    text = ("ACCRA, May 4 - A visiting Ghanaian delegation met the Ministry of Trade of Nigeria in Lagos.\n\n"
+            "The Panama delegation also attended.")
+    out = _contract(extractor, text)
+    forms = {f for e in out["entities"] if e["type"] == "Mission" for f in [e["name"], *e["aliases"]]}
+    assert "A visiting Ghanaian delegation" in forms
+    # Only a form the text writes with its article: none for "The Panama delegation".
+    assert [f for f in forms if f.lower().startswith(("a ", "an "))] == ["A visiting Ghanaian delegation"]
+
+
 def test_evidence_spans_point_at_the_text_that_states_them(extractor: Extractor, corpus_dir: Path) -> None:
     text = (corpus_dir / SEED).read_text(encoding="utf-8")
     out = _contract(extractor, text)
