@@ -398,6 +398,14 @@ def test_a_companys_legal_form_after_its_mention_becomes_part_of_its_name():
     assert denim.name == "Anatolia Denim Ltd. Şti."
     assert polar.name == "Polar Pack"  # "as" in lower case is a word, not the Norwegian form
     assert nordic.name == "Nordic Pack AS"
+    # A mention that stops at "Pvt", before its full stop and "Ltd.", takes both.
+    # One that stops at "Pvt" at the end of a sentence keeps its name.
+    text = "Mumbai-based Konkan Beverages Pvt. Ltd. agreed a deal with Acme Pvt. The talks went on."
+    konkan = _entity(0, "Organization", "Konkan Beverages Pvt", text)
+    acme = _entity(1, "Organization", "Acme Pvt", text)
+    extend_legal_forms(text, [konkan, acme])
+    assert konkan.name == "Konkan Beverages Pvt. Ltd." and konkan.aliases == ["Konkan Beverages Pvt"]
+    assert acme.name == "Acme Pvt"
 
 
 def test_a_ministry_cut_inside_its_list_of_portfolios_takes_the_rest_of_the_list():

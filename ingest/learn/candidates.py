@@ -406,9 +406,18 @@ def extend_legal_forms(text: str, entities: list[Entity]) -> None:
         if e.type != ORGANIZATION:
             continue
         for m in e.mentions:
-            tail = LEGAL_FORM_TAIL.match(text, m.end)
+            end = m.end
+            # "Konkan Beverages Pvt" before ". Ltd.": the full stop is the abbreviation's.
+            if text[end:end + 1] == "." and _ends_in_legal_form(m.text):
+                end += 1
+            tail = LEGAL_FORM_TAIL.match(text, end)
             if tail is not None:
                 _extend(text, e, m, tail.end())
+
+
+def _ends_in_legal_form(name: str) -> bool:
+    words = name.split()
+    return len(words) >= 2 and LEGAL_FORM_TAIL.fullmatch(" " + words[-1]) is not None
 
 
 def _extend(text: str, e: Entity, m: Mention, end: int) -> None:
