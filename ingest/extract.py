@@ -144,8 +144,9 @@ def article_forms(text: str, spans: list[tuple[int, int]], forms: list[str]) -> 
         if before is None:
             continue
         form = text[before.start(1):t]
-        if normalise_name(form) not in seen:
-            seen.add(normalise_name(form))
+        key = normalise_name(form)
+        if key not in seen:
+            seen.add(key)
             out.append(form)
     return out
 
