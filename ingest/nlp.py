@@ -13,6 +13,7 @@ from __future__ import annotations
 import importlib.util
 import os
 import re
+import unicodedata
 from typing import Any
 
 import spacy
@@ -101,36 +102,56 @@ def is_caps_line(line: str) -> bool:
     return len(letters) >= 4 and all(c.isupper() for c in letters)
 
 
-def _hard_wrapped(lines: list[str]) -> bool:
-    body = [ln for ln in lines if ln.strip()]
-    if len(body) < 3:
+# Lines this long or shorter can be a wrapped text's lines (terminals, mail
+# and newswire wrap at 60-100 columns).
+_WRAP_COLUMNS = 100
+# "Date: 2 May", "Led by: ...": a line that is a field of its own.
+_FIELD_LINE = re.compile(r"[A-Z][\w .'/-]{0,25}:(?:\s|$)")
+# ... unless it is someone speaking ("Subroto said: ...").
+_SPEECH = re.compile(r"\b(?:said|says|stated|added|told|asked)\s*:")
+
+
+def wrap_width(lines: list[str]) -> int | None:
+    """The column a hard-wrapped text wraps at, or None if it is not wrapped:
+    nine lines in ten fit ``_WRAP_COLUMNS``."""
+    lengths = sorted(len(ln.rstrip()) for ln in lines if ln.strip())
+    if len(lengths) < 3 or lengths[int(len(lengths) * 0.9) - 1] > _WRAP_COLUMNS:
+        return None
+    fitting = [n for n in lengths if n <= _WRAP_COLUMNS]
+    return fitting[int(len(fitting) * 0.95) - 1]
+
+
+def _wrapped_break(line: str, nxt: str, width: int) -> bool:
+    """Whether the break between two lines of a wrapped text only wraps a paragraph."""
+    if (line.strip() == "" or nxt.strip() == "" or nxt[:1].isspace() or is_caps_line(line)
+            # A list stays a list: "included:" and bullet lines keep their breaks.
+            or line.rstrip().endswith(":") or _BULLET.match(nxt)
+            # ... and so do table rows, "Date: ..." fields and "✅ ..." items.
+            or _TABLE_ROW.match(line) or _TABLE_ROW.match(nxt)
+            or unicodedata.category(nxt[0]) == "So"):
         return False
-    lengths = sorted(len(ln) for ln in body)
-    # Wrapped text: nine lines in ten fit a terminal.
-    return lengths[int(len(lengths) * 0.9) - 1] <= 80
+    field = _FIELD_LINE.match(nxt)
+    if field and not _SPEECH.search(field.group(0)):
+        return False
+    # A wrapped line was full: its next word would not have fitted. A short
+    # line ("Conclusion", "Key figures") ends a heading or a paragraph,
+    # unless the next line goes on in lower case.
+    first_word = nxt.split(maxsplit=1)[0]
+    return len(line.rstrip()) + 1 + len(first_word) > 0.6 * width or nxt[:1].islower()
 
 
 def prepare_text(text: str) -> str:
     """Same-length text for spaCy: wrapped line breaks become spaces; blank
-    lines, indented paragraph starts and headline breaks stay."""
+    lines, indented paragraph starts, headings, tables and fields keep theirs."""
     lines = text.split("\n")
-    if not _hard_wrapped(lines):
+    width = wrap_width(lines)
+    if width is None:
         return text
     out = list(text)
     pos = 0
     for i, line in enumerate(lines[:-1]):
         pos += len(line)
-        nxt = lines[i + 1]
-        joins = (
-            line.strip() != ""
-            and nxt.strip() != ""
-            and not nxt[:1].isspace()
-            and not is_caps_line(line)
-            # A list stays a list: "included:" and bullet lines keep their breaks.
-            and not line.rstrip().endswith(":")
-            and not _BULLET.match(nxt)
-        )
-        if joins:
+        if _wrapped_break(line, lines[i + 1], width):
             out[pos] = " "
         pos += 1
     return "".join(out)
