@@ -125,6 +125,21 @@ def test_two_sectors_of_one_division_are_read_as_one_as_the_scorer_matches_them(
     assert entities[1].get("aliases") is None  # what it was given is left as it was
 
 
+def test_the_dev_gold_sets_are_trained_on_with_one_sector_per_division(tmp_path: Path):
+    from ingest.learn import train as T
+
+    (tmp_path / "gold2").mkdir()
+    (tmp_path / "gold2" / "dairy.txt").write_text("Gippsland Dairy makes cheese and sausages.", encoding="utf-8")
+    gold = {"entities": [{"name": "Gippsland Dairy", "type": "Organization", "kind": "company"},
+                         {"name": "cheese", "type": "Sector", "code": "10"},
+                         {"name": "sausages", "type": "Sector", "code": "10"}],
+            "relations": [{"type": "IN_SECTOR", "source": "Gippsland Dairy", "target": "sausages"}]}
+    (tmp_path / "gold2" / "dairy.gold.json").write_text(json.dumps(gold), encoding="utf-8")
+    [ann] = T.dev_set_annotations(tmp_path)
+    assert [(e["name"], e.get("aliases")) for e in ann.entities if e["type"] == "Sector"] == [("cheese", ["sausages"])]
+    assert ann.relations == [{"type": "IN_SECTOR", "source": "Gippsland Dairy", "target": "cheese"}]
+
+
 def test_a_stored_annotation_whose_text_changed_is_refused(tmp_path: Path):
     (tmp_path / "fujitsu.txt").write_text(TEXT, encoding="utf-8")
     path = tmp_path / "fujitsu.ann.json"

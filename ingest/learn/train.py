@@ -62,7 +62,16 @@ from ingest.learn import (
     span_model,
 )
 from ingest.learn.align import NONE, Alignment
-from ingest.learn.annotations import HELD, ROOT, Annotation, find_mentions, gold_view, load, load_all
+from ingest.learn.annotations import (
+    HELD,
+    ROOT,
+    Annotation,
+    find_mentions,
+    gold_view,
+    load,
+    load_all,
+    one_sector_per_division,
+)
 from ingest.learn.candidates import add_candidates, merge_short_forms
 from ingest.learn.features import Features, Report
 from ingest.learn.refine import FILES, MODELS_DIR, Models
@@ -115,8 +124,9 @@ def dev_set_annotations(root: Path = ROOT / "tests") -> list[Annotation]:
             ents = [dict(e) for e in gold["entities"]]
             for e, spans in zip(ents, find_mentions(text, ents), strict=True):
                 e["mentions"] = [list(s) for s in spans]
-            out.append(Annotation(f"{name}/{gpath.stem}", text, ents, gold["relations"],
-                                  gold.get("ignore", []), gpath))
+            # Read as every annotation is (``annotations.load``): one Sector per division.
+            ents, relations = one_sector_per_division(ents, gold["relations"])
+            out.append(Annotation(f"{name}/{gpath.stem}", text, ents, relations, gold.get("ignore", []), gpath))
     return out
 
 
