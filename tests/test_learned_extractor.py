@@ -423,6 +423,61 @@ def test_a_companys_legal_form_after_its_mention_becomes_part_of_its_name():
     assert acme.name == "Acme Pvt"
 
 
+def test_a_rule_mention_inside_a_longer_name_the_tagger_found_takes_that_name():
+    from ingest.learn.candidates import take_tagged_names
+
+    text = ("Seongsan Precision Gear Co., Ltd. and the Embassy of Canada in Riyadh met Pampanga Fine Foods and "
+            "Manila Mart Ltd. The Polish Chamber of Commerce visited Hanoi; the Belarusian Chamber of Commerce "
+            "in Astana wrote. MATRADE opened MATRADE Lagos.")
+
+    def span(name: str, after: int = 0) -> tuple[int, int]:
+        at = text.index(name, after)
+        return at, at + len(name)
+
+    gear = _entity(0, "Organization", "Gear Co., Ltd.", text)
+    embassy = _entity(1, "Organization", "Embassy of Canada", text)
+    pampanga = _entity(2, "Organization", "Pampanga Fine Foods", text)
+    manila = _entity(3, "Organization", "Manila Mart Ltd", text)
+    polish = _entity(4, "Organization", "Polish Chamber of Commerce", text)
+    belarus = _entity(5, "Organization", "Belarusian Chamber of Commerce", text)
+    matrade = _entity(6, "Organization", "MATRADE", text)
+    lagos_at = text.index("MATRADE Lagos")
+    matrade.mentions.append(Mention(lagos_at, lagos_at + 7, "MATRADE", "Organization"))
+    tagged = {span("Seongsan Precision Gear Co., Ltd."): "Organization",
+              span("Embassy of Canada in Riyadh"): "Organization",
+              span("Pampanga Fine Foods and Manila Mart Ltd"): "Organization",
+              span("Polish Chamber of Commerce visited Hanoi"): "Organization",
+              span("Belarusian Chamber of Commerce in Astana"): "Organization",
+              span("MATRADE Lagos"): "Organization"}
+    take_tagged_names(text, [gear, embassy, pampanga, manila, polish, belarus, matrade], tagged)
+    assert gear.name == "Seongsan Precision Gear Co., Ltd."
+    assert (gear.mentions[0].start, gear.mentions[0].end) == span("Seongsan Precision Gear Co., Ltd.")
+    assert embassy.name == "Embassy of Canada in Riyadh"  # a unit abroad is named with its place
+    # What the rules read as two bodies, a verb, or a body that is only "in" a city stays as it was.
+    assert [pampanga.name, manila.name] == ["Pampanga Fine Foods", "Manila Mart Ltd"]
+    assert polish.name == "Polish Chamber of Commerce"
+    assert belarus.name == "Belarusian Chamber of Commerce"
+    # A body named elsewhere gives up the mention the longer name holds: "MATRADE Lagos" is its own candidate.
+    assert matrade.name == "MATRADE" and [m.start for m in matrade.mentions] == [text.index("MATRADE")]
+
+
+def test_a_tagged_body_name_holding_a_place_is_a_candidate_beside_the_place():
+    from ingest.learn.candidates import add_candidates
+
+    text = "The mission met the University of São Paulo. The Goethe Society visited Frankfurt."
+    doc = load_model()[0](text)
+    places = [_entity(0, "Place", "São Paulo", text), _entity(1, "Place", "Frankfurt", text)]
+
+    def span(name: str) -> tuple[int, int]:
+        return text.index(name), text.index(name) + len(name)
+
+    tagged = {span("University of São Paulo"): "Organization", span("Goethe Society visited Frankfurt"): "Organization"}
+    found = add_candidates(doc, text, places, tagged=tagged)
+    names = {(e.type, e.name) for e in found}
+    assert {("Organization", "University of São Paulo"), ("Place", "São Paulo"), ("Place", "Frankfurt")} <= names
+    assert ("Organization", "Goethe Society visited Frankfurt") not in names
+
+
 def test_a_ministry_cut_inside_its_list_of_portfolios_takes_the_rest_of_the_list():
     from ingest.learn.candidates import extend_portfolios
 

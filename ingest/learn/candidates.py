@@ -565,8 +565,91 @@ def _nests(m: Mention, start: int, end: int, etype: str, chunk: bool) -> bool:
         # A unit holds the body it belongs to ("NZTE office"), not a name of its own head.
         whose = etype != ORGANIZATION or m.type != ORGANIZATION or end <= m.attrs["head_at"]
         return etype in (ORGANIZATION, PLACE, PERSON, SECTOR) and m.start <= start and end <= m.end and whose
+    if m.type == ORGANIZATION and m.attrs.get("candidate") == "tagger" and etype in (PLACE, PERSON, SECTOR):
+        # The tagger's body name holds the places, people and industries it
+        # names ("University of São Paulo", "Samarkand Textile Machinery").
+        return m.start <= start and end <= m.end and _name_words(m.text.split(), m.text)
     inside = start <= m.start and m.end <= end
     return inside and (chunk or (m.type == SECTOR and etype in (ORGANIZATION, MISSION, EVENT)))
+
+
+def take_tagged_names(text: str, entities: list[Entity], tagged: span_model.Names) -> None:
+    """A rule's mention of a body inside a longer name the span tagger found
+    ("Gear Co., Ltd." in "Seongsan Precision Gear Co., Ltd.", "MATRADE" in
+    "MATRADE Lagos"): the tagger's name stands, where it reads as one name
+    (``_one_longer_name``). A body's only mention grows to it; one of
+    several leaves its body, and the tagger's name becomes a candidate of
+    its own. In place."""
+    names = [n for (s, t), etype in tagged.items() if etype == ORGANIZATION
+             if (n := _mention(text, ORGANIZATION, s, t, "tagger")) is not None]
+    if not names:
+        return
+    bodies = [m for e in entities if e.type == ORGANIZATION for m in e.mentions]
+    for e in entities:
+        if e.type != ORGANIZATION:
+            continue
+        for m in list(e.mentions):
+            if m.generic:
+                continue
+            outer = next((n for n in names if n.start <= m.start and m.end <= n.end
+                          and (n.start, n.end) != (m.start, m.end)), None)
+            if outer is None or not _one_longer_name(text, m, outer, bodies):
+                continue
+            if len(e.mentions) == 1:
+                m.start, m.end, m.text = outer.start, outer.end, outer.text
+                e.name = outer.text
+            else:
+                e.mentions.remove(m)
+
+
+# What the rules read as two names or a name and a remark: a bracket, an
+# owner's "'s", a dash between a body and its unit or country.
+_NOT_ONE_NAME = re.compile(r"[()]|['’]s\s|\s[-–—]\s")
+
+
+def _one_longer_name(text: str, m: Mention, outer: Mention, bodies: list[Mention]) -> bool:
+    """Whether the tagger's longer span is one name holding the rules' ``m``:
+    no other body the rules found inside it ("Pampanga Fine Foods and Manila
+    Mart Ltd"), no bracket, owner or dash, a capitalised word or a legal
+    form in what it adds (not "FICCI group"), and a line break only inside
+    a company's name that ends in its legal form (a list item wrapped under
+    its bullet)."""
+    if _NOT_ONE_NAME.search(outer.text):
+        return False
+    if any(b is not m and outer.start <= b.start and b.end <= outer.end and (b.start, b.end) != (m.start, m.end)
+           for b in bodies):
+        return False
+    added = text[outer.start:m.start] + " " + text[m.end:outer.end]
+    if "\n" in added and not _ends_in_legal_form(" ".join(outer.text.split())):
+        return False
+    words = added.split()
+    if not _name_words(words, m.text):
+        return False
+    return any(w[:1].isupper() for w in words) or LEGAL_FORM_TAIL.search(added) is not None
+
+
+def _name_words(words: list[str], head: str) -> bool:
+    """Whether ``words`` can be part of the name of a body named ``head``:
+    capitalised words, numbers and the lower-case links of names; "in" or
+    "at" before a country, or in the name of a unit abroad."""
+    words = [w.strip(",.;:()\"'“”") for w in words]
+    for k, w in enumerate(words):
+        if not w or any(c.isupper() or c.isdigit() for c in w) or w.lower() in _NAME_LINKS:
+            continue
+        if w in ("in", "at") and (_LOCATED_UNITS & set(head.lower().split())
+                                  or country_code(" ".join(words[k + 1:]))):
+            continue  # "Embassy of Canada in Riyadh", "Canadian Chamber of Commerce in Vietnam"
+        return False  # "Polish Chamber of Commerce visited Hanoi", "FICCI group"
+    return True
+
+
+# Lower-case words inside a body's name.
+_NAME_LINKS = frozenset({"of", "and", "for", "&", "on", "de", "do", "da", "dos", "das", "del", "della", "di",
+                         "la", "le", "les", "des", "du", "y", "e", "et", "für", "und", "van", "von", "der"})
+# A body's unit named with the place it is in ("High Commission of India in
+# Pretoria"); other bodies "in" a city are just there ("the Belarusian
+# Chamber of Commerce and Industry in Astana").
+_LOCATED_UNITS = frozenset({"embassy", "consulate", "commission", "centre", "center", "office", "representation"})
 
 
 def add_candidates(doc: Doc, text: str, rule_entities: list[Entity], terms: sector_terms.Table | None = None, *,
@@ -578,6 +661,7 @@ def add_candidates(doc: Doc, text: str, rule_entities: list[Entity], terms: sect
     extractor, which uses them once, skips the copy."""
     entities = copy.deepcopy(rule_entities) if keep_rules else list(rule_entities)
     trim_names(entities)
+    take_tagged_names(text, entities, tagged or {})
     covered = [(m.start, m.end, e.type, False) for e in entities for m in e.mentions]
     by_form: dict[tuple[str, str], Entity] = {}
     for e in entities:
