@@ -84,7 +84,7 @@ class Extractor:
             tagged = span_model.predict(self.models.tagger, parsed, prepared, tokens) if self.models.tagger else {}
             entities = add_candidates(parsed, prepared, entities, self.models.sector_terms, tagged=tagged,
                                       keep_rules=False)
-            found = merge_short_forms(entities, found)
+            found = merge_short_forms(entities, found, prepared)
             entities, found = self.models.refine(Report(parsed, prepared, entities, found, tagged=tagged,
                                                         token_table=tokens, given_names=self.models.given_names))
         return _assemble(document, entities, found, doc_date, info, self.version)

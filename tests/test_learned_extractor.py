@@ -573,6 +573,36 @@ def test_a_short_form_folds_into_its_full_name_but_not_into_its_office_or_branch
     assert live["NZTE Riyadh"] == [] and live["ProColombia office in Madrid"] == []
 
 
+def test_a_short_form_in_brackets_after_a_full_name_folds_into_it():
+    from ingest.learn.candidates import merge_short_forms
+    from ingest.relations import Found
+
+    text = ("Talks with the Vietnam Trade Promotion Agency (VIETRADE) went well. VIETRADE signed with "
+            "Hanoi Foods. The Ministry (MOIT) and Saigon Foods (MOIT) met.")
+
+    def body(index: int, name: str, *surfaces: tuple[str, int]) -> Entity:
+        mentions = [Mention(at, at + len(surface), surface, "Organization") for surface, at in surfaces]
+        return Entity(index, "Organization", mentions, name=name)
+
+    agency = body(0, "Vietnam Trade Promotion Agency", ("Vietnam Trade Promotion Agency", text.index("Vietnam")))
+    acronym = body(1, "Vietrade", ("VIETRADE", text.index("VIETRADE")), ("VIETRADE", text.rindex("VIETRADE")))
+    foods = body(2, "Hanoi Foods", ("Hanoi Foods", text.index("Hanoi Foods")))
+    # One short form after two names: which one it abbreviates is not known.
+    ministry = body(3, "Ministry of Trade", ("Ministry", text.index("Ministry")))
+    saigon = body(4, "Saigon Foods Company", ("Saigon Foods", text.index("Saigon")))
+    moit = body(5, "MOIT", ("MOIT", text.index("MOIT")), ("MOIT", text.rindex("MOIT")))
+    signed = Found("SIGNED_WITH", 1, 2, 0.9, (text.rindex("VIETRADE"), text.index(" The Ministry")))
+    found = merge_short_forms([agency, acronym, foods, ministry, saigon, moit], [signed], text)
+    assert agency.aliases == ["Vietrade"] and len(agency.mentions) == 3 and not acronym.mentions
+    assert [(f.source, f.target) for f in found] == [(0, 2)]  # the rules' finding now names the agency
+    assert moit.mentions and not ministry.aliases and not saigon.aliases
+    # Without the text, only names that begin alike fold.
+    agency = body(0, "Vietnam Trade Promotion Agency", ("Vietnam Trade Promotion Agency", text.index("Vietnam")))
+    acronym = body(1, "Vietrade", ("VIETRADE", text.index("VIETRADE")))
+    merge_short_forms([agency, acronym], [])
+    assert acronym.mentions
+
+
 def test_a_unit_named_with_its_place_is_still_that_unit():
     """A park, zone or office placed ("the China-Belarus industrial park in
     Minsk") is the park itself, not a branch of it."""

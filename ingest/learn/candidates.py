@@ -745,18 +745,24 @@ def place_names(entities: Sequence[Entity]) -> frozenset[str]:
     return frozenset(normalise_name(e.name) for e in entities if e.type == PLACE)
 
 
-def merge_short_forms(entities: list[Entity], found: list[Found]) -> list[Found]:
+def merge_short_forms(entities: list[Entity], found: list[Found], text: str = "") -> list[Found]:
     """Fold a short form into the full name it abbreviates, in place: "Quest"
-    into "Quest Biotechnology Inc", "FCS" into "FCS Laboratories Inc".
+    into "Quest Biotechnology Inc", "FCS" into "FCS Laboratories Inc", and
+    (given the ``text``) one in brackets after a body's name into it:
+    "VIETRADE" in "the Vietnam Trade Promotion Agency (VIETRADE)".
     A body's office is not its full name: "NZTE" stays beside "NZTE Riyadh".
 
     The short entity keeps its index with no mentions (the models skip it);
     the rules' relations that named it now name the full one."""
     orgs = [e for e in entities if e.type == ORGANIZATION and e.mentions]
     places = place_names(entities)
+    bracketed = _bracketed_short_forms(text, orgs) if text else {}
     into: dict[int, int] = {}
     for a in entities:
         if not a.mentions or a.type not in (ORGANIZATION, PERSON) or any(m.generic for m in a.mentions):
+            continue
+        if a.index in bracketed and bracketed[a.index] not in into:
+            _fold(a, entities[bracketed[a.index]], into)
             continue
         short = _tokens(a.name)
         if not short or not a.name[:1].isupper():
@@ -769,18 +775,8 @@ def merge_short_forms(entities: list[Entity], found: list[Found]) -> list[Found]
                   and not names_a_unit(short, _tokens(b.name)[len(short):], places)]
         same = [b for b in orgs if b is not a and b.index < a.index and _tokens(b.name) == short]
         target = same[0] if same else (fuller[0] if len(fuller) == 1 else None)
-        if target is None:
-            continue
-        into[a.index] = target.index
-        for m in a.mentions:
-            m.entity = target.index
-        target.mentions.extend(a.mentions)
-        seen = {normalise_name(x) for x in [target.name, *target.aliases]}
-        for form in [a.name, *a.aliases]:
-            if normalise_name(form) not in seen:
-                target.aliases.append(form)
-                seen.add(normalise_name(form))
-        a.mentions = []
+        if target is not None:
+            _fold(a, target, into)
     if not into:
         return found
     out = []
@@ -789,3 +785,40 @@ def merge_short_forms(entities: list[Entity], found: list[Found]) -> list[Found]
         if src != tgt:
             out.append(dataclasses.replace(fd, source=src, target=tgt))
     return out
+
+
+def _fold(a: Entity, target: Entity, into: dict[int, int]) -> None:
+    """``a``'s mentions and names become ``target``'s."""
+    into[a.index] = target.index
+    for m in a.mentions:
+        m.entity = target.index
+    target.mentions.extend(a.mentions)
+    seen = {normalise_name(x) for x in [target.name, *target.aliases]}
+    for form in [a.name, *a.aliases]:
+        if normalise_name(form) not in seen:
+            target.aliases.append(form)
+            seen.add(normalise_name(form))
+    a.mentions = []
+
+
+_OPEN_BRACKET = re.compile(r"\s*\(\s*")
+_CLOSE_BRACKET = re.compile(r"\s*\)")
+
+
+def _bracketed_short_forms(text: str, orgs: list[Entity]) -> dict[int, int]:
+    """Bodies named in brackets right after another body's longer name
+    ("Brazilian Machinery Builders' Association (ABIMAQ)"): short entity ->
+    the one it abbreviates, where that is one body."""
+    starts = {m.start: e for e in orgs for m in e.mentions}
+    targets: dict[int, set[int]] = {}
+    for b in orgs:
+        for m in b.mentions:
+            opened = _OPEN_BRACKET.match(text, m.end)
+            if opened is None:
+                continue
+            a = starts.get(opened.end())
+            if a is None or a is b or len(_tokens(a.name)) >= len(_tokens(b.name)):
+                continue
+            if any(_CLOSE_BRACKET.match(text, n.end) for n in a.mentions if n.start == opened.end()):
+                targets.setdefault(a.index, set()).add(b.index)
+    return {a: next(iter(bs)) for a, bs in targets.items() if len(bs) == 1}

@@ -108,7 +108,7 @@ class Parsed:
 
     def prepare(self, terms: sector_terms.Table | None, names: frozenset[str] = frozenset()) -> None:
         entities = add_candidates(self.doc, self.doc.text, self.entities, terms, tagged=self.tagged)
-        found = merge_short_forms(entities, self.found)
+        found = merge_short_forms(entities, self.found, self.doc.text)
         self.rep = Report(self.doc, self.doc.text, entities, found, tagged=self.tagged, token_table=self.tokens,
                           given_names=names)
         self.align = Alignment(self.rep, self.ann)
