@@ -90,6 +90,9 @@ _NAME = (rf"[{_UP}][{_LO}][\w’'-]*(?:\s+(?:de|den|van|von|der|da|di|du|le|la|b
 TITLED_NAME_RE = re.compile(rf"\b(?:{_TITLE_WORD}|Undersecretary|Under-Secretary)"
                             r"(?:\s+(?:of\s+State|for\s+[A-Z][a-z]+(?:\s+and\s+[A-Z][a-z]+)?))?"
                             rf"(?:\s+(?:Dr|Mr|Mrs|Ms|Prof)\.?)?\s+({_NAME})")
+# How far (characters, a few sentences) after an unnamed delegation the
+# report may name it: held reports score the same from 0 to 400, worse from 800.
+NAMED_SOON_AFTER = 400
 _MISSION_WORDS = (r"(?:delegations?|trade\s+missions?|business\s+missions?|economic\s+missions?|investment\s+missions?|"
                   r"trade\s+teams?|roadshow\s+teams?|roadshows?|"
                   # "the mission of twelve Malaysian food producers": a counted group.
@@ -687,11 +690,18 @@ def cluster(mentions: list[Mention], text: str) -> list[Entity]:
             pass
         new(m, k)
 
-    # Generic missions seen before any named one belong to the first named one.
+    # Generic missions seen before any named one belong to the first named
+    # one if it follows within a few sentences ("led a delegation of eleven
+    # processors ... The Ghanaian trade mission visited"); one first named
+    # further on is another trip ("Investment roadshow to Seoul and Tokyo" at
+    # the end of a report on two other delegations).
     generic_missions = [e for e in entities if e.type == MISSION and all(x.generic for x in e.mentions)]
     named_missions = named((MISSION,))
     for g in generic_missions:
         if named_missions:
+            named_at = min(x.start for x in named_missions[0].mentions if not x.generic)
+            if not 0 <= named_at - max(x.end for x in g.mentions) <= NAMED_SOON_AFTER:
+                continue
             for x in g.mentions:
                 join(named_missions[0], x)
             g.mentions = []

@@ -180,3 +180,27 @@ def test_relative_dates_take_the_report_year(extractor: Extractor) -> None:
                                "Trade of Vietnam on June 29.", "2023-07-03")
     rel = _has(out, "MET_WITH", "Hubei Provincial Commission of Commerce", "Ministry of Trade of Vietnam")
     assert rel is not None and rel["date"] == "2023-06-29"
+
+
+def _mission_mentions(extractor: Extractor, text: str) -> list[list[str]]:
+    """Each mission the rule stage finds, as the texts of its mentions in order."""
+    out = extractor.extract(_doc(text))
+    return [[m.text for m in sorted(e.mentions, key=lambda m: m.start)] for e in out.entities if e.type == "Mission"]
+
+
+def test_a_delegation_named_in_the_next_sentence_is_the_one_just_introduced(rule_extractor: Extractor) -> None:
+    text = ("ACCRA, 14 March - The export authority led a delegation of eleven cocoa processors to Germany. "
+            "The Ghanaian trade mission visited Hamburg, where the delegation met two traders.")
+    assert _mission_mentions(rule_extractor, text) == [["delegation", "Ghanaian trade mission", "delegation"]]
+
+
+def test_a_trip_named_at_the_end_of_a_report_is_not_the_delegations_before_it(rule_extractor: Extractor) -> None:
+    """"The delegation" refers back: a roadshow first named paragraphs later is another trip."""
+    text = ("1. Germany\nThe outbound delegation was led by Karthik Rao and comprised twelve spice exporters. "
+            "In Stuttgart the delegation met the regional chamber of commerce and two machinery makers, and in "
+            "Munich it was received by the Indo-German Chamber of Commerce, which arranged twenty buyer meetings "
+            "over two days for the exporters and their agents. Orders worth two million euros were signed, and "
+            "the chamber's president will come to Kochi in the autumn to see the exporters' plants. Two of the "
+            "exporters have since opened sales offices in Frankfurt.\n\n"
+            "2. Plans: the Kerala investment roadshow to Seoul is planned for November.")
+    assert _mission_mentions(rule_extractor, text) == [["delegation", "delegation"], ["Kerala investment roadshow"]]
