@@ -111,7 +111,7 @@ _FIELD_LINE = re.compile(r"[A-Z][\w .'/-]{0,25}:(?:\s|$)")
 _SPEECH = re.compile(r"\b(?:said|says|stated|added|told|asked)\s*:")
 
 
-def wrap_width(lines: list[str]) -> int | None:
+def _wrap_width(lines: list[str]) -> int | None:
     """The column a hard-wrapped text wraps at, or None if it is not wrapped:
     nine lines in ten fit ``_WRAP_COLUMNS``."""
     lengths = sorted(len(ln.rstrip()) for ln in lines if ln.strip())
@@ -144,7 +144,7 @@ def prepare_text(text: str) -> str:
     """Same-length text for spaCy: wrapped line breaks become spaces; blank
     lines, indented paragraph starts, headings, tables and fields keep theirs."""
     lines = text.split("\n")
-    width = wrap_width(lines)
+    width = _wrap_width(lines)
     if width is None:
         return text
     out = list(text)
