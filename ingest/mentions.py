@@ -697,13 +697,14 @@ def cluster(mentions: list[Mention], text: str) -> list[Entity]:
     # the end of a report on two other delegations).
     generic_missions = [e for e in entities if e.type == MISSION and all(x.generic for x in e.mentions)]
     named_missions = named((MISSION,))
-    for g in generic_missions:
-        if named_missions:
-            named_at = min(x.start for x in named_missions[0].mentions if not x.generic)
+    if named_missions:
+        first = named_missions[0]
+        named_at = min(x.start for x in first.mentions if not x.generic)
+        for g in generic_missions:
             if not 0 <= named_at - max(x.end for x in g.mentions) <= NAMED_SOON_AFTER:
                 continue
             for x in g.mentions:
-                join(named_missions[0], x)
+                join(first, x)
             g.mentions = []
     entities = [e for e in entities if e.mentions]
     _merge_short_forms(entities)

@@ -449,7 +449,8 @@ def test_a_rule_mention_inside_a_longer_name_the_tagger_found_takes_that_name():
               span("Polish Chamber of Commerce visited Hanoi"): "Organization",
               span("Belarusian Chamber of Commerce in Astana"): "Organization",
               span("MATRADE Lagos"): "Organization"}
-    take_tagged_names(text, [gear, embassy, pampanga, manila, polish, belarus, matrade], tagged)
+    names = [Mention(s, t, text[s:t], etype, attrs={"candidate": "tagger"}) for (s, t), etype in tagged.items()]
+    take_tagged_names(text, [gear, embassy, pampanga, manila, polish, belarus, matrade], names)
     assert gear.name == "Seongsan Precision Gear Co., Ltd."
     assert (gear.mentions[0].start, gear.mentions[0].end) == span("Seongsan Precision Gear Co., Ltd.")
     assert embassy.name == "Embassy of Canada in Riyadh"  # a unit abroad is named with its place

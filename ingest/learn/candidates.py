@@ -573,15 +573,14 @@ def _nests(m: Mention, start: int, end: int, etype: str, chunk: bool) -> bool:
     return inside and (chunk or (m.type == SECTOR and etype in (ORGANIZATION, MISSION, EVENT)))
 
 
-def take_tagged_names(text: str, entities: list[Entity], tagged: span_model.Names) -> None:
+def take_tagged_names(text: str, entities: list[Entity], tagged: Sequence[Mention]) -> None:
     """A rule's mention of a body inside a longer name the span tagger found
-    ("Gear Co., Ltd." in "Seongsan Precision Gear Co., Ltd.", "MATRADE" in
-    "MATRADE Lagos"): the tagger's name stands, where it reads as one name
-    (``_one_longer_name``). A body's only mention grows to it; one of
-    several leaves its body, and the tagger's name becomes a candidate of
-    its own. In place."""
-    names = [n for (s, t), etype in tagged.items() if etype == ORGANIZATION
-             if (n := _mention(text, ORGANIZATION, s, t, "tagger")) is not None]
+    (``tagged``: its mentions) ("Gear Co., Ltd." in "Seongsan Precision Gear
+    Co., Ltd.", "MATRADE" in "MATRADE Lagos"): the tagger's name stands,
+    where it reads as one name (``_one_longer_name``). A body's only mention
+    grows to it; one of several leaves its body, and the tagger's name
+    becomes a candidate of its own. In place."""
+    names = [n for n in tagged if n.type == ORGANIZATION]
     if not names:
         return
     bodies = [m for e in entities if e.type == ORGANIZATION for m in e.mentions]
@@ -661,7 +660,8 @@ def add_candidates(doc: Doc, text: str, rule_entities: list[Entity], terms: sect
     extractor, which uses them once, skips the copy."""
     entities = copy.deepcopy(rule_entities) if keep_rules else list(rule_entities)
     trim_names(entities)
-    take_tagged_names(text, entities, tagged or {})
+    found = [m for (s, t), etype in (tagged or {}).items() if (m := _mention(text, etype, s, t, "tagger")) is not None]
+    take_tagged_names(text, entities, found)
     covered = [(m.start, m.end, e.type, False) for e in entities for m in e.mentions]
     by_form: dict[tuple[str, str], Entity] = {}
     for e in entities:
@@ -671,13 +671,12 @@ def add_candidates(doc: Doc, text: str, rule_entities: list[Entity], terms: sect
             if m.key:
                 by_form.setdefault((e.type, m.key), e)
     out = list(entities)
-    found = [_mention(text, etype, s, t, "tagger") for (s, t), etype in (tagged or {}).items()]
-    found += [_mention(text, NER_TYPES[ent.label_], ent.start_char, ent.end_char, "ner")
-              for ent in doc.ents if ent.label_ in NER_TYPES]
+    found += [m for ent in doc.ents if ent.label_ in NER_TYPES
+              if (m := _mention(text, NER_TYPES[ent.label_], ent.start_char, ent.end_char, "ner")) is not None]
     for e in entities:
         if e.type == SECTOR:
             by_form.setdefault((SECTOR, str(e.attrs.get("code"))), e)
-    more = [*_headline_countries(text), *(x for x in found if x is not None), *_phrase_mentions(doc, text),
+    more = [*_headline_countries(text), *found, *_phrase_mentions(doc, text),
             *_sector_mentions(text, terms)]
     for m in more:
         # The spans it overlaps first (a plain scan of all covered spans), then whether one forbids it.
