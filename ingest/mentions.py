@@ -101,7 +101,9 @@ _MISSION_WORDS = (r"(?:delegations?|trade\s+missions?|business\s+missions?|econo
 MISSION_RE = re.compile(
     rf"\b((?:[Tt]he|[Aa]n?|[Tt]heir|[Ii]ts|[Tt]his|[Tt]hat)\s+)?"
     rf"((?:(?:visiting|final|whole|entire|respective|official|high-level|large|joint)\s+)*"
-    rf"(?:[A-Z][\w’'-]+(?:’s|'s)?\s+){{0,3}}"
+    # Capitalised name words, never an article: "Participants\n\nThe delegation"
+    # is a heading and then "the delegation".
+    rf"(?:(?!(?:The|An?|Their|Its|This|That|Our)\s)[A-Z][\w’'-]+(?:’s|'s)?\s+){{0,3}}"
     rf"(?:(?:business|trade|government|governmental|economic|official|commercial|investment|"
     rf"ministerial|high-level|industrial|parliamentary|joint)\s+(?:and\s+)?){{0,3}}{_MISSION_WORDS})\b"
 )

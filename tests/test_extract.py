@@ -194,6 +194,13 @@ def test_a_delegation_named_in_the_next_sentence_is_the_one_just_introduced(rule
     assert _mission_mentions(rule_extractor, text) == [["delegation", "Ghanaian trade mission", "delegation"]]
 
 
+def test_a_heading_above_the_delegation_is_not_part_of_its_name(rule_extractor: Extractor) -> None:
+    text = ("2. Participants\n\nThe delegation was led by Renata Lins of the Brazilian export agency and "
+            "comprised seven machinery makers.\n\nChile\nThe delegation met the Santiago chamber of commerce.")
+    missions = rule_extractor.extract(_doc(text)).entities
+    assert [[m.text for m in e.mentions] for e in missions if e.type == "Mission"] == [["delegation", "delegation"]]
+
+
 def test_a_trip_named_at_the_end_of_a_report_is_not_the_delegations_before_it(rule_extractor: Extractor) -> None:
     """"The delegation" refers back: a roadshow first named paragraphs later is another trip."""
     text = ("1. Germany\nThe outbound delegation was led by Karthik Rao and comprised twelve spice exporters. "
