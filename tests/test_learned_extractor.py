@@ -604,6 +604,51 @@ def test_a_short_form_in_brackets_after_a_full_name_folds_into_it():
     assert acronym.mentions
 
 
+def test_a_delegation_the_rules_never_saw_named_joins_the_named_one_the_models_found_before_it():
+    """"The mission", "the delegation": the rules leave them apart when the
+    delegation's name ("Agribusiness Technology Mission to Nigeria") is one
+    only the tagger or the parse found; they join it, as a named delegation
+    within a few sentences after; one named far later is another trip."""
+    from ingest.learn.candidates import merge_short_forms
+    from ingest.relations import Found
+
+    text = ("FINAL REPORT: Agribusiness Technology Mission to Nigeria\n\nThe mission opened markets. "
+            "The delegation met NEPC." + " Filler sentence." * 40 + " The group flew home. "
+            "Next year the Cocoa Machinery Roadshow to Ghana follows.")
+
+    def entity(index: int, type_: str, surfaces: list[str], *, generic: bool = False, candidate: bool = False,
+               at: int = 0) -> Entity:
+        mentions = []
+        for surface in surfaces:
+            start = text.index(surface, at)
+            mentions.append(Mention(start, start + len(surface), surface, type_, generic=generic))
+            at = start + 1
+        return Entity(index, type_, mentions, name=surfaces[0], attrs={"candidate": "tagger"} if candidate else {})
+
+    named = entity(0, "Mission", ["Agribusiness Technology Mission to Nigeria"], candidate=True)
+    unnamed = entity(1, "Mission", ["mission", "delegation"], generic=True, at=text.index("The mission"))
+    nepc = entity(2, "Organization", ["NEPC"])
+    later = entity(3, "Mission", ["group"], generic=True, at=text.index("The group"))
+    roadshow = entity(4, "Mission", ["Cocoa Machinery Roadshow to Ghana"], candidate=True)
+    met = Found("MET_WITH", 1, 2, 0.9, (text.index("The delegation"), text.index(" Filler")))
+    found = merge_short_forms([named, unnamed, nepc, later, roadshow], [met], text)
+    assert not unnamed.mentions
+    assert [(f.source, f.target) for f in found] == [(0, 2)]  # the rules' finding names the named delegation
+    # "The group", long after, joins the nearest named one before it, not the roadshow after it.
+    assert not later.mentions and len(named.mentions) == 4 and len(roadshow.mentions) == 1
+
+    # Named only far later (another trip), an unnamed delegation stays apart.
+    first = entity(1, "Mission", ["mission"], generic=True, at=text.index("The mission"))
+    roadshow = entity(4, "Mission", ["Cocoa Machinery Roadshow to Ghana"], candidate=True)
+    merge_short_forms([first, roadshow], [], text)
+    assert first.mentions and len(roadshow.mentions) == 1
+    # The rules' own named delegation is left to the rules (they joined what was theirs to join).
+    ruled = entity(0, "Mission", ["Agribusiness Technology Mission to Nigeria"])
+    first = entity(1, "Mission", ["mission"], generic=True, at=text.index("The mission"))
+    merge_short_forms([ruled, first], [], text)
+    assert first.mentions
+
+
 def test_a_unit_named_with_its_place_is_still_that_unit():
     """A park, zone or office placed ("the China-Belarus industrial park in
     Minsk") is the park itself, not a branch of it."""

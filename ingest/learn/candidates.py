@@ -22,7 +22,7 @@ from graph.gazetteer import country_code, find_place
 from graph.model import normalise_name
 from graph.ontology import EVENT, MISSION, ORGANIZATION, PERSON, PLACE, SECTOR
 from ingest.learn import sector_terms, span_model
-from ingest.mentions import TITLE_HEADS, Entity, Mention
+from ingest.mentions import NAMED_SOON_AFTER, TITLE_HEADS, Entity, Mention
 from ingest.organisations import LEGAL_FORM_TAIL, MONTH, ORG_HEADS, PORTFOLIO_WORDS, org_kind
 from ingest.relations import Found
 
@@ -776,6 +776,7 @@ def merge_short_forms(entities: list[Entity], found: list[Found], text: str = ""
         target = same[0] if same else (fuller[0] if len(fuller) == 1 else None)
         if target is not None:
             _fold(a, target, into)
+    _join_unnamed_missions(entities, into)
     if not into:
         return found
     out = []
@@ -784,6 +785,25 @@ def merge_short_forms(entities: list[Entity], found: list[Found], text: str = ""
         if src != tgt:
             out.append(dataclasses.replace(fd, source=src, target=tgt))
     return out
+
+
+def _join_unnamed_missions(entities: list[Entity], into: dict[int, int]) -> None:
+    """A delegation the rules never saw named ("the delegation", "the
+    group") joins the named one before it that only the models' candidates
+    found ("Brazilian Agribusiness Technology Mission to Nigeria" in the
+    title): the rules join an unnamed delegation to a named one they found
+    themselves, and the relation pairs made for the report's delegation go
+    to the entity that gathers its mentions."""
+    named = sorted((m.start, e.index) for e in entities if e.type == MISSION and "candidate" in e.attrs
+                   for m in e.mentions if not m.generic)
+    for a in entities:
+        if a.type != MISSION or not a.mentions or "candidate" in a.attrs or not all(m.generic for m in a.mentions):
+            continue
+        first = min(m.start for m in a.mentions)
+        before = [index for start, index in named if start < first]
+        soon = [index for start, index in named if first < start <= first + NAMED_SOON_AFTER]
+        if before or soon:
+            _fold(a, entities[before[-1] if before else soon[0]], into)
 
 
 def _fold(a: Entity, target: Entity, into: dict[int, int]) -> None:
