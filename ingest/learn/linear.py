@@ -282,8 +282,11 @@ def train(name: str, X: Sequence[Features], y: Sequence[str] | Sequence[set[str]
                 row_weights = None if weight_array is None else weight_array[known]
             if target.sum() == 0:
                 return None
+            # tol 1e-2 (not 1e-3): stopping earlier scored higher on two held-out folds
+            # of a third of the annotations (tuned relation F1 0.519 / 0.526 -> 0.531 / 0.534;
+            # 3e-2 gave 0.527 / 0.531) and fits faster.
             clf = LogisticRegression(C=C, solver="liblinear", class_weight=class_weight,
-                                     random_state=0, max_iter=2000, tol=1e-3)
+                                     random_state=0, max_iter=2000, tol=1e-2)
             clf.fit(rows, target, sample_weight=row_weights)
             return clf.coef_[0], float(clf.intercept_[0])
 
