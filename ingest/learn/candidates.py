@@ -750,6 +750,7 @@ def merge_short_forms(entities: list[Entity], found: list[Found], text: str = ""
     (given the ``text``) one in brackets after a body's name into it:
     "VIETRADE" in "the Vietnam Trade Promotion Agency (VIETRADE)".
     A body's office is not its full name: "NZTE" stays beside "NZTE Riyadh".
+    An unnamed delegation folds into a named one too (``_join_unnamed_missions``).
 
     The short entity keeps its index with no mentions (the models skip it);
     the rules' relations that named it now name the full one."""
