@@ -160,12 +160,16 @@ CHONGQING_KEY_FACTS = [
 # twenty-ninth round's models gave France 0.42 against 0.35), with the same
 # sentence and candidates (the round's new code on the old models still
 # finds France): the weights moved with the round's candidates.
+#
+# Thirty-first round: France, Italy and Mexico found again (0.88, 0.73 and
+# 0.66 against 0.4), with 24 new training reports in which a city or
+# province plans trips (the training data had 10 planned trips with a
+# place as the planner, none a city). Colombia, the list's last item after
+# "and", is still under the threshold.
 LOST_KEY_FACTS: dict[tuple[str, str, str], str] = {
-    ("PLANS_VISIT", "['Chongqing', 'Chongqing Municipal Commission of Commerce']", country):
-        f"model PLANS_VISIT for {country} under 0.1 against its threshold (0.4), though a list's later items "
-        "get its first item's path; the rules' PLANS_VISIT findings, chosen with the threshold, are not kept "
-        "(thirtieth round)"
-    for country in ("France", "Italy", "Mexico", "Colombia")
+    ("PLANS_VISIT", "['Chongqing', 'Chongqing Municipal Commission of Commerce']", "Colombia"):
+        "model PLANS_VISIT for Colombia 0.24 against its threshold (0.4): the list's last item, after "
+        "\"Mexico, and\"; France, Italy and Mexico 0.88, 0.73, 0.66 (thirty-first round)",
 }
 
 
