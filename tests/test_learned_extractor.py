@@ -637,11 +637,16 @@ def test_a_delegation_the_rules_never_saw_named_joins_the_named_one_the_models_f
     # "The group", long after, joins the nearest named one before it, not the roadshow after it.
     assert not later.mentions and len(named.mentions) == 4 and len(roadshow.mentions) == 1
 
-    # Named only far later (another trip), an unnamed delegation stays apart.
-    first = entity(1, "Mission", ["mission"], generic=True, at=text.index("The mission"))
-    roadshow = entity(4, "Mission", ["Cocoa Machinery Roadshow to Ghana"], candidate=True)
+    # Named only far later (another trip), an unnamed delegation stays apart ...
+    first = entity(0, "Mission", ["mission"], generic=True, at=text.index("The mission"))
+    roadshow = entity(1, "Mission", ["Cocoa Machinery Roadshow to Ghana"], candidate=True)
     merge_short_forms([first, roadshow], [], text)
     assert first.mentions and len(roadshow.mentions) == 1
+    # ... and named a few sentences after, it is that one.
+    group = entity(0, "Mission", ["group"], generic=True, at=text.index("The group"))
+    roadshow = entity(1, "Mission", ["Cocoa Machinery Roadshow to Ghana"], candidate=True)
+    merge_short_forms([group, roadshow], [], text)
+    assert not group.mentions and len(roadshow.mentions) == 2
     # The rules' own named delegation is left to the rules (they joined what was theirs to join).
     ruled = entity(0, "Mission", ["Agribusiness Technology Mission to Nigeria"])
     first = entity(1, "Mission", ["mission"], generic=True, at=text.index("The mission"))
