@@ -78,7 +78,12 @@ _CENTRE_AGENCY_HINTS = ("policy", "promotion", "support", "research", "developme
                         "development centre", "investment", "export")
 _COMMERCE_HINTS = ("commerce", "trade", "economic", "business", "investment", "foreign economic")
 
-_CONNECT = r"(?:of|and|for|on|the|de|du|des|la|le|der|für|&|–|—|-|at|in|do|da|dos|das|del|della|di|es)"
+# The lower-case words inside a body's name ("Chamber of Commerce and
+# Industry", "Banco do Brasil"); the rules' name pattern adds what may also
+# link two capitalised words there, the learned candidates what they accept.
+NAME_LINK_WORDS = frozenset({"of", "and", "for", "on", "de", "du", "des", "la", "le", "der", "für", "&", "do", "da",
+                             "dos", "das", "del", "della", "di"})
+_CONNECT = rf"(?:{'|'.join(sorted(map(re.escape, NAME_LINK_WORDS | {'the', '–', '—', '-', 'at', 'in', 'es'})))})"
 _CAP = r"(?:(?:d[’']|l[’'])?[A-Z0-9][\w’'.&/–-]*[\w.]|[A-Z]|“[^”\n]{1,40}”|\"[A-Z][^\"\n]{0,40}\"|\([A-Z][\w ]{0,30}\))"
 # Lower-case words that end a name of a park or a joint body.
 _LOWER_TAIL = (r"(?:\s+(?:industrial|economic|technology|free\s+trade|special\s+economic|"

@@ -23,7 +23,7 @@ from graph.model import normalise_name
 from graph.ontology import EVENT, MISSION, ORGANIZATION, PERSON, PLACE, SECTOR
 from ingest.learn import sector_terms, span_model
 from ingest.mentions import NAMED_SOON_AFTER, TITLE_HEADS, Entity, Mention
-from ingest.organisations import LEGAL_FORM_TAIL, MONTH, ORG_HEADS, PORTFOLIO_WORDS, org_kind
+from ingest.organisations import LEGAL_FORM_TAIL, MONTH, NAME_LINK_WORDS, ORG_HEADS, PORTFOLIO_WORDS, org_kind
 from ingest.relations import Found
 
 NER_TYPES = {"ORG": ORGANIZATION, "PERSON": PERSON, "GPE": PLACE, "LOC": PLACE, "EVENT": EVENT,
@@ -642,9 +642,9 @@ def _name_words(words: list[str], head: str) -> bool:
     return True
 
 
-# Lower-case words inside a body's name.
-_NAME_LINKS = frozenset({"of", "and", "for", "&", "on", "de", "do", "da", "dos", "das", "del", "della", "di",
-                         "la", "le", "les", "des", "du", "y", "e", "et", "für", "und", "van", "von", "der"})
+# Lower-case words inside a body's name: the rules' own, and those of
+# names in Spanish, Portuguese, French, German and Dutch they do not link by.
+_NAME_LINKS = NAME_LINK_WORDS | {"les", "y", "e", "et", "und", "van", "von"}
 # A body's unit named with the place it is in ("High Commission of India in
 # Pretoria"); other bodies "in" a city are just there ("the Belarusian
 # Chamber of Commerce and Industry in Astana").
