@@ -25,9 +25,7 @@ import gzip
 import hashlib
 import json
 import math
-import os
 from collections.abc import Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from itertools import chain
 from pathlib import Path
@@ -282,22 +280,25 @@ def train(name: str, X: Sequence[Features], y: Sequence[str] | Sequence[set[str]
                 row_weights = None if weight_array is None else weight_array[known]
             if target.sum() == 0:
                 return None
-            # tol 1e-2 (not 1e-3): stopping earlier scored higher on two held-out folds
-            # of a third of the annotations (tuned relation F1 0.519 / 0.526 -> 0.531 / 0.534;
-            # 3e-2 gave 0.527 / 0.531) and fits faster.
-            clf = LogisticRegression(C=C, solver="liblinear", class_weight=class_weight,
-                                     random_state=0, max_iter=2000, tol=1e-2)
+            # The dual problem (liblinear's coordinate descent, at its own default
+            # tolerance 0.1) fits these sparse models 3x faster than the primal at
+            # tol 1e-2 and as well: on two held-out folds of a third of the
+            # annotations, 88 s against 257 s, tuned relation F1 0.5286 / 0.5325
+            # against 0.5285 / 0.5334.
+            clf = LogisticRegression(C=C, solver="liblinear", dual=True, class_weight=class_weight,
+                                     random_state=0, max_iter=2000, tol=0.1)
             clf.fit(rows, target, sample_weight=row_weights)
             return clf.coef_[0], float(clf.intercept_[0])
 
-        # The labels are independent fits and liblinear lets go of the GIL:
-        # one thread per core, the same weights as one after another.
-        with ThreadPoolExecutor(max_workers=max(1, min(len(labels), os.cpu_count() or 1))) as pool:
-            for j, fitted in enumerate(pool.map(fit_one, labels)):
-                if fitted is None:
-                    bias[j] = -10.0
-                else:
-                    weights[:, j], bias[j] = fitted
+        # One label after another: the dual solver draws from liblinear's one
+        # random state, which fits in threads would share (the weights then
+        # depended on timing); training runs its folds in processes instead.
+        for j, lab in enumerate(labels):
+            fitted = fit_one(lab)
+            if fitted is None:
+                bias[j] = -10.0
+            else:
+                weights[:, j], bias[j] = fitted
     else:
         present = sorted({str(v) for v in y})
         clf = LogisticRegression(C=C, solver="lbfgs", class_weight=class_weight, random_state=0,
