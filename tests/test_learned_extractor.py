@@ -681,6 +681,27 @@ def test_the_alias_model_sees_that_a_longer_name_adds_an_office_or_a_place():
     assert "left_out_names_unit" not in pair_features(full, short, 0, sentences, frozenset({"riyadh"}))
 
 
+def test_a_person_named_only_by_a_post_is_paired_with_the_person_said_to_hold_it():
+    """"Park Ji-hoon, Director General of KHIDI ... The Director General was
+    supported by Kim Seo-yeon": the post stands for Park, never for Kim."""
+    from ingest.learn.alias_model import candidates, pair_features
+
+    text = ("The delegation was led by Park Ji-hoon, Director General of KHIDI's cooperation division. "
+            "The Director General was supported by Kim Seo-yeon of KOTRA. Kim Seo-yeon spoke first.")
+    park = _entity(0, "Person", "Park Ji-hoon", text)
+    kim = _entity(1, "Person", "Kim Seo-yeon", text)
+    post_start = text.index("Director General was")
+    post = Entity(2, "Person", [Mention(post_start, post_start + 16, "Director General", "Person")],
+                  name="Director General")
+    pairs = [(a.name, b.name) for a, b, _ in candidates([park, kim, post], text)]
+    assert pairs == [("Park Ji-hoon", "Director General")]
+    sentences = {0: {0}, 1: {1}, 2: {1}}
+    assert "post_of_person=beside" in pair_features(park, post, 0, sentences, frozenset(), text)
+    # The rules' reading of the person's post counts too, wherever it was written.
+    titled = _entity(1, "Person", "Kim Seo-yeon", text, attrs={"title": "Deputy Director General"})
+    assert "post_of_person=title" in pair_features(titled, post, 0, sentences, frozenset(), text)
+
+
 def test_a_name_beside_a_post_is_told_to_the_type_model(nlp):
     """People in lists are named with their post ("Priya Nair, BD lead") or
     after it ("Mayor Lorraine Fedoruk"); the company before them is not."""

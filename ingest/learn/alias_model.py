@@ -29,7 +29,7 @@ from ingest.learn.align import NONE, Alignment
 from ingest.learn.candidates import names_a_unit, place_names
 from ingest.learn.features import Features, Report, _bucket
 from ingest.learn.linear import LinearModel, train
-from ingest.mentions import Entity
+from ingest.mentions import TITLE_HEADS, Entity
 from ingest.organisations import LEGAL_SUFFIXES, ORG_HEADS
 from ingest.relations import Found
 
@@ -41,6 +41,9 @@ STOP = frozenset({"of", "and", "the", "for", "de", "in", "on", "to", "&", "a"})
 DEFAULT_THRESHOLD = 0.6
 # Said before a person's name, never part of it: "Ms Berrada" is "Leila Berrada".
 HONORIFICS = frozenset({"mr", "mrs", "ms", "miss", "dr", "prof", "sir", "madam", "sheikh", "he", "dame", "mme", "m"})
+# How far (characters) from a person's name a post may be written and still
+# be read as the post that person holds ("Park Ji-hoon, Director General of ...").
+POST_BESIDE = 80
 
 
 @lru_cache(maxsize=1 << 14)
@@ -89,6 +92,45 @@ def _near_word(w: str, others: Sequence[str]) -> str | None:
     return best
 
 
+@lru_cache(maxsize=1 << 14)
+def post_words(name: str) -> tuple[str, ...] | None:
+    """The words of a name that is only a post ("Deputy Director-General",
+    "the Vice-Chairman"), None for any other name: a report that introduces
+    "Park Ji-hoon, Director General of KHIDI" goes on with "the Director General"."""
+    words = tuple(w for w in re.split(r"[\s-]+", normalise_name(name)) if w)
+    return words if 0 < len(words) <= 4 and words[-1] in TITLE_HEADS else None
+
+
+# What may stand between a post and the name of the person holding it:
+# "the Deputy Minister for Trade and Industry, Hon. Abena Owusu-Mensah",
+# "Park Ji-hoon, Director General of ..." (no verb: "the Director General
+# was supported by Kim" does not make Kim the Director General).
+_POST_THEN_NAME = re.compile(r"(?:\s+(?:of|for)\s+[^,.;:\n]{1,60})?\s*,?\s*"
+                             r"(?:(?:Hon|Dr|Mr|Mrs|Ms|Eng|Prof|H\.\s?E|Ato|Datuk|Dato)\.?\s+)*")
+_NAME_THEN_POST = re.compile(r"\s*,\s*(?:(?:the|a|an|its|their)\s+)?(?:[\w’'.&-]+\s+){0,4}")
+
+
+def post_beside(post: Entity, person: Entity, text: str) -> str | None:
+    """How the post ``post`` is given to the named ``person``: "title" (the
+    post the rules read for the person holds its words), "beside" (written in
+    apposition to one of the person's names), or None."""
+    words = post_words(post.name)
+    if post.type != PERSON or person.type != PERSON or words is None or post_words(person.name) is not None:
+        return None
+    title = set(normalise_name(str(person.attrs.get("title", ""))).replace("-", " ").split())
+    if title and set(words) <= title:
+        return "title"
+    written = re.compile(r"\b" + r"[\s-]+".join(map(re.escape, words)) + r"\b", re.IGNORECASE)
+    for m in person.mentions:
+        if m.generic:
+            continue
+        for hit in written.finditer(text, max(0, m.start - POST_BESIDE), min(len(text), m.end + POST_BESIDE)):
+            if hit.end() <= m.start and _POST_THEN_NAME.fullmatch(text, hit.end(), m.start) \
+                    or hit.start() >= m.end and _NAME_THEN_POST.fullmatch(text, m.end, hit.start()):
+                return "beside"
+    return None
+
+
 def linked(a: Entity, b: Entity) -> bool:
     """Whether two names are linked at all: only such pairs are candidates."""
     if a.type not in ALIASABLE or b.type not in ALIASABLE:
@@ -108,11 +150,17 @@ def linked(a: Entity, b: Entity) -> bool:
 
 
 def pair_features(a: Entity, b: Entity, rivals: int, sentences: dict[int, set[int]],
-                  places: frozenset[str]) -> Features:
+                  places: frozenset[str], text: str = "") -> Features:
     """``a`` is named first; ``rivals``: how many other earlier entities ``b``
     is linked to; ``sentences``: where each entity is named (``sentences_of``);
-    ``places``: the places the report names (``place_names``)."""
+    ``places``: the places the report names (``place_names``); ``text``: the report's."""
     f: Features = {"bias": 1.0, f"types={a.type}|{b.type}": 1.0, f"rivals={min(rivals, 3)}": 1.0}
+    post = post_beside(b, a, text) or post_beside(a, b, text)
+    if post:
+        # A post and a person said to hold it: "the Deputy Minister" is "Abena Owusu-Mensah".
+        f[f"post_of_person={post}"] = 1.0
+        if post_words(a.name):
+            f["post_named_first"] = 1.0
     if a.type == b.type:
         f["same_type"] = 1.0
     long_name, short_name = (a.name, b.name) if len(a.name) >= len(b.name) else (b.name, a.name)
@@ -228,12 +276,32 @@ def _lookup_keys(e: Entity) -> tuple[set[str], bool]:
     return keys, capitals
 
 
-def candidates(entities: Sequence[Entity]) -> Iterator[tuple[Entity, Entity, int]]:
-    """(earlier, later, rivals) for every linked pair of entities, in order of first mention.
+def candidates(entities: Sequence[Entity], text: str = "") -> Iterator[tuple[Entity, Entity, int]]:
+    """(earlier, later, rivals) for every linked pair of entities, in order of
+    first mention; then each person named only by a post with each person
+    said to hold it (``post_beside``).
 
     Every pair is tested only where the two share a word, a word's start or
     one of them is in capitals: reports name a hundred entities and more."""
     live = sorted((e for e in entities if e.mentions and e.type in ALIASABLE), key=lambda e: e.first)
+    seen: set[tuple[int, int]] = set()
+    for a, b, rivals in _linked_pairs(live):
+        seen.add((a.index, b.index))
+        yield a, b, rivals
+    persons = [e for e in live if e.type == PERSON]
+    for post in persons:
+        if post_words(post.name) is None:
+            continue
+        holders = [e for e in persons if post_beside(post, e, text)]
+        for holder in holders:
+            a, b = (holder, post) if holder.first <= post.first else (post, holder)
+            if (a.index, b.index) not in seen:
+                seen.add((a.index, b.index))
+                yield a, b, len(holders) - 1
+
+
+def _linked_pairs(live: list[Entity]) -> Iterator[tuple[Entity, Entity, int]]:
+    """The pairs whose names are linked (``linked``), looked up by shared keys."""
     by_key: dict[str, list[int]] = {}
     in_capitals: list[int] = []
     for j, b in enumerate(live):
@@ -253,14 +321,14 @@ def candidates(entities: Sequence[Entity]) -> Iterator[tuple[Entity, Entity, int
 def examples(rep: Report, align: Alignment) -> tuple[list[Features], list[str]]:
     """Pairs of candidates that both stand for an annotated entity: the same one or not."""
     X, y = [], []
-    pairs = list(candidates(rep.entities))
+    pairs = list(candidates(rep.entities, rep.text))
     sentences = sentences_of(rep, rep.entities) if pairs else {}
     places = place_names(rep.entities)
     for a, b, rivals in pairs:
         ga, gb = align.gold.get(a.index), align.gold.get(b.index)
         if ga is None or gb is None or align.entity_type(a.index) == NONE or align.entity_type(b.index) == NONE:
             continue
-        X.append(pair_features(a, b, rivals, sentences, places))
+        X.append(pair_features(a, b, rivals, sentences, places, rep.text))
         y.append(SAME if ga is gb else NONE)
     return X, y
 
@@ -283,11 +351,11 @@ def merge(model: LinearModel, rep: Report, entities: list[Entity], found: list[F
     the threshold); the relations of both name the survivor."""
     threshold = model.thresholds.get(SAME, DEFAULT_THRESHOLD)
     best: dict[int, tuple[float, int]] = {}
-    pairs = [(a, b, rivals) for a, b, rivals in candidates(entities) if a.type == b.type]
+    pairs = [(a, b, rivals) for a, b, rivals in candidates(entities, rep.text) if a.type == b.type]
     sentences = sentences_of(rep, entities) if pairs else {}
     places = place_names(entities)
     for a, b, rivals in pairs:
-        p = model.proba(pair_features(a, b, rivals, sentences, places))[SAME]
+        p = model.proba(pair_features(a, b, rivals, sentences, places, rep.text))[SAME]
         if p >= threshold and p > best.get(b.index, (0.0, -1))[0]:
             best[b.index] = (p, a.index)
     if not best:
@@ -323,8 +391,9 @@ def merge(model: LinearModel, rep: Report, entities: list[Entity], found: list[F
 def _merged(first: Entity, members: list[Entity]) -> Entity:
     """One entity of several: the first's index, the fullest name (its kind
     and country too), every mention and form."""
-    def fullness(e: Entity) -> tuple[int, int]:
-        return (0 if e.name.isupper() else 1, len(e.name))
+    def fullness(e: Entity) -> tuple[int, int, int]:
+        # A person keeps the name, not the post ("Deputy Minister" is an alias).
+        return (0 if e.type == PERSON and post_words(e.name) else 1, 0 if e.name.isupper() else 1, len(e.name))
 
     fullest = max(members, key=fullness)
     mentions = sorted((m for e in members for m in e.mentions), key=lambda m: (m.start, m.end))
