@@ -842,6 +842,25 @@ def test_a_phrase_read_across_table_columns_keeps_its_last_column(nlp):
     assert not any(name.startswith(("Feb", "14:00")) for name in names)
 
 
+def test_a_person_named_again_by_the_post_alone_stays_one_person():
+    """"... led by Park Ji-hoon, Director General of KHIDI's ... The Director
+    General was supported by Kim Seo-yeon": one Park, with the post as an
+    alias; Kim keeps his own name."""
+    from graph.model import Document, document_id
+    from ingest.extract import Extractor
+
+    if not (MODELS_DIR / FILES["aliases"]).exists():
+        pytest.skip("no trained models committed")
+    text = ("TASHKENT, 12 May 2025 - A delegation of Korean medical device makers was led by Park Ji-hoon, "
+            "Director General of KHIDI's International Cooperation Division. The Director General was supported "
+            "by Kim Seo-yeon, director of the KOTRA Tashkent office. The Director General met Deputy Minister "
+            "Aziz Karimov of the Ministry of Health.")
+    out = Extractor().extract(Document(id=document_id(text), source="t", text=text)).to_contract()
+    persons = {e["name"]: e.get("aliases", []) for e in out["entities"] if e["type"] == "Person"}
+    assert persons["Park Ji-hoon"] == ["Director General"]
+    assert "Director General" not in persons and persons["Kim Seo-yeon"] == []
+
+
 def test_a_short_form_is_folded_into_its_full_name_with_its_relations():
     import spacy
 
