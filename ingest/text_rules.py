@@ -179,6 +179,8 @@ def _appositive_rules(ctx: Context) -> None:
             if not bm:
                 continue
             words = (bm.group(1) + bm.group(2)).split()
+            # A verb ends a post: "The Director General met Deputy Minister X".
+            verbs = {t.text for t in sent if t.pos_ in ("VERB", "AUX") and t.text.islower()}
             # Back to the nearest word that cannot be part of a title.
             keep: list[str] = []
             for i, w in reversed(list(enumerate(words))):
@@ -187,7 +189,7 @@ def _appositive_rules(ctx: Context) -> None:
                     and words[i - 1].lower() in TITLE_HEADS and words[i - 1][:1].isupper()
                 if not joined and (w.lower() in ("and", "by", "between", "with", "said", "told", "the", "a", "an",
                                                  "of", "to", "that", "in", "from", "as") or w.endswith((".", ";"))
-                                   or w.endswith(",") and keep):
+                                   or w.endswith(",") and keep or w in verbs):
                     break
                 keep.insert(0, w.rstrip(","))
             owner: Entity | None = None
