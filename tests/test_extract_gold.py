@@ -166,10 +166,13 @@ CHONGQING_KEY_FACTS = [
 # province plans trips (the training data had 10 planned trips with a
 # place as the planner, none a city). Colombia, the list's last item after
 # "and", is still under the threshold.
+#
+# Thirty-second round (60 more training reports, PLANS_VISIT cut at 0.35):
+# Colombia 0.28, still under.
 LOST_KEY_FACTS: dict[tuple[str, str, str], str] = {
     ("PLANS_VISIT", "['Chongqing', 'Chongqing Municipal Commission of Commerce']", "Colombia"):
-        "model PLANS_VISIT for Colombia 0.24 against its threshold (0.4): the list's last item, after "
-        "\"Mexico, and\"; France, Italy and Mexico 0.88, 0.73, 0.66 (thirty-first round)",
+        "model PLANS_VISIT for Colombia 0.28 against its threshold (0.35): the list's last item, after "
+        "\"Mexico, and\"; France, Italy and Mexico 0.88, 0.72, 0.67 (thirty-second round)",
 }
 
 
