@@ -6,8 +6,10 @@ written as "Council" and "Netherlands-Vietnam Business Council".
 The rules group mentions by the forms they know (``mentions.cluster``);
 what they leave apart reaches the graph as two nodes. This model looks at
 every pair of a report's entities whose names are linked at all (a shared
-word, initials, a word spelt nearly alike) and says whether they are the
-same; its features, training and decision are side by side here.
+word, initials, a word spelt nearly alike), and at each person named only
+by a post ("the Deputy Minister") beside the persons the text gives that
+post to, and says whether they are the same; its features, training and
+decision are side by side here.
 
 Applied last (``refine``), after the entities are typed and the relations
 found: the merged entity keeps the fuller name, every mention and the
