@@ -168,11 +168,11 @@ CHONGQING_KEY_FACTS = [
 # "and", is still under the threshold.
 #
 # Thirty-second round (60 more training reports, PLANS_VISIT cut at 0.35):
-# Colombia 0.28, still under.
+# Colombia 0.28, still under (0.28 again with the 60 reports after them).
 LOST_KEY_FACTS: dict[tuple[str, str, str], str] = {
     ("PLANS_VISIT", "['Chongqing', 'Chongqing Municipal Commission of Commerce']", "Colombia"):
         "model PLANS_VISIT for Colombia 0.28 against its threshold (0.35): the list's last item, after "
-        "\"Mexico, and\"; France, Italy and Mexico 0.88, 0.72, 0.67 (thirty-second round)",
+        "\"Mexico, and\"; France, Italy and Mexico 0.89, 0.73, 0.68 (thirty-second round)",
 }
 
 
