@@ -179,8 +179,9 @@ def _appositive_rules(ctx: Context) -> None:
             if not bm:
                 continue
             words = (bm.group(1) + bm.group(2)).split()
-            # A verb ends a post: "The Director General met Deputy Minister X".
-            verbs = {t.text for t in sent if t.pos_ in ("VERB", "AUX") and t.text.islower()}
+            # A finite verb ends a post: "The Director General met Deputy Minister X"
+            # ("managing director", "acting minister" stay posts).
+            verbs = {t.text for t in sent if t.tag_ in ("VBD", "VBZ", "VBP", "MD") and t.text.islower()}
             # Back to the nearest word that cannot be part of a title.
             keep: list[str] = []
             for i, w in reversed(list(enumerate(words))):
