@@ -677,8 +677,8 @@ def test_the_alias_model_sees_that_a_longer_name_adds_an_office_or_a_place():
     full, short = (_entity(2, "Organization", "Quest Biotechnology Inc", text),
                    _entity(3, "Organization", "Quest", text))
     sentences = {0: {0}, 1: {1}, 2: {2}, 3: {2}}
-    assert "left_out_names_unit" in pair_features(office, body, 0, sentences, frozenset({"riyadh"}))
-    assert "left_out_names_unit" not in pair_features(full, short, 0, sentences, frozenset({"riyadh"}))
+    assert "left_out_names_unit" in pair_features(office, body, 0, sentences, frozenset({"riyadh"}), text)
+    assert "left_out_names_unit" not in pair_features(full, short, 0, sentences, frozenset({"riyadh"}), text)
 
 
 def test_a_person_named_only_by_a_post_is_paired_with_the_person_said_to_hold_it():

@@ -152,7 +152,7 @@ def linked(a: Entity, b: Entity) -> bool:
 
 
 def pair_features(a: Entity, b: Entity, rivals: int, sentences: dict[int, set[int]],
-                  places: frozenset[str], text: str = "") -> Features:
+                  places: frozenset[str], text: str) -> Features:
     """``a`` is named first; ``rivals``: how many other earlier entities ``b``
     is linked to; ``sentences``: where each entity is named (``sentences_of``);
     ``places``: the places the report names (``place_names``); ``text``: the report's."""
@@ -278,7 +278,7 @@ def _lookup_keys(e: Entity) -> tuple[set[str], bool]:
     return keys, capitals
 
 
-def candidates(entities: Sequence[Entity], text: str = "") -> Iterator[tuple[Entity, Entity, int]]:
+def candidates(entities: Sequence[Entity], text: str) -> Iterator[tuple[Entity, Entity, int]]:
     """(earlier, later, rivals) for every linked pair of entities, in order of
     first mention; then each person named only by a post with each person
     said to hold it (``post_beside``).
