@@ -416,6 +416,10 @@ def collect(text: str, doc: Doc, doc_date: str | None) -> tuple[list[Mention], d
                 add(Mention(s, e, surface, ORGANIZATION, kind="enterprise", country=name_country(surface, context)))
                 continue
             if label in ("ORG", "FAC") and "\n" not in surface and surface[:1].isupper():
+                if _HONORIFIC_NAME.fullmatch(surface):
+                    if _could_be_person(surface):  # "Ms Errázuriz" read as a body: a courtesy title names a person
+                        add(Mention(s, e, surface, PERSON))
+                    continue
                 if demonym_country(surface) or _FEATURE_AFTER.match(text, e):
                     continue  # "Kazakh", "the Ishim river"
                 after = text[e:e + 30].split()
@@ -520,6 +524,10 @@ def _is_industry(surface: str) -> bool:
         return False
     terms = find_sectors(surface)
     return len(terms) == 1 and terms[0][0] == 0 and terms[0][1] == len(surface)
+
+
+# A courtesy title and one to three capitalised words: a person, whatever NER says.
+_HONORIFIC_NAME = re.compile(r"(?:Mr|Mrs|Ms|Mme|Mlle|Dr|Madam|Madame|Monsieur)\.?\s+[A-ZÀ-Ý][\w'’-]+(?:\s+[A-ZÀ-Ý][\w'’-]+){0,2}")
 
 
 def _could_be_person(surface: str) -> bool:

@@ -264,3 +264,11 @@ def test_the_heads_of_the_two_sides_lead_their_delegations_and_meet(extractor: E
     out = _out(extractor, text)
     assert _rel(out, "LED", "Ilze Ozola", "Latvian delegation")
     assert "MET_WITH" in _types(out, "Kwame Asante", "Ilze Ozola") | _types(out, "Ilze Ozola", "Kwame Asante")
+
+
+def test_a_name_after_a_courtesy_title_is_a_person_whatever_ner_reads(extractor: Extractor) -> None:
+    # spaCy's NER reads "Ms Errázuriz" here as an organisation.
+    out = _out(extractor, "On 8 May the Chilean side presented the session on copper. The speakers were "
+                          "Ms Errázuriz and Tomás Vergara Lillo, head of investor services at InvestChile.")
+    types = {e["name"]: e["type"] for e in out["entities"]}
+    assert types.get("Errázuriz", types.get("Ms Errázuriz")) == "Person"

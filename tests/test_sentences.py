@@ -73,3 +73,11 @@ def test_newswire_speech_and_dashes_still_wrap(nlp: Language) -> None:
             "-- including chips -- and Saba said: \"We will talk to them.\"\n")
     prepared = prepare_text(text)
     assert "\n" not in prepared.strip()
+
+
+def test_a_title_abbreviated_before_a_name_does_not_end_the_sentence(nlp: Language) -> None:
+    text = ("The delegation will be led by the council's vice-chairman, Eng. Sherif Abdel-Meguid. "
+            "He will be joined by Hon. Abena Owusu and Lic. Tomás Berardi.")
+    assert sentences(nlp, text) == [
+        "The delegation will be led by the council's vice-chairman, Eng. Sherif Abdel-Meguid.",
+        "He will be joined by Hon. Abena Owusu and Lic. Tomás Berardi."]
