@@ -19,6 +19,7 @@ from typing import Any
 import spacy
 from spacy.language import Language
 from spacy.symbols import ORTH
+from spacy.tokenizer import Tokenizer
 from spacy.tokens import Doc
 
 from ingest import cached_attributes as cached
@@ -83,8 +84,9 @@ def load_model(model: str | None = None, cached_attributes: bool = True) -> tupl
             nlp.add_pipe(NEWLINE_SENTS, before=before)
         else:
             nlp.add_pipe(NEWLINE_SENTS, first=True)
-    for title in TITLE_ABBREVIATIONS:
-        nlp.tokenizer.add_special_case(title, [{ORTH: title}])
+    if isinstance(nlp.tokenizer, Tokenizer):
+        for title in TITLE_ABBREVIATIONS:
+            nlp.tokenizer.add_special_case(title, [{ORTH: title}])
     if cached_attributes:
         cached.install(nlp)
     meta: dict[str, Any] = nlp.meta
