@@ -983,7 +983,7 @@ def test_a_pair_made_through_a_stand_in_has_feature_names_of_its_own_and_named_p
 
 
 def test_a_fair_left_unnamed_in_a_sentence_is_paired_with_what_the_sentence_names(nlp):
-    from ingest.learn.features import Report, report_event
+    from ingest.learn.features import Report, report_events
 
     text = ("Sixty firms exhibited at Gulfood 2025 in Dubai, beside the Coffee Forum. Gulfood 2025 drew 5,000 "
             "buyers. Exhibitors included Sidama Coffee Export PLC and Guji Trading PLC.")
@@ -994,9 +994,42 @@ def test_a_fair_left_unnamed_in_a_sentence_is_paired_with_what_the_sentence_name
     guji = _entity(2, "Organization", "Guji Trading PLC", text)
     once = _entity(3, "Event", "Coffee Forum", text)
     rep = Report(nlp(text), text, [gulfood, sidama, guji, once], [])
-    assert report_event(rep) == 0  # named twice: what the report is about
+    assert report_events(rep) == [0]  # named twice, and first in the title: what the report is about
     pairs = _pairs_in_sentence(rep, "Exhibitors included")
     assert {("Sidama Coffee Export PLC", "Gulfood 2025"), ("Guji Trading PLC", "Gulfood 2025")} <= pairs
+
+
+def test_an_event_the_title_names_once_is_paired_with_its_speakers(nlp):
+    from ingest.learn.features import Report, report_events
+
+    text = ("Recap: Vietnam-Nigeria Business Forum\nLagos, 7 November 2023\n\n"
+            "About 150 exporters attended. Speakers:\n- Adebayo Okonkwo, President, LCCI\n"
+            "- Hauwa Danjuma, Director, NEPC\n\nThe visitors then toured the Lekki Free Zone.\n")
+    forum = _entity(0, "Event", "Vietnam-Nigeria Business Forum", text)
+    okonkwo = _entity(1, "Person", "Adebayo Okonkwo", text)
+    danjuma = _entity(2, "Person", "Hauwa Danjuma", text)
+    rep = Report(nlp(text), text, [forum, okonkwo, danjuma], [])
+    assert report_events(rep) == [0]
+    assert ("Hauwa Danjuma", "Vietnam-Nigeria Business Forum") in _pairs_in_sentence(rep, "- Hauwa Danjuma")
+
+
+def test_a_second_trip_is_paired_with_what_the_sentences_after_it_name(nlp):
+    from ingest.learn.features import Report, pair_candidates
+
+    text = ("The Andes trade mission went to Lima in March. The Andes trade mission met PromPeru. "
+            "The Andes trade mission signed two contracts. In June a Gulf buyers mission came to Santiago. "
+            "The buyers toured the Valle Fruit Cluster.")
+    andes = _entity(0, "Mission", "Andes trade mission", text)
+    for at in (text.index("The Andes", 10), text.rindex("The Andes")):
+        andes.mentions.append(Mention(at + 4, at + 23, "Andes trade mission", "Mission"))
+    gulf = _entity(1, "Mission", "Gulf buyers mission", text)
+    cluster = _entity(2, "Place", "Valle Fruit Cluster", text)
+    rep = Report(nlp(text), text, [andes, gulf, cluster], [])
+    start = text.index("The buyers toured")
+    topics = {(rep.entities[c.source].name, c.topic) for c in pair_candidates(rep)
+              if c.sentence[0] <= start < c.sentence[1] and c.target == 2}
+    # The report's delegation stays a candidate; the one named last before is one too, and says so.
+    assert topics == {("Andes trade mission", "report"), ("Gulf buyers mission", "latest")}
 
 
 def test_a_list_line_is_paired_with_what_its_heading_names(nlp):

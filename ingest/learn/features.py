@@ -58,6 +58,7 @@ MAX_PAIR_TOKENS = 60  # pairs further apart in a sentence than this are not cand
 # 1.0: scaled down, a whole vector weighs like a few sparse features under the
 # same regularisation (0.1 and 0.3 measured alike).
 VECTOR_SCALE = 0.1
+TITLE_CHARS = 200  # a report's title and dateline: an event named there is what the report is about
 VECTOR_PARTS = 4  # a pair's row: source, target, between, product (``pair_vectors``)
 
 
@@ -355,6 +356,9 @@ class PairCandidate:
     sentence: tuple[int, int]  # character span of the sentence (naming both, or one for an unnamed delegation)
     source_span: Span | None
     target_span: Span | None
+    # For an unnamed pair, which topic the unnamed side is: the report's ("report"), the
+    # report's and the one of its kind named last before ("report latest"), or only that ("latest").
+    topic: str = ""
 
     @property
     def unnamed(self) -> bool:
@@ -370,15 +374,18 @@ def could_relate(source_type: str, target_type: str) -> bool:
 def pair_candidates(rep: Report, kept: set[int] | None = None) -> Iterator[PairCandidate]:
     """Each ordered pair of entities named in one sentence (nearest mentions),
     then the pairs a phrase standing for an entity adds there (``Report.stand_ins``),
-    the report's delegation and its main event each with every entity of a
-    sentence that does not name it, what a heading names with what its list's
+    the report's delegation and its main events each with every entity of a
+    sentence that does not name it (and so the Mission and the Event named
+    last before that sentence: an annual report's second trip, a forum's
+    panel under its heading), what a heading names with what its list's
     lines name, what a list entry names first with what its later sentences
     name, and each pair the rules related, once per sentence. With ``kept``, those two are chosen among those entities (the
     others were dropped)."""
     seen: set[tuple[int, int, int]] = set()
     by_sent: dict[int, list[tuple[int, Span]]] = defaultdict(list)
     sents = rep.tokens.sents
-    topics = [t for t in (report_delegation(rep, kept), report_event(rep, kept)) if t is not None]
+    delegation = report_delegation(rep, kept)
+    topics = [*([delegation] if delegation is not None else []), *report_events(rep, kept)]
     for idx, spans in rep.spans.items():
         for _, span in spans:
             by_sent[rep.tokens.sent_no[span.start]].append((idx, span))
@@ -386,6 +393,7 @@ def pair_candidates(rep: Report, kept: set[int] | None = None) -> Iterator[PairC
     for (idx, _), (span, _) in sorted(rep.stand_ins.items()):
         if kept is None or idx in kept:
             stand_ins[rep.tokens.sent_no[span.start]].append((idx, span))
+    latest: dict[str, int] = {}  # the Mission and the Event named last before this sentence
     for n in sorted(set(by_sent) | set(stand_ins)):
         items = by_sent.get(n, [])
         sent = sents[n]
@@ -397,10 +405,18 @@ def pair_candidates(rep: Report, kept: set[int] | None = None) -> Iterator[PairC
             for cand in _nearest_pairs(rep, pairs, sent, seen):
                 seen.add((cand.source, cand.target, sent[0]))
                 yield cand
-        for topic in topics:
-            for cand in _unnamed_topic_pairs(rep, topic, items, sent):
-                seen.add((cand.source, cand.target, sent[0]))
-                yield cand
+        last = set(latest.values())
+        ranked = [(t, "report latest" if t in last else "report") for t in topics]
+        ranked += [(t, "latest") for t in latest.values() if t not in topics]
+        for topic, how in ranked:
+            for cand in _unnamed_topic_pairs(rep, topic, items, sent, how):
+                if (cand.source, cand.target, sent[0]) not in seen:
+                    seen.add((cand.source, cand.target, sent[0]))
+                    yield cand
+        for idx, _span in sorted(items, key=lambda x: x[1].start):
+            etype = rep.entities[idx].type
+            if etype in (MISSION, EVENT) and (kept is None or idx in kept):
+                latest[etype] = idx
         for cand in (*_heading_pairs(rep, items, sent, by_sent), *_item_pairs(rep, items, n, by_sent)):
             if (cand.source, cand.target, sent[0]) not in seen:
                 seen.add((cand.source, cand.target, sent[0]))
@@ -495,18 +511,26 @@ def _both_ways(rep: Report, first: tuple[int, Span], second: tuple[int, Span],
             yield PairCandidate(b, a, sent, sb, sa)
 
 
-def report_event(rep: Report, kept: set[int] | None = None) -> int | None:
-    """The event a report is about: its most-mentioned Event, if named at
-    least twice (a fair's exhibitor list leaves the fair unnamed)."""
-    events = [e for e in rep.entities if e.type == EVENT and len(rep.spans.get(e.index, ())) >= 2
+def report_events(rep: Report, kept: set[int] | None = None) -> list[int]:
+    """The events a report is about: its most-mentioned Event if named at
+    least twice (a fair's exhibitor list leaves the fair unnamed), and the
+    first one its title names ("Recap: Vietnam–Nigeria Business Forum" over
+    a list of speakers)."""
+    events = [e for e in rep.entities if e.type == EVENT and rep.spans.get(e.index)
               and (kept is None or e.index in kept)]
-    if not events:
-        return None
-    return max(events, key=lambda e: (len(rep.spans[e.index]), -e.index)).index
+    out = []
+    repeated = [e for e in events if len(rep.spans[e.index]) >= 2]
+    if repeated:
+        out.append(max(repeated, key=lambda e: (len(rep.spans[e.index]), -e.index)).index)
+    titled = [(span.start_char, e.index) for e in events for _, span in rep.spans[e.index]
+              if span.start_char < TITLE_CHARS]
+    if titled and min(titled)[1] not in out:
+        out.append(min(titled)[1])
+    return out
 
 
 def _unnamed_topic_pairs(rep: Report, topic: int, items: list[tuple[int, Span]],
-                         sent: tuple[int, int]) -> Iterator[PairCandidate]:
+                         sent: tuple[int, int], how: str) -> Iterator[PairCandidate]:
     """The report's delegation (or main event) paired with each entity of a
     sentence that does not name it: mission reports leave their actor out
     ("Visit to the Trakia Economic Zone", "In Tbilisi the participants met
@@ -523,9 +547,9 @@ def _unnamed_topic_pairs(rep: Report, topic: int, items: list[tuple[int, Span]],
     for idx, span in sorted(first.items()):
         other = rep.entities[idx].type
         if could_relate(topic_type, other):
-            yield PairCandidate(topic, idx, sent, None, span)
+            yield PairCandidate(topic, idx, sent, None, span, how)
         if could_relate(other, topic_type):
-            yield PairCandidate(idx, topic, sent, span, None)
+            yield PairCandidate(idx, topic, sent, span, None, how)
 
 
 def pair_vectors(rep: Report, cands: Sequence[PairCandidate], width: int) -> np.ndarray:
@@ -732,7 +756,7 @@ def _unnamed_topic_features(rep: Report, cand: PairCandidate, a: Entity, b: Enti
     feature names throughout, so that these pairs, many of them stating
     nothing, do not move the weights of pairs a sentence names together."""
     f: Features = {f"un_types={tp}": 1.0, f"un_kinds={a.kind or a.type}>{b.kind or b.type}": 1.0,
-                   "un_bias": 1.0}
+                   "un_bias": 1.0, f"un_topic={cand.topic}|{tp}": 1.0}
     for t in rule_types.get((cand.source, cand.target), ()):
         f[f"un_rule={t}|{tp}"] = 1.0
     for t in rule_here.get((cand.source, cand.target, cand.sentence[0]), ()):
