@@ -169,10 +169,12 @@ CHONGQING_KEY_FACTS = [
 #
 # Thirty-second round (60 more training reports, PLANS_VISIT cut at 0.35):
 # Colombia 0.28, still under (0.28 again with the 60 reports after them).
+# Thirty-third round (models Y: the Mission and Event named last as topics,
+# PLANS_VISIT cut at 0.3): Colombia 0.287, under by 0.013.
 LOST_KEY_FACTS: dict[tuple[str, str, str], str] = {
     ("PLANS_VISIT", "['Chongqing', 'Chongqing Municipal Commission of Commerce']", "Colombia"):
-        "model PLANS_VISIT for Colombia 0.28 against its threshold (0.35): the list's last item, after "
-        "\"Mexico, and\"; France, Italy and Mexico 0.89, 0.73, 0.68 (thirty-second round)",
+        "model PLANS_VISIT for Colombia 0.29 against its threshold (0.3): the list's last item, after "
+        "\"Mexico, and\"; France, Italy and Mexico 0.90, 0.74, 0.70 (thirty-third round)",
 }
 
 
