@@ -169,12 +169,13 @@ CHONGQING_KEY_FACTS = [
 #
 # Thirty-second round (60 more training reports, PLANS_VISIT cut at 0.35):
 # Colombia 0.28, still under (0.28 again with the 60 reports after them).
-# Thirty-third round (models Y: the Mission and Event named last as topics,
-# PLANS_VISIT cut at 0.3): Colombia 0.287, under by 0.013.
+# Thirty-third round (the Mission and Event named last as topics): Colombia
+# 0.287 against 0.3 (models Y), then 0.277 against 0.35 (Y2, the same code
+# with titles like "Eng." kept in their sentence).
 LOST_KEY_FACTS: dict[tuple[str, str, str], str] = {
     ("PLANS_VISIT", "['Chongqing', 'Chongqing Municipal Commission of Commerce']", "Colombia"):
-        "model PLANS_VISIT for Colombia 0.29 against its threshold (0.3): the list's last item, after "
-        "\"Mexico, and\"; France, Italy and Mexico 0.90, 0.74, 0.70 (thirty-third round)",
+        "model PLANS_VISIT for Colombia 0.28 against its threshold (0.35): the list's last item, after "
+        "\"Mexico, and\"; France, Italy and Mexico 0.88, 0.71, 0.66 (thirty-third round)",
 }
 
 
