@@ -416,8 +416,8 @@ def collect(text: str, doc: Doc, doc_date: str | None) -> tuple[list[Mention], d
                 add(Mention(s, e, surface, ORGANIZATION, kind="enterprise", country=name_country(surface, context)))
                 continue
             if label in ("ORG", "FAC") and "\n" not in surface and surface[:1].isupper():
-                if _HONORIFIC_NAME.fullmatch(surface):
-                    if _could_be_person(surface):  # "Ms Errázuriz" read as a body: a courtesy title names a person
+                if _titled_name(surface):  # "Ms Errázuriz" read as a body: a courtesy title names a person
+                    if _could_be_person(surface):
                         add(Mention(s, e, surface, PERSON))
                     continue
                 if demonym_country(surface) or _FEATURE_AFTER.match(text, e):
@@ -526,8 +526,15 @@ def _is_industry(surface: str) -> bool:
     return len(terms) == 1 and terms[0][0] == 0 and terms[0][1] == len(surface)
 
 
-# A courtesy title and one to three capitalised words: a person, whatever NER says.
-_HONORIFIC_NAME = re.compile(r"(?:Mr|Mrs|Ms|Mme|Mlle|Dr|Madam|Madame|Monsieur)\.?\s+[A-ZÀ-Ý][\w'’-]+(?:\s+[A-ZÀ-Ý][\w'’-]+){0,2}")
+# A courtesy title and one to three capitalised words, no possessive.
+_HONORIFIC_NAME = re.compile(r"(?:Mr|Mrs|Ms|Mme|Mlle|Dr|Madam|Madame|Monsieur)\.?(?:\s+[A-ZÀ-Ý](?:[\w-]|['’](?!s\b))+){1,3}")
+
+
+def _titled_name(surface: str) -> bool:
+    """A person's name after a courtesy title ("Ms Errázuriz"), unless it
+    ends as a body's does ("Mr Price Group") or is a possessive ("Dr.
+    Reddy's Laboratories")."""
+    return bool(_HONORIFIC_NAME.fullmatch(surface)) and org_kind(surface.split()[-1]) is None
 
 
 def _could_be_person(surface: str) -> bool:

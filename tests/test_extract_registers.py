@@ -269,6 +269,8 @@ def test_the_heads_of_the_two_sides_lead_their_delegations_and_meet(extractor: E
 def test_a_name_after_a_courtesy_title_is_a_person_whatever_ner_reads(extractor: Extractor) -> None:
     # spaCy's NER reads "Ms Errázuriz" here as an organisation.
     out = _out(extractor, "On 8 May the Chilean side presented the session on copper. The speakers were "
-                          "Ms Errázuriz and Tomás Vergara Lillo, head of investor services at InvestChile.")
+                          "Ms Errázuriz and Tomás Vergara Lillo, head of investor services at InvestChile. "
+                          "Mr Price Group signed a supply contract with the cooperative.")
     types = {e["name"]: e["type"] for e in out["entities"]}
     assert types.get("Errázuriz", types.get("Ms Errázuriz")) == "Person"
+    assert types.get("Price Group", types.get("Mr Price Group")) == "Organization"  # a body's words stay a body

@@ -379,8 +379,9 @@ def pair_candidates(rep: Report, kept: set[int] | None = None) -> Iterator[PairC
     last before that sentence: an annual report's second trip, a forum's
     panel under its heading), what a heading names with what its list's
     lines name, what a list entry names first with what its later sentences
-    name, and each pair the rules related, once per sentence. With ``kept``, those two are chosen among those entities (the
-    others were dropped)."""
+    name, and each pair the rules related, once per sentence. With ``kept``, the
+    delegation and the events are chosen among those entities (the others
+    were dropped)."""
     seen: set[tuple[int, int, int]] = set()
     by_sent: dict[int, list[tuple[int, Span]]] = defaultdict(list)
     sents = rep.tokens.sents
@@ -531,7 +532,8 @@ def report_events(rep: Report, kept: set[int] | None = None) -> list[int]:
 
 def _unnamed_topic_pairs(rep: Report, topic: int, items: list[tuple[int, Span]],
                          sent: tuple[int, int], how: str) -> Iterator[PairCandidate]:
-    """The report's delegation (or main event) paired with each entity of a
+    """The report's delegation (or a main event, or the Mission or Event named
+    last: ``how`` says which) paired with each entity of a
     sentence that does not name it: mission reports leave their actor out
     ("Visit to the Trakia Economic Zone", "In Tbilisi the participants met
     the chamber"), fair reports their fair ("Exhibitors included ..."). The
