@@ -416,7 +416,9 @@ def collect(text: str, doc: Doc, doc_date: str | None) -> tuple[list[Mention], d
                 add(Mention(s, e, surface, ORGANIZATION, kind="enterprise", country=name_country(surface, context)))
                 continue
             if label in ("ORG", "FAC") and "\n" not in surface and surface[:1].isupper():
-                if _titled_name(surface):  # "Ms Errázuriz" read as a body: a courtesy title names a person
+                # "Ms Errázuriz" read as a body: a courtesy title names a person, never a body
+                # (where a word of it is a post's or an event's, nothing is taken).
+                if _titled_name(surface):
                     if _could_be_person(surface):
                         add(Mention(s, e, surface, PERSON))
                     continue

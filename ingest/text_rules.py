@@ -181,7 +181,9 @@ def _appositive_rules(ctx: Context) -> None:
             words = (bm.group(1) + bm.group(2)).split()
             # A finite verb ends a post: "The Director General met Deputy Minister X"
             # ("managing director", "acting minister" stay posts).
-            verbs = {t.text for t in sent if t.tag_ in ("VBD", "VBZ", "VBP", "MD") and t.text.islower()}
+            tk = ctx.tokens
+            verbs = {tk.text[i] for i in range(sent.start, sent.end)
+                     if tk.tag[i] in ("VBD", "VBZ", "VBP", "MD") and tk.text[i].islower()}
             # Back to the nearest word that cannot be part of a title.
             keep: list[str] = []
             for i, w in reversed(list(enumerate(words))):
