@@ -147,7 +147,7 @@ def _legal_form_tail() -> re.Pattern[str]:
     de C.V.", "San. ve Tic. A.Ş.", "Co., Ltd."); a form that is also an
     English word ("as", "ad", "too") counts only in capitals."""
     words = {w.rstrip(".") for w in LEGAL_SUFFIXES} | {"c.v", "şti", "a.ş", "s.a.p.i", "fze", "fzco", "k.k", "san",
-                                                       "tic", "s.a.b", "s.l", "s.c", "e.i.r.l"}
+                                                       "tic", "s.a.b", "s.l", "s.c", "e.i.r.l", "sp. z o.o"}
     english = {"as", "ad", "too", "co", "pt", "kg", "ab", "sa", "san", "tic"}
     forms = sorted({v for w in words for v in ({w.upper(), w[:1].upper() + w[1:]} if w in english
                                                 else {w, w.upper(), w[:1].upper() + w[1:]})}, key=len, reverse=True)
@@ -156,6 +156,14 @@ def _legal_form_tail() -> re.Pattern[str]:
 
 
 LEGAL_FORM_TAIL = _legal_form_tail()
+_LEGAL_FORM_END = re.compile(LEGAL_FORM_TAIL.pattern + r"\s*$")
+
+
+def without_legal_form(name: str) -> str:
+    """A company's name without the legal form it ends in: "Kaimai Dairy
+    Ingredients Ltd" -> "Kaimai Dairy Ingredients"; other names as they are."""
+    tail = _LEGAL_FORM_END.search(name)
+    return name[: tail.start()] if tail and tail.start() > 0 else name
 
 
 # Abbreviations after which a full stop does not end a sentence.
@@ -539,6 +547,7 @@ def split_at(gap: re.Pattern[str], text: str, start: int, end: int) -> list[tupl
 
 _ABBREVIATED_LEGAL_END = re.compile(r"\b(?:Co|Corp|Holdings|Ltd)\.?$")
 _ACRONYM_END = re.compile(r"\s*\(([A-Z][A-Za-z&.-]{1,14}(?: [A-Z][a-z]{2,14})?)\)$")
+_BRACKETED_NOT_ACRONYM = re.compile(rf"{_MONTHS}(?: \d+)?|([A-Z][a-z]+) \1")
 _ENDS_IN_YEAR = re.compile(r"[A-Za-z]\s+(?:19|20)\d\d$")
 
 
@@ -599,7 +608,9 @@ def find_names(text: str) -> list[NameSpan]:
             place = find_place(tail.group(1)) if tail else None
             # "(UTICA)" in capitals is an acronym, even where a town has that name.
             if tail and (place is None or tail.group(1).isupper() and place.kind != "country"):
-                acronym = tail.group(1)
+                # "(June)", "(Wagga Wagga)": a month or a town in brackets is no acronym.
+                if not _BRACKETED_NOT_ACRONYM.fullmatch(tail.group(1)):
+                    acronym = tail.group(1)
                 pe = ps + tail.start()
                 name = text[ps:pe]
             cut = _body_after_post(name)

@@ -69,6 +69,14 @@ def test_an_acronym_in_parentheses_is_an_alias(extractor: Extractor) -> None:
     assert "MAZ" not in _names(out)
 
 
+def test_a_month_or_a_town_in_brackets_after_a_name_is_no_acronym() -> None:
+    names = find_names("The Tashkent International Investment Forum (June) hosted Outback Drone Works "
+                       "(Wagga Wagga) and the Vietnam Trade Promotion Agency (Vietrade).")
+    assert [(n.text, n.acronym) for n in names] == [
+        ("Tashkent International Investment Forum", None), ("Outback Drone Works", None),
+        ("Vietnam Trade Promotion Agency", "Vietrade")]
+
+
 def test_a_small_town_needs_its_country_in_the_report(extractor: Extractor) -> None:
     out = _out(extractor, "The delegation toured a market on the right bank of the Ishim river in Astana.")
     assert "Ishim" not in _names(out)
