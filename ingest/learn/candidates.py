@@ -25,6 +25,7 @@ from ingest.learn import sector_terms, span_model
 from ingest.mentions import NAMED_SOON_AFTER, TITLE_HEADS, Entity, Mention
 from ingest.organisations import LEGAL_FORM_TAIL, MONTH, NAME_LINK_WORDS, ORG_HEADS, PORTFOLIO_WORDS, org_kind
 from ingest.relations import Found
+from ingest.titles import title_pattern
 
 NER_TYPES = {"ORG": ORGANIZATION, "PERSON": PERSON, "GPE": PLACE, "LOC": PLACE, "EVENT": EVENT,
              "FAC": ORGANIZATION}
@@ -436,7 +437,7 @@ _POSSESSIVE = re.compile(r"^(.+?)['’]s\s+(?=[A-Z0-9])")
 _WORD = re.compile(r"\S+")
 _ACRONYM_AT_END = re.compile(r"\s*\(([A-Z][A-Za-z0-9&.-]{1,10})\)$")
 # "Mr Harshad Mehta Desai", "Lic. Tomás Berardi Ocampo": a courtesy title is no part of a person's name.
-_HONORIFIC = re.compile(r"^(?:Mr|Mrs|Ms|Miss|Mme|Dr|Prof|Lic|Ing|Eng|Hon|H\.\s?E|Sir|Dame)\.?\s+(?=[A-Z])")
+_HONORIFIC = re.compile(rf"^{title_pattern()}\s+(?=[A-Z])")
 # "By Achieng Otieno", "UCCI Olena Dovzhenko", "Marshal Tomasz Wierzbicki": a
 # byline, a body's short form or a post before a person's name is no part of it.
 _PERSON_LEAD = re.compile(r"(?:[Bb]y|[A-Z]{2,}(?:\s+[A-Z]{2,})*|"

@@ -18,17 +18,16 @@ from pathlib import Path
 
 from graph.ontology import PERSON
 from ingest.learn.annotations import Annotation
+from ingest.titles import TITLE_WORDS
 
 FILE = "given_names.json"
-# Not names: the titles a person's name may begin with.
-_TITLES = frozenset({"mr", "mrs", "ms", "miss", "mme", "dr", "prof", "h.e", "sir", "dame", "hon", "lic", "ing", "eng", "cllr"})
 
 
 def first_name(name: str) -> str | None:
     """The first word of a name of two words or more that may be a person's,
     titles passed over (lower case); None for a one-word name."""
     words = [w for w in name.replace(".", ". ").split() if w[:1].isupper()]
-    words = [w for w in words if w.rstrip(".").lower() not in _TITLES]
+    words = [w for w in words if w.rstrip(".").lower() not in TITLE_WORDS]
     return words[0].lower() if len(words) >= 2 else None
 
 
