@@ -35,6 +35,7 @@ from ingest.organisations import (
     name_head,
     org_kind,
 )
+from ingest.titles import COURTESY, title_pattern
 
 
 @dataclass(slots=True)
@@ -239,6 +240,26 @@ def _place_mention(text: str, start: int, end: int, min_population: int = 0,
                    key=f"{place.kind}:{place.country}:{place.name}", attrs={"standard_name": place.name})
 
 
+# A region's word after its name; not where the words go on as a body's
+# name ("Kostanay Region Akimat", "Lagos State University").
+_REGION_AFTER = re.compile(r" (?:[Rr]egion|[Pp]rovince|State|[Oo]blast|[Cc]ounty|[Dd]istrict|[Pp]refecture|"
+                           r"[Gg]overnorate)\b(?!-| +[A-Z&(])")
+
+
+def _region_mention(text: str, named_after: Mention, end: int) -> Mention | None:
+    """The region written as a place's name and a region's word: the
+    gazetteer's region of that name, or one it does not list ("Kostanay
+    Region", named after its city); None where the words name a city or a country."""
+    surface = text[named_after.start:end]
+    place = find_place(surface)
+    if place is not None and place.kind != "region":
+        return None
+    name = place.name if place is not None else str(named_after.attrs.get("standard_name", named_after.text))
+    country = place.country if place is not None else named_after.country
+    return Mention(named_after.start, end, surface, PLACE, kind="region", country=country,
+                   key=f"region:{country}:{name}", attrs={"standard_name": name})
+
+
 def collect(text: str, doc: Doc, doc_date: str | None) -> tuple[list[Mention], dict[str, Any]]:
     """Every mention in one report, and facts about the report itself (its
     dateline place and date)."""
@@ -330,6 +351,10 @@ def collect(text: str, doc: Doc, doc_date: str | None) -> tuple[list[Mention], d
             continue
         for pm_ in re.finditer(r"\b(?:of|in)\s+(?:the\s+)?([A-Z][\w’'-]+(?:\s+[A-Z][\w’'-]+)?)", m.text):
             pm = _place_mention(text, m.start + pm_.start(1), m.start + pm_.end(1), context=context)
+            region_word = _REGION_AFTER.match(text, pm.end) if pm is not None else None
+            if pm is not None and region_word and region_word.end() <= m.end:
+                # "Ministry of Mining of San Juan Province": the province.
+                pm = _region_mention(text, pm, region_word.end()) or pm
             if pm is not None:
                 mentions.append(pm)
     # "Mekong Rice Export JSC (Can Tho)": a place in parentheses after a name.
@@ -478,6 +503,16 @@ def collect(text: str, doc: Doc, doc_date: str | None) -> tuple[list[Mention], d
                         break
             i = j
 
+    # "the Almaty region", "Lagos State": the region, not the city it is named after.
+    for k, m in enumerate(mentions):
+        if m.type == PLACE and m.kind in ("city", "region"):
+            region_word = _REGION_AFTER.match(text, m.end)
+            if region_word and claims.free(m.end, region_word.end()):
+                region = _region_mention(text, m, region_word.end())
+                if region is not None:
+                    claims.take(m.end, region_word.end())
+                    mentions[k] = region
+
     # Definite descriptions: resolved to the nearest entity of that head later.
     for dm2 in DEFINITE_RE.finditer(text):
         s, e = dm2.start(2), dm2.end(2)
@@ -529,7 +564,7 @@ def _is_industry(surface: str) -> bool:
 
 
 # A courtesy title and one to three capitalised words, no possessive.
-_HONORIFIC_NAME = re.compile(r"(?:Mr|Mrs|Ms|Mme|Mlle|Dr|Madam|Madame|Monsieur)\.?(?:\s+[A-ZÀ-Ý](?:[\w-]|['’](?!s\b))+){1,3}")
+_HONORIFIC_NAME = re.compile(rf"{title_pattern((*COURTESY, 'Dr'))}(?:\s+[A-ZÀ-Ý](?:[\w-]|['’](?!s\b))+){{1,3}}")
 
 
 def _titled_name(surface: str) -> bool:

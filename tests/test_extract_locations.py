@@ -152,3 +152,14 @@ def test_no_place_when_the_sentence_states_none(extractor: Extractor) -> None:
     out = _out(extractor, "The delegation arrived in Astana. On the first day the delegation met with the "
                           "Steppe Grain Union.")
     assert _place_of(out, "MET_WITH", "Steppe Grain Union") is None
+
+
+def test_a_region_named_after_its_city_is_the_region_not_the_city(extractor: Extractor) -> None:
+    out = _out(extractor, "The delegation toured farms in the Almaty region and the Kostanay Region, met the "
+                          "Kostanay Region Akimat, and ended the week in Almaty. It then visited the Ministry "
+                          "of Mining of San Juan Province.")
+    places = {e["name"]: e["kind"] for e in out["entities"] if e["type"] == "Place"}
+    assert places["Almaty region"] == places["Kostanay Region"] == places["San Juan Province"] == "region"
+    assert places["Almaty"] == "city"
+    # A region's word that goes on as a body's name is the body's.
+    assert "Kostanay Region Akimat" in {e["name"] for e in out["entities"] if e["type"] == "Organization"}
