@@ -888,6 +888,65 @@ def test_a_short_form_is_folded_into_its_full_name_with_its_relations():
     assert [(r.type, r.source, r.target) for r in relations] == [("SIGNED_WITH", 0, 1)]
 
 
+def _merged_names(model_says_same: bool, text: str, names: list[tuple[str, str]]) -> list[tuple[str, list[str]]]:
+    """Entities named ``names`` (name, type) in ``text``, merged by an alias
+    model that calls every pair the same (or none), as (name, aliases)."""
+    import spacy
+
+    from ingest.learn.alias_model import SAME, merge, train_aliases
+    from ingest.learn.features import Report
+
+    nlp = spacy.blank("en")
+    nlp.add_pipe("sentencizer")
+    entities = []
+    for i, (name, etype) in enumerate(names):
+        start = text.index(name, entities[-1].mentions[0].end if entities else 0)
+        entities.append(_org(i, name, start, etype))
+    model = train_aliases([{}], [SAME if model_says_same else "none"])
+    merged, _ = merge(model, Report(nlp(text), text, entities, []), entities, [])
+    return [(e.name, e.aliases) for e in merged]
+
+
+def test_a_company_named_with_and_without_its_legal_form_is_one_whatever_the_alias_model_says():
+    text = ("Kaimai Dairy Ingredients Ltd (Waikato) exhibited. Tkalnia Widzew Sp. z o.o. came too. "
+            "Kaimai Dairy Ingredients signed an MoU; Tkalnia Widzew did not. Kaimai Foods was not there.")
+    names = [("Kaimai Dairy Ingredients Ltd", "Organization"), ("Tkalnia Widzew Sp. z o.o.", "Organization"),
+             ("Kaimai Dairy Ingredients", "Organization"), ("Tkalnia Widzew", "Organization"),
+             ("Kaimai Foods", "Organization")]
+    assert _merged_names(False, text, names) == [
+        ("Kaimai Dairy Ingredients Ltd", ["Kaimai Dairy Ingredients"]),
+        ("Tkalnia Widzew Sp. z o.o.", ["Tkalnia Widzew"]), ("Kaimai Foods", [])]
+
+
+def test_two_editions_of_a_fair_stay_apart_even_where_each_is_joined_to_the_bare_name():
+    text = "Gulfood 2025 went well. Gulfood is the region's largest food show. Gulfood 2026 is next."
+    names = [("Gulfood 2025", "Event"), ("Gulfood", "Event"), ("Gulfood 2026", "Event")]
+    merged = dict(_merged_names(True, text, names))
+    assert sorted(merged) == ["Gulfood 2025", "Gulfood 2026"]
+    assert sorted(merged["Gulfood 2025"] + merged["Gulfood 2026"]) == ["Gulfood"]
+
+
+def test_a_delegation_named_as_its_countrys_side_joins_the_delegation_from_that_country():
+    text = ("A business delegation from Uzbekistan toured Lodz. The Uzbek side asked about land. "
+            "A Polish mission will go to Tashkent. The Korean side did not attend.")
+    names = [("business delegation from Uzbekistan", "Mission"), ("Uzbek side", "Mission"),
+             ("Polish mission", "Mission"), ("Korean side", "Mission")]
+    assert _merged_names(False, text, names) == [
+        ("business delegation from Uzbekistan", ["Uzbek side"]), ("Polish mission", []), ("Korean side", [])]
+
+
+def test_the_type_model_makes_a_town_the_gazetteer_does_not_list_a_place_and_a_company_named_like_a_town_a_body():
+    from ingest.learn.entity_models import TYPE_LABELS, decide_type
+
+    X = [{"w=silao": 1.0}] * 4 + [{"w=codelco": 1.0}] * 4
+    y = ["Place"] * 4 + ["Organization"] * 4
+    model = train("entity_type", X, y, labels=TYPE_LABELS, multilabel=False)
+    assert decide_type(model, "Organization", model.best({"w=silao": 1.0})) == "Place"
+    assert decide_type(model, "Place", model.best({"w=codelco": 1.0})) == "Organization"
+    # Not sure enough: the type it had stays.
+    assert decide_type(model, "Person", ("Place", 0.45)) == "Person"
+
+
 def test_a_delegation_or_meeting_named_after_a_body_is_a_candidate_beside_the_body(nlp):
     from ingest.learn.candidates import add_candidates
 

@@ -24,6 +24,7 @@ from collections.abc import Iterator, Sequence
 from difflib import SequenceMatcher
 from functools import lru_cache
 
+from graph.gazetteer import country_code, demonym_country
 from graph.model import normalise_name
 from graph.ontology import AGREEMENT, EVENT, MISSION, ORGANIZATION, PERSON, PROGRAM
 from graph.resolve import ENTITY_REF_ATTRS
@@ -32,8 +33,9 @@ from ingest.learn.candidates import names_a_unit, place_names
 from ingest.learn.features import Features, Report, _bucket
 from ingest.learn.linear import LinearModel, train
 from ingest.mentions import TITLE_HEADS, Entity
-from ingest.organisations import LEGAL_SUFFIXES, ORG_HEADS
+from ingest.organisations import LEGAL_SUFFIXES, ORG_HEADS, without_legal_form
 from ingest.relations import Found
+from ingest.titles import COURTESY, title_pattern
 
 SAME = "same"
 # Entities of these types can be one another's short forms; a place is
@@ -42,7 +44,16 @@ ALIASABLE = frozenset({ORGANIZATION, PERSON, EVENT, MISSION, PROGRAM, AGREEMENT}
 STOP = frozenset({"of", "and", "the", "for", "de", "in", "on", "to", "&", "a"})
 DEFAULT_THRESHOLD = 0.6
 # Said before a person's name, never part of it: "Ms Berrada" is "Leila Berrada".
-HONORIFICS = frozenset({"mr", "mrs", "ms", "miss", "dr", "prof", "sir", "madam", "sheikh", "he", "dame", "mme", "m"})
+# Not the professional abbreviations: "Ing", "Hon", "Ir" also begin bodies'
+# names ("ING Bank", "Hon Hai"); normalised, "H.E." is "he".
+HONORIFICS = frozenset(t.lower() for t in COURTESY) | {"dr", "prof", "he", "sheikh", "m"}
+# A year or a numbered edition in a name: "Gulfood 2025", "41st Havana International Fair".
+_EDITION = re.compile(r"\b(?:(?:19|20)\d\d|\d+(?:st|nd|rd|th))\b", re.IGNORECASE)
+# A delegation named as its country's side of the talks: "the Uzbek side", "the Finnish party".
+_SIDE = re.compile(r"(?:the\s+)?([A-Z][\w-]+)\s+(?:side|party)", re.IGNORECASE)
+# Where a delegation comes from, in its name: "delegation from Uzbekistan",
+# "trade mission of Kazakhstan flour producers" (not "mission to Kenya").
+_FROM_COUNTRY = re.compile(r"\b(?:from|of)\s+(?:the\s+)?([A-Z][\w-]+(?:\s+(?:of\s+)?[A-Z][\w-]+)?)")
 # How far (characters) from a person's name a post may be written and still
 # be read as the post that person holds ("Park Ji-hoon, Director General of ...").
 POST_BESIDE = 80
@@ -108,7 +119,7 @@ def post_words(name: str) -> tuple[str, ...] | None:
 # "Park Ji-hoon, Director General of ..." (no verb: "the Director General
 # was supported by Kim" does not make Kim the Director General).
 _POST_THEN_NAME = re.compile(r"(?:\s+(?:of|for)\s+[^,.;:\n]{1,60})?\s*,?\s*"
-                             r"(?:(?:Hon|Dr|Mr|Mrs|Ms|Eng|Prof|H\.\s?E|Ato|Datuk|Dato)\.?\s+)*")
+                             rf"(?:{title_pattern()}\s+)*")
 _NAME_THEN_POST = re.compile(r"\s*,\s*(?:(?:the|a|an|its|their)\s+)?(?:[\w’'.&-]+\s+){0,4}")
 
 
@@ -149,6 +160,56 @@ def linked(a: Entity, b: Entity) -> bool:
             if any(_near_word(w, wx) for w in wy):
                 return True
     return False
+
+
+def ruled_same(a: Entity, b: Entity) -> bool | None:
+    """Where the names alone settle it, whatever the model says (it sees few
+    such pairs: the rules group most of them before it runs):
+    - a body named with and without its legal form is one ("Kaimai Dairy
+      Ingredients Ltd", "Kaimai Dairy Ingredients");
+    - two events or trips whose names carry different years or editions are
+      two ("Gulfood 2025", "Gulfood 2026").
+    None where the model decides."""
+    if a.type == b.type == ORGANIZATION:
+        for x in _forms(a):
+            for y in _forms(b):
+                long_form, short_form = (x, y) if len(x) > len(y) else (y, x)
+                bare = normalise_name(without_legal_form(long_form))
+                if bare != normalise_name(long_form) and bare == normalise_name(short_form):
+                    return True
+    if a.type in (EVENT, MISSION) and b.type in (EVENT, MISSION):
+        editions_a = {m.lower() for m in _EDITION.findall(a.name)}
+        editions_b = {m.lower() for m in _EDITION.findall(b.name)}
+        if editions_a and editions_b and not editions_a & editions_b:
+            return False
+    return None
+
+
+def origin_countries(e: Entity) -> set[str]:
+    """The countries a delegation's names say it comes from."""
+    out: set[str] = set()
+    for form in _forms(e):
+        out.update(c for w in re.findall(r"[A-Z][\w-]*", form) if (c := demonym_country(w)))
+        out.update(c for m in _FROM_COUNTRY.finditer(form) if (c := country_code(m.group(1))))
+    return out
+
+
+def sides(entities: Sequence[Entity]) -> dict[int, int]:
+    """A delegation the report names only as its country's side ("the Uzbek
+    side") -> the named delegation from that country, the most mentioned if
+    there are several. The model sees few of these: the words they share are
+    a nationality, which many other pairs share too."""
+    missions = [e for e in entities if e.type == MISSION and e.mentions]
+    out: dict[int, int] = {}
+    for side in missions:
+        written = _SIDE.fullmatch(side.name)
+        country = demonym_country(written.group(1)) if written else None
+        if country is None:
+            continue
+        same = [e for e in missions if e is not side and not _SIDE.fullmatch(e.name) and country in origin_countries(e)]
+        if same:
+            out[side.index] = max(same, key=lambda e: (len(e.mentions), -e.first)).index
+    return out
 
 
 def pair_features(a: Entity, b: Entity, rivals: int, sentences: dict[int, set[int]],
@@ -357,19 +418,35 @@ def merge(model: LinearModel, rep: Report, entities: list[Entity], found: list[F
     sentences = sentences_of(rep, entities) if pairs else {}
     places = place_names(entities)
     for a, b, rivals in pairs:
-        p = model.proba(pair_features(a, b, rivals, sentences, places, rep.text))[SAME]
+        ruled = ruled_same(a, b)
+        if ruled is False:
+            continue
+        p = 1.0 if ruled else model.proba(pair_features(a, b, rivals, sentences, places, rep.text))[SAME]
         if p >= threshold and p > best.get(b.index, (0.0, -1))[0]:
             best[b.index] = (p, a.index)
+    for side, delegation in sides(entities).items():
+        best[side] = (1.0, delegation)
     if not best:
         return entities, found
-    into = {b: a for b, (_, a) in best.items()}
+    by_index = {e.index: e for e in entities}
+    into: dict[int, int] = {}
 
     def root(i: int) -> int:
         while i in into:
             i = into[i]
         return i
 
-    by_index = {e.index: e for e in entities}
+    # Surest first. A join that would make one entity of two that the names
+    # keep apart is skipped: "Gulfood 2025" and "Gulfood 2026", each likely
+    # the "Gulfood" named between them.
+    joined = {e.index: [e] for e in entities}
+    for _, later, earlier in sorted(((p, b, a) for b, (p, a) in best.items()), reverse=True):
+        ra, rb = root(earlier), root(later)
+        if ra == rb or any(ruled_same(x, y) is False for x in joined[ra] for y in joined[rb]):
+            continue
+        first, second = (ra, rb) if by_index[ra].first <= by_index[rb].first else (rb, ra)
+        into[second] = first
+        joined[first] += joined.pop(second)
     groups: dict[int, list[Entity]] = {}
     for e in entities:
         groups.setdefault(root(e.index), []).append(e)

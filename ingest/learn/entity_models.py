@@ -29,9 +29,6 @@ from ingest.learn.linear import LinearModel, train
 
 TYPED = (ORGANIZATION, PERSON, PLACE, EVENT, MISSION, PROGRAM, AGREEMENT)
 TYPE_LABELS = [*TYPED, NONE]
-# A place comes with a gazetteer entry (kind, country) that only the rules
-# give; the type model may drop a place but never makes one.
-RETYPABLE = frozenset({ORGANIZATION, PERSON, EVENT, MISSION, PROGRAM, AGREEMENT})
 
 
 def examples(rep: Report, align: Alignment) -> tuple[list[Features], list[str], list[Features], list[str]]:
@@ -72,10 +69,12 @@ def decide_type(model: LinearModel, current: str, best: tuple[str, float], retyp
     ``best`` label and its probability. Dropped where "none" wins with the
     model's stored certainty; retyped where the model gives another type at
     least ``retype_at`` (0.5: cross-validated against 0.7 in the eleventh
-    round, docs/extraction.md)."""
+    round, docs/extraction.md). Places too, both ways: a town the gazetteer
+    does not list ("Silao", "Te Puke") taken for a body or a person, a
+    company that shares a town's name ("Codelco", "Xinhua")."""
     label, p = best
     if label == NONE:
         return None if p >= model.thresholds.get(NONE, DEFAULT_DROP_AT) else current
-    if label != current and current in RETYPABLE and label in RETYPABLE and p >= retype_at:
+    if label != current and current in TYPED and label in TYPED and p >= retype_at:
         return label
     return current

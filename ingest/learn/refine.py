@@ -12,7 +12,8 @@ from __future__ import annotations
 import dataclasses
 from pathlib import Path
 
-from graph.ontology import IN_SECTOR, ORGANIZATION
+from graph.model import normalise_name
+from graph.ontology import IN_SECTOR, ORGANIZATION, PLACE
 from graph.resolve import ENTITY_REF_ATTRS
 from ingest.learn import alias_model, entity_models, given_names, industry_model, relation_model, span_model
 from ingest.learn.features import Report, entity_features
@@ -74,6 +75,7 @@ class Models:
         if self.type is not None:
             scores = self.type.scores_many(list(features.values())).tolist()
             type_best = {index: self.type.best_of(s) for index, s in zip(features, scores, strict=True)}
+        place_names = {normalise_name(e.name) for e in rep.entities if e.type == PLACE and e.mentions}
         entities: list[Entity] = []
         organisations: list[Entity] = []  # kept as organisations: the kind model gives their kind
         for e in rep.entities:
@@ -85,10 +87,14 @@ class Models:
                     etype = entity_models.decide_type(self.type, e.type, type_best[e.index])
                     if etype is None:
                         continue
+                    if etype == PLACE != e.type and normalise_name(e.name) in place_names:
+                        continue  # a town taken for a body, and found as the place it is too
                     new.type = etype
                 if new.type == ORGANIZATION and self.kind is not None:
                     organisations.append(new)
-                elif new.type != ORGANIZATION and e.type == ORGANIZATION:
+                elif new.type == PLACE != e.type:
+                    new.kind = "region"  # a place the gazetteer does not list, as the tagger's are
+                elif new.type != e.type and e.type in (ORGANIZATION, PLACE):
                     new.kind = None
             entities.append(new)
         if self.kind is not None and organisations:
