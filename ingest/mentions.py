@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any, cast
 
+from spacy.lang.en.stop_words import STOP_WORDS
 from spacy.symbols import PROPN
 from spacy.tokens import Doc
 
@@ -344,6 +345,16 @@ def collect(text: str, doc: Doc, doc_date: str | None) -> tuple[list[Mention], d
             continue
         add(Mention(s, e, em.group(1), EVENT))
 
+    # A trade show named as a brand around "Expo" or "Messe": "Seafood Expo
+    # Global", "Expo Colombia Agro" (the names above end in their head word).
+    for em in EXPO_NAME_RE.finditer(text):
+        s = em.start()
+        while (opener := _FIRST_WORD.match(text, s, em.end())) and opener.group(1).lower() in STOP_WORDS:
+            s = opener.end()  # "At Seafood Expo Global": the sentence's first word is no part of it
+        words = text[s:em.end()].split()
+        if len(words) >= 2 and not in_caps(s) and not _VENUE_WORDS & set(words):
+            add(Mention(s, em.end(), text[s:em.end()], EVENT))
+
     # Places inside names ("Bureau of Fujian Province") are places too;
     # they nest inside the name rather than claim characters.
     for m in list(mentions):
@@ -541,6 +552,11 @@ _YEAR_END = re.compile(r"\s+(?:19|20)\d\d$")
 _SHOW_HEADS = frozenset({"exhibition", "fair", "expo", "show"})
 _COMPASS = frozenset({"Central", "North", "South", "East", "West", "Northern", "Southern", "Eastern",
                       "Western", "Middle", "Upper", "Lower", "Greater"})
+_BRAND_WORD = r"(?:[A-Z][\w&'’-]*|\d+(?:st|nd|rd|th)?)"
+EXPO_NAME_RE = re.compile(rf"(?<![\w-])(?:{_BRAND_WORD}\s+){{0,3}}(?:Expo|EXPO|Messe|MESSE)(?:\s+{_BRAND_WORD}){{0,3}}(?![\w-])")
+# "Istanbul Expo Center" is where a show is held, not the show.
+_FIRST_WORD = re.compile(r"(\S+)\s+")
+_VENUE_WORDS = frozenset({"Center", "Centre", "Hall", "Halls", "Park", "Complex", "Grounds", "City", "Village"})
 EVENT_APPOS_RE = re.compile(
     r"(?<![\w-])([A-Z][\w&’'-]+(?:\s+[A-Z][\w&’'-]+){0,2}(?:\s+\d{4})?),\s+(?:the|an?)\s+(?:[\w-]+\s+){0,6}?"
     r"(?:exhibition|fair|trade\s+show|expo|festival|conference|summit)\b"
