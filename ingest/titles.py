@@ -8,6 +8,10 @@ and the learned features (``learn.candidates``, ``learn.given_names``,
 from __future__ import annotations
 
 import re
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from ingest.mentions import Entity
 
 # Said of anyone.
 COURTESY = ("Mr", "Mrs", "Ms", "Miss", "Mme", "Mlle", "Madam", "Madame", "Monsieur", "Sir", "Dame")
@@ -32,3 +36,23 @@ def title_pattern(titles: tuple[str, ...] = TITLES) -> str:
     with or without its full stop, "H.E." also as "H. E."."""
     forms = sorted((re.escape(t).replace(r"\.", r"\.\s?") for t in titles), key=len, reverse=True)
     return rf"(?:{'|'.join(forms)})\.?"
+
+
+# A title just before a name, as written: "Mr ", "Eng. ", "H. E. ".
+_TITLE_BEFORE = re.compile(rf"(?<![\w.]){title_pattern()}\s+$")
+
+
+def titled(text: str, entity: Entity) -> bool:
+    """Whether a title is written just before one of the entity's mentions
+    ("Representative: Mr Nilesh Patel, Proprietor"): a person, whatever a
+    model makes of the line around the name."""
+    return any(_TITLE_BEFORE.search(text, max(0, m.start - 12), m.start) for m in entity.mentions if not m.generic)
+
+
+_LEADING_TITLES = re.compile(rf"^(?:{title_pattern()}\s+)+(?=[A-ZÀ-Þ])")
+
+
+def without_title(name: str) -> str:
+    """A person's name without the titles written before it: "Ms Anita Rao"
+    -> "Anita Rao", "H.E. Sheikh Hamood bin Saif" -> "Sheikh Hamood bin Saif"."""
+    return name[_LEADING_TITLES.match(name).end():] if _LEADING_TITLES.match(name) else name

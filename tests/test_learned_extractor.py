@@ -947,6 +947,21 @@ def test_the_type_model_makes_a_town_the_gazetteer_does_not_list_a_place_and_a_c
     assert decide_type(model, "Person", ("Place", 0.45)) == "Person"
 
 
+def test_a_name_after_a_title_is_a_person_whatever_the_type_model_makes_of_its_line():
+    from graph.model import Document, document_id
+    from ingest.extract import Extractor
+
+    if not (MODELS_DIR / FILES["type"]).exists():
+        pytest.skip("no trained models committed")
+    text = ("Participating companies\n\n"
+            "1. Sunrise Forge Pvt Ltd, Rajkot (forgings)\n   Representative: Mr Nilesh Patel, Proprietor\n"
+            "2. Coastal Pumps Ltd, Chennai (pumps)\n   Representative: Ms Anita Rao, Export Manager\n")
+    out = Extractor().extract(Document(id=document_id(text), source="t", text=text)).to_contract()
+    persons = {e["name"]: e.get("aliases", []) for e in out["entities"] if e["type"] == "Person"}
+    # Named without the title, which stays an alias.
+    assert persons == {"Nilesh Patel": [], "Anita Rao": ["Ms Anita Rao"]}
+
+
 def test_a_delegation_or_meeting_named_after_a_body_is_a_candidate_beside_the_body(nlp):
     from ingest.learn.candidates import add_candidates
 

@@ -13,7 +13,7 @@ import dataclasses
 from pathlib import Path
 
 from graph.model import normalise_name
-from graph.ontology import IN_SECTOR, ORGANIZATION, PLACE
+from graph.ontology import IN_SECTOR, ORGANIZATION, PERSON, PLACE
 from graph.resolve import ENTITY_REF_ATTRS
 from ingest.learn import alias_model, entity_models, given_names, industry_model, relation_model, span_model
 from ingest.learn.features import Report, entity_features
@@ -23,6 +23,7 @@ from ingest.learn.sector_terms import Table as TermTable
 from ingest.learn.sector_terms import load as load_terms
 from ingest.mentions import Entity
 from ingest.relations import Found
+from ingest.titles import titled, without_title
 
 MODELS_DIR = Path(__file__).resolve().parents[1] / "models"
 FILES = {"type": "entity_type.json.gz", "kind": "org_kind.json.gz", "relations": "relations.json.gz",
@@ -84,7 +85,8 @@ class Models:
             new = dataclasses.replace(e)
             if e.type in entity_models.TYPED:
                 if self.type is not None:
-                    etype = entity_models.decide_type(self.type, e.type, type_best[e.index])
+                    etype = PERSON if e.type == PERSON and titled(rep.text, e) else \
+                        entity_models.decide_type(self.type, e.type, type_best[e.index])
                     if etype is None:
                         continue
                     if etype == PLACE != e.type and normalise_name(e.name) in place_names:
@@ -116,6 +118,9 @@ class Models:
                          if self.relations is not None else relation_model.DEFAULT_THRESHOLD)
             entities, found = industry_model.add_industries(self.industries, rep.text, entities, found,
                                                             self.sector_terms, threshold, rep.sentence_at)
+        for e in entities:
+            if e.type == PERSON and (bare := without_title(e.name)) != e.name:
+                e.name, e.aliases = bare, [e.name, *e.aliases]  # "Ms Anita Rao" is "Anita Rao"
         return _reindex(entities, found)
 
 
