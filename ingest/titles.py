@@ -55,4 +55,5 @@ _LEADING_TITLES = re.compile(rf"^(?:{title_pattern()}\s+)+(?=[A-ZÀ-Þ])")
 def without_title(name: str) -> str:
     """A person's name without the titles written before it: "Ms Anita Rao"
     -> "Anita Rao", "H.E. Sheikh Hamood bin Saif" -> "Sheikh Hamood bin Saif"."""
-    return name[_LEADING_TITLES.match(name).end():] if _LEADING_TITLES.match(name) else name
+    leading = _LEADING_TITLES.match(name)
+    return name[leading.end():] if leading else name
