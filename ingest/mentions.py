@@ -552,10 +552,11 @@ _YEAR_END = re.compile(r"\s+(?:19|20)\d\d$")
 _SHOW_HEADS = frozenset({"exhibition", "fair", "expo", "show"})
 _COMPASS = frozenset({"Central", "North", "South", "East", "West", "Northern", "Southern", "Eastern",
                       "Western", "Middle", "Upper", "Lower", "Greater"})
+# Up to three capitalised words (or an edition, a year) each side of "Expo" or "Messe".
 _BRAND_WORD = r"(?:[A-Z][\w&'’-]*|\d+(?:st|nd|rd|th)?)"
 EXPO_NAME_RE = re.compile(rf"(?<![\w-])(?:{_BRAND_WORD}\s+){{0,3}}(?:Expo|EXPO|Messe|MESSE)(?:\s+{_BRAND_WORD}){{0,3}}(?![\w-])")
-# "Istanbul Expo Center" is where a show is held, not the show.
 _FIRST_WORD = re.compile(r"(\S+)\s+")
+# "Istanbul Expo Center" is where a show is held, not the show.
 _VENUE_WORDS = frozenset({"Center", "Centre", "Hall", "Halls", "Park", "Complex", "Grounds", "City", "Village"})
 EVENT_APPOS_RE = re.compile(
     r"(?<![\w-])([A-Z][\w&’'-]+(?:\s+[A-Z][\w&’'-]+){0,2}(?:\s+\d{4})?),\s+(?:the|an?)\s+(?:[\w-]+\s+){0,6}?"
