@@ -172,10 +172,12 @@ CHONGQING_KEY_FACTS = [
 # Thirty-third round (the Mission and Event named last as topics): Colombia
 # 0.287 against 0.3 (models Y), then 0.277 against 0.35 (Y2, the same code
 # with titles like "Eng." kept in their sentence).
+# Thirty-fourth round (90 more reports, merging and place rules): 0.249
+# against 0.35 (models B).
 LOST_KEY_FACTS: dict[tuple[str, str, str], str] = {
     ("PLANS_VISIT", "['Chongqing', 'Chongqing Municipal Commission of Commerce']", "Colombia"):
-        "model PLANS_VISIT for Colombia 0.28 against its threshold (0.35): the list's last item, after "
-        "\"Mexico, and\"; France, Italy and Mexico 0.88, 0.71, 0.66 (thirty-third round)",
+        "model PLANS_VISIT for Colombia 0.25 against its threshold (0.35): the list's last item, after "
+        "\"Mexico, and\"; France, Italy and Mexico 0.88, 0.74, 0.65 (thirty-fourth round)",
 }
 
 
