@@ -345,8 +345,9 @@ def collect(text: str, doc: Doc, doc_date: str | None) -> tuple[list[Mention], d
             continue
         add(Mention(s, e, em.group(1), EVENT))
 
-    # A trade show named as a brand around "Expo" or "Messe": "Seafood Expo
-    # Global", "Expo Colombia Agro" (the names above end in their head word).
+    # A trade show named as a brand around "Expo": "Seafood Expo Global",
+    # "Expo Colombia Agro" (the names above end in their head word). Not
+    # "Messe": "Messe Frankfurt" organises fairs, "Makuhari Messe" hosts them.
     for em in EXPO_NAME_RE.finditer(text):
         s = em.start()
         while (opener := _FIRST_WORD.match(text, s, em.end())) and opener.group(1).lower() in STOP_WORDS:
@@ -552,9 +553,9 @@ _YEAR_END = re.compile(r"\s+(?:19|20)\d\d$")
 _SHOW_HEADS = frozenset({"exhibition", "fair", "expo", "show"})
 _COMPASS = frozenset({"Central", "North", "South", "East", "West", "Northern", "Southern", "Eastern",
                       "Western", "Middle", "Upper", "Lower", "Greater"})
-# Up to three capitalised words (or an edition, a year) each side of "Expo" or "Messe".
+# Up to three capitalised words (or an edition, a year) each side of "Expo".
 _BRAND_WORD = r"(?:[A-Z][\w&'’-]*|\d+(?:st|nd|rd|th)?)"
-EXPO_NAME_RE = re.compile(rf"(?<![\w-])(?:{_BRAND_WORD}\s+){{0,3}}(?:Expo|EXPO|Messe|MESSE)(?:\s+{_BRAND_WORD}){{0,3}}(?![\w-])")
+EXPO_NAME_RE = re.compile(rf"(?<![\w-])(?:{_BRAND_WORD}\s+){{0,3}}(?:Expo|EXPO)(?:\s+{_BRAND_WORD}){{0,3}}(?![\w-])")
 _FIRST_WORD = re.compile(r"(\S+)\s+")
 # "Istanbul Expo Center" is where a show is held, not the show.
 _VENUE_WORDS = frozenset({"Center", "Centre", "Hall", "Halls", "Park", "Complex", "Grounds", "City", "Village"})

@@ -367,8 +367,9 @@ def test_our_president_and_ceo_and_member_companies_belong_to_the_newsletters_bo
     assert ("MEMBER_OF", "Nordic Frost Ltd.", "Chamber") in rels
 
 
-def test_a_trade_show_named_around_expo_or_messe_is_an_event_and_its_venue_is_not(extractor: Extractor) -> None:
+def test_a_trade_show_named_around_expo_is_an_event_and_its_venue_or_organiser_is_not(extractor: Extractor) -> None:
     out = extract_contract(extractor, "At Seafood Expo Global in Barcelona the group met buyers. The Embassy set "
-                                      "up a stand at Yarn Expo Eurasia (Istanbul Expo Center, 11-13 June).")
+                                      "up a stand at Yarn Expo Eurasia (Istanbul Expo Center, 11-13 June). Messe "
+                                      "Frankfurt runs the fair.")
     events = {e["name"] for e in out["entities"] if e["type"] == "Event"}
     assert events == {"Seafood Expo Global", "Yarn Expo Eurasia"}
