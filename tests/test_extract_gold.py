@@ -173,11 +173,11 @@ CHONGQING_KEY_FACTS = [
 # 0.287 against 0.3 (models Y), then 0.277 against 0.35 (Y2, the same code
 # with titles like "Eng." kept in their sentence).
 # Thirty-fourth round (90 more reports, merging and place rules): 0.249
-# against 0.35 (models B).
+# against 0.35 (models B), 0.247 (C, the same without "Messe" names).
 LOST_KEY_FACTS: dict[tuple[str, str, str], str] = {
     ("PLANS_VISIT", "['Chongqing', 'Chongqing Municipal Commission of Commerce']", "Colombia"):
         "model PLANS_VISIT for Colombia 0.25 against its threshold (0.35): the list's last item, after "
-        "\"Mexico, and\"; France, Italy and Mexico 0.88, 0.74, 0.65 (thirty-fourth round)",
+        "\"Mexico, and\"; France, Italy and Mexico 0.87, 0.73, 0.65 (thirty-fourth round)",
 }
 
 
