@@ -177,12 +177,20 @@ def ruled_same(a: Entity, b: Entity) -> bool | None:
                 bare = normalise_name(without_legal_form(long_form))
                 if bare != normalise_name(long_form) and bare == normalise_name(short_form):
                     return True
-    if a.type in (EVENT, MISSION) and b.type in (EVENT, MISSION):
-        editions_a = {m.lower() for m in _EDITION.findall(a.name)}
-        editions_b = {m.lower() for m in _EDITION.findall(b.name)}
-        if editions_a and editions_b and not editions_a & editions_b:
-            return False
-    return None
+    return False if editions_differ(a, b) else None
+
+
+def editions_differ(a: Entity, b: Entity) -> bool:
+    """Two events or trips whose names carry different years or editions."""
+    if a.type not in (EVENT, MISSION) or b.type not in (EVENT, MISSION):
+        return False
+    editions_a, editions_b = _editions(a.name), _editions(b.name)
+    return bool(editions_a and editions_b and not editions_a & editions_b)
+
+
+@lru_cache(maxsize=1 << 14)
+def _editions(name: str) -> frozenset[str]:
+    return frozenset(m.lower() for m in _EDITION.findall(name))
 
 
 def origin_countries(e: Entity) -> set[str]:
@@ -201,12 +209,15 @@ def sides(entities: Sequence[Entity]) -> dict[int, int]:
     a nationality, which many other pairs share too."""
     missions = [e for e in entities if e.type == MISSION and e.mentions]
     out: dict[int, int] = {}
+    origins: dict[int, set[str]] = {}  # read once, and only where a side is named
     for side in missions:
         written = _SIDE.fullmatch(side.name)
         country = demonym_country(written.group(1)) if written else None
         if country is None:
             continue
-        same = [e for e in missions if e is not side and not _SIDE.fullmatch(e.name) and country in origin_countries(e)]
+        if not origins:
+            origins = {e.index: origin_countries(e) for e in missions if not _SIDE.fullmatch(e.name)}
+        same = [e for e in missions if e.index in origins and country in origins[e.index]]
         if same:
             out[side.index] = max(same, key=lambda e: (len(e.mentions), -e.first)).index
     return out
@@ -442,7 +453,7 @@ def merge(model: LinearModel, rep: Report, entities: list[Entity], found: list[F
     joined = {e.index: [e] for e in entities}
     for _, later, earlier in sorted(((p, b, a) for b, (p, a) in best.items()), reverse=True):
         ra, rb = root(earlier), root(later)
-        if ra == rb or any(ruled_same(x, y) is False for x in joined[ra] for y in joined[rb]):
+        if ra == rb or any(editions_differ(x, y) for x in joined[ra] for y in joined[rb]):
             continue
         first, second = (ra, rb) if by_index[ra].first <= by_index[rb].first else (rb, ra)
         into[second] = first
