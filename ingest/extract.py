@@ -83,10 +83,11 @@ class Extractor:
         if self.models is not None:
             tagged = span_model.predict(self.models.tagger, parsed, prepared, tokens) if self.models.tagger else {}
             entities = add_candidates(parsed, prepared, entities, self.models.sector_terms, tagged=tagged,
-                                      keep_rules=False)
+                                      keep_rules=False, event_names=self.models.event_names)
             found = merge_short_forms(entities, found, prepared)
             entities, found = self.models.refine(Report(parsed, prepared, entities, found, tagged=tagged,
-                                                        token_table=tokens, given_names=self.models.given_names))
+                                                        token_table=tokens, given_names=self.models.given_names,
+                                                        event_names=self.models.event_names))
         return _assemble(document, entities, found, doc_date, info, self.version)
 
     def rules(self, document: Document, prepared: str, parsed: Doc, tokens: Tokens | None = None

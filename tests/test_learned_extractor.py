@@ -1397,3 +1397,33 @@ def test_thresholds_no_probability_reaches_leave_the_rules_findings_alone(nlp):
     assert relation_model.predict(rules_alone, rep) == [dataclasses.replace(rule, confidence=1.0)]
     nothing = dataclasses.replace(rules_alone, keep_rules={})
     assert relation_model.predict(nothing, rep) == []
+
+
+def test_fair_names_are_learned_from_annotated_events_and_found_as_event_candidates(nlp):
+    from ingest.learn import event_names
+    from ingest.learn.annotations import Annotation
+    from ingest.learn.candidates import add_candidates
+
+    def ann(text: str, entities: list[dict]) -> Annotation:
+        return Annotation("t", text, entities, [])
+
+    anns = [
+        ann("Nine firms exhibited at Anuga 2025 and met buyers at a webinar.",
+            [{"name": "Anuga 2025", "type": "Event", "aliases": ["Anuga"]},
+             {"name": "Webinar", "type": "Event"}, {"name": "Last week's session", "type": "Event"}]),
+        ann("The webinar on tariffs drew 40 firms. Halal Expo Kazan opened.",
+            [{"name": "Halal Expo Kazan", "type": "Event"}]),
+        ann("Kazan Holdings signed with Almaty Partners.",
+            [{"name": "Kazan Holdings", "type": "Organization"}, {"name": "Almaty Partners", "type": "Organization"}]),
+    ]
+    names = event_names.learn(anns)
+    # A fair's name without its year is kept; a word also written in lower
+    # case ("webinar") and a description are not names.
+    assert names == {"Anuga", "Halal Expo Kazan"}
+    lexicon = event_names.Lexicon(names)
+    assert lexicon.names(["ANUGA 2026"]) and not lexicon.names(["Kazan Holdings"])
+    text = "Ghanaian cocoa firms will exhibit at Anuga 2027 in Cologne."
+    assert [text[s:e] for s, e in lexicon.find(text)] == ["Anuga 2027"]
+    found = {(e.type, e.name, e.attrs.get("candidate")) for e in add_candidates(nlp(text), text, [],
+                                                                              event_names=lexicon)}
+    assert ("Event", "Anuga 2027", "event_names") in found

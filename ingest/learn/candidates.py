@@ -22,6 +22,7 @@ from graph.gazetteer import country_code, find_place
 from graph.model import normalise_name
 from graph.ontology import EVENT, MISSION, ORGANIZATION, PERSON, PLACE, SECTOR
 from ingest.learn import sector_terms, span_model
+from ingest.learn.event_names import Lexicon as EventNames
 from ingest.mentions import NAMED_SOON_AFTER, TITLE_HEADS, Entity, Mention
 from ingest.organisations import LEGAL_FORM_TAIL, MONTH, NAME_LINK_WORDS, ORG_HEADS, PORTFOLIO_WORDS, org_kind
 from ingest.relations import Found
@@ -653,15 +654,20 @@ _LOCATED_UNITS = frozenset({"embassy", "consulate", "commission", "centre", "cen
 
 
 def add_candidates(doc: Doc, text: str, rule_entities: list[Entity], terms: sector_terms.Table | None = None, *,
-                   tagged: span_model.Names | None = None, keep_rules: bool = True) -> list[Entity]:
+                   tagged: span_model.Names | None = None, keep_rules: bool = True,
+                   event_names: EventNames | None = None) -> list[Entity]:
     """The rules' entities followed by the new candidates (indices continue);
     ``terms`` is the learned industry-term file, ``tagged`` the names the
-    span tagger found (they come before spaCy's where the two overlap). ``keep_rules`` leaves the
+    span tagger found (they come before spaCy's where the two overlap),
+    ``event_names`` the learned names of fairs and forums (they come before
+    both: "Anuga" is a fair, whatever spaCy reads). ``keep_rules`` leaves the
     rules' entities unchanged (training reuses them for every fold); the
     extractor, which uses them once, skips the copy."""
     entities = copy.deepcopy(rule_entities) if keep_rules else list(rule_entities)
     trim_names(entities)
-    found = [m for (s, t), etype in (tagged or {}).items() if (m := _mention(text, etype, s, t, "tagger")) is not None]
+    found = [m for s, t in (event_names.find(text) if event_names else [])
+             if (m := _mention(text, EVENT, s, t, "event_names")) is not None]
+    found += [m for (s, t), etype in (tagged or {}).items() if (m := _mention(text, etype, s, t, "tagger")) is not None]
     take_tagged_names(text, entities, found)
     covered = [(m.start, m.end, e.type, False) for e in entities for m in e.mentions]
     by_form: dict[tuple[str, str], Entity] = {}

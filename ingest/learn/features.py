@@ -37,6 +37,8 @@ from graph.gazetteer import country_code
 from graph.model import place_in_own_name
 from graph.ontology import EVENT, MISSION, ORGANIZATION, RELATION_TYPES
 from ingest.learn.anaphora import references, repeated_names
+from ingest.learn.event_names import EMPTY as NO_EVENT_NAMES
+from ingest.learn.event_names import Lexicon as EventNames
 from ingest.learn.given_names import feature as given_feature
 from ingest.learn.layout import Layout
 from ingest.mentions import TITLE_HEADS, Entity, Mention
@@ -90,6 +92,8 @@ class Report:
     token_table: Tokens | None = field(default=None, repr=False)
     # the given names learned with the models (``given_names``)
     given_names: frozenset[str] = field(default=frozenset(), repr=False)
+    # the event names learned with the models (``event_names``)
+    event_names: EventNames = field(default=NO_EVENT_NAMES, repr=False)
     _ner_of_token: dict[int, str] | None = field(default=None, repr=False)
     _all_spans: list[tuple[int, int, int]] | None = field(default=None, repr=False)
     _sentences: dict[int, tuple[list[str], bool, bool]] = field(default_factory=dict, repr=False)
@@ -116,7 +120,7 @@ class Report:
         """The same parse with re-typed entities (same indices and mentions):
         spans and token lists are shared, not computed again."""
         return Report(self.doc, self.text, entities, self.found, self.spans, self.tagged, self.token_table,
-                      self.given_names, _layout=self._layout)
+                      self.given_names, event_names=self.event_names, _layout=self._layout)
 
     @property
     def tokens(self) -> Tokens:
@@ -291,6 +295,8 @@ def entity_features(rep: Report, e: Entity) -> Features:
         f["lower_start"] = 1.0
     if rep.given_names and (given := given_feature(e.name, rep.given_names)):
         f[given] = 1.0
+    if rep.event_names and rep.event_names.names([e.name, *e.aliases]):
+        f["known_event"] = 1.0
     for a in e.aliases:
         if a.isupper() and 2 <= len(a) <= 6:
             f["acronym_alias"] = 1.0

@@ -15,7 +15,15 @@ from pathlib import Path
 from graph.model import normalise_name
 from graph.ontology import IN_SECTOR, ORGANIZATION, PERSON, PLACE
 from graph.resolve import ENTITY_REF_ATTRS
-from ingest.learn import alias_model, entity_models, given_names, industry_model, relation_model, span_model
+from ingest.learn import (
+    alias_model,
+    entity_models,
+    event_names,
+    given_names,
+    industry_model,
+    relation_model,
+    span_model,
+)
 from ingest.learn.features import Report, entity_features
 from ingest.learn.linear import LinearModel, file_digest
 from ingest.learn.sector_terms import FILE as SECTOR_TERMS_FILE
@@ -28,9 +36,9 @@ from ingest.titles import titled, without_title
 MODELS_DIR = Path(__file__).resolve().parents[1] / "models"
 FILES = {"type": "entity_type.json.gz", "kind": "org_kind.json.gz", "relations": "relations.json.gz",
          "tagger": "span_tagger.crf.gz", "aliases": "aliases.json.gz", "industries": industry_model.FILE,
-         "given_names": given_names.FILE}
+         "given_names": given_names.FILE, "event_names": event_names.FILE}
 # Models added after the first retrain: a directory without them still loads.
-OPTIONAL = frozenset({"industries", "given_names"})
+OPTIONAL = frozenset({"industries", "given_names", "event_names"})
 
 
 @dataclasses.dataclass
@@ -49,6 +57,8 @@ class Models:
     industries: LinearModel | None = None
     # The type model's given-name lexicon (``given_names``), learned with it.
     given_names: frozenset[str] = frozenset()
+    # The learned names of fairs and forums (``event_names``): candidates, and a feature of the type model.
+    event_names: event_names.Lexicon = event_names.EMPTY
 
     @classmethod
     def load(cls, directory: Path = MODELS_DIR) -> Models | None:
@@ -62,7 +72,8 @@ class Models:
                    sector_terms=load_terms(directory / SECTOR_TERMS_FILE), tagger=span_model.SpanTagger.load(paths["tagger"]),
                    aliases=LinearModel.load(paths["aliases"]),
                    industries=LinearModel.load(paths["industries"]) if paths["industries"].exists() else None,
-                   given_names=given_names.load(paths["given_names"]))
+                   given_names=given_names.load(paths["given_names"]),
+                   event_names=event_names.load(paths["event_names"]))
 
     def refine(self, rep: Report) -> tuple[list[Entity], list[Found]]:
         """Entities kept (re-indexed from 0) and the relations between them.

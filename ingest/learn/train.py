@@ -55,6 +55,7 @@ from ingest.extract import Extractor, _assemble
 from ingest.learn import (
     alias_model,
     entity_models,
+    event_names,
     given_names,
     industry_model,
     relation_model,
@@ -106,11 +107,13 @@ class Parsed:
     rep: Report = field(init=False)
     align: Alignment = field(init=False)
 
-    def prepare(self, terms: sector_terms.Table | None, names: frozenset[str] = frozenset()) -> None:
-        entities = add_candidates(self.doc, self.doc.text, self.entities, terms, tagged=self.tagged)
+    def prepare(self, terms: sector_terms.Table | None, names: frozenset[str] = frozenset(),
+                events: event_names.Lexicon = event_names.EMPTY) -> None:
+        entities = add_candidates(self.doc, self.doc.text, self.entities, terms, tagged=self.tagged,
+                                  event_names=events)
         found = merge_short_forms(entities, self.found, self.doc.text)
         self.rep = Report(self.doc, self.doc.text, entities, found, tagged=self.tagged, token_table=self.tokens,
-                          given_names=names)
+                          given_names=names, event_names=events)
         self.align = Alignment(self.rep, self.ann)
 
 
@@ -252,6 +255,7 @@ class Lexicons:
 
     terms: sector_terms.Table
     given_names: frozenset[str]
+    event_names: event_names.Lexicon
 
 
 def prepare(items: list[Parsed], train_items: list[Parsed]) -> Lexicons:
@@ -259,9 +263,10 @@ def prepare(items: list[Parsed], train_items: list[Parsed]) -> Lexicons:
     names learned from ``train_items`` only; the lexicons, for the models
     trained on those items (``fit``)."""
     anns = [p.ann for p in train_items]
-    learned = Lexicons(sector_terms.table(sector_terms.learn(anns)), given_names.learn(anns))
+    learned = Lexicons(sector_terms.table(sector_terms.learn(anns)), given_names.learn(anns),
+                       event_names.Lexicon(event_names.learn(anns)))
     for p in items:
-        p.prepare(learned.terms, learned.given_names)
+        p.prepare(learned.terms, learned.given_names, learned.event_names)
     return learned
 
 
@@ -295,6 +300,7 @@ def fit(items: list[Parsed], lexicons: Lexicons, thresholds: dict[str, float] | 
                     relation_model.train_relations(rx, ry, np.concatenate(rv), unsure=ru), label="training",
                     aliases=alias_model.train_aliases(ax, ay),
                     sector_terms=lexicons.terms, given_names=lexicons.given_names,
+                    event_names=lexicons.event_names,
                     industries=industry_model.train_industries([p.ann for p in items], lexicons.terms))
     set_thresholds(models, thresholds, drop_at)
     return models
@@ -745,6 +751,7 @@ def main(argv: list[str] | None = None) -> int:
     assert models.sector_terms is not None
     sector_terms.save(models.sector_terms[0], args.out)
     given_names.save(models.given_names, args.out)
+    event_names.save(models.event_names, args.out)
     tagger.save(args.out / FILES["tagger"])
     if "reliability" in report:
         models.relations.calibration = relation_model.calibration_points(report["reliability"])
