@@ -52,8 +52,13 @@ def titled(text: str, entity: Entity) -> bool:
 _LEADING_TITLES = re.compile(rf"^(?:{title_pattern()}\s+)+(?=[A-ZÀ-Þ])")
 
 
+def titles_before(name: str) -> int:
+    """How many characters of a name are the titles written before it ("H.E. Dr. " in "H.E. Dr. Ali Said")."""
+    leading = _LEADING_TITLES.match(name)
+    return leading.end() if leading else 0
+
+
 def without_title(name: str) -> str:
     """A person's name without the titles written before it: "Ms Anita Rao"
     -> "Anita Rao", "H.E. Sheikh Hamood bin Saif" -> "Sheikh Hamood bin Saif"."""
-    leading = _LEADING_TITLES.match(name)
-    return name[leading.end():] if leading else name
+    return name[titles_before(name):]

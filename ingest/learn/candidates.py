@@ -26,7 +26,7 @@ from ingest.learn.event_names import Lexicon as EventNames
 from ingest.mentions import NAMED_SOON_AFTER, TITLE_HEADS, Entity, Mention
 from ingest.organisations import LEGAL_FORM_TAIL, MONTH, NAME_LINK_WORDS, ORG_HEADS, PORTFOLIO_WORDS, org_kind
 from ingest.relations import Found
-from ingest.titles import title_pattern
+from ingest.titles import titles_before
 
 NER_TYPES = {"ORG": ORGANIZATION, "PERSON": PERSON, "GPE": PLACE, "LOC": PLACE, "EVENT": EVENT,
              "FAC": ORGANIZATION}
@@ -437,8 +437,6 @@ def _extend(text: str, e: Entity, m: Mention, end: int) -> None:
 _POSSESSIVE = re.compile(r"^(.+?)['’]s\s+(?=[A-Z0-9])")
 _WORD = re.compile(r"\S+")
 _ACRONYM_AT_END = re.compile(r"\s*\(([A-Z][A-Za-z0-9&.-]{1,10})\)$")
-# "Mr Harshad Mehta Desai", "Lic. Tomás Berardi Ocampo": a courtesy title is no part of a person's name.
-_HONORIFIC = re.compile(rf"^{title_pattern()}\s+(?=[A-Z])")
 # "By Achieng Otieno", "UCCI Olena Dovzhenko", "Marshal Tomasz Wierzbicki": a
 # byline, a body's short form or a post before a person's name is no part of it.
 _PERSON_LEAD = re.compile(r"(?:[Bb]y|[A-Z]{2,}(?:\s+[A-Z]{2,})*|"
@@ -461,9 +459,8 @@ def name_core(text: str, etype: str) -> tuple[int, int, str | None]:
     event's."""
     start, end, short = 0, len(text), None
     if etype == PERSON:
-        title = _HONORIFIC.match(text)
-        if title and len(text[title.end():].split()) >= 1:
-            start = title.end()
+        # "Mr Harshad Mehta Desai", "H.E. Dr. Ali Said": titles are no part of a person's name.
+        start = titles_before(text)
         while ((lead := _PERSON_LEAD.match(text, start)) and len(text[lead.end():].split()) >= 2
                and not find_place(text[lead.end():])):  # "JETRO São Paulo" is an office, not a person
             start = lead.end()
