@@ -1427,3 +1427,25 @@ def test_fair_names_are_learned_from_annotated_events_and_found_as_event_candida
     found = {(e.type, e.name, e.attrs.get("candidate")) for e in add_candidates(nlp(text), text, [],
                                                                               event_names=lexicon)}
     assert ("Event", "Anuga 2027", "event_names") in found
+
+
+def test_a_person_named_as_a_company_of_the_report_short_of_its_legal_form_is_that_company():
+    import spacy
+
+    from ingest.learn.alias_model import train_aliases
+    from ingest.learn.entity_models import TYPE_LABELS
+    from ingest.learn.features import Report
+
+    text = ("Tkalnia Widzew Sp. z o.o. signed a trial order. \"A test,\" said Tkalnia Widzew's owner, "
+            "Jan Pietrasik. Ms Widzew Nowak, the mayor, was there.")
+    nlp = spacy.blank("en")
+    nlp.add_pipe("sentencizer")
+    names = [("Tkalnia Widzew Sp. z o.o.", "Organization"), ("Tkalnia Widzew", "Person"), ("Jan Pietrasik", "Person"),
+             ("Widzew Nowak", "Person")]
+    entities = [_org(i, name, text.index(name, 1 if i == 1 else 0), etype) for i, (name, etype) in enumerate(names)]
+    # A type model that keeps every candidate's type, and an alias model that joins nothing itself.
+    keep = LinearModel("entity_type", TYPE_LABELS, multilabel=False, bias=[0.0] * len(TYPE_LABELS), weights={})
+    models = Models(keep, None, None, aliases=train_aliases([{}], ["none"]))
+    kept, _ = models.refine(Report(nlp(text), text, entities, []))
+    assert sorted((e.type, e.name) for e in kept) == [
+        ("Organization", "Tkalnia Widzew Sp. z o.o."), ("Person", "Jan Pietrasik"), ("Person", "Widzew Nowak")]

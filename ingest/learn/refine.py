@@ -30,6 +30,7 @@ from ingest.learn.sector_terms import FILE as SECTOR_TERMS_FILE
 from ingest.learn.sector_terms import Table as TermTable
 from ingest.learn.sector_terms import load as load_terms
 from ingest.mentions import Entity
+from ingest.organisations import without_legal_form
 from ingest.relations import Found
 from ingest.titles import titled, without_title
 
@@ -88,6 +89,7 @@ class Models:
             scores = self.type.scores_many(list(features.values())).tolist()
             type_best = {index: self.type.best_of(s) for index, s in zip(features, scores, strict=True)}
         place_names = {normalise_name(e.name) for e in rep.entities if e.type == PLACE and e.mentions}
+        short_names = short_company_names(rep.entities)
         entities: list[Entity] = []
         organisations: list[Entity] = []  # kept as organisations: the kind model gives their kind
         for e in rep.entities:
@@ -102,6 +104,8 @@ class Models:
                         continue
                     if etype == PLACE != e.type and normalise_name(e.name) in place_names:
                         continue  # a town taken for a body, and found as the place it is too
+                    if etype == PERSON and normalise_name(e.name) in short_names and not titled(rep.text, e):
+                        etype = ORGANIZATION  # "Tkalnia Widzew's owner": the company, short of its legal form
                     new.type = etype
                 if new.type == ORGANIZATION and self.kind is not None:
                     organisations.append(new)
@@ -133,6 +137,19 @@ class Models:
             if e.type == PERSON and (bare := without_title(e.name)) != e.name:
                 e.name, e.aliases = bare, [e.name, *e.aliases]  # "Ms Anita Rao" is "Anita Rao"
         return _reindex(entities, found)
+
+
+def short_company_names(entities: list[Entity]) -> set[str]:
+    """The report's companies' names without their legal forms ("Tkalnia
+    Widzew" for "Tkalnia Widzew Sp. z o.o."), normalised: a person never
+    bears one, and the alias model joins it to its company."""
+    out = set()
+    for e in entities:
+        if e.type == ORGANIZATION and e.mentions:
+            for form in [e.name, *e.aliases]:
+                if (bare := normalise_name(without_legal_form(form))) != normalise_name(form) and bare:
+                    out.add(bare)
+    return out
 
 
 def _reindex(entities: list[Entity], found: list[Found]) -> tuple[list[Entity], list[Found]]:
