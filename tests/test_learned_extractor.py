@@ -1416,11 +1416,14 @@ def test_fair_names_are_learned_from_annotated_events_and_found_as_event_candida
         ann("Kazan Holdings signed with Almaty Partners.",
             [{"name": "Kazan Holdings", "type": "Organization"}, {"name": "Almaty Partners", "type": "Organization"}]),
     ]
-    names = event_names.learn(anns)
+    learned = event_names.learn(anns)
     # A fair's name without its year is kept; a word also written in lower
     # case ("webinar") and a description are not names.
-    assert names == {"Anuga", "Halal Expo Kazan"}
-    lexicon = event_names.Lexicon(names)
+    assert learned.forms == {"Anuga", "Halal Expo Kazan"}
+    # Training hides from a text the names only it taught.
+    assert event_names.own_names(learned, anns[1]) == {"Halal Expo Kazan"}
+    lexicon = event_names.Lexicon(learned.forms)
+    assert lexicon.without({"Anuga"}).find("Anuga 2027") == []
     assert lexicon.names(["ANUGA 2026"]) and not lexicon.names(["Kazan Holdings"])
     text = "Ghanaian cocoa firms will exhibit at Anuga 2027 in Cologne."
     assert [text[s:e] for s, e in lexicon.find(text)] == ["Anuga 2027"]

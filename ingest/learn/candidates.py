@@ -656,15 +656,16 @@ def add_candidates(doc: Doc, text: str, rule_entities: list[Entity], terms: sect
     """The rules' entities followed by the new candidates (indices continue);
     ``terms`` is the learned industry-term file, ``tagged`` the names the
     span tagger found (they come before spaCy's where the two overlap),
-    ``event_names`` the learned names of fairs and forums (they come before
-    both: "Anuga" is a fair, whatever spaCy reads). ``keep_rules`` leaves the
+    ``event_names`` the learned names of fairs and forums (after the
+    tagger's, whose spans are surer at the edges: "SIAL Middle East", not
+    "SIAL"; before spaCy's: "Anuga" is a fair, whatever spaCy reads). ``keep_rules`` leaves the
     rules' entities unchanged (training reuses them for every fold); the
     extractor, which uses them once, skips the copy."""
     entities = copy.deepcopy(rule_entities) if keep_rules else list(rule_entities)
     trim_names(entities)
-    found = [m for s, t in (event_names.find(text) if event_names else [])
-             if (m := _mention(text, EVENT, s, t, "event_names")) is not None]
-    found += [m for (s, t), etype in (tagged or {}).items() if (m := _mention(text, etype, s, t, "tagger")) is not None]
+    found = [m for (s, t), etype in (tagged or {}).items() if (m := _mention(text, etype, s, t, "tagger")) is not None]
+    found += [m for s, t in (event_names.find(text) if event_names else [])
+              if (m := _mention(text, EVENT, s, t, "event_names")) is not None]
     take_tagged_names(text, entities, found)
     covered = [(m.start, m.end, e.type, False) for e in entities for m in e.mentions]
     by_form: dict[tuple[str, str], Entity] = {}

@@ -19,6 +19,7 @@ import json
 import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
@@ -62,26 +63,63 @@ def _is_name(form: str) -> bool:
     return all(w[:1].isupper() or w[:1].isdigit() or w in _LINK_WORDS or not w[:1].isalpha() for w in words)
 
 
-def learn(anns: Sequence[Annotation]) -> frozenset[str]:
-    """The event names of ``anns`` (``core`` forms) that are names and mostly events."""
+@dataclass(frozen=True)
+class Learned:
+    """The names kept, and in how many documents each name (normalised) is
+    annotated as an event and as anything else."""
+
+    forms: frozenset[str]
+    as_event: Counter[str]
+    as_other: Counter[str]
+
+
+def _annotated(ann: Annotation) -> tuple[dict[str, str], set[str]]:
+    """A document's event names (normalised -> as written, names only) and the names it gives other entities."""
+    events: dict[str, str] = {}
+    others: set[str] = set()
+    for e in ann.entities:
+        for form in {core(f) for f in [e["name"], *e.get("aliases", [])]}:
+            key = normalise_name(form)
+            if not key:
+                continue
+            if e["type"] != EVENT:
+                others.add(key)
+            elif _is_name(form):
+                events.setdefault(key, form)
+            else:
+                events.setdefault(key, "")
+    return events, others
+
+
+def learn(anns: Sequence[Annotation]) -> Learned:
+    """The event names of ``anns`` (``core`` forms) that are names and mostly events (by documents)."""
     as_event: Counter[str] = Counter()
     as_other: Counter[str] = Counter()
     surface: dict[str, str] = {}
     for a in anns:
-        for e in a.entities:
-            for form in {core(f) for f in [e["name"], *e.get("aliases", [])]}:
-                key = normalise_name(form)
-                if not key:
-                    continue
-                if e["type"] == EVENT:
-                    as_event[key] += 1
-                    if _is_name(form):
-                        surface.setdefault(key, form)
-                else:
-                    as_other[key] += 1
+        events, others = _annotated(a)
+        as_event.update(events.keys())
+        as_other.update(others)
+        for key, form in events.items():
+            if form:
+                surface.setdefault(key, form)
     kept = {key: form for key, form in surface.items() if as_event[key] > as_other[key]}
     written_lower = _written_in_lower_case(kept.values(), (a.text for a in anns))
-    return frozenset(form for form in kept.values() if form not in written_lower)
+    return Learned(frozenset(form for form in kept.values() if form not in written_lower), as_event, as_other)
+
+
+def own_names(learned: Learned, ann: Annotation) -> set[str]:
+    """The names ``learned`` keeps only because ``ann`` was among the
+    annotations: training hides them from that document's own features, so
+    that a name counts as known there as often as on a text never seen
+    (most fairs of a new report are not in the lexicon)."""
+    events, others = _annotated(ann)
+    out = set()
+    for form in learned.forms:
+        key = normalise_name(form)
+        if key in events and learned.as_event[key] - 1 <= learned.as_other[key] - (key in others):
+            out.add(form)
+    return out
 
 
 def _written_in_lower_case(forms: Iterable[str], texts: Iterable[str]) -> set[str]:
@@ -112,6 +150,17 @@ class Lexicon:
             first = _WORD.search(form)
             if first is not None and first.start() == 0:
                 self._by_first[first.group(0)].append(form)
+
+    def without(self, forms: Iterable[str]) -> Lexicon:
+        """The same lexicon less ``forms`` (``own_names``)."""
+        hidden = set(forms)
+        if not hidden:
+            return self
+        out = Lexicon(())
+        out.forms = self.forms - hidden
+        out.keys = frozenset(normalise_name(f) for f in out.forms)
+        out._by_first = defaultdict(list, {w: [f for f in fs if f not in hidden] for w, fs in self._by_first.items()})
+        return out
 
     def __bool__(self) -> bool:
         return bool(self.forms)

@@ -263,10 +263,14 @@ def prepare(items: list[Parsed], train_items: list[Parsed]) -> Lexicons:
     names learned from ``train_items`` only; the lexicons, for the models
     trained on those items (``fit``)."""
     anns = [p.ann for p in train_items]
+    events = event_names.learn(anns)
     learned = Lexicons(sector_terms.table(sector_terms.learn(anns)), given_names.learn(anns),
-                       event_names.Lexicon(event_names.learn(anns)))
+                       event_names.Lexicon(events.forms))
+    training = {id(p) for p in train_items}
     for p in items:
-        p.prepare(learned.terms, learned.given_names, learned.event_names)
+        # A training text's own fair names are hidden from it (``event_names.own_names``).
+        own = event_names.own_names(events, p.ann) if id(p) in training else set()
+        p.prepare(learned.terms, learned.given_names, learned.event_names.without(own))
     return learned
 
 
