@@ -78,7 +78,7 @@ def _annotated(ann: Annotation) -> tuple[dict[str, str], set[str]]:
     events: dict[str, str] = {}
     others: set[str] = set()
     for e in ann.entities:
-        for form in {core(f) for f in [e["name"], *e.get("aliases", [])]}:
+        for form in sorted({core(f) for f in [e["name"], *e.get("aliases", [])]}):  # sorted: set order varies by run
             key = normalise_name(form)
             if not key:
                 continue
