@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from graph.gazetteer import BRAND_LIKE_PLACE_NAMES, country_code, demonym_country, find_place
+from graph.model import normalise_name
 from ingest.nlp import is_caps_line
 
 # Head words -> organisation kind. Checked on the name's head (the last word
@@ -164,6 +165,13 @@ def without_legal_form(name: str) -> str:
     Ingredients Ltd" -> "Kaimai Dairy Ingredients"; other names as they are."""
     tail = _LEGAL_FORM_END.search(name)
     return name[: tail.start()] if tail and tail.start() > 0 else name
+
+
+def short_company_name(name: str) -> str | None:
+    """A company's name without its legal form, normalised ("kaimai dairy
+    ingredients" for "Kaimai Dairy Ingredients Ltd"); None for a name that ends in none."""
+    bare = normalise_name(without_legal_form(name))
+    return bare if bare and bare != normalise_name(name) else None
 
 
 # Abbreviations after which a full stop does not end a sentence.

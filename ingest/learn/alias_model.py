@@ -33,7 +33,7 @@ from ingest.learn.candidates import names_a_unit, place_names
 from ingest.learn.features import Features, Report, _bucket
 from ingest.learn.linear import LinearModel, train
 from ingest.mentions import TITLE_HEADS, Entity
-from ingest.organisations import LEGAL_SUFFIXES, ORG_HEADS, without_legal_form
+from ingest.organisations import LEGAL_SUFFIXES, ORG_HEADS, short_company_name
 from ingest.relations import Found
 from ingest.titles import COURTESY, title_pattern
 
@@ -174,8 +174,8 @@ def ruled_same(a: Entity, b: Entity) -> bool | None:
         for x in _forms(a):
             for y in _forms(b):
                 long_form, short_form = (x, y) if len(x) > len(y) else (y, x)
-                bare = normalise_name(without_legal_form(long_form))
-                if bare != normalise_name(long_form) and bare == normalise_name(short_form):
+                bare = short_company_name(long_form)
+                if bare is not None and bare == normalise_name(short_form):
                     return True
     return False if editions_differ(a, b) else None
 

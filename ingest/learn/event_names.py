@@ -154,13 +154,7 @@ class Lexicon:
     def without(self, forms: Iterable[str]) -> Lexicon:
         """The same lexicon less ``forms`` (``own_names``)."""
         hidden = set(forms)
-        if not hidden:
-            return self
-        out = Lexicon(())
-        out.forms = self.forms - hidden
-        out.keys = frozenset(normalise_name(f) for f in out.forms)
-        out._by_first = defaultdict(list, {w: [f for f in fs if f not in hidden] for w, fs in self._by_first.items()})
-        return out
+        return Lexicon(self.forms - hidden) if hidden else self
 
     def __bool__(self) -> bool:
         return bool(self.forms)

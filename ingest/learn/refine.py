@@ -30,7 +30,7 @@ from ingest.learn.sector_terms import FILE as SECTOR_TERMS_FILE
 from ingest.learn.sector_terms import Table as TermTable
 from ingest.learn.sector_terms import load as load_terms
 from ingest.mentions import Entity
-from ingest.organisations import without_legal_form
+from ingest.organisations import short_company_name
 from ingest.relations import Found
 from ingest.titles import titled, without_title
 
@@ -143,13 +143,8 @@ def short_company_names(entities: list[Entity]) -> set[str]:
     """The report's companies' names without their legal forms ("Tkalnia
     Widzew" for "Tkalnia Widzew Sp. z o.o."), normalised: a person never
     bears one, and the alias model joins it to its company."""
-    out = set()
-    for e in entities:
-        if e.type == ORGANIZATION and e.mentions:
-            for form in [e.name, *e.aliases]:
-                if (bare := normalise_name(without_legal_form(form))) != normalise_name(form) and bare:
-                    out.add(bare)
-    return out
+    return {bare for e in entities if e.type == ORGANIZATION and e.mentions
+            for form in [e.name, *e.aliases] if (bare := short_company_name(form)) is not None}
 
 
 def _reindex(entities: list[Entity], found: list[Found]) -> tuple[list[Entity], list[Found]]:
