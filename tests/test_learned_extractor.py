@@ -4,6 +4,7 @@ runs end to end and is deterministic, and the committed models are used."""
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import pytest
@@ -1452,3 +1453,31 @@ def test_a_person_named_as_a_company_of_the_report_short_of_its_legal_form_is_th
     kept, _ = models.refine(Report(nlp(text), text, entities, []))
     assert sorted((e.type, e.name) for e in kept) == [
         ("Organization", "Tkalnia Widzew Sp. z o.o."), ("Person", "Jan Pietrasik"), ("Person", "Widzew Nowak")]
+
+
+def test_the_lexicons_learned_from_annotations_do_not_depend_on_the_process_hash_seed(tmp_path):
+    # Sets iterate in an order that changes with PYTHONHASHSEED; make train
+    # must write the same files in every process (an event name's spelling
+    # once followed it, and the models trained on it differed).
+    import subprocess
+    import sys
+
+    program = (
+        "import sys\n"
+        "from pathlib import Path\n"
+        "from ingest.learn import event_names, given_names, sector_terms\n"
+        "from ingest.learn.annotations import load_all\n"
+        "anns = sorted(load_all(), key=lambda a: a.doc)[:400]\n"
+        "out = Path(sys.argv[1])\n"
+        "out.mkdir()\n"
+        "event_names.save(event_names.Lexicon(event_names.learn(anns).forms), out)\n"
+        "given_names.save(given_names.learn(anns), out)\n"
+        "sector_terms.save(sector_terms.learn(anns), out)\n"
+    )
+    written = set()
+    for seed in ("1", "2", "3"):
+        out = tmp_path / seed
+        subprocess.run([sys.executable, "-c", program, str(out)], check=True, cwd=Path(__file__).parent.parent,
+                       env={**os.environ, "PYTHONHASHSEED": seed})
+        written.add(tuple((p.name, p.read_bytes()) for p in sorted(out.iterdir())))
+    assert len(written) == 1
