@@ -1416,14 +1416,18 @@ def test_fair_names_are_learned_from_annotated_events_and_found_as_event_candida
             [{"name": "Halal Expo Kazan", "type": "Event"}]),
         ann("Kazan Holdings signed with Almaty Partners.",
             [{"name": "Kazan Holdings", "type": "Organization"}, {"name": "Almaty Partners", "type": "Organization"}]),
+        ann("Visitors at the ARGENTINE PAVILION tasted wine; the Argentine Pavilion hosted a panel.",
+            [{"name": "Argentine Pavilion", "type": "Event", "aliases": ["ARGENTINE PAVILION"]}]),
     ]
     learned = event_names.learn(anns)
-    # A fair's name without its year is kept; a word also written in lower
-    # case ("webinar") and a description are not names.
-    assert learned.forms == {"Anuga", "Halal Expo Kazan"}
+    # A fair's name without its year is kept, in every spelling written; a
+    # word also written in lower case ("webinar") and a description are not names.
+    assert learned.forms == {"Anuga", "Halal Expo Kazan", "Argentine Pavilion", "ARGENTINE PAVILION"}
     # Training hides from a text the names only it taught.
     assert event_names.own_names(learned, anns[1]) == {"Halal Expo Kazan"}
     lexicon = event_names.Lexicon(learned.forms)
+    report = "Buyers met at the Argentine Pavilion and later at the ARGENTINE PAVILION stand."
+    assert [report[s:e] for s, e in lexicon.find(report)] == ["Argentine Pavilion", "ARGENTINE PAVILION"]
     assert lexicon.without({"Anuga"}).find("Anuga 2027") == []
     assert lexicon.names(["ANUGA 2026"]) and not lexicon.names(["Kazan Holdings"])
     text = "Ghanaian cocoa firms will exhibit at Anuga 2027 in Cologne."

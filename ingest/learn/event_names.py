@@ -73,21 +73,22 @@ class Learned:
     as_other: Counter[str]
 
 
-def _annotated(ann: Annotation) -> tuple[dict[str, str], set[str]]:
-    """A document's event names (normalised -> as written, names only) and the names it gives other entities."""
-    events: dict[str, str] = {}
+def _annotated(ann: Annotation) -> tuple[dict[str, set[str]], set[str]]:
+    """A document's event names (normalised -> every spelling that is a
+    name, as written) and the names it gives other entities."""
+    events: dict[str, set[str]] = {}
     others: set[str] = set()
     for e in ann.entities:
-        for form in sorted({core(f) for f in [e["name"], *e.get("aliases", [])]}):  # sorted: set order varies by run
+        for form in {core(f) for f in [e["name"], *e.get("aliases", [])]}:
             key = normalise_name(form)
             if not key:
                 continue
             if e["type"] != EVENT:
                 others.add(key)
-            elif _is_name(form):
-                events.setdefault(key, form)
-            else:
-                events.setdefault(key, "")
+            else:  # an event, whether or not this spelling is written as a name
+                spellings = events.setdefault(key, set())
+                if _is_name(form):
+                    spellings.add(form)
     return events, others
 
 
@@ -95,17 +96,18 @@ def learn(anns: Sequence[Annotation]) -> Learned:
     """The event names of ``anns`` (``core`` forms) that are names and mostly events (by documents)."""
     as_event: Counter[str] = Counter()
     as_other: Counter[str] = Counter()
-    surface: dict[str, str] = {}
+    # Every spelling is kept ("Africa-Russia" and "Africa–Russia", "Argentine
+    # Pavilion" and "ARGENTINE PAVILION"): ``Lexicon.find`` matches as written.
+    surface: dict[str, set[str]] = defaultdict(set)
     for a in anns:
         events, others = _annotated(a)
         as_event.update(events.keys())
         as_other.update(others)
-        for key, form in events.items():
-            if form:
-                surface.setdefault(key, form)
-    kept = {key: form for key, form in surface.items() if as_event[key] > as_other[key]}
-    written_lower = _written_in_lower_case(kept.values(), (a.text for a in anns))
-    return Learned(frozenset(form for form in kept.values() if form not in written_lower), as_event, as_other)
+        for key, forms in events.items():
+            surface[key] |= forms
+    kept = sorted(form for key, forms in surface.items() if as_event[key] > as_other[key] for form in forms)
+    written_lower = _written_in_lower_case(kept, (a.text for a in anns))
+    return Learned(frozenset(form for form in kept if form not in written_lower), as_event, as_other)
 
 
 def own_names(learned: Learned, ann: Annotation) -> set[str]:
