@@ -105,7 +105,7 @@ def learn(anns: Sequence[Annotation]) -> Learned:
         as_other.update(others)
         for key, forms in events.items():
             surface[key] |= forms
-    kept = sorted(form for key, forms in surface.items() if as_event[key] > as_other[key] for form in forms)
+    kept = [form for key, forms in surface.items() if as_event[key] > as_other[key] for form in forms]
     written_lower = _written_in_lower_case(kept, (a.text for a in anns))
     return Learned(frozenset(form for form in kept if form not in written_lower), as_event, as_other)
 
