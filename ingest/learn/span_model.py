@@ -22,6 +22,7 @@ refers to; a tagger does not).
 
 from __future__ import annotations
 
+import ctypes
 import gzip
 import re
 import tempfile
@@ -45,9 +46,17 @@ SPAN_TYPES = (ORGANIZATION, PERSON, PLACE, EVENT, MISSION, PROGRAM, AGREEMENT)
 OUTSIDE = "O"
 MAX_SPAN_TOKENS = 16  # longer runs are a tagging accident, not a name
 MIN_COUNT = 3  # a feature seen fewer times in training cannot be learned: left out
-# L2 weight and a fixed number of L-BFGS passes: training is bounded and the
-# same data gives the same model file.
-CRF_PARAMS = {"c1": 0.0, "c2": 0.1, "max_iterations": 200, "feature.possible_transitions": True}
+# Passive-aggressive updates (averaged, CRFsuite's defaults), a fixed number
+# of passes over the texts in CRFsuite's own seeded shuffle: training is
+# bounded and the same data gives the same model file. On one held-out fold
+# (the other four trained) 30 passes find as many event and mission phrases
+# as 200 passes of L-BFGS, the solver until the thirty-seventh round, with
+# fewer wrong ones, and more names of most other kinds: name F1 0.850
+# against 0.844, in 57 s against 242 s. SGD (40 passes, 0.851 in 70 s) found
+# fewer of the phrases (missions 350 against 377 right); 15 passes of
+# passive-aggressive 0.843, the averaged perceptron (30, 50) 0.843, 0.846.
+CRF_ALGORITHM = "pa"
+CRF_PARAMS = {"max_iterations": 30, "feature.possible_transitions": True}
 
 # The names found in a text: (character start, end) -> entity type, in text order.
 Names = dict[tuple[int, int], str]
@@ -225,12 +234,15 @@ class SpanTagger:
 
 def train_tagger(X: Sequence[list[list[str]]], y: Sequence[list[str]]) -> SpanTagger:
     """The CRF fitted to the texts ``examples`` gives (deterministic: a fixed
-    number of L-BFGS passes from zero weights, the texts in the order given)."""
+    number of passes from zero weights, the texts in the order given)."""
     counts = Counter(f for text in X for token in text for f in token)
-    trainer = pycrfsuite.Trainer(verbose=False)
+    trainer = pycrfsuite.Trainer(algorithm=CRF_ALGORITHM, verbose=False)
     for text, labels in zip(X, y, strict=True):
         trainer.append([[f for f in token if counts[f] >= MIN_COUNT] for token in text], labels)
     trainer.set_params(CRF_PARAMS)
+    # CRFsuite shuffles the texts with the C library's rand(), which nothing
+    # seeds: seeded here, a fit does not depend on what drew from it before.
+    ctypes.CDLL(None).srand(0)
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "tagger.crfsuite"
         trainer.train(str(path))

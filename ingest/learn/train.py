@@ -27,6 +27,7 @@ Deterministic: sorted inputs, fixed folds, fixed solvers and seeds.
 from __future__ import annotations
 
 import argparse
+import functools
 import importlib.util
 import json
 import multiprocessing
@@ -333,6 +334,11 @@ def load_scorer() -> ModuleType:
         raise SystemExit(f"the scorer is not at {SCORER}")
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
+    # Choosing thresholds scores every text some thirty times, and most of
+    # that is the scorer normalising the same names with regular
+    # expressions: its ``norm`` (a function of one string) is cached, in
+    # this copy of the module only; the scores are the same, ~3.5x sooner.
+    module.norm = functools.lru_cache(maxsize=1 << 20)(module.norm)  # type: ignore[attr-defined]
     return module
 
 
@@ -498,7 +504,8 @@ def learning_curve(items: list[Parsed], scorer: ModuleType, thresholds: dict[str
     def point(k: int) -> dict[str, Any]:
         # In the items' order, as every other fit here trains.
         train_items = sorted(pool[:sizes[k]], key=lambda p: position[id(p)])
-        models = fit(train_items, prepare(items, train_items), thresholds, drop_at)
+        # Only the texts this point trains on and tests on are prepared (not the other folds').
+        models = fit(train_items, prepare(train_items + test, train_items), thresholds, drop_at)
         return measured(len(train_items), [extract(models, p) for p in test])
 
     largest = measured(len(pool), [held_out[position[id(p)]] for p in test])
