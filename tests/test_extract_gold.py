@@ -176,10 +176,12 @@ CHONGQING_KEY_FACTS = [
 # against 0.35 (models B), 0.247 (C, the same without "Messe" names).
 # Thirty-fifth round (90 more reports, learned fair names): 0.241 against
 # 0.4 (France, Italy, Mexico 0.92, 0.85, 0.73).
+# Thirty-seventh round (the span tagger by passive-aggressive updates):
+# 0.230 against 0.35 (France, Italy, Mexico 0.92, 0.85, 0.74).
 LOST_KEY_FACTS: dict[tuple[str, str, str], str] = {
     ("PLANS_VISIT", "['Chongqing', 'Chongqing Municipal Commission of Commerce']", "Colombia"):
-        "model PLANS_VISIT for Colombia 0.24 against its threshold (0.4): the list's last item, after "
-        "\"Mexico, and\"; France, Italy and Mexico 0.92, 0.85, 0.73 (thirty-fifth round)",
+        "model PLANS_VISIT for Colombia 0.23 against its threshold (0.35): the list's last item, after "
+        "\"Mexico, and\"; France, Italy and Mexico 0.92, 0.85, 0.74 (thirty-seventh round)",
 }
 
 
