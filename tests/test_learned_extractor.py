@@ -1302,6 +1302,16 @@ def test_the_curves_largest_point_and_the_final_models_are_what_fitting_here_giv
     assert curve[-1]["entity_f1"] == fitted["entities"]["f1"]
     assert curve[-1]["org_kind_accuracy"] == fitted["org_kind_accuracy"]
 
+    # A smaller point prepares only the texts it trains and tests on: the
+    # same models and extractions as with every text prepared.
+    few = train_items[:10]
+    everything = T.fit(few, T.prepare(items, few), thresholds, held.drop_at)
+    with_all = [T.extract(everything, p) for p in test]
+    only_its_own = T.fit(few, T.prepare(few + test, few), thresholds, held.drop_at)
+    assert only_its_own.relations is not None and everything.relations is not None
+    assert only_its_own.relations.to_json() == everything.relations.to_json()
+    assert [T.extract(only_its_own, p) for p in test] == with_all
+
     # The final models, fitted beside the folds in another process, are what fitting here gives.
     assert final is not None
     here = T.fit(items, T.prepare(items, items))
