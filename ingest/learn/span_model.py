@@ -46,15 +46,11 @@ SPAN_TYPES = (ORGANIZATION, PERSON, PLACE, EVENT, MISSION, PROGRAM, AGREEMENT)
 OUTSIDE = "O"
 MAX_SPAN_TOKENS = 16  # longer runs are a tagging accident, not a name
 MIN_COUNT = 3  # a feature seen fewer times in training cannot be learned: left out
-# Passive-aggressive updates (averaged, CRFsuite's defaults), a fixed number
-# of passes over the texts in CRFsuite's own seeded shuffle: training is
-# bounded and the same data gives the same model file. On one held-out fold
-# (the other four trained) 30 passes find as many event and mission phrases
-# as 200 passes of L-BFGS, the solver until the thirty-seventh round, with
-# fewer wrong ones, and more names of most other kinds: name F1 0.850
-# against 0.844, in 57 s against 242 s. SGD (40 passes, 0.851 in 70 s) found
-# fewer of the phrases (missions 350 against 377 right); 15 passes of
-# passive-aggressive 0.843, the averaged perceptron (30, 50) 0.843, 0.846.
+# Averaged passive-aggressive updates, a fixed number of passes over the
+# texts in a seeded shuffle: training is bounded and the same data gives the
+# same model file. Four times faster to fit than 200 L-BFGS passes and as
+# good for every type, event and mission phrases included (SGD lost those);
+# docs/extraction.md, thirty-seventh round, has the comparison.
 CRF_ALGORITHM = "pa"
 CRF_PARAMS = {"max_iterations": 30, "feature.possible_transitions": True}
 
