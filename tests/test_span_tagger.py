@@ -297,3 +297,20 @@ def test_a_name_stops_at_a_column_gap_but_not_at_a_wrapped_line_and_two_places_a
     start = city.index("Regina")
     assert [city[a:b] for a, b in _pieces(city, start, start + len("Regina, Saskatchewan"), "Place")] == [
         "Regina", "Saskatchewan"]
+
+
+def test_the_tagger_reads_which_tokens_the_gazetteer_knows_as_a_place_and_of_what_kind(nlp):
+    from ingest.tokens import Tokens
+
+    text = "The Kenyan delegation flew from New South Wales to Nairobi, not to the south of wales."
+    doc = nlp(text)
+    tokens = Tokens(doc)
+    labels = dict(zip(tokens.text, span_model.place_labels(doc.text, tokens), strict=True))
+    columns = span_model.token_columns(doc, doc.text, tokens)
+    assert [labels["New"], labels["South"], labels["Wales"]] == ["B-region", "I-region", "I-region"]
+    assert labels["Nairobi"] == "B-city"
+    assert labels["wales"] == labels["south"] == labels["delegation"] == ""  # lower case: not a name
+    demonym = dict(zip(tokens.text, columns["demonym"], strict=True))
+    assert demonym["Kenyan"] == "1" and demonym["delegation"] == ""
+    features = span_model.token_features(doc, doc.text, tokens)
+    assert "place=B-city" in features[tokens.text.index("Nairobi")]
