@@ -178,10 +178,12 @@ CHONGQING_KEY_FACTS = [
 # 0.4 (France, Italy, Mexico 0.92, 0.85, 0.73).
 # Thirty-seventh round (the span tagger by passive-aggressive updates):
 # 0.230 against 0.35 (France, Italy, Mexico 0.92, 0.85, 0.74).
+# Thirty-eighth round (the tagger reads the gazetteer; models V): 0.336
+# against 0.35 (France, Italy, Mexico 0.93, 0.88, 0.80).
 LOST_KEY_FACTS: dict[tuple[str, str, str], str] = {
     ("PLANS_VISIT", "['Chongqing', 'Chongqing Municipal Commission of Commerce']", "Colombia"):
-        "model PLANS_VISIT for Colombia 0.23 against its threshold (0.35): the list's last item, after "
-        "\"Mexico, and\"; France, Italy and Mexico 0.92, 0.85, 0.74 (thirty-seventh round)",
+        "model PLANS_VISIT for Colombia 0.34 against its threshold (0.35): the list's last item, after "
+        "\"Mexico, and\"; France, Italy and Mexico 0.93, 0.88, 0.80 (thirty-eighth round)",
 }
 
 
