@@ -14,9 +14,13 @@ from __future__ import annotations
 
 import argparse
 import json
+import multiprocessing
 import re
 import sys
+from collections import deque
 from collections.abc import Iterable, Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
+from itertools import islice
 from pathlib import Path
 from typing import Any
 
@@ -70,12 +74,41 @@ class Extractor:
 
     def extract_many(self, docs: Iterable[Document], *, n_process: int = 1,
                      batch_size: int = 32) -> Iterator[Extraction]:
-        """One ``nlp.pipe`` pass over all documents; results in input order."""
+        """One ``nlp.pipe`` pass over all documents; results in input order.
+        With ``n_process`` > 1, worker processes each extract whole batches."""
+        if n_process > 1:
+            yield from self._extract_in_workers(docs, n_process, batch_size)
+            return
         # The prepared text rides along: spaCy's doc.text is rebuilt from every token on each read.
         pairs = ((text, (text, d)) for text, d in ((prepare_text(d.text), d) for d in docs))
-        for parsed, (prepared, d) in self.nlp.pipe(pairs, as_tuples=True, n_process=n_process,
-                                                   batch_size=batch_size):
+        for parsed, (prepared, d) in self.nlp.pipe(pairs, as_tuples=True, batch_size=batch_size):
             yield self._extract(d, prepared, parsed)
+
+    def _extract_in_workers(self, docs: Iterable[Document], n_process: int, batch_size: int
+                            ) -> Iterator[Extraction]:
+        """Batches extracted in forked worker processes, spaCy and the models
+        both, so that only the extractions come back. (spaCy's own
+        ``n_process`` parses in workers but leaves the rest of extraction,
+        about as much work again, to this process, one report after
+        another, and sends every parsed Doc back.) At most two batches per
+        worker are taken from ``docs`` ahead of the results, so memory stays
+        bounded; a batch that fails raises here, in order, like the
+        one-process pass."""
+        _WORKER_EXTRACTOR[:] = [self]  # inherited by the forked workers, never sent
+        source = iter(docs)
+        in_flight: deque[Future[list[Extraction]]] = deque()
+        pool = ProcessPoolExecutor(n_process, mp_context=multiprocessing.get_context("fork"))
+        try:
+            while True:
+                while len(in_flight) < 2 * n_process and (batch := list(islice(source, batch_size))):
+                    in_flight.append(pool.submit(_extract_batch, batch))
+                if not in_flight:
+                    return
+                yield from in_flight.popleft().result()
+        finally:
+            for future in in_flight:
+                future.cancel()
+            pool.shutdown(wait=True, cancel_futures=True)
 
     def _extract(self, document: Document, prepared: str, parsed: Doc) -> Extraction:
         tokens = Tokens(parsed)  # the token attributes, read once for the rules, the tagger and the features
@@ -119,6 +152,16 @@ class Extractor:
         find_places(ctx)
         find_countries(ctx, _dateline_country(info))
         return doc_date, info, entities, found
+
+
+# The extractor the worker processes of ``Extractor.extract_many`` use: set
+# just before they are forked, so each has the loaded models without a copy
+# being sent.
+_WORKER_EXTRACTOR: list[Extractor] = []
+
+
+def _extract_batch(docs: list[Document]) -> list[Extraction]:
+    return list(_WORKER_EXTRACTOR[0].extract_many(docs, batch_size=len(docs)))
 
 
 def _dateline_country(info: dict[str, Any]) -> str | None:

@@ -123,6 +123,23 @@ def test_two_processes_store_the_same_graph_as_one(
     assert stats[0] == stats[1]
 
 
+def test_two_processes_extract_what_one_does_in_order_and_a_failing_batch_stops_the_pass_where_it_fails(
+    examples_dir: Path, extractor: Any
+) -> None:
+    docs = [Document(id=document_id(p.read_text()), source=p.name, text=p.read_text())
+            for p in sorted(examples_dir.glob("*.txt"))[:5]]
+    one = list(extractor.extract_many(docs, batch_size=2))
+    two = list(extractor.extract_many(docs, n_process=2, batch_size=2))
+    assert [x.document.source for x in two] == [d.source for d in docs]
+    assert [x.to_contract() for x in two] == [x.to_contract() for x in one]
+    too_long = Document(id="long", source="long", text="word " * (extractor.nlp.max_length // 5 + 1))
+    got = []
+    with pytest.raises(ValueError, match="E088"):
+        for x in extractor.extract_many([docs[0], docs[1], too_long, docs[2]], n_process=2, batch_size=1):
+            got.append(x.document.source)
+    assert got == [docs[0].source, docs[1].source]
+
+
 CHILD = """
 import sys
 from graph.sqlite_store import SqliteStore
