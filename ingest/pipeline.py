@@ -9,11 +9,11 @@ behind it and re-running the same command finishes the rest.
 Files flow through as one stream: read when the extractor asks for the next
 one, extracted, stored, so memory stays bounded (the extractor holds a few
 batches of ``batch_size`` at most) for any batch. With ``n_process`` > 1 one
-``nlp.pipe`` pass runs over the whole stream: its worker processes parse the
-next batches while this process finishes and writes the reports already
-parsed, so parsing and the store write overlap (a pass per slice of files
-would start the workers again for every slice and leave them idle during the
-writes). Into an SQLite file the write itself runs in a process of its own
+``extract_many`` pass runs over the whole stream: its worker processes
+extract the next batches while this process writes the reports already
+extracted, so extraction and the store write overlap (a pass per slice of
+files would start the workers again for every slice and leave them idle
+during the writes). Into an SQLite file the write itself runs in a process of its own
 (``ingest.store_writer``), beside the parse, also with one process. Each
 file is read in a worker process within a time budget
 (``ingest.read_worker``); a text longer than the NLP model takes is extracted
@@ -334,7 +334,7 @@ _fork_hook = [False]
 
 
 def _forked_workers_die_with_us() -> None:
-    """Make every process this one forks from now on (spaCy's ``n_process``
+    """Make every process this one forks from now on (the ``n_process`` extraction
     workers) be killed when this one dies, also by SIGKILL. Else a killed
     ingest leaves its workers waiting for work for ever, and, as they hold a
     copy of its end of the read worker's socket, the read worker too."""

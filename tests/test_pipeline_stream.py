@@ -158,7 +158,7 @@ def test_a_killed_ingest_with_two_processes_leaves_no_process_behind(tmp_path: P
                              stderr=subprocess.DEVNULL, text=True)
     workers: list[str] = []
     try:
-        # Killed once all its workers are up: the read worker, spaCy's two
+        # Killed once all its workers are up: the read worker, the two extraction workers
         # and the store writer.
         deadline = time.monotonic() + 120
         while len(workers) < 4 and child.poll() is None and time.monotonic() < deadline:
