@@ -105,9 +105,7 @@ class Extractor:
                 if not in_flight:
                     return
                 yield from in_flight.popleft().result()
-        finally:
-            for future in in_flight:
-                future.cancel()
+        finally:  # batches not started are dropped; those running finish first
             pool.shutdown(wait=True, cancel_futures=True)
 
     def _extract(self, document: Document, prepared: str, parsed: Doc) -> Extraction:
