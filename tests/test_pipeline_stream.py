@@ -140,6 +140,27 @@ def test_two_processes_extract_what_one_does_in_order_and_a_failing_batch_stops_
     assert got == [docs[0].source, docs[1].source]
 
 
+def test_with_two_processes_a_report_that_breaks_the_extractor_is_the_only_one_lost(
+    tmp_path: Path, examples_dir: Path, extractor: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    docs = [Document(id=document_id(p.read_text()), source=p.name, text=p.read_text())
+            for p in sorted(examples_dir.glob("*.txt"))[:5]]
+    broken = docs[2].source
+    extract = type(extractor)._extract
+
+    def breaks_on_one(self: Any, document: Document, prepared: str, parsed: Any) -> Extraction:
+        if document.source == broken:
+            raise RuntimeError("broken report")
+        return extract(self, document, prepared, parsed)
+
+    # Patched before the workers are forked, so they break on it too.
+    monkeypatch.setattr(type(extractor), "_extract", breaks_on_one)
+    with SqliteStore(tmp_path / "two.db") as store:
+        report = ingest_documents(store, docs, extractor=extractor, n_process=2, batch_size=2)
+    assert report.documents_added == len(docs) - 1
+    assert [e.path for e in report.errors] == [broken] and "broken report" in report.errors[0].reason
+
+
 CHILD = """
 import sys
 from graph.sqlite_store import SqliteStore
