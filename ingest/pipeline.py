@@ -15,10 +15,9 @@ extracted, so extraction and the store write overlap (a pass per slice of
 files would start the workers again for every slice and leave them idle
 during the writes). Into an SQLite file the write itself runs in a process
 of its own (``ingest.store_writer``), beside extraction, also with one
-process. Each
-file is read in a worker process within a time budget
-(``ingest.read_worker``); a text longer than the NLP model takes is extracted
-in pieces (``extract_document``).
+process. Each file is read in a worker process within a time budget
+(``ingest.read_worker``); a text longer than the NLP model takes is
+extracted in pieces (``extract_document``).
 """
 
 from __future__ import annotations
