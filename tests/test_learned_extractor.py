@@ -1495,3 +1495,58 @@ def test_the_lexicons_learned_from_annotations_do_not_depend_on_the_process_hash
                        env={**os.environ, "PYTHONHASHSEED": seed})
         written.add(tuple((p.name, p.read_bytes()) for p in sorted(out.iterdir())))
     assert len(written) == 1
+
+
+def _named_everywhere(index: int, etype: str, name: str, text: str) -> Entity:
+    """An entity with a mention wherever its name occurs."""
+    import re
+
+    mentions = [Mention(m.start(), m.end(), name, etype) for m in re.finditer(re.escape(name), text)]
+    return Entity(index, etype, mentions, name=name)
+
+
+def test_a_pair_said_in_two_sentences_is_surer_than_in_one_where_the_model_learned_so(nlp, tmp_path: Path):
+    """Each sentence alone is below the threshold; the relation model's
+    ``combine`` weights (as make train fits them) make two such sentences
+    enough, and both are the relation's evidence. Without weights the best
+    sentence decides, as before."""
+    from ingest.learn import relation_model
+    from ingest.learn.features import Report
+
+    once = "Kestrel Tools met Arbor Freight in Lagos."
+    twice = once + " Later, Kestrel Tools met Arbor Freight again in Abuja."
+    labels = relation_model.RELATION_LABELS
+    bias = [-0.8 if label == "MET_WITH" else -9.0 for label in labels]  # every pair: MET_WITH 0.31
+    model = LinearModel("relations", labels, True, bias, {}, thresholds=dict.fromkeys(labels, 0.4))
+
+    def met(text: str, m: LinearModel) -> list[tuple[int, int]]:
+        entities = [_named_everywhere(0, "Organization", "Kestrel Tools", text),
+                    _named_everywhere(1, "Organization", "Arbor Freight", text)]
+        rep = Report(nlp(text), text, entities, [])
+        return [f.sentence for f in relation_model.predict(m, rep) if f.type == "MET_WITH"]
+
+    assert met(twice, model) == []
+    # log-odds -3 + 2 per sentence at 0.3 or more: one sentence 0.27, two 0.73
+    model.combine = {"MET_WITH": [-3.0, 0.0, 0.0, 0.0, 0.0, 2.0]}
+    model.save(tmp_path / "relations.json.gz")
+    loaded = LinearModel.load(tmp_path / "relations.json.gz")
+    assert loaded.combine == model.combine
+    assert met(once, loaded) == []
+    said = met(twice, loaded)
+    assert len(said) == 2 and twice[said[1][0]:said[1][1]].startswith("Later, Kestrel Tools met")
+
+
+def test_the_combination_of_sentences_is_learned_from_whether_extracted_relations_were_right():
+    """More sentences at a middling probability were right more often in
+    these outputs: the weights make two of them surer than one."""
+    from ingest.learn import relation_model
+
+    rows = [("MET_WITH", (0.35,), n % 4 == 0) for n in range(80)]
+    rows += [("MET_WITH", (0.35, 0.35), n % 4 != 0) for n in range(80)]
+    rows += [("VISITED", (0.9,), True)] * 5  # too few of either to learn from
+    combine = relation_model.train_combine(rows)
+    assert set(combine) == {"MET_WITH"}
+    one = relation_model.combined(combine, "MET_WITH", [0.35])
+    two = relation_model.combined(combine, "MET_WITH", [0.35, 0.35])
+    assert one < 0.5 < two
+    assert relation_model.combined(combine, "VISITED", [0.9, 0.2]) == 0.9
