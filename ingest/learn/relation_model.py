@@ -141,60 +141,45 @@ def _logit(p: float) -> float:
 
 
 def combine_features(probabilities: Sequence[float]) -> list[float]:
-    """What the other sentences naming a pair add to its best one for a
-    type: whether there is a second, the log-odds of the second best, and
-    how many sentences there are (log). All zero for a pair named once."""
+    """What all the sentences naming a pair say of one relation type: the
+    log-odds of the best sentence and of the second best, how many
+    sentences there are (log), the log-odds that at least one is right if
+    each were right on its own (noisy-or), and how many reach 0.3."""
     ps = sorted(probabilities, reverse=True)
-    if len(ps) < 2:
-        return [0.0, 0.0, 0.0]
-    return [1.0, _logit(ps[1]), math.log(len(ps))]
+    second = ps[1] if len(ps) > 1 else 0.0
+    noisy_or = 1.0 - math.prod(1.0 - p for p in ps)
+    return [_logit(ps[0]), _logit(second), math.log(len(ps)), _logit(noisy_or), float(sum(p >= 0.3 for p in ps))]
 
 
 def combined(combine: dict[str, list[float]], label: str, probabilities: Sequence[float]) -> float:
     """A pair's probability for a type from those of the sentences naming it:
-    the best sentence's log-odds, shifted by the type's ``combine`` weights
-    (a relation model's: a bias, then one per ``combine_features``), or
-    without them the best sentence's probability. A pair named once moves
-    by the bias alone, so pairs named once rank among themselves as their
-    sentences do."""
+    the type's ``combine`` weights (a relation model's) over
+    ``combine_features``, or without them the best sentence's."""
     weights = combine.get(label)
-    best = max(probabilities)
     if not weights:
-        return best
-    x = _logit(best) + weights[0] + sum(w * v for w, v in zip(weights[1:], combine_features(probabilities),
-                                                              strict=True))
+        return max(probabilities)
+    x = weights[0] + sum(w * v for w, v in zip(weights[1:], combine_features(probabilities), strict=True))
     return 1.0 / (1.0 + math.exp(-x)) if x > -700 else 0.0
 
 
 def train_combine(rows: Sequence[tuple[str, Sequence[float], bool]]) -> dict[str, list[float]]:
     """``combine`` weights per relation type from (type, sentence
     probabilities, right or not) of relations extracted by models that never
-    saw their texts: a logistic regression per type over ``combine_features``
-    with the best sentence's log-odds as a fixed offset (Newton's method, an
-    L2 penalty of 1 on all but the bias; deterministic). A type with too
-    few of either is left out: its pairs keep their best sentence's
-    probability."""
-    by_label: dict[str, tuple[list[list[float]], list[float], list[bool]]] = defaultdict(lambda: ([], [], []))
+    saw their texts (a logistic regression per type over
+    ``combine_features``). A type with too few of either is left out: its
+    pairs keep their best sentence's probability."""
+    from sklearn.linear_model import LogisticRegression  # training only
+
+    by_label: dict[str, tuple[list[list[float]], list[bool]]] = defaultdict(lambda: ([], []))
     for label, probabilities, right in rows:
-        by_label[label][0].append([1.0, *combine_features(probabilities)])
-        by_label[label][1].append(_logit(max(probabilities)))
-        by_label[label][2].append(right)
+        by_label[label][0].append(combine_features(probabilities))
+        by_label[label][1].append(right)
     out = {}
-    for label, (X_rows, offsets, y_rows) in sorted(by_label.items()):
-        if min(sum(y_rows), len(y_rows) - sum(y_rows)) < COMBINE_MIN_EXAMPLES:
+    for label, (X, y) in sorted(by_label.items()):
+        if min(sum(y), len(y) - sum(y)) < COMBINE_MIN_EXAMPLES:
             continue
-        X, offset, y = np.array(X_rows), np.array(offsets), np.array(y_rows, dtype=np.float64)
-        penalty = np.diag([0.0, *[1.0] * (X.shape[1] - 1)])
-        w = np.zeros(X.shape[1])
-        for _ in range(50):
-            p = 1.0 / (1.0 + np.exp(-(offset + X @ w)))
-            gradient = X.T @ (p - y) + penalty @ w
-            hessian = X.T @ (X * (p * (1.0 - p))[:, None]) + penalty + 1e-9 * np.eye(X.shape[1])
-            step = np.linalg.solve(hessian, gradient)
-            w -= step
-            if np.abs(step).max() < 1e-8:
-                break
-        out[label] = [round(float(v), 5) for v in w]
+        fitted = LogisticRegression(C=1.0, max_iter=1000).fit(np.array(X), np.array(y))
+        out[label] = [round(float(fitted.intercept_[0]), 5), *(round(float(w), 5) for w in fitted.coef_[0])]
     return out
 
 
