@@ -59,6 +59,8 @@ class LinearModel:
     combine: dict[str, list[float]] = field(default_factory=dict)
     _matrix: np.ndarray | None = field(default=None, repr=False, compare=False)
     _row: dict[str, int] = field(default_factory=dict, repr=False, compare=False)
+    _logit: list[float] | None = field(default=None, repr=False, compare=False)
+    _logit_of: dict[str, float] | None = field(default=None, repr=False, compare=False)
     _padded: np.ndarray | None = field(default=None, repr=False, compare=False)  # the matrix and a row of zeros
     _dense_matrix: np.ndarray | None = field(default=None, repr=False, compare=False)
 
@@ -157,6 +159,20 @@ class LinearModel:
         total = sum(exp)
         return {lab: e / total for lab, e in zip(self.labels, exp, strict=True)}
 
+    def _log_odds_cuts(self, default: float) -> list[float]:
+        if self._logit is None or self._logit_of is not self.thresholds:  # thresholds may be replaced
+            self._logit_of = self.thresholds
+            self._logit = [_log_odds(self.thresholds.get(lab, default)) for lab in self.labels]
+        return self._logit
+
+    def above_thresholds(self, scores: Sequence[float], default: float) -> list[tuple[str, float]]:
+        """(label, probability) for each label at or above its threshold
+        (multilabel), given an example's ``scores``: they are compared with
+        the thresholds' log-odds so that only the labels kept pay for a
+        probability."""
+        return [(lab, _sigmoid(x)) for lab, x, cut in zip(self.labels, scores, self._log_odds_cuts(default), strict=True)
+                if x >= cut and _sigmoid(x) >= self.thresholds.get(lab, default)]
+
     def best(self, feats: Features) -> tuple[str, float]:
         return self.best_of(self.scores(feats))
 
@@ -211,6 +227,11 @@ def _int32_indices(M: Any) -> Any:
     M.indices = M.indices.astype(np.int32)
     M.indptr = M.indptr.astype(np.int32)
     return M
+
+
+def _log_odds(p: float) -> float:
+    # A hair below the exact value: the probability test after it decides ties.
+    return math.log(p / (1.0 - p)) - 1e-9 if 0.0 < p < 1.0 else (-math.inf if p <= 0.0 else math.inf)
 
 
 def _sigmoid(x: float) -> float:

@@ -10,11 +10,9 @@ Each is described by the dependency path between them, the words between,
 the sentence's verbs and tense, the entities' types and kinds and what the
 rules concluded (``features.pair_features``), and by spaCy's contextual
 vectors at both ends and between them (``features.pair_vectors``); one yes/no logistic
-regression per relation type decides (a pair may both meet and sign) for
-each sentence. A pair's probability combines those of all the sentences
-naming it (``combined``: a second sentence saying the same makes it
-surer), with weights fitted on cross-validated outputs; its evidence is the
-sentences that state it.
+regression per relation type decides (a pair may both meet and sign). A
+pair's confidence is the highest probability over the sentences that name
+it; its evidence is those sentences.
 """
 
 from __future__ import annotations
