@@ -193,27 +193,13 @@ def article_forms(text: str, spans: list[tuple[int, int]], forms: list[str]) -> 
     return out
 
 
-def output_ids(entities: list[Entity]) -> dict[int, str]:
-    """Each entity's id in the output ("e1", "e2", ...), in order of first mention."""
-    order = sorted(range(len(entities)), key=lambda i: (entities[i].first, i))
-    return {old: f"e{n + 1}" for n, old in enumerate(order)}
-
-
-def relation_key(f: Found, ids: dict[int, str]) -> tuple[str, str, str]:
-    """The output relation a finding is part of: (type, source id, target id),
-    a symmetric type's ends in the order of their ids."""
-    src, tgt = ids[f.source], ids[f.target]
-    if f.type in SYMMETRIC_RELATIONS and tgt < src:
-        src, tgt = tgt, src
-    return f.type, src, tgt
-
-
 def _assemble(document: Document, entities: list[Entity], found: list[Found], doc_date: str | None,
               info: dict[str, Any], version: str) -> Extraction:
     text = document.text
-    local = output_ids(entities)
+    order = sorted(range(len(entities)), key=lambda i: (entities[i].first, i))
+    local = {old: f"e{n + 1}" for n, old in enumerate(order)}
     out_entities: list[ExtractedEntity] = []
-    for old in local:
+    for old in order:
         e = entities[old]
         attrs = {k: v for k, v in e.attrs.items() if k in ("title", "code", "start", "end", "value",
                                                            "currency", "date", "origin", "country_reason")}
@@ -231,7 +217,9 @@ def _assemble(document: Document, entities: list[Entity], found: list[Found], do
     # Relations stated in one sentence share its date: each sentence is read once.
     sentence_dates: dict[tuple[int, int], str | None] = {}
     for f in found:
-        key = relation_key(f, local)
+        src, tgt = local[f.source], local[f.target]
+        if f.type in SYMMETRIC_RELATIONS and tgt < src:
+            src, tgt = tgt, src
         s, t = f.sentence
         while s < t and text[s].isspace():
             s += 1
@@ -241,6 +229,7 @@ def _assemble(document: Document, entities: list[Entity], found: list[Found], do
         if (s, t) not in sentence_dates:
             sentence_dates[(s, t)] = parse_date(text[s:t], doc_date)
         when = sentence_dates[(s, t)] or dateline
+        key = (f.type, src, tgt)
         rel = merged.get(key)
         attrs = dict(f.attrs)
         # Attributes naming entities hold an entity index until now.
@@ -248,7 +237,7 @@ def _assemble(document: Document, entities: list[Entity], found: list[Found], do
             if isinstance(attrs.get(ref), int):
                 attrs[ref] = local[attrs[ref]]
         if rel is None:
-            merged[key] = ExtractedRelation(type=f.type, source=key[1], target=key[2], confidence=f.confidence,
+            merged[key] = ExtractedRelation(type=f.type, source=src, target=tgt, confidence=f.confidence,
                                             evidence=[span], date=when, attrs=attrs)
         else:
             rel.confidence = max(rel.confidence, f.confidence)

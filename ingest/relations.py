@@ -88,9 +88,6 @@ class Found:
     attrs: dict[str, Any] = field(default_factory=dict)
     anchor: int = -1  # the token of the deal noun a SIGNED_WITH rests on ("contract")
     trigger: int = -1  # the token whose rule found it ("met", "talks"): where-clauses hang from it
-    # The relation model's probabilities of every sentence naming the pair
-    # that reached ``relation_model.COMBINE_FLOOR`` (what its confidence combines).
-    pair_probabilities: tuple[float, ...] = ()
 
 
 class Context:

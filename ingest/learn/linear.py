@@ -54,9 +54,6 @@ class LinearModel:
     keep_rules: dict[str, float] = field(default_factory=dict)
     # Weights of the dense input vector, one row per position (empty: the model reads none).
     dense: list[list[float]] = field(default_factory=list)
-    # Per label: how the probabilities of all the sentences naming a pair
-    # combine into one (``relation_model.combined``; empty: the highest).
-    combine: dict[str, list[float]] = field(default_factory=dict)
     _matrix: np.ndarray | None = field(default=None, repr=False, compare=False)
     _row: dict[str, int] = field(default_factory=dict, repr=False, compare=False)
     _logit: list[float] | None = field(default=None, repr=False, compare=False)
@@ -191,9 +188,7 @@ class LinearModel:
                 "thresholds": {k: round(v, 4) for k, v in sorted(self.thresholds.items())},
                 "calibration": [[round(x, 4), round(y, 4)] for x, y in self.calibration],
                 "keep_rules": {k: round(v, 3) for k, v in sorted(self.keep_rules.items())},
-                **({"dense": [[round(x, 5) for x in row] for row in self.dense]} if self.dense else {}),
-                **({"combine": {k: [round(x, 5) for x in w] for k, w in sorted(self.combine.items())}}
-                   if self.combine else {})}
+                **({"dense": [[round(x, 5) for x in row] for row in self.dense]} if self.dense else {})}
 
     def save(self, path: Path) -> None:
         write_gzip(path, json.dumps(self.to_json(), sort_keys=True, separators=(",", ":")).encode("utf-8"))
@@ -203,8 +198,7 @@ class LinearModel:
         with gzip.open(path, "rb") as gz:
             d = json.loads(gz.read().decode("utf-8"))
         return cls(d["name"], d["labels"], d["multilabel"], d["bias"], d["weights"], d.get("thresholds", {}),
-                   [(x, y) for x, y in d.get("calibration", [])], d.get("keep_rules", {}), d.get("dense", []),
-                   d.get("combine", {}))
+                   [(x, y) for x, y in d.get("calibration", [])], d.get("keep_rules", {}), d.get("dense", []))
 
 
 def write_gzip(path: Path, data: bytes) -> None:

@@ -17,7 +17,6 @@ it; its evidence is those sentences.
 
 from __future__ import annotations
 
-import math
 import zlib
 from collections import defaultdict
 from collections.abc import Sequence
@@ -127,70 +126,9 @@ def train_relations(X: Sequence[Features], Y: Sequence[set[str]], vectors: np.nd
     return model
 
 
-# A sentence whose probability for a type is below this adds nothing to the
-# pair's combination (and is no evidence): the lowest threshold make train sweeps.
-COMBINE_FLOOR = 0.1
-_LOGIT_CLIP = 1e-4  # log-odds read from probabilities clipped to [1e-4, 1 - 1e-4]
-
-
-def _logit(p: float) -> float:
-    p = min(max(p, _LOGIT_CLIP), 1.0 - _LOGIT_CLIP)
-    return math.log(p / (1.0 - p))
-
-
-def combine_features(probabilities: Sequence[float]) -> list[float]:
-    """What all the sentences naming a pair say of one relation type: the
-    log-odds of the best sentence and of the second best, how many
-    sentences there are (log), the log-odds that at least one is right if
-    each were right on its own (noisy-or), and how many reach 0.3."""
-    ps = sorted(probabilities, reverse=True)
-    second = ps[1] if len(ps) > 1 else 0.0
-    noisy_or = 1.0 - math.prod(1.0 - p for p in ps)
-    return [_logit(ps[0]), _logit(second), math.log(len(ps)), _logit(noisy_or), float(sum(p >= 0.3 for p in ps))]
-
-
-def combined(combine: dict[str, list[float]], label: str, probabilities: Sequence[float]) -> float:
-    """A pair's probability for a type from those of the sentences naming it:
-    the type's ``combine`` weights (a relation model's) over
-    ``combine_features``, or without them the best sentence's."""
-    weights = combine.get(label)
-    if not weights:
-        return max(probabilities)
-    x = weights[0] + sum(w * v for w, v in zip(weights[1:], combine_features(probabilities), strict=True))
-    return 1.0 / (1.0 + math.exp(-x)) if x > -700 else 0.0
-
-
-def train_combine(rows: Sequence[tuple[str, Sequence[float], bool]]) -> dict[str, list[float]]:
-    """``combine`` weights per relation type from (type, sentence
-    probabilities, right or not) of relations extracted by models that never
-    saw their texts (a logistic regression per type over
-    ``combine_features``). A type with too few of either is left out: its
-    pairs keep their best sentence's probability."""
-    from sklearn.linear_model import LogisticRegression  # training only
-
-    by_label: dict[str, tuple[list[list[float]], list[bool]]] = defaultdict(lambda: ([], []))
-    for label, probabilities, right in rows:
-        by_label[label][0].append(combine_features(probabilities))
-        by_label[label][1].append(right)
-    out = {}
-    for label, (X, y) in sorted(by_label.items()):
-        if min(sum(y), len(y) - sum(y)) < COMBINE_MIN_EXAMPLES:
-            continue
-        fitted = LogisticRegression(C=1.0, max_iter=1000).fit(np.array(X), np.array(y))
-        out[label] = [round(float(fitted.intercept_[0]), 5), *(round(float(w), 5) for w in fitted.coef_[0])]
-    return out
-
-
-COMBINE_MIN_EXAMPLES = 20
-
-
 def predict(model: LinearModel, rep: Report, allowed: set[int] | None = None) -> list[Found]:
-    """The relations the model states in a report, one Found per pair and
-    sentence. A pair's probability for a type combines those of all the
-    sentences naming it (``combined``); its evidence is the sentences that
-    reach the type's threshold on their own, or, where none does, all that
-    were combined. The confidence is that probability read through the
-    model's calibration."""
+    """The relations the model states in a report, one Found per pair and sentence;
+    the confidence is the model's probability read through its calibration."""
     rules = {(fd.type, fd.source, fd.target): fd for fd in rep.found}
     out: list[Found] = []
     # Above 1 no probability passes (training's "the rules' findings alone"): then no pair is worth features.
@@ -198,33 +136,18 @@ def predict(model: LinearModel, rep: Report, allowed: set[int] | None = None) ->
     pairs = candidates(rep, allowed) if can_pass else []
     vectors = pair_vectors(rep, [c for c, _ in pairs], model.dense_width // VECTOR_PARTS) if model.dense else None
     # All the report's pairs scored at once (one numpy gather, not one per pair).
-    scores = model.scores_many([f for _, f in pairs], vectors)
-    # Each (type, source, target): its sentences' candidates and probabilities, in the order found.
-    said: dict[tuple[str, int, int], list[tuple[PairCandidate, float]]] = defaultdict(list)
-    rows, cols = np.nonzero(scores >= _logit(COMBINE_FLOOR) - 1e-9)
-    for i, j in zip(rows.tolist(), cols.tolist(), strict=True):
-        cand, label = pairs[i][0], model.labels[j]
+    scores = model.scores_many([f for _, f in pairs], vectors).tolist()
+    for (cand, _), pair_scores in zip(pairs, scores, strict=True):
         a, b = rep.entities[cand.source], rep.entities[cand.target]
-        rel = RELATION_TYPES[label]
-        if not (a.type in rel.sources and b.type in rel.targets):
-            continue
-        if label in SYMMETRIC_RELATIONS and cand.source > cand.target and rel.allows(b.type, a.type):
-            continue  # the other order says the same
-        p = 1.0 / (1.0 + math.exp(-float(scores[i, j])))
-        if p >= COMBINE_FLOOR:
-            said[(label, cand.source, cand.target)].append((cand, p))
-    for (label, source, target), sentences in sorted(said.items(), key=lambda kv: min(c.sentence for c, _ in kv[1])):
-        probabilities = tuple(p for _, p in sentences)
-        p = combined(model.combine, label, probabilities)
-        threshold = model.thresholds.get(label, DEFAULT_THRESHOLD)
-        if p < threshold:
-            continue
-        evidence = [c for c, q in sentences if q >= threshold] or [c for c, _ in sentences]
-        rule = rules.get((label, source, target)) or rules.get((label, target, source))
-        confidence = round(model.calibrated(p), 3)
-        for cand in evidence:
-            out.append(Found(label, source, target, confidence, cand.sentence,
-                             dict(rule.attrs) if rule is not None else {}, pair_probabilities=probabilities))
+        for label, p in model.above_thresholds(pair_scores, DEFAULT_THRESHOLD):
+            rel = RELATION_TYPES[label]
+            if not (a.type in rel.sources and b.type in rel.targets):
+                continue
+            if label in SYMMETRIC_RELATIONS and cand.source > cand.target and rel.allows(b.type, a.type):
+                continue  # the other order says the same
+            rule = rules.get((label, cand.source, cand.target)) or rules.get((label, cand.target, cand.source))
+            attrs = dict(rule.attrs) if rule is not None else {}
+            out.append(Found(label, cand.source, cand.target, round(model.calibrated(p), 3), cand.sentence, attrs))
     # Where the rules are precise on unseen text, their finding stands (as a
     # high-precision override, with the precision they reached as confidence).
     for fd in rep.found:

@@ -52,7 +52,7 @@ from threadpoolctl import threadpool_limits
 
 from graph.model import Document, document_id
 from ingest.dates import document_date
-from ingest.extract import Extractor, _assemble, output_ids, relation_key
+from ingest.extract import Extractor, _assemble
 from ingest.learn import (
     alias_model,
     entity_models,
@@ -321,28 +321,11 @@ def set_thresholds(models: Models, thresholds: dict[str, float] | None, drop_at:
 
 
 def extract(models: Models | None, p: Parsed) -> dict[str, Any]:
-    return extract_combinable(models, p)[0]
-
-
-Combinable = dict[tuple[str, str, str], tuple[float, ...]]
-
-
-def extract_combinable(models: Models | None, p: Parsed) -> tuple[dict[str, Any], Combinable]:
-    """The output, and for each of its relations the relation model made,
-    the probabilities of the sentences its confidence combines (of the pair
-    with the best sentence, where merged names joined several)."""
     if models is None:  # the rules alone
         entities, found = p.entities, p.found
     else:
         entities, found = models.refine(p.rep)
-    ids = output_ids(entities)
-    combinable: Combinable = {}
-    for f in found:
-        if f.pair_probabilities:
-            key = relation_key(f, ids)
-            if max(f.pair_probabilities) > max(combinable.get(key, (0.0,))):
-                combinable[key] = f.pair_probabilities
-    return _assemble(p.document, entities, found, p.doc_date, p.info, "training").to_contract(), combinable
+    return _assemble(p.document, entities, found, p.doc_date, p.info, "training").to_contract()
 
 
 def load_scorer() -> ModuleType:
@@ -405,10 +388,6 @@ class HeldOut:
     # per document, naming the same entities: the relations the rules found
     # in it (what keeping the rules' findings would add)
     rule_findings: list[list[dict[str, Any]]]
-    # how the relation model's sentences combine (``relation_model.combine``):
-    # fitted on every document, and per fold on the others
-    combine: dict[str, list[float]] = field(default_factory=dict)
-    combine_by_fold: list[dict[str, list[float]]] = field(default_factory=list)
 
 
 def cross_validated_outputs(items: list[Parsed], *,
@@ -422,7 +401,7 @@ def cross_validated_outputs(items: list[Parsed], *,
     pool, as five folds on two cores leave one idle for the last."""
     held = [HeldOut(d, {t: [{}] * len(items) for t in thresholds}, [[] for _ in items]) for d in drops]
 
-    def fold_outputs(k: int) -> list[tuple[int, list[tuple[dict[str, Any], list[dict[str, Any]], Combinable]]]]:
+    def fold_outputs(k: int) -> list[tuple[int, list[tuple[dict[str, Any], list[dict[str, Any]]]]]]:
         """Fold k's texts extracted by models trained on the others: for each
         drop threshold, the output at the lowest relation threshold and the
         rules' findings alone."""
@@ -441,16 +420,16 @@ def cross_validated_outputs(items: list[Parsed], *,
                 etype.thresholds = {NONE: drop_at}
                 # Once at the lowest threshold (a higher one keeps the surer part) ...
                 rel.thresholds, rel.keep_rules = dict.fromkeys(rel.labels, min(thresholds)), {}
-                out, combinable = extract_combinable(models, p)
+                out = extract(models, p)
                 # ... and once with the rules' findings alone (no model relation passes 1.01),
                 # named as the first run names its entities (it may have more: the industries' sectors).
                 rel.thresholds, rel.keep_rules = dict.fromkeys(rel.labels, 1.01), dict.fromkeys(rel.labels, 1.0)
-                per_drop.append((out, renamed(extract(models, p), out), combinable))
+                per_drop.append((out, renamed(extract(models, p), out)))
             done.append((i, per_drop))
         _took(f"  fold {k + 1} of {FOLDS} extracted", started)
         return done
 
-    def job(k: int) -> list[tuple[int, list[tuple[dict[str, Any], list[dict[str, Any]], Combinable]]]] | Models:
+    def job(k: int) -> list[tuple[int, list[tuple[dict[str, Any], list[dict[str, Any]]]]]] | Models:
         if k < FOLDS:
             return fold_outputs(k)
         started = time.monotonic()
@@ -461,64 +440,14 @@ def cross_validated_outputs(items: list[Parsed], *,
     results = in_processes(job, range(FOLDS + 1 if final else FOLDS))
     fitted = results.pop() if final else None
     assert fitted is None or isinstance(fitted, Models)
-    lowest: list[list[dict[str, Any]]] = [[{}] * len(items) for _ in drops]
-    combinables: list[list[Combinable]] = [[{}] * len(items) for _ in drops]
     for done in results:
         assert isinstance(done, list)
         for i, per_drop in done:
-            for d, (h, (out, rule_findings, combinable)) in enumerate(zip(held, per_drop, strict=True)):
-                lowest[d][i], combinables[d][i] = out, combinable
+            for h, (out, rule_findings) in zip(held, per_drop, strict=True):
+                for t in thresholds:
+                    h.outputs[t][i] = {**out, "relations": [r for r in out["relations"] if r["confidence"] >= t]}
                 h.rule_findings[i] = rule_findings
-    # The sentences' combination is fitted on these outputs, a fold's on the
-    # other folds', and each output's confidences are read again through it.
-    started, scorer = time.monotonic(), load_scorer()
-    combined = in_processes(lambda d: combine_cross_validated(items, lowest[d], combinables[d], scorer), range(len(drops)))
-    _took("  the sentences' combination fitted", started)
-    for h, (outs, combine, by_fold) in zip(held, combined, strict=True):
-        h.combine, h.combine_by_fold = combine, by_fold
-        for i, out in enumerate(outs):
-            for t in thresholds:
-                h.outputs[t][i] = {**out, "relations": [r for r in out["relations"] if r["confidence"] >= t]}
     return held, fitted
-
-
-def relation_verdicts(scorer: ModuleType, item: Parsed | Annotation, out: dict[str, Any]) -> list[bool | None]:
-    """For each relation of an output, as the scorer counts it alone: right,
-    wrong, or neither (an optional fact, or one already stated)."""
-    gold = scorer.Gold(gold_view(item.ann if isinstance(item, Parsed) else item))
-    verdicts: list[bool | None] = []
-    for rel in out["relations"]:
-        _, r, _ = scorer.score_report(gold, {**out, "relations": [rel]}, [])
-        verdicts.append(False if sum(r.fp.values()) else True if sum(r.tp.values()) else None)
-    return verdicts
-
-
-def combine_cross_validated(items: list[Parsed], outputs: list[dict[str, Any]], combinables: list[Combinable],
-                            scorer: ModuleType) -> tuple[list[dict[str, Any]], dict[str, list[float]],
-                                                         list[dict[str, list[float]]]]:
-    """The relation model's combination of sentences (``relation_model.train_combine``)
-    fitted on cross-validated outputs: on all of them (the final models'),
-    and for each fold on the others', whose confidences then replace those
-    of the fold's outputs. Returns the outputs, the final weights and each fold's."""
-    rows: list[list[tuple[str, tuple[float, ...], bool]]] = [[] for _ in range(FOLDS)]
-    for p, out, combinable in zip(items, outputs, combinables, strict=True):
-        for rel, verdict in zip(out["relations"], relation_verdicts(scorer, p, out), strict=True):
-            key = (rel["type"], rel["source"], rel["target"])
-            if verdict is not None and key in combinable:
-                rows[fold_of(p)].append((rel["type"], combinable[key], verdict))
-    by_fold = [relation_model.train_combine([r for j, fold in enumerate(rows) if j != k for r in fold])
-               for k in range(FOLDS)]
-    rescored = []
-    for p, out, combinable in zip(items, outputs, combinables, strict=True):
-        relations = []
-        for rel in out["relations"]:
-            sentences = combinable.get((rel["type"], rel["source"], rel["target"]))
-            if sentences is not None:
-                combine = by_fold[fold_of(p)]
-                rel = {**rel, "confidence": round(relation_model.combined(combine, rel["type"], sentences), 3)}
-            relations.append(rel)
-        rescored.append({**out, "relations": relations})
-    return rescored, relation_model.train_combine([r for fold in rows for r in fold]), by_fold
 
 
 def renamed(source: dict[str, Any], target: dict[str, Any]) -> list[dict[str, Any]]:
@@ -553,15 +482,13 @@ def with_rule_findings(outs: list[dict[str, Any]], findings: list[list[dict[str,
 
 
 def learning_curve(items: list[Parsed], scorer: ModuleType, thresholds: dict[str, float],
-                   drop_at: float, held_out: list[dict[str, Any]],
-                   combine: dict[str, list[float]] | None = None) -> list[dict[str, Any]]:
+                   drop_at: float, held_out: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Relation F1 on fold 0 against the number of training documents (drawn
     from the other folds, the same order every time). The largest point
     trains on all of them, as cross-validation's fold 0 did, in the same
     order, so it is read from ``held_out`` (the cross-validated outputs, one
     per item: the model's relations alone, at ``thresholds``) instead of
-    being fitted again. ``combine`` is how the sentences combine, as fitted
-    for fold 0 (on the other folds' outputs)."""
+    being fitted again."""
     test = [p for p in items if fold_of(p) == 0]
     pool = sorted((p for p in items if fold_of(p) != 0), key=lambda p: zlib.crc32(p.ann.doc.encode()))
     sizes = [n for n in (50, 100, 200, 400, 800) if n < len(pool)]
@@ -579,8 +506,6 @@ def learning_curve(items: list[Parsed], scorer: ModuleType, thresholds: dict[str
         train_items = sorted(pool[:sizes[k]], key=lambda p: position[id(p)])
         # Only the texts this point trains on and tests on are prepared (not the other folds').
         models = fit(train_items, prepare(train_items + test, train_items), thresholds, drop_at)
-        assert models.relations is not None
-        models.relations.combine = combine or {}
         return measured(len(train_items), [extract(models, p) for p in test])
 
     largest = measured(len(pool), [held_out[position[id(p)]] for p in test])
@@ -792,7 +717,6 @@ def main(argv: list[str] | None = None) -> int:
     report: dict[str, Any] = {"documents": len(items), "dev_sets_in_training": not args.no_dev_sets}
     thresholds = dict.fromkeys(relation_model.RELATION_LABELS, relation_model.DEFAULT_THRESHOLD)
     drop_at = entity_models.DEFAULT_DROP_AT
-    combine: dict[str, list[float]] = {}  # (--quick: a pair's best sentence decides)
     models: Models | None = None
     if not args.quick:
         scorer = load_scorer()
@@ -814,9 +738,6 @@ def main(argv: list[str] | None = None) -> int:
         # The drop threshold with the best entity and relation F1 together: both are what users get.
         best = max(chosen, key=lambda c: (c.scores["entities"]["f1"] + c.scores["relations"]["f1"], c.drop_at))
         thresholds, drop_at = best.relation_thresholds, best.drop_at
-        best_held = next(h for h in held if h.drop_at == drop_at)
-        combine, combine_fold0 = best_held.combine, best_held.combine_by_fold[0]
-        report["relation_combine"] = combine
         outs, model_outs = best.outputs, best.model_outputs
         report["entity_drop_at"] = drop_at
         report["rules_kept_for"] = best.keep_rules
@@ -838,7 +759,6 @@ def main(argv: list[str] | None = None) -> int:
         models = fit(items, prepare(items, items))
     set_thresholds(models, thresholds, drop_at)
     assert models.type and models.kind and models.relations and models.aliases and models.industries
-    models.relations.combine = combine
     assert models.sector_terms is not None
     sector_terms.save(models.sector_terms[0], args.out)
     given_names.save(models.given_names, args.out)
@@ -863,7 +783,7 @@ def main(argv: list[str] | None = None) -> int:
             models.tagger = tagger
             report["held_reports"] = score_held(models, extractor, held_reports, scorer)
             step = _took(f"{len(held_reports)} held reports scored", step)
-        report["learning_curve"] = curve = learning_curve(items, scorer, thresholds, drop_at, model_outs, combine_fold0)
+        report["learning_curve"] = curve = learning_curve(items, scorer, thresholds, drop_at, model_outs)
         print(f"learning curve: {curve}", file=sys.stderr)
         if "learner_comparison" in previous:  # measured by --compare-learners, kept
             report["learner_comparison"] = previous["learner_comparison"]
