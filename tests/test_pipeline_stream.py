@@ -123,11 +123,14 @@ def test_two_processes_store_the_same_graph_as_one(
     assert stats[0] == stats[1]
 
 
+def _example_docs(examples_dir: Path, n: int = 5) -> list[Document]:
+    return [_doc(p.name, p.read_text()) for p in sorted(examples_dir.glob("*.txt"))[:n]]
+
+
 def test_two_processes_extract_what_one_does_in_order_and_a_failing_batch_stops_the_pass_where_it_fails(
     examples_dir: Path, extractor: Any
 ) -> None:
-    docs = [Document(id=document_id(p.read_text()), source=p.name, text=p.read_text())
-            for p in sorted(examples_dir.glob("*.txt"))[:5]]
+    docs = _example_docs(examples_dir)
     one = list(extractor.extract_many(docs, batch_size=2))
     two = list(extractor.extract_many(docs, n_process=2, batch_size=2))
     assert [x.document.source for x in two] == [d.source for d in docs]
@@ -143,8 +146,7 @@ def test_two_processes_extract_what_one_does_in_order_and_a_failing_batch_stops_
 def test_with_two_processes_a_report_that_breaks_the_extractor_is_the_only_one_lost(
     tmp_path: Path, examples_dir: Path, extractor: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    docs = [Document(id=document_id(p.read_text()), source=p.name, text=p.read_text())
-            for p in sorted(examples_dir.glob("*.txt"))[:5]]
+    docs = _example_docs(examples_dir)
     broken = docs[2].source
     extract = type(extractor)._extract
 
