@@ -919,6 +919,23 @@ def test_a_company_named_with_and_without_its_legal_form_is_one_whatever_the_ali
         ("Tkalnia Widzew Sp. z o.o.", ["Tkalnia Widzew"]), ("Kaimai Foods", [])]
 
 
+def test_a_bodys_quoted_name_is_the_body_and_its_named_unit_is_not_whatever_the_alias_model_says():
+    text = ("The National “Atameken” Chamber of Entrepreneurs hosted the talks; Atameken signed. "
+            "The Astrakhan branch of JSC \"Russian Railways\" joined. Russian Railways sent a letter.")
+    names = [("National “Atameken” Chamber of Entrepreneurs", "Organization"), ("Atameken", "Organization"),
+             ("Astrakhan branch of JSC \"Russian Railways\"", "Organization"),
+             ("Russian Railways", "Organization")]
+    # The quoted name of the branch's parent is the parent's, not the branch's: the model decides that pair.
+    assert _merged_names(False, text, names) == [
+        ("National “Atameken” Chamber of Entrepreneurs", ["Atameken"]),
+        ("Astrakhan branch of JSC \"Russian Railways\"", []), ("Russian Railways", [])]
+    text = ("The Trade Promotion Office of the Chongqing Municipal Commission of Commerce met buyers. "
+            "The Chongqing Municipal Commission of Commerce led the delegation.")
+    names = [("Trade Promotion Office of the Chongqing Municipal Commission of Commerce", "Organization"),
+             ("Chongqing Municipal Commission of Commerce", "Organization")]
+    assert len(_merged_names(True, text, names)) == 2
+
+
 def test_two_editions_of_a_fair_stay_apart_even_where_each_is_joined_to_the_bare_name():
     text = "Gulfood 2025 went well. Gulfood is the region's largest food show. Gulfood 2026 is next."
     names = [("Gulfood 2025", "Event"), ("Gulfood", "Event"), ("Gulfood 2026", "Event")]
