@@ -44,7 +44,7 @@ from ingest.learn import span_model
 from ingest.learn.candidates import add_candidates, merge_short_forms
 from ingest.learn.features import Report
 from ingest.learn.refine import Models
-from ingest.locations import find_countries, find_places
+from ingest.locations import find_countries, find_final_countries, find_places
 from ingest.mentions import Entity, Mention, cluster, collect
 from ingest.nlp import load_model, prepare_text
 from ingest.relations import Context, Found
@@ -119,6 +119,7 @@ class Extractor:
             entities, found = self.models.refine(Report(parsed, prepared, entities, found, tagged=tagged,
                                                         token_table=tokens, given_names=self.models.given_names,
                                                         event_names=self.models.event_names))
+            find_final_countries(parsed, prepared, entities, found, tokens, _dateline_country(info))
         return _assemble(document, entities, found, doc_date, info, self.version)
 
     def rules(self, document: Document, prepared: str, parsed: Doc, tokens: Tokens | None = None
