@@ -18,7 +18,7 @@ import multiprocessing
 import re
 import sys
 from collections import deque
-from collections.abc import Iterable, Iterator
+from collections.abc import Collection, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from itertools import islice
 from pathlib import Path
@@ -59,9 +59,14 @@ EXTRACTOR_VERSION = "tradekg-extract/0.2"
 class Extractor:
     version: str
 
-    def __init__(self, model: str | None = None, *, learned: bool = True) -> None:
-        self.nlp, model_label = load_model(model)
+    def __init__(self, model: str | None = None, *, learned: bool = True,
+                 spacy_left_out: Collection[str] | None = None) -> None:
+        """``spacy_left_out``: spaCy components not to run; by default those
+        the models were trained without (none for the rules alone)."""
         self.models = Models.load() if learned else None
+        if spacy_left_out is None:
+            spacy_left_out = self.models.spacy_left_out if self.models is not None else ()
+        self.nlp, model_label = load_model(model, left_out=spacy_left_out)
         self.version = f"{EXTRACTOR_VERSION}+{model_label}"
         if self.models is not None:
             self.version += f"+{self.models.label}"

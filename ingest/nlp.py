@@ -14,6 +14,7 @@ import importlib.util
 import os
 import re
 import unicodedata
+from collections.abc import Collection
 from typing import Any
 
 import spacy
@@ -66,13 +67,16 @@ def newline_sentences(doc: Doc) -> Doc:
     return doc
 
 
-def load_model(model: str | None = None, cached_attributes: bool = True) -> tuple[Language, str]:
+def load_model(model: str | None = None, cached_attributes: bool = True,
+               left_out: Collection[str] = ()) -> tuple[Language, str]:
     """A spaCy pipeline with sentence starts at line breaks, and a version
     string ("en_core_web_sm-3.8.0") for provenance. With
     ``cached_attributes`` the attribute ruler and lemmatizer are replaced by
-    a cached equivalent with the same output (``ingest.cached_attributes``)."""
+    a cached equivalent with the same output (``ingest.cached_attributes``).
+    The components named in ``left_out`` are not loaded (the trained models
+    say which they were trained without: ``Models.spacy_left_out``)."""
     name = choose_model(model)
-    nlp = spacy.load(name)
+    nlp = spacy.load(name, exclude=list(left_out))
     if NEWLINE_SENTS not in nlp.pipe_names:
         before = "parser" if "parser" in nlp.pipe_names else None
         if before:

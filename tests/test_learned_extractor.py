@@ -14,7 +14,7 @@ from ingest.learn import annotations as ann_mod
 from ingest.learn.annotations import AnnotationError, build
 from ingest.learn.candidates import trim_names
 from ingest.learn.linear import LinearModel, train
-from ingest.learn.refine import FILES, MODELS_DIR, Models
+from ingest.learn.refine import FILES, MODELS_DIR, Models, load_pipeline, save_pipeline
 from ingest.mentions import Entity, Mention
 from ingest.nlp import load_model
 
@@ -217,7 +217,6 @@ def test_a_model_learns_from_a_dense_vector_read_beside_its_named_features(tmp_p
 
 
 def test_an_optional_fact_is_neither_a_yes_nor_a_no_for_its_type():
-    from ingest.extract import Extractor
     from ingest.learn import train as T
 
     draft = _draft()
@@ -228,7 +227,7 @@ def test_an_optional_fact_is_neither_a_yes_nor_a_no_for_its_type():
                                "optional": True})
     stored = build(draft, TEXT, "fujitsu")
     ann = ann_mod.Annotation("fujitsu", TEXT, stored["entities"], stored["relations"])
-    item, = T.parse([ann], Extractor(learned=False))
+    item, = T.parse([ann], T.training_extractor())
     item.prepare(None)
     X, Y, unsure, _ = T.relation_model.examples(item.rep, item.align)
     pair = [n for n, y in enumerate(Y) if "SIGNED_WITH" in y]
@@ -325,6 +324,25 @@ def test_the_extractor_version_names_the_committed_models():
         pytest.skip("no trained models committed")
     version = Extractor().version
     assert "+models-" in version
+
+
+def test_the_extractor_runs_spacy_as_its_models_were_trained(tmp_path: Path):
+    from ingest.extract import Extractor
+    from ingest.learn import train as T
+
+    # What training writes is what loading reads; a directory from before the file: the whole pipeline.
+    save_pipeline(T.SPACY_LEFT_OUT, tmp_path)
+    assert Models.load(tmp_path) is None  # the pipeline file alone is no models
+    assert load_pipeline(tmp_path / FILES["pipeline"]) == T.SPACY_LEFT_OUT
+    assert load_pipeline(tmp_path / "missing.json") == ()
+    # The rules alone keep spaCy's NER (their mentions read it); the models run without what they were trained without.
+    assert "ner" in Extractor(learned=False).nlp.pipe_names
+    assert not set(T.SPACY_LEFT_OUT) & set(T.training_extractor().nlp.pipe_names)
+    models = Models.load()
+    if models is None:
+        pytest.skip("no trained models committed")
+    assert models.spacy_left_out == T.SPACY_LEFT_OUT
+    assert not set(models.spacy_left_out) & set(Extractor().nlp.pipe_names)
 
 
 def _org(index: int, text: str, start: int = 0, etype: str = "Organization") -> Entity:
@@ -977,7 +995,7 @@ def test_a_name_after_a_title_is_a_person_whatever_the_type_model_makes_of_its_l
     out = Extractor().extract(Document(id=document_id(text), source="t", text=text)).to_contract()
     persons = {e["name"]: e.get("aliases", []) for e in out["entities"] if e["type"] == "Person"}
     # Named without the title, which stays an alias.
-    assert persons == {"Nilesh Patel": [], "Anita Rao": ["Ms Anita Rao"]}
+    assert persons == {"Nilesh Patel": ["Mr Nilesh Patel"], "Anita Rao": ["Ms Anita Rao"]}
 
 
 def test_a_delegation_or_meeting_named_after_a_body_is_a_candidate_beside_the_body(nlp):
@@ -1298,11 +1316,10 @@ def test_the_curves_largest_point_and_the_final_models_are_what_fitting_here_giv
     # make train reads the curve's largest point from cross-validation's
     # fold 0, and takes the final models from the folds' pool, instead of
     # fitting them again here: each must agree with fitting it here.
-    from ingest.extract import Extractor
     from ingest.learn import train as T
 
     anns = sorted(T.dev_set_annotations(), key=lambda a: a.doc)
-    items = T.parse(anns, Extractor(learned=False))
+    items = T.parse(anns, T.training_extractor())
     T.tag_out_of_fold(items)
     scorer = T.load_scorer()
     (held,), final = T.cross_validated_outputs(items, thresholds=(0.3, 0.5), final=True)
@@ -1349,7 +1366,7 @@ def test_the_held_reports_are_scored_as_a_users_reports_are_extracted():
     models = Models.load()
     assert held and models is not None
     scorer = T.load_scorer()
-    scores = T.score_held(models, Extractor(learned=False), held, scorer)
+    scores = T.score_held(models, T.training_extractor(), held, scorer)
     extractor = Extractor()
     one_by_one = [scorer.score_report(scorer.Gold(T.gold_view(a)),
                                       extractor.extract(Document(id=document_id(a.text), source=a.doc,

@@ -10,6 +10,8 @@ files live in ``ingest/models/`` and are rebuilt by ``make train``.
 from __future__ import annotations
 
 import dataclasses
+import json
+from collections.abc import Sequence
 from pathlib import Path
 
 from graph.model import normalise_name
@@ -37,9 +39,9 @@ from ingest.titles import titled, without_title
 MODELS_DIR = Path(__file__).resolve().parents[1] / "models"
 FILES = {"type": "entity_type.json.gz", "kind": "org_kind.json.gz", "relations": "relations.json.gz",
          "tagger": "span_tagger.crf.gz", "aliases": "aliases.json.gz", "industries": industry_model.FILE,
-         "given_names": given_names.FILE, "event_names": event_names.FILE}
+         "given_names": given_names.FILE, "event_names": event_names.FILE, "pipeline": "pipeline.json"}
 # Models added after the first retrain: a directory without them still loads.
-OPTIONAL = frozenset({"industries", "given_names", "event_names"})
+OPTIONAL = frozenset({"industries", "given_names", "event_names", "pipeline"})
 
 
 @dataclasses.dataclass
@@ -60,6 +62,9 @@ class Models:
     given_names: frozenset[str] = frozenset()
     # The learned names of fairs and forums (``event_names``): candidates, and a feature of the type model.
     event_names: event_names.Lexicon = event_names.EMPTY
+    # spaCy's components the models were trained without, so left out when
+    # they run (``pipeline.json``; its features must be the training's).
+    spacy_left_out: tuple[str, ...] = ()
 
     @classmethod
     def load(cls, directory: Path = MODELS_DIR) -> Models | None:
@@ -74,7 +79,8 @@ class Models:
                    aliases=LinearModel.load(paths["aliases"]),
                    industries=LinearModel.load(paths["industries"]) if paths["industries"].exists() else None,
                    given_names=given_names.load(paths["given_names"]),
-                   event_names=event_names.load(paths["event_names"]))
+                   event_names=event_names.load(paths["event_names"]),
+                   spacy_left_out=load_pipeline(paths["pipeline"]))
 
     def refine(self, rep: Report) -> tuple[list[Entity], list[Found]]:
         """Entities kept (re-indexed from 0) and the relations between them.
@@ -137,6 +143,17 @@ class Models:
             if e.type == PERSON and (bare := without_title(e.name)) != e.name:
                 e.name, e.aliases = bare, [e.name, *e.aliases]  # "Ms Anita Rao" is "Anita Rao"
         return _reindex(entities, found)
+
+
+def save_pipeline(spacy_left_out: Sequence[str], directory: Path) -> None:
+    """Which of spaCy's components the models are trained without."""
+    path = directory / FILES["pipeline"]
+    path.write_text(json.dumps({"spacy_left_out": list(spacy_left_out)}) + "\n", encoding="utf-8")
+
+
+def load_pipeline(path: Path) -> tuple[str, ...]:
+    # No file: models trained on the whole pipeline.
+    return tuple(json.loads(path.read_text(encoding="utf-8"))["spacy_left_out"]) if path.exists() else ()
 
 
 def short_company_names(entities: list[Entity]) -> set[str]:
