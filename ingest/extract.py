@@ -1,6 +1,7 @@
 """The extractor: one report's text in, typed entities and relations out.
 
-One spaCy pass per document (sentences, NER, dependency parse) on a
+One spaCy pass per document (sentences, dependency parse; NER only where
+the models were trained with it, ``Models.spacy_left_out``) on a
 same-length copy of the text (``nlp.prepare_text``), then cheap Python:
 mentions by shape and pattern (``mentions``), grouping them into entities,
 and relations from the parse (``relations``). Output ids are ``e1``, ``e2``...
