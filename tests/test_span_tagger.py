@@ -9,12 +9,14 @@ import pytest
 
 from ingest.learn import span_model
 from ingest.learn.annotations import Annotation
+from ingest.learn.train import SPACY_LEFT_OUT
 from ingest.nlp import load_model
 
 
 @pytest.fixture(scope="module")
 def nlp():
-    return load_model()[0]
+    # The pipeline the models are trained and run on.
+    return load_model(left_out=SPACY_LEFT_OUT)[0]
 
 
 def _annotation(text: str, names: dict[str, str], generic: tuple[str, ...] = ()) -> Annotation:
