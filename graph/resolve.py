@@ -15,6 +15,7 @@ import unicodedata
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
+from functools import lru_cache
 
 from graph.gazetteer import country_code, country_name, demonym_country, find_place
 from graph.model import (
@@ -180,12 +181,14 @@ KNOWN_ACRONYMS = {
 _ACRONYM_OF = {normalise_name(v): k for k, v in KNOWN_ACRONYMS.items()}
 
 
-def name_variants(form: str) -> list[str]:
+@lru_cache(maxsize=1 << 16)
+def name_variants(form: str) -> tuple[str, ...]:
     """Spellings of one name that reports use interchangeably: the name
     itself, without a quoted part, "of Belarus" for "of the Republic of
     Belarus", the place first ("Angola Chamber of Commerce" for "Angolan
     Chamber of Commerce" and "Chamber of Commerce of Angola"), and without
-    accents."""
+    accents. Cached: every write reads the variants of each entity's names
+    several times, and a hub's names in report after report."""
     variants = [form.strip()]
     unquoted = " ".join(_QUOTED.sub(" ", form).split())
     if unquoted and unquoted != variants[0]:
@@ -203,7 +206,7 @@ def name_variants(form: str) -> list[str]:
     known = KNOWN_ACRONYMS.get(form.strip()) or _ACRONYM_OF.get(normalise_name(form))
     if known and known not in variants:
         variants.append(known)
-    return variants
+    return tuple(variants)
 
 
 def named_country(e: ExtractedEntity | Entity) -> str | None:
