@@ -1,4 +1,6 @@
-"""The stock spaCy pipeline against the one the extractor runs, on new texts.
+"""The stock spaCy pipeline against the one the extractor runs, on new texts
+(both with spaCy's NER, so that every annotation can be compared; the
+extractor leaves out what its models were trained without).
 
     .venv/bin/python -m benchmarks.spacy_components [--docs 600] [--batch-size 32]
 
