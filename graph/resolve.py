@@ -102,8 +102,9 @@ def entity_id(e: ExtractedEntity, doc_date: str | None = None) -> str:
     return f"{_PREFIX.get(e.type, 'entity')}-{slug(shown)}-{short_hash(key, length=8)}"
 
 
-# A quoted proper name inside a longer name: National “Atameken” Chamber of ...
-_QUOTED = re.compile(r"\s*[“\"«„][^”\"»“]{2,60}[”\"»“]\s*")
+# A quoted proper name inside a longer name: National “Atameken” Chamber of ...,
+# LLC "Fergana Denim Group", «Uzbekneftegaz»; the name is its group.
+QUOTED_NAME = re.compile(r"[“\"«„]([^”\"»“]{2,60})[”\"»“]")
 # "the Republic of Belarus" and "Belarus" name the same country.
 _REPUBLIC = re.compile(r"\b(?:the )?Republic of ", re.IGNORECASE)
 # "Chamber of Commerce and Industry of Angola": a body, then the place it is of.
@@ -190,7 +191,7 @@ def name_variants(form: str) -> tuple[str, ...]:
     accents. Cached: every write reads the variants of each entity's names
     several times, and a hub's names in report after report."""
     variants = [form.strip()]
-    unquoted = " ".join(_QUOTED.sub(" ", form).split())
+    unquoted = " ".join(QUOTED_NAME.sub(" ", form).split())
     if unquoted and unquoted != variants[0]:
         variants.append(unquoted)
     for v in list(variants):
