@@ -84,6 +84,7 @@ from graph.resolve import (
     MergeDecision,
     endpoints,
     fuller_name,
+    kept_country,
     kind_by_evidence,
     map_entity_refs,
     resolve_entities,
@@ -534,11 +535,11 @@ class CypherStore:
                        "kind": e.kind, "country": e.country, "attrs": json.dumps(e.attrs)}
                 result.entities_added += 1
             else:
-                # Existing facts win; a new report only fills gaps.
+                # Existing facts win; a new report only fills gaps (``kept_country``).
                 row = dict(row)
-                row["attrs"] = json.dumps({**e.attrs, **json.loads(row["attrs"] or "{}")})
+                row["country"], attrs = kept_country(row["country"], json.loads(row["attrs"] or "{}"), e)
+                row["attrs"] = json.dumps(attrs)
                 row["kind"] = row["kind"] if row["kind"] is not None else e.kind
-                row["country"] = row["country"] if row["country"] is not None else e.country
                 if fuller_name(e.name, row["name"], e.type, e.kind):
                     # The fullest form names it; the old name stays an alias of a report that used it.
                     origin = self._q("MATCH (m:Mention {entity_id: $id}) WHERE m.doc_id <> $doc"

@@ -16,6 +16,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from functools import lru_cache
+from typing import Any
 
 from graph.gazetteer import country_code, country_name, demonym_country, find_place
 from graph.model import (
@@ -320,14 +321,49 @@ def _title_words(title: object) -> set[str]:
     return {w for w in normalise_name(str(title or "")).split() if w not in _RANK_WORDS}
 
 
-def _compatible(e: ExtractedEntity, cand: Entity) -> bool:
-    if e.type != cand.type:
+# Why a body has its country (``ingest.locations.country_and_reason``) when
+# its own words do not say it: where the report's delegation was, whom it
+# met there, the report's one destination, a legal form that fits one of the
+# report's countries. A good guess about a body, not a name of it.
+INFERRED_COUNTRY_REASONS = frozenset({"near", "itinerary", "met_in", "report", "legal_form"})
+
+
+def _countries_apart(e: ExtractedEntity, cand: Entity) -> bool:
+    """Whether two entities' countries make them two things."""
+    if not (e.country and cand.country and e.country != cand.country):
         return False
     # Reports disagree on a post's country (the sender's or the host's); its
     # full name with the host says which post it is.
-    if e.country and cand.country and e.country != cand.country and not (
-            e.kind == cand.kind == "diplomatic" and normalise_name(e.name) == normalise_name(cand.name)
-            and _names_its_post(e.name)):
+    if e.kind == cand.kind == "diplomatic" and normalise_name(e.name) == normalise_name(cand.name) \
+            and _names_its_post(e.name):
+        return False
+    # A name that says which body it is ("Atameken", "Kazakh Invest") outweighs
+    # a country one report only inferred; generic words ("Ministry of Economy")
+    # are still told apart by their country.
+    inferred = any(x.attrs.get("country_reason") in INFERRED_COUNTRY_REASONS for x in (e, cand))
+    return not (inferred and _identifying(normalise_name(e.name), e.type)
+                and _identifying(normalise_name(cand.name), cand.type))
+
+
+def kept_country(country: str | None, attrs: dict[str, Any],
+                 e: ExtractedEntity) -> tuple[str | None, dict[str, Any]]:
+    """The country and attributes an existing entity keeps when a new
+    report's ``e`` resolves to it. Existing facts win and a new report only
+    fills gaps, except that a country the body's own words give (its name,
+    a description, a stated location) replaces one a report only inferred."""
+    attrs = {**e.attrs, **attrs}
+    if e.country is None or e.country == country:
+        return country, attrs
+    if country is None or (attrs.get("country_reason") in INFERRED_COUNTRY_REASONS
+                           and e.attrs.get("country_reason") not in (None, *INFERRED_COUNTRY_REASONS)):
+        country = e.country
+        if "country_reason" in e.attrs:
+            attrs["country_reason"] = e.attrs["country_reason"]
+    return country, attrs
+
+
+def _compatible(e: ExtractedEntity, cand: Entity) -> bool:
+    if e.type != cand.type or _countries_apart(e, cand):
         return False
     if e.type == PERSON:
         # "Peter Otieno, chief executive" of one report and "Peter Otieno,

@@ -65,6 +65,7 @@ from graph.resolve import (
     MergeDecision,
     endpoints,
     fuller_name,
+    kept_country,
     kind_by_evidence,
     map_entity_refs,
     resolve_entities,
@@ -830,13 +831,10 @@ class SqliteStore:
                     result.entities_added += 1
                     name_norm = normalise_name(e.name)
                 else:
-                    # Existing facts win; a new report only fills gaps.
-                    attrs = {**e.attrs, **json.loads(row["attrs"])}
-                    db.execute(
-                        "UPDATE entities SET kind = coalesce(kind, ?), country = coalesce(country, ?), attrs = ?"
-                        " WHERE id = ?",
-                        (e.kind, e.country, json.dumps(attrs), gid),
-                    )
+                    # Existing facts win; a new report only fills gaps (``kept_country``).
+                    country, attrs = kept_country(row["country"], json.loads(row["attrs"]), e)
+                    db.execute("UPDATE entities SET kind = coalesce(kind, ?), country = ?, attrs = ? WHERE id = ?",
+                               (e.kind, country, json.dumps(attrs), gid))
                     name_norm = row["name_norm"]
                     if fuller_name(e.name, row["name"], e.type, e.kind):
                         # The fullest form names it; the old name stays an alias of a report that used it.

@@ -71,10 +71,13 @@ def test_delegation_members_are_reported_as_meeting_via_their_mission(graph: Sto
 
 def test_who_met_whom_filters_by_date(graph: Store) -> None:
     everything = who_met_whom(graph, "Atameken")
-    in_2024 = who_met_whom(graph, "Atameken", since="2024-01-01", until="2024-12-31")
-    assert 0 < len(in_2024) < len(everything)
-    for m in in_2024:
-        assert any("2024-01-01" <= (ev.date or "") <= "2024-12-31\uffff" for ev in m.evidence)
+    # The 2023 report places its meeting after a flight to Minsk; the chamber
+    # is still the one node the other reports name (graph.resolve, inferred countries).
+    for year in ("2023", "2024"):
+        in_year = who_met_whom(graph, "Atameken", since=f"{year}-01-01", until=f"{year}-12-31")
+        assert 0 < len(in_year) < len(everything)
+        for m in in_year:
+            assert any(f"{year}-01-01" <= (ev.date or "") <= f"{year}-12-31\uffff" for ev in m.evidence)
 
 
 def test_partner_candidates_for_auto_parts_in_kazakhstan_are_kazakh_with_reasons(graph: Store) -> None:

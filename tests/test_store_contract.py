@@ -183,6 +183,29 @@ def test_organisations_of_the_same_name_in_different_countries_stay_apart(store:
     assert sorted(m.country or "" for m in ministries) == ["BY", "KZ"]
 
 
+def test_a_country_a_report_only_inferred_does_not_split_a_named_body_and_yields_to_its_stated_one(
+        store: Store) -> None:
+    # The first report met the chamber after a flight to Minsk; the second names it Kazakh.
+    minsk = report("After landing in Minsk the delegation met Atameken and the Ministry of Economy.",
+                   date="2023-06-20",
+                   entities={"a": ("Organization", "Atameken", {"country": "BY", "country_reason": "itinerary"}),
+                             "m": ("Organization", "Ministry of Economy",
+                                   {"kind": "ministry", "country": "BY", "country_reason": "itinerary"})},
+                   relations=[])
+    almaty = report("Kazakhstan's Atameken hosted the Ministry of Economy in Almaty.", date="2024-03-10",
+                    entities={"a": ("Organization", "Atameken", {"country": "KZ", "country_reason": "described"}),
+                              "m": ("Organization", "Ministry of Economy",
+                                    {"kind": "ministry", "country": "KZ", "country_reason": "itinerary"})},
+                    relations=[])
+    store.upsert_extraction(minsk)
+    store.upsert_extraction(almaty)
+    chamber = entity_named(store, "Atameken")
+    assert chamber.country == "KZ" and chamber.attrs["country_reason"] == "described"
+    # Generic words are still two ministries, one per country.
+    ministries = store.search_entities("Ministry of Economy", type="Organization")
+    assert sorted(m.country or "" for m in ministries) == ["BY", "KZ"]
+
+
 def test_short_acronyms_alone_do_not_merge_organisations(store: Store) -> None:
     a = report("The EC signed an accord.", entities={"e": ("Organization", "EC")}, relations=[])
     b = report("The Export Council (EC) met buyers.",
