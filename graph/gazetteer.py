@@ -360,9 +360,12 @@ def _build_city_candidates() -> dict[str, list[Place]]:
 
 
 @lru_cache(maxsize=1 << 16)
-def country_code(name: str) -> str | None:
+def country_code(name: str, *, codes: bool = True) -> str | None:
     """ISO 3166-1 alpha-2 code for a country name or code ("Russia", "RUS",
-    "ru", "Soviet Union"); None when the name is not a country."""
+    "ru", "Soviet Union"); None when the name is not a country. With
+    ``codes=False`` a bare ISO code is not read (in text written in
+    capitals "AND", "CAN" and "IN" are words, not Andorra, Canada and
+    India); names and well-known abbreviations ("USA", "UK", "UAE") still are."""
     if not name:
         return None
     raw = name.strip()
@@ -370,7 +373,7 @@ def country_code(name: str) -> str | None:
     table = _country_table()
     if k in table:
         return table[k]
-    if raw.isupper() and len(raw) in (2, 3):
+    if codes and raw.isupper() and len(raw) in (2, 3):
         c = pycountry.countries.get(alpha_2=raw) if len(raw) == 2 else pycountry.countries.get(alpha_3=raw)
         if c is not None:
             return str(c.alpha_2)

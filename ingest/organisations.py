@@ -697,6 +697,9 @@ def name_countries(name: str) -> list[str]:
 @lru_cache(maxsize=1 << 14)
 def _name_countries(name: str) -> tuple[str, ...]:
     codes: list[str] = []
+    # In a name written in capitals a code cannot be told from a word
+    # ("CHAMBER OF COMMERCE AND INDUSTRY"): only "US" is read as one.
+    capitals = not any(c.islower() for c in name)
     for chunk in _name_chunks(name):
         words = chunk.split()
         taken = [False] * len(words)
@@ -714,7 +717,8 @@ def _name_countries(name: str) -> tuple[str, ...]:
                 found = []
                 for part in parts:
                     part = part.strip("“”\"")
-                    code = country_code(part) or demonym_country(part) if part else None
+                    code = (country_code(part, codes=not capitals or part == "US")
+                            or demonym_country(part)) if part else None
                     if code:
                         found.append(code)
                         if part == window:

@@ -75,6 +75,18 @@ def test_obscure_homonyms_are_read_only_in_their_countrys_reports() -> None:
     assert nile is not None and nile.country == "EG"
 
 
+def test_a_name_in_capitals_reads_country_names_not_words_that_are_codes() -> None:
+    from ingest.organisations import name_countries
+
+    # "AND" is Andorra's code, "CAN" Canada's, "IN" India's.
+    assert name_countries("LAGOS CHAMBER OF COMMERCE AND INDUSTRY") == []
+    assert name_countries("THE CAN MAKERS ASSOCIATION IN LAGOS") == []
+    assert name_countries("US-CHINA BUSINESS COUNCIL") == ["US", "CN"]
+    assert name_countries("UAE MINISTRY OF ECONOMY") == ["AE"]
+    # Written in mixed case, a code in capitals is one.
+    assert name_countries("Embassy of RUS") == ["RU"]
+
+
 def test_clues_that_disagree_give_no_answer_at_their_level() -> None:
     assert choose_country(CountryClues(described=["KZ", "BY"], report="UZ")) == "UZ"
     assert choose_country(CountryClues()) is None
