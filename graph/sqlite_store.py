@@ -876,10 +876,14 @@ class SqliteStore:
                 if s == t:
                     continue  # two local mentions resolved to one entity: no fact between them
                 rid = relation_id(r.type, s, t)
+                # A new relation is written with the values its evidence gives
+                # (``_refresh_relations``), so that only relations an earlier
+                # report stated are updated, with their indexes and paths.
                 cur = db.execute(
-                    "INSERT OR IGNORE INTO relations(id, type, source, target, confidence, date, attrs)"
-                    " VALUES (?,?,?,?,?,?,?)",
-                    (rid, r.type, s, t, r.confidence, r.date, json.dumps(map_entity_refs(r.attrs, mapping))),
+                    "INSERT OR IGNORE INTO relations(id, type, source, target, confidence, date, attrs, evidence)"
+                    " VALUES (?,?,?,?,?,?,?,?)",
+                    (rid, r.type, s, t, r.confidence, r.date or doc.date,
+                     json.dumps(map_entity_refs(r.attrs, mapping)), len({(sp.start, sp.end) for sp in r.evidence})),
                 )
                 result.relations_added += cur.rowcount
                 touched.add(rid)
