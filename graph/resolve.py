@@ -183,15 +183,31 @@ KNOWN_ACRONYMS = {
 _ACRONYM_OF = {normalise_name(v): k for k, v in KNOWN_ACRONYMS.items()}
 
 
+# A name of two or more words followed by a description in lower case that
+# an extractor kept with it: "Kazakh Invest national company", "SIAL Paris fair".
+_TRAILING_DESCRIPTION = re.compile(r"^(?P<name>\S+(?:\s+\S+)*?\s+[A-Z0-9]\S*)(?P<description>(?:\s+[a-z][\w-]*){1,3})$")
+_NOT_DESCRIPTIONS = frozenset({"of", "and", "for", "in", "on", "at", "to", "the", "de", "del", "da", "do", "y", "e"})
+
+
+def _without_description(form: str) -> str | None:
+    m = _TRAILING_DESCRIPTION.match(form)
+    if m is None or _NOT_DESCRIPTIONS & set(m["description"].split()):
+        return None
+    return m["name"]
+
+
 @lru_cache(maxsize=1 << 16)
 def name_variants(form: str) -> tuple[str, ...]:
     """Spellings of one name that reports use interchangeably: the name
     itself, without a quoted part, "of Belarus" for "of the Republic of
     Belarus", the place first ("Angola Chamber of Commerce" for "Angolan
-    Chamber of Commerce" and "Chamber of Commerce of Angola"), and without
-    accents. Cached: every write reads the variants of each entity's names
+    Chamber of Commerce" and "Chamber of Commerce of Angola"), without
+    accents, and without a description in lower case after a name of two
+    words or more ("Kazakh Invest" for "Kazakh Invest national company"). Cached: every write reads the variants of each entity's names
     several times, and a hub's names in report after report."""
     variants = [form.strip()]
+    if (named := _without_description(variants[0])) is not None:
+        variants.append(named)
     unquoted = " ".join(QUOTED_NAME.sub(" ", form).split())
     if unquoted and unquoted != variants[0]:
         variants.append(unquoted)

@@ -496,6 +496,19 @@ def test_republic_of_and_quoted_names_resolve_to_the_same_organisation(store: St
     assert ministry.name == "Ministry of Economy of the Republic of Belarus"
 
 
+def test_a_name_extracted_with_a_description_after_it_is_the_named_body(store: Store) -> None:
+    store.upsert_extraction(report(
+        "Kazakh Invest national company hosted the delegation.", date="2025-03-01",
+        entities={"k": ("Organization", "Kazakh Invest national company", {"country": "KZ", "kind": "agency"})},
+        relations=[]))
+    store.upsert_extraction(report(
+        'The delegation signed with National Company "KAZAKH INVEST" JSC.', date="2025-04-01",
+        entities={"k": ("Organization", 'National Company "KAZAKH INVEST" JSC',
+                        {"country": "KZ", "kind": "agency", "aliases": ["KAZAKH INVEST"]})},
+        relations=[]))
+    assert store.stats().entities == 1
+
+
 def test_relation_attributes_naming_entities_point_at_their_global_ids(store: Store) -> None:
     x = report("Alpha Group signed a supply contract with Beta Ltd in Minsk.", date="2024-01-01",
                entities={"a": ("Organization", "Alpha Group"), "b": ("Organization", "Beta Ltd"),
