@@ -183,9 +183,11 @@ KNOWN_ACRONYMS = {
 _ACRONYM_OF = {normalise_name(v): k for k, v in KNOWN_ACRONYMS.items()}
 
 
-# A name of two or more words followed by a description in lower case that
-# an extractor kept with it: "Kazakh Invest national company", "SIAL Paris fair".
-_TRAILING_DESCRIPTION = re.compile(r"^(?P<name>\S+(?:\s+\S+)*?\s+[A-Z0-9]\S*)(?P<description>(?:\s+[a-z][\w-]*){1,3})$")
+# A name of two or more words, the last capitalised, followed by up to three
+# words in lower case that an extractor kept with it: "Kazakh Invest
+# national company", "SIAL Paris fair".
+_TRAILING_DESCRIPTION = re.compile(
+    r"^(?P<name>\S+(?:\s+\S+)*?\s+[A-Z0-9]\S*)(?P<description>(?:\s+[a-z][\w-]*){1,3})$")
 _NOT_DESCRIPTIONS = frozenset({"of", "and", "for", "in", "on", "at", "to", "the", "de", "del", "da", "do", "y", "e"})
 
 
@@ -203,8 +205,9 @@ def name_variants(form: str) -> tuple[str, ...]:
     Belarus", the place first ("Angola Chamber of Commerce" for "Angolan
     Chamber of Commerce" and "Chamber of Commerce of Angola"), without
     accents, and without a description in lower case after a name of two
-    words or more ("Kazakh Invest" for "Kazakh Invest national company"). Cached: every write reads the variants of each entity's names
-    several times, and a hub's names in report after report."""
+    words or more ("Kazakh Invest" for "Kazakh Invest national company").
+    Cached: every write reads the variants of each entity's names several
+    times, and a hub's names in report after report."""
     variants = [form.strip()]
     if (named := _without_description(variants[0])) is not None:
         variants.append(named)
