@@ -537,8 +537,8 @@ class CypherStore:
             else:
                 # Existing facts win; a new report only fills gaps (``kept_country``).
                 row = dict(row)
-                row["country"], attrs = kept_country(row["country"], json.loads(row["attrs"] or "{}"), e)
-                row["attrs"] = json.dumps(attrs)
+                row["country"], kept_attrs = kept_country(row["country"], json.loads(row["attrs"] or "{}"), e)
+                row["attrs"] = json.dumps(kept_attrs)
                 row["kind"] = row["kind"] if row["kind"] is not None else e.kind
                 if fuller_name(e.name, row["name"], e.type, e.kind):
                     # The fullest form names it; the old name stays an alias of a report that used it.
