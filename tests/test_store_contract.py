@@ -204,6 +204,13 @@ def test_a_country_a_report_only_inferred_does_not_split_a_named_body_and_yields
     # Generic words are still two ministries, one per country.
     ministries = store.search_entities("Ministry of Economy", type="Organization")
     assert sorted(m.country or "" for m in ministries) == ["BY", "KZ"]
+    # The other order: the stated country first, the inferred one after.
+    for text, country, reason in (("QazTrade signed in Astana.", "KZ", "located"),
+                                  ("In Minsk the delegation met QazTrade.", "BY", "itinerary")):
+        store.upsert_extraction(report(text, date="2025-01-01", relations=[], entities={
+            "q": ("Organization", "QazTrade", {"country": country, "country_reason": reason})}))
+    qaztrade = entity_named(store, "QazTrade")
+    assert qaztrade.country == "KZ" and qaztrade.attrs["country_reason"] == "located"
 
 
 def test_short_acronyms_alone_do_not_merge_organisations(store: Store) -> None:
