@@ -876,13 +876,14 @@ class SqliteStore:
                 if s == t:
                     continue  # two local mentions resolved to one entity: no fact between them
                 rid = relation_id(r.type, s, t)
+                date = r.date or doc.date  # each evidence row's date, and so the new relation's
                 # A new relation is written with the values its evidence gives
                 # (``_refresh_relations``), so that only relations an earlier
                 # report stated are updated, with their indexes and paths.
                 cur = db.execute(
                     "INSERT OR IGNORE INTO relations(id, type, source, target, confidence, date, attrs, evidence)"
                     " VALUES (?,?,?,?,?,?,?,?)",
-                    (rid, r.type, s, t, r.confidence, r.date or doc.date,
+                    (rid, r.type, s, t, r.confidence, date,
                      json.dumps(map_entity_refs(r.attrs, mapping)), len({(sp.start, sp.end) for sp in r.evidence})),
                 )
                 result.relations_added += cur.rowcount
@@ -891,7 +892,7 @@ class SqliteStore:
                     cur = db.execute(
                         "INSERT OR IGNORE INTO relation_evidence(relation_id, doc_id, start, end, text, date,"
                         " confidence, extractor, origin_source, origin_target) VALUES (?,?,?,?,?,?,?,?,?,?)",
-                        (rid, doc.id, span.start, span.end, span.text, r.date or doc.date,
+                        (rid, doc.id, span.start, span.end, span.text, date,
                          r.confidence, extraction.extractor, s, t),
                     )
                     result.evidence_added += cur.rowcount

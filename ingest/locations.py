@@ -442,11 +442,11 @@ def find_final_countries(doc: Doc, text: str, entities: list[Entity], found: lis
                          tokens: Tokens | None, dateline_country: str | None) -> None:
     """``find_countries`` again, on the entities and relations the models
     kept: the names only they found ("Kazakh Invest", from the span tagger)
-    and the relations they decided are what the report says. (The rule
+    and the relations they decided are what the report says. The rule
     stage's pass stays: its countries are features the models were trained
-    on.) (On the held
-    and development reports, organisations whose country is stated and
-    found: 0.72 right, against 0.50 with the rule stage's countries alone.)"""
+    on. (On the held and development reports, organisations whose country
+    is stated and found: 0.72 right, against 0.50 with the rule stage's
+    countries alone.)"""
     # The mentions point to the entities' new places (the models re-index them).
     mentions = [replace(m, entity=e.index) for e in entities for m in e.mentions]
     ctx = Context(doc, text, entities, mentions, _no_new_entity, tokens)
