@@ -92,7 +92,6 @@ LARGE_STORE_STATISTICS: list[tuple[str, str, str]] = [
     ("entities", "sqlite_autoindex_entities_1", "163420 1"),
     ("entity_evidence", "entity_evidence", "163420 1 1 1 1 1"),
     ("entity_evidence", "entity_evidence_by_doc", "163420 5"),
-    ("entity_evidence", "entity_evidence_by_origin", "163420 1"),
     ("meta", "sqlite_autoindex_meta_1", "1 1"),
     ("relation_evidence", "relation_evidence", "1002169 1 1 1 1 1 1"),
     ("relation_evidence", "relation_evidence_by_doc", "1002169 27"),
@@ -441,4 +440,33 @@ def test_an_index_new_to_an_analysed_store_gets_its_statistics_on_open(tmp_path:
 
     reopened = SqliteStore(path)
     assert reopened._db.execute("SELECT 1 FROM sqlite_stat1 WHERE idx = 'entities_by_id'").fetchone()
+    reopened.close()
+
+
+def test_a_store_that_indexed_every_origin_keeps_only_moved_rows_indexed_and_still_unmerges(tmp_path: Path) -> None:
+    path = tmp_path / "old.db"
+    store = SqliteStore(path)
+    store.upsert_extraction(ASTANA)
+    store.upsert_extraction(ALMATY)
+    store.close()
+    with sqlite3.connect(path) as db:  # as written when every row's origin was indexed
+        db.execute("DROP INDEX entity_evidence_moved")
+        db.execute("DROP INDEX aliases_moved")
+        db.execute("CREATE INDEX entity_evidence_by_origin ON entity_evidence(origin_id)")
+        db.execute("CREATE INDEX aliases_by_origin ON aliases(origin_id)")
+
+    reopened = SqliteStore(path)
+    names = {r[0] for r in reopened._db.execute("SELECT name FROM sqlite_master WHERE type = 'index'")}
+    assert {"entity_evidence_moved", "aliases_moved"} <= names
+    assert not {"entity_evidence_by_origin", "aliases_by_origin"} & names
+    chamber = reopened.find_by_forms(ORGANIZATION, [normalise_name("Atameken")])[0]
+    ministry = reopened.find_by_forms(ORGANIZATION, [normalise_name("Ministry of Economy of Belarus")])[0]
+    mentions = reopened.get_entity(ministry.id).evidence
+    reopened.merge_entities(chamber.id, ministry.id)
+    moved = reopened._db.execute("SELECT count(*) FROM entity_evidence INDEXED BY entity_evidence_moved"
+                                 " WHERE origin_id = ? AND origin_id != entity_id", (ministry.id,)).fetchone()[0]
+    assert moved == len(mentions) > 0  # the merged mentions, and only they, are in the partial index
+    reopened.unmerge_entity(ministry.id)
+    restored = reopened.get_entity(ministry.id)
+    assert restored.evidence == mentions and restored.aliases == ministry.aliases
     reopened.close()
