@@ -198,19 +198,46 @@ def _without_description(form: str) -> str | None:
     return m["name"]
 
 
+# A short form written after the name it stands for, with no brackets:
+# "Czech Trade Promotion Agency CzechTrade", "Vietnam Chamber of Commerce and
+# Industry VCCI". One word with two capitals or more, after a name of three
+# words or more.
+_TRAILING_SHORT_FORM = re.compile(r"^(?P<name>\S+(?:\s+\S+){2,})\s+(?P<short>[A-Z][A-Za-z0-9&-]*[A-Z][A-Za-z0-9&-]*)$")
+
+
+def _without_short_form(form: str) -> str | None:
+    """The name without a short form of itself after it: the short form's
+    letters, in order, from the name's, starting with its first (the test
+    for an abbreviation: "CzechTrade", "VCCI"; not "USA" after "Daewoo
+    Corporation", nor a legal form such as "AG" or "JSC", whose letters
+    rarely follow the name's first)."""
+    m = _TRAILING_SHORT_FORM.match(form.strip())
+    if m is None:
+        return None
+    short = m["short"].lower()
+    letters = iter(c for c in m["name"].lower() if c.isalnum())
+    if short[0] != next(letters, "") or not all(c in letters for c in short[1:]):
+        return None
+    if country_code(m["short"]) is not None or demonym_country(m["short"]) is not None:
+        return None
+    return m["name"]
+
+
 @lru_cache(maxsize=1 << 16)
 def name_variants(form: str) -> tuple[str, ...]:
     """Spellings of one name that reports use interchangeably: the name
     itself, without a quoted part, "of Belarus" for "of the Republic of
     Belarus", the place first ("Angola Chamber of Commerce" for "Angolan
     Chamber of Commerce" and "Chamber of Commerce of Angola"), without
-    accents, and without a description in lower case after a name of two
-    words or more ("Kazakh Invest" for "Kazakh Invest national company").
+    accents, without a description in lower case after a name of two
+    words or more ("Kazakh Invest" for "Kazakh Invest national company"),
+    and without a short form of itself after it ("CzechTrade").
     Cached: every write reads the variants of each entity's names several
     times, and a hub's names in report after report."""
     variants = [form.strip()]
-    if (named := _without_description(variants[0])) is not None:
-        variants.append(named)
+    for named in (_without_description(variants[0]), _without_short_form(variants[0])):
+        if named is not None:
+            variants.append(named)
     unquoted = " ".join(QUOTED_NAME.sub(" ", form).split())
     if unquoted and unquoted != variants[0]:
         variants.append(unquoted)
@@ -451,8 +478,9 @@ def decide(e: ExtractedEntity, candidates: Sequence[Entity]) -> MergeDecision | 
     good = [d for c in candidates if _compatible(e, c) for d in [_decision(e, c)] if d is not None]
     if len(good) == 1:
         return good[0]
-    exact = [d for d in good if d.score == 1.0]
-    return exact[0] if len(exact) == 1 else None
+    best = max((d.score for d in good), default=0.0)
+    top = [d for d in good if d.score == best]
+    return top[0] if len(top) == 1 else None
 
 
 def choose(e: ExtractedEntity, candidates: Sequence[Entity]) -> Entity | None:

@@ -118,6 +118,22 @@ def test_resolution_gives_the_reason_and_score_of_each_merge() -> None:
         "chamber", "atameken", "its name is an alias of the existing entity", 0.9)
 
 
+def test_resolution_takes_the_candidate_with_the_strongest_reason_and_no_choice_between_equals() -> None:
+    from graph.resolve import decide
+    from tests.builders import report
+
+    [agency] = report("The Czech Trade Promotion Agency led the mission.",
+                      entities={"a": ("Organization", "Czech Trade Promotion Agency",
+                                      {"country": "CZ", "aliases": ["CzechTrade"]})}).entities
+    # Its name in another spelling (0.95) beats a one-word alias the report also gives (0.9).
+    full = Entity(id="full", type=ORG, name="Czech Trade Promotion Agency CzechTrade", country="CZ")
+    short = Entity(id="short", type=ORG, name="CzechTrade")
+    decision = decide(agency, [full, short])
+    assert decision is not None and decision.into.id == "full" and decision.score == 0.95
+    twin = Entity(id="twin", type=ORG, name="Czech Trade Promotion Agency CZT", country="CZ")
+    assert decide(agency, [full, twin]) is None  # two equally good: ambiguous, left apart
+
+
 def test_entity_detail_says_why_a_later_report_was_joined_to_it(tmp_path: Path) -> None:
     from tests.builders import report
 

@@ -516,6 +516,26 @@ def test_a_name_extracted_with_a_description_after_it_is_the_named_body(store: S
     assert store.stats().entities == 1
 
 
+@pytest.mark.parametrize("order", [(0, 1), (1, 0)])
+def test_a_name_followed_by_its_own_short_form_is_the_named_body(store: Store, order: tuple[int, int]) -> None:
+    reports = [
+        report("Czech Trade Promotion Agency CzechTrade opened an office in Hanoi.", date="2025-03-01",
+               entities={"c": ("Organization", "Czech Trade Promotion Agency CzechTrade",
+                               {"country": "CZ", "kind": "agency"})}, relations=[]),
+        report("The Czech Trade Promotion Agency led the mission.", date="2025-04-01",
+               entities={"c": ("Organization", "Czech Trade Promotion Agency", {"country": "CZ", "kind": "agency"})},
+               relations=[]),
+        # Letters that do not abbreviate the name: a subsidiary, not a short form.
+        report("Daewoo Corporation USA imports the parts.", date="2025-05-01",
+               entities={"d": ("Organization", "Daewoo Corporation USA", {"kind": "enterprise"})}, relations=[]),
+        report("Daewoo Corporation builds the plant.", date="2025-06-01",
+               entities={"d": ("Organization", "Daewoo Corporation", {"kind": "enterprise"})}, relations=[]),
+    ]
+    for i in (*order, *(2 + i for i in order)):
+        store.upsert_extraction(reports[i])
+    assert store.stats().entities == 3
+
+
 def test_relation_attributes_naming_entities_point_at_their_global_ids(store: Store) -> None:
     x = report("Alpha Group signed a supply contract with Beta Ltd in Minsk.", date="2024-01-01",
                entities={"a": ("Organization", "Alpha Group"), "b": ("Organization", "Beta Ltd"),
