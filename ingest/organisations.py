@@ -682,8 +682,14 @@ _NAME_CHUNK = re.compile(r"[A-Z][\w’'-]*(?:\s+(?:of\s+(?:the\s+)?)?[A-Z][\w’
 _HYPHEN = re.compile(r"[-–]")
 
 
+# Country abbreviations written with full stops, which would cut a name into
+# letters ("U.S. Commerce Department"): read without them. Only these: other
+# dotted initials are people's ("J.P. Morgan" is not in Japan).
+_DOTTED_COUNTRY = re.compile(r"\bU\.(?:S\.(?:A\.)?|K\.|A\.E\.)")
+
+
 def _name_chunks(name: str) -> list[str]:
-    return _NAME_CHUNK.findall(name)
+    return _NAME_CHUNK.findall(_DOTTED_COUNTRY.sub(lambda m: m[0].replace(".", ""), name))
 
 
 def name_countries(name: str) -> list[str]:

@@ -87,6 +87,15 @@ def test_a_name_in_capitals_reads_country_names_not_words_that_are_codes() -> No
     assert name_countries("Embassy of RUS") == ["RU"]
 
 
+def test_a_country_abbreviated_with_full_stops_is_read_and_other_initials_are_not() -> None:
+    from ingest.organisations import name_countries
+
+    assert name_countries("U.S. Commerce Department") == ["US"]
+    assert name_countries("Office of the U.S. Trade Representative") == ["US"]
+    assert name_countries("U.K. Department for Business and Trade") == ["GB"]
+    assert name_countries("J.P. Morgan Chase") == []  # a person's initials, not Japan
+
+
 def test_clues_that_disagree_give_no_answer_at_their_level() -> None:
     assert choose_country(CountryClues(described=["KZ", "BY"], report="UZ")) == "UZ"
     assert choose_country(CountryClues()) is None
