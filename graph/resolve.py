@@ -301,6 +301,18 @@ def _lower_case(form: str) -> bool:
     return form == form.lower() and form != form.upper()
 
 
+_YEAR = re.compile(r"\b(?:19|20)\d\d\b")
+
+
+def _edition_of_season(name: str, doc_date: str | None) -> str | None:
+    """A fair named without its year is the edition of its report's year
+    ("Fruit Logistica" in a 2024 report is "FRUIT LOGISTICA 2024"): that
+    name, as an alias, so that either report finds the other's."""
+    if not doc_date or not _YEAR.fullmatch(doc_date[:4]) or _YEAR.search(name):
+        return None
+    return f"{name.strip()} {doc_date[:4]}"
+
+
 def report_local(e: ExtractedEntity) -> bool:
     """A name that identifies nothing beyond its report: a description in
     lower case ("supply contract", "round table", "joint trade committee"),
@@ -514,6 +526,9 @@ def resolve_entities(
                 e.aliases.append(v)
         new_id = entity_id(e, doc_date)
         local = doc_id is not None and report_local(e)
+        if e.type == EVENT and not local and (edition := _edition_of_season(e.name, doc_date)) is not None \
+                and edition not in e.aliases:
+            e.aliases.append(edition)
         if local:
             new_id = _local_id(e, doc_date, str(doc_id))
         found = exists(new_id)

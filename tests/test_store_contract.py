@@ -536,6 +536,23 @@ def test_a_name_followed_by_its_own_short_form_is_the_named_body(store: Store, o
     assert store.stats().entities == 3
 
 
+@pytest.mark.parametrize("order", [(0, 1, 2), (2, 1, 0)])
+def test_a_fair_named_without_its_year_is_the_edition_of_its_reports_year(
+        store: Store, order: tuple[int, int, int]) -> None:
+    reports = [
+        report("Growers will exhibit at Fruit Logistica in Berlin.", date="2024-01-15",
+               entities={"f": ("Event", "Fruit Logistica")}, relations=[]),
+        report("The council's stand at FRUIT LOGISTICA 2024 drew buyers.", date="2024-02-20",
+               entities={"f": ("Event", "FRUIT LOGISTICA 2024")}, relations=[]),
+        report("The council's stand at Fruit Logistica 2023 drew buyers.", date="2023-02-20",
+               entities={"f": ("Event", "Fruit Logistica 2023")}, relations=[]),
+    ]
+    for i in order:
+        store.upsert_extraction(reports[i])
+    editions = sorted(e.name for e in store.search_entities("Fruit Logistica", type="Event"))
+    assert len(editions) == 2 and "Fruit Logistica 2023" in editions
+
+
 def test_relation_attributes_naming_entities_point_at_their_global_ids(store: Store) -> None:
     x = report("Alpha Group signed a supply contract with Beta Ltd in Minsk.", date="2024-01-01",
                entities={"a": ("Organization", "Alpha Group"), "b": ("Organization", "Beta Ltd"),
