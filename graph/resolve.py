@@ -305,9 +305,10 @@ _YEAR = re.compile(r"\b(?:19|20)\d\d\b")
 
 
 def _edition_of_season(name: str, doc_date: str | None) -> str | None:
-    """A fair named without its year is the edition of its report's year
-    ("Fruit Logistica" in a 2024 report is "FRUIT LOGISTICA 2024"): that
-    name, as an alias, so that either report finds the other's."""
+    """An event (a fair, a forum) named without its year is the edition of
+    its report's year ("Fruit Logistica" in a 2024 report is "FRUIT
+    LOGISTICA 2024"): that name, as an alias, so that either report finds
+    the other's. None when the name has a year or the report no date."""
     if not doc_date or not _YEAR.fullmatch(doc_date[:4]) or _YEAR.search(name):
         return None
     return f"{name.strip()} {doc_date[:4]}"
