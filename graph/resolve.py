@@ -514,7 +514,8 @@ def resolve_entities(
     entity's, or a new stable one. ``exists`` and ``find_by_forms`` are the
     store's own look-ups, run inside its write transaction. Derived spellings
     of each name (``name_variants``) are appended to that entity's aliases in
-    place, so every backend stores them without knowing the rule. Each merge
+    place, so every backend stores them without knowing the rule, and so is
+    an event's edition of the report's year (``_edition_of_season``). Each merge
     into an existing entity is appended to ``decisions`` when given, with
     its reason and score. With ``doc_id``, a name that identifies nothing
     beyond its report (``report_local``) gets an id of that report's, and

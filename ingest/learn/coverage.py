@@ -24,7 +24,6 @@ round), not a score: the scorer judges extraction.
 from __future__ import annotations
 
 import argparse
-from bisect import bisect_right
 from collections import Counter, defaultdict
 
 from ingest.learn import span_model
@@ -95,9 +94,7 @@ def _places(p: Parsed) -> list[tuple[str, str]]:
 
 def _sentences_in(rep: Report, indices: list[int], evidence: list[list[int]]) -> list[int]:
     """The sentences in which these entities are named inside the evidence spans."""
-    tk = rep.tokens
-    return [tk.sent_no[max(bisect_right(tk.idx, span.start_char) - 1, 0)]
-            for i in indices for _, span in rep.spans.get(i, [])
+    return [rep.tokens.sent_no[span.start] for i in indices for _, span in rep.spans.get(i, [])
             if any(s <= span.start_char < t for s, t in evidence)]
 
 
