@@ -1118,6 +1118,37 @@ def test_a_fair_left_unnamed_in_a_sentence_is_paired_with_what_the_sentence_name
     assert {("Sidama Coffee Export PLC", "Gulfood 2025"), ("Guji Trading PLC", "Gulfood 2025")} <= pairs
 
 
+def test_a_delegation_left_unnamed_is_described_from_the_word_that_speaks_of_it(nlp):
+    from ingest.learn.features import Report, pair_candidates, pair_features, topic_word
+
+    text = ("The Andes trade mission arrived in Lima on Monday. Officials welcomed the visitors. "
+            "The group was received by the Lima Chamber of Commerce. PromPeru opened a new office.")
+    mission = _entity(0, "Mission", "Andes trade mission", text)
+    lima = _entity(1, "Place", "Lima", text)
+    chamber = _entity(2, "Organization", "Lima Chamber of Commerce", text, kind="chamber")
+    promperu = _entity(3, "Organization", "PromPeru", text, kind="agency")
+    rep = Report(nlp(text), text, [mission, lima, chamber, promperu], [])
+
+    def unnamed_pair(source: int, target: int):
+        return next(c for c in pair_candidates(rep) if c.unnamed and (c.source, c.target) == (source, target))
+
+    received = unnamed_pair(0, 2)
+    word, steps, _ = topic_word(rep, received)
+    assert rep.tokens.lower[word] == "group"
+    assert steps[0] == "nsubjpass<"  # from the delegation's word up to "received", then down to the chamber
+    f = pair_features(rep, received, {}, {})
+    assert f["un_ref=group|Mission>Organization"] == 1.0
+    assert any(k.startswith("un_refpath=nsubjpass<") for k in f)
+    assert f["un_since=<=2|Mission>Organization"] == 1.0  # named two sentences before
+    # A sentence with no word for the delegation says so, and how far back it was named.
+    opened = pair_features(rep, unnamed_pair(0, 3), {}, {})
+    assert opened["un_noref|Mission>Organization"] == 1.0
+    assert opened["un_since=<=4|Mission>Organization"] == 1.0
+    # What the sentence is about, from its nouns outside names ("office", not "Chamber").
+    assert opened["un_sn=office|Mission>Organization"] == 1.0
+    assert not any(k.startswith("un_sn=chamber") for k in f)
+
+
 def test_an_event_the_title_names_once_is_paired_with_its_speakers(nlp):
     from ingest.learn.features import Report, report_events
 

@@ -16,7 +16,10 @@ This module turns one report into model inputs:
   for an entity ("the meeting", "she", a name found again: ``anaphora``),
   under feature names of their own; and the report's delegation and main
   event with what a sentence names when it leaves them unnamed, described by
-  how that entity sits in its sentence;
+  how that entity sits in its sentence, the word by which the sentence may
+  speak of the delegation or event ("the group", "we", "exhibitors":
+  ``TOPIC_WORDS``) and the path from it, the sentence's nouns, and how
+  far back the delegation or event was last named;
 - ``pair_vectors``: what spaCy's own encoder says around each pair (the
   contextual vectors the tagger and parser read, ``doc.tensor``).
 """
@@ -61,6 +64,18 @@ MAX_PAIR_TOKENS = 60  # pairs further apart in a sentence than this are not cand
 # same regularisation (0.1 and 0.3 measured alike).
 VECTOR_SCALE = 0.1
 TITLE_CHARS = 200  # a report's title and dateline: an event named there is what the report is about
+# Words by which a sentence speaks of a report's delegation or main event
+# without naming it ("The group was received by the chamber", "we met",
+# "visitors to the stand"): a pair with an unnamed topic is described from
+# the nearest of them (``_unnamed_topic_features``).
+TOPIC_WORDS = {
+    MISSION: frozenset({"delegation", "mission", "group", "team", "participant", "member", "delegate",
+                        "visitor", "we", "us", "our", "they", "them", "their", "it", "its", "i", "my", "company", "firm",
+                        "exporter", "buyer", "producer", "manufacturer", "entrepreneur", "businessman"}),
+    EVENT: frozenset({"fair", "show", "exhibition", "expo", "event", "forum", "conference", "meeting",
+                      "stand", "pavilion", "booth", "exhibitor", "visitor", "session", "programme"}),
+}
+SENTENCE_NOUNS = 8  # nouns of a sentence read for a pair whose topic it leaves unnamed
 VECTOR_PARTS = 4  # a pair's row: source, target, between, product (``pair_vectors``)
 
 
@@ -100,6 +115,8 @@ class Report:
     _roots: dict[tuple[int, int], int] = field(default_factory=dict, repr=False)
     _dateline: dict[int, bool] = field(default_factory=dict, repr=False)
     _verb_features: dict[int, Features] = field(default_factory=dict, repr=False)
+    _topic_words: dict[tuple[int, str], list[int]] = field(default_factory=dict, repr=False)
+    _nouns: dict[int, list[str]] = field(default_factory=dict, repr=False)
     _layout: Layout | None = field(default=None, repr=False)
     # what stands for an entity where no mention of it is (``anaphora``): of
     # these entities and their kinds, so never carried over by ``with_entities``
@@ -184,6 +201,47 @@ class Report:
             pronoun = any(tk.dep[i] == "nsubj" and tk.pos[i] == "PRON" for i in sent)
             facts = self._sentences[start] = (verbs, future, pronoun)
         return facts
+
+    def topic_words(self, start: int, topic_type: str) -> list[int]:
+        """The tokens of the sentence starting at token ``start`` that can
+        speak of a delegation or event (``TOPIC_WORDS``) outside any name."""
+        key = (start, topic_type)
+        out = self._topic_words.get(key)
+        if out is None:
+            tk, words = self.tokens, TOPIC_WORDS.get(topic_type, frozenset())
+            end = start + 1
+            while end < len(tk.sent_start) and tk.sent_start[end] == start:
+                end += 1
+            spans = self.all_spans
+            named = {t for a, b, _ in spans[bisect_left(spans, (start,)):bisect_left(spans, (end,))]
+                     for t in range(a, b)}
+            out = self._topic_words[key] = [i for i in range(start, end)
+                                            if i not in named and tk.lemma[i] in words]
+        return out
+
+    def sentence_nouns(self, start: int) -> list[str]:
+        """The nouns of the sentence starting at token ``start`` outside any
+        name, in order, at most ``SENTENCE_NOUNS``: what an itinerary line
+        or a sentence without the report's delegation is about ("Lunch with
+        ...", "B2B session with ...", "tour of the plant of ...")."""
+        out = self._nouns.get(start)
+        if out is None:
+            tk = self.tokens
+            end = start + 1
+            while end < len(tk.sent_start) and tk.sent_start[end] == start:
+                end += 1
+            spans = self.all_spans
+            named = {t for a, b, _ in spans[bisect_left(spans, (start,)):bisect_left(spans, (end,))]
+                     for t in range(a, b)}
+            out = self._nouns[start] = [tk.lemma[i] for i in range(start, end)
+                                        if tk.pos[i] == "NOUN" and i not in named][:SENTENCE_NOUNS]
+        return out
+
+    def sentences_since(self, entity: int, sent_no: int) -> int | None:
+        """How many sentences back the entity was last named (None: not before)."""
+        before = [self.tokens.sent_no[span.start] for _, span in self.spans.get(entity, ())
+                  if self.tokens.sent_no[span.start] < sent_no]
+        return sent_no - max(before) if before else None
 
     def in_dateline(self, e: Entity) -> bool:
         """Whether one of the entity's mentions is the dateline's place (asked for every pair)."""
@@ -760,7 +818,9 @@ def _unnamed_topic_features(rep: Report, cand: PairCandidate, a: Entity, b: Enti
                                  rule_here: dict[tuple[int, int, int], set[str]], tp: str) -> Features:
     """A pair whose delegation (or main event) the sentence leaves out: how the named end
     sits in the sentence (a list line's first word, its head and the path up
-    to the root, the verbs) and whether someone else is the subject. Its own
+    to the root, the verbs and nouns) and whether someone else is the
+    subject; how many sentences back the topic was named; and the path from
+    the word that may speak of it (``topic_word``). Its own
     feature names throughout, so that these pairs, many of them stating
     nothing, do not move the weights of pairs a sentence names together."""
     f: Features = {f"un_types={tp}": 1.0, f"un_kinds={a.kind or a.type}>{b.kind or b.type}": 1.0,
@@ -796,10 +856,57 @@ def _unnamed_topic_features(rep: Report, cand: PairCandidate, a: Entity, b: Enti
     verbs, future, pronoun = rep.sentence_facts(start)
     for lemma in verbs:
         f[f"un_sv={lemma}|{tp}"] = 1.0
+    for lemma in rep.sentence_nouns(start):
+        f[f"un_sn={lemma}|{tp}"] = 1.0
     if future:
         f[f"un_future|{tp}"] = 1.0
     if pronoun:
         f[f"un_pronoun_subject|{tp}"] = 1.0
     if tk.dep[r] in ("nsubj", "nsubjpass"):
         f[f"un_named_is_subject|{tp}"] = 1.0
+    topic = cand.target if cand.source_span is not None else cand.source
+    since = rep.sentences_since(topic, tk.sent_no[r])
+    f[f"un_since={'never' if since is None else _bucket(since, (1, 2, 4, 8))}|{tp}"] = 1.0
+    f.update(_topic_word_features(rep, cand, tp))
+    return f
+
+
+def topic_word(rep: Report, cand: PairCandidate) -> tuple[int, list[str], list[str]] | None:
+    """For a pair with an unnamed topic, the word by which the sentence may
+    speak of the topic ("The group was received by the Chamber"), the
+    nearest to the named end by the parse, and the path from source to
+    target through it (steps, lemmas)."""
+    span = cand.source_span or cand.target_span
+    if span is None or not cand.unnamed:
+        return None
+    tk = rep.tokens
+    r = rep.root(span)
+    topic = cand.target if cand.source_span is not None else cand.source
+    best: tuple[tuple[int, int], int, list[str], list[str]] | None = None
+    for w in rep.topic_words(tk.sent_start[r], rep.entities[topic].type):
+        steps, lemmas = _path(tk, w, r) if cand.source_span is None else _path(tk, r, w)
+        if steps == ["nopath"]:
+            continue
+        key = (len(steps), abs(w - r))
+        if best is None or key < best[0]:
+            best = (key, w, steps, lemmas)
+    return None if best is None else best[1:]
+
+
+def _topic_word_features(rep: Report, cand: PairCandidate, tp: str) -> Features:
+    """How the named end of an unnamed-topic pair hangs from the word that
+    may speak of the topic (``topic_word``)."""
+    found = topic_word(rep, cand)
+    if found is None:
+        return {f"un_noref|{tp}": 1.0}
+    tk = rep.tokens
+    word, steps, lemmas = found
+    f: Features = {f"un_ref={tk.lemma[word]}|{tp}": 1.0, f"un_ref_dep={tk.dep[word]}|{tp}": 1.0,
+                   f"un_ref_len={_bucket(len(steps), (1, 2, 3, 4, 6))}|{tp}": 1.0}
+    if len(steps) <= 6:
+        path = " ".join(steps)
+        f[f"un_refpath={path}|{tp}"] = 1.0
+        f[f"un_refpath={path}|{' '.join(lemmas)}"] = 1.0
+    for w in lemmas:
+        f[f"un_refplem={w}|{tp}"] = 1.0
     return f
