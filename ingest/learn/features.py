@@ -115,8 +115,7 @@ class Report:
     _roots: dict[tuple[int, int], int] = field(default_factory=dict, repr=False)
     _dateline: dict[int, bool] = field(default_factory=dict, repr=False)
     _verb_features: dict[int, Features] = field(default_factory=dict, repr=False)
-    _topic_words: dict[tuple[int, str], list[int]] = field(default_factory=dict, repr=False)
-    _nouns: dict[int, list[str]] = field(default_factory=dict, repr=False)
+    _unnamed: dict[int, list[int]] = field(default_factory=dict, repr=False)
     _layout: Layout | None = field(default=None, repr=False)
     # what stands for an entity where no mention of it is (``anaphora``): of
     # these entities and their kinds, so never carried over by ``with_entities``
@@ -202,29 +201,9 @@ class Report:
             facts = self._sentences[start] = (verbs, future, pronoun)
         return facts
 
-    def topic_words(self, start: int, topic_type: str) -> list[int]:
-        """The tokens of the sentence starting at token ``start`` that can
-        speak of a delegation or event (``TOPIC_WORDS``) outside any name."""
-        key = (start, topic_type)
-        out = self._topic_words.get(key)
-        if out is None:
-            tk, words = self.tokens, TOPIC_WORDS.get(topic_type, frozenset())
-            end = start + 1
-            while end < len(tk.sent_start) and tk.sent_start[end] == start:
-                end += 1
-            spans = self.all_spans
-            named = {t for a, b, _ in spans[bisect_left(spans, (start,)):bisect_left(spans, (end,))]
-                     for t in range(a, b)}
-            out = self._topic_words[key] = [i for i in range(start, end)
-                                            if i not in named and tk.lemma[i] in words]
-        return out
-
-    def sentence_nouns(self, start: int) -> list[str]:
-        """The nouns of the sentence starting at token ``start`` outside any
-        name, in order, at most ``SENTENCE_NOUNS``: what an itinerary line
-        or a sentence without the report's delegation is about ("Lunch with
-        ...", "B2B session with ...", "tour of the plant of ...")."""
-        out = self._nouns.get(start)
+    def unnamed_tokens(self, start: int) -> list[int]:
+        """The tokens of the sentence starting at token ``start`` outside any name."""
+        out = self._unnamed.get(start)
         if out is None:
             tk = self.tokens
             end = start + 1
@@ -233,9 +212,22 @@ class Report:
             spans = self.all_spans
             named = {t for a, b, _ in spans[bisect_left(spans, (start,)):bisect_left(spans, (end,))]
                      for t in range(a, b)}
-            out = self._nouns[start] = [tk.lemma[i] for i in range(start, end)
-                                        if tk.pos[i] == "NOUN" and i not in named][:SENTENCE_NOUNS]
+            out = self._unnamed[start] = [i for i in range(start, end) if i not in named]
         return out
+
+    def topic_words(self, start: int, topic_type: str) -> list[int]:
+        """The tokens of the sentence starting at token ``start`` that can
+        speak of a delegation or event (``TOPIC_WORDS``) outside any name."""
+        words, lemma = TOPIC_WORDS.get(topic_type, frozenset()), self.tokens.lemma
+        return [i for i in self.unnamed_tokens(start) if lemma[i] in words]
+
+    def sentence_nouns(self, start: int) -> list[str]:
+        """The nouns of the sentence starting at token ``start`` outside any
+        name, in order, at most ``SENTENCE_NOUNS``: what an itinerary line
+        or a sentence without the report's delegation is about ("Lunch with
+        ...", "B2B session with ...", "tour of the plant of ...")."""
+        tk = self.tokens
+        return [tk.lemma[i] for i in self.unnamed_tokens(start) if tk.pos[i] == "NOUN"][:SENTENCE_NOUNS]
 
     def sentences_since(self, entity: int, sent_no: int) -> int | None:
         """How many sentences back the entity was last named (None: not before)."""
@@ -874,8 +866,9 @@ def _unnamed_topic_features(rep: Report, cand: PairCandidate, a: Entity, b: Enti
 def topic_word(rep: Report, cand: PairCandidate) -> tuple[int, list[str], list[str]] | None:
     """For a pair with an unnamed topic, the word by which the sentence may
     speak of the topic ("The group was received by the Chamber"), the
-    nearest to the named end by the parse, and the path from source to
-    target through it (steps, lemmas)."""
+    nearest to the named end by the parse, and the dependency path between
+    it and the named end, read from the pair's source to its target (steps,
+    lemmas)."""
     span = cand.source_span or cand.target_span
     if span is None or not cand.unnamed:
         return None
