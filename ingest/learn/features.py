@@ -185,16 +185,21 @@ class Report:
         return {self._ner_of_token[t] for _, span in self.spans.get(e.index, [])
                 for t in range(span.start, span.end) if t in self._ner_of_token}
 
+    def sentence_tokens(self, start: int) -> range:
+        """The tokens of the sentence starting at token ``start``."""
+        sent_start = self.tokens.sent_start
+        end = start + 1
+        while end < len(sent_start) and sent_start[end] == start:
+            end += 1
+        return range(start, end)
+
     def sentence_facts(self, start: int) -> tuple[list[str], bool, bool]:
         """The verb lemmas of the sentence starting at token ``start``, whether it
         speaks of the future, whether a pronoun is a subject."""
         facts = self._sentences.get(start)
         if facts is None:
             tk = self.tokens
-            end = start + 1
-            while end < len(tk.sent_start) and tk.sent_start[end] == start:
-                end += 1
-            sent = range(start, end)
+            sent = self.sentence_tokens(start)
             verbs = sorted({tk.lemma[i] for i in sent if tk.pos[i] == "VERB"})
             future = any(tk.lemma[i] in FUTURE_WORDS for i in sent)
             pronoun = any(tk.dep[i] == "nsubj" and tk.pos[i] == "PRON" for i in sent)
@@ -205,14 +210,10 @@ class Report:
         """The tokens of the sentence starting at token ``start`` outside any name."""
         out = self._unnamed.get(start)
         if out is None:
-            tk = self.tokens
-            end = start + 1
-            while end < len(tk.sent_start) and tk.sent_start[end] == start:
-                end += 1
-            spans = self.all_spans
-            named = {t for a, b, _ in spans[bisect_left(spans, (start,)):bisect_left(spans, (end,))]
+            sent, spans = self.sentence_tokens(start), self.all_spans
+            named = {t for a, b, _ in spans[bisect_left(spans, (start,)):bisect_left(spans, (sent.stop,))]
                      for t in range(a, b)}
-            out = self._unnamed[start] = [i for i in range(start, end) if i not in named]
+            out = self._unnamed[start] = [i for i in sent if i not in named]
         return out
 
     def topic_words(self, start: int, topic_type: str) -> list[int]:
