@@ -489,8 +489,6 @@ def decide(e: ExtractedEntity, candidates: Sequence[Entity]) -> MergeDecision | 
     counts when one side's canonical name is a form of the other, or both
     give one acronym in one country; an ambiguous choice is no choice."""
     good = [d for c in candidates if _compatible(e, c) for d in [_decision(e, c)] if d is not None]
-    if len(good) == 1:
-        return good[0]
     best = max((d.score for d in good), default=0.0)
     top = [d for d in good if d.score == best]
     return top[0] if len(top) == 1 else None

@@ -1461,10 +1461,12 @@ class SqliteStore:
             holder = self._current_id(origin)
             for table in ("entity_evidence", "aliases"):
                 # A row still on the entity it was written for is found by the
-                # primary key, one a merge moved by the partial index (``*_moved``).
+                # primary key, one a merge moved by the partial index (``*_moved``);
+                # what the holder already has is left alone, what it cannot take is dropped.
                 for where in ("entity_id = :o AND origin_id = :o", "origin_id = :o AND origin_id != entity_id"):
-                    db.execute(f"UPDATE OR IGNORE {table} SET entity_id = :h WHERE {where}", {"o": origin, "h": holder})
-                    db.execute(f"DELETE FROM {table} WHERE {where} AND entity_id != :h", {"o": origin, "h": holder})
+                    not_held = f"{where} AND entity_id != :h"
+                    db.execute(f"UPDATE OR IGNORE {table} SET entity_id = :h WHERE {not_held}", {"o": origin, "h": holder})
+                    db.execute(f"DELETE FROM {table} WHERE {not_held}", {"o": origin, "h": holder})
         # One indexed look-up per origin column: an OR of the two reads the
         # whole evidence table.
         rows = db.execute(

@@ -116,6 +116,7 @@ class Report:
     _dateline: dict[int, bool] = field(default_factory=dict, repr=False)
     _verb_features: dict[int, Features] = field(default_factory=dict, repr=False)
     _unnamed: dict[int, list[int]] = field(default_factory=dict, repr=False)
+    _named_in: dict[int, list[int]] = field(default_factory=dict, repr=False)  # entity -> its sentences, sorted
     _layout: Layout | None = field(default=None, repr=False)
     # what stands for an entity where no mention of it is (``anaphora``): of
     # these entities and their kinds, so never carried over by ``with_entities``
@@ -231,10 +232,14 @@ class Report:
         return [tk.lemma[i] for i in self.unnamed_tokens(start) if tk.pos[i] == "NOUN"][:SENTENCE_NOUNS]
 
     def sentences_since(self, entity: int, sent_no: int) -> int | None:
-        """How many sentences back the entity was last named (None: not before)."""
-        before = [self.tokens.sent_no[span.start] for _, span in self.spans.get(entity, ())
-                  if self.tokens.sent_no[span.start] < sent_no]
-        return sent_no - max(before) if before else None
+        """How many sentences back the entity was last named (None: not before).
+        Asked for every unnamed-topic pair: each entity's sentences are sorted once."""
+        named_in = self._named_in.get(entity)
+        if named_in is None:
+            named_in = self._named_in[entity] = sorted({self.tokens.sent_no[span.start]
+                                                        for _, span in self.spans.get(entity, ())})
+        k = bisect_left(named_in, sent_no)
+        return sent_no - named_in[k - 1] if k else None
 
     def in_dateline(self, e: Entity) -> bool:
         """Whether one of the entity's mentions is the dateline's place (asked for every pair)."""
@@ -421,6 +426,11 @@ class PairCandidate:
     def unnamed(self) -> bool:
         """The report's delegation or main event paired with an entity of a sentence that does not name it."""
         return (self.source_span is None) != (self.target_span is None)
+
+    @property
+    def unnamed_end(self) -> int:
+        """For an ``unnamed`` pair, the end its sentence leaves unnamed (the delegation or event)."""
+        return self.source if self.source_span is None else self.target
 
 
 @lru_cache(maxsize=256)
@@ -857,8 +867,7 @@ def _unnamed_topic_features(rep: Report, cand: PairCandidate, a: Entity, b: Enti
         f[f"un_pronoun_subject|{tp}"] = 1.0
     if tk.dep[r] in ("nsubj", "nsubjpass"):
         f[f"un_named_is_subject|{tp}"] = 1.0
-    topic = cand.target if cand.source_span is not None else cand.source
-    since = rep.sentences_since(topic, tk.sent_no[r])
+    since = rep.sentences_since(cand.unnamed_end, tk.sent_no[r])
     f[f"un_since={'never' if since is None else _bucket(since, (1, 2, 4, 8))}|{tp}"] = 1.0
     f.update(_topic_word_features(rep, cand, tp))
     return f
@@ -875,9 +884,8 @@ def topic_word(rep: Report, cand: PairCandidate) -> tuple[int, list[str], list[s
         return None
     tk = rep.tokens
     r = rep.root(span)
-    topic = cand.target if cand.source_span is not None else cand.source
     best: tuple[tuple[int, int], int, list[str], list[str]] | None = None
-    for w in rep.topic_words(tk.sent_start[r], rep.entities[topic].type):
+    for w in rep.topic_words(tk.sent_start[r], rep.entities[cand.unnamed_end].type):
         steps, lemmas = _path(tk, w, r) if cand.source_span is None else _path(tk, r, w)
         if steps == ["nopath"]:
             continue
