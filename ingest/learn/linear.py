@@ -54,6 +54,9 @@ class LinearModel:
     keep_rules: dict[str, float] = field(default_factory=dict)
     # Weights of the dense input vector, one row per position (empty: the model reads none).
     dense: list[list[float]] = field(default_factory=list)
+    # The relation model's: per end and label, how far below that end's best
+    # relation of the label a relation may be (``relation_model.near_best``).
+    margins: dict[str, dict[str, float]] = field(default_factory=dict)
     _matrix: np.ndarray | None = field(default=None, repr=False, compare=False)
     _row: dict[str, int] = field(default_factory=dict, repr=False, compare=False)
     _logit: list[float] | None = field(default=None, repr=False, compare=False)
@@ -188,7 +191,8 @@ class LinearModel:
                 "thresholds": {k: round(v, 4) for k, v in sorted(self.thresholds.items())},
                 "calibration": [[round(x, 4), round(y, 4)] for x, y in self.calibration],
                 "keep_rules": {k: round(v, 3) for k, v in sorted(self.keep_rules.items())},
-                **({"dense": [[round(x, 5) for x in row] for row in self.dense]} if self.dense else {})}
+                **({"dense": [[round(x, 5) for x in row] for row in self.dense]} if self.dense else {}),
+                **({"margins": self.margins} if self.margins else {})}
 
     def save(self, path: Path) -> None:
         write_gzip(path, json.dumps(self.to_json(), sort_keys=True, separators=(",", ":")).encode("utf-8"))
@@ -198,7 +202,8 @@ class LinearModel:
         with gzip.open(path, "rb") as gz:
             d = json.loads(gz.read().decode("utf-8"))
         return cls(d["name"], d["labels"], d["multilabel"], d["bias"], d["weights"], d.get("thresholds", {}),
-                   [(x, y) for x, y in d.get("calibration", [])], d.get("keep_rules", {}), d.get("dense", []))
+                   [(x, y) for x, y in d.get("calibration", [])], d.get("keep_rules", {}), d.get("dense", []),
+                   d.get("margins", {}))
 
 
 def write_gzip(path: Path, data: bytes) -> None:

@@ -139,6 +139,9 @@ class Models:
                          if self.relations is not None else relation_model.DEFAULT_THRESHOLD)
             entities, found = industry_model.add_industries(self.industries, rep.text, entities, found,
                                                             self.sector_terms, threshold, rep.sentence_at)
+        if self.relations is not None and self.relations.margins:
+            # Last, when every relation is in: the industries' sectors compete with the model's.
+            found = relation_model.near_best(found, self.relations.margins, relation_model.found_fields)
         for e in entities:
             if e.type == PERSON and (bare := without_title(e.name)) != e.name:
                 e.name, e.aliases = bare, [e.name, *e.aliases]  # "Ms Anita Rao" is "Anita Rao"

@@ -19,7 +19,8 @@ from __future__ import annotations
 
 import zlib
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Hashable, Sequence
+from typing import TypeVar
 
 import numpy as np
 
@@ -39,6 +40,10 @@ from ingest.relations import Found
 
 RELATION_LABELS = sorted(RELATION_TYPES)
 DEFAULT_THRESHOLD = 0.5
+# The margins training tries for ``near_best``: of a source's (or target's)
+# relations of one type, those this far below the best are dropped.
+MARGINS = (0.45, 0.3, 0.2, 0.15, 0.1)
+SIDES = ("source", "target")
 NEGATIVE_SHARE = 40  # per cent of the pairs that state nothing kept for training
 VECTOR_WIDTH = 96  # spaCy's small English encoder (``doc.tensor``)
 
@@ -339,3 +344,45 @@ def calibration_points(reliability: list[dict]) -> list[tuple[float, float]]:
 # The rules' findings of a type are a choice only where they were right at
 # least this often on texts they were not written from.
 KEEP_RULES_MIN = 5
+
+
+R = TypeVar("R")
+Margins = dict[str, dict[str, float]]  # side ("source" or "target") -> relation type -> margin
+
+
+def near_best(relations: Sequence[R], margins: Margins,
+              read: Callable[[R], tuple[str, Hashable, Hashable, float]]) -> list[R]:
+    """The relations within their type's margin of the best relation of that
+    type at the same end: a person works for one employer, a company is
+    located in one place, a delegation has one leader, and of the rivals for
+    such a place the model is surest of the right one. The source side first,
+    then the target side, as training chose them (``choose_margins`` in
+    ``train``). ``read`` gives a relation's (type, source, target,
+    confidence); a pair found in several sentences is as sure as its surest
+    (all its sentences stay its evidence)."""
+    out = list(relations)
+    for k, side in enumerate(SIDES, start=1):
+        per_type = margins.get(side, {})
+        if not per_type:
+            continue
+        pair_best: dict[tuple[str, Hashable, Hashable], float] = {}
+        for r in out:
+            label, source, target, confidence = read(r)
+            pair_best[(label, source, target)] = max(pair_best.get((label, source, target), 0.0), confidence)
+        end_best: dict[tuple[str, Hashable], float] = {}
+        for pair, confidence in pair_best.items():
+            end = (pair[0], pair[k])
+            end_best[end] = max(end_best.get(end, 0.0), confidence)
+        kept = []
+        for r in out:
+            pair = read(r)[:3]
+            margin = per_type.get(pair[0])
+            if margin is None or end_best[(pair[0], pair[k])] - pair_best[pair] < margin:
+                kept.append(r)
+        out = kept
+    return out
+
+
+def found_fields(fd: Found) -> tuple[str, Hashable, Hashable, float]:
+    """What ``near_best`` reads of a relation the extractor found."""
+    return fd.type, fd.source, fd.target, fd.confidence

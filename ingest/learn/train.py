@@ -37,7 +37,7 @@ import time
 import traceback
 import zlib
 from collections import Counter
-from collections.abc import Callable, Collection, Sequence
+from collections.abc import Callable, Collection, Hashable, Sequence
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
 from multiprocessing.connection import wait as connection_wait
@@ -677,6 +677,49 @@ def choose_thresholds(held: HeldOut, items: list[Parsed], scorer: ModuleType,
                   stability, model_outs, outs, score(scorer, items, outs))
 
 
+MARGIN_GAIN = 0.002  # a margin is kept where it adds this much to its type's cross-validated F1
+MARGIN_TIE = 0.001  # and of the margins this close to the best, the widest (the least dropped)
+
+
+def contract_fields(r: dict[str, Any]) -> tuple[str, Hashable, Hashable, float]:
+    """What ``relation_model.near_best`` reads of an extraction's relation."""
+    return r["type"], r["source"], r["target"], r["confidence"]
+
+
+def choose_margins(items: list[Parsed], outputs: list[dict[str, Any]], scorer: ModuleType
+                   ) -> tuple[relation_model.Margins, list[dict[str, Any]]]:
+    """Per relation type and end, the margin below that end's best relation
+    of the type under which a relation is dropped (``relation_model.near_best``),
+    where it raises the type's cross-validated F1 by ``MARGIN_GAIN``: the
+    source side first, then the target side on what it left. Each type is
+    scored on its own, so one pass per margin tries it for every type. The
+    margins, and the outputs with them."""
+    margins: relation_model.Margins = {}
+    outs = outputs
+
+    def pruned(os: list[dict[str, Any]], side_margins: relation_model.Margins) -> list[dict[str, Any]]:
+        return [{**o, "relations": relation_model.near_best(o["relations"], side_margins, contract_fields)}
+                for o in os]
+
+    def f1(counts: dict[str, Any]) -> float:
+        return 2 * counts["tp"] / max(2 * counts["tp"] + counts["fp"] + counts["fn"], 1)
+
+    for side in relation_model.SIDES:
+        unpruned = score(scorer, items, outs)["relations_by_type"]
+        by_type = {m: score(scorer, items, pruned(outs, {side: dict.fromkeys(relation_model.RELATION_LABELS, m)}))
+                   ["relations_by_type"] for m in relation_model.MARGINS}
+        chosen: dict[str, float] = {}
+        for label, counts in unpruned.items():
+            f = {m: f1(by_type[m][label]) for m in by_type if label in by_type[m]}
+            top = max(f.values(), default=0.0)
+            if top >= f1(counts) + MARGIN_GAIN:
+                chosen[label] = max(m for m in relation_model.MARGINS if f.get(m, 0.0) >= top - MARGIN_TIE)
+        if chosen:
+            margins[side] = chosen
+            outs = pruned(outs, {side: chosen})
+    return margins, outs
+
+
 def _took(what: str, since: float) -> float:
     """Print how long a step of training took (the log shows where the time goes); the time now."""
     now = time.monotonic()
@@ -748,12 +791,16 @@ def main(argv: list[str] | None = None) -> int:
         best = max(chosen, key=lambda c: (c.scores["entities"]["f1"] + c.scores["relations"]["f1"], c.drop_at))
         thresholds, drop_at = best.relation_thresholds, best.drop_at
         outs, model_outs = best.outputs, best.model_outputs
+        margins, outs = choose_margins(items, outs, scorer)
+        step = _took(f"margins chosen: {margins}", step)
+        report["relation_margins"] = margins
+        report["cross_validated_without_margins"] = best.scores["relations"]
         report["entity_drop_at"] = drop_at
         report["rules_kept_for"] = best.keep_rules
         report["threshold_sweep"] = best.sweep
         report["relation_thresholds"] = thresholds
         report["threshold_stability"] = best.stability
-        report["cross_validated"] = best.scores
+        report["cross_validated"] = score(scorer, items, outs)
         report["cross_validated_by_source"] = {
             g: {"rules_alone": score(scorer, [items[i] for i in idx], [rule_outs[i] for i in idx]),
                 "learned": score(scorer, [items[i] for i in idx], [outs[i] for i in idx])}
@@ -777,6 +824,7 @@ def main(argv: list[str] | None = None) -> int:
     if "reliability" in report:
         models.relations.calibration = relation_model.calibration_points(report["reliability"])
         models.relations.keep_rules = report["rules_kept_for"]
+        models.relations.margins = report["relation_margins"]
     models.type.save(args.out / FILES["type"])
     models.kind.save(args.out / FILES["kind"])
     models.relations.save(args.out / FILES["relations"])
