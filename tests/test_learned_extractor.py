@@ -1569,3 +1569,49 @@ def test_the_lexicons_learned_from_annotations_do_not_depend_on_the_process_hash
                        env={**os.environ, "PYTHONHASHSEED": seed})
         written.add(tuple((p.name, p.read_bytes()) for p in sorted(out.iterdir())))
     assert len(written) == 1
+
+
+def test_of_one_end_s_rival_relations_those_far_below_the_best_are_dropped():
+    from ingest.learn.relation_model import found_fields, near_best
+    from ingest.relations import Found
+
+    ana, acme, beta, gamma, mission = 0, 1, 2, 3, 4
+    found = [Found("WORKS_FOR", ana, acme, 0.9, (0, 40)), Found("WORKS_FOR", ana, acme, 0.3, (41, 90)),
+             Found("WORKS_FOR", ana, beta, 0.35, (91, 130)), Found("WORKS_FOR", ana, gamma, 0.7, (131, 170)),
+             Found("MEMBER_OF", acme, mission, 0.9, (0, 40)), Found("MEMBER_OF", beta, mission, 0.2, (91, 130))]
+    kept = near_best(found, {"source": {"WORKS_FOR": 0.3}}, found_fields)
+    # Beta is 0.55 below Ana's surest employer; Gamma, 0.2 below, stays. A pair
+    # keeps every sentence that states it, the weaker too; a type without a margin keeps all.
+    assert kept == [found[0], found[1], found[3], found[4], found[5]]
+    # The target side: the mission's members compete only when a margin says so.
+    assert near_best(found, {"target": {"MEMBER_OF": 0.5}}, found_fields) == found[:5]
+    assert near_best(found, {}, found_fields) == found
+
+
+@pytest.mark.skipif(not Path("../shared/eval/score.py").exists(), reason="needs ../shared's scorer")
+def test_training_keeps_a_margin_only_where_dropping_the_weaker_rivals_raises_f1():
+    from ingest.learn import train as T
+    from ingest.learn.annotations import Annotation
+
+    def document(n: int, second_is_right: bool) -> tuple[Annotation, dict]:
+        names = [f"Ana Diaz {n}", f"Acme Foods {n}", f"Beta Trading {n}", f"Chamber of Lima {n}", f"Port of Callao {n}"]
+        types = ["Person", "Organization", "Organization", "Organization", "Organization"]
+        relations = [{"type": "WORKS_FOR", "source": names[0], "target": names[1]},
+                     {"type": "MET_WITH", "source": names[1], "target": names[3]},
+                     {"type": "MET_WITH", "source": names[1], "target": names[4]}]
+        if second_is_right:
+            relations.append({"type": "WORKS_FOR", "source": names[0], "target": names[2]})
+        ann = Annotation(f"d{n}", " ".join(names), [{"name": x, "type": t} for x, t in zip(names, types)], relations)
+        out = {"entities": [{"id": f"e{i}", "name": x, "type": t} for i, (x, t) in enumerate(zip(names, types))],
+               "relations": [{"type": "WORKS_FOR", "source": "e0", "target": "e1", "confidence": 0.9},
+                             {"type": "WORKS_FOR", "source": "e0", "target": "e2", "confidence": 0.3},
+                             {"type": "MET_WITH", "source": "e1", "target": "e3", "confidence": 0.9},
+                             {"type": "MET_WITH", "source": "e1", "target": "e4", "confidence": 0.4}]}
+        return ann, out
+
+    # A person's weaker second employer is wrong three times in four; a
+    # company's weaker second partner is always right.
+    docs = [document(n, second_is_right=n == 0) for n in range(4)]
+    margins, outs = T.choose_margins([a for a, _ in docs], [o for _, o in docs], T.load_scorer())
+    assert margins == {"source": {"WORKS_FOR": 0.45}}  # the widest margin that drops them
+    assert [len(o["relations"]) for o in outs] == [3, 3, 3, 3]
