@@ -12,7 +12,9 @@ rules concluded (``features.pair_features``), and by spaCy's contextual
 vectors at both ends and between them (``features.pair_vectors``); one yes/no logistic
 regression per relation type decides (a pair may both meet and sign). A
 pair's confidence is the highest probability over the sentences that name
-it; its evidence is those sentences.
+it; its evidence is those sentences. Last, of the relations of one type at
+one end (a person's employers), those far below the surest are dropped
+(``near_best``, with margins ``make train`` chose).
 """
 
 from __future__ import annotations
