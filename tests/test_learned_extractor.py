@@ -1601,8 +1601,9 @@ def test_training_keeps_a_margin_only_where_dropping_the_weaker_rivals_raises_f1
                      {"type": "MET_WITH", "source": names[1], "target": names[4]}]
         if second_is_right:
             relations.append({"type": "WORKS_FOR", "source": names[0], "target": names[2]})
-        ann = Annotation(f"d{n}", " ".join(names), [{"name": x, "type": t} for x, t in zip(names, types)], relations)
-        out = {"entities": [{"id": f"e{i}", "name": x, "type": t} for i, (x, t) in enumerate(zip(names, types))],
+        typed = list(zip(names, types, strict=True))
+        ann = Annotation(f"d{n}", " ".join(names), [{"name": x, "type": t} for x, t in typed], relations)
+        out = {"entities": [{"id": f"e{i}", "name": x, "type": t} for i, (x, t) in enumerate(typed)],
                "relations": [{"type": "WORKS_FOR", "source": "e0", "target": "e1", "confidence": 0.9},
                              {"type": "WORKS_FOR", "source": "e0", "target": "e2", "confidence": 0.3},
                              {"type": "MET_WITH", "source": "e1", "target": "e3", "confidence": 0.9},
