@@ -730,23 +730,6 @@ def test_a_person_named_only_by_a_post_is_paired_with_the_person_said_to_hold_it
     assert "post_of_person=title" in pair_features(titled, post, 0, sentences, frozenset(), text)
 
 
-def test_a_delegation_named_again_as_a_group_is_a_candidate_alias_of_the_delegation():
-    """"The Chilean seafood delegation ... the 45 importers": no word shared,
-    still two names the report may give one delegation."""
-    from ingest.learn.alias_model import candidates, pair_features
-
-    text = ("The Chilean seafood delegation arrived in Sydney. The 45 importers met Coles. "
-            "Coles and Woolworths buy salmon.")
-    delegation = _entity(0, "Mission", "Chilean seafood delegation", text)
-    group = _entity(1, "Mission", "45 importers", text)
-    coles = _entity(2, "Organization", "Coles", text)
-    woolworths = _entity(3, "Organization", "Woolworths", text)
-    pairs = [(a.name, b.name) for a, b, _ in candidates([delegation, group, coles, woolworths], text)]
-    assert pairs == [("Chilean seafood delegation", "45 importers")]  # no two bodies without a shared word
-    f = pair_features(delegation, group, 0, {0: {0}, 1: {1}}, frozenset(), text)
-    assert f["missions_unlinked"] == 1.0 and f["own_word=<number>"] == 1.0
-
-
 def test_a_name_beside_a_post_is_told_to_the_type_model(nlp):
     """People in lists are named with their post ("Priya Nair, BD lead") or
     after it ("Mayor Lorraine Fedoruk"); the company before them is not."""

@@ -346,8 +346,6 @@ def pair_features(a: Entity, b: Entity, rivals: int, sentences: dict[int, set[in
             f["acronym_in_brackets"] = 1.0
     if not shared and not near:
         f["no_shared_word"] = 1.0
-        if a.type == b.type == MISSION and not linked(a, b):
-            f["missions_unlinked"] = 1.0  # paired only as two delegations of one report
     if a.type == PERSON or b.type == PERSON:
         if len(sw) == 1 and lw and sw[0] == lw[-1]:
             f["person_surname"] = 1.0
@@ -396,9 +394,8 @@ def _lookup_keys(e: Entity) -> tuple[set[str], bool]:
 
 def candidates(entities: Sequence[Entity], text: str) -> Iterator[tuple[Entity, Entity, int]]:
     """(earlier, later, rivals) for every linked pair of entities, in order of
-    first mention; then every two delegations (Missions) not linked; then
-    each person named only by a post with each person said to hold it
-    (``post_beside``).
+    first mention; then each person named only by a post with each person
+    said to hold it (``post_beside``).
 
     Every pair is tested only where the two share a word, a word's start or
     one of them is in capitals: reports name a hundred entities and more."""
@@ -407,15 +404,6 @@ def candidates(entities: Sequence[Entity], text: str) -> Iterator[tuple[Entity, 
     for a, b, rivals in _linked_pairs(live):
         seen.add((a.index, b.index))
         yield a, b, rivals
-    # A delegation named again as a group ("45 importers", "the Kazakh
-    # entrepreneurs") shares no word with its name: every two of a report's
-    # delegations are a candidate (a report names a few).
-    missions = [e for e in live if e.type == MISSION]
-    for j, b in enumerate(missions):
-        for a in missions[:j]:
-            if (a.index, b.index) not in seen:
-                seen.add((a.index, b.index))
-                yield a, b, len(missions) - 2
     persons = [e for e in live if e.type == PERSON]
     for post in persons:
         if post_words(post.name) is None:
