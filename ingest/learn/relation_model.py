@@ -363,23 +363,22 @@ def near_best(relations: Sequence[R], margins: Margins,
     confidence); a pair found in several sentences is as sure as its surest
     (all its sentences stay its evidence)."""
     out = list(relations)
-    for k, side in enumerate(SIDES, start=1):
+    for side in SIDES:
         per_type = margins.get(side, {})
         if not per_type:
             continue
+        fields = [read(r) for r in out]
         pair_best: dict[tuple[str, Hashable, Hashable], float] = {}
-        for r in out:
-            label, source, target, confidence = read(r)
+        for label, source, target, confidence in fields:
             pair_best[(label, source, target)] = max(pair_best.get((label, source, target), 0.0), confidence)
         end_best: dict[tuple[str, Hashable], float] = {}
-        for pair, confidence in pair_best.items():
-            end = (pair[0], pair[k])
+        for (label, source, target), confidence in pair_best.items():
+            end = (label, source if side == "source" else target)
             end_best[end] = max(end_best.get(end, 0.0), confidence)
         kept = []
-        for r in out:
-            pair = read(r)[:3]
-            margin = per_type.get(pair[0])
-            if margin is None or end_best[(pair[0], pair[k])] - pair_best[pair] < margin:
+        for r, (label, source, target, _) in zip(out, fields, strict=True):
+            end = (label, source if side == "source" else target)
+            if label not in per_type or end_best[end] - pair_best[(label, source, target)] < per_type[label]:
                 kept.append(r)
         out = kept
     return out
