@@ -745,6 +745,20 @@ def test_a_name_beside_a_post_is_told_to_the_type_model(nlp):
                      "Lorraine Fedoruk": {"title_before"}, "memorandum": set()}
 
 
+def test_a_one_word_name_that_ends_a_longer_name_of_the_report_is_told_to_the_type_model(nlp):
+    """Newswire goes on with a surname ("Baker said") or a company's first
+    word in capitals ("WANG"): the type model sees which longer name it ends."""
+    from ingest.learn.features import Report, entity_features
+
+    text = ("Treasury Secretary James Baker met Wang Laboratories Inc executives. "
+            "Baker said WANG would expand.")
+    entities = [_entity(0, "Person", "James Baker", text), _entity(1, "Organization", "Wang Laboratories Inc", text),
+                _entity(2, "Organization", "Baker", text), _entity(3, "Person", "WANG", text)]
+    rep = Report(nlp(text), text, entities, [])
+    ends = {e.name: {k for k in entity_features(rep, e) if k.startswith("ends_name=")} for e in entities}
+    assert ends == {"James Baker": set(), "Wang Laboratories Inc": set(),
+                    "Baker": {"ends_name=Person:last"}, "WANG": {"ends_name=Organization:first"}}
+
 def test_a_place_named_inside_a_body_s_name_is_told_to_the_relation_model(nlp):
     """"X of Japan", "Tashkent Pharma Park": the guide's LOCATED_IN, stated
     by the name itself."""

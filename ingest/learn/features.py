@@ -118,6 +118,7 @@ class Report:
     _unnamed: dict[int, list[int]] = field(default_factory=dict, repr=False)
     _named_in: dict[int, list[int]] = field(default_factory=dict, repr=False)  # entity -> its sentences, sorted
     _layout: Layout | None = field(default=None, repr=False)
+    _name_ends: dict[str, set[str]] | None = field(default=None, repr=False)
     # what stands for an entity where no mention of it is (``anaphora``): of
     # these entities and their kinds, so never carried over by ``with_entities``
     _stand_ins: dict[tuple[int, int], tuple[Span, str]] | None = field(default=None, repr=False)
@@ -138,6 +139,20 @@ class Report:
         spans and token lists are shared, not computed again."""
         return Report(self.doc, self.text, entities, self.found, self.spans, self.tagged, self.token_table,
                       self.given_names, event_names=self.event_names, _layout=self._layout)
+
+    def name_ends(self, word: str) -> set[str]:
+        """Where ``word`` (lower case) begins or ends a longer name of the
+        report, as "<type>:first" or "<type>:last": "Baker" after "James
+        Baker" is the person, "WANG" after "Wang Laboratories" the company."""
+        if self._name_ends is None:
+            ends: dict[str, set[str]] = defaultdict(set)
+            for e in self.entities:
+                words = _words(e.name)
+                if len(words) >= 2:
+                    ends[words[0]].add(f"{e.type}:first")
+                    ends[words[-1]].add(f"{e.type}:last")
+            self._name_ends = ends
+        return self._name_ends.get(word, set())
 
     @property
     def tokens(self) -> Tokens:
@@ -327,6 +342,9 @@ def entity_features(rep: Report, e: Entity) -> Features:
     words = _words(e.name)
     for word in words:
         f[f"w={word}"] = 1.0
+    if len(words) == 1:
+        for end in sorted(rep.name_ends(words[0])):
+            f[f"ends_name={end}"] = 1.0
     if words:
         f[f"first={words[0]}"] = 1.0
         f[f"last={words[-1]}"] = 1.0
