@@ -410,6 +410,21 @@ def test_a_short_form_in_brackets_ends_a_name_and_a_courtesy_title_begins_none()
     assert remark.name == "Sophie Lambert" and remark.mentions[0].end == 330 + len("Sophie Lambert")
 
 
+
+def test_a_short_form_set_off_by_a_comma_or_a_participle_joined_on_ends_a_name_but_a_legal_form_does_not():
+    coffee = _org(0, "International Coffee Organization, ICO")
+    board = _org(1, "Chicago Board of Trade, CBT", 60)
+    company = _org(2, "Kettle Moraine Cheese Company, LLC", 120)  # its own legal form
+    listed = _org(3, "Tatarstan Chamber of Commerce and Industry, JSC", 180)  # the next name's: left to others
+    funded = _org(4, "World Bank-funded", 240)
+    trim_names([coffee, board, company, listed, funded])
+    assert coffee.name == "International Coffee Organization" and coffee.aliases == ["ICO"]
+    assert coffee.mentions[0].end == len("International Coffee Organization")
+    assert board.name == "Chicago Board of Trade" and board.aliases == ["CBT"]
+    assert company.name == "Kettle Moraine Cheese Company, LLC" and not company.aliases
+    assert listed.name == "Tatarstan Chamber of Commerce and Industry, JSC" and not listed.aliases
+    assert funded.name == "World Bank"
+
 def test_a_byline_a_short_form_or_a_post_before_a_persons_name_and_the_next_column_after_a_name_are_no_part_of_it():
     byline = _org(0, "By Achieng Otieno-Mwangi", 0, "Person")
     acronym = _org(1, "UCCI Olena Dovzhenko", 40, "Person")
@@ -449,6 +464,13 @@ def test_a_companys_legal_form_after_its_mention_becomes_part_of_its_name():
     extend_legal_forms(text, [konkan, acme])
     assert konkan.name == "Konkan Beverages Pvt. Ltd." and konkan.aliases == ["Konkan Beverages Pvt"]
     assert acme.name == "Acme Pvt"
+    # ", ASA" after a name whose capitals it spells is its short form; after another, Norway's legal form.
+    text = "The American Soybean Association, ASA, and Norsk Hydro, ASA, agreed."
+    soy = _entity(0, "Organization", "American Soybean Association", text)
+    hydro = _entity(1, "Organization", "Norsk Hydro", text)
+    extend_legal_forms(text, [soy, hydro])
+    assert soy.name == "American Soybean Association"
+    assert hydro.name == "Norsk Hydro, ASA"
 
 
 def test_a_rule_mention_inside_a_longer_name_the_tagger_found_takes_that_name():
@@ -743,6 +765,7 @@ def test_a_name_beside_a_post_is_told_to_the_type_model(nlp):
     posts = {e.name: {k for k in entity_features(rep, e) if k.startswith("title_")} for e in entities}
     assert posts == {"Emirates Cold Chain Solutions": set(), "Priya Nair": {"title_after"},
                      "Lorraine Fedoruk": {"title_before"}, "memorandum": set()}
+
 
 
 def test_a_one_word_name_that_ends_a_longer_name_of_the_report_is_told_to_the_type_model(nlp):

@@ -66,11 +66,24 @@ _DATE_BEFORE = re.compile(rf"(?:{_ORDINAL}\s+)?{MONTH}(?:\s+{_ORDINAL})?(?:\s+\d
 _SET_OFF = re.compile(r"\s+[–—]\s+|\s+-\s+|\s*\|\s*|[ \t]{2,}")
 
 
+# "the International Coffee Organization, ICO, said": a short form set off by
+# a comma, when its letters are the name's capitals in order (not ", LLC",
+# the legal form of the name or of the next one in a list).
+_COMMA_SHORT_FORM = re.compile(r",\s*([A-Z]{2,6})$")
+# "EC-produced", "World Bank-funded": the name before a participle joined to it.
+_PARTICIPLE_AFTER = re.compile(r"(?<=\w)-(?:[a-z]+ed|made|run)$")
+
+
+def _capitals_in_order(short: str, name: str) -> bool:
+    capitals = iter(ch for ch in name if ch.isupper())
+    return all(ch in capitals for ch in short)
+
+
 def clean_edges(text: str, start: int, end: int) -> tuple[int, int, str | None]:
     """A name's span without what it picked up at its edges (a time, a
-    date, a place set off before it; a dangling word after it), and the
-    acronym an unclosed bracket held ("Dubai International Financial
-    Centre (DIFC" -> the centre, "DIFC")."""
+    date, a place set off before it; a dangling word or a participle after
+    it), and the acronym an unclosed bracket or a comma set off ("Dubai
+    International Financial Centre (DIFC" -> the centre, "DIFC")."""
     acronym = None
     lead = _EDGE_BEFORE.match(text, start, end)
     if lead and lead.end() < end:
@@ -92,6 +105,11 @@ def clean_edges(text: str, start: int, end: int) -> tuple[int, int, str | None]:
         end = tail.start()
         while end > start and text[end - 1].isspace():
             end -= 1
+    if participle := _PARTICIPLE_AFTER.search(text, start, end):
+        end = participle.start()
+    comma = _COMMA_SHORT_FORM.search(text, start, end)
+    if comma and _capitals_in_order(comma.group(1), text[start:comma.start()]):
+        end, acronym = comma.start(), comma.group(1)
     return start, end, acronym
 
 
@@ -413,7 +431,9 @@ def extend_legal_forms(text: str, entities: list[Entity]) -> None:
             if text[end:end + 1] == "." and _ends_in_legal_form(m.text):
                 end += 1
             tail = LEGAL_FORM_TAIL.match(text, end)
-            if tail is not None:
+            # "American Soybean Association, ASA": its short form, not a Norwegian company's legal form.
+            short = _COMMA_SHORT_FORM.match(tail.group(0)) if tail is not None else None
+            if tail is not None and not (short and _capitals_in_order(short.group(1), m.text)):
                 _extend(text, e, m, tail.end())
 
 
