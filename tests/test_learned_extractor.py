@@ -731,6 +731,23 @@ def test_the_alias_model_sees_that_a_longer_name_adds_an_office_or_a_place():
     assert "left_out_names_unit" not in pair_features(full, short, 0, sentences, frozenset({"riyadh"}), text)
 
 
+
+def test_the_alias_model_sees_initials_before_a_legal_form_and_a_form_both_names_share():
+    """Newswire: "General Motors Corp ... GM"; "Norstar Bancorp" grouped with a
+    "Norstar" by the rules while another "Norstar" became a body of its own."""
+    from ingest.learn.alias_model import pair_features
+
+    text = "General Motors Corp and Ford Motor Co met. GM said. Norstar Bancorp agreed. Norstar rose."
+    gm_full, gm, ford = (_entity(0, "Organization", "General Motors Corp", text), _entity(1, "Organization", "GM", text),
+                         _entity(2, "Organization", "Ford Motor Co", text))
+    norstar = _entity(3, "Organization", "Norstar Bancorp", text, aliases=["Norstar"])
+    other = _entity(4, "Organization", "Norstar", text)
+    sentences = {0: {0}, 1: {1}, 2: {0}, 3: {2}, 4: {3}}
+    assert "acronym=initials_before_legal_form" in pair_features(gm_full, gm, 0, sentences, frozenset(), text)
+    assert "acronym=initials_before_legal_form" not in pair_features(ford, gm, 0, sentences, frozenset(), text)
+    assert "a_form_in_common" in pair_features(norstar, other, 0, sentences, frozenset(), text)
+    assert "a_form_in_common" not in pair_features(gm_full, norstar, 0, sentences, frozenset(), text)
+
 def test_a_person_named_only_by_a_post_is_paired_with_the_person_said_to_hold_it():
     """"Park Ji-hoon, Director General of KHIDI ... The Director General was
     supported by Kim Seo-yeon": the post stands for Park, never for Kim."""

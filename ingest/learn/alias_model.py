@@ -78,6 +78,18 @@ def _capitals(name: str) -> str:
     return "".join(ch for ch in name if ch.isupper()).lower()
 
 
+def _initials_before_legal_form(short: str, name: str) -> bool:
+    """Whether ``short`` is the initials of ``name`` without the legal forms
+    it ends in ("GEC": "General Electric Co Plc", "EDS": "Electronic Data
+    Systems Corp")."""
+    words = [w for w in re.findall(r"[A-Za-z][\w’'.-]*", name) if w.lower() not in STOP]
+    while words and words[-1].lower().rstrip(".") in LEGAL_SUFFIXES:
+        words.pop()
+        if len(words) >= 2 and "".join(w[0] for w in words).lower() == short:
+            return True
+    return False
+
+
 def _in_order(short: str, long: str) -> bool:
     it = iter(long)
     return all(ch in it for ch in short)
@@ -287,6 +299,9 @@ def pair_features(a: Entity, b: Entity, rivals: int, sentences: dict[int, set[in
     f[f"long_words={_bucket(len(lw), (1, 2, 3, 4, 6))}"] = 1.0
     if lw == sw:
         f["same_words"] = 1.0
+    elif {normalise_name(x) for x in (a.name, *a.aliases)} & {normalise_name(x) for x in (b.name, *b.aliases)}:
+        # "Norstar Bancorp", also written "Norstar", and a "Norstar" the type model made a body after the rules grouped names.
+        f["a_form_in_common"] = 1.0
     content_l, content_s = [w for w in lw if w not in STOP], [w for w in sw if w not in STOP]
     shared = set(content_l) & set(content_s)
     # A word spelt nearly alike counts as the same word ("Vocker", "Volcker").
@@ -338,6 +353,8 @@ def pair_features(a: Entity, b: Entity, rivals: int, sentences: dict[int, set[in
             f["acronym=initials"] = 1.0
         elif low == _initials(long_name, False):
             f["acronym=initials_with_stop"] = 1.0
+        elif _initials_before_legal_form(low, long_name):
+            f["acronym=initials_before_legal_form"] = 1.0  # "GM", "General Motors Corp"
         elif _in_order(low, _capitals(long_name)):
             f["acronym=capitals_in_order"] = 1.0
         elif _in_order(low, long_name.lower()):
