@@ -732,9 +732,10 @@ def test_the_alias_model_sees_that_a_longer_name_adds_an_office_or_a_place():
 
 
 
-def test_the_alias_model_sees_initials_before_a_legal_form_and_a_form_both_names_share():
+def test_the_alias_model_sees_initials_before_a_legal_form_a_form_both_names_share_and_a_word_in_capitals():
     """Newswire: "General Motors Corp ... GM"; "Norstar Bancorp" grouped with a
-    "Norstar" by the rules while another "Norstar" became a body of its own."""
+    "Norstar" by the rules while another "Norstar" became a body of its own;
+    a headline's "NORSTAR", which is no acronym."""
     from ingest.learn.alias_model import pair_features
 
     text = "General Motors Corp and Ford Motor Co met. GM said. Norstar Bancorp agreed. Norstar rose."
@@ -747,6 +748,9 @@ def test_the_alias_model_sees_initials_before_a_legal_form_and_a_form_both_names
     assert "acronym=initials_before_legal_form" not in pair_features(ford, gm, 0, sentences, frozenset(), text)
     assert "a_form_in_common" in pair_features(norstar, other, 0, sentences, frozenset(), text)
     assert "a_form_in_common" not in pair_features(gm_full, norstar, 0, sentences, frozenset(), text)
+    headline = _entity(5, "Organization", "NORSTAR", "NORSTAR TO MERGE")
+    caps = pair_features(norstar, headline, 0, {3: {2}, 5: {0}}, frozenset(), text)
+    assert "caps_word_of_name" in caps and not any(k.startswith("acronym=") for k in caps)
 
 def test_a_person_named_only_by_a_post_is_paired_with_the_person_said_to_hold_it():
     """"Park Ji-hoon, Director General of KHIDI ... The Director General was

@@ -349,7 +349,9 @@ def pair_features(a: Entity, b: Entity, rivals: int, sentences: dict[int, set[in
     if len(bare) >= 2 and bare.isupper() and bare.isalpha():
         f["short_all_caps"] = 1.0
         low = bare.lower()
-        if low == _initials(long_name, True):
+        if len(sw) == 1 and sw[0] in lw:
+            f["caps_word_of_name"] = 1.0  # a headline's "QUEST" for "Quest Biotechnology Inc": no acronym
+        elif low == _initials(long_name, True):
             f["acronym=initials"] = 1.0
         elif low == _initials(long_name, False):
             f["acronym=initials_with_stop"] = 1.0
