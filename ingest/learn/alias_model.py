@@ -29,7 +29,7 @@ from graph.model import normalise_name
 from graph.ontology import AGREEMENT, EVENT, MISSION, ORGANIZATION, PERSON, PROGRAM
 from graph.resolve import ENTITY_REF_ATTRS, QUOTED_NAME
 from ingest.learn.align import NONE, Alignment
-from ingest.learn.candidates import names_a_unit, place_names
+from ingest.learn.candidates import capitals_in_order, names_a_unit, place_names
 from ingest.learn.features import Features, Report, _bucket
 from ingest.learn.linear import LinearModel, train
 from ingest.mentions import TITLE_HEADS, Entity
@@ -71,11 +71,6 @@ def _words(name: str) -> tuple[str, ...]:
 def _initials(name: str, skip_stop: bool) -> str:
     words = re.findall(r"[A-Za-z][\w’'-]*", name)
     return "".join(w[0] for w in words if not (skip_stop and w.lower() in STOP)).lower()
-
-
-@lru_cache(maxsize=1 << 14)
-def _capitals(name: str) -> str:
-    return "".join(ch for ch in name if ch.isupper()).lower()
 
 
 def _initials_before_legal_form(short: str, name: str) -> bool:
@@ -166,8 +161,7 @@ def linked(a: Entity, b: Entity) -> bool:
             if set(wx) - STOP & set(wy):
                 return True
             sx, sy = (x, y) if len(x) >= len(y) else (y, x)
-            if len(sy) >= 2 and sy.replace(".", "").isupper() and _in_order(sy.replace(".", "").lower(),
-                                                                            _capitals(sx)):
+            if len(sy) >= 2 and sy.replace(".", "").isupper() and capitals_in_order(sy.replace(".", ""), sx):
                 return True
             if any(_near_word(w, wx) for w in wy):
                 return True
@@ -357,7 +351,7 @@ def pair_features(a: Entity, b: Entity, rivals: int, sentences: dict[int, set[in
             f["acronym=initials_with_stop"] = 1.0
         elif _initials_before_legal_form(low, long_name):
             f["acronym=initials_before_legal_form"] = 1.0  # "GM", "General Motors Corp"
-        elif _in_order(low, _capitals(long_name)):
+        elif capitals_in_order(low, long_name):
             f["acronym=capitals_in_order"] = 1.0
         elif _in_order(low, long_name.lower()):
             f["acronym=letters_in_order"] = 1.0

@@ -74,9 +74,11 @@ _COMMA_SHORT_FORM = re.compile(r",\s*([A-Z]{2,6})$")
 _PARTICIPLE_AFTER = re.compile(r"(?<=\w)-(?:[a-z]+ed|made|run)$")
 
 
-def _capitals_in_order(short: str, name: str) -> bool:
-    capitals = iter(ch for ch in name if ch.isupper())
-    return all(ch in capitals for ch in short)
+def capitals_in_order(short: str, name: str) -> bool:
+    """Whether the letters of ``short`` are capitals of ``name``, in order
+    ("ICO": "International Coffee Organization"; "GM": "General Motors Corp")."""
+    capitals = iter(ch.lower() for ch in name if ch.isupper())
+    return all(ch.lower() in capitals for ch in short)
 
 
 def clean_edges(text: str, start: int, end: int) -> tuple[int, int, str | None]:
@@ -108,7 +110,7 @@ def clean_edges(text: str, start: int, end: int) -> tuple[int, int, str | None]:
     if participle := _PARTICIPLE_AFTER.search(text, start, end):
         end = participle.start()
     comma = _COMMA_SHORT_FORM.search(text, start, end)
-    if comma and _capitals_in_order(comma.group(1), text[start:comma.start()]):
+    if comma and capitals_in_order(comma.group(1), text[start:comma.start()]):
         end, acronym = comma.start(), comma.group(1)
     return start, end, acronym
 
@@ -433,7 +435,7 @@ def extend_legal_forms(text: str, entities: list[Entity]) -> None:
             tail = LEGAL_FORM_TAIL.match(text, end)
             # "American Soybean Association, ASA": its short form, not a Norwegian company's legal form.
             short = _COMMA_SHORT_FORM.match(tail.group(0)) if tail is not None else None
-            if tail is not None and not (short and _capitals_in_order(short.group(1), m.text)):
+            if tail is not None and not (short and capitals_in_order(short.group(1), m.text)):
                 _extend(text, e, m, tail.end())
 
 
