@@ -284,6 +284,39 @@ def test_a_pairs_vectors_are_the_encoders_at_its_ends_and_between():
     assert not pair_vectors(rep, [named], width + 1).any()
 
 
+def test_an_entitys_vector_is_the_encoders_over_its_names_and_around_them():
+    import numpy as np
+
+    from ingest.learn.features import ENTITY_VECTOR_SCALE, Report, entity_vectors
+    from ingest.nlp import load_model
+
+    nlp, _ = load_model()
+    text = "Cetus Corp said Cetus will build a plant in Emeryville."
+    doc = nlp(text)
+    cetus = Entity(0, "Organization", [Mention(0, 10, "Cetus Corp", "Organization"), Mention(16, 21, "Cetus",
+                                                                                            "Organization")],
+                   name="Cetus Corp")
+    unparsed = Entity(1, "Place", [], name="Emeryville")
+    rep = Report(doc, text, [cetus, unparsed], [])
+    width = doc.tensor.shape[1]
+    rows = entity_vectors(rep, [cetus, unparsed], width)
+    assert rows.shape == (2, 2 * width)
+    # Both mentions' tokens ("Cetus Corp", "Cetus"), then the tokens around them ("said" twice, "will").
+    assert np.allclose(rows[0, :width], ENTITY_VECTOR_SCALE * doc.tensor[[0, 1, 3]].mean(axis=0))
+    assert np.allclose(rows[0, width:], ENTITY_VECTOR_SCALE * doc.tensor[[2, 2, 4]].mean(axis=0))
+    assert not rows[1].any()  # no mention: no vector, not a wrong one
+    assert not entity_vectors(rep, [cetus], width + 1).any()
+
+
+def test_the_committed_type_model_reads_the_encoders_vectors():
+    from ingest.learn.features import ENTITY_VECTOR_PARTS
+    from ingest.learn.refine import Models
+
+    models = Models.load()
+    assert models is not None and models.type is not None
+    assert models.type.dense_width == ENTITY_VECTOR_PARTS * 96
+
+
 def test_a_candidate_is_dropped_from_the_certainty_stored_with_the_type_model(tmp_path: Path):
     from ingest.learn.entity_models import NONE, TYPE_LABELS, decide_type
 
@@ -802,6 +835,22 @@ def test_a_one_word_name_that_ends_a_longer_name_of_the_report_is_told_to_the_ty
     ends = {e.name: {k for k in entity_features(rep, e) if k.startswith("ends_name=")} for e in entities}
     assert ends == {"James Baker": set(), "Wang Laboratories Inc": set(),
                     "Baker": {"ends_name=Person:last"}, "WANG": {"ends_name=Organization:first"}}
+
+def test_the_type_model_is_told_which_names_the_gazetteer_lists_whole_and_how_large_a_town_is(nlp):
+    """"Port of Spain" is a capital whatever a rule made of "Port"; "Murray"
+    is a small town beside the person a business story more likely means."""
+    from ingest.learn.features import Report, entity_features
+
+    text = "Terrence Murray of Fleet met buyers in Port of Spain and London. Murray signed for Cetus Corp."
+    entities = [_entity(0, "Organization", "Port of Spain", text), _entity(1, "Place", "Murray", text),
+                _entity(2, "Place", "London", text), _entity(3, "Organization", "Cetus Corp", text)]
+    rep = Report(nlp(text), text, entities, [])
+    listed = {e.name: {k for k in entity_features(rep, e) if k.startswith("gazetteer")} for e in entities}
+    assert listed["Port of Spain"] == {"gazetteer=city", "gazetteer_town=<=4"}
+    assert listed["Murray"] == {"gazetteer=city", "gazetteer_town=<=4"}
+    assert listed["London"] == {"gazetteer=city", "gazetteer_town=>99"}
+    assert listed["Cetus Corp"] == set()
+
 
 def test_a_place_named_inside_a_body_s_name_is_told_to_the_relation_model(nlp):
     """"X of Japan", "Tashkent Pharma Park": the guide's LOCATED_IN, stated

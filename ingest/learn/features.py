@@ -36,7 +36,7 @@ from functools import lru_cache
 import numpy as np
 from spacy.tokens import Doc, Span
 
-from graph.gazetteer import country_code
+from graph.gazetteer import country_code, find_place
 from graph.model import place_in_own_name
 from graph.ontology import EVENT, MISSION, ORGANIZATION, RELATION_TYPES
 from ingest.learn.anaphora import references, repeated_names
@@ -335,6 +335,22 @@ def _title_around(tk: Tokens, start: int, end: int) -> list[str]:
     return out
 
 
+@lru_cache(maxsize=1 << 14)
+def _gazetteer_features(name: str) -> Features:
+    """Whether the whole name is a place the gazetteer lists, of which kind,
+    and for a town how large: "Port of Spain" and "People's Republic of
+    China" are places whatever a rule made of their words; "Murray",
+    "Gillette" and "Burlington" are towns small beside the person or company
+    a report more likely means."""
+    place = find_place(name)
+    if place is None:
+        return {}
+    f: Features = {f"gazetteer={place.kind}": 1.0}
+    if place.kind == "city":
+        f[f"gazetteer_town={_bucket(place.population // 10_000, (0, 4, 19, 99))}"] = 1.0
+    return f
+
+
 def entity_features(rep: Report, e: Entity) -> Features:
     """An entity's name form, what the rules and spaCy's NER made of it, and its contexts."""
     f: Features = {f"rule_type={e.type}": 1.0, f"rule_kind={e.kind}": 1.0,
@@ -394,6 +410,7 @@ def entity_features(rep: Report, e: Entity) -> Features:
         f["ends_on_function_word"] = 1.0
     if len(words) >= 2 and country_code(e.name.split()[0]):
         f["starts_with_country"] = 1.0  # "U.S. Farm": a headline's subject, not a name
+    f.update(_gazetteer_features(e.name))
     spans = rep.spans.get(e.index, [])
     tk = rep.tokens
     if spans and all(tk.sent_start[span.start] == 0 for _, span in spans):
@@ -424,6 +441,35 @@ def entity_features(rep: Report, e: Entity) -> Features:
             if idx != e.index and body.type == ORGANIZATION and body.kind:
                 f[f"body_kind={body.kind}"] = 1.0
     return f
+
+
+ENTITY_VECTOR_PARTS = 2  # an entity's row: its names' tokens, the tokens just around them (``entity_vectors``)
+# Larger than a pair's: the type model (C 0.5, fewer examples) read the
+# vectors at 0.1 hardly at all (fold 0 entities +0.0012; 0.3: +0.0021).
+ENTITY_VECTOR_SCALE = 0.3
+
+
+def entity_vectors(rep: Report, entities: Sequence[Entity], width: int) -> np.ndarray:
+    """One row per entity: the mean of spaCy's contextual vectors
+    (``doc.tensor``) over the tokens of its first four mentions, and over
+    the token before and after each. A town or a company the name's words
+    have never shown ("Khanbogd", "Fokida", "Cetus") looks like others of
+    its type to the encoder, which reads word shapes and contexts."""
+    out = np.zeros((len(entities), ENTITY_VECTOR_PARTS * width), dtype=np.float64)
+    tensor = rep.doc.tensor
+    n = len(rep.doc)
+    if not entities or tensor is None or tensor.ndim != 2 or tensor.shape != (n, width):
+        return out
+    for row, e in enumerate(entities):
+        spans = [span for _, span in rep.spans.get(e.index, [])[:4]]
+        inside = [t for span in spans for t in range(span.start, span.end)]
+        around = [t for span in spans for t in (span.start - 1, span.end) if 0 <= t < n]
+        if inside:
+            out[row, :width] = tensor[inside].mean(axis=0)
+        if around:
+            out[row, width:] = tensor[around].mean(axis=0)
+    out *= ENTITY_VECTOR_SCALE
+    return out
 
 
 # --- pairs ---------------------------------------------------------------------

@@ -92,7 +92,8 @@ class Models:
         # Each model scores all of a report's entities at once (one numpy gather).
         type_best: dict[int, tuple[str, float]] = {}
         if self.type is not None:
-            scores = self.type.scores_many(list(features.values())).tolist()
+            vectors = entity_models.type_vectors(self.type, rep, [rep.entities[i] for i in features])
+            scores = self.type.scores_many(list(features.values()), vectors).tolist()
             type_best = {index: self.type.best_of(s) for index, s in zip(features, scores, strict=True)}
         place_names = {normalise_name(e.name) for e in rep.entities if e.type == PLACE and e.mentions}
         short_names = short_company_names(rep.entities)

@@ -286,10 +286,7 @@ def prepare(items: list[Parsed], train_items: list[Parsed]) -> Lexicons:
 
 def fit(items: list[Parsed], lexicons: Lexicons, thresholds: dict[str, float] | None = None,
         drop_at: float = entity_models.DEFAULT_DROP_AT) -> Models:
-    tx: list[Features] = []
-    ty: list[str] = []
-    kx: list[Features] = []
-    ky: list[str] = []
+    entity_examples = entity_models.Examples()
     rx: list[Features] = []
     ry: list[set[str]] = []
     ru: list[set[str]] = []
@@ -297,11 +294,7 @@ def fit(items: list[Parsed], lexicons: Lexicons, thresholds: dict[str, float] | 
     ax: list[Features] = []
     ay: list[str] = []
     for p in items:
-        a, b, c, d = entity_models.examples(p.rep, p.align)
-        tx += a
-        ty += b
-        kx += c
-        ky += d
+        entity_examples.extend(entity_models.examples(p.rep, p.align))
         x, y, u, v = relation_model.examples(p.rep, p.align, sampled=True)
         rx += x
         ry += y
@@ -310,7 +303,7 @@ def fit(items: list[Parsed], lexicons: Lexicons, thresholds: dict[str, float] | 
         x2, y2 = alias_model.examples(p.rep, p.align)
         ax += x2
         ay += y2
-    models = Models(entity_models.train_type(tx, ty), entity_models.train_kind(kx, ky),
+    models = Models(entity_models.train_type(entity_examples), entity_models.train_kind(entity_examples),
                     relation_model.train_relations(rx, ry, np.concatenate(rv), unsure=ru), label="training",
                     aliases=alias_model.train_aliases(ax, ay),
                     sector_terms=lexicons.terms, given_names=lexicons.given_names,
