@@ -1,4 +1,5 @@
-"""Two entity models over the same features (``features.entity_features``):
+"""Two entity models over the same features (``features.entity_features``;
+the type model also reads spaCy's vectors over each entity, ``features.entity_vectors``):
 
 - **type**: is a candidate really an Organization, Person, Place, Event,
   Mission, Program or Agreement — or nothing at all (a sum of money, a
@@ -27,13 +28,19 @@ from graph.ontology import (
     PROGRAM,
 )
 from ingest.learn.align import NONE, Alignment
-from ingest.learn.features import ENTITY_VECTOR_PARTS, Features, Report, entity_features, entity_vectors
+from ingest.learn.features import (
+    ENTITY_VECTOR_PARTS,
+    VECTOR_WIDTH,
+    Features,
+    Report,
+    entity_features,
+    entity_vectors,
+)
 from ingest.learn.linear import LinearModel, train
 from ingest.mentions import Entity
 
 TYPED = (ORGANIZATION, PERSON, PLACE, EVENT, MISSION, PROGRAM, AGREEMENT)
 TYPE_LABELS = [*TYPED, NONE]
-VECTOR_WIDTH = 96  # spaCy's small English encoder (``doc.tensor``)
 
 
 @dataclass
@@ -54,6 +61,7 @@ class Examples:
 
 
 def examples(rep: Report, align: Alignment) -> Examples:
+    """The candidates of one report that line up with its annotation, as examples for both models."""
     out = Examples()
     labelled: list[tuple[Entity, str]] = []
     for e in rep.entities:

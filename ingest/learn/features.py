@@ -77,6 +77,7 @@ TOPIC_WORDS = {
 }
 SENTENCE_NOUNS = 8  # nouns of a sentence read for a pair whose topic it leaves unnamed
 VECTOR_PARTS = 4  # a pair's row: source, target, between, product (``pair_vectors``)
+VECTOR_WIDTH = 96  # spaCy's small English encoder (``doc.tensor``)
 
 
 def _words(name: str) -> list[str]:

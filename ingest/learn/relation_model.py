@@ -30,6 +30,7 @@ from graph.ontology import RELATION_TYPES, SYMMETRIC_RELATIONS
 from ingest.learn.align import Alignment
 from ingest.learn.features import (
     VECTOR_PARTS,
+    VECTOR_WIDTH,
     Features,
     PairCandidate,
     Report,
@@ -47,7 +48,6 @@ DEFAULT_THRESHOLD = 0.5
 MARGINS = (0.45, 0.3, 0.2, 0.15, 0.1)
 SIDES = ("source", "target")
 NEGATIVE_SHARE = 40  # per cent of the pairs that state nothing kept for training
-VECTOR_WIDTH = 96  # spaCy's small English encoder (``doc.tensor``)
 
 
 def rule_index(rep: Report) -> tuple[dict[tuple[int, int], set[str]], dict[tuple[int, int, int], set[str]]]:
