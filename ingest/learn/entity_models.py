@@ -13,7 +13,7 @@ models are applied in ``refine``.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 
 import numpy as np
 
@@ -56,8 +56,8 @@ class Examples:
     kind_labels: list[str] = field(default_factory=list)
 
     def extend(self, other: Examples) -> None:
-        for name in ("type_features", "type_labels", "type_vectors", "kind_features", "kind_labels"):
-            getattr(self, name).extend(getattr(other, name))
+        for column in fields(self):
+            getattr(self, column.name).extend(getattr(other, column.name))
 
 
 def examples(rep: Report, align: Alignment) -> Examples:

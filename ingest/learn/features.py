@@ -446,7 +446,8 @@ def entity_features(rep: Report, e: Entity) -> Features:
 
 ENTITY_VECTOR_PARTS = 2  # an entity's row: its names' tokens, the tokens just around them (``entity_vectors``)
 # Larger than a pair's: the type model (C 0.5, fewer examples) read the
-# vectors at 0.1 hardly at all (fold 0 entities +0.0012; 0.3: +0.0021).
+# vectors at 0.1 hardly at all (fold 0 entities +0.0012; 0.3: +0.0021;
+# 0.5 and 1.0 worse).
 ENTITY_VECTOR_SCALE = 0.3
 
 
