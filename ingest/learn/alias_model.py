@@ -42,7 +42,11 @@ SAME = "same"
 # grouped by its gazetteer entry and a sector by its code.
 ALIASABLE = frozenset({ORGANIZATION, PERSON, EVENT, MISSION, PROGRAM, AGREEMENT})
 STOP = frozenset({"of", "and", "the", "for", "de", "in", "on", "to", "&", "a"})
-DEFAULT_THRESHOLD = 0.6
+# From which two entities are one. Measured on three cross-validation folds
+# (models fitted on the other four, T's thresholds): 0.5 against 0.6 gives
+# entities +0.0012 / +0.0014 / +0.0015 and relations +0.0006 / +0.0002 /
+# +0.0012; 0.4 merges more but loses relations on all three.
+DEFAULT_THRESHOLD = 0.5
 # Said before a person's name, never part of it: "Ms Berrada" is "Leila Berrada".
 # Not the professional abbreviations: "Ing", "Hon", "Ir" also begin bodies'
 # names ("ING Bank", "Hon Hai"); normalised, "H.E." is "he".
