@@ -152,6 +152,29 @@ def _part_for(rel_spans: list[Span], parts: list[tuple[str, str]]) -> list[str]:
     return said or [pid for _, pid in parts]
 
 
+def _parts_named(entity: str, rel_spans: list[Span], redirect: dict[str, list[tuple[str, str]]],
+                 called: str | None = None, seen: frozenset[str] = frozenset()) -> list[str]:
+    """What a relation's end stands for once coordinated names are split. A
+    part may be known by a name that another coordinated entity carries:
+    "Teklin" of "Linriter Warehousing Tbk and Teklin" is an alias of "Union
+    of Trucks Exporters and Teklin Trade OJSC". It is followed on to that
+    entity's part of that name ("Teklin Trade OJSC"), never left pointing at
+    an entity that the split removed."""
+    if entity not in redirect:
+        return [entity]
+    if entity in seen:
+        return []
+    parts = redirect[entity]
+    chosen = [(name, pid) for name, pid in parts if called and called in name]
+    if not chosen:
+        said = set(_part_for(rel_spans, parts))
+        chosen = [(name, pid) for name, pid in parts if pid in said]
+    out: list[str] = []
+    for name, pid in chosen:
+        out += [p for p in _parts_named(pid, rel_spans, redirect, name, seen | {entity}) if p not in out]
+    return out
+
+
 # --- the pass -----------------------------------------------------------------------
 
 
@@ -189,8 +212,8 @@ def clean_extraction(x: Extraction) -> Extraction:
     for r in x.relations:
         if r.source in dropped or r.target in dropped:
             continue
-        sources = _part_for(r.evidence, redirect[r.source]) if r.source in redirect else [r.source]
-        targets = _part_for(r.evidence, redirect[r.target]) if r.target in redirect else [r.target]
+        sources = _parts_named(r.source, r.evidence, redirect)
+        targets = _parts_named(r.target, r.evidence, redirect)
         for s in sources:
             for t in targets:
                 if s != t:

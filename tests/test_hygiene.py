@@ -90,6 +90,25 @@ def test_coordinated_names_are_split_into_the_bodies_they_name() -> None:
         ("LED", "k", "d"), ("MET_WITH", "d", chambers.id)}
 
 
+def test_a_part_named_by_another_coordinated_name_follows_it_to_its_own_part(sqlite_store: SqliteStore) -> None:
+    # "Teklin" is a part of the first coordinated name and an alias of the
+    # second: once both are split, the signing names Teklin Trade OJSC, and
+    # the store takes the report (it had failed on the removed entity).
+    text = ("Minutes of the meeting between the Union of Truck Exporters and Teklin Trade OJSC. "
+            "Linriter Warehousing Tbk and Teklin signed a letter of intent.")
+    x = report(text, entities={
+        "u": ("Organization", "Union of Truck Exporters and Teklin Trade OJSC",
+              {"aliases": ["Union of Truck Exporters", "Teklin Trade OJSC", "Teklin"]}),
+        "l": ("Organization", "Linriter Warehousing Tbk and Teklin", {"aliases": ["Linriter Warehousing Tbk"]}),
+    }, relations=[("SIGNED_WITH", "l", "u")])
+    clean = clean_extraction(x)
+    by_id = {e.id: e.name for e in clean.entities}
+    assert all(r.source in by_id and r.target in by_id for r in clean.relations)
+    assert ("Linriter Warehousing Tbk", "Teklin Trade OJSC") in {
+        (by_id[r.source], by_id[r.target]) for r in clean.relations}
+    assert sqlite_store.upsert_extraction(x).added
+
+
 @pytest.mark.parametrize("name", ["Ministry of Trade and Integration", "Belt and Road",
                                   "German Fashion and Textile Association"])
 def test_one_name_with_and_inside_stays_whole(name: str) -> None:
