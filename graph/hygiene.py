@@ -145,11 +145,11 @@ def _split(e: ExtractedEntity, parts: list[str], known: dict[str, ExtractedEntit
     return created, targets
 
 
-def _part_for(rel_spans: list[Span], parts: list[tuple[str, str]]) -> list[str]:
+def _part_for(rel_spans: list[Span], parts: list[tuple[str, str]]) -> list[tuple[str, str]]:
     """The parts a relation's evidence names: one when only its name is in the
     sentence, all when the sentence names them all (or none by name)."""
-    said = [pid for name, pid in parts if any(name in s.text for s in rel_spans)]
-    return said or [pid for _, pid in parts]
+    said = [(name, pid) for name, pid in parts if any(name in s.text for s in rel_spans)]
+    return said or parts
 
 
 def _parts_named(entity: str, rel_spans: list[Span], redirect: dict[str, list[tuple[str, str]]],
@@ -165,10 +165,7 @@ def _parts_named(entity: str, rel_spans: list[Span], redirect: dict[str, list[tu
     if entity in seen:
         return []
     parts = redirect[entity]
-    chosen = [(name, pid) for name, pid in parts if called and called in name]
-    if not chosen:
-        said = set(_part_for(rel_spans, parts))
-        chosen = [(name, pid) for name, pid in parts if pid in said]
+    chosen = [(name, pid) for name, pid in parts if called and called in name] or _part_for(rel_spans, parts)
     out: list[str] = []
     for name, pid in chosen:
         out += [p for p in _parts_named(pid, rel_spans, redirect, name, seen | {entity}) if p not in out]

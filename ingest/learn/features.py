@@ -444,6 +444,15 @@ def entity_features(rep: Report, e: Entity) -> Features:
     return f
 
 
+def _encoder_rows(rep: Report, width: int) -> np.ndarray | None:
+    """spaCy's contextual vectors of the report, one row of ``width`` per
+    token (``doc.tensor``), or None where the pipeline gives none of that width."""
+    tensor = rep.doc.tensor
+    if tensor is None or tensor.ndim != 2 or tensor.shape != (len(rep.doc), width):
+        return None
+    return tensor
+
+
 ENTITY_VECTOR_PARTS = 2  # an entity's row: its names' tokens, the tokens just around them (``entity_vectors``)
 # Larger than a pair's: the type model (C 0.5, fewer examples) read the
 # vectors at 0.1 hardly at all (fold 0 entities +0.0012; 0.3: +0.0021;
@@ -458,10 +467,10 @@ def entity_vectors(rep: Report, entities: Sequence[Entity], width: int) -> np.nd
     have never shown ("Khanbogd", "Fokida", "Cetus") looks like others of
     its type to the encoder, which reads word shapes and contexts."""
     out = np.zeros((len(entities), ENTITY_VECTOR_PARTS * width), dtype=np.float64)
-    tensor = rep.doc.tensor
-    n = len(rep.doc)
-    if not entities or tensor is None or tensor.ndim != 2 or tensor.shape != (n, width):
+    tensor = _encoder_rows(rep, width)
+    if not entities or tensor is None:
         return out
+    n = len(tensor)
     for row, e in enumerate(entities):
         spans = [span for _, span in rep.spans.get(e.index, [])[:4]]
         inside = [t for span in spans for t in range(span.start, span.end)]
@@ -695,10 +704,10 @@ def pair_vectors(rep: Report, cands: Sequence[PairCandidate], width: int) -> np.
     the vectors). Dense input beside the named features: what the sparse
     words and paths do not say alike for words used alike."""
     out = np.zeros((len(cands), VECTOR_PARTS * width), dtype=np.float64)
-    tensor = rep.doc.tensor
-    n = len(rep.doc)
-    if not cands or tensor is None or tensor.ndim != 2 or tensor.shape != (n, width):
+    tensor = _encoder_rows(rep, width)
+    if not cands or tensor is None:
         return out
+    n = len(tensor)
     # All pairs at once (this runs on every report): a row of zeros at index
     # n stands for an end not named, and running sums give each stretch's mean.
     padded = np.vstack([tensor.astype(np.float64), np.zeros((1, width))])
