@@ -545,6 +545,41 @@ def test_a_rule_mention_inside_a_longer_name_the_tagger_found_takes_that_name():
     assert matrade.name == "MATRADE" and [m.start for m in matrade.mentions] == [text.index("MATRADE")]
 
 
+def test_a_rule_mention_the_tagger_reads_as_two_joined_bodies_becomes_two_candidates():
+    from ingest.learn.candidates import add_candidates
+
+    text = ("Korea Federation of Textile Industries and KOTRA hosted the mission. TRW Inc's TRW Components "
+            "International Inc signed. Tate and Lyle Plc bought sugar. Acme Trading visited Pampa Foods Ltd. "
+            "Norway's Nordfjord Seafood Group and Heilongjiang Department of Commerce Wang Guoqing met.")
+    doc = load_model()[0](text)
+
+    def span(name: str) -> tuple[int, int]:
+        return text.index(name), text.index(name) + len(name)
+
+    rules = [_entity(0, "Organization", "Korea Federation of Textile Industries and KOTRA", text),
+             _entity(1, "Organization", "TRW Inc's TRW Components International Inc", text),
+             _entity(2, "Organization", "Tate and Lyle Plc", text),
+             _entity(3, "Organization", "Acme Trading visited Pampa Foods Ltd", text),
+             _entity(4, "Organization", "Norway's Nordfjord Seafood Group", text),
+             _entity(5, "Organization", "Heilongjiang Department of Commerce Wang Guoqing", text)]
+    tagged = {span(name): "Organization" for name in (
+        "Korea Federation of Textile Industries", "KOTRA", "TRW Inc", "TRW Components International Inc",
+        "Tate", "Lyle Plc", "Acme Trading", "Pampa Foods Ltd", "Nordfjord Seafood Group",
+        "Heilongjiang Department of Commerce")}
+    tagged.update({span("Norway"): "Place", span("Wang Guoqing"): "Person"})
+    found = add_candidates(doc, text, rules, tagged=tagged)
+    names = {e.name for e in found if e.type == "Organization"}
+    # Joined by "and" or an owner's "'s": each body is a candidate of its own.
+    assert {"Korea Federation of Textile Industries", "KOTRA", "TRW Inc", "TRW Components International Inc"} <= names
+    assert "Korea Federation of Textile Industries and KOTRA" not in names
+    # One word before "and" is part of the name; a verb between two names is not a joint.
+    assert "Tate and Lyle Plc" in names and "Tate" not in names
+    assert "Acme Trading visited Pampa Foods Ltd" in names
+    # A place or a person run on with a body: the body keeps the mention, the others are candidates.
+    assert {"Nordfjord Seafood Group", "Heilongjiang Department of Commerce"} <= names
+    assert {("Place", "Norway"), ("Person", "Wang Guoqing")} <= {(e.type, e.name) for e in found}
+
+
 def test_a_tagged_body_name_holding_a_place_is_a_candidate_beside_the_place():
     from ingest.learn.candidates import add_candidates
 
