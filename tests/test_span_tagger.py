@@ -301,6 +301,21 @@ def test_a_name_stops_at_a_column_gap_but_not_at_a_wrapped_line_and_two_places_a
         "Regina", "Saskatchewan"]
 
 
+def test_a_name_stops_at_a_bracket_it_does_not_close():
+    from ingest.learn.span_model import _pieces
+
+    def pieces(text: str) -> list[str]:
+        return [text[a:b] for a, b in _pieces(text, 0, len(text), "Organization")]
+
+    assert pieces("Swiss Import Promotion Programme (SIPPO") == ["Swiss Import Promotion Programme", "SIPPO"]
+    assert pieces("ONVV)") == ["ONVV"]
+    # What follows the bracket stays only if it reads as a name.
+    assert pieces("KOTRA) Jakarta office") == ["KOTRA", "Jakarta office"]
+    assert pieces("K-BIA) seminar") == ["K-BIA"]
+    # Brackets that pair up are part of the name.
+    assert pieces("Lanka Glove Works (Pvt) Ltd") == ["Lanka Glove Works (Pvt) Ltd"]
+
+
 def test_the_tagger_reads_which_tokens_the_gazetteer_knows_as_a_place_and_of_what_kind(nlp):
     from ingest.tokens import Tokens
 

@@ -317,17 +317,28 @@ def predict(tagger: SpanTagger, doc: Doc, text: str, tokens: Tokens | None = Non
 
 
 NAME_GAP = re.compile(r"(?<=\S)(?:[ \t]{2,}|\t)(?=\S)")
+BRACKET = re.compile(r"\s*[()]\s*")
 
 
 def _pieces(text: str, start: int, end: int, etype: str) -> list[tuple[int, int]]:
     """A name does not run across a gap of spaces or a tab inside a line (the
     columns of a table laid out with spaces: "Navoi Copper Products LLC
-    Navoi"; a line end may wrap a name), and two known places after one
-    another are two ("Regina, Saskatchewan")."""
-    pieces = split_at(NAME_GAP, text, start, end)
+    Navoi"; a line end may wrap a name), nor across a bracket it does not
+    close ("Swiss Import Promotion Programme (SIPPO", "KOTRA) Jakarta
+    office": two names each; no annotation names such a span whole), and two
+    known places after one another are two ("Regina, Saskatchewan")."""
+    pieces = [p for a, b in split_at(NAME_GAP, text, start, end) for p in _bracketed(text, a, b, etype)]
     if etype == PLACE:
         pieces = [p for a, b in pieces for p in _places(text, a, b)]
     return [(a, b) for a, b in pieces if any(ch.isalpha() for ch in text[a:b])]
+
+
+def _bracketed(text: str, start: int, end: int, etype: str) -> list[tuple[int, int]]:
+    """A span cut at its brackets where they do not pair up; of the pieces,
+    those that read as names (a "seminar" after "K-BIA)" does not)."""
+    if text.count("(", start, end) == text.count(")", start, end):
+        return [(start, end)]
+    return [(a, b) for a, b in split_at(BRACKET, text, start, end) if is_name(text[a:b], etype)]
 
 
 def _places(text: str, start: int, end: int) -> list[tuple[int, int]]:
