@@ -637,10 +637,10 @@ def split_run_on_names(text: str, entities: list[Entity], tagged: Sequence[Menti
     them; the others (bodies, places, people) are then candidates of their
     own. Of such mentions in the training texts the annotations name every
     part 319 times, some of them 30 and the whole 33 (docs/extraction.md,
-    forty-eighth round). A first part
-    of one word that is not an acronym stays joined unless an owner's "'s"
-    or a column follows a place ("Tate and Lyle Plc", "Moody's Investors
-    Service", not "Calgary's Prairie Carbon Capture Ltd"). In place."""
+    forty-eighth round). A first part of one word that is not an acronym
+    stays joined unless it is a place the gazetteer knows and no "and"
+    follows it ("Tate and Lyle Plc", "Moody's Investors Service", not
+    "Calgary's Prairie Carbon Capture Ltd"). In place."""
     names = sorted((n for n in tagged if n.type in _RUN_ON_PARTS), key=lambda n: (n.start, -n.end))
     if len(names) < 2:
         return
