@@ -647,7 +647,6 @@ def split_run_on_names(text: str, entities: list[Entity], tagged: Sequence[Menti
     for e in entities:
         if e.type != ORGANIZATION:
             continue
-        whole = e.name
         for m in e.mentions:
             parts = [] if m.generic else _run_on_parts(text, m, names)
             body = next((n for n in parts if n.type == ORGANIZATION), None)
@@ -656,8 +655,6 @@ def split_run_on_names(text: str, entities: list[Entity], tagged: Sequence[Menti
             if e.name == m.text:
                 e.name = body.text
             m.start, m.end, m.text = body.start, body.end, body.text
-        if e.name != whole:
-            e.aliases = [a for a in e.aliases if a != whole]
 
 
 def _run_on_parts(text: str, m: Mention, names: list[Mention]) -> list[Mention]:
